@@ -1,0 +1,43 @@
+# opsbook — the two commands of the README, and their building blocks.
+#   make report   install what is missing, generate the sample organisation if absent, run the daily suite
+#   make test     install what is missing, run the whole test suite (ruff, notebook hygiene, pytest + nbval)
+PYTHON ?= python3
+VENV   ?= .venv
+BIN    := $(VENV)/bin
+SAMPLE := data/sample/sample.json
+STAMP  := $(VENV)/.installed
+
+.PHONY: report test install sample lint bench clean
+
+report: $(STAMP) $(SAMPLE)
+	$(BIN)/opsbook report run daily
+
+test: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/nbstripout --verify notebooks/*.ipynb $(wildcard runbooks/*.ipynb)
+	$(BIN)/pytest
+
+install: $(STAMP)
+
+# Reinstalled whenever pyproject.toml changes; the kernel is bound to this environment.
+$(STAMP): pyproject.toml
+	test -d $(VENV) || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	$(BIN)/python -c "from opsbook.kernel import ensure_kernel; ensure_kernel()"
+	touch $@
+
+sample: $(SAMPLE)
+
+$(SAMPLE): | $(STAMP)
+	$(BIN)/opsbook sample generate
+
+lint: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+bench: $(STAMP)
+	for script in bench/bench_*.py; do $(BIN)/python $$script || exit 1; done
+
+clean:
+	rm -rf $(VENV) reports .pytest_cache .ruff_cache

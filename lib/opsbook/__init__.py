@@ -1,0 +1,22 @@
+"""opsbook: AWS operations analytics and incident runbooks as Jupyter notebooks.
+
+Sources (:mod:`opsbook.athena`, :mod:`opsbook.logs`, :mod:`opsbook.metrics`) answer questions on
+the backend :mod:`opsbook.settings` selects: ``local`` (DuckDB over files in AWS's formats) or
+``aws``. :mod:`opsbook.charts` draws, :mod:`opsbook.reports` runs notebooks headless.
+
+Examples
+--------
+>>> import opsbook
+>>> opsbook.settings.resolve().backend in ("local", "aws")
+True
+"""
+
+from __future__ import annotations
+
+from opsbook import errors, settings
+from opsbook.errors import OpsbookError
+from opsbook.record import record
+
+__all__ = ["OpsbookError", "__version__", "errors", "record", "settings"]
+
+__version__ = "0.1.0"

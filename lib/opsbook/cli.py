@@ -1,0 +1,174 @@
+"""The ``opsbook`` command: generate the sample organisation, run report suites, show settings.
+
+Every expected failure is an :class:`~opsbook.errors.OpsbookError`, printed as one line saying
+what to do, with exit status 2 for bad input or configuration and 1 for a failed run.
+
+Examples
+--------
+>>> main(["settings"])  # doctest: +SKIP
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import sys
+from collections.abc import Sequence
+from typing import Any
+
+from opsbook.errors import ConfigurationError, OpsbookError
+
+__all__ = ["main"]
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the command line and return its exit status."""
+    parser = _parser()
+    args = parser.parse_args(argv)
+    try:
+        return int(args.handler(args) or 0)
+    except ConfigurationError as error:
+        print(f"opsbook: error: {error}", file=sys.stderr)
+        return 2
+    except OpsbookError as error:
+        print(f"opsbook: error: {error}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        print("opsbook: interrupted", file=sys.stderr)
+        return 130
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="opsbook", description="AWS operations analytics and incident runbooks as notebooks."
+    )
+    commands = parser.add_subparsers(dest="command", required=True, metavar="command")
+
+    sample = commands.add_parser("sample", help="the generated sample organisation")
+    sample_commands = sample.add_subparsers(dest="sample_command", required=True, metavar="command")
+    generate = sample_commands.add_parser(
+        "generate", help="write the sample organisation's data in AWS's formats"
+    )
+    generate.add_argument("--dest", help="folder to write (default: the data_dir setting)")
+    generate.add_argument(
+        "--as-of", type=_date, help="UTC date that ends the data, YYYY-MM-DD (default: today)"
+    )
+    generate.add_argument("--scale", type=_number, default=1.0, help="volume multiplier (1)")
+    generate.add_argument("--seed", type=_whole, default=7, help="random seed (7)")
+    generate.add_argument(
+        "--only", default="cur,logs,metrics,incident", help="parts to write, comma-separated"
+    )
+    generate.add_argument(
+        "--if-missing",
+        action="store_true",
+        help="do nothing when the folder already holds a sample",
+    )
+    generate.set_defaults(handler=_generate)
+
+    report = commands.add_parser("report", help="scheduled report suites")
+    report_commands = report.add_subparsers(dest="report_command", required=True, metavar="command")
+    run = report_commands.add_parser("run", help="execute a suite and publish its HTML reports")
+    run.add_argument("suite", help="suite name from suites.yaml, e.g. daily")
+    run.add_argument("--date", type=_date, help="run date, YYYY-MM-DD (default: today, UTC)")
+    run.add_argument(
+        "-p",
+        "--parameter",
+        action="append",
+        default=[],
+        metavar="NAME=VALUE",
+        help="notebook parameter for every notebook of the suite (repeatable)",
+    )
+    run.set_defaults(handler=_run_report)
+
+    settings = commands.add_parser("settings", help="show the effective settings and their source")
+    settings.set_defaults(handler=_show_settings)
+    return parser
+
+
+def _generate(args: argparse.Namespace) -> int:
+    from pathlib import Path
+
+    from opsbook.sample import FACTS_FILE, generate
+    from opsbook.settings import resolve
+
+    dest = Path(args.dest) if args.dest else resolve().data_dir
+    if args.if_missing and (dest / FACTS_FILE).is_file():
+        print(f"sample data already in {dest}")
+        return 0
+    print(f"generating the sample organisation in {dest} ...", flush=True)
+    generate(
+        dest,
+        as_of=args.as_of,
+        scale=args.scale,
+        seed=args.seed,
+        parts=args.only,
+        progress=lambda line: print(f"  {line}", flush=True),
+    )
+    print(f"done: {dest / 'README.md'} describes it")
+    return 0
+
+
+def _run_report(args: argparse.Namespace) -> int:
+    from opsbook.reports import run_suite
+
+    run = run_suite(
+        args.suite,
+        run_date=args.date,
+        parameters=dict(_parameter(text) for text in args.parameter),
+        progress=lambda line: print(line, flush=True),
+    )
+    print(f"report index: {run.index}")
+    return 0
+
+
+def _show_settings(args: argparse.Namespace) -> int:
+    from opsbook.settings import resolve
+
+    rows = resolve().describe()
+    width = max(len(key) for key, _, _ in rows)
+    for key, value, source in rows:
+        print(f"{key:<{width}}  {value}  ({source})")
+    return 0
+
+
+def _date(text: str) -> dt.date:
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a date as YYYY-MM-DD, got {text!r}") from None
+
+
+def _number(text: str) -> float:
+    try:
+        return float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a number, got {text!r}") from None
+
+
+def _whole(text: str) -> int:
+    try:
+        return int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
+
+
+def _parameter(text: str) -> tuple[str, Any]:
+    """Split ``name=value``, typing the value as papermill's CLI does (bool, None, int, float)."""
+    name, sep, raw = text.partition("=")
+    if not sep or not name.isidentifier():
+        raise ConfigurationError(f"bad parameter {text!r}: expected NAME=VALUE")
+    lowered = raw.lower()
+    if lowered in ("true", "false"):
+        return name, lowered == "true"
+    if lowered in ("none", "null"):
+        return name, None
+    for kind in (int, float):
+        try:
+            return name, kind(raw)
+        except ValueError:
+            pass
+    return name, raw
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,70 @@
+"""Errors opsbook raises at its edges.
+
+Every failure a user can meet is an :class:`OpsbookError`; its message says what was wrong and what
+to do about it, so notebooks, the CLI and the magics can show it without a traceback.
+
+Examples
+--------
+>>> from opsbook.errors import ConfigurationError
+>>> try:
+...     raise ConfigurationError("unknown setting 'bakend'; known settings: backend, region")
+... except ConfigurationError as error:
+...     print(error)
+unknown setting 'bakend'; known settings: backend, region
+"""
+
+from __future__ import annotations
+
+__all__ = [
+    "AccessDeniedError",
+    "ConfigurationError",
+    "NoDataError",
+    "OpsbookError",
+    "QueryCancelledError",
+    "QueryFailedError",
+    "ReportFailedError",
+]
+
+
+class OpsbookError(Exception):
+    """Base of every error opsbook raises on purpose."""
+
+
+class ConfigurationError(OpsbookError):
+    """A setting, parameter or argument has a value opsbook cannot use."""
+
+
+class NoDataError(OpsbookError):
+    """The backend holds no data for what was asked (missing folder, empty window)."""
+
+
+class QueryFailedError(OpsbookError):
+    """A query ran and failed; carries the engine's query id when there is one."""
+
+    def __init__(self, message: str, *, query_id: str | None = None) -> None:
+        super().__init__(message)
+        self.query_id = query_id
+
+
+class QueryCancelledError(OpsbookError):
+    """A query was cancelled: by the user (interrupt), a timeout or a cost guardrail."""
+
+    def __init__(self, message: str, *, query_id: str | None = None) -> None:
+        super().__init__(message)
+        self.query_id = query_id
+
+
+class AccessDeniedError(OpsbookError):
+    """AWS refused a call; names the IAM action the caller's role is missing."""
+
+    def __init__(self, action: str, detail: str = "") -> None:
+        message = (
+            f"access denied: the AWS identity in use may not call {action}. "
+            f"Grant {action} to the role or profile opsbook runs as"
+        )
+        super().__init__(f"{message} ({detail})" if detail else message)
+        self.action = action
+
+
+class ReportFailedError(OpsbookError):
+    """One or more notebooks of a report run failed; the last good report was kept."""

@@ -1,0 +1,38 @@
+"""The Jupyter kernel reports run on: a fixed name, bound to the interpreter opsbook is installed in.
+
+A fixed kernel name avoids papermill's classic ``NoSuchKernel`` and wrong-environment failures: the
+kernelspec is written into this environment's prefix (``sys.prefix``), pointing at this interpreter.
+
+Examples
+--------
+>>> ensure_kernel()
+'opsbook'
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+__all__ = ["KERNEL_NAME", "ensure_kernel"]
+
+KERNEL_NAME = "opsbook"
+DISPLAY_NAME = "Python (opsbook)"
+
+
+def ensure_kernel() -> str:
+    """Install or refresh the ``opsbook`` kernelspec of this environment and return its name."""
+    folder = Path(sys.prefix) / "share" / "jupyter" / "kernels" / KERNEL_NAME
+    spec = {
+        "argv": [sys.executable, "-m", "ipykernel_launcher", "-f", "{connection_file}"],
+        "display_name": DISPLAY_NAME,
+        "language": "python",
+        "metadata": {"debugger": True},
+    }
+    path = folder / "kernel.json"
+    text = json.dumps(spec, indent=1) + "\n"
+    if not path.is_file() or path.read_text() != text:
+        folder.mkdir(parents=True, exist_ok=True)
+        path.write_text(text)
+    return KERNEL_NAME

@@ -1,0 +1,158 @@
+"""Generate the sample organisation: AWS data in AWS's own formats, for the local backend.
+
+The data tells one story across sources (see :mod:`opsbook.sample.org`): CUR 2.0 Parquet, CloudWatch
+Logs exports and Firehose subscription records, Metric Streams JSON, alarms and their history,
+CloudTrail log files and AWS Health events. It is deterministic for a given ``as_of``, ``scale``
+and ``seed``, and written to a temporary folder that replaces the destination only when complete.
+
+Examples
+--------
+>>> import datetime as dt, tempfile
+>>> facts = generate(tempfile.mkdtemp() + "/sample", as_of=dt.date(2026, 11, 15), parts=("incident",))
+>>> facts["as_of"]
+'2026-11-15'
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import importlib
+import json
+import shutil
+import time
+from collections.abc import Callable, Iterable
+from pathlib import Path
+from typing import Any
+
+from opsbook.errors import ConfigurationError
+from opsbook.sample import org
+from opsbook.sample.readme import render_readme
+
+__all__ = ["PARTS", "generate", "parse_parts"]
+
+PARTS = ("cur", "logs", "metrics", "incident")
+MAX_SCALE = 10_000.0
+FACTS_FILE = "sample.json"
+
+
+def generate(
+    dest: str | Path,
+    *,
+    as_of: dt.date | None = None,
+    scale: float = 1.0,
+    seed: int = 7,
+    parts: Iterable[str] = PARTS,
+    progress: Callable[[str], None] | None = None,
+) -> dict[str, Any]:
+    """Write the sample organisation to ``dest`` and return what was written.
+
+    Parameters
+    ----------
+    dest
+        Folder to (re)create, e.g. ``data/sample``. It is replaced only once every part is written.
+    as_of
+        UTC date that ends the data (exclusive); defaults to today in UTC.
+    scale
+        Volume multiplier (rows, events, series), for benchmarks; 1 is a few hundred thousand rows.
+    seed
+        Random seed; the same inputs give the same data.
+    parts
+        Which sources to write: any of ``cur``, ``logs``, ``metrics``, ``incident``.
+    progress
+        Called with a line of text as each part finishes.
+
+    Returns
+    -------
+    dict
+        The facts per part (counts, files, injected events), also saved as ``sample.json``.
+
+    Raises
+    ------
+    ConfigurationError
+        For a bad scale, seed, date or part name.
+    """
+    as_of = as_of or dt.datetime.now(dt.UTC).date()
+    chosen = parse_parts(parts)
+    _check_scale(scale)
+    if isinstance(seed, bool) or not isinstance(seed, int) or seed < 0:
+        raise ConfigurationError(f"bad seed {seed!r}: expected a whole number >= 0")
+    story = org.timeline(as_of)
+    dest = Path(dest)
+    dest.parent.mkdir(parents=True, exist_ok=True)
+    work = dest.parent / f".{dest.name}.tmp"
+    shutil.rmtree(work, ignore_errors=True)
+    work.mkdir()
+    facts: dict[str, Any] = {
+        "company": org.COMPANY,
+        "as_of": as_of.isoformat(),
+        "scale": scale,
+        "seed": seed,
+        "parts": list(chosen),
+    }
+    try:
+        for part in chosen:
+            started = time.perf_counter()
+            facts[part] = _write_part(part, work, story, scale=scale, seed=seed)
+            seconds = time.perf_counter() - started
+            facts[part]["seconds"] = round(seconds, 2)
+            if progress:
+                progress(f"{part}: written in {seconds:.1f} s")
+        (work / FACTS_FILE).write_text(json.dumps(facts, indent=2, default=str) + "\n")
+        (work / "README.md").write_text(render_readme(facts, story))
+    except BaseException:
+        shutil.rmtree(work, ignore_errors=True)
+        raise
+    _replace(work, dest)
+    return facts
+
+
+def parse_parts(parts: Iterable[str] | str) -> tuple[str, ...]:
+    """Return the parts named in ``parts`` (a list or a comma-separated string), in write order.
+
+    Examples
+    --------
+    >>> parse_parts("metrics,cur")
+    ('cur', 'metrics')
+    """
+    names = [p.strip() for p in (parts.split(",") if isinstance(parts, str) else parts)]
+    unknown = sorted(set(names) - set(PARTS))
+    if unknown or not names:
+        raise ConfigurationError(
+            f"unknown sample part {', '.join(unknown) or '(none)'}; choose from {', '.join(PARTS)}"
+        )
+    return tuple(p for p in PARTS if p in names)
+
+
+def _check_scale(scale: float) -> None:
+    if isinstance(scale, bool) or not isinstance(scale, int | float) or not 0 < scale <= MAX_SCALE:
+        raise ConfigurationError(
+            f"bad scale {scale!r}: expected a number above 0 and at most {MAX_SCALE:g} "
+            "(1 is the default size; about 170 gives 50 million CUR rows)"
+        )
+
+
+def _replace(work: Path, dest: Path) -> None:
+    """Swap the finished folder in, so a failed generation never leaves half a sample behind."""
+    old = dest.parent / f".{dest.name}.old"
+    shutil.rmtree(old, ignore_errors=True)
+    if dest.exists():
+        dest.rename(old)
+    work.rename(dest)
+    shutil.rmtree(old, ignore_errors=True)
+
+
+# Imported when used, so generating one part does not load the others' dependencies.
+_WRITERS = {
+    "cur": ("opsbook.sample.cur", "write_cur"),
+    "logs": ("opsbook.sample.logs", "write_logs"),
+    "metrics": ("opsbook.sample.metrics", "write_metrics"),
+    "incident": ("opsbook.sample.incident", "write_incident_context"),
+}
+
+
+def _write_part(part: str, root: Path, story: org.Timeline, *, scale: float, seed: int) -> Any:
+    module, name = _WRITERS[part]
+    writer = getattr(importlib.import_module(module), name)
+    if part == "incident":  # one incident's alarms, changes and health events: no volume to scale
+        return writer(root, story, seed=seed)
+    return writer(root, story, scale=scale, seed=seed)

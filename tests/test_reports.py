@@ -1,0 +1,107 @@
+from __future__ import annotations
+
+import datetime as dt
+import json
+from pathlib import Path
+
+import nbformat
+import pytest
+from nbformat.v4 import new_code_cell, new_notebook
+from opsbook.errors import ConfigurationError, ReportFailedError
+from opsbook.record import read_records
+from opsbook.reports import load_suites, run_suite
+from opsbook.settings import resolve
+
+DAY = dt.date(2026, 11, 15)
+
+
+def _notebook(path: Path, body: str) -> None:
+    notebook = new_notebook(
+        cells=[
+            new_code_cell("from opsbook.record import record"),
+            new_code_cell('label: str = "x"  # a label', metadata={"tags": ["parameters"]}),
+            new_code_cell(body),
+        ],
+        metadata={
+            "kernelspec": {
+                "name": "opsbook",
+                "display_name": "Python (opsbook)",
+                "language": "python",
+            }
+        },
+    )
+    nbformat.write(notebook, path)
+
+
+@pytest.fixture
+def project(clean_env: Path) -> Path:
+    (clean_env / "opsbook.toml").write_text('output_dir = "out"\n')
+    (clean_env / "nb").mkdir()
+    _notebook(clean_env / "nb" / "good.ipynb", "record(label=label, answer=6 * 7)")
+    (clean_env / "suites.yaml").write_text(
+        "nightly:\n  notebooks:\n    - path: nb/good.ipynb\n      parameters: {label: '2026-11-01'}\n"
+    )
+    return clean_env
+
+
+def test_a_good_run_is_published_with_html_summary_and_index(project: Path) -> None:
+    run = run_suite("nightly", run_date=DAY, settings=resolve())
+    folder = project / "out" / "nightly" / "2026-11-15"
+    assert run.folder == folder and run.ok
+    assert sorted(p.name for p in folder.iterdir()) == [
+        "good.html",
+        "good.ipynb",
+        "index.html",
+        "summary.json",
+    ]
+    summary = json.loads((folder / "summary.json").read_text())
+    assert summary["status"] == "ok"
+    # The YAML date stays a string: notebooks take ISO dates as str parameters.
+    assert summary["notebooks"][0]["records"] == {"label": "2026-11-01", "answer": 42}
+    assert read_records(nbformat.read(folder / "good.ipynb", as_version=4))["answer"] == 42
+    html = (folder / "good.html").read_text()
+    assert "<html" in html and "from opsbook.record import" not in html, "inputs are hidden"
+    assert 'href="good.html"' in (folder / "index.html").read_text()
+    assert not [p for p in (project / "out" / "nightly").iterdir() if p.name.startswith(".")]
+
+
+def test_a_failed_run_keeps_the_last_good_report(project: Path) -> None:
+    run_suite("nightly", run_date=DAY, settings=resolve())
+    good = (project / "out" / "nightly" / "2026-11-15" / "summary.json").read_text()
+    _notebook(project / "nb" / "good.ipynb", "raise RuntimeError('the CUR table is gone')")
+    with pytest.raises(ReportFailedError, match="the CUR table is gone.*last good report"):
+        run_suite("nightly", run_date=DAY, settings=resolve())
+    assert (project / "out" / "nightly" / "2026-11-15" / "summary.json").read_text() == good
+    failed = project / "out" / "nightly" / "2026-11-15.failed"
+    summary = json.loads((failed / "summary.json").read_text())
+    assert summary["status"] == "failed"
+    assert "RuntimeError" in summary["notebooks"][0]["error"]
+    assert "the CUR table is gone" in (failed / "good.ipynb").read_text(), "the notebook is the log"
+
+
+def test_parameters_are_checked_against_the_notebook(project: Path) -> None:
+    with pytest.raises(ConfigurationError, match="has no parameter colour; it declares: label"):
+        run_suite("nightly", run_date=DAY, parameters={"colour": "red"}, settings=resolve())
+    assert not (project / "out" / "nightly" / "2026-11-15").exists()
+
+
+def test_suites_file_errors_are_clear(project: Path) -> None:
+    with pytest.raises(
+        ConfigurationError, match="unknown suite 'weekly'; suites in suites.yaml: nightly"
+    ):
+        run_suite("weekly", settings=resolve())
+    (project / "suites.yaml").write_text("nightly:\n  notebooks: []\n")
+    with pytest.raises(ConfigurationError, match="needs a list of notebooks"):
+        load_suites(project)
+    (project / "suites.yaml").write_text("nightly:\n  notebooks:\n    - path: nb/missing.ipynb\n")
+    with pytest.raises(ConfigurationError, match="notebook not found"):
+        run_suite("nightly", settings=resolve())
+
+
+def test_the_project_suites_reference_existing_notebooks() -> None:
+    root = Path(__file__).resolve().parents[1]
+    suites = load_suites(root)
+    assert "daily" in suites
+    for suite in suites.values():
+        for entry in suite["notebooks"]:
+            assert (root / entry["path"]).is_file(), entry["path"]
