@@ -43,6 +43,9 @@ def ensure_sample() -> Path:
 
 
 def pytest_configure(config: pytest.Config) -> None:
+    from opsbook.kernel import ensure_kernel
+
+    ensure_kernel()  # notebooks name the "opsbook" kernel; nbval starts it
     os.environ["OPSBOOK_OUTPUT_DIR"] = tempfile.mkdtemp(prefix="opsbook-reports-")
     os.environ["OPSBOOK_BACKEND"] = "local"
     os.environ.setdefault("AWS_DEFAULT_REGION", "us-east-1")

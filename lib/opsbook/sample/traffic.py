@@ -58,6 +58,7 @@ __all__ = [
     "mixture_quantile",
     "norm_cdf",
     "norm_ppf",
+    "random_uuids",
     "traffic_model",
 ]
 
@@ -111,6 +112,22 @@ def epoch_ms(when: dt.datetime) -> int:
     60000
     """
     return int(round(when.timestamp() * 1000))
+
+
+def random_uuids(rng: np.random.Generator, count: int) -> list[str]:
+    """Return ``count`` random (version 4 format) UUID strings drawn from ``rng``.
+
+    Examples
+    --------
+    >>> random_uuids(np.random.default_rng(1), 1)[0][14]
+    '4'
+    """
+    h = rng.bytes(16 * count).hex()
+    return [
+        f"{h[i : i + 8]}-{h[i + 8 : i + 12]}-4{h[i + 13 : i + 16]}-"
+        f"{'89ab'[int(h[i + 16], 16) & 3]}{h[i + 17 : i + 20]}-{h[i + 20 : i + 32]}"
+        for i in range(0, 32 * count, 32)
+    ]
 
 
 # -- normal distribution helpers (no scipy dependency) -------------------------------------------
@@ -418,7 +435,7 @@ def _checkout(
     client = rng.binomial(requests - target - elb, 0.02)
     # Baseline p50 ~70 ms and p99 ~200 ms; during the incident p50 ~180 ms and p99 ~2 s.
     mu = (1 - incident) * (np.log(70.0) + 0.1 * (demand - 1) + rng.normal(0, 0.03, n))
-    mu = mu + incident * np.log(180.0)
+    mu = mu + incident * (np.log(180.0) + rng.normal(0, 0.08, n))
     sigma = 0.451 * (1 - incident) + 1.035 * incident
     return Flow(requests, target, client, Latency(mu, sigma)), elb
 

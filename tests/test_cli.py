@@ -1,0 +1,102 @@
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from opsbook.cli import main
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def _opsbook(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [sys.executable, "-m", "opsbook.cli", *args],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        env={**os.environ, **(env or {})},
+        timeout=600,
+    )
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        pytest.param(["--scale", "0"], "bad scale 0.0: expected a number above 0", id="zero"),
+        pytest.param(["--scale", "-3"], "bad scale", id="negative"),
+        pytest.param(["--scale", "1e9"], "at most 10000", id="huge"),
+        pytest.param(["--only", "cur,billing"], "unknown sample part billing", id="part"),
+        pytest.param(["--seed", "-1"], "bad seed -1", id="seed"),
+    ],
+)
+def test_bad_sample_arguments_exit_2_with_a_clear_message(
+    tmp_path: Path, capsys: pytest.CaptureFixture, args: list[str], message: str
+) -> None:
+    dest = tmp_path / "sample"
+    assert main(["sample", "generate", "--dest", str(dest), *args]) == 2
+    assert message in capsys.readouterr().err
+    assert not dest.exists()
+
+
+def test_if_missing_leaves_an_existing_sample_alone(
+    sample_dir: Path, capsys: pytest.CaptureFixture
+) -> None:
+    before = (sample_dir / "sample.json").stat().st_mtime_ns
+    assert main(["sample", "generate", "--dest", str(sample_dir), "--if-missing"]) == 0
+    assert "already" in capsys.readouterr().out
+    assert (sample_dir / "sample.json").stat().st_mtime_ns == before
+
+
+def test_unknown_setting_in_the_environment_exits_2() -> None:
+    result = _opsbook("settings", env={"OPSBOOK_BAKEND": "aws"})
+    assert result.returncode == 2
+    assert "unknown setting: environment variable OPSBOOK_BAKEND" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_settings_shows_each_value_and_its_source() -> None:
+    result = _opsbook("settings", env={"OPSBOOK_REGION": "eu-west-1"})
+    assert result.returncode == 0
+    assert "region" in result.stdout and "eu-west-1  (env OPSBOOK_REGION)" in result.stdout
+    assert "athena_table" in result.stdout and "(opsbook.toml)" in result.stdout
+
+
+def test_report_run_publishes_and_prints_the_index(sample_dir: Path, tmp_path: Path) -> None:
+    result = _opsbook(
+        "report", "run", "daily", "--date", "2026-11-15",
+        env={"OPSBOOK_OUTPUT_DIR": str(tmp_path)},
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    index = tmp_path / "daily" / "2026-11-15" / "index.html"
+    assert result.stdout.strip().endswith(f"report index: {index}")
+    summary = json.loads((index.parent / "summary.json").read_text())
+    assert summary["notebooks"][0]["records"]["log_groups"] == 4
+
+
+def test_missing_data_dir_fails_the_run_clearly_and_keeps_the_last_report(
+    sample_dir: Path, tmp_path: Path
+) -> None:
+    env = {"OPSBOOK_OUTPUT_DIR": str(tmp_path)}
+    assert _opsbook("report", "run", "daily", "--date", "2026-11-15", env=env).returncode == 0
+    good = (tmp_path / "daily" / "2026-11-15" / "summary.json").read_text()
+    missing = tmp_path / "no-such-folder"
+    env["OPSBOOK_DATA_DIR"] = str(missing)
+    result = _opsbook("report", "run", "daily", "--date", "2026-11-15", env=env)
+    assert result.returncode == 1
+    assert f"NoDataError: data folder {missing} does not exist" in result.stderr
+    assert "opsbook sample generate" in result.stderr
+    assert (tmp_path / "daily" / "2026-11-15" / "summary.json").read_text() == good
+    assert (tmp_path / "daily" / "2026-11-15.failed" / "sample-overview.ipynb").is_file()
+
+
+def test_bad_parameters_exit_2(sample_dir: Path, tmp_path: Path) -> None:
+    env = {"OPSBOOK_OUTPUT_DIR": str(tmp_path)}
+    result = _opsbook("report", "run", "daily", "-p", "colour=red", env=env)
+    assert result.returncode == 2 and "has no parameter colour" in result.stderr
+    result = _opsbook("report", "run", "daily", "-p", "nonsense", env=env)
+    assert result.returncode == 2 and "expected NAME=VALUE" in result.stderr
+    assert not any(tmp_path.iterdir())

@@ -1,0 +1,51 @@
+"""Every notebook executed by papermill on the local backend; assertions on what it records."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import nbformat
+import papermill
+import pytest
+from opsbook.kernel import ensure_kernel
+from opsbook.record import read_records
+
+ROOT = Path(__file__).resolve().parents[1]
+PLOTLY = "application/vnd.plotly.v1+json"
+
+
+def _run(name: str, tmp_path: Path, **parameters: object) -> nbformat.NotebookNode:
+    output = tmp_path / Path(name).name
+    papermill.execute_notebook(
+        str(ROOT / name),
+        str(output),
+        parameters=parameters,
+        kernel_name=ensure_kernel(),
+        cwd=str(ROOT),
+        progress_bar=False,
+    )
+    return nbformat.read(output, as_version=4)
+
+
+def _figures(notebook: nbformat.NotebookNode) -> list[dict]:
+    return [
+        output["data"][PLOTLY]
+        for cell in notebook.cells
+        for output in cell.get("outputs", [])
+        if PLOTLY in output.get("data", {})
+    ]
+
+
+def test_sample_overview_sees_every_source(sample_dir: Path, tmp_path: Path) -> None:
+    notebook = _run("notebooks/sample-overview.ipynb", tmp_path, data_dir=str(sample_dir))
+    records = read_records(notebook)
+    assert records["cur_billing_periods"] == ["2026-08", "2026-09", "2026-10", "2026-11"]
+    assert records["cur_unblended_cost"] > 0
+    assert records["log_groups"] == 4
+    assert records["metric_namespaces"] == [
+        "AWS/ApiGateway", "AWS/ApplicationELB", "AWS/ECS", "AWS/Lambda", "AWS/RDS",
+    ]  # fmt: skip
+    cost, events = _figures(notebook)
+    assert cost["data"][0]["x"] == records["cur_billing_periods"]
+    assert sum(cost["data"][0]["y"]) == pytest.approx(records["cur_unblended_cost"])
+    assert sum(events["data"][0]["x"]) == records["log_events"]
