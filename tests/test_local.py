@@ -31,7 +31,7 @@ def test_billing_periods_are_the_three_closed_months_and_the_current_one(setting
 def test_values_are_bound_not_formatted(settings) -> None:
     rows = athena.query(
         "cur/cost_by_service",
-        {"start_period": "2026-10", "end_period": "2026-10' OR '1'='1"},
+        {"start_period": "2026-12' OR '1'='1", "end_period": "2026-12"},
         settings=settings,
     )
     assert rows.empty, "a hostile value is compared as a value, never run as SQL"

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import base64
 from pathlib import Path
 
 import nbformat
+import numpy as np
 import papermill
 import pytest
 from opsbook.kernel import ensure_kernel
@@ -36,6 +38,13 @@ def _figures(notebook: nbformat.NotebookNode) -> list[dict]:
     ]
 
 
+def _values(data: list | dict) -> list:
+    """Decode a trace array: plotly writes numeric arrays as base64 typed arrays ("bdata")."""
+    if isinstance(data, dict):
+        return np.frombuffer(base64.b64decode(data["bdata"]), dtype=data["dtype"]).tolist()
+    return list(data)
+
+
 def test_sample_overview_sees_every_source(sample_dir: Path, tmp_path: Path) -> None:
     notebook = _run("notebooks/sample-overview.ipynb", tmp_path, data_dir=str(sample_dir))
     records = read_records(notebook)
@@ -46,6 +55,6 @@ def test_sample_overview_sees_every_source(sample_dir: Path, tmp_path: Path) -> 
         "AWS/ApiGateway", "AWS/ApplicationELB", "AWS/ECS", "AWS/Lambda", "AWS/RDS",
     ]  # fmt: skip
     cost, events = _figures(notebook)
-    assert cost["data"][0]["x"] == records["cur_billing_periods"]
-    assert sum(cost["data"][0]["y"]) == pytest.approx(records["cur_unblended_cost"])
-    assert sum(events["data"][0]["x"]) == records["log_events"]
+    assert _values(cost["data"][0]["x"]) == records["cur_billing_periods"]
+    assert sum(_values(cost["data"][0]["y"])) == pytest.approx(records["cur_unblended_cost"])
+    assert sum(_values(events["data"][0]["x"])) == records["log_events"]

@@ -111,7 +111,8 @@ def test_replace_validates_and_records_the_source(clean_env: Path) -> None:
     assert settings.backend == "aws" and settings.source["backend"] == "argument"
     with pytest.raises(ConfigurationError):
         settings.replace(backend="azure")
-    assert list(settings.table().columns) == ["setting", "value", "source"]
+    assert list(settings.table().columns) == ["value", "source"]
+    assert settings.table().loc["backend", "value"] == "aws"
 
 
 def test_the_project_file_resolves_cleanly() -> None:

@@ -30,6 +30,9 @@ pio.templates[THEME] = go.layout.Template(
         "title": {"x": 0, "xanchor": "left"},
         "margin": {"l": 60, "r": 20, "t": 60, "b": 50},
         "hovermode": "x unified",
+        # Long labels (log groups, services) grow the margin instead of being cut off.
+        "xaxis": {"automargin": True},
+        "yaxis": {"automargin": True},
     },
 )
 pio.templates.default = THEME
@@ -47,7 +50,12 @@ def monthly_cost(periods: pd.DataFrame) -> go.Figure:
             hovertemplate="%{x}: $%{y:,.2f}<extra></extra>",
         )
     )
-    figure.update_layout(title="Unblended cost per billing period (USD)", yaxis_tickprefix="$")
+    # Billing periods are labels, not dates: a date axis would draw ticks between months.
+    figure.update_layout(
+        title="Unblended cost per billing period (USD)",
+        xaxis_type="category",
+        yaxis_tickprefix="$",
+    )
     return figure
 
 

@@ -117,7 +117,8 @@ class Settings:
 
     def table(self) -> pd.DataFrame:
         """Return :meth:`describe` as a DataFrame (setting, value, source), for notebooks."""
-        return pd.DataFrame(self.describe(), columns=["setting", "value", "source"])
+        frame = pd.DataFrame(self.describe(), columns=["setting", "value", "source"])
+        return frame.set_index("setting")
 
     def log_group(self, name_or_alias: str) -> str:
         """Return the log group an alias stands for, or the name itself when it is no alias."""

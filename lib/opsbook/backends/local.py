@@ -74,8 +74,10 @@ def cur_files(settings: Settings) -> str:
 def run_cur_query(sql: str, params: dict[str, Any], settings: Settings) -> pd.DataFrame:
     """Run Athena SQL on DuckDB: transpiled by sqlglot, ``cur`` bound to the export's Parquet files."""
     con = connect()
-    # The partition folder gives billing_period, as the Glue/Athena table's partition key does.
-    con.read_parquet(cur_files(settings), hive_partitioning=True).create_view("cur")
+    # The partition folder gives billing_period, as the Glue/Athena table's partition key does
+    # (lower-case, as Glue names it, so result columns are named the same on both engines).
+    files = con.read_parquet(cur_files(settings), hive_partitioning=True)
+    files.project("* EXCLUDE (BILLING_PERIOD), BILLING_PERIOD AS billing_period").create_view("cur")
     try:
         local_sql = sqlglot.transpile(sql, read="trino", write="duckdb")[0]
     except sqlglot.errors.ParseError as error:

@@ -33,6 +33,7 @@ Examples
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import gzip
 import json
 from collections import Counter
@@ -46,7 +47,8 @@ import numpy as np
 from opsbook.sample import org
 from opsbook.sample.traffic import (
     CATALOG_FUNCTION,
-    MINUTE_MS,
+    CHECKOUT_RPM,
+    CHECKOUT_TASKS,
     ORDERS_FUNCTION,
     Flow,
     Latency,
@@ -57,7 +59,7 @@ from opsbook.sample.traffic import (
     traffic_model,
 )
 
-__all__ = ["EXTRA_STATISTICS", "write_metrics"]
+__all__ = ["EXTRA_STATISTICS", "MetricData", "MetricSeries", "metric_series", "write_metrics"]
 
 # Metrics the stream sends additional statistics for (StatisticsConfigurations).
 EXTRA_STATISTICS: dict[tuple[str, str], tuple[str, ...]] = {
@@ -85,14 +87,39 @@ _EXTRA_FUNCTIONS = (
 )
 
 
+_Built = tuple[np.ndarray, dict[str, np.ndarray]]  # (minutes with a data point, statistics)
+
+
 @dataclass(frozen=True)
-class _Series:
+class MetricSeries:
+    """One streamed metric: its identity and its per-minute statistics over the window."""
+
     namespace: str
     metric: str
     dimensions: dict[str, str]
     unit: str
     present: np.ndarray  # bool per minute of the window: is there a data point?
     stats: dict[str, np.ndarray]  # max, min, sum, count (+ p50, p90, p99), per minute
+
+
+@dataclass(frozen=True)
+class MetricData:
+    """Every streamed metric over the window, exactly as :func:`write_metrics` writes it."""
+
+    minute_ms: np.ndarray  # epoch ms of each minute of the window
+    window: slice  # the window's minutes within the traffic model
+    series: tuple[MetricSeries, ...]
+
+    def find(self, namespace: str, metric: str, dimensions: dict[str, str]) -> MetricSeries | None:
+        """Return the series with exactly these dimensions (as CloudWatch matches), or None."""
+        return next(
+            (
+                s
+                for s in self.series
+                if (s.namespace, s.metric, s.dimensions) == (namespace, metric, dimensions)
+            ),
+            None,
+        )
 
 
 def write_metrics(
@@ -136,14 +163,11 @@ def write_metrics(
     """
     scale = check_scale(scale)
     model = traffic_model(story, scale=scale, seed=seed)
-    rng = np.random.default_rng([seed, 2417])
-    keep = max(60, int(round(model.minutes * min(scale, 1.0))))
-    window = slice(model.minutes - keep, model.minutes)
-    extra = int(round((scale - 1) * 5)) if scale > 1 else 0
-
-    series = _core_series(model, window, rng) + _extra_series(model, window, extra, seed)
-    minute_ms = model.minute_ms[window]
-    files, records = _write_stream(root / "metrics" / org.METRIC_STREAM, series, minute_ms, rng)
+    data = metric_series(story, scale=scale, seed=seed)
+    series, minute_ms, window = list(data.series), data.minute_ms, data.window
+    files, records = _write_stream(
+        root / "metrics" / org.METRIC_STREAM, series, minute_ms, np.random.default_rng([seed, 2418])
+    )
 
     namespaces = Counter(s.namespace for s in series)
     return {
@@ -170,17 +194,58 @@ def write_metrics(
     }
 
 
+def metric_series(story: org.Timeline, *, scale: float = 1.0, seed: int = 7) -> MetricData:
+    """Return the metrics :func:`write_metrics` streams, as per-minute numpy statistics.
+
+    The alarm history (:mod:`opsbook.sample.incident`) is evaluated from these very values, so
+    it agrees with the written metric stream to the last digit. Cached, and read-only.
+
+    Parameters
+    ----------
+    story
+        The injected events, from :func:`opsbook.sample.org.timeline`.
+    scale
+        Volume multiplier, > 0 (as for :func:`write_metrics`).
+    seed
+        Seed of the random generators.
+
+    Examples
+    --------
+    >>> import datetime as dt
+    >>> from opsbook.sample.org import timeline
+    >>> data = metric_series(timeline(dt.date(2026, 11, 15)), scale=0.1)
+    >>> data.find("AWS/Lambda", "Throttles", {"FunctionName": "orders-worker"}).unit
+    'Count'
+    """
+    return _metric_series(story, check_scale(scale), int(seed))
+
+
+@functools.lru_cache(maxsize=2)
+def _metric_series(story: org.Timeline, scale: float, seed: int) -> MetricData:
+    model = traffic_model(story, scale=scale, seed=seed)
+    rng = np.random.default_rng([seed, 2417])
+    keep = max(60, int(round(model.minutes * min(scale, 1.0))))
+    window = slice(model.minutes - keep, model.minutes)
+    extra = int(round((scale - 1) * 5)) if scale > 1 else 0
+    series = _core_series(model, window, rng) + _extra_series(model, window, extra, seed)
+    for item in series:  # shared through the cache: nobody may alter it
+        item.present.flags.writeable = False
+        for values in item.stats.values():
+            values.flags.writeable = False
+    return MetricData(model.minute_ms[window], window, tuple(series))
+
+
 # -- statistics ----------------------------------------------------------------------------------
 
 
-def _counts(n: np.ndarray) -> tuple[np.ndarray, dict[str, np.ndarray]]:
+def _counts(n: np.ndarray) -> _Built:
     """Each event is one sample of value 1 (RequestCount, Count, Invocations, HTTPCode_*)."""
     n = n.astype(float)
     ones = np.ones_like(n)
     return n > 0, {"max": ones, "min": ones, "sum": n, "count": n}
 
 
-def _ratio(bad: np.ndarray, total: np.ndarray) -> tuple[np.ndarray, dict[str, np.ndarray]]:
+def _ratio(bad: np.ndarray, total: np.ndarray) -> _Built:
     """One 0/1 sample per request: sum = failures, count = requests, average = the rate."""
     bad, total = bad.astype(float), total.astype(float)
     stats = {
@@ -192,7 +257,7 @@ def _ratio(bad: np.ndarray, total: np.ndarray) -> tuple[np.ndarray, dict[str, np
     return total > 0, stats
 
 
-def _gauge(value: np.ndarray, decimals: int) -> tuple[np.ndarray, dict[str, np.ndarray]]:
+def _gauge(value: np.ndarray, decimals: int) -> _Built:
     """One sample per minute (RDS, UnHealthyHostCount, ConcurrentExecutions)."""
     value = np.round(value.astype(float), decimals)
     return np.ones(value.size, dtype=bool), {
@@ -210,7 +275,7 @@ def _latency(
     divide: float = 1.0,
     decimals: int = 2,
     outliers: tuple[np.ndarray, np.ndarray] | None = None,
-) -> tuple[np.ndarray, dict[str, np.ndarray]]:
+) -> _Built:
     """Statistics of latency samples: one per request, drawn from per-minute distributions.
 
     Extremes are drawn from the exact distribution of a sample's min and max; percentiles are the
@@ -271,10 +336,15 @@ def _part(latency: Latency, window: slice) -> Latency:
 
 
 def _lambda_series(
-    name: str, flow: Flow, window: slice, rng: np.random.Generator, outliers: Any = None
-) -> list[_Series]:
+    name: str,
+    flow: Flow,
+    window: slice,
+    rng: np.random.Generator,
+    outliers: tuple[np.ndarray, np.ndarray] | None = None,
+) -> list[MetricSeries]:
     calls = flow.requests[window]
     errors = flow.server_errors[window]
+    throttled = np.zeros_like(calls) if flow.throttled is None else flow.throttled[window]
     normal = calls - (outliers[0] if outliers is not None else 0)
     duration = _part(flow.latency, window)
     # Concurrency by Little's law (arrival rate x mean duration), peaked within the minute.
@@ -282,17 +352,23 @@ def _lambda_series(
     concurrent = np.maximum(1, rng.poisson(busy * 1.6) + 1)
     dims = {"FunctionName": name}
     present = calls > 0
+    attempts = calls + throttled  # a throttled request is no invocation, but it is counted
     out = [
         ("Invocations", "Count", _counts(calls)),
         ("Errors", "Count", _ratio(errors, calls)),
-        ("Throttles", "Count", _ratio(np.zeros_like(calls), calls)),
+        ("Throttles", "Count", _ratio(throttled, attempts)),
         ("Duration", "Milliseconds", _latency([(normal, duration)], rng, outliers=outliers)),
         ("ConcurrentExecutions", "Count", (present, _gauge(concurrent, 0)[1])),
     ]
-    return [_Series("AWS/Lambda", m, dims, u, p & present, s) for m, u, (p, s) in out]
+    return [
+        MetricSeries(
+            "AWS/Lambda", m, dims, u, p & (attempts > 0 if m == "Throttles" else present), s
+        )
+        for m, u, (p, s) in out
+    ]
 
 
-def _core_series(model: Traffic, window: slice, rng: np.random.Generator) -> list[_Series]:
+def _core_series(model: Traffic, window: slice, rng: np.random.Generator) -> list[MetricSeries]:
     catalog, checkout = model.catalog, model.checkout
     n = window.stop - window.start
     inc = model.incident[window]
@@ -304,8 +380,8 @@ def _core_series(model: Traffic, window: slice, rng: np.random.Generator) -> lis
     lb_dims = {"LoadBalancer": org.LOAD_BALANCER}
     series = []
 
-    def add(namespace: str, metric: str, dims: dict[str, str], unit: str, built: Any) -> None:
-        series.append(_Series(namespace, metric, dims, unit, built[0], built[1]))
+    def add(namespace: str, metric: str, dims: dict[str, str], unit: str, built: _Built) -> None:
+        series.append(MetricSeries(namespace, metric, dims, unit, built[0], built[1]))
 
     # API Gateway fronts both the catalog routes (Lambda proxy) and checkout (HTTP to the ALB).
     api_5xx = catalog.server_errors[window] + checkout.server_errors[window] + elb
@@ -317,7 +393,9 @@ def _core_series(model: Traffic, window: slice, rng: np.random.Generator) -> lis
     gateway = [(cat_n, lambda_latency.plus(10.0)), (chk_n, target_latency.plus(9.0))]
     integration = [(cat_n, lambda_latency.plus(4.0)), (chk_n, target_latency.plus(3.0))]
     add("AWS/ApiGateway", "Latency", api_dims, "Milliseconds", _latency(gateway, rng))
-    add("AWS/ApiGateway", "IntegrationLatency", api_dims, "Milliseconds", _latency(integration, rng))
+    add(
+        "AWS/ApiGateway", "IntegrationLatency", api_dims, "Milliseconds", _latency(integration, rng)
+    )
 
     add("AWS/ApplicationELB", "RequestCount", lb_dims, "Count", _counts(chk_n))
     target_5xx = checkout.server_errors[window]
@@ -349,21 +427,25 @@ def _core_series(model: Traffic, window: slice, rng: np.random.Generator) -> lis
     np.maximum.at(fail_max, minute[inside], failures.duration_ms[inside])
     series += _lambda_series(ORDERS_FUNCTION.name, model.orders, window, rng, (fail_n, fail_max))
 
-    # ECS publishes one sample per running task; the bad task set burns CPU while it fails.
+    # ECS publishes one sample per running task; the bad task set burns CPU while it fails, and
+    # the load test's synthetic requests load every task.
     tasks = model.ecs_tasks[window]
-    per_task = chk_n / np.maximum(3, tasks) / max(model.scale, 1e-9)
-    cpu = 8.0 + 0.9 * per_task + 55.0 * inc
-    memory = 41.0 + 0.08 * per_task + 18.0 * inc
+    load = chk_n / (CHECKOUT_RPM * model.scale)  # about 1 on average
+    per_task = load * CHECKOUT_TASKS / tasks  # new tasks share the load while both sets run
+    cpu = 9.0 + 11.0 * per_task + 45.0 * inc
+    memory = 41.0 + 2.0 * per_task + 18.0 * inc
     ecs_dims = {"ClusterName": org.ECS_CLUSTER, "ServiceName": org.CHECKOUT.name}
     for metric, level, spread in (("CPUUtilization", cpu, 2.5), ("MemoryUtilization", memory, 1.0)):
         add("AWS/ECS", metric, ecs_dims, "Percent", _per_task(level, spread, tasks, rng))
 
-    # RDS: checkout's connection pools (50 per task) fill up during the incident.
-    load = chk_n / (30.0 * model.scale)
+    # RDS: checkout's connection pools (50 per task) fill up during the incident; the load test's
+    # cart reads are served from the cache, and the reporting job adds its own CPU.
     rds_dims = {"DBInstanceIdentifier": org.DB_INSTANCE}
-    connections = np.round(28 + 4 * load + 118 * inc + rng.normal(0, 1.5, n)).clip(1)
-    rds_cpu = np.clip(9 + 14 * load + 30 * inc + rng.normal(0, 1.2, n), 1, 100)
-    freeable = 2.45e9 - 9.0e6 * connections + rng.normal(0, 1.5e7, n)
+    organic = (chk_n - model.checkout_synthetic[window]) / (CHECKOUT_RPM * model.scale)
+    connections = np.round(40 + 8 * organic + 230 * inc + rng.normal(0, 2.0, n)).clip(1)
+    job = model.db_job_cpu[window]
+    rds_cpu = np.clip(9 + 14 * organic + 30 * inc + job + rng.normal(0, 1.2, n), 1, 100)
+    freeable = 4.2e9 - 6.0e6 * connections + rng.normal(0, 1.5e7, n)
     add("AWS/RDS", "CPUUtilization", rds_dims, "Percent", _gauge(rds_cpu, 4))
     add("AWS/RDS", "DatabaseConnections", rds_dims, "Count", _gauge(connections, 0))
     add("AWS/RDS", "FreeableMemory", rds_dims, "Bytes", _gauge(freeable, 0))
@@ -372,7 +454,7 @@ def _core_series(model: Traffic, window: slice, rng: np.random.Generator) -> lis
 
 def _per_task(
     level: np.ndarray, spread: float, tasks: np.ndarray, rng: np.random.Generator
-) -> tuple[np.ndarray, dict[str, np.ndarray]]:
+) -> _Built:
     width = int(tasks.max())
     values = np.clip(level[:, None] + rng.normal(0, spread, (level.size, width)), 0.5, 100.0)
     values = np.round(values, 4)
@@ -386,9 +468,9 @@ def _per_task(
     return np.ones(level.size, dtype=bool), stats
 
 
-def _extra_series(model: Traffic, window: slice, count: int, seed: int) -> list[_Series]:
+def _extra_series(model: Traffic, window: slice, count: int, seed: int) -> list[MetricSeries]:
     """More Lambda functions for scales above 1, with their own quiet traffic."""
-    out: list[_Series] = []
+    out: list[MetricSeries] = []
     n = window.stop - window.start
     demand = model.demand[window]
     for index in range(count):
@@ -406,7 +488,7 @@ def _extra_series(model: Traffic, window: slice, count: int, seed: int) -> list[
 # -- writing -------------------------------------------------------------------------------------
 
 
-def _template(series: _Series) -> str:
+def _template(series: MetricSeries) -> str:
     head = json.dumps(
         {
             "metric_stream_name": org.METRIC_STREAM,
@@ -423,7 +505,7 @@ def _template(series: _Series) -> str:
 
 
 def _write_stream(
-    folder: Path, series: list[_Series], minute_ms: np.ndarray, rng: np.random.Generator
+    folder: Path, series: list[MetricSeries], minute_ms: np.ndarray, rng: np.random.Generator
 ) -> tuple[int, int]:
     lines: list[str] = []
     keys = []
@@ -466,13 +548,15 @@ def _iso(ms: int | np.integer) -> str:
     return dt.datetime.fromtimestamp(int(ms) / 1000, tz=dt.UTC).isoformat()
 
 
-def _find(series: list[_Series], metric: str, **dims: str) -> _Series:
+def _find(series: list[MetricSeries], metric: str, **dims: str) -> MetricSeries:
     return next(
-        s for s in series if s.metric == metric and all(s.dimensions.get(k) == v for k, v in dims.items())
+        s
+        for s in series
+        if s.metric == metric and all(s.dimensions.get(k) == v for k, v in dims.items())
     )
 
 
-def _incident_facts(model: Traffic, series: list[_Series], window: slice) -> dict[str, Any]:
+def _incident_facts(model: Traffic, series: list[MetricSeries], window: slice) -> dict[str, Any]:
     story = model.story
     offset = window.start
 
@@ -492,18 +576,24 @@ def _incident_facts(model: Traffic, series: list[_Series], window: slice) -> dic
         gw = _find(series, "5XXError", ApiName=org.API_NAME)
         cpu = _find(series, "CPUUtilization", ServiceName=org.CHECKOUT.name)
 
-        def rate(s: _Series, part: slice) -> float:
+        def rate(s: MetricSeries, part: slice) -> float:
             return float(s.stats["sum"][part].sum() / max(s.stats["count"][part].sum(), 1))
 
         facts |= {
-            "alb_target_5xx_in_window": int(target.stats["sum"][inside][target.present[inside]].sum()),
-            "alb_target_5xx_previous_day": int(target.stats["sum"][before][target.present[before]].sum()),
+            "alb_target_5xx_in_window": int(
+                target.stats["sum"][inside][target.present[inside]].sum()
+            ),
+            "alb_target_5xx_previous_day": int(
+                target.stats["sum"][before][target.present[before]].sum()
+            ),
             "api_gateway_5xx_rate_in_window": round(rate(gw, inside), 4),
             "api_gateway_5xx_rate_previous_day": round(rate(gw, before), 6),
             "target_response_time_p99_s_previous_day_median": round(
                 float(np.median(trt.stats["p99"][before])), 3
             ),
-            "target_response_time_p99_s_in_window_max": round(float(trt.stats["p99"][inside].max()), 3),
+            "target_response_time_p99_s_in_window_max": round(
+                float(trt.stats["p99"][inside].max()), 3
+            ),
             "ecs_cpu_average_previous_day": round(rate(cpu, before), 1),
             "ecs_cpu_max_in_window": round(float(cpu.stats["max"][inside].max()), 1),
         }
@@ -517,7 +607,9 @@ def _incident_facts(model: Traffic, series: list[_Series], window: slice) -> dic
             float(errors.stats["sum"][early].sum() / max(errors.stats["count"][early].sum(), 1)), 5
         ),
         "error_rate_last_day": round(
-            float(errors.stats["sum"][last_day].sum() / max(errors.stats["count"][last_day].sum(), 1)),
+            float(
+                errors.stats["sum"][last_day].sum() / max(errors.stats["count"][last_day].sum(), 1)
+            ),
             5,
         ),
     }

@@ -40,8 +40,9 @@ def render_readme(facts: dict[str, Any], story: org.Timeline) -> str:
         f"- {_LAYOUT[part].format(export=org.CUR_EXPORT, stream=org.METRIC_STREAM)}"
         for part in facts["parts"]
     )
+    # Timings stay in sample.json only, so the same inputs give the same README.
     details = "\n\n".join(
-        f"### {part}\n\n```json\n{json.dumps(facts[part], indent=2, default=str)}\n```"
+        f"### {part}\n\n```json\n{json.dumps(_without_timing(facts[part]), indent=2, default=str)}\n```"
         for part in facts["parts"]
     )
     return f"""# Sample organisation: {org.COMPANY}
@@ -97,3 +98,7 @@ partial month.
 
 {details}
 """
+
+
+def _without_timing(part: dict[str, Any]) -> dict[str, Any]:
+    return {key: value for key, value in part.items() if key != "seconds"}

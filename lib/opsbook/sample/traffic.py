@@ -12,9 +12,12 @@ The story (see :mod:`opsbook.sample.org`):
   weekends (a retailer) and drifts slowly from day to day;
 - checkout-api (ECS behind an ALB) returns a burst of 5XX and its p99 latency rises from about
   200 ms to about 2 s between ``errors_start`` and ``errors_end`` (bad deployment, rollback);
-- catalog-api (Lambda behind API Gateway) has an error rate creeping from about 0.03 % to about
-  0.25 % from ``slow_burn_start`` to the end (a slow SLO burn);
-- orders-worker (SQS-triggered Lambda) has a few out-of-memory and time-out invocations a day.
+- catalog-api (Lambda behind API Gateway) steps from an error rate of about 0.03 % to about
+  0.26 % when version 58 goes live at ``slow_burn_start`` and stays there (a slow SLO burn);
+- orders-worker (SQS-triggered Lambda) has a few out-of-memory and time-out invocations a day;
+- the episodes of :mod:`opsbook.sample.episodes` (a load test, a nightly database job, throttling,
+  a 502 burst, poison messages, batch bursts) and its releases (rolling ECS task sets) are added
+  minute by minute, so the alarms evaluated from the metrics fire exactly where they are listed.
 
 Latencies are shifted log-normal distributions per minute (``shift + exp(mu + sigma * z)``), which
 gives closed-form percentiles for the metrics and cheap sampling for the logs.
@@ -41,10 +44,14 @@ from dataclasses import dataclass
 import numpy as np
 
 from opsbook.errors import ConfigurationError
+from opsbook.sample import episodes as plan
 from opsbook.sample import org
 
 __all__ = [
     "CATALOG_FUNCTION",
+    "CATALOG_RPM",
+    "CHECKOUT_RPM",
+    "CHECKOUT_TASKS",
     "LAMBDA_FUNCTIONS",
     "MINUTE_MS",
     "ORDERS_FUNCTION",
@@ -65,10 +72,14 @@ __all__ = [
 MINUTE_MS = 60_000
 DAY_MS = 86_400_000
 
-# Mean requests per minute at scale 1 (before the diurnal and weekday factors).
-CATALOG_RPM = 300.0
-CHECKOUT_RPM = 30.0
-ORDERS_PER_CHECKOUT = 0.05  # orders-worker invocations (SQS batches) per checkout-api request
+# Mean requests per minute at scale 1 (before the diurnal and weekday factors). Sized so the
+# incident crosses the sample alarms' thresholds (ALB target 5XX > 25 a minute, API 5XX > 1 %).
+CATALOG_RPM = 4000.0
+CHECKOUT_RPM = 600.0
+# orders-worker invocations per checkout-api request: few requests place an order, and SQS hands
+# the worker batches of messages.
+ORDERS_PER_CHECKOUT = 0.0025
+CHECKOUT_TASKS = 6  # desired count of the checkout-api ECS service
 
 
 @dataclass(frozen=True)
@@ -81,8 +92,8 @@ class LambdaFunction:
     runtime: str
 
 
-CATALOG_FUNCTION = LambdaFunction(org.CATALOG.log_group.rsplit("/", 1)[1], 512, 10, "nodejs:20")
-ORDERS_FUNCTION = LambdaFunction(org.ORDERS.log_group.rsplit("/", 1)[1], 1024, 30, "python:3.12")
+CATALOG_FUNCTION = LambdaFunction(org.CATALOG.log_group.rsplit("/", 1)[1], 512, 10, "python:3.12")
+ORDERS_FUNCTION = LambdaFunction(org.ORDERS.log_group.rsplit("/", 1)[1], 1024, 15, "python:3.12")
 LAMBDA_FUNCTIONS = (CATALOG_FUNCTION, ORDERS_FUNCTION)
 
 
@@ -137,7 +148,7 @@ _ERF_A = (0.254829592, -0.284496736, 1.421413741, -1.453152027, 1.061405429)
 
 
 def norm_cdf(x: np.ndarray) -> np.ndarray:
-    """Standard normal CDF, vectorised (Abramowitz-Stegun 7.1.26, absolute error < 1.5e-7).
+    """Return the standard normal CDF, vectorised (Abramowitz-Stegun 7.1.26, error < 1.5e-7).
 
     Examples
     --------
@@ -161,7 +172,7 @@ _PPF_D = (0.007784695709041462, 0.3224671290700398, 2.445134137142996, 3.7544086
 
 
 def norm_ppf(p: np.ndarray) -> np.ndarray:
-    """Standard normal quantile, vectorised (Acklam's rational approximation, ~1e-9 relative).
+    """Return the standard normal quantile, vectorised (Acklam's approximation, ~1e-9 relative).
 
     Examples
     --------
@@ -175,13 +186,17 @@ def norm_ppf(p: np.ndarray) -> np.ndarray:
     a, b, c, d = _PPF_A, _PPF_B, _PPF_C, _PPF_D
     q = p[mid] - 0.5
     r = q * q
-    out[mid] = (((((a[0] * r + a[1]) * r + a[2]) * r + a[3]) * r + a[4]) * r + a[5]) * q / (
-        ((((b[0] * r + b[1]) * r + b[2]) * r + b[3]) * r + b[4]) * r + 1
+    out[mid] = (
+        (((((a[0] * r + a[1]) * r + a[2]) * r + a[3]) * r + a[4]) * r + a[5])
+        * q
+        / (((((b[0] * r + b[1]) * r + b[2]) * r + b[3]) * r + b[4]) * r + 1)
     )
     for mask, sign, tail in ((low, 1.0, p[low]), (high, -1.0, 1 - p[high])):
         q = np.sqrt(-2 * np.log(tail))
-        out[mask] = sign * (((((c[0] * q + c[1]) * q + c[2]) * q + c[3]) * q + c[4]) * q + c[5]) / (
-            (((d[0] * q + d[1]) * q + d[2]) * q + d[3]) * q + 1
+        out[mask] = (
+            sign
+            * (((((c[0] * q + c[1]) * q + c[2]) * q + c[3]) * q + c[4]) * q + c[5])
+            / ((((d[0] * q + d[1]) * q + d[2]) * q + d[3]) * q + 1)
         )
     return out
 
@@ -259,6 +274,7 @@ class Flow:
     server_errors: np.ndarray  # int64: 5XX from the service itself / Lambda function errors
     client_errors: np.ndarray  # int64: 4XX
     latency: Latency  # service-side latency (ALB target response time / Lambda duration), ms
+    throttled: np.ndarray | None = None  # int64: Lambda invocations refused (not in requests)
 
 
 @dataclass(frozen=True)
@@ -288,6 +304,10 @@ class Traffic:
     orders: Flow  # orders-worker invocations; server_errors are the failures below
     orders_failures: Failures
     ecs_tasks: np.ndarray  # running checkout-api tasks (doubles while a deployment rolls)
+    checkout_synthetic: np.ndarray  # load-test requests per minute (part of checkout.requests)
+    db_job_cpu: np.ndarray  # CPU percentage points the reporting job adds on shop-orders-db
+    episodes: tuple[plan.Episode, ...]  # the injected excursions, as modelled here
+    releases: tuple[plan.Release, ...]  # the deployments
 
     @property
     def minutes(self) -> int:
@@ -301,6 +321,19 @@ class Traffic:
     def window(self, start: dt.datetime, end: dt.datetime) -> slice:
         """Return the slice of minutes in ``[start, end)``."""
         return slice(self.index(start), self.index(end))
+
+    def during(self, kind: str) -> np.ndarray:
+        """Return each minute's level of the episodes of ``kind`` (0 outside them)."""
+        return _during(self.minute_ms, self.episodes, kind)
+
+
+def _during(minute_ms: np.ndarray, found: tuple[plan.Episode, ...], kind: str) -> np.ndarray:
+    level = np.zeros(minute_ms.size)
+    for episode in found:
+        if episode.kind == kind:
+            inside = (minute_ms >= epoch_ms(episode.start)) & (minute_ms < epoch_ms(episode.end))
+            level[inside] = episode.level
+    return level
 
 
 # -- the model -----------------------------------------------------------------------------------
@@ -325,7 +358,7 @@ def traffic_model(story: org.Timeline, *, scale: float = 1.0, seed: int = 7) -> 
     --------
     >>> import datetime as dt
     >>> model = traffic_model(org.timeline(dt.date(2026, 11, 15)), scale=0.5)
-    >>> 100 < model.catalog.requests.mean() < 200
+    >>> bool(1500 < model.catalog.requests.mean() < 2500)
     True
     """
     return _cached_model(story, check_scale(scale), int(seed))
@@ -336,23 +369,37 @@ def _cached_model(story: org.Timeline, scale: float, seed: int) -> Traffic:
     # Separate generators per concern, so adding a draw to one part leaves the others unchanged.
     rng = {
         name: np.random.default_rng([seed, 7919, index])
-        for index, name in enumerate(("demand", "catalog", "checkout", "orders", "failures"))
+        for index, name in enumerate(
+            ("demand", "catalog", "checkout", "orders", "failures", "episodes")
+        )
     }
     start_ms = epoch_ms(story.metrics_start)
     minutes = (epoch_ms(story.end) - start_ms) // MINUTE_MS
     minute_ms = start_ms + np.arange(minutes, dtype=np.int64) * MINUTE_MS
+    found = plan.episodes(story, seed)
+    shipped = plan.releases(story, seed)
     demand = _demand(minute_ms, rng["demand"])
     incident = _incident(minute_ms, story)
 
-    catalog = _catalog(story, minute_ms, demand, scale, rng["catalog"])
-    checkout, elb_errors = _checkout(demand, incident, scale, rng["checkout"])
-    failures = _failures(story, minute_ms, demand, rng["failures"])
-    orders = _orders(checkout, demand, failures, scale, rng["orders"])
+    def during(kind: str) -> np.ndarray:
+        return _during(minute_ms, found, kind)
 
-    tasks = np.full(minutes, 3, dtype=np.int64)
-    for rollout in (story.deploy_at, story.rollback_at):
-        first = (epoch_ms(rollout) - start_ms) // MINUTE_MS
-        tasks[max(first, 0) : max(first + 3, 0)] = 6  # old and new task sets overlap
+    catalog = _catalog(
+        minute_ms, demand, during(plan.SLOW_BURN), during(plan.CATALOG_THROTTLING), scale,
+        rng["catalog"],
+    )  # fmt: skip
+    synthetic = rng["episodes"].poisson(during(plan.LOAD_TEST) * CHECKOUT_RPM * scale)
+    checkout, elb_errors = _checkout(
+        demand, incident, synthetic, during(plan.ELB_502), scale, rng["checkout"]
+    )
+    failures = _failures(story, minute_ms, demand, found, rng["failures"])
+    orders = _orders(minute_ms, checkout, synthetic, demand, failures, found, scale, rng["orders"])
+
+    tasks = np.full(minutes, CHECKOUT_TASKS, dtype=np.int64)
+    for release in shipped:
+        if release.service == org.CHECKOUT.name:  # old and new task sets overlap for 2 minutes
+            first = (epoch_ms(release.at) - start_ms) // MINUTE_MS
+            tasks[max(first, 0) : max(first + 2, 0)] = 2 * CHECKOUT_TASKS
     model = Traffic(
         story=story,
         scale=scale,
@@ -367,6 +414,10 @@ def _cached_model(story: org.Timeline, scale: float, seed: int) -> Traffic:
         orders=orders,
         orders_failures=failures,
         ecs_tasks=tasks,
+        checkout_synthetic=synthetic,
+        db_job_cpu=during(plan.DB_JOB),
+        episodes=found,
+        releases=shipped,
     )
     _freeze(model)
     return model
@@ -397,7 +448,9 @@ def _demand(minute_ms: np.ndarray, rng: np.random.Generator) -> np.ndarray:
 
 
 def _incident(minute_ms: np.ndarray, story: org.Timeline) -> np.ndarray:
-    start, rollback, end = (epoch_ms(t) for t in (story.errors_start, story.rollback_at, story.errors_end))
+    start, rollback, end = (
+        epoch_ms(t) for t in (story.errors_start, story.rollback_at, story.errors_end)
+    )
     ramp_up = np.clip((minute_ms - start) / MINUTE_MS + 1, 0, 3) / 3  # full strength in 3 minutes
     ramp_down = np.clip((end - minute_ms) / (end - rollback), 0, 1)  # recovers after the rollback
     inside = (minute_ms >= start) & (minute_ms < end)
@@ -405,17 +458,19 @@ def _incident(minute_ms: np.ndarray, story: org.Timeline) -> np.ndarray:
 
 
 def _catalog(
-    story: org.Timeline,
     minute_ms: np.ndarray,
     demand: np.ndarray,
+    burn_rate: np.ndarray,
+    throttling: np.ndarray,
     scale: float,
     rng: np.random.Generator,
 ) -> Flow:
     n = minute_ms.size
     requests = rng.poisson(CATALOG_RPM * scale * demand * np.exp(rng.normal(0, 0.03, n)))
-    burn_start, end = epoch_ms(story.slow_burn_start), epoch_ms(story.end)
-    burn = np.clip((minute_ms - burn_start) / (end - burn_start), 0, 1)
-    error_rate = (0.0003 + 0.0022 * burn) * np.exp(rng.normal(0, 0.15, n))
+    # A step, not a creep: the new version's bug fails a steady share of the requests.
+    burn = (burn_rate > 0).astype(float)
+    base = np.where(burn > 0, burn_rate, 0.0003)
+    error_rate = base * np.exp(rng.normal(0, 0.12, n)) + throttling
     errors = rng.binomial(requests, np.clip(error_rate, 0, 1))
     client = rng.binomial(requests - errors, 0.012)
     mu = np.log(38.0) + 0.08 * (demand - 1) + rng.normal(0, 0.03, n)
@@ -424,39 +479,61 @@ def _catalog(
 
 
 def _checkout(
-    demand: np.ndarray, incident: np.ndarray, scale: float, rng: np.random.Generator
+    demand: np.ndarray,
+    incident: np.ndarray,
+    synthetic: np.ndarray,
+    elb_burst: np.ndarray,
+    scale: float,
+    rng: np.random.Generator,
 ) -> tuple[Flow, np.ndarray]:
     n = demand.size
     requests = rng.poisson(CHECKOUT_RPM * scale * demand * np.exp(rng.normal(0, 0.05, n)))
+    requests = requests + synthetic  # the load test goes through the public API too
     strength = incident * rng.uniform(0.8, 1.2, n)
     target_rate = np.clip(0.0008 + 0.38 * strength, 0, 0.9)
     target = rng.binomial(requests, target_rate)
-    elb = rng.binomial(requests - target, np.clip(0.0001 + 0.1 * strength, 0, 0.9))
+    elb_rate = 0.0001 + 0.1 * strength + elb_burst
+    elb = rng.binomial(requests - target, np.clip(elb_rate, 0, 0.9))
     client = rng.binomial(requests - target - elb, 0.02)
-    # Baseline p50 ~70 ms and p99 ~200 ms; during the incident p50 ~180 ms and p99 ~2 s.
+    # Baseline p50 ~70 ms and p99 ~200 ms; during the incident p50 ~220 ms and p99 ~2.5 s.
     mu = (1 - incident) * (np.log(70.0) + 0.1 * (demand - 1) + rng.normal(0, 0.03, n))
-    mu = mu + incident * (np.log(180.0) + rng.normal(0, 0.08, n))
-    sigma = 0.451 * (1 - incident) + 1.035 * incident
+    mu = mu + incident * (np.log(220.0) + rng.normal(0, 0.08, n))
+    sigma = 0.451 * (1 - incident) + 1.05 * incident
     return Flow(requests, target, client, Latency(mu, sigma)), elb
 
 
 def _failures(
-    story: org.Timeline, minute_ms: np.ndarray, demand: np.ndarray, rng: np.random.Generator
+    story: org.Timeline,
+    minute_ms: np.ndarray,
+    demand: np.ndarray,
+    found: tuple[plan.Episode, ...],
+    rng: np.random.Generator,
 ) -> Failures:
     days = minute_ms.size // 1440
     starts, kinds, durations = [], [], []
+    # No failure in the last minutes, so every alarm a failure trips has settled by the end.
+    quiet = minute_ms >= epoch_ms(story.end) - 5 * MINUTE_MS
     for day in range(days):
         block = slice(day * 1440, (day + 1) * 1440)
-        weight = demand[block] / demand[block].sum()  # failures happen where the orders are
+        weight = np.where(quiet[block], 0.0, demand[block])
+        weight = weight / weight.sum()  # failures happen where the orders are
         for kind, extra in (("oom", 1.5), ("timeout", 1.0)):
             count = 1 + int(rng.poisson(extra))
             picked = np.sort(rng.choice(1440, size=count, replace=False, p=weight))
             starts.append(minute_ms[block][picked] + rng.integers(0, MINUTE_MS, count))
             kinds += [kind] * count
             if kind == "oom":
-                durations.append(np.minimum(rng.lognormal(np.log(4200), 0.4, count), 25_000))
+                cap = ORDERS_FUNCTION.timeout_s * 1000.0 - 1000.0  # killed before the timeout
+                durations.append(np.minimum(rng.lognormal(np.log(4200), 0.4, count), cap))
             else:
                 durations.append(np.full(count, ORDERS_FUNCTION.timeout_s * 1000.0))
+    # Poison messages: the same batch times out again and again until SQS gives up.
+    poison = _during(minute_ms, found, plan.ORDERS_POISON)
+    for minute in np.flatnonzero(poison).tolist():
+        count = int(poison[minute]) + int(rng.poisson(1.0))
+        starts.append(minute_ms[minute] + np.sort(rng.integers(0, MINUTE_MS, count)))
+        kinds += ["timeout"] * count
+        durations.append(np.full(count, ORDERS_FUNCTION.timeout_s * 1000.0))
     start_ms = np.concatenate(starts).astype(np.int64)
     order = np.argsort(start_ms, kind="stable")
     start_ms = start_ms[order]
@@ -469,18 +546,32 @@ def _failures(
 
 
 def _orders(
+    minute_ms: np.ndarray,
     checkout: Flow,
+    synthetic: np.ndarray,
     demand: np.ndarray,
     failures: Failures,
+    found: tuple[plan.Episode, ...],
     scale: float,
     rng: np.random.Generator,
 ) -> Flow:
     n = demand.size
-    # Orders follow successful checkouts: fewer orders while checkout-api is failing.
-    ok = np.maximum(checkout.requests - checkout.server_errors, 0)
+    # Orders follow successful checkouts: fewer orders while checkout-api is failing (and none
+    # from the load test, whose carts never check out).
+    ok = np.maximum(checkout.requests - synthetic - checkout.server_errors, 0)
     expected = ORDERS_PER_CHECKOUT * (0.5 * ok + 0.5 * CHECKOUT_RPM * scale * demand)
     failed = np.bincount(failures.minute, minlength=n).astype(np.int64)
-    requests = rng.poisson(expected) + failed
     mu = np.log(650.0) + 0.05 * (demand - 1) + rng.normal(0, 0.04, n)
     sigma = np.full(n, 0.56)
-    return Flow(requests, failed, np.zeros(n, dtype=np.int64), Latency(mu, sigma))
+    # Batch bursts: many large orders at once, each invocation running 5-8 s, which pushes the
+    # minute's p99 duration over the flapping alarm's threshold.
+    burst = _during(minute_ms, found, plan.ORDERS_BATCH)
+    extra = rng.poisson(np.where(burst > 0, 28.0, 0.0))
+    mu = np.where(burst > 0, np.log(np.maximum(burst, 1.0)), mu)
+    sigma = np.where(burst > 0, 0.2, sigma)
+    # A backlog flush runs into the reserved concurrency: some invocations are throttled.
+    limit = _during(minute_ms, found, plan.ORDERS_THROTTLING)
+    extra = extra + rng.poisson(np.where(limit > 0, 40.0, 0.0))
+    throttled = np.where(limit > 0, 1 + rng.poisson(limit), 0).astype(np.int64)
+    requests = rng.poisson(expected) + extra + failed
+    return Flow(requests, failed, np.zeros(n, dtype=np.int64), Latency(mu, sigma), throttled)
