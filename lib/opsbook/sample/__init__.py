@@ -153,6 +153,8 @@ _WRITERS = {
 def _write_part(part: str, root: Path, story: org.Timeline, *, scale: float, seed: int) -> Any:
     module, name = _WRITERS[part]
     writer = getattr(importlib.import_module(module), name)
-    if part == "incident":  # one incident's alarms, changes and health events: no volume to scale
+    if part == "incident":
+        # One incident's alarms, changes and health events: nothing to scale. Alarm thresholds are
+        # absolute, so the history is evaluated on the default-size (scale 1) metrics.
         return writer(root, story, seed=seed)
     return writer(root, story, scale=scale, seed=seed)

@@ -6,6 +6,7 @@ import json
 from typing import Any
 
 from opsbook.sample import org
+from opsbook.sample.episodes import ORDERS_BATCH, episodes, releases
 
 _LAYOUT = {
     "cur": "`cur/{export}/data/BILLING_PERIOD=YYYY-MM/*.parquet` — CUR 2.0 (Data Exports) Parquet, "
@@ -94,6 +95,18 @@ partial month.
 | month-over-month mover: OpenSearch in data-platform triples | billing period \
 {story.mover_month} | CUR `AmazonES` |
 
+## Other episodes (each trips the alarms named; the alarm history is evaluated from the metrics)
+
+| episode | from (UTC) | to | alarms | note |
+|---|---|---|---|---|
+{_episode_rows(story, facts["seed"])}
+
+## Deployments (CloudTrail; versions appear in log streams and START lines)
+
+| service | version | API call (UTC) | traffic fully moved | rollback |
+|---|---|---|---|---|
+{_release_rows(story, facts["seed"])}
+
 ## What was written
 
 {details}
@@ -102,3 +115,26 @@ partial month.
 
 def _without_timing(part: dict[str, Any]) -> dict[str, Any]:
     return {key: value for key, value in part.items() if key != "seconds"}
+
+
+def _episode_rows(story: org.Timeline, seed: int) -> str:
+    found = episodes(story, seed)
+    rows = [
+        f"| {e.kind} | {e.start:%Y-%m-%d %H:%M} "
+        f"| {e.end:{'%H:%M' if e.end.date() == e.start.date() else '%Y-%m-%d %H:%M'}} "
+        f"| {', '.join(e.alarms) or '-'} "
+        f"| {e.note} |"
+        for e in found
+        if e.kind != ORDERS_BATCH
+    ]
+    bursts = sum(e.kind == ORDERS_BATCH for e in found)
+    rows.append(f"| {ORDERS_BATCH} | {bursts} bursts over the metrics window | | (flapping) | |")
+    return "\n".join(rows)
+
+
+def _release_rows(story: org.Timeline, seed: int) -> str:
+    return "\n".join(
+        f"| {r.service} | {r.version} (from {r.previous}) | {r.at:%Y-%m-%d %H:%M} "
+        f"| {r.full_at:%Y-%m-%d %H:%M} | {'yes' if r.rollback else ''} |"
+        for r in releases(story, seed)
+    )
