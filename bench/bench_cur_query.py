@@ -14,7 +14,7 @@ from pathlib import Path
 
 import duckdb
 from opsbook import athena
-from opsbook.backends.local import cur_files
+from opsbook.backends.local.cur import cur_files
 from opsbook.sample import FACTS_FILE, generate
 from opsbook.settings import resolve
 

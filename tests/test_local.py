@@ -46,7 +46,7 @@ def test_values_are_bound_not_formatted(settings) -> None:
 
 
 def test_a_failing_query_is_a_query_error(settings) -> None:
-    from opsbook.backends import local
+    from opsbook.backends.local import cur as local
 
     with pytest.raises(QueryFailedError, match="no_such_column"):
         local.run_cur_query("SELECT no_such_column FROM cur", {}, settings)

@@ -362,7 +362,7 @@ def test_catalog_errors_rise_after_the_slow_burn_starts(export: dict) -> None:
 
 
 def test_reader_of_the_local_backend_reads_every_event(written: tuple[Path, dict]) -> None:
-    from opsbook.backends.logfiles import read_events
+    from opsbook.backends.local.logfiles import read_events
 
     root, facts = written
     table = read_events(root)

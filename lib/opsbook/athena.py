@@ -50,7 +50,7 @@ def query(
     settings = settings or resolve()
     spec = queries.load(name)
     values = spec.check(params)
-    return select(settings).run_cur_query(spec.sql, values, settings)
+    return select(settings, "cur").run_cur_query(spec.sql, values, settings)
 
 
 def describe_cur(*, settings: Settings | None = None) -> pd.DataFrame:

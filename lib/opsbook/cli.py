@@ -82,7 +82,18 @@ def _parser() -> argparse.ArgumentParser:
 
     settings = commands.add_parser("settings", help="show the effective settings and their source")
     settings.set_defaults(handler=_show_settings)
+
+    _add_logs_commands(commands)
+    _add_metrics_commands(commands)
     return parser
+
+
+def _add_logs_commands(commands: argparse._SubParsersAction) -> None:
+    """Add ``opsbook logs ...`` (Logs Insights queries, pulling logs for offline replay)."""
+
+
+def _add_metrics_commands(commands: argparse._SubParsersAction) -> None:
+    """Add ``opsbook metrics ...`` (pulling metrics for offline replay)."""
 
 
 def _generate(args: argparse.Namespace) -> int:

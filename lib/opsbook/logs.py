@@ -27,4 +27,4 @@ def describe_log_groups(*, settings: Settings | None = None) -> pd.DataFrame:
     ['/aws/apigateway/shop-public-api/access', '/aws/lambda/catalog-api-handler', ...]
     """
     settings = settings or resolve()
-    return select(settings).describe_log_groups(settings)
+    return select(settings, "logs").describe_log_groups(settings)

@@ -27,4 +27,4 @@ def describe_namespaces(*, settings: Settings | None = None) -> pd.DataFrame:
     >>> describe_namespaces()[["namespace", "series"]]  # doctest: +SKIP
     """
     settings = settings or resolve()
-    return select(settings).describe_namespaces(settings)
+    return select(settings, "metrics").describe_namespaces(settings)

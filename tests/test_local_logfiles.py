@@ -4,7 +4,7 @@ import gzip
 import json
 from pathlib import Path
 
-from opsbook.backends.logfiles import EVENT_SCHEMA, read_events
+from opsbook.backends.local.logfiles import EVENT_SCHEMA, read_events
 
 TASK = "cda45419-90ea-4db5-9833-aade86253e66"
 

@@ -1,0 +1,42 @@
+"""The local backend: DuckDB over files in the layouts AWS writes to S3, under ``data_dir``.
+
+- ``cur/<export>/data/BILLING_PERIOD=YYYY-MM/*.parquet``: CUR 2.0 from Data Exports (:mod:`.cur`);
+- ``logs/export/<log group>/<task id>/<log stream>/NNNNNN.gz``: CloudWatch Logs export task output,
+  and ``logs/firehose/<delivery stream>/YYYY/MM/DD/HH/*``: subscription-filter records via
+  Firehose (:mod:`.logs`, :mod:`.logfiles`);
+- ``metrics/<metric stream>/YYYY/MM/DD/HH/*``: Metric Streams JSON records via Firehose
+  (:mod:`.metrics`).
+
+A copy of a real account's S3 data in these layouts is read the same way as the sample.
+
+Examples
+--------
+>>> connect().sql("SELECT 42").fetchone()
+(42,)
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import duckdb
+
+from opsbook.errors import NoDataError
+from opsbook.settings import Settings
+
+__all__ = ["HINT", "connect", "data_dir"]
+
+HINT = "run `opsbook sample generate`, or point data_dir at a copy of your exported data"
+
+
+def connect() -> duckdb.DuckDBPyConnection:
+    """Return a fresh in-memory DuckDB connection."""
+    return duckdb.connect(":memory:")
+
+
+def data_dir(settings: Settings) -> Path:
+    """Return the data folder, or raise :class:`NoDataError` saying how to make one."""
+    folder = Path(settings.data_dir)
+    if not folder.is_dir():
+        raise NoDataError(f"data folder {folder} does not exist: {HINT}")
+    return folder
