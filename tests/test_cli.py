@@ -100,3 +100,22 @@ def test_bad_parameters_exit_2(sample_dir: Path, tmp_path: Path) -> None:
     result = _opsbook("report", "run", "daily", "-p", "nonsense", env=env)
     assert result.returncode == 2 and "expected NAME=VALUE" in result.stderr
     assert not any(tmp_path.iterdir())
+
+
+def test_params_lists_what_a_notebook_declares() -> None:
+    result = _opsbook("params", "notebooks/sample-overview.ipynb")
+    assert result.returncode == 0
+    assert result.stdout.splitlines()[0].startswith('backend: str = ""  # "local" or "aws"')
+    missing = _opsbook("params", "notebooks/nope.ipynb")
+    assert missing.returncode == 2 and "notebook not found" in missing.stderr
+
+
+def test_run_one_notebook_with_checked_parameters(sample_dir: Path, tmp_path: Path) -> None:
+    env = {"OPSBOOK_OUTPUT_DIR": str(tmp_path)}
+    args = ("run", "notebooks/sample-overview.ipynb", "-p", "data_dir", str(sample_dir))
+    result = _opsbook(*args, env=env)
+    assert result.returncode == 0, result.stderr
+    assert "log_groups: 4" in result.stdout
+    assert len(list((tmp_path / "runs" / "sample-overview").glob("*/sample-overview.html"))) == 1
+    wrong = _opsbook("run", "notebooks/sample-overview.ipynb", "-p", "colour", "red", env=env)
+    assert wrong.returncode == 2 and "has no parameter colour" in wrong.stderr

@@ -9,8 +9,9 @@ import pytest
 from nbformat.v4 import new_code_cell, new_notebook
 from opsbook.errors import ConfigurationError, ReportFailedError
 from opsbook.record import read_records
-from opsbook.reports import load_suites, run_suite
+from opsbook.reports import run_notebook_once, run_suite
 from opsbook.settings import resolve
+from opsbook.suites import load_suites
 
 DAY = dt.date(2026, 11, 15)
 
@@ -80,7 +81,9 @@ def test_a_failed_run_keeps_the_last_good_report(project: Path) -> None:
 
 
 def test_parameters_are_checked_against_the_notebook(project: Path) -> None:
-    with pytest.raises(ConfigurationError, match="has no parameter colour; it declares: label"):
+    with pytest.raises(
+        ConfigurationError, match="has no parameter colour; it declares: label: str"
+    ):
         run_suite("nightly", run_date=DAY, parameters={"colour": "red"}, settings=resolve())
     assert not (project / "out" / "nightly" / "2026-11-15").exists()
 
@@ -103,5 +106,42 @@ def test_the_project_suites_reference_existing_notebooks() -> None:
     suites = load_suites(root)
     assert "daily" in suites
     for suite in suites.values():
-        for entry in suite["notebooks"]:
-            assert (root / entry["path"]).is_file(), entry["path"]
+        for entry in suite.notebooks:
+            assert (root / entry.path).is_file(), entry.path
+
+
+def test_notebooks_run_in_parallel_and_one_failure_does_not_stop_the_others(
+    project: Path,
+) -> None:
+    _notebook(project / "nb" / "bad.ipynb", "raise ValueError('no data for ' + label)")
+    _notebook(project / "nb" / "other.ipynb", "record(label=label)")
+    (project / "suites.yaml").write_text(
+        "nightly:\n  notebooks:\n"
+        "    - path: nb/good.ipynb\n      parameters: {label: '${month-1}'}\n"
+        "    - path: nb/bad.ipynb\n      parameters: {label: '${run_date-7d}'}\n"
+        "    - path: nb/other.ipynb\n"
+    )
+    lines: list[str] = []
+    with pytest.raises(ReportFailedError, match="1 of 3 notebooks failed.*no data for 2026-11-08"):
+        run_suite("nightly", run_date=DAY, jobs=2, settings=resolve(), progress=lines.append)
+    summary = json.loads(
+        (project / "out" / "nightly" / "2026-11-15.failed" / "summary.json").read_text()
+    )
+    by_name = {n["notebook"]: n for n in summary["notebooks"]}
+    assert by_name["good.ipynb"]["records"] == {"label": "2026-10", "answer": 42}
+    assert by_name["other.ipynb"]["status"] == "ok"
+    assert by_name["bad.ipynb"]["status"] == "failed"
+    assert sum(line.startswith("start") for line in lines) == 3
+
+
+def test_a_single_notebook_run_converts_and_checks_command_line_values(project: Path) -> None:
+    _notebook(project / "nb" / "typed.ipynb", "record(double=count * 2)")
+    notebook = nbformat.read(project / "nb" / "typed.ipynb", as_version=4)
+    notebook.cells[1].source = "count: int = 1  # how many"
+    nbformat.write(notebook, project / "nb" / "typed.ipynb")
+    result = run_notebook_once("nb/typed.ipynb", {"count": "21"}, settings=resolve())
+    assert result.status == "ok" and result.records == {"double": 42}
+    with pytest.raises(ConfigurationError, match="parameter count must be a int, got 'many'"):
+        run_notebook_once("nb/typed.ipynb", {"count": "many"}, settings=resolve())
+    with pytest.raises(ConfigurationError, match="has no parameter size"):
+        run_notebook_once("nb/typed.ipynb", {"size": "1"}, settings=resolve())

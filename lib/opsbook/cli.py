@@ -12,8 +12,11 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import shutil
 import sys
-from collections.abc import Sequence
+import threading
+from collections.abc import Callable, Sequence
+from pathlib import Path
 from typing import Any
 
 from opsbook.errors import ConfigurationError, OpsbookError
@@ -78,7 +81,27 @@ def _parser() -> argparse.ArgumentParser:
         metavar="NAME=VALUE",
         help="notebook parameter for every notebook of the suite (repeatable)",
     )
+    run.add_argument(
+        "--jobs", type=_whole, default=None, help="notebooks run in parallel (default: cores)"
+    )
     run.set_defaults(handler=_run_report)
+
+    one = commands.add_parser("run", help="run one notebook or runbook headless")
+    one.add_argument("notebook", help="path of the notebook, e.g. notebooks/sample-overview.ipynb")
+    one.add_argument(
+        "-p",
+        "--parameter",
+        nargs=2,
+        action="append",
+        default=[],
+        metavar=("NAME", "VALUE"),
+        help="a parameter declared in the notebook's parameters cell (repeatable)",
+    )
+    one.set_defaults(handler=_run_one)
+
+    params = commands.add_parser("params", help="list the parameters a notebook declares")
+    params.add_argument("notebook")
+    params.set_defaults(handler=_show_params)
 
     settings = commands.add_parser("settings", help="show the effective settings and their source")
     settings.set_defaults(handler=_show_settings)
@@ -97,8 +120,6 @@ def _add_metrics_commands(commands: argparse._SubParsersAction) -> None:
 
 
 def _generate(args: argparse.Namespace) -> int:
-    from pathlib import Path
-
     from opsbook.sample import FACTS_FILE, generate
     from opsbook.settings import resolve
 
@@ -126,10 +147,71 @@ def _run_report(args: argparse.Namespace) -> int:
         args.suite,
         run_date=args.date,
         parameters=dict(_parameter(text) for text in args.parameter),
-        progress=lambda line: print(line, flush=True),
+        jobs=args.jobs,
+        progress=_progress(),
     )
     print(f"report index: {run.index}")
     return 0
+
+
+def _run_one(args: argparse.Namespace) -> int:
+    from opsbook.reports import run_notebook_once
+
+    result = run_notebook_once(args.notebook, dict(args.parameter))
+    folder = Path(args.notebook).stem
+    print(f"{result.status}: {result.notebook} in {result.seconds:.1f} s")
+    for name, value in result.records.items():
+        print(f"  {name}: {value}")
+    print(f"output: {result.output} and {result.html} under reports/runs/{folder}/")
+    if result.error:
+        print(f"opsbook: error: {result.error}", file=sys.stderr)
+        return 1
+    return 0
+
+
+def _show_params(args: argparse.Namespace) -> int:
+    from opsbook.notebooks import declared_parameters
+
+    declared = declared_parameters(args.notebook)
+    if not declared:
+        print(f"{args.notebook} declares no parameters")
+    for p in declared.values():
+        print(f"{p.name}: {p.type} = {p.default}  # {p.help}")
+    return 0
+
+
+def _progress() -> Callable[[str], None]:
+    """Return a progress printer: one live status line on a terminal, log lines otherwise."""
+    lock = threading.Lock()
+    if not sys.stdout.isatty():
+
+        def log(line: str) -> None:
+            with lock:
+                stamp = dt.datetime.now(dt.UTC).strftime("%H:%M:%S")
+                print(f"{stamp} {line}", flush=True)
+
+        return log
+    running: list[str] = []
+    done: list[str] = []
+
+    def show(line: str) -> None:
+        with lock:
+            status, _, rest = line.partition(" ")
+            name = rest.strip().split(" in ")[0]
+            if status == "start":
+                running.append(name)
+            else:
+                if name in running:
+                    running.remove(name)
+                done.append(name)
+                print(f"\r\033[K{line}", flush=True)  # keep finished notebooks on screen
+            width = shutil.get_terminal_size().columns
+            status_line = f"{len(done)} done, running: {', '.join(running) or '-'}"
+            print(f"\r\033[K{status_line[: width - 1]}", end="", flush=True)
+            if not running:
+                print("\r\033[K", end="", flush=True)
+
+    return show
 
 
 def _show_settings(args: argparse.Namespace) -> int:

@@ -1,0 +1,249 @@
+"""Run one notebook headless: parameters checked against its ``parameters`` cell, HTML exported.
+
+Papermill only warns about a parameter the notebook does not declare and never checks types;
+here both are errors, raised before a kernel starts. A failed notebook is kept as the log of the
+failure (papermill saves it with the error in place), and a kernel that died is retried.
+
+Examples
+--------
+>>> params = declared_parameters("notebooks/sample-overview.ipynb")  # doctest: +SKIP
+>>> params["backend"].type, params["backend"].help  # doctest: +SKIP
+('str', '"local" or "aws"; empty: from OPSBOOK_BACKEND or opsbook.toml')
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import nbformat
+
+from opsbook.errors import ConfigurationError
+from opsbook.kernel import ensure_kernel
+from opsbook.record import read_records
+
+__all__ = [
+    "DEFAULT_TIMEOUT_S",
+    "NotebookRun",
+    "Parameter",
+    "check_parameters",
+    "declared_parameters",
+    "execute_notebook",
+    "export_html",
+]
+
+DEFAULT_TIMEOUT_S = 600
+HIDDEN_TAG = "opsbook-hidden"  # cells the runner adds; left out of the HTML
+_TYPES: dict[str, tuple[type, ...]] = {
+    "str": (str,),
+    "int": (int,),
+    "float": (float, int),
+    "bool": (bool,),
+    "list": (list,),
+    "dict": (dict,),
+}
+
+
+@dataclass(frozen=True)
+class Parameter:
+    """A parameter declared in a notebook's ``parameters`` cell."""
+
+    name: str
+    type: str
+    default: str
+    help: str
+
+
+@dataclass
+class NotebookRun:
+    """The outcome of one notebook: ``ok`` or ``failed``, with what it recorded."""
+
+    notebook: str
+    status: str
+    seconds: float
+    parameters: dict[str, Any]
+    output: str
+    html: str | None = None
+    records: dict[str, Any] = field(default_factory=dict)
+    error: str | None = None
+    attempts: int = 1
+
+
+def declared_parameters(path: str | Path) -> dict[str, Parameter]:
+    """Return the parameters a notebook declares, in order.
+
+    Raises
+    ------
+    ConfigurationError
+        When the file is missing or is not a notebook.
+    """
+    import papermill
+
+    path = Path(path)
+    if not path.is_file():
+        raise ConfigurationError(f"notebook not found: {path}")
+    try:
+        found = papermill.inspect_notebook(str(path))
+    except Exception as error:  # not JSON, not a notebook
+        raise ConfigurationError(f"cannot read notebook {path}: {error}") from None
+    return {
+        name: Parameter(
+            name=name,
+            type=str(spec.get("inferred_type_name") or "None"),
+            default=str(spec.get("default")),
+            help=str(spec.get("help") or ""),
+        )
+        for name, spec in found.items()
+    }
+
+
+def check_parameters(
+    path: str | Path, values: Mapping[str, Any], *, from_text: bool = False
+) -> dict[str, Any]:
+    """Return ``values`` checked against the notebook's declared names and types.
+
+    Parameters
+    ----------
+    path
+        The notebook.
+    values
+        Parameter values; with ``from_text`` they are command-line strings, converted to the
+        declared type (``"7"`` for an ``int``, ``"true"`` for a ``bool``).
+    from_text
+        Whether the values are strings to convert.
+
+    Raises
+    ------
+    ConfigurationError
+        For an undeclared name or a value of the wrong type, naming what the notebook declares.
+
+    Examples
+    --------
+    >>> check_parameters("notebooks/sample-overview.ipynb", {"backend": "aws"})  # doctest: +SKIP
+    {'backend': 'aws'}
+    """
+    declared = declared_parameters(path)
+    name = Path(path).name
+    unknown = sorted(set(values) - set(declared))
+    if unknown:
+        listing = ", ".join(f"{p.name}: {p.type}" for p in declared.values()) or "(none)"
+        raise ConfigurationError(
+            f"{name} has no parameter {', '.join(unknown)}; it declares: {listing}"
+        )
+    checked = {}
+    for key, value in values.items():
+        kind = declared[key].type
+        if from_text and isinstance(value, str):
+            value = _convert(name, key, kind, value)
+        allowed = _TYPES.get(kind)
+        wrong_bool = isinstance(value, bool) and kind in ("int", "float")
+        if allowed and (not isinstance(value, allowed) or wrong_bool):
+            raise ConfigurationError(
+                f"{name}: parameter {key} must be a {kind}, got {value!r} ({type(value).__name__})"
+            )
+        checked[key] = float(value) if kind == "float" else value
+    return checked
+
+
+def _convert(notebook: str, key: str, kind: str, text: str) -> Any:
+    try:
+        if kind == "int":
+            return int(text)
+        if kind == "float":
+            return float(text)
+        if kind == "bool":
+            if text.lower() not in ("true", "false"):
+                raise ValueError(text)
+            return text.lower() == "true"
+    except ValueError:
+        raise ConfigurationError(
+            f"{notebook}: parameter {key} must be a {kind}, got {text!r}"
+        ) from None
+    return text
+
+
+def execute_notebook(
+    source: Path,
+    output: Path,
+    *,
+    parameters: Mapping[str, Any] | None = None,
+    timeout: int = DEFAULT_TIMEOUT_S,
+    cwd: Path | None = None,
+    retries: int = 1,
+) -> NotebookRun:
+    """Execute ``source`` with papermill into ``output`` and export its HTML beside it.
+
+    A failure is returned as a ``failed`` :class:`NotebookRun` whose saved notebook (with the
+    error in place) is the log, so one notebook's failure does not stop the others. A kernel that
+    died is retried ``retries`` times; an error raised by the notebook's own code is not.
+    """
+    import papermill
+    from nbclient.exceptions import DeadKernelError
+    from papermill.exceptions import PapermillExecutionError
+
+    started = time.perf_counter()
+    error = None
+    attempts = 0
+    while True:
+        attempts += 1
+        try:
+            papermill.execute_notebook(
+                str(source),
+                str(output),
+                parameters=dict(parameters or {}),
+                kernel_name=ensure_kernel(),
+                cwd=str(cwd or source.parent),
+                execution_timeout=timeout,
+                progress_bar=False,
+                log_output=False,
+            )
+            error = None
+        except PapermillExecutionError as failure:
+            error = f"cell {failure.exec_count}: {failure.ename}: {failure.evalue}"
+        except DeadKernelError as failure:
+            error = f"the kernel died: {failure}"
+            if attempts <= retries:
+                continue
+        except Exception as failure:  # timeout, bad notebook: the run must go on
+            error = f"{type(failure).__name__}: {failure}"
+        break
+    records: dict[str, Any] = {}
+    html = None
+    if output.is_file():
+        notebook = nbformat.read(output, as_version=4)
+        records = read_records(notebook)
+        html = output.with_suffix(".html")
+        html.write_text(export_html(notebook))
+    return NotebookRun(
+        notebook=source.name,
+        status="failed" if error else "ok",
+        seconds=round(time.perf_counter() - started, 2),
+        parameters=dict(parameters or {}),
+        output=output.name,
+        html=html.name if html else None,
+        records=records,
+        error=error,
+        attempts=attempts,
+    )
+
+
+def export_html(notebook: nbformat.NotebookNode) -> str:
+    """Return a notebook as standalone HTML without input cells (plotly.js embedded once)."""
+    from nbconvert import HTMLExporter
+    from traitlets.config import Config
+
+    config = Config()
+    config.TagRemovePreprocessor.remove_cell_tags = {HIDDEN_TAG}
+    config.TagRemovePreprocessor.enabled = True
+    exporter = HTMLExporter(
+        config=config,
+        template_name="lab",
+        exclude_input=True,
+        exclude_input_prompt=True,
+        exclude_output_prompt=True,
+    )
+    body, _ = exporter.from_notebook_node(notebook)
+    return body
