@@ -21,5 +21,12 @@ def test_log_events_sorts_groups_by_volume() -> None:
 
 def test_theme_and_offline_renderer_are_selected() -> None:
     assert pio.templates.default == charts.THEME
-    # The "notebook" renderer embeds plotly.js, so exported HTML works without a CDN.
-    assert "notebook" in pio.renderers.default.split("+")
+    # plotly.js is embedded once per notebook and nothing is fetched from a CDN.
+    assert pio.renderers.default == "plotly_mimetype+opsbook"
+    bundle = pio.renderers["opsbook"].to_mimebundle(
+        charts.monthly_cost(
+            pd.DataFrame({"billing_period": ["2026-10"], "unblended_cost": [1.0]})
+        ).to_dict()
+    )
+    assert "Plotly.newPlot" in bundle["text/html"]
+    assert "cdn" not in bundle["text/html"].lower() and "<script src" not in bundle["text/html"]

@@ -16,6 +16,7 @@ from __future__ import annotations
 import pandas as pd
 import plotly.graph_objects as go
 import plotly.io as pio
+from plotly.io.base_renderers import NotebookRenderer
 
 __all__ = ["THEME", "log_events", "monthly_cost"]
 
@@ -36,7 +37,32 @@ pio.templates[THEME] = go.layout.Template(
     },
 )
 pio.templates.default = THEME
-pio.renderers.default = "plotly_mimetype+notebook"
+
+
+class _OfflineRenderer(NotebookRenderer):
+    """plotly's notebook renderer (plotly.js embedded once per notebook) without MathJax.
+
+    plotly's own renderer adds a MathJax ``<script>`` from a CDN to every chart, which fails on a
+    locked-down network; opsbook charts use no LaTeX.
+    """
+
+    def to_mimebundle(self, fig_dict: dict) -> dict[str, str]:
+        html = pio.to_html(
+            fig_dict,
+            config=self.config,
+            include_plotlyjs=False,
+            include_mathjax=False,
+            full_html=False,
+            default_width="100%",
+            default_height=525,
+            validate=False,
+        )
+        return {"text/html": html}
+
+
+pio.renderers[THEME] = _OfflineRenderer()
+# The plotly MIME type serves JupyterLab; the HTML serves exported reports.
+pio.renderers.default = f"plotly_mimetype+{THEME}"
 
 
 def monthly_cost(periods: pd.DataFrame) -> go.Figure:

@@ -231,7 +231,11 @@ def execute_notebook(
 
 
 def export_html(notebook: nbformat.NotebookNode) -> str:
-    """Return a notebook as standalone HTML without input cells (plotly.js embedded once)."""
+    """Return a notebook as standalone HTML without input cells, loading nothing from a CDN.
+
+    plotly.js is embedded once per page by :mod:`opsbook.charts`' renderer; the ``opsbook``
+    template (``templates/opsbook``) drops the CDN scripts JupyterLab's template adds.
+    """
     from nbconvert import HTMLExporter
     from traitlets.config import Config
 
@@ -240,7 +244,8 @@ def export_html(notebook: nbformat.NotebookNode) -> str:
     config.TagRemovePreprocessor.enabled = True
     exporter = HTMLExporter(
         config=config,
-        template_name="lab",
+        extra_template_basedirs=[str(Path(__file__).parent / "templates")],
+        template_name="opsbook",
         exclude_input=True,
         exclude_input_prompt=True,
         exclude_output_prompt=True,
