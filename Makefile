@@ -7,17 +7,26 @@ BIN    := $(VENV)/bin
 SAMPLE := data/sample/sample.json
 STAMP  := $(VENV)/.installed
 
-.PHONY: report test install sample lint bench clean
+SUDO   := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+
+.PHONY: report test install sample lint bench clean browser
 
 report: $(STAMP) $(SAMPLE)
 	$(BIN)/opsbook report run daily
 
-test: $(STAMP)
+test: $(STAMP) browser
 	$(BIN)/ruff check .
 	$(BIN)/nbstripout --verify notebooks/*.ipynb $(wildcard runbooks/*.ipynb)
 	$(BIN)/pytest
 
 install: $(STAMP)
+
+# Headless Chromium (Debian's package) for the tests that open the HTML reports in a browser.
+browser:
+	@command -v chromium >/dev/null 2>&1 || command -v chromium-browser >/dev/null 2>&1 || { \
+	  echo "installing Debian's chromium for the browser tests"; \
+	  $(SUDO) apt-get update -qq && \
+	  $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; }
 
 # Reinstalled whenever pyproject.toml changes; the kernel is bound to this environment.
 $(STAMP): pyproject.toml

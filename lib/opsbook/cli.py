@@ -141,15 +141,29 @@ def _generate(args: argparse.Namespace) -> int:
 
 
 def _run_report(args: argparse.Namespace) -> int:
+    from opsbook.errors import ReportFailedError
+    from opsbook.notify import notify
     from opsbook.reports import run_suite
+    from opsbook.settings import resolve
 
-    run = run_suite(
-        args.suite,
-        run_date=args.date,
-        parameters=dict(_parameter(text) for text in args.parameter),
-        jobs=args.jobs,
-        progress=_progress(),
-    )
+    settings = resolve()
+    try:
+        run = run_suite(
+            args.suite,
+            run_date=args.date,
+            parameters=dict(_parameter(text) for text in args.parameter),
+            jobs=args.jobs,
+            settings=settings,
+            progress=_progress(),
+        )
+    except ReportFailedError as error:
+        if error.run is not None:  # a failed notebook is worth telling people about
+            try:
+                notify(error.run, settings)
+            except OpsbookError as problem:
+                print(f"opsbook: error: {problem}", file=sys.stderr)
+        raise
+    notify(run, settings)
     print(f"report index: {run.index}")
     return 0
 

@@ -67,4 +67,11 @@ class AccessDeniedError(OpsbookError):
 
 
 class ReportFailedError(OpsbookError):
-    """One or more notebooks of a report run failed; the last good report was kept."""
+    """One or more notebooks of a report run failed; the last good report was kept.
+
+    ``run`` is the failed run (kept as ``<run-date>.failed``), for notifications.
+    """
+
+    def __init__(self, message: str, *, run: object = None) -> None:
+        super().__init__(message)
+        self.run = run

@@ -148,7 +148,8 @@ def run_suite(
     raise ReportFailedError(
         f"{len(failed)} of {len(outcome.notebooks)} notebooks failed in suite {suite!r} "
         f"({details}). The failed notebooks are kept in {outcome.folder}; "
-        "the last good report was left untouched"
+        "the last good report was left untouched",
+        run=outcome,
     )
 
 

@@ -44,10 +44,10 @@ SETTINGS_FILE = "opsbook.toml"
 ENV_PREFIX = "OPSBOOK_"
 
 Backend = Literal["local", "aws"]
-CurFlavour = Literal["cur2", "legacy", "focus"]
+CurFlavour = Literal["cur2", "legacy", "focus", "auto"]
 
 _BACKENDS = ("local", "aws")
-_CUR_FLAVOURS = ("cur2", "legacy", "focus")
+_CUR_FLAVOURS = ("cur2", "legacy", "focus", "auto")
 # Athena/Glue identifiers: lower-case letters, digits and underscores (Glue lower-cases names).
 _IDENTIFIER = re.compile(r"^[a-z_][a-z0-9_]{0,254}$")
 _REGION = re.compile(r"^[a-z]{2}(-gov|-iso[a-z]?)?-[a-z]+-\d$")
@@ -71,7 +71,10 @@ class Settings:
     athena_result_reuse_minutes
         Maximum age of an Athena result that may be reused (0 turns reuse off, at most 10080).
     cur_flavour
-        ``cur2`` (Data Exports CUR 2.0), ``legacy`` (CUR 1) or ``focus``.
+        ``cur2`` (Data Exports CUR 2.0), ``legacy`` (CUR 1), ``focus``, or ``auto`` (detected
+        from the columns; an explicit flavour the data contradicts is an error).
+    cache_dir
+        Folder of the local engine's CUR result cache; ``off`` turns the cache off.
     cur_export
         Name of the export folder under ``data_dir/cur``; ``None`` picks the only one there.
     log_group_aliases
@@ -80,8 +83,13 @@ class Settings:
         Folder the local backend reads (the layouts AWS writes to S3).
     output_dir
         Folder reports are written to.
+    notify_webhook_url
+        Where report findings and failures are posted (a Slack-compatible incoming webhook).
+    notify_sns_topic_arn
+        SNS topic report findings and failures are published to (aws credentials chain).
     max_query_cost_usd
-        Guardrail: a query whose estimated cost exceeds this is refused before it runs.
+        Guardrail: a query whose estimated cost exceeds this is refused before it runs; on
+        Athena, one whose scanned bytes pass this cost while running is stopped.
     source
         Where each value came from: ``argument``, ``env OPSBOOK_…``, ``opsbook.toml`` or ``default``.
     """
@@ -94,12 +102,15 @@ class Settings:
     athena_table: str = "cur2"
     athena_output_location: str | None = None
     athena_result_reuse_minutes: int = 60
-    cur_flavour: CurFlavour = "cur2"
+    cur_flavour: CurFlavour = "auto"
     cur_export: str | None = None
     log_group_aliases: Mapping[str, str] = field(default_factory=dict)
     data_dir: Path = Path("data/sample")
+    cache_dir: Path | None = Path("data/cache")
     output_dir: Path = Path("reports")
     max_query_cost_usd: float = 1.0
+    notify_webhook_url: str | None = None
+    notify_sns_topic_arn: str | None = None
     source: Mapping[str, str] = field(default_factory=dict, compare=False, repr=False)
 
     def replace(self, **changes: Any) -> Settings:
@@ -126,7 +137,10 @@ class Settings:
 
     def describe(self) -> list[tuple[str, str, str]]:
         """Return ``(key, value, source)`` rows for display, e.g. by ``opsbook settings``."""
-        return [(key, _show(getattr(self, key)), self.source.get(key, "default")) for key in _KEYS]
+        return [
+            (key, _show(getattr(self, key), secret=key in _SECRET), self.source.get(key, "default"))
+            for key in _KEYS
+        ]
 
 
 _FIELDS = {f.name: f for f in dataclasses.fields(Settings) if f.name != "source"}
@@ -174,11 +188,11 @@ def resolve(cwd: str | Path | None = None, **arguments: Any) -> Settings:
             if key not in values:
                 values[key] = _check(key, value, origin)
                 source[key] = origin if origin != "env" else f"env {ENV_PREFIX}{key.upper()}"
-    for key in ("data_dir", "output_dir"):
-        if key in values and not values[key].is_absolute():
+    for key in ("data_dir", "output_dir", "cache_dir"):
+        if values.get(key) is not None and not values[key].is_absolute():
             values[key] = base / values[key]
     settings = Settings(**values, source=source)
-    for key in ("data_dir", "output_dir"):
+    for key in ("data_dir", "output_dir", "cache_dir"):
         if key not in values:
             settings = dataclasses.replace(settings, **{key: base / getattr(settings, key)})
     return settings
@@ -319,12 +333,26 @@ _CHECKS: dict[str, Any] = {
     "cur_export": _optional(_matching(re.compile(r"^[A-Za-z0-9_.-]+$"), "an export folder name")),
     "log_group_aliases": _aliases,
     "data_dir": _path,
+    "cache_dir": lambda value: None if value in ("off", "none") else _path(value),
     "output_dir": _path,
     "max_query_cost_usd": _number(float, 0.0, 1_000_000.0),
+    "notify_webhook_url": _optional(
+        _matching(re.compile(r"^https?://\S+$"), "an http(s) URL of an incoming webhook")
+    ),
+    "notify_sns_topic_arn": _optional(
+        _matching(re.compile(r"^arn:aws[\w-]*:sns:[\w-]+:\d{12}:[\w-]+$"), "an SNS topic ARN")
+    ),
 }
 
 
-def _show(value: Any) -> str:
+# Webhook URLs carry their token in the path: show where they point, never the whole URL.
+_SECRET = ("notify_webhook_url",)
+
+
+def _show(value: Any, *, secret: bool = False) -> str:
+    if secret and isinstance(value, str):
+        scheme, _, rest = value.partition("://")
+        return f"{scheme}://{rest.split('/', 1)[0]}/… (hidden)"
     if isinstance(value, Mapping):
         return ", ".join(f"{k}={v}" for k, v in value.items()) or "(none)"
     return "(unset)" if value is None else str(value)
