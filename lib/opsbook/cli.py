@@ -106,6 +106,9 @@ def _parser() -> argparse.ArgumentParser:
     settings = commands.add_parser("settings", help="show the effective settings and their source")
     settings.set_defaults(handler=_show_settings)
 
+    doctor = commands.add_parser("doctor", help="check what the configured backend needs")
+    doctor.set_defaults(handler=_doctor)
+
     _add_logs_commands(commands)
     _add_metrics_commands(commands)
     return parser
@@ -236,6 +239,17 @@ def _show_settings(args: argparse.Namespace) -> int:
     for key, value, source in rows:
         print(f"{key:<{width}}  {value}  ({source})")
     return 0
+
+
+def _doctor(args: argparse.Namespace) -> int:
+    from opsbook.doctor import FAIL, format_checks, run_checks
+    from opsbook.settings import resolve
+
+    settings = resolve()
+    print(f"backend: {settings.backend}")
+    checks = run_checks(settings)
+    print(format_checks(checks))
+    return 1 if any(c.status == FAIL for c in checks) else 0
 
 
 def _date(text: str) -> dt.date:
