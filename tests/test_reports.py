@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import os
 from pathlib import Path
 
 import nbformat
@@ -145,3 +146,15 @@ def test_a_single_notebook_run_converts_and_checks_command_line_values(project: 
         run_notebook_once("nb/typed.ipynb", {"count": "many"}, settings=resolve())
     with pytest.raises(ConfigurationError, match="has no parameter size"):
         run_notebook_once("nb/typed.ipynb", {"size": "1"}, settings=resolve())
+
+
+def test_settings_given_to_the_runner_reach_the_notebooks(project: Path) -> None:
+    _notebook(
+        project / "nb" / "good.ipynb",
+        "from opsbook.settings import resolve\n"
+        "record(data_dir=str(resolve().data_dir), backend=resolve().backend)",
+    )
+    elsewhere = project / "exports" / "acme"
+    run = run_suite("nightly", run_date=DAY, settings=resolve(data_dir=str(elsewhere)))
+    assert run.notebooks[0].records == {"data_dir": str(elsewhere), "backend": "local"}
+    assert "OPSBOOK_DATA_DIR" not in os.environ, "restored after the run"

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
@@ -122,3 +123,16 @@ def test_the_project_file_resolves_cleanly() -> None:
     assert settings.source["athena_table"] in ("opsbook.toml", "argument") or settings.source[
         "athena_table"
     ].startswith("env")
+
+
+def test_arguments_become_environment_for_kernels(clean_env: Path) -> None:
+    settings = resolve(backend="aws", log_group_aliases={"c": "/ecs/c"})
+    env = settings.as_environment()
+    assert env == {"OPSBOOK_BACKEND": "aws", "OPSBOOK_LOG_GROUP_ALIASES": '{"c": "/ecs/c"}'}
+    for name, value in env.items():
+        os.environ[name] = value
+    try:
+        assert resolve() == settings
+    finally:
+        for name in env:
+            del os.environ[name]

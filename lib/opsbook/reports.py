@@ -15,13 +15,14 @@ PosixPath('reports/daily/2026-11-22/index.html')
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import html
 import json
 import os
 import shutil
 import uuid
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass
 from pathlib import Path
@@ -132,7 +133,10 @@ def run_suite(
         return result
 
     try:
-        with ThreadPoolExecutor(max_workers=min(jobs, len(plan))) as pool:
+        with (
+            _environment(settings.as_environment()),
+            ThreadPoolExecutor(max_workers=min(jobs, len(plan))) as pool,
+        ):
             runs = list(pool.map(run, plan))
         outcome = SuiteRun(suite, run_date.isoformat(), work, runs)
         write_summary(outcome)
@@ -173,7 +177,23 @@ def run_notebook_once(
     stamp = (now or dt.datetime.now(dt.UTC)).strftime("%Y-%m-%dT%H%M%SZ")
     folder = Path(settings.output_dir) / "runs" / source.stem / stamp
     folder.mkdir(parents=True, exist_ok=True)
-    return execute_notebook(source, folder / source.name, parameters=values, cwd=root)
+    with _environment(settings.as_environment()):
+        return execute_notebook(source, folder / source.name, parameters=values, cwd=root)
+
+
+@contextlib.contextmanager
+def _environment(variables: Mapping[str, str]) -> Iterator[None]:
+    """Set ``variables`` while kernels start (they inherit them), then restore the old values."""
+    saved = {name: os.environ.get(name) for name in variables}
+    os.environ.update(variables)
+    try:
+        yield
+    finally:
+        for name, value in saved.items():
+            if value is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = value
 
 
 def _publish(work: Path, target: Path) -> Path:

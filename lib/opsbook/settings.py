@@ -131,6 +131,17 @@ class Settings:
         frame = pd.DataFrame(self.describe(), columns=["setting", "value", "source"])
         return frame.set_index("setting")
 
+    def as_environment(self) -> dict[str, str]:
+        """Return ``OPSBOOK_*`` variables for the values given as arguments.
+
+        Kernels started for a report run inherit them, so a notebook resolves the same settings
+        the runner was given, without parameters for each of them.
+        """
+        given = [key for key in _KEYS if self.source.get(key) == "argument"]
+        return {
+            f"{ENV_PREFIX}{key.upper()}": _environment_value(getattr(self, key)) for key in given
+        }
+
     def log_group(self, name_or_alias: str) -> str:
         """Return the log group an alias stands for, or the name itself when it is no alias."""
         return self.log_group_aliases.get(name_or_alias, name_or_alias)
@@ -343,6 +354,12 @@ _CHECKS: dict[str, Any] = {
         _matching(re.compile(r"^arn:aws[\w-]*:sns:[\w-]+:\d{12}:[\w-]+$"), "an SNS topic ARN")
     ),
 }
+
+
+def _environment_value(value: Any) -> str:
+    if isinstance(value, Mapping):
+        return json.dumps(dict(value))
+    return "" if value is None else str(value)
 
 
 # Webhook URLs carry their token in the path: show where they point, never the whole URL.

@@ -1,0 +1,64 @@
+"""Benchmark: wall time of report suites with --jobs 1 vs --jobs 2, and kernel start-up overhead.
+
+Runs each suite on the sample organisation (generated into .bench/ if absent) a few times and
+prints medians; the kernel overhead is an empty notebook executed the same way. Target: the daily
+suite in under 60 s on 2 cores. Usage: ``python bench/report_suite.py [--suites daily monthly]``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import functools
+import statistics
+import tempfile
+import time
+from pathlib import Path
+
+import nbformat
+from nbformat.v4 import new_code_cell, new_notebook
+from opsbook.notebooks import execute_notebook
+from opsbook.reports import run_suite
+from opsbook.sample import FACTS_FILE, generate
+from opsbook.settings import resolve
+
+
+def _median_seconds(action, runs: int) -> float:
+    samples = []
+    for _ in range(runs):
+        started = time.perf_counter()
+        action()
+        samples.append(time.perf_counter() - started)
+    return statistics.median(samples)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--suites", nargs="+", default=["daily", "monthly"])
+    parser.add_argument("--runs", type=int, default=3)
+    args = parser.parse_args()
+    sample = Path(".bench") / "sample-x1"
+    if not (sample / FACTS_FILE).is_file():
+        generate(sample, as_of=dt.date(2026, 11, 15))
+    with tempfile.TemporaryDirectory() as out:
+        settings = resolve(data_dir=str(sample), output_dir=out)
+        empty = Path(out) / "empty.ipynb"
+        notebook = new_notebook(cells=[new_code_cell("1")])
+        notebook.metadata["kernelspec"] = {"name": "opsbook", "display_name": "opsbook"}
+        nbformat.write(notebook, empty)
+        kernel = _median_seconds(
+            lambda: execute_notebook(empty, Path(out) / "empty-out.ipynb"), args.runs
+        )
+        print(f"kernel start + one cell + HTML export: median {kernel:5.2f} s")
+        for suite in args.suites:
+            timings = {}
+            for jobs in (1, 2):
+                timings[jobs] = _median_seconds(
+                    functools.partial(run_suite, suite, jobs=jobs, settings=settings), args.runs
+                )
+                print(f"{suite:>8} --jobs {jobs}: median {timings[jobs]:6.2f} s")
+            print(f"{suite:>8} speed-up with 2 jobs: {timings[1] / timings[2]:.2f}x")
+
+
+if __name__ == "__main__":
+    main()
