@@ -24,6 +24,7 @@ import nbformat
 from opsbook.errors import ConfigurationError
 from opsbook.kernel import ensure_kernel
 from opsbook.record import read_records
+from opsbook.redact import redact_notebook
 
 __all__ = [
     "DEFAULT_TIMEOUT_S",
@@ -173,12 +174,14 @@ def execute_notebook(
     timeout: int = DEFAULT_TIMEOUT_S,
     cwd: Path | None = None,
     retries: int = 1,
+    redact: bool = False,
 ) -> NotebookRun:
     """Execute ``source`` with papermill into ``output`` and export its HTML beside it.
 
     A failure is returned as a ``failed`` :class:`NotebookRun` whose saved notebook (with the
     error in place) is the log, so one notebook's failure does not stop the others. A kernel that
-    died is retried ``retries`` times; an error raised by the notebook's own code is not.
+    died is retried ``retries`` times; an error raised by the notebook's own code is not. With
+    ``redact``, account ids, ARNs and IP addresses are masked in the saved notebook and HTML.
     """
     import papermill
     from nbclient.exceptions import DeadKernelError
@@ -214,6 +217,8 @@ def execute_notebook(
     html = None
     if output.is_file():
         notebook = nbformat.read(output, as_version=4)
+        if redact:
+            nbformat.write(redact_notebook(notebook), output)
         records = read_records(notebook)
         html = output.with_suffix(".html")
         html.write_text(export_html(notebook))

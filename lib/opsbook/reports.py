@@ -62,6 +62,7 @@ def run_suite(
     run_date: dt.date | None = None,
     parameters: Mapping[str, Any] | None = None,
     jobs: int | None = None,
+    redact: bool = False,
     settings: Settings | None = None,
     progress: Callable[[str], None] | None = None,
 ) -> SuiteRun:
@@ -78,6 +79,8 @@ def run_suite(
         the notebook's ``parameters`` cell with a matching type.
     jobs
         Notebooks executed in parallel, each in its own kernel (default: the number of cores).
+    redact
+        Mask account ids, ARNs and IP addresses in the published notebooks and HTML.
     settings
         Settings whose ``output_dir`` receives the run; resolved from the project by default.
     progress
@@ -127,7 +130,12 @@ def run_suite(
         source = root / entry.path
         say(f"start  {entry.path}")
         result = execute_notebook(
-            source, work / source.name, parameters=values, timeout=entry.timeout, cwd=root
+            source,
+            work / source.name,
+            parameters=values,
+            timeout=entry.timeout,
+            cwd=root,
+            redact=redact,
         )
         say(f"{result.status:6} {entry.path} in {result.seconds:.1f} s")
         return result
@@ -163,6 +171,7 @@ def run_notebook_once(
     *,
     settings: Settings | None = None,
     now: dt.datetime | None = None,
+    redact: bool = False,
 ) -> NotebookRun:
     """Run one notebook with command-line parameters into ``<output_dir>/runs/<name>/<time>/``.
 
@@ -178,7 +187,9 @@ def run_notebook_once(
     folder = Path(settings.output_dir) / "runs" / source.stem / stamp
     folder.mkdir(parents=True, exist_ok=True)
     with _environment(settings.as_environment()):
-        return execute_notebook(source, folder / source.name, parameters=values, cwd=root)
+        return execute_notebook(
+            source, folder / source.name, parameters=values, cwd=root, redact=redact
+        )
 
 
 @contextlib.contextmanager
