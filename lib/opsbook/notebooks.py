@@ -71,6 +71,7 @@ class NotebookRun:
     records: dict[str, Any] = field(default_factory=dict)
     error: str | None = None
     attempts: int = 1
+    costs: dict[str, Any] = field(default_factory=dict)
 
 
 def declared_parameters(path: str | Path) -> dict[str, Parameter]:
@@ -190,11 +191,12 @@ def execute_notebook(
     started = time.perf_counter()
     error = None
     attempts = 0
+    runnable = _with_cost_cell(source, output)
     while True:
         attempts += 1
         try:
             papermill.execute_notebook(
-                str(source),
+                str(runnable),
                 str(output),
                 parameters=dict(parameters or {}),
                 kernel_name=ensure_kernel(),
@@ -213,6 +215,7 @@ def execute_notebook(
         except Exception as failure:  # timeout, bad notebook: the run must go on
             error = f"{type(failure).__name__}: {failure}"
         break
+    runnable.unlink(missing_ok=True)
     records: dict[str, Any] = {}
     html = None
     if output.is_file():
@@ -229,10 +232,25 @@ def execute_notebook(
         parameters=dict(parameters or {}),
         output=output.name,
         html=html.name if html else None,
-        records=records,
+        records={k: v for k, v in records.items() if k != "query_costs"},
         error=error,
         attempts=attempts,
+        costs=records.get("query_costs", {}),
     )
+
+
+def _with_cost_cell(source: Path, output: Path) -> Path:
+    """Copy ``source`` beside ``output`` with a last, hidden cell recording the queries' cost."""
+    notebook = nbformat.read(source, as_version=4)
+    cell = nbformat.v4.new_code_cell(
+        "from opsbook.ledger import record_costs\nrecord_costs()",
+        metadata={"tags": [HIDDEN_TAG]},
+    )
+    notebook.cells.append(cell)
+    copy = output.with_name(f".{output.stem}.input.ipynb")
+    copy.parent.mkdir(parents=True, exist_ok=True)
+    nbformat.write(notebook, copy)
+    return copy
 
 
 def export_html(notebook: nbformat.NotebookNode) -> str:
