@@ -1,6 +1,6 @@
 """Benchmark the CUR 2.0 sample generator: rows, seconds, rows/s and peak RSS.
 
-Usage: python bench/bench_sample_cur.py --scale 25 [--as-of 2026-11-15] [--seed 7] [--keep DIR]
+Usage: python bench/sample_cur.py --scale 25 [--as-of 2026-11-15] [--seed 7] [--keep DIR]
 """
 
 from __future__ import annotations
