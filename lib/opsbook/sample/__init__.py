@@ -30,7 +30,7 @@ from opsbook.sample.readme import render_readme
 
 __all__ = ["PARTS", "generate", "parse_parts"]
 
-PARTS = ("cur", "logs", "metrics", "incident")
+PARTS = ("cur", "logs", "metrics", "incident", "slos")
 MAX_SCALE = 10_000.0
 FACTS_FILE = "sample.json"
 
@@ -57,7 +57,7 @@ def generate(
     seed
         Random seed; the same inputs give the same data.
     parts
-        Which sources to write: any of ``cur``, ``logs``, ``metrics``, ``incident``.
+        Which parts to write: any of ``cur``, ``logs``, ``metrics``, ``incident``, ``slos``.
     progress
         Called with a line of text as each part finishes.
 
@@ -147,12 +147,15 @@ _WRITERS = {
     "logs": ("opsbook.sample.logs", "write_logs"),
     "metrics": ("opsbook.sample.metrics", "write_metrics"),
     "incident": ("opsbook.sample.incident", "write_incident_context"),
+    "slos": ("opsbook.sample.slos", "write_slos"),
 }
 
 
 def _write_part(part: str, root: Path, story: org.Timeline, *, scale: float, seed: int) -> Any:
     module, name = _WRITERS[part]
     writer = getattr(importlib.import_module(module), name)
+    if part == "slos":  # the SLO spec of the sample's services: the same at any scale or seed
+        return writer(root, story)
     if part == "incident":
         # One incident's alarms, changes and health events: nothing to scale. Alarm thresholds are
         # absolute, so the history is evaluated on the default-size (scale 1) metrics.

@@ -17,6 +17,7 @@ _LAYOUT = {
     "Firehose (concatenated gzip members of `DATA_MESSAGE` JSON)",
     "metrics": "`metrics/{stream}/YYYY/MM/DD/HH/*.gz` — CloudWatch Metric Streams JSON records "
     "(value min/max/sum/count, plus percentiles for latency metrics), 1-minute resolution",
+    "slos": "`slos.yaml` — the services' SLOs in OpenSLO v1 with CloudWatch SLIs",
     "incident": "`alarms/describe-alarms.json`, `alarms/alarm-history.json` (DescribeAlarms / "
     "DescribeAlarmHistory output), `cloudtrail/AWSLogs/<account>/CloudTrail/<region>/YYYY/MM/DD/"
     "*.json.gz` (CloudTrail log files), `health/*.json` (AWS Health DescribeEvents and details)",
