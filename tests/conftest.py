@@ -8,6 +8,7 @@ generator's source, so a second run does not pay for it again. Reports go to a t
 from __future__ import annotations
 
 import datetime as dt
+import fcntl
 import hashlib
 import os
 import shutil
@@ -35,9 +36,15 @@ def ensure_sample() -> Path:
     from opsbook.sample import FACTS_FILE, generate
 
     cache = ROOT / ".pytest_cache" / "opsbook-sample" / _sample_key()
-    if not (cache / FACTS_FILE).is_file():
-        shutil.rmtree(cache.parent, ignore_errors=True)
-        generate(cache, as_of=AS_OF, seed=SEED)
+    cache.parent.mkdir(parents=True, exist_ok=True)
+    # Sessions running side by side wait for one another instead of regenerating at once.
+    with open(cache.parent / ".lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if not (cache / FACTS_FILE).is_file():
+            for stale in cache.parent.iterdir():
+                if stale.is_dir():
+                    shutil.rmtree(stale, ignore_errors=True)
+            generate(cache, as_of=AS_OF, seed=SEED)
     os.environ["OPSBOOK_DATA_DIR"] = str(cache)
     return cache
 
