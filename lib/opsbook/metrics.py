@@ -1,19 +1,49 @@
-"""CloudWatch metrics: which namespaces and series the backend sees.
+"""CloudWatch metrics: datapoints and metric math as a tidy frame, and pulling series for replay.
+
+Series are asked for compactly (``"AWS/Lambda Errors FunctionName=orders-worker stat=Sum"``, see
+:class:`~opsbook.metric_request.MetricSeries`); metric math expressions refer to them by id. Both
+backends return the same frame for the same data: ``timestamp`` (UTC, period start), ``id``,
+``label``, ``value``, one row per datapoint, ready for ``plotly.express.line(frame, x="timestamp",
+y="value", color="label")``.
 
 Examples
 --------
 >>> describe_namespaces().namespace.tolist()  # doctest: +SKIP
 ['AWS/ApiGateway', 'AWS/ApplicationELB', 'AWS/ECS', 'AWS/Lambda', 'AWS/RDS']
+>>> get(["AWS/ApplicationELB HTTPCode_Target_5XX_Count LoadBalancer=app/checkout-alb/50dc6c495c0c9188 stat=Sum"],
+...     "2026-11-14T13:30Z", "2026-11-14T15:30Z", 300)  # doctest: +SKIP
 """
 
 from __future__ import annotations
 
+import datetime as dt
+import re
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+
 import pandas as pd
 
 from opsbook.backends import select
+from opsbook.errors import ConfigurationError
+from opsbook.metric_request import (
+    MetricRequest,
+    MetricSeries,
+    build_request,
+    check_statistic,
+    estimate_cost_usd,
+    plan_calls,
+)
 from opsbook.settings import Settings, resolve
 
-__all__ = ["describe_namespaces"]
+__all__ = ["MetricSeries", "describe_namespaces", "get", "pull"]
+
+PULL_FOLDER = "opsbook-pull"
+# What a pull fetches per series: enough to recompute every basic statistic offline.
+_PULLED = {"SampleCount": "count", "Sum": "sum", "Minimum": "min", "Maximum": "max"}
+_NAME = re.compile(r"^[A-Za-z0-9._-]{1,100}$")
+
+Queries = Sequence[str | MetricSeries] | Mapping[str, str | MetricSeries]
+Time = str | dt.datetime | pd.Timestamp
 
 
 def describe_namespaces(*, settings: Settings | None = None) -> pd.DataFrame:
@@ -28,3 +58,198 @@ def describe_namespaces(*, settings: Settings | None = None) -> pd.DataFrame:
     """
     settings = settings or resolve()
     return select(settings, "metrics").describe_namespaces(settings)
+
+
+def get(
+    queries: Queries,
+    start: Time,
+    end: Time,
+    period: int = 60,
+    *,
+    expressions: Mapping[str, str] | None = None,
+    labels: Mapping[str, str] | None = None,
+    keep_series: bool = False,
+    settings: Settings | None = None,
+) -> pd.DataFrame:
+    """Return datapoints of metric series and metric math expressions over ``[start, end)``.
+
+    Everything is checked before any data is read or any API is called. ``frame.attrs`` holds
+    ``aws_cost_usd`` (what the request costs on AWS: $0.01 per 1,000 metrics requested, per
+    call), ``calls`` (GetMetricData calls it needs), ``period`` and the window.
+
+    Parameters
+    ----------
+    queries
+        Series as compact strings (``"AWS/Lambda Errors FunctionName=orders-worker stat=Sum"``)
+        or :class:`MetricSeries`; a list gets ids ``m1``, ``m2`` ... in order, a mapping names
+        them (``{"errors": "...", "calls": "..."}``).
+    start, end
+        The window; naive times are UTC; the start is rounded down to the minute.
+    period
+        Seconds per datapoint, a multiple of 60. Percentiles on the local backend only at the
+        files' own period (60 s for Metric Streams).
+    expressions
+        Id to metric math over the query ids, e.g. ``{"rate": "IF(m2 > 0, m1 / m2 * 100, 0)"}``
+        (``FILL``, ``SUM(METRICS())``, ``RATE``, ``DIFF``, ``IF``, arithmetic, comparisons).
+    labels
+        Id to label for expressions (series take theirs from ``label=`` or get a default).
+    keep_series
+        With expressions, also return the series (otherwise only the expressions).
+    settings
+        Backend and data location; default :func:`opsbook.settings.resolve`.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``timestamp`` (UTC), ``id``, ``label``, ``value``; only periods with data, ordered by
+        query then time.
+
+    Raises
+    ------
+    opsbook.errors.ConfigurationError
+        Unknown statistic, bad period or window, bad expression, a window CloudWatch no longer
+        keeps at that period (aws), a statistic the local files cannot give.
+    opsbook.errors.QueryCancelledError
+        On the aws backend, when the cost would exceed ``settings.max_query_cost_usd``.
+
+    Examples
+    --------
+    >>> frame = get({"errors": "AWS/Lambda Errors FunctionName=catalog-api-handler stat=Sum",
+    ...              "calls": "AWS/Lambda Invocations FunctionName=catalog-api-handler stat=Sum"},
+    ...             "2026-11-14T00:00Z", "2026-11-15T00:00Z", 3600,
+    ...             expressions={"error_rate": "IF(calls > 0, errors / calls * 100, 0)"})  # doctest: +SKIP
+    >>> import plotly.express as px; px.line(frame, x="timestamp", y="value", color="label")  # doctest: +SKIP
+    """
+    settings = settings or resolve()
+    request = build_request(
+        queries, start, end, period, expressions=expressions, labels=labels, keep_series=keep_series
+    )
+    return _run(request, settings)
+
+
+def pull(
+    series: Sequence[str | MetricSeries],
+    start: Time,
+    end: Time,
+    period: int = 60,
+    *,
+    name: str = "pull",
+    percentiles: Sequence[str] = (),
+    dest: str | Path | None = None,
+    settings: Settings | None = None,
+) -> Path:
+    """Fetch series for a window into a Parquet file the local backend reads; return its path.
+
+    Each series is fetched with SampleCount, Sum, Minimum and Maximum (plus ``percentiles``) at
+    ``period``, and written as Metric Streams-shaped rows (namespace, metric_name, dimensions,
+    timestamp, value{count,sum,min,max,pNN}, period). Point a local backend's ``data_dir`` at
+    the folder holding ``metrics/`` to replay an incident offline: every basic statistic at
+    ``period`` or any multiple of it is recomputed exactly, percentiles at ``period``.
+
+    Parameters
+    ----------
+    series
+        Metric series: all basic statistics are pulled, and a percentile given as ``stat=``
+        (e.g. ``stat=p99``) too.
+    start, end, period
+        Window and resolution, as for :func:`get`.
+    name
+        File name (letters, digits, ``._-``): ``metrics/opsbook-pull/<name>.parquet``.
+    percentiles
+        Percentiles to pull for every series, e.g. ``("p99",)``.
+    dest
+        Data folder to write into; default the settings' ``data_dir``.
+    settings
+        Where to read from (usually the aws backend).
+
+    Returns
+    -------
+    pathlib.Path
+        The Parquet file written (replaced if it existed).
+
+    Examples
+    --------
+    >>> pull(["AWS/Lambda Duration FunctionName=orders-worker"], "2026-11-14T13:00Z",
+    ...      "2026-11-14T16:00Z", percentiles=["p99"], name="incident")  # doctest: +SKIP
+    PosixPath('data/sample/metrics/opsbook-pull/incident.parquet')
+    """
+    settings = settings or resolve()
+    if not _NAME.match(name):
+        raise ConfigurationError(f"pull name {name!r}: use letters, digits, '.', '_' and '-'")
+    parsed = [s if isinstance(s, MetricSeries) else MetricSeries.parse(str(s)) for s in series]
+    for stat in percentiles:
+        if not stat.startswith("p") or check_statistic(stat) != stat:
+            raise ConfigurationError(f"pull percentiles: {stat!r} is not a percentile like p99")
+    queries = {}
+    for index, one in enumerate(parsed):
+        wanted = dict(_PULLED)
+        extra = [*percentiles, *([one.stat] if one.stat.startswith("p") else [])]
+        wanted.update({stat: stat.lower() for stat in extra})
+        for stat, key in wanted.items():
+            queries[f"s{index}_{key.replace('.', '_')}"] = one.with_stat(stat)
+    request = build_request(queries, start, end, period)
+    frame = _run(request, settings)
+    rows = _to_records(frame, parsed, period)
+    folder = Path(dest) if dest is not None else Path(settings.data_dir)
+    target = folder / "metrics" / PULL_FOLDER / f"{name}.parquet"
+    target.parent.mkdir(parents=True, exist_ok=True)
+    _write_parquet(rows, target)
+    return target
+
+
+def _run(request: MetricRequest, settings: Settings) -> pd.DataFrame:
+    cost = estimate_cost_usd(request)
+    frame = select(settings, "metrics").get_metric_data(settings, request)
+    frame.attrs.update(
+        aws_cost_usd=cost,
+        calls=len(plan_calls(request)),
+        period=request.period,
+        start=request.start.isoformat(),
+        end=request.end.isoformat(),
+    )
+    return frame
+
+
+def _to_records(frame: pd.DataFrame, series: list[MetricSeries], period: int) -> pd.DataFrame:
+    wide = frame.assign(series=frame.id.str.extract(r"^s(\d+)_")[0].astype(int))
+    wide = wide.assign(key=wide.id.str.replace(r"^s\d+_", "", regex=True).str.replace("_", "."))
+    table = wide.pivot_table(index=["series", "timestamp"], columns="key", values="value")
+    rows = []
+    for (index, timestamp), values in table.iterrows():
+        if pd.isna(values.get("count")):
+            continue  # no samples in this period: CloudWatch has no datapoint either
+        one = series[int(index)]
+        rows.append(
+            {
+                "namespace": one.namespace,
+                "metric_name": one.metric,
+                "dimensions": dict(one.dimensions),
+                "timestamp": int(timestamp.value // 1_000_000),
+                "value": {k: float(v) for k, v in values.items() if pd.notna(v)},
+                "period": period,
+            }
+        )
+    return pd.DataFrame(rows)
+
+
+def _write_parquet(rows: pd.DataFrame, target: Path) -> None:
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    schema = pa.schema(
+        [
+            ("namespace", pa.string()),
+            ("metric_name", pa.string()),
+            ("dimensions", pa.map_(pa.string(), pa.string())),
+            ("timestamp", pa.int64()),
+            ("value", pa.map_(pa.string(), pa.float64())),
+            ("period", pa.int32()),
+        ]
+    )
+    columns = {name: [] if rows.empty else rows[name].tolist() for name in schema.names}
+    columns["dimensions"] = [list(d.items()) for d in columns["dimensions"]]
+    columns["value"] = [list(v.items()) for v in columns["value"]]
+    table = pa.table(columns, schema=schema)
+    temporary = target.with_name(f".{target.name}.tmp")  # hidden: readers skip it
+    pq.write_table(table, temporary)
+    temporary.replace(target)

@@ -13,7 +13,16 @@ from typing import Any
 
 import pandas as pd
 
-__all__ = ["conform", "log_groups_frame", "namespaces_frame"]
+__all__ = [
+    "alarm_history_frame",
+    "alarms_frame",
+    "changes_frame",
+    "conform",
+    "health_events_frame",
+    "log_groups_frame",
+    "metric_data_frame",
+    "namespaces_frame",
+]
 
 LOG_GROUPS = {
     "log_group": "string",
@@ -57,3 +66,96 @@ def log_groups_frame(rows: pd.DataFrame | Iterable[Mapping[str, Any]]) -> pd.Dat
 def namespaces_frame(rows: pd.DataFrame | Iterable[Mapping[str, Any]]) -> pd.DataFrame:
     """Conform metric-namespace rows (see ``NAMESPACES``)."""
     return conform(rows, NAMESPACES)
+
+
+# CloudWatch metrics, alarms, changes and health (the SLO and incident data layer).
+METRIC_DATA = {
+    "timestamp": "datetime64[ms, UTC]",
+    "id": "string",
+    "label": "string",
+    "value": "float64",
+}
+ALARMS = {
+    "alarm_name": "string",
+    "alarm_type": "string",
+    "state": "string",
+    "state_reason": "string",
+    "state_updated": "datetime64[ms, UTC]",
+    "namespace": "string",
+    "metric_name": "string",
+    "dimensions": "string",
+    "statistic": "string",
+    "period": "Int64",
+    "expression": "string",
+    "threshold": "float64",
+    "comparison": "string",
+    "evaluation_periods": "Int64",
+    "datapoints_to_alarm": "Int64",
+    "treat_missing_data": "string",
+    "actions_enabled": "boolean",
+    "description": "string",
+    "arn": "string",
+}
+ALARM_HISTORY = {
+    "timestamp": "datetime64[ms, UTC]",
+    "alarm_name": "string",
+    "alarm_type": "string",
+    "item_type": "string",
+    "old_state": "string",
+    "new_state": "string",
+    "summary": "string",
+    "reason": "string",
+    "data": "string",
+}
+CHANGES = {
+    "event_time": "datetime64[ms, UTC]",
+    "account_id": "string",
+    "region": "string",
+    "event_source": "string",
+    "event_name": "string",
+    "action": "string",
+    "resource": "string",
+    "actor": "string",
+    "request_parameters": "string",
+    "event_id": "string",
+}
+HEALTH_EVENTS = {
+    "arn": "string",
+    "service": "string",
+    "event_type": "string",
+    "category": "string",
+    "region": "string",
+    "availability_zone": "string",
+    "start": "datetime64[ms, UTC]",
+    "end": "datetime64[ms, UTC]",
+    "last_updated": "datetime64[ms, UTC]",
+    "status": "string",
+    "scope": "string",
+    "affected_entities": "string",
+    "description": "string",
+}
+
+
+def metric_data_frame(rows: pd.DataFrame | Iterable[Mapping[str, Any]]) -> pd.DataFrame:
+    """Conform metric datapoints (see ``METRIC_DATA``): tidy, one row per datapoint."""
+    return conform(rows, METRIC_DATA)
+
+
+def alarms_frame(rows: pd.DataFrame | Iterable[Mapping[str, Any]]) -> pd.DataFrame:
+    """Conform alarm rows (see ``ALARMS``)."""
+    return conform(rows, ALARMS)
+
+
+def alarm_history_frame(rows: pd.DataFrame | Iterable[Mapping[str, Any]]) -> pd.DataFrame:
+    """Conform alarm history items (see ``ALARM_HISTORY``)."""
+    return conform(rows, ALARM_HISTORY)
+
+
+def changes_frame(rows: pd.DataFrame | Iterable[Mapping[str, Any]]) -> pd.DataFrame:
+    """Conform CloudTrail change events (see ``CHANGES``)."""
+    return conform(rows, CHANGES)
+
+
+def health_events_frame(rows: pd.DataFrame | Iterable[Mapping[str, Any]]) -> pd.DataFrame:
+    """Conform AWS Health events (see ``HEALTH_EVENTS``)."""
+    return conform(rows, HEALTH_EVENTS)

@@ -1,0 +1,74 @@
+"""CloudWatch alarms on the local backend: DescribeAlarms / DescribeAlarmHistory output files.
+
+``data_dir/alarms/describe-alarms.json`` and ``alarms/alarm-history.json`` hold what the two APIs
+return (``MetricAlarms`` + ``CompositeAlarms``; ``AlarmHistoryItems``), as
+``aws cloudwatch describe-alarms > describe-alarms.json`` would save them.
+
+Examples
+--------
+>>> from opsbook.settings import resolve
+>>> describe_alarms(resolve(), "ALARM", None)  # doctest: +SKIP
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from opsbook.backends.frames import alarm_history_frame, alarms_frame
+from opsbook.backends.local import HINT, data_dir
+from opsbook.backends.shapes import alarm_rows, history_rows
+from opsbook.errors import NoDataError
+from opsbook.settings import Settings
+
+__all__ = ["describe_alarms", "read_alarm_history", "read_json"]
+
+
+def read_json(path: Path) -> Any:
+    """Return a saved API response, or raise :class:`NoDataError` naming the missing file."""
+    if not path.is_file():
+        raise NoDataError(f"no {path.name} under {path.parent}: {HINT}")
+    try:
+        return json.loads(path.read_text())
+    except json.JSONDecodeError as error:
+        raise NoDataError(
+            f"{path} is not valid JSON ({error}): save the API output again"
+        ) from None
+
+
+def describe_alarms(settings: Settings, state: str | None, name_prefix: str | None) -> pd.DataFrame:
+    """Return the saved alarms in ``state`` (all when None) whose names start with the prefix."""
+    saved = read_json(data_dir(settings) / "alarms" / "describe-alarms.json")
+
+    def keep(alarm: dict[str, Any]) -> bool:
+        return (state is None or alarm.get("StateValue") == state) and (
+            not name_prefix or alarm["AlarmName"].startswith(name_prefix)
+        )
+
+    rows = alarm_rows(
+        [a for a in saved.get("MetricAlarms", []) if keep(a)],
+        [a for a in saved.get("CompositeAlarms", []) if keep(a)],
+    )
+    return alarms_frame(rows)
+
+
+def read_alarm_history(
+    settings: Settings,
+    start: pd.Timestamp,
+    end: pd.Timestamp,
+    alarm_name: str | None,
+    item_type: str | None,
+) -> pd.DataFrame:
+    """Return saved history items in ``[start, end)`` for the alarm and item type asked."""
+    saved = read_json(data_dir(settings) / "alarms" / "alarm-history.json")
+    items = [
+        item
+        for item in saved.get("AlarmHistoryItems", [])
+        if start <= pd.Timestamp(item["Timestamp"]) < end
+        and (alarm_name is None or item["AlarmName"] == alarm_name)
+        and (item_type is None or item.get("HistoryItemType") == item_type)
+    ]
+    return alarm_history_frame(history_rows(items))

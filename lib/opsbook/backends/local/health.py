@@ -1,0 +1,49 @@
+"""AWS Health on the local backend: saved Health API output under ``data_dir/health/``.
+
+``describe-events.json``, ``describe-event-details.json`` and ``describe-affected-entities.json``
+hold what DescribeEvents, DescribeEventDetails and DescribeAffectedEntities return.
+
+Examples
+--------
+>>> from opsbook.settings import resolve
+>>> import pandas as pd
+>>> read_health_events(resolve(), pd.Timestamp("2026-11-10", tz="UTC"),
+...                    pd.Timestamp("2026-11-15", tz="UTC"))  # doctest: +SKIP
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from opsbook.backends.frames import health_events_frame
+from opsbook.backends.local import data_dir
+from opsbook.backends.local.alarms import read_json
+from opsbook.backends.shapes import health_rows
+from opsbook.settings import Settings
+
+__all__ = ["active_in", "read_health_events"]
+
+
+def active_in(event: dict, start: pd.Timestamp, end: pd.Timestamp) -> bool:
+    """Return whether a Health event overlaps ``[start, end)`` (no end time: still open)."""
+    began = pd.Timestamp(event["startTime"])
+    ended = pd.Timestamp(event["endTime"]) if event.get("endTime") else None
+    return began < end and (ended is None or ended >= start)
+
+
+def read_health_events(settings: Settings, start: pd.Timestamp, end: pd.Timestamp) -> pd.DataFrame:
+    """Return the saved Health events active in the window, with descriptions and entities."""
+    folder = data_dir(settings) / "health"
+    events = [
+        e for e in read_json(folder / "describe-events.json")["events"] if active_in(e, start, end)
+    ]
+    details = read_json(folder / "describe-event-details.json").get("successfulSet", [])
+    descriptions = {
+        d["event"]["arn"]: d.get("eventDescription", {}).get("latestDescription") for d in details
+    }
+    entities: dict[str, list[str]] = {}
+    for entity in read_json(folder / "describe-affected-entities.json").get("entities", []):
+        entities.setdefault(entity["eventArn"], []).append(entity.get("entityValue", ""))
+    frame = health_events_frame(health_rows(events, descriptions, entities))
+    frame.attrs["available"] = True
+    return frame
