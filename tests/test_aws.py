@@ -6,10 +6,9 @@ import datetime as dt
 from pathlib import Path
 
 import boto3
-import pandas as pd
 import pytest
 from botocore.exceptions import ClientError, NoCredentialsError
-from opsbook import athena, logs, metrics
+from opsbook import logs, metrics
 from opsbook.backends import aws, frames
 from opsbook.errors import AccessDeniedError, ConfigurationError, QueryFailedError
 from opsbook.settings import resolve
@@ -53,28 +52,7 @@ def test_namespaces_are_counted_from_list_metrics(settings) -> None:
     assert namespaces.dtypes.to_dict() == frames.namespaces_frame([]).dtypes.to_dict()
 
 
-def test_cur_queries_bind_values_and_name_the_configured_table(
-    settings, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    import awswrangler as wr
-
-    seen = {}
-
-    def fake_read_sql_query(sql, **kwargs):
-        seen.update(sql=sql, **kwargs)
-        return pd.DataFrame({"billing_period": ["2026-10"]})
-
-    monkeypatch.setattr(wr.athena, "read_sql_query", fake_read_sql_query)
-    hostile = "2026-10' OR '1'='1"
-    athena.query(
-        "cur/cost_by_service",
-        {"start_period": "2026-08", "end_period": hostile},
-        settings=settings.replace(athena_database="billing", athena_table="cur_v2"),
-    )
-    assert '"billing"."cur_v2"' in seen["sql"]
-    assert "BETWEEN ? AND ?" in seen["sql"] and hostile not in seen["sql"]
-    assert seen["params"] == ["2026-08", hostile] and seen["paramstyle"] == "qmark"
-    assert seen["workgroup"] == "primary" and seen["ctas_approach"] is False
+# The CUR (athena) tests live in tests/test_athena.py.
 
 
 def _client_error(code: str) -> ClientError:

@@ -1,55 +1,189 @@
-"""CUR queries on Athena through awswrangler.
+"""CUR queries on Athena: the same SQL text as the local engine, run in the configured workgroup.
+
+Approach: a plain query (no CTAS, no UNLOAD). CUR queries return summaries (hundreds to thousands
+of rows), where CTAS/UNLOAD's faster Parquet download does not pay for what they need: Glue
+CreateTable/DeleteTable (CTAS) or an extra S3 prefix to write and clean (UNLOAD), which read-only
+FinOps roles usually lack, and neither can use Athena result reuse. The execution is started and
+watched by :mod:`.athena_run` (so it can be stopped on interrupt, timeout or the cost cap), and the
+result CSV Athena wrote is read by awswrangler (``wr.athena.get_query_results``), which types the
+columns from Athena's result metadata.
+
+Values travel as ``ExecutionParameters`` (positional ``?``), rendered as Trino literals
+(strings quoted with ``'`` doubled), so Athena binds them server-side; Athena accepts them in WHERE
+clauses only. The logical table ``cur`` becomes ``"<athena_database>"."<athena_table>"``, both
+checked against a strict identifier pattern. Before the query runs, Glue GetTable confirms the
+table exists and has every column the query names.
 
 Examples
 --------
 >>> from opsbook.settings import resolve
->>> run_cur_query("SELECT 1", {}, resolve(backend="aws"))  # doctest: +SKIP
+>>> from opsbook import queries
+>>> run_cur_query(queries.load("cur/billing_periods"), {}, resolve(backend="aws"))  # doctest: +SKIP
 """
 
 from __future__ import annotations
 
+import re
+import time
 from typing import Any
 
 import pandas as pd
-import sqlglot
 from sqlglot import exp
 
 from opsbook.backends.aws import aws_errors, session
-from opsbook.errors import QueryFailedError
+from opsbook.backends.aws.athena_run import execution_request, run_execution
+from opsbook.backends.local.cur_flavours import detect_flavour, missing_column_hint
+from opsbook.errors import ConfigurationError
+from opsbook.queries import Query
+from opsbook.queries.analyse import parse_athena, referenced_columns
+from opsbook.queries.runs import QueryRun, athena_cost_usd, bytes_for_usd, conform_frame
 from opsbook.settings import Settings
 
-__all__ = ["run_cur_query"]
+__all__ = ["athena_statement", "run_cur_query", "trino_literal"]
+
+_IDENTIFIER = re.compile(r"[a-z_][a-z0-9_]{0,254}")
+_TOKENS = re.compile(r"'(?:[^']|'')*'|\"(?:[^\"]|\"\")*\"|--[^\n]*|:([A-Za-z_]\w*)")
 
 
-def run_cur_query(sql: str, params: dict[str, Any], settings: Settings) -> pd.DataFrame:
-    """Run Athena SQL against the configured CUR table; values go as execution parameters.
+def trino_literal(value: Any) -> str:
+    """Return ``value`` as a Trino literal, the form Athena's ExecutionParameters take.
 
-    The regular (non-CTAS) approach is used: CUR summaries are small, and it needs no Glue write
-    permissions, which read-only FinOps roles usually lack. Values are sent with
-    ``paramstyle="qmark"`` so Athena binds them server-side.
+    Examples
+    --------
+    >>> trino_literal("it's"), trino_literal(3), trino_literal(True), trino_literal(1.5)
+    ("'it''s'", '3', 'true', "DOUBLE '1.5'")
+    """
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int):
+        return str(value)
+    if isinstance(value, float):
+        return f"DOUBLE '{value!r}'"
+    return "'" + str(value).replace("'", "''") + "'"
+
+
+def athena_statement(
+    tree: exp.Expression, values: dict[str, Any], settings: Settings
+) -> tuple[str, list[str]]:
+    """Return the Athena text (``cur`` → the configured table, ``:name`` → ``?``) and its values.
+
+    Raises
+    ------
+    ConfigurationError
+        When the configured database or table is not a plain lower-case identifier.
+    """
+    database, table = settings.athena_database, settings.athena_table
+    for key, name in (("athena_database", database), ("athena_table", table)):
+        if not _IDENTIFIER.fullmatch(name):
+            raise ConfigurationError(f"setting {key} must be a lower-case identifier, got {name!r}")
+    tree = tree.copy()
+    for ref in tree.find_all(exp.Table):
+        if ref.name == "cur" and not ref.db:
+            alias = ref.alias
+            ref.set("this", exp.to_identifier(table, quoted=True))
+            ref.set("db", exp.to_identifier(database, quoted=True))
+            if not alias:
+                ref.set("alias", exp.TableAlias(this=exp.to_identifier("cur")))
+    text = tree.sql(dialect="trino")
+    params: list[str] = []
+
+    def bind(match: re.Match[str]) -> str:
+        if match.group(1) is None:
+            return match.group(0)
+        params.append(trino_literal(values[match.group(1)]))
+        return "?"
+
+    return _TOKENS.sub(bind, text), params
+
+
+def run_cur_query(
+    query: Query,
+    values: dict[str, Any],
+    settings: Settings,
+    *,
+    timeout: float | None = None,
+    use_cache: bool = True,
+) -> pd.DataFrame:
+    """Run a checked Athena query on Athena; ``df.attrs["query"]`` holds the run's facts.
+
+    Raises
+    ------
+    ConfigurationError
+        For a table that does not exist (naming the settings keys) or lacks a column the
+        query needs (naming the export setting that adds it).
+    AccessDeniedError, QueryFailedError, QueryCancelledError
+        See :func:`opsbook.backends.aws.athena_run.run_execution`.
     """
     import awswrangler as wr
 
-    tree = sqlglot.parse_one(sql, read="trino")
-    for table in tree.find_all(exp.Table):
-        if table.name == "cur" and not table.db:
-            table.set("this", exp.to_identifier(settings.athena_table, quoted=True))
-            table.set("db", exp.to_identifier(settings.athena_database, quoted=True))
-    values = []
-    for placeholder in list(tree.find_all(exp.Placeholder)):
-        values.append(params[placeholder.name])
-        placeholder.replace(exp.Placeholder())
-    with aws_errors("athena:StartQueryExecution"):
-        try:
-            return wr.athena.read_sql_query(
-                tree.sql(dialect="trino"),
-                database=settings.athena_database,
-                workgroup=settings.athena_workgroup,
-                s3_output=settings.athena_output_location,
-                ctas_approach=False,
-                params=values or None,
-                paramstyle="qmark",
-                boto3_session=session(settings),
-            )
-        except wr.exceptions.QueryFailed as error:
-            raise QueryFailedError(f"Athena query failed: {error}") from None
+    started = time.perf_counter()
+    tree = parse_athena(query.sql)
+    boto = session(settings)
+    flavour = _check_table(boto, settings, referenced_columns(tree), query.name)
+    sql, params = athena_statement(tree, values, settings)
+    request = execution_request(
+        sql,
+        params,
+        database=settings.athena_database,
+        workgroup=settings.athena_workgroup,
+        output=settings.athena_output_location,
+        reuse_minutes=settings.athena_result_reuse_minutes if use_cache else 0,
+    )
+    execution = run_execution(
+        boto.client("athena"),
+        request,
+        name=query.name,
+        timeout=timeout,
+        max_bytes=bytes_for_usd(settings.max_query_cost_usd),
+    )
+    with aws_errors("s3:GetObject on the Athena output location"):
+        frame = wr.athena.get_query_results(execution.query_id, boto3_session=boto)
+    frame = conform_frame(frame)
+    facts = QueryRun(
+        name=query.name,
+        engine="athena",
+        query_id=execution.query_id,
+        bytes_scanned=execution.bytes_scanned,
+        cost_usd=athena_cost_usd(execution.bytes_scanned),
+        elapsed_s=time.perf_counter() - started,
+        cache_hit=execution.reused,
+        flavour=flavour,
+    )
+    frame.attrs["query"] = facts.as_dict()
+    return frame
+
+
+def _check_table(boto: Any, settings: Settings, columns: set[str], name: str) -> str:
+    """Confirm the CUR table exists and has the query's columns; return its flavour."""
+    glue = boto.client("glue")
+    try:
+        with aws_errors("glue:GetTable"):
+            table = glue.get_table(
+                DatabaseName=settings.athena_database, Name=settings.athena_table
+            )["Table"]
+    except Exception as error:
+        if "EntityNotFoundException" in str(error):
+            raise ConfigurationError(
+                f"no Glue table {settings.athena_database}.{settings.athena_table}: set "
+                "athena_database and athena_table (OPSBOOK_ATHENA_DATABASE / OPSBOOK_ATHENA_TABLE) "
+                "to the database and table of your CUR"
+            ) from None
+        raise
+    found = [c["Name"].lower() for c in table.get("StorageDescriptor", {}).get("Columns", [])]
+    found += [c["Name"].lower() for c in table.get("PartitionKeys", [])]
+    flavour = detect_flavour(found)
+    if flavour != "cur2":
+        raise ConfigurationError(
+            f"Glue table {settings.athena_table} is a {flavour} CUR; the aws backend queries CUR "
+            "2.0 tables (the local backend maps legacy CUR and FOCUS): point athena_table at a "
+            "CUR 2.0 Data Export table"
+        )
+    if "*" not in columns:
+        for column in sorted(columns - set(found)):
+            hint = missing_column_hint(column, flavour)
+            if hint:
+                raise ConfigurationError(
+                    f"query {name!r} needs column {column}, which table "
+                    f"{settings.athena_database}.{settings.athena_table} lacks: {hint}"
+                )
+    return flavour

@@ -1,28 +1,92 @@
-"""CUR queries on DuckDB: Athena SQL transpiled by sqlglot over the export's Parquet files.
+"""CUR queries on DuckDB: Athena SQL transpiled by sqlglot over the export's files.
+
+What the engine does for one query, in order:
+
+1. find the export's files and their billing periods (``BILLING_PERIOD=YYYY-MM`` folders of a
+   Data Export, ``year=/month=`` folders of a legacy CUR, or none for a flat FOCUS file) and
+   detect the flavour (:mod:`.cur_flavours`);
+2. prune partitions: the query's own ``billing_period`` conditions, with the bound values, are
+   evaluated over the list of periods, and only those periods' files are opened;
+3. check the columns the query names exist in the table, naming the export setting that adds
+   a missing one;
+4. measure what it reads: the compressed size, from the Parquet footers, of the referenced
+   columns in the opened files (what Athena would bill, give or take its own statistics), and
+   the Athena cost of that scan;
+5. answer from the result cache when the SQL, values and files are unchanged (:mod:`.cache`),
+   else run the DuckDB text (:mod:`.cur_dialect`), interruptible and with a timeout.
 
 Examples
 --------
 >>> from opsbook.settings import resolve
->>> run_cur_query("SELECT count(*) AS n FROM cur", {}, resolve())  # doctest: +SKIP
+>>> from opsbook import queries
+>>> run_cur_query(queries.load("cur/billing_periods"), {}, resolve())  # doctest: +SKIP
 """
 
 from __future__ import annotations
 
+import re
+import threading
+import time
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
 from typing import Any
 
 import duckdb
 import pandas as pd
-import sqlglot
+import pyarrow.parquet as pq
 
 from opsbook.backends.local import HINT, connect, data_dir
-from opsbook.errors import ConfigurationError, NoDataError, QueryFailedError
+from opsbook.backends.local.cache import cache_key, read_cached, write_cached
+from opsbook.backends.local.cur_dialect import transpile_tree
+from opsbook.backends.local.cur_flavours import (
+    CurView,
+    detect_flavour,
+    file_columns,
+    missing_column_hint,
+    open_view,
+)
+from opsbook.errors import ConfigurationError, NoDataError, QueryCancelledError, QueryFailedError
+from opsbook.queries import Query
+from opsbook.queries.analyse import parse_athena, partition_groups, referenced_columns
+from opsbook.queries.runs import QueryRun, athena_cost_usd, conform_frame
 from opsbook.settings import Settings
 
-__all__ = ["cur_files", "run_cur_query"]
+__all__ = ["CurFiles", "cur_files", "find_cur_files", "run_cur_query"]
+
+_DATA_SUFFIXES = (".parquet", ".csv", ".csv.gz")
+_BILLING = re.compile(r"^(BILLING_PERIOD|billing_period)=(\d{4}-\d{2})$")
+_YEAR = re.compile(r"^year=(\d{4})$")
+_MONTH = re.compile(r"^month=(\d{1,2})$")
 
 
-def cur_files(settings: Settings) -> str:
-    """Return the glob of the CUR export's Parquet files (the export named in settings, or the only one)."""
+@dataclass
+class CurFiles:
+    """An export's data files, each with its billing period (``None`` for a flat layout)."""
+
+    export: str
+    folder: Path
+    files: list[Path]
+    periods: list[str | None]
+    hive_key: str | None
+
+    def select(self, periods: set[str] | None) -> list[Path]:
+        """Return the files of ``periods`` (all files for ``None``)."""
+        if periods is None:
+            return list(self.files)
+        return [f for f, p in zip(self.files, self.periods, strict=True) if p in periods]
+
+
+def find_cur_files(settings: Settings) -> CurFiles:
+    """Return the CUR export's files (the export named in settings, or the only one).
+
+    Raises
+    ------
+    NoDataError
+        When there is no data folder, no export or no data files in it.
+    ConfigurationError
+        When several exports exist and none is chosen.
+    """
     root = data_dir(settings) / "cur"
     exports = sorted(p.name for p in root.iterdir() if p.is_dir()) if root.is_dir() else []
     if settings.cur_export:
@@ -39,28 +103,234 @@ def cur_files(settings: Settings) -> str:
         raise ConfigurationError(
             f"several CUR exports under {root} ({', '.join(exports)}): set cur_export to one of them"
         )
-    data = root / export / "data"
-    if not any(data.glob("BILLING_PERIOD=*/*.parquet")):
+    folder = root / export
+    files, periods, keys = [], [], set()
+    for path in sorted(folder.rglob("*")):
+        if not path.name.endswith(_DATA_SUFFIXES) or "metadata" in path.relative_to(folder).parts:
+            continue
+        key, label = _partition_of(path.relative_to(folder).parts[:-1])
+        files.append(path)
+        periods.append(label)
+        keys.add(key)
+    if not files:
         raise NoDataError(
-            f"CUR export {export!r} has no BILLING_PERIOD=YYYY-MM/*.parquet files in {data}"
+            f"CUR export {export!r} has no BILLING_PERIOD=YYYY-MM/*.parquet files in {folder / 'data'}"
         )
-    return str(data / "BILLING_PERIOD=*" / "*.parquet")
+    if len(keys) > 1:
+        raise ConfigurationError(
+            f"CUR export {export!r} mixes partition layouts ({', '.join(map(str, keys))}); "
+            "keep one export per folder under cur/"
+        )
+    return CurFiles(export, folder, files, periods, keys.pop())
 
 
-def run_cur_query(sql: str, params: dict[str, Any], settings: Settings) -> pd.DataFrame:
-    """Run Athena SQL on DuckDB: transpiled by sqlglot, ``cur`` bound to the export's Parquet files."""
+def cur_files(settings: Settings) -> str:
+    """Return the glob of a Data Export's Parquet files (for hand-written DuckDB queries)."""
+    found = find_cur_files(settings)
+    return str(found.folder / "data" / "BILLING_PERIOD=*" / "*.parquet")
+
+
+def run_cur_query(
+    query: Query,
+    values: dict[str, Any],
+    settings: Settings,
+    *,
+    timeout: float | None = None,
+    use_cache: bool = True,
+) -> pd.DataFrame:
+    """Run a checked Athena query on DuckDB; ``df.attrs["query"]`` holds the run's facts.
+
+    Parameters
+    ----------
+    query
+        The query (shipped or ad-hoc), already checked by :mod:`opsbook.queries`.
+    values
+        Its checked parameter values; bound by DuckDB, never formatted into the text.
+    settings
+        ``data_dir``, ``cur_export``, ``cur_flavour`` and ``cache_dir`` are used.
+    timeout
+        Seconds after which the query is interrupted.
+    use_cache
+        Read and write the result cache.
+
+    Raises
+    ------
+    ConfigurationError
+        For a column the table lacks (naming the export setting that adds it) or a flavour that
+        contradicts the ``cur_flavour`` setting.
+    QueryFailedError, QueryCancelledError
+        When DuckDB fails, or the query is interrupted or times out.
+    """
+    started = time.perf_counter()
+    tree = parse_athena(query.sql)
+    source = find_cur_files(settings)
+    flavour = _flavour(source, settings)
     con = connect()
-    # The partition folder gives billing_period, as the Glue/Athena table's partition key does
-    # (lower-case, as Glue names it, so result columns are named the same on both engines).
-    files = con.read_parquet(cur_files(settings), hive_partitioning=True)
-    files.project("* EXCLUDE (BILLING_PERIOD), BILLING_PERIOD AS billing_period").create_view("cur")
     try:
-        local_sql = sqlglot.transpile(sql, read="trino", write="duckdb")[0]
-    except sqlglot.errors.ParseError as error:
-        raise QueryFailedError(f"cannot parse the query as Athena SQL: {error}") from None
-    try:
-        return con.execute(local_sql, params or None).df()
-    except duckdb.Error as error:
-        raise QueryFailedError(f"query failed on DuckDB: {error}") from None
+        periods = _prune(con, source, partition_groups(tree), values)
+        files = source.select(periods)
+        view = open_view(con, files or source.files[:1], flavour, source.hive_key)
+        relation = view.relation if files else view.relation.filter("false")
+        relation.create_view("cur")
+        columns = referenced_columns(tree)
+        _check_columns(columns, view, query.name)
+        scanned = _bytes_read(files, _source_columns(columns, view))
+        local_sql = transpile_tree(tree)
+        key = cache_key(local_sql, values, flavour, files)
+        facts = QueryRun(
+            name=query.name,
+            engine="duckdb",
+            query_id=key,
+            bytes_scanned=scanned,
+            cost_usd=athena_cost_usd(scanned),
+            flavour=flavour,
+            partitions=sorted({p for p in periods or source.periods if p} & set(source.periods))
+            if files
+            else [],
+            files=len(files),
+        )
+        folder = settings.cache_dir if use_cache else None
+        cached = read_cached(folder, key)
+        if cached is not None:
+            frame = cached[0]
+            facts.cache_hit = True
+        else:
+            frame = conform_frame(_execute(con, local_sql, values, timeout, query.name))
+            write_cached(folder, key, frame, facts.as_dict())
     finally:
         con.close()
+    facts.elapsed_s = time.perf_counter() - started
+    frame.attrs["query"] = facts.as_dict()
+    return frame
+
+
+def _flavour(source: CurFiles, settings: Settings) -> str:
+    found = detect_flavour(_columns_of(source.files[0]))
+    wanted = settings.cur_flavour
+    if wanted not in ("auto", found):
+        raise ConfigurationError(
+            f"CUR export {source.export!r} looks like {found}, but cur_flavour is {wanted!r}: "
+            f"set cur_flavour = 'auto' (or {found!r})"
+        )
+    return found
+
+
+@lru_cache(maxsize=256)
+def _columns_cached(path: str, size: int, mtime: int) -> tuple[str, ...]:
+    return tuple(file_columns(Path(path)))
+
+
+def _columns_of(path: Path) -> tuple[str, ...]:
+    stat = path.stat()
+    return _columns_cached(str(path), stat.st_size, stat.st_mtime_ns)
+
+
+def _partition_of(parts: tuple[str, ...]) -> tuple[str | None, str | None]:
+    year = None
+    for part in parts:
+        if match := _BILLING.match(part):
+            return match.group(1), match.group(2)
+        if match := _YEAR.match(part):
+            year = match.group(1)
+        elif (match := _MONTH.match(part)) and year:
+            return "year", f"{year}-{int(match.group(1)):02d}"
+    return None, None
+
+
+def _prune(
+    con: duckdb.DuckDBPyConnection,
+    source: CurFiles,
+    groups: list[list[Any]] | None,
+    values: dict[str, Any],
+) -> set[str] | None:
+    """Return the billing periods the query's own conditions accept (``None``: all files)."""
+    labels = sorted({p for p in source.periods if p})
+    if groups is None or not labels:
+        return None
+    con.execute("CREATE TEMP TABLE opsbook_periods (billing_period VARCHAR)")
+    con.executemany("INSERT INTO opsbook_periods VALUES (?)", [[label] for label in labels])
+    accepted: set[str] = set()
+    for conjuncts in groups:
+        condition = " AND ".join(f"({transpile_tree(c)})" for c in conjuncts)
+        used = {k: v for k, v in values.items() if f"${k}" in condition}
+        sql = f"SELECT billing_period FROM opsbook_periods WHERE {condition}"
+        try:
+            accepted |= {row[0] for row in con.execute(sql, used or None).fetchall()}
+        except duckdb.Error:
+            return None  # a condition DuckDB cannot evaluate alone: read every period
+    con.execute("DROP TABLE opsbook_periods")
+    return accepted
+
+
+def _check_columns(columns: set[str], view: CurView, name: str) -> None:
+    if "*" in columns:
+        return
+    for column in sorted(columns - {c.lower() for c in view.columns}):
+        hint = missing_column_hint(column, view.flavour)
+        if hint:
+            raise ConfigurationError(
+                f"query {name!r} needs column {column}, which this {view.flavour} CUR lacks: {hint}"
+            )
+
+
+def _source_columns(columns: set[str], view: CurView) -> set[str] | None:
+    if "*" in columns:
+        return None
+    found: set[str] = set()
+    for column in columns:
+        found |= view.sources.get(column, {column})
+    return found
+
+
+@lru_cache(maxsize=4096)
+def _column_bytes(path: str, size: int, mtime: int) -> tuple[tuple[str, int], ...]:
+    meta = pq.ParquetFile(path).metadata
+    totals: dict[str, int] = {}
+    for g in range(meta.num_row_groups):
+        group = meta.row_group(g)
+        for c in range(group.num_columns):
+            chunk = group.column(c)
+            top = chunk.path_in_schema.split(".", 1)[0]
+            totals[top] = totals.get(top, 0) + chunk.total_compressed_size
+    return tuple(totals.items())
+
+
+def _bytes_read(files: list[Path], columns: set[str] | None) -> int:
+    """Compressed bytes of ``columns`` (all for ``None``) in ``files``, from the footers."""
+    total = 0
+    for path in files:
+        stat = path.stat()
+        if not path.name.endswith(".parquet"):
+            total += stat.st_size  # CSV is read whole
+            continue
+        for column, size in _column_bytes(str(path), stat.st_size, stat.st_mtime_ns):
+            if columns is None or column in columns:
+                total += size
+    return total
+
+
+def _execute(
+    con: duckdb.DuckDBPyConnection,
+    sql: str,
+    values: dict[str, Any],
+    timeout: float | None,
+    name: str,
+) -> pd.DataFrame:
+    timer = threading.Timer(timeout, con.interrupt) if timeout else None
+    if timer:
+        timer.start()
+    try:
+        return con.execute(sql, values or None).df()
+    except KeyboardInterrupt:
+        con.interrupt()
+        raise QueryCancelledError(f"query {name!r} interrupted; nothing is left running") from None
+    except duckdb.InterruptException:
+        raise QueryCancelledError(
+            f"query {name!r} stopped after the {timeout:g} s timeout: narrow the billing periods "
+            "or raise the timeout"
+        ) from None
+    except duckdb.Error as error:
+        raise QueryFailedError(f"query {name!r} failed on DuckDB: {error}") from None
+    finally:
+        if timer:
+            timer.cancel()

@@ -1,5 +1,6 @@
 -- name: billing_periods
 -- doc: Line items, accounts, services and unblended cost per billing period of the CUR.
+-- scan: all periods
 SELECT
     billing_period,
     count(*) AS line_items,

@@ -1,7 +1,7 @@
 -- name: cost_by_service
 -- doc: Unblended cost per billing period and service, largest first within each period.
--- param: start_period string  first billing period to include, as YYYY-MM
--- param: end_period string  last billing period to include, as YYYY-MM
+-- param: start_period month  first billing period to include, as YYYY-MM
+-- param: end_period month  last billing period to include, as YYYY-MM
 SELECT
     billing_period,
     line_item_product_code AS service,

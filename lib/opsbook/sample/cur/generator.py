@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import math
 from collections.abc import Iterator
 from pathlib import Path
@@ -16,7 +17,7 @@ from opsbook.sample.cur.commitments import reservations, savings_plan
 from opsbook.sample.cur.compiled import CompiledCatalogue
 from opsbook.sample.cur.ids import digest
 from opsbook.sample.cur.monthly import monthly_rows
-from opsbook.sample.cur.periods import Calendar, Period
+from opsbook.sample.cur.periods import Calendar, Period, add_months
 from opsbook.sample.cur.resources import Resources
 from opsbook.sample.cur.rows import DailyRows, PeriodTotals, Stats
 from opsbook.sample.cur.writer import PeriodWriter, write_manifest
@@ -29,7 +30,14 @@ _MAX_SCALE = 10_000.0
 _SALT = 0xC0512  # keeps the CUR draws apart from other generators fed the same seed
 
 
-def write_cur(root: Path, story: Timeline, *, scale: float = 1.0, seed: int = 7) -> dict[str, Any]:
+def write_cur(
+    root: Path,
+    story: Timeline,
+    *,
+    scale: float = 1.0,
+    seed: int = 7,
+    closed_months: int | None = None,
+) -> dict[str, Any]:
     """Write CUR 2.0 Parquet under ``root/cur/<CUR_EXPORT>/`` and return facts for the README.
 
     Data goes to ``data/BILLING_PERIOD=YYYY-MM/<CUR_EXPORT>-0000N.snappy.parquet`` (several
@@ -51,6 +59,9 @@ def write_cur(root: Path, story: Timeline, *, scale: float = 1.0, seed: int = 7)
         200 thousand rows; ~250 gives about 50 million. Must be in (0, 10000].
     seed
         Seed of the random draws; the same seed, scale and timeline give identical files.
+    closed_months
+        Closed billing periods before the open month; ``None`` keeps the story's (3). 11 gives
+        the 12 billing periods of a year, for benchmarks.
 
     Returns
     -------
@@ -80,6 +91,15 @@ def write_cur(root: Path, story: Timeline, *, scale: float = 1.0, seed: int = 7)
             f"scale must be greater than 0 and at most {_MAX_SCALE:g} (got {scale!r}); "
             "1 writes about 200 thousand CUR rows, 250 about 50 million"
         )
+    if closed_months is not None:
+        if isinstance(closed_months, bool) or not isinstance(closed_months, int):
+            raise ConfigurationError(f"closed_months must be an integer, not {closed_months!r}")
+        if not 3 <= closed_months <= 36:
+            raise ConfigurationError(
+                f"closed_months must be from 3 to 36 (got {closed_months}): the sample's "
+                "reservations and month-over-month mover need the last three closed months"
+            )
+        story = dataclasses.replace(story, cur_start=add_months(story.as_of, -closed_months))
     return _Generator(Path(root), story, float(scale), int(seed)).run()
 
 

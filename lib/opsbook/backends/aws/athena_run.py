@@ -1,0 +1,201 @@
+"""One Athena query execution, watched from start to end: retries, guardrails, cancellation.
+
+:func:`run_execution` starts a query with StartQueryExecution and polls GetQueryExecution
+itself, rather than leaving the wait to awswrangler, so that it always holds the query id and
+can call StopQueryExecution when the caller interrupts (KeyboardInterrupt, e.g. a notebook's
+stop button), when the timeout passes, or when the bytes scanned so far pass the cost cap: no
+query is left running and billing. Throttling (TooManyRequestsException) is retried with
+exponential backoff.
+
+Examples
+--------
+>>> execution_request("SELECT 1", [], database="cur", workgroup="primary",
+...                   output=None, reuse_minutes=0)["WorkGroup"]
+'primary'
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from botocore.exceptions import ClientError
+
+from opsbook.backends.aws import aws_errors
+from opsbook.errors import (
+    AccessDeniedError,
+    ConfigurationError,
+    QueryCancelledError,
+    QueryFailedError,
+)
+
+__all__ = ["Execution", "execution_request", "run_execution"]
+
+_THROTTLED = {"TooManyRequestsException", "ThrottlingException", "Throttling"}
+_RUNNING = {"QUEUED", "RUNNING"}
+
+
+@dataclass
+class Execution:
+    """A finished Athena execution: its id and the statistics Athena reported."""
+
+    query_id: str
+    bytes_scanned: int
+    reused: bool
+    output_location: str | None
+
+
+def execution_request(
+    sql: str,
+    params: list[str],
+    *,
+    database: str,
+    workgroup: str,
+    output: str | None,
+    reuse_minutes: int,
+) -> dict[str, Any]:
+    """Return the StartQueryExecution request: workgroup, database, parameters, result reuse."""
+    request: dict[str, Any] = {
+        "QueryString": sql,
+        "QueryExecutionContext": {"Database": database, "Catalog": "AwsDataCatalog"},
+        "WorkGroup": workgroup,
+        "ResultReuseConfiguration": {
+            "ResultReuseByAgeConfiguration": (
+                {"Enabled": True, "MaxAgeInMinutes": reuse_minutes}
+                if reuse_minutes > 0
+                else {"Enabled": False}
+            )
+        },
+    }
+    if params:
+        request["ExecutionParameters"] = params
+    if output:
+        request["ResultConfiguration"] = {"OutputLocation": output}
+    return request
+
+
+def run_execution(
+    client: Any,
+    request: dict[str, Any],
+    *,
+    name: str,
+    timeout: float | None,
+    max_bytes: int,
+    sleep: Callable[[float], None] = time.sleep,
+    clock: Callable[[], float] = time.monotonic,
+    retries: int = 5,
+) -> Execution:
+    """Start the query, wait for it, and stop it on interrupt, timeout or cost cap.
+
+    Raises
+    ------
+    QueryCancelledError
+        After StopQueryExecution, for an interrupt, the timeout or the bytes cap.
+    QueryFailedError
+        When Athena reports FAILED (with its reason and the query name) or CANCELLED.
+    AccessDeniedError, ConfigurationError
+        For missing permissions (naming the action) or a missing table.
+    """
+    started = clock()
+    response = _with_retries(
+        lambda: client.start_query_execution(**request),
+        "athena:StartQueryExecution",
+        sleep,
+        retries,
+    )
+    query_id = response["QueryExecutionId"]
+    delay = 0.2
+    try:
+        while True:
+            execution = _with_retries(
+                lambda: client.get_query_execution(QueryExecutionId=query_id)["QueryExecution"],
+                "athena:GetQueryExecution",
+                sleep,
+                retries,
+            )
+            state = execution["Status"]["State"]
+            scanned = int(execution.get("Statistics", {}).get("DataScannedInBytes", 0))
+            if state not in _RUNNING:
+                break
+            if scanned > max_bytes:
+                _stop(client, query_id)
+                raise QueryCancelledError(
+                    f"query {name!r} stopped after scanning {scanned:,} bytes, past the cap of "
+                    f"{max_bytes:,} set by max_query_cost_usd: narrow the billing periods or "
+                    "raise max_query_cost_usd",
+                    query_id=query_id,
+                )
+            if timeout is not None and clock() - started > timeout:
+                _stop(client, query_id)
+                raise QueryCancelledError(
+                    f"query {name!r} stopped after the {timeout:g} s timeout (Athena query "
+                    f"{query_id}): narrow the billing periods or raise the timeout",
+                    query_id=query_id,
+                )
+            sleep(delay)
+            delay = min(delay * 1.5, 2.0)
+    except KeyboardInterrupt:
+        _stop(client, query_id)
+        raise QueryCancelledError(
+            f"query {name!r} interrupted; Athena query {query_id} was stopped", query_id=query_id
+        ) from None
+    if state != "SUCCEEDED":
+        reason = execution["Status"].get("StateChangeReason", "no reason given")
+        raise _failure(name, query_id, state, reason)
+    statistics = execution.get("Statistics", {})
+    return Execution(
+        query_id=query_id,
+        bytes_scanned=int(statistics.get("DataScannedInBytes", 0)),
+        reused=bool(statistics.get("ResultReuseInformation", {}).get("ReusedPreviousResult")),
+        output_location=execution.get("ResultConfiguration", {}).get("OutputLocation"),
+    )
+
+
+def _with_retries(call: Callable[[], Any], action: str, sleep: Callable, retries: int) -> Any:
+    for attempt in range(retries + 1):
+        with aws_errors(action):
+            try:
+                return call()
+            except ClientError as error:
+                code = error.response.get("Error", {}).get("Code", "")
+                if code not in _THROTTLED:
+                    raise
+                if attempt == retries:
+                    raise QueryFailedError(
+                        f"{action} kept being throttled ({code}) after {retries} retries: too "
+                        "many concurrent Athena queries; wait, or raise the workgroup's quota"
+                    ) from None
+        sleep(min(0.5 * 2**attempt, 8.0))
+    raise AssertionError("unreachable")  # pragma: no cover
+
+
+def _stop(client: Any, query_id: str) -> None:
+    """Stop a query; a failure to stop is reported, never hidden."""
+    try:
+        client.stop_query_execution(QueryExecutionId=query_id)
+    except ClientError as error:
+        raise QueryFailedError(
+            f"could not stop Athena query {query_id} ({error}); stop it in the Athena console",
+            query_id=query_id,
+        ) from None
+
+
+def _failure(name: str, query_id: str, state: str, reason: str) -> Exception:
+    text = reason.lower()
+    if "table_not_found" in text or "does not exist" in text or "entitynotfound" in text:
+        return ConfigurationError(
+            f"query {name!r}: {reason}. Check the athena_database and athena_table settings "
+            "(the Glue database and table of the CUR)"
+        )
+    if "access denied" in text or "accessdenied" in text:
+        if "s3" in text or "bucket" in text:
+            return AccessDeniedError(
+                "s3:GetObject/s3:PutObject on the CUR and output buckets", reason
+            )
+        return AccessDeniedError("athena:StartQueryExecution, glue:GetTable", reason)
+    verb = "was cancelled" if state == "CANCELLED" else "failed"
+    return QueryFailedError(
+        f"Athena query {name!r} {verb} ({query_id}): {reason}", query_id=query_id
+    )
