@@ -44,3 +44,23 @@ def test_a_run_reports_what_its_queries_cost_and_hides_the_cell(tmp_path: Path) 
     assert json.loads((tmp_path / "out" / "costly.ipynb").read_text())["cells"][-1]["metadata"][
         "tags"
     ] == ["opsbook-hidden"]
+
+
+def test_sources_charge_the_ledger(sample_dir: Path) -> None:
+    from opsbook import athena
+    from opsbook.settings import resolve
+
+    ledger.reset()
+    settings = resolve(backend="local", data_dir=str(sample_dir), cache_dir="off")
+    frame = athena.query(
+        "cur/cost_by_service",
+        {"start_period": "2026-10", "end_period": "2026-10"},
+        settings=settings,
+    )
+    facts = frame.attrs["query"]
+    (engine,) = ledger.totals()
+    assert ledger.totals()[engine] == {
+        "queries": 1,
+        "usd": round(facts["cost_usd"], 6),
+        "bytes_scanned": facts["bytes_scanned"],
+    }

@@ -28,7 +28,7 @@ from typing import Any
 import pandas as pd
 from sqlglot import exp
 
-from opsbook import queries
+from opsbook import ledger, queries
 from opsbook.backends import select
 from opsbook.errors import ConfigurationError
 from opsbook.queries.analyse import PARTITION, parse_athena, partition_groups
@@ -109,7 +109,14 @@ def query(
     frame = select(settings, "cur").run_cur_query(
         spec, values, settings, timeout=timeout, use_cache=use_cache
     )
-    frame.attrs["query"]["elapsed_s"] = time.perf_counter() - started
+    facts = frame.attrs["query"]
+    facts["elapsed_s"] = time.perf_counter() - started
+    ledger.charge(
+        facts["engine"],
+        usd=0.0 if facts["cache_hit"] else facts["cost_usd"],
+        bytes_scanned=0 if facts["cache_hit"] else facts["bytes_scanned"],
+        query_id=facts["query_id"] or None,
+    )
     return frame
 
 

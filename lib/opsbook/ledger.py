@@ -1,7 +1,9 @@
 """What the queries of this process cost: Athena, Logs Insights and metrics requests, tallied.
 
 Sources call :func:`charge` once per query with the engine's own figures (bytes scanned, an
-estimated USD cost). The report runner appends a hidden cell that calls :func:`record_costs`, so
+estimated USD cost). On the local backend the engine is ``duckdb`` (or the source with
+``(local)``) and the USD figure is what the same query would have cost on AWS, which is what a
+FinOps reader of a local replay wants to know. The report runner appends a hidden cell that calls :func:`record_costs`, so
 each notebook's ``summary.json`` entry says what its queries cost.
 
 Examples
