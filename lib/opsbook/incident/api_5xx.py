@@ -1,0 +1,166 @@
+"""Drill into server errors (5XX): by route, status, version, and before/after a change.
+
+Access logs (API Gateway ``$context`` JSON) give routes, methods, statuses and integration
+latency; the service's own JSON logs give the version (ECS task definition) that answered.
+
+Examples
+--------
+>>> found = drill_5xx("checkout-api", "2026-11-14T14:00Z", "2026-11-14T15:00Z")  # doctest: +SKIP
+>>> found.by_route.head(1).route.item()  # doctest: +SKIP
+'/cart'
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import pandas as pd
+
+from opsbook import logs
+from opsbook.errors import ConfigurationError, NoDataError
+from opsbook.incident.patterns import mask_message
+from opsbook.incident.services import ServiceTargets, find_service
+from opsbook.incident.triage import load_query
+from opsbook.incident.window import IncidentWindow, resolve_window
+from opsbook.settings import Settings, resolve
+
+__all__ = ["Drill5xx", "drill_5xx"]
+
+
+@dataclass
+class Drill5xx:
+    """The 5XX breakdowns of one window; every frame is plain pandas."""
+
+    service: ServiceTargets
+    window: IncidentWindow
+    change_at: pd.Timestamp | None
+    by_route: pd.DataFrame  # route, method, requests, errors_5xx, rate_pct
+    by_status: pd.DataFrame  # route, status, errors
+    by_version: pd.DataFrame  # version, requests, errors_5xx, rate_pct
+    before_after: pd.DataFrame  # route, before/after requests, errors, rates
+
+    def failing_route(self) -> str | None:
+        """Return the route with the most server errors in the window (``None`` if none)."""
+        bad = self.by_route.loc[self.by_route.errors_5xx > 0]
+        return None if bad.empty else str(bad.iloc[0].route)
+
+    def findings(self) -> list[str]:
+        """Return short findings: the failing route, the failing version, the change's effect."""
+        out = []
+        if self.by_route.empty and self.by_version.empty:
+            return ["no data: no access or application log events in the window"]
+        if (route := self.failing_route()) is not None:
+            row = self.by_route.iloc[0]
+            out.append(f"failing route {row.method} {route}: {int(row.errors_5xx)} 5XX of "
+                       f"{int(row.requests)} requests ({row.rate_pct:.1f}%)")  # fmt: skip
+        bad = self.by_version.loc[self.by_version.errors_5xx > 0]
+        if not bad.empty:
+            top = bad.sort_values("rate_pct", ascending=False).iloc[0]
+            out.append(
+                f"version {top.version}: {top.rate_pct:.1f}% 5XX ({int(top.errors_5xx)} of {int(top.requests)})"
+            )
+        return out
+
+
+def drill_5xx(
+    service: str,
+    start: str | pd.Timestamp = "",
+    end: str | pd.Timestamp = "",
+    *,
+    change_at: str = "",
+    access_log_groups: Sequence[str] = (),
+    settings: Settings | None = None,
+) -> Drill5xx:
+    """Return 5XX breakdowns for ``service`` over ``[start, end)``.
+
+    Parameters
+    ----------
+    service
+        The service, e.g. ``checkout-api``.
+    start, end
+        The window (empty: the last hour).
+    change_at
+        The suspected change (ISO time): requests before it are compared with those after.
+        Empty: no comparison.
+    access_log_groups
+        API Gateway access log groups; default every ``/aws/apigateway/*/access`` group.
+    settings
+        Backend and data location.
+    """
+    window = resolve_window(start, end)
+    settings = settings or resolve()
+    targets = find_service(service, settings=settings)
+    change = pd.Timestamp(change_at) if change_at else None
+    if change is not None:
+        change = change.tz_localize("UTC") if change.tzinfo is None else change.tz_convert("UTC")
+        if not window.start < change < window.end:
+            raise ConfigurationError(
+                f"change_at {change:%Y-%m-%d %H:%M} UTC is outside the window: widen the window "
+                "to hold time before and after it"
+            )
+    groups = list(access_log_groups) or [
+        g for g in logs.describe_log_groups(settings=settings).log_group if g.startswith("/aws/apigateway/")
+    ]  # fmt: skip
+    last = window.end - pd.Timedelta(milliseconds=1)
+    by_route = _routes(groups, window.start, last, settings)
+    by_status = (
+        _query("errors_by_status", groups, window.start, last, settings)
+        if groups
+        else pd.DataFrame(columns=["route", "status", "errors"])
+    )  # fmt: skip
+    by_version = _versions(targets, window.start, last, settings)
+    before_after = pd.DataFrame()
+    if change is not None and groups:
+        before = _routes(groups, window.start, change - pd.Timedelta(milliseconds=1), settings)
+        after = _routes(groups, change, last, settings)
+        before_after = before.merge(
+            after, on=["route", "method"], how="outer", suffixes=("_before", "_after")
+        )
+        before_after = before_after.fillna(0).sort_values(
+            "errors_5xx_after", ascending=False, ignore_index=True
+        )
+    return Drill5xx(targets, window, change, by_route, by_status, by_version, before_after)
+
+
+def _routes(
+    groups: list[str], first: pd.Timestamp, last: pd.Timestamp, settings: Settings
+) -> pd.DataFrame:
+    columns = ["route", "method", "requests", "errors_5xx", "rate_pct"]
+    if not groups:
+        return pd.DataFrame(columns=columns)
+    frame = _query("requests_by_route", groups, first, last, settings)
+    if frame.empty:
+        return pd.DataFrame(columns=columns)
+    frame = frame.assign(rate_pct=100 * frame.errors_5xx / frame.requests)
+    return frame.sort_values(["errors_5xx", "rate_pct"], ascending=False, ignore_index=True)[
+        columns
+    ]
+
+
+def _versions(
+    targets: ServiceTargets, first: pd.Timestamp, last: pd.Timestamp, settings: Settings
+) -> pd.DataFrame:
+    columns = ["version", "requests", "errors_5xx", "rate_pct"]
+    app_groups = [g for g in targets.log_groups if not g.startswith("/aws/lambda/")]
+    if not app_groups:
+        return pd.DataFrame(columns=columns)
+    frame = logs.query(
+        load_query("requests_by_version"), app_groups, first, last, settings=settings
+    )
+    if frame.empty:
+        return pd.DataFrame(columns=columns)
+    frame = frame.assign(route=frame.route.astype(str).map(mask_message))
+    grouped = frame.groupby("version", as_index=False)[["requests", "errors_5xx"]].sum()
+    grouped["rate_pct"] = 100 * grouped.errors_5xx / grouped.requests
+    return grouped.sort_values("rate_pct", ascending=False, ignore_index=True)[columns]
+
+
+def _query(
+    name: str, groups: list[str], first: pd.Timestamp, last: pd.Timestamp, settings: Settings
+) -> pd.DataFrame:
+    # No log files for the window is "no data" (an empty frame the findings report), not a crash.
+    try:
+        return logs.query(load_query(name), groups, first, last, settings=settings)
+    except NoDataError:
+        return pd.DataFrame()

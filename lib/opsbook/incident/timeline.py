@@ -1,0 +1,58 @@
+"""The incident on one time axis: golden signals per minute, with change and alarm markers.
+
+Examples
+--------
+>>> fig = timeline_chart(triage("checkout-api", "2026-11-14T14:00Z", "2026-11-14T15:00Z"))  # doctest: +SKIP
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import pandas as pd
+import plotly.graph_objects as go
+from plotly.subplots import make_subplots
+
+from opsbook.charts import THEME
+
+if TYPE_CHECKING:
+    from opsbook.incident.triage import Triage
+
+__all__ = ["timeline_chart"]
+
+
+def timeline_chart(result: Triage) -> go.Figure:
+    """Return one panel per golden signal over the window, changes and alarms as vertical lines.
+
+    Signals come from the triage's ``golden_signals`` frame (abnormal ones first); changes to
+    the service are dashed lines, alarms going to ALARM dotted ones, each labelled.
+    """
+    check = result.checks.get("golden_signals")
+    series = check.frame.attrs.get("series") if check is not None else None
+    table = check.frame if check is not None else pd.DataFrame()
+    if series is None or series.empty:
+        figure = go.Figure(
+            layout={"template": THEME, "title": "Timeline: no metric data in the window"}
+        )
+        return figure
+    order = table.sort_values("status").loc[table.status.isin(["abnormal", "normal"])]
+    panels = [(r.resource, r.signal) for r in order.itertuples()][:6]
+    figure = make_subplots(rows=len(panels), cols=1, shared_xaxes=True, vertical_spacing=0.03,
+                           subplot_titles=[f"{a} {b}" for a, b in panels])  # fmt: skip
+    window = series.loc[series.part == "window"]
+    for row, (resource, signal) in enumerate(panels, start=1):
+        data = window.loc[(window.resource == resource) & (window.signal == signal)]
+        figure.add_trace(go.Scatter(x=data.timestamp, y=data.value, mode="lines", name=f"{resource} {signal}",
+                                    showlegend=False), row=row, col=1)  # fmt: skip
+    for name, style in (("changes", "dash"), ("alarms", "dot")):
+        done = result.checks.get(name)
+        for finding in done.findings if done is not None else []:
+            if (
+                finding.since is not None
+                and result.window.start <= finding.since <= result.window.end
+            ):
+                figure.add_vline(x=finding.since, line_dash=style, line_width=1,
+                                 annotation_text=finding.what[:40], annotation_textangle=-90)  # fmt: skip
+    figure.update_layout(template=THEME, height=170 * len(panels) + 80,
+                         title=f"{result.service.name}: {result.window.describe()}")  # fmt: skip
+    return figure

@@ -1,0 +1,449 @@
+"""Incident triage in the on-call order: alarms, Health, changes, signals, errors, SLO burn.
+
+Each check reports PASS, FINDING, ERROR or SKIPPED with its reason.
+
+Examples
+--------
+>>> result = triage("checkout-api", "2026-11-14T14:00Z", "2026-11-14T15:00Z")  # doctest: +SKIP
+>>> result.findings()[["check", "what", "since"]]  # doctest: +SKIP
+>>> result.next_runbook()  # doctest: +SKIP
+'runbooks/api-5xx.ipynb'
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from importlib import resources
+from pathlib import Path
+
+import pandas as pd
+
+from opsbook import alarms, changes, health, logs
+from opsbook.errors import ConfigurationError
+from opsbook.incident.checks import (
+    ERROR,
+    FINDING,
+    PASS,
+    SKIPPED,
+    STATUSES,
+    Check,
+    Finding,
+    run_check,
+)
+from opsbook.incident.patterns import group_by_pattern
+from opsbook.incident.services import ServiceTargets, find_service
+from opsbook.incident.signals import compare_signals, fetch_signals, signal_specs
+from opsbook.incident.window import IncidentWindow, resolve_window
+from opsbook.settings import Settings, resolve
+
+__all__ = ["ALL_CHECKS", "FIRST_CHECKS", "Triage", "load_query", "triage"]
+
+FIRST_CHECKS = ("alarms", "health", "changes", "golden_signals", "top_errors")
+ALL_CHECKS = (*FIRST_CHECKS, "slo_burn")
+_SYMPTOMS = ("golden_signals", "alarms", "top_errors")
+_FINDING_COLUMNS = ["severity", "check", "what", "detail", "value", "baseline", "since"]
+
+
+@dataclass
+class Triage:
+    """A triage's checks (in the order they ran), the service and window they looked at."""
+
+    service: ServiceTargets
+    window: IncidentWindow
+    settings: Settings
+    checks: dict[str, Check] = field(default_factory=dict)
+
+    def summary(self) -> pd.DataFrame:
+        """Return one row per check: status, summary, seconds."""
+        rows = [(c.name, c.status, c.summary, c.seconds) for c in self.checks.values()]
+        return pd.DataFrame(rows, columns=["check", "status", "summary", "seconds"]).set_index(
+            "check"
+        )
+
+    def findings(self) -> pd.DataFrame:
+        """Return what is abnormal, most likely cause first, then checks that could not run.
+
+        ``severity`` 1 is a likely cause or a page, 2 a symptom, 3 context. ERROR and SKIPPED
+        checks appear as rows too, so a section that could not run is never mistaken for health.
+        """
+        rows = [f.__dict__ for c in self.checks.values() for f in c.findings]
+        for check in self.checks.values():
+            if check.status in (ERROR, SKIPPED):
+                rows.append({"severity": 4, "check": check.name, "what": f"{check.name} {check.status}",
+                             "detail": check.summary, "value": None, "baseline": None, "since": None})  # fmt: skip
+        frame = pd.DataFrame(rows, columns=_FINDING_COLUMNS)
+        frame["since"] = pd.to_datetime(frame.since, utc=True)
+        symptoms = frame.loc[frame.check.isin(_SYMPTOMS)].since.dropna()
+        if not symptoms.empty:  # a change made after the first symptom is a response, not a cause
+            late = (frame.check == "changes") & (frame.since > symptoms.min())
+            frame.loc[late, "severity"] = 2
+        return frame.sort_values(["severity", "since"], kind="stable", ignore_index=True)
+
+    def frame(self, check: str) -> pd.DataFrame:
+        """Return the frame behind one check (e.g. ``"golden_signals"``)."""
+        if check not in self.checks:
+            raise ConfigurationError(
+                f"no check {check!r} in this triage: it ran {', '.join(self.checks)}"
+            )
+        return self.checks[check].frame
+
+    def run(self, check: str) -> pd.DataFrame:
+        """Run one more check (e.g. ``"slo_burn"``), add it, and return its frame."""
+        self.checks[check] = _run_one(check, self)
+        return self.checks[check].frame
+
+    def suspected_change(self) -> pd.Series | None:
+        """Return the change to the service closest before the first symptom, if any."""
+        check = self.checks.get("changes")
+        if check is None or check.frame.empty or "service_change" not in check.frame:
+            return None
+        mine = check.frame.loc[
+            check.frame.service_change & (check.frame.event_time <= self.onset())
+        ]
+        return None if mine.empty else mine.iloc[-1]
+
+    def onset(self) -> pd.Timestamp:
+        """Return the earliest ``since`` of the symptom findings (the window end if none)."""
+        found = self.findings()
+        symptoms = found.loc[
+            found.check.isin(["golden_signals", "alarms", "top_errors"])
+        ].since.dropna()
+        return symptoms.min() if not symptoms.empty else self.window.end
+
+    def next_runbook(self) -> str:
+        """Return the drill-down runbook that fits the findings (a path under ``runbooks/``)."""
+        found = self.findings()
+        found = found.loc[found.severity < 4]
+        text = " ".join(found.what.astype(str)).lower()
+        if "5xx" in text or "error rate" in text:
+            return (
+                "runbooks/lambda-failures.ipynb"
+                if self.service.functions
+                and not self.service.load_balancers
+                and not self.service.apis
+                else "runbooks/api-5xx.ipynb"
+            )
+        if "latency" in text:
+            return "runbooks/latency-regression.ipynb"
+        if "throttles" in text or "concurrency" in text:
+            return "runbooks/lambda-failures.ipynb"
+        return "runbooks/incident-triage.ipynb"
+
+    def next_steps(self) -> pd.DataFrame:
+        """Return what to run next: the drill-down runbook with the parameters to give it."""
+        change = self.suspected_change()
+        rows = [("runbook", self.next_runbook()), ("service", self.service.name),
+                ("start", f"{self.window.start:%Y-%m-%dT%H:%MZ}"), ("end", f"{self.window.end:%Y-%m-%dT%H:%MZ}")]  # fmt: skip
+        if change is not None:
+            rows.append(("change_at", f"{change.event_time:%Y-%m-%dT%H:%M:%SZ}"))
+        return pd.DataFrame(rows, columns=["parameter", "value"]).set_index("parameter")
+
+    def record_values(self) -> dict[str, object]:
+        """Return the values a runbook records: statuses, short findings, the suspected change."""
+        change = self.suspected_change()
+        found = self.findings()
+        return {
+            "triage_service": self.service.name,
+            "triage_window": [self.window.start.isoformat(), self.window.end.isoformat()],
+            "triage_status": {n: c.status for n, c in self.checks.items()},
+            "findings": [f"{r.check}: {r.what} ({r.detail})" for r in found.itertuples()],
+            "suspected_change": None if change is None else {
+                "time": change.event_time.isoformat(), "action": change.action,
+                "resource": change.resource, "version": change.version,
+            },
+            "next_runbook": self.next_runbook(),
+        }  # fmt: skip
+
+
+def triage(
+    service: str,
+    start: str | pd.Timestamp = "",
+    end: str | pd.Timestamp = "",
+    *,
+    baseline: str = "",
+    lookback: str = "6h",
+    checks: Sequence[str] = ALL_CHECKS,
+    databases: Sequence[str] = (),
+    settings: Settings | None = None,
+) -> Triage:
+    """Run the triage checks for ``service`` over ``[start, end)`` in the on-call order.
+
+    Parameters
+    ----------
+    service
+        The service (as named in its alarms, SLOs and log groups), e.g. ``checkout-api``.
+    start, end
+        The window (ISO 8601, UTC); empty: the last hour.
+    baseline
+        Empty: the same length before ``start``; else an offset back such as ``1d``.
+    lookback
+        How long before ``start`` to look for changes.
+    checks
+        Which checks, in order (default all: ``alarms``, ``health``, ``changes``,
+        ``golden_signals``, ``top_errors``, ``slo_burn``).
+    databases
+        RDS instances the service depends on, for saturation signals.
+    settings
+        Backend and data location.
+
+    Returns
+    -------
+    Triage
+        ``.findings()``, ``.summary()``, ``.frame(check)``, ``.next_runbook()``.
+
+    Raises
+    ------
+    opsbook.errors.ConfigurationError
+        Bad window, unknown check, unknown service: before any check runs.
+    """
+    unknown = [c for c in checks if c not in _CHECKS]
+    if unknown:
+        raise ConfigurationError(
+            f"unknown check {', '.join(unknown)}: choose from {', '.join(ALL_CHECKS)}"
+        )
+    window = resolve_window(start, end, baseline=baseline, lookback=lookback)
+    settings = settings or resolve()
+    targets = find_service(service, settings=settings, databases=tuple(databases))
+    result = Triage(targets, window, settings)
+    for name in checks:
+        result.checks[name] = _run_one(name, result)
+    return result
+
+
+def load_query(name: str) -> str:
+    """Return the Logs Insights text of one of this package's queries (``queries/<name>.insights``)."""
+    path = resources.files("opsbook.incident") / "queries" / f"{name}.insights"
+    lines = path.read_text().splitlines()
+    return "\n".join(line for line in lines if not line.startswith("#")).strip()
+
+
+def _run_one(name: str, result: Triage) -> Check:
+    if name not in _CHECKS:
+        raise ConfigurationError(f"unknown check {name!r}: choose from {', '.join(ALL_CHECKS)}")
+    return run_check(name, lambda: _CHECKS[name](result))
+
+
+def _check_alarms(t: Triage) -> Check:
+    w, mine = t.window, set(t.service.alarms)
+    current = alarms.describe_alarms(None, settings=t.settings)
+    latest = pd.to_datetime(current.state_updated, utc=True).max()
+    until = max(w.end, latest + pd.Timedelta(seconds=1)) if pd.notna(latest) else w.end
+    history = alarms.read_alarm_history(w.start - pd.Timedelta(hours=1), until, settings=t.settings)
+    history["timestamp"] = pd.to_datetime(history.timestamp, utc=True)
+    # State at the window's end: the current state, unless a transition after the end changed it.
+    after = (
+        history.loc[history.timestamp >= w.end]
+        .sort_values("timestamp")
+        .groupby("alarm_name")
+        .first()
+    )
+    state = current.set_index("alarm_name").state.copy()
+    state.update(after.old_state)
+    inside = history.loc[(history.timestamp >= w.start) & (history.timestamp < w.end)]
+    to_alarm = inside.loc[inside.new_state == "ALARM"].groupby("alarm_name").timestamp.min()
+    rows = pd.DataFrame({"state_at_end": state})
+    rows["went_to_alarm_at"] = to_alarm
+    rows["transitions_in_window"] = inside.groupby("alarm_name").size()
+    rows["service_alarm"] = rows.index.isin(mine)
+    rows = rows.fillna({"transitions_in_window": 0}).reset_index(names="alarm_name")
+    firing = rows.loc[(rows.state_at_end == "ALARM") | rows.went_to_alarm_at.notna()]
+    findings = [
+        Finding("alarms", f"alarm {r.alarm_name} {'in ALARM' if r.state_at_end == 'ALARM' else 'fired'}",
+                f"went to ALARM at {r.went_to_alarm_at:%H:%M} UTC" if pd.notna(r.went_to_alarm_at)
+                else "in ALARM since before the window",
+                since=r.went_to_alarm_at if pd.notna(r.went_to_alarm_at) else None,
+                severity=1 if r.service_alarm else 3)
+        for r in firing.sort_values("went_to_alarm_at").itertuples()
+    ]  # fmt: skip
+    frame = rows.sort_values(
+        ["service_alarm", "went_to_alarm_at"], ascending=[False, True], ignore_index=True
+    )
+    if not findings:
+        return Check(
+            "alarms", PASS, f"no alarm in ALARM or firing in the window ({len(rows)} alarms)", frame
+        )
+    names = ", ".join(firing.alarm_name)
+    return Check(
+        "alarms", FINDING, f"{len(firing)} alarm(s) in ALARM or fired: {names}", frame, findings
+    )
+
+
+def _check_health(t: Triage) -> Check:
+    w = t.window
+    events = health.read_health_events(w.start - w.lookback, w.end, settings=t.settings)
+    if not events.attrs.get("available", True):
+        reason = events.description.iloc[0] if len(events) else "AWS Health cannot be asked"
+        return Check("health", SKIPPED, f"AWS Health unavailable: {reason}", events)
+    issues = events.loc[events.category == "issue"]
+    if issues.empty:
+        return Check("health", PASS, f"no AWS service issue ({len(events)} other event(s))", events)
+    findings = [Finding("health", f"AWS Health issue {r.event_type}", f"{r.service} in {r.region}: {r.status}",
+                        since=r.start, severity=1) for r in issues.itertuples()]  # fmt: skip
+    return Check("health", FINDING, f"{len(issues)} AWS service issue(s) open", events, findings)
+
+
+def _check_changes(t: Triage) -> Check:
+    w = t.window
+    frame = changes.read_changes(w.start - w.lookback, w.end, settings=t.settings)
+    names = t.service.names()
+    accounts = _accounts(t)
+    frame = frame.assign(
+        event_time=pd.to_datetime(frame.event_time, utc=True),
+        version=[_version(p) for p in frame.request_parameters],
+        service_change=[
+            _touches(r, p, names) and (not accounts or a in accounts)
+            for r, p, a in zip(frame.resource, frame.request_parameters, frame.account_id, strict=True)
+        ],
+    )  # fmt: skip
+    mine = frame.loc[frame.service_change]
+    if mine.empty:
+        note = f"; {len(frame)} change(s) to other resources" if len(frame) else ""
+        return Check(
+            "changes", PASS, f"no change to {t.service.name} in the look-back{note}", frame
+        )
+    findings = [
+        Finding("changes", f"{r.action} {r.resource}" + (f" to {r.version}" if r.version else ""),
+                f"at {r.event_time:%Y-%m-%d %H:%M} UTC in account {r.account_id} by {str(r.actor).rsplit('/', 1)[-1]}",
+                since=r.event_time, severity=1 if r.event_time <= w.end else 2)
+        for r in mine.itertuples()
+    ]  # fmt: skip
+    return Check("changes", FINDING, f"{len(mine)} change(s) to {t.service.name} since {w.start - w.lookback:%H:%M} UTC",
+                 frame, findings)  # fmt: skip
+
+
+def _check_signals(t: Triage) -> Check:
+    specs = signal_specs(t.service)
+    if not specs:
+        return Check(
+            "golden_signals",
+            SKIPPED,
+            f"no load balancer, API, function or ECS service found for {t.service.name}",
+        )
+    values = fetch_signals(specs, t.window, settings=t.settings)
+    table = compare_signals(specs, values)
+    table.attrs["series"] = values
+    measured = table.loc[table.status.isin(["abnormal", "normal"])]
+    if measured.empty:
+        why = (
+            "no datapoints in the window"
+            if (table.status == "no data").all()
+            else "no baseline to compare with"
+        )
+        return Check("golden_signals", SKIPPED, f"could not compare: {why}", table)
+    bad = table.loc[table.status == "abnormal"]
+    unmeasured = len(table) - len(measured)
+    note = f"; {unmeasured} signal(s) without data" if unmeasured else ""
+    if bad.empty:
+        return Check(
+            "golden_signals", PASS, f"{len(measured)} signal(s) within their baseline{note}", table
+        )
+    findings = [
+        Finding("golden_signals", f"{r.resource} {r.signal}",
+                f"{r.window:.3g} vs {r.baseline:.3g} baseline (x{r.change:.3g}), worst minute {r.peak:.3g}",
+                value=float(r.window), baseline=float(r.baseline), since=r.since,
+                severity=2)
+        for r in bad.itertuples()
+    ]  # fmt: skip
+    return Check("golden_signals", FINDING, f"{len(bad)} signal(s) abnormal{note}", table, findings)
+
+
+def _check_errors(t: Triage) -> Check:
+    groups = list(t.service.log_groups)
+    if not groups:
+        return Check("top_errors", SKIPPED, f"no log group found for {t.service.name}")
+    w = t.window
+    raw = logs.query(
+        load_query("error_messages"),
+        groups,
+        w.start,
+        w.end - pd.Timedelta(milliseconds=1),
+        settings=t.settings,
+    )
+    if raw.empty:
+        seen = logs.query(load_query("count_events"), groups, w.start,
+                          w.end - pd.Timedelta(milliseconds=1), settings=t.settings)  # fmt: skip
+        events = int(seen.events.sum()) if "events" in seen and len(seen) else 0
+        if events == 0:
+            return Check("top_errors", SKIPPED,
+                         f"no log events at all in {', '.join(groups)} in the window: cannot tell")  # fmt: skip
+        return Check("top_errors", PASS, f"no error lines among {events} events in {', '.join(groups)}",
+                     group_by_pattern(raw, message="text"))  # fmt: skip
+    table = group_by_pattern(raw, message="text", top=15)
+    findings = [
+        Finding("top_errors", f"error: {r.pattern[:120]}", f"{r.occurrences} lines, {r.first_seen:%H:%M}-{r.last_seen:%H:%M} UTC",
+                value=float(r.occurrences), since=r.first_seen, severity=2)
+        for r in table.head(3).itertuples()
+    ]  # fmt: skip
+    total = int(raw.occurrences.sum())
+    return Check(
+        "top_errors", FINDING, f"{total} error lines in {len(table)} pattern(s)", table, findings
+    )
+
+
+def _check_slo(t: Triage) -> Check:
+    from opsbook.slo import evaluate
+
+    spec = Path(t.settings.data_dir) / "slos.yaml"
+    if not t.service.slos:
+        return Check("slo_burn", SKIPPED, f"{t.service.name} has no SLO in {spec.name}")
+    report = evaluate.evaluate(spec, t.window.end, names=list(t.service.slos), settings=t.settings)
+    table = report.summary()
+    recent = sum(
+        float(d.counts.loc[d.counts.index >= t.window.end - pd.Timedelta(hours=1)].total.sum())
+        for d in report.data
+    )
+    if recent == 0:
+        return Check(
+            "slo_burn",
+            SKIPPED,
+            "no SLI data in the hour before the window's end: burn rates unknown",
+            table,
+        )
+    burning = table.loc[table.status.isin(["page", "ticket"])]
+    if burning.empty:
+        return Check("slo_burn", PASS, "SLOs within budget burn", table)
+    findings = [
+        Finding("slo_burn", f"SLO {r.name} burn: {r.status}",
+                f"fast burn {r.fast_burn:.3g}x (threshold {r.fast_threshold:.3g}), {r.budget_remaining:.0%} budget left",
+                value=float(r.fast_burn), severity=1 if r.status == "page" else 2)
+        for r in burning.itertuples()
+    ]  # fmt: skip
+    return Check("slo_burn", FINDING, f"{len(burning)} SLO(s) burning budget", table, findings)
+
+
+def _accounts(t: Triage) -> set[str]:
+    # The service's account(s), from its alarms' ARNs: a change to a same-named service in another
+    # account (staging) is not this incident's change.
+    table = alarms.describe_alarms(None, settings=t.settings)
+    arns = table.loc[table.alarm_name.isin(t.service.alarms), "arn"].dropna().astype(str)
+    return {a.split(":")[4] for a in arns if a.count(":") >= 5 and a.split(":")[4]}
+
+
+def _version(parameters: object) -> str | None:
+    try:
+        params = json.loads(parameters) if isinstance(parameters, str) else {}
+    except ValueError:
+        return None
+    if "taskDefinition" in params:
+        return str(params["taskDefinition"])
+    if "functionVersion" in params:
+        return f"{params.get('functionName', '')}:{params['functionVersion']}"
+    return None
+
+
+def _touches(resource: object, parameters: object, names: set[str]) -> bool:
+    text = f"{resource} {parameters}"
+    return any(n and (f"/{n}" in text or f'"{n}"' in text or str(resource) == n) for n in names)
+
+
+_CHECKS: dict[str, Callable[[Triage], Check]] = {
+    "alarms": _check_alarms,
+    "health": _check_health,
+    "changes": _check_changes,
+    "golden_signals": _check_signals,
+    "top_errors": _check_errors,
+    "slo_burn": _check_slo,
+}
+assert tuple(_CHECKS) == ALL_CHECKS and set(STATUSES) >= {PASS, FINDING, ERROR, SKIPPED}

@@ -1,0 +1,48 @@
+"""The incident runbooks executed headless by papermill on the sample org; assertions on records."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import nbformat
+import papermill
+from opsbook.kernel import ensure_kernel
+from opsbook.record import read_records
+
+ROOT = Path(__file__).resolve().parents[1]
+PLOTLY = "application/vnd.plotly.v1+json"
+
+
+def _run(name: str, tmp_path: Path, **parameters: object) -> nbformat.NotebookNode:
+    output = tmp_path / Path(name).name
+    papermill.execute_notebook(
+        str(ROOT / name), str(output), parameters=parameters, kernel_name=ensure_kernel(),
+        cwd=str(ROOT), progress_bar=False,
+    )  # fmt: skip
+    return nbformat.read(output, as_version=4)
+
+
+def test_incident_triage_finds_the_deployment_and_links_to_api_5xx(
+    sample_dir: Path, tmp_path: Path
+) -> None:
+    notebook = _run("runbooks/incident-triage.ipynb", tmp_path, data_dir=str(sample_dir),
+                    start="2026-11-14T14:00Z", end="2026-11-14T15:00Z")  # fmt: skip
+    records = read_records(notebook)
+    assert records["suspected_change"]["version"] == "checkout-api:43"
+    assert records["suspected_change"]["time"] == "2026-11-14T13:58:00+00:00"
+    assert records["findings"][0].startswith(
+        "changes: UpdateService shop-prod/checkout-api to checkout-api:43"
+    )
+    assert any("5XX/error rate" in f for f in records["findings"])
+    assert records["next_runbook"] == "runbooks/api-5xx.ipynb"
+    assert records["triage_status"]["slo_burn"] == "FINDING"
+    figures = [
+        o for c in notebook.cells for o in c.get("outputs", []) if PLOTLY in o.get("data", {})
+    ]
+    assert len(figures) == 1 and len(figures[0]["data"][PLOTLY]["data"]) >= 3
+
+    drill = read_records(_run("runbooks/api-5xx.ipynb", tmp_path, data_dir=str(sample_dir),
+                              start="2026-11-14T13:30Z", end="2026-11-14T15:00Z",
+                              change_at="2026-11-14T13:58:00Z"))  # fmt: skip
+    assert drill["failing_route"] == "/cart"
+    assert any("checkout-api:43" in f for f in drill["api_5xx_findings"])
