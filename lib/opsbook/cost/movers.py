@@ -1,0 +1,107 @@
+"""Month-over-month top movers by account and service, comparing like with like.
+
+A closed month is compared with the whole previous month. A partial month (the current one, whose
+CUR is still growing) is compared on the same number of days: its first N days against the
+previous month's first N days, never against a whole month (CID issue #821).
+
+Examples
+--------
+>>> movers = top_movers("2026-10", top=5)  # doctest: +SKIP
+>>> movers.iloc[0][["account_name", "service", "change"]].tolist()  # doctest: +SKIP
+['data-platform', 'AmazonES', 1089.8]
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+import pandas as pd
+
+from opsbook.cost.spend import check_month, month_days, no_data_message, shift_month, spend_by
+from opsbook.errors import NoDataError
+from opsbook.settings import Settings
+
+__all__ = ["compared_days", "top_movers"]
+
+_KEYS = ["account_id", "account_name", "service"]
+
+
+def compared_days(daily: pd.DataFrame, month: str) -> int:
+    """Return how many days of ``month`` to compare: all of them, or those the CUR covers so far.
+
+    Examples
+    --------
+    >>> daily = pd.DataFrame({"usage_day": pd.to_datetime(["2026-11-01", "2026-11-14"])})
+    >>> compared_days(daily, "2026-11")
+    14
+    """
+    days = pd.to_datetime(daily["usage_day"])
+    in_month = days[days.dt.strftime("%Y-%m") == month]
+    if in_month.empty:
+        return 0
+    return min(int(in_month.max().day), month_days(month))
+
+
+def top_movers(
+    month: str,
+    *,
+    basis: str = "amortized",
+    accounts: str | Iterable[str] | None = None,
+    top: int = 10,
+    settings: Settings | None = None,
+) -> pd.DataFrame:
+    """Return the account/service pairs whose cost moved most from the previous month.
+
+    Parameters
+    ----------
+    month
+        The billing period to explain (``YYYY-MM``); compared with the one before.
+    basis
+        Cost basis (see :data:`opsbook.cost.spend.BASES`).
+    accounts
+        Linked account ids to keep; empty keeps all.
+    top
+        How many movers to return, largest absolute change first.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``account_id``, ``account_name``, ``service``, ``previous_cost``, ``cost``, ``change``,
+        ``change_pct`` (NaN when the pair is new), ``days_compared``.
+
+    Raises
+    ------
+    NoDataError
+        When ``month`` has no line items (for the accounts filter).
+
+    Examples
+    --------
+    >>> top_movers("2026-11", top=3).days_compared.iloc[0]  # doctest: +SKIP
+    14
+    """
+    previous = shift_month(check_month(month), -1)
+    daily = spend_by("account_service", previous, month, basis=basis, accounts=accounts,
+                     grain="day", settings=settings)  # fmt: skip
+    days = compared_days(daily, month)
+    if days == 0:
+        raise NoDataError(no_data_message(month, accounts))
+    when = pd.to_datetime(daily["usage_day"])
+    in_window = when.dt.day <= days
+    current = daily[in_window & (when.dt.strftime("%Y-%m") == month)]
+    before = daily[in_window & (when.dt.strftime("%Y-%m") == previous)]
+    out = pd.merge(
+        before.groupby(_KEYS, as_index=False)["cost"]
+        .sum()
+        .rename(columns={"cost": "previous_cost"}),
+        current.groupby(_KEYS, as_index=False)["cost"].sum(),
+        on=_KEYS,
+        how="outer",
+    ).fillna({"previous_cost": 0.0, "cost": 0.0})
+    out["change"] = out["cost"] - out["previous_cost"]
+    out["change_pct"] = (out["change"] / out["previous_cost"].where(out["previous_cost"] > 0)) * 100
+    out["days_compared"] = days
+    out = out.reindex(out["change"].abs().sort_values(ascending=False).index)
+    out = out.head(top).reset_index(drop=True)
+    out.attrs = {"query": daily.attrs.get("query", {}), "month": month, "previous": previous,
+                 "days_compared": days, "partial": days < month_days(month)}  # fmt: skip
+    return out

@@ -1,0 +1,144 @@
+"""The monthly cost review in one call: totals under every basis, movers, breakdowns, findings.
+
+Examples
+--------
+>>> review = review_month("2026-10")  # doctest: +SKIP
+>>> review.figures()["month_total"]  # doctest: +SKIP
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+import pandas as pd
+
+from opsbook.cost import movers, spend
+from opsbook.errors import NoDataError
+from opsbook.settings import Settings
+
+__all__ = ["MonthlyReview", "review_month"]
+
+
+@dataclass(frozen=True)
+class MonthlyReview:
+    """What the monthly review notebook shows; ``message`` explains an empty review."""
+
+    month: str
+    basis: str
+    totals: pd.DataFrame
+    by_service: pd.DataFrame
+    by_account: pd.DataFrame
+    charges: pd.DataFrame
+    movers: pd.DataFrame
+    unknown_types: pd.DataFrame
+    message: str = ""
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def total(self) -> float:
+        """The month's total under the chosen basis (0 when there is no data)."""
+        if self.totals.empty:
+            return 0.0
+        return float(self.totals.set_index("billing_period")["cost"].get(self.month, 0.0))
+
+    def headline(self) -> pd.DataFrame:
+        """Return the headline table: one finding per row, or the no-data message."""
+        if self.message:
+            return pd.DataFrame({"finding": [self.message]})
+        return pd.DataFrame({"finding": self.findings()})
+
+    def findings(self, top: int = 3) -> list[str]:
+        """Return short findings: the total and its change, then the biggest movers."""
+        if self.message:
+            return [self.message]
+        lines = []
+        previous = self.totals.set_index("billing_period")["cost"]
+        change = ""
+        if len(previous) == 2:
+            before = previous.iloc[0]
+            delta = self.total - before
+            change = (
+                f" ({delta:+,.0f} USD, {delta / before:+.1%} vs {previous.index[0]})"
+                if before
+                else ""
+            )
+        lines.append(f"{self.month} {self.basis} cost ${self.total:,.0f}{change}")
+        for row in self.movers.head(top).itertuples():
+            pct = "" if pd.isna(row.change_pct) else f" ({row.change_pct:+.0f}%)"
+            lines.append(
+                f"Mover: {row.service} in {row.account_name} {row.change:+,.0f} USD{pct} vs "
+                f"{self.movers.attrs.get('previous', 'previous month')}"
+            )
+        lines += self.notes
+        return lines
+
+    def figures(self) -> dict:
+        """Return the figures a report records (JSON-ready)."""
+        top = self.movers.head(1)
+        return {
+            "month": self.month,
+            "basis": self.basis,
+            "month_total": round(self.total, 2),
+            "previous_total": round(float(self.totals["cost"].iloc[0]), 2)
+            if len(self.totals) == 2
+            else None,
+            "top_mover": None
+            if top.empty
+            else {
+                "account_id": top.iloc[0]["account_id"],
+                "account_name": top.iloc[0]["account_name"],
+                "service": top.iloc[0]["service"],
+                "change": round(float(top.iloc[0]["change"]), 2),
+            },
+            "unknown_line_item_types": self.unknown_types.set_index("charge_type")["cost"]
+            .round(2)
+            .to_dict(),
+            "findings": self.findings(),
+        }
+
+
+def review_month(
+    month: str = "",
+    *,
+    basis: str = "amortized",
+    accounts: str | Iterable[str] | None = None,
+    top: int = 10,
+    settings: Settings | None = None,
+) -> MonthlyReview:
+    """Return the review of billing period ``month`` (empty: the last closed month).
+
+    A month (or accounts filter) without data gives a review whose ``message`` says so and whose
+    tables are empty, so a scheduled report shows the reason instead of failing.
+
+    Examples
+    --------
+    >>> review_month("2026-10", basis="unblended").total  # doctest: +SKIP
+    92398.04
+    """
+    month = spend.check_month(month or spend.last_closed_month(), "month")
+    spend.check_basis(basis)
+    previous = spend.shift_month(month, -1)
+    by_service = spend.spend_by("service", month, basis=basis, accounts=accounts, settings=settings)
+    empty = pd.DataFrame()
+    if by_service.empty:
+        message = spend.no_data_message(month, accounts)
+        return MonthlyReview(month, basis, empty, by_service, empty, empty, empty,
+                             pd.DataFrame(columns=["charge_type", "cost"]), message)  # fmt: skip
+    both = spend.spend_by("service", previous, month, basis=basis, accounts=accounts,
+                          settings=settings)  # fmt: skip
+    totals = both.groupby("billing_period", as_index=False)["cost"].sum()
+    by_account = spend.spend_by("account", month, basis=basis, accounts=accounts, settings=settings)
+    charges = spend.charge_breakdown(month, basis=basis, accounts=accounts, settings=settings)
+    types = spend.spend_by("charge_type", month, basis=basis, accounts=accounts, settings=settings)
+    unknown = spend.unknown_line_item_types(types)
+    notes = [
+        f"{len(unknown)} unknown line item type(s) counted in the total: "
+        + ", ".join(unknown["charge_type"])
+    ] if len(unknown) else []  # fmt: skip
+    try:
+        moved = movers.top_movers(month, basis=basis, accounts=accounts, top=top, settings=settings)
+    except NoDataError:
+        moved = empty
+    return MonthlyReview(month, basis, totals, by_service, by_account, charges,
+                         moved, unknown, notes=notes)  # fmt: skip

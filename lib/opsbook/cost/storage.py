@@ -1,0 +1,79 @@
+"""Amazon S3 cost by storage class and data transfer cost by type (inter-AZ, inter-region, ...).
+
+Examples
+--------
+>>> transfer = data_transfer("2026-10")  # doctest: +SKIP
+>>> transfer.transfer_type.tolist()[:2]  # doctest: +SKIP
+['CloudFront out', 'NAT gateway']
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+import pandas as pd
+
+from opsbook import athena
+from opsbook.cost.spend import accounts_param, check_basis, check_month
+from opsbook.settings import Settings
+
+__all__ = ["data_transfer", "s3_storage_classes"]
+
+
+def _run(name: str, month: str, accounts: object, settings: Settings | None) -> pd.DataFrame:
+    params = {"start_period": check_month(month), "end_period": month,
+              "accounts": accounts_param(accounts)}  # fmt: skip
+    return athena.query(name, params, settings=settings)
+
+
+def s3_storage_classes(
+    month: str,
+    *,
+    basis: str = "amortized",
+    accounts: str | Iterable[str] | None = None,
+    settings: Settings | None = None,
+) -> pd.DataFrame:
+    """Return S3 storage per class: GB-months, cost and cost per GB-month, largest first.
+
+    Examples
+    --------
+    >>> s3_storage_classes("2026-10").columns.tolist()  # doctest: +SKIP
+    ['storage_class', 'gb_months', 'cost', 'usd_per_gb_month', 'share']
+    """
+    column = check_basis(basis)
+    if column not in ("unblended_cost", "amortized_cost"):
+        column = "amortized_cost"
+    rows = _run("cur/s3_storage_classes", month, accounts, settings)
+    out = rows.groupby("storage_class", as_index=False).agg(
+        gb_months=("gb_months", "sum"), cost=(column, "sum")
+    )
+    out["usd_per_gb_month"] = out["cost"] / out["gb_months"].where(out["gb_months"] > 0)
+    out["share"] = out["cost"] / out["cost"].sum() if len(out) else 0.0
+    out.attrs = rows.attrs
+    return out.sort_values("cost", ascending=False, ignore_index=True)
+
+
+def data_transfer(
+    month: str,
+    *,
+    basis: str = "amortized",
+    accounts: str | Iterable[str] | None = None,
+    by_account: bool = False,
+    settings: Settings | None = None,
+) -> pd.DataFrame:
+    """Return data transfer and network processing per type (and account), GB and cost.
+
+    Examples
+    --------
+    >>> data_transfer("2026-10", by_account=True).columns.tolist()[:3]  # doctest: +SKIP
+    ['transfer_type', 'account_id', 'account_name']
+    """
+    column = check_basis(basis)
+    if column not in ("unblended_cost", "amortized_cost"):
+        column = "amortized_cost"
+    rows = _run("cur/data_transfer", month, accounts, settings)
+    keys = ["transfer_type", "account_id", "account_name"] if by_account else ["transfer_type"]
+    out = rows.groupby(keys, as_index=False).agg(gb=("gb", "sum"), cost=(column, "sum"))
+    out["usd_per_gb"] = out["cost"] / out["gb"].where(out["gb"] > 0)
+    out.attrs = rows.attrs
+    return out.sort_values("cost", ascending=False, ignore_index=True)

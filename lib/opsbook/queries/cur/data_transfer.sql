@@ -1,0 +1,42 @@
+-- name: data_transfer
+-- doc: Data transfer and network processing cost and GB per billing period, account and type (inter-AZ, inter-region, internet out, CloudFront out, NAT gateway, Transit Gateway, VPC endpoint), from usage types.
+-- param: start_period month  first billing period to include, as YYYY-MM
+-- param: end_period month  last billing period to include, as YYYY-MM
+-- param: accounts string  comma-separated linked account ids to include; empty for all
+SELECT
+    billing_period,
+    line_item_usage_account_id AS account_id,
+    line_item_usage_account_name AS account_name,
+    CASE
+        WHEN line_item_usage_type LIKE '%NatGateway-Bytes' THEN 'NAT gateway'
+        WHEN line_item_usage_type LIKE '%TransitGateway-Bytes' THEN 'Transit Gateway'
+        WHEN line_item_usage_type LIKE '%VpcEndpoint-Bytes' THEN 'VPC endpoint'
+        WHEN line_item_usage_type LIKE '%DataTransfer-Regional-Bytes' THEN 'inter-AZ'
+        WHEN line_item_usage_type LIKE '%-AWS-Out-Bytes' OR line_item_usage_type LIKE '%-AWS-In-Bytes'
+            THEN 'inter-region'
+        WHEN line_item_product_code = 'AmazonCloudFront' THEN 'CloudFront out'
+        WHEN line_item_usage_type LIKE '%DataTransfer-Out-Bytes' THEN 'internet out'
+        ELSE 'other'
+    END AS transfer_type,
+    sum(line_item_usage_amount) AS gb,
+    sum(line_item_unblended_cost) AS unblended_cost,
+    sum({{amortized_cost}}) AS amortized_cost
+FROM cur
+WHERE billing_period BETWEEN :start_period AND :end_period
+    AND (:accounts = '' OR strpos(:accounts, line_item_usage_account_id) > 0)
+    AND line_item_line_item_type = 'Usage'
+    AND line_item_usage_type LIKE '%Bytes'
+    AND line_item_usage_type NOT LIKE '%DataProcessing-Bytes'
+GROUP BY billing_period, line_item_usage_account_id, line_item_usage_account_name,
+    CASE
+        WHEN line_item_usage_type LIKE '%NatGateway-Bytes' THEN 'NAT gateway'
+        WHEN line_item_usage_type LIKE '%TransitGateway-Bytes' THEN 'Transit Gateway'
+        WHEN line_item_usage_type LIKE '%VpcEndpoint-Bytes' THEN 'VPC endpoint'
+        WHEN line_item_usage_type LIKE '%DataTransfer-Regional-Bytes' THEN 'inter-AZ'
+        WHEN line_item_usage_type LIKE '%-AWS-Out-Bytes' OR line_item_usage_type LIKE '%-AWS-In-Bytes'
+            THEN 'inter-region'
+        WHEN line_item_product_code = 'AmazonCloudFront' THEN 'CloudFront out'
+        WHEN line_item_usage_type LIKE '%DataTransfer-Out-Bytes' THEN 'internet out'
+        ELSE 'other'
+    END
+ORDER BY billing_period, unblended_cost DESC
