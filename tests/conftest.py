@@ -1,8 +1,9 @@
-"""Shared fixtures: one generated sample organisation per test session, pinned to a date.
+"""Shared fixtures: the generated sample organisation, moto on loopback, a clean environment.
 
-The sample is generated when first needed (by a test, or before notebooks run under nbval, whose
-kernels read it through ``OPSBOOK_DATA_DIR``) and cached under ``.pytest_cache`` keyed by the
-generator's source, so a second run does not pay for it again. Reports go to a temporary folder.
+Two samples are generated when first needed and cached under ``.pytest_cache``, keyed by the
+generator's source and date: one pinned to 2026-11-15 for tests that assert exact figures
+(``sample_dir``), and one ending today for the notebooks nbval runs with default parameters
+(their kernels read it through ``OPSBOOK_DATA_DIR``). Reports go to a temporary folder.
 """
 
 from __future__ import annotations
@@ -24,29 +25,34 @@ AS_OF = dt.date(2026, 11, 15)
 SEED = 7
 
 
-def _sample_key() -> str:
-    digest = hashlib.sha256(f"{AS_OF}:{SEED}".encode())
-    for path in sorted((ROOT / "lib" / "opsbook" / "sample").glob("*.py")):
+def _sample_key(as_of: dt.date) -> str:
+    digest = hashlib.sha256(f"{as_of}:{SEED}".encode())
+    for path in sorted((ROOT / "lib" / "opsbook" / "sample").rglob("*.py")):
         digest.update(path.read_bytes())
     return digest.hexdigest()[:16]
 
 
-def ensure_sample() -> Path:
-    """Generate (or reuse) the session's sample and point ``OPSBOOK_DATA_DIR`` at it."""
+def ensure_sample(as_of: dt.date = AS_OF) -> Path:
+    """Generate (or reuse) the sample organisation as of ``as_of`` and return its folder."""
     from opsbook.sample import FACTS_FILE, generate
 
-    cache = ROOT / ".pytest_cache" / "opsbook-sample" / _sample_key()
-    cache.parent.mkdir(parents=True, exist_ok=True)
+    home = ROOT / ".pytest_cache" / "opsbook-sample"
+    cache = home / _sample_key(as_of)
+    home.mkdir(parents=True, exist_ok=True)
     # Sessions running side by side wait for one another instead of regenerating at once.
-    with open(cache.parent / ".lock", "w") as lock:
+    with open(home / ".lock", "w") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)
         if not (cache / FACTS_FILE).is_file():
-            for stale in cache.parent.iterdir():
-                if stale.is_dir():
+            keep = {_sample_key(AS_OF), _sample_key(_today())}
+            for stale in home.iterdir():
+                if stale.is_dir() and stale.name not in keep:
                     shutil.rmtree(stale, ignore_errors=True)
-            generate(cache, as_of=AS_OF, seed=SEED)
-    os.environ["OPSBOOK_DATA_DIR"] = str(cache)
+            generate(cache, as_of=as_of, seed=SEED)
     return cache
+
+
+def _today() -> dt.date:
+    return dt.datetime.now(dt.UTC).date()
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -59,14 +65,17 @@ def pytest_configure(config: pytest.Config) -> None:
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    # Notebooks collected by nbval run with their default parameters ("the last closed month",
+    # "the last hour"), so their data ends today, as `make report`'s does; tests that assert exact
+    # figures use the pinned sample (the `sample_dir` fixture) instead.
     if any(str(item.fspath).endswith(".ipynb") for item in items):
-        ensure_sample()
+        os.environ["OPSBOOK_DATA_DIR"] = str(ensure_sample(_today()))
 
 
 @pytest.fixture(scope="session")
 def sample_dir() -> Path:
-    """The session's generated sample organisation (as of 2026-11-15, seed 7)."""
-    return ensure_sample()
+    """The session's pinned sample organisation (as of 2026-11-15, seed 7)."""
+    return ensure_sample(AS_OF)
 
 
 @pytest.fixture
