@@ -1,9 +1,10 @@
 """Benchmark: local metric rollups through opsbook vs a plain pandas resample.
 
 30 days x 1-minute x N series (default 1,000: 43.2 million datapoints) are written once to a
-temporary folder: as the Parquet ``opsbook metrics pull`` writes (Metric Streams-shaped rows with
-MAP columns), which the local backend reads, and as a flat Parquet file (series, timestamp, sum,
-count, p99) for pandas. Then, for 5-minute and 1-hour periods, Sum and Average of every series:
+temporary folder: as the Parquet ``opsbook metrics pull`` writes (flat columns, dimensions as
+canonical JSON, sorted by series and time in 65,536-row groups; ``--layout mapped``: the first
+layout, Metric Streams-shaped rows with MAP columns, still read), which the local backend reads,
+and as a flat Parquet file (series, timestamp, sum, count, p99) for pandas. Then, for 5-minute and 1-hour periods, Sum and Average of every series:
 
 - opsbook: ``opsbook.metrics.get`` on the local backend (DuckDB reads, filters, aggregates);
 - pandas: ``read_parquet`` then ``groupby(series).resample(period)`` of sum and count, Average
@@ -13,7 +14,8 @@ p99 is not rolled up: percentiles of minutes do not combine into the percentile 
 opsbook refuses it above the records' own period (a pandas ``resample().quantile()`` of minute
 p99s would be a different, wrong number). The 60-second p99 read is timed instead.
 
-Run: ``.venv/bin/python bench/metrics_local.py [--series 1000] [--days 30] [--repeat 3]``. The
+Run: ``.venv/bin/python bench/metrics_local.py [--series 1000] [--days 30] [--repeat 3]
+[--layout flat|mapped]`` (``--series 200 --repeat 1`` for a quick look). The
 machine is shared: medians are printed.
 """
 
@@ -34,7 +36,7 @@ from opsbook.settings import resolve
 START = pd.Timestamp("2026-10-16", tz="UTC")
 
 
-def write_data(folder: Path, series: int, days: int) -> tuple[Path, Path]:
+def write_data(folder: Path, series: int, days: int, layout: str) -> tuple[Path, Path]:
     """Write the pulled-format Parquet (for opsbook) and a flat one (for pandas)."""
     pulled = folder / "metrics" / "opsbook-pull" / "bench.parquet"
     pulled.parent.mkdir(parents=True)
@@ -55,6 +57,19 @@ def write_data(folder: Path, series: int, days: int) -> tuple[Path, Path]:
         {"start": start_ms},
     )
     con.execute(f"COPY points TO '{flat}' (FORMAT parquet)")
+    if layout == "flat":  # as opsbook.backends.local.metrics.write_pulled writes it
+        con.execute(
+            f"""
+            COPY (SELECT 'Bench/App' AS namespace, 'Latency' AS metric_name,
+                         '{{"Series":"s' || series || '"}}' AS dimensions,
+                         make_timestamp(timestamp * 1000)::TIMESTAMPTZ AS timestamp,
+                         sum / count / 2 AS min, sum / count * 2 AS max, sum, count, p99,
+                         60::INTEGER AS period
+                  FROM points ORDER BY namespace, metric_name, dimensions, timestamp)
+            TO '{pulled}' (FORMAT parquet, ROW_GROUP_SIZE 65536)
+            """
+        )
+        return pulled, flat
     con.execute(
         f"""
         COPY (SELECT 'Bench/App' AS namespace, 'Latency' AS metric_name,
@@ -84,15 +99,16 @@ def main() -> None:
     parser.add_argument("--series", type=int, default=1000)
     parser.add_argument("--days", type=int, default=30)
     parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--layout", choices=("flat", "mapped"), default="flat")
     args = parser.parse_args()
     end = START + pd.Timedelta(days=args.days)
     with tempfile.TemporaryDirectory(prefix="opsbook-bench-") as temporary:
         folder = Path(temporary)
         started = time.perf_counter()
-        _, flat = write_data(folder, args.series, args.days)
+        _, flat = write_data(folder, args.series, args.days, args.layout)
         points = args.series * args.days * 1440
-        print(f"{args.series} series x {args.days} days x 1 min = {points:,} datapoints "
-              f"(written in {time.perf_counter() - started:.1f} s)")  # fmt: skip
+        print(f"{args.series} series x {args.days} days x 1 min = {points:,} datapoints, "
+              f"{args.layout} pulled layout (written in {time.perf_counter() - started:.1f} s)")  # fmt: skip
         settings = resolve(backend="local", data_dir=str(folder))
         names = [f"Bench/App Latency Series=s{i}" for i in range(args.series)]
         frame = pd.read_parquet(flat)

@@ -441,3 +441,59 @@ def test_cli_pull_writes_the_file_and_bad_input_exits_2(
     assert main(["metrics", "pull", "AWS/Lambda Errors", *window, "--period", "45",
                  "--backend", "local", "--dest", str(tmp_path)]) == 2  # fmt: skip
     assert "multiple of 60" in capsys.readouterr().err
+
+
+def test_pulled_parquet_is_flat_sorted_and_the_first_map_layout_still_reads(
+    stream, local, tmp_path: Path
+) -> None:
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    _, records, start = stream
+    end = start + pd.Timedelta(minutes=MINUTES)
+    path = metrics.pull([f"AWS/Lambda Errors {FUNCTION}", f"AWS/Lambda Duration {FUNCTION} stat=p99"],
+                        start, end, 60, name="flat", dest=tmp_path / "flat", settings=local)  # fmt: skip
+    table = pq.read_table(path)
+    assert table.schema.names == ["namespace", "metric_name", "dimensions", "timestamp",
+                                  "min", "max", "sum", "count", "p99", "period"]  # fmt: skip
+    assert table.schema.field("timestamp").type == pa.timestamp("ms", tz="UTC")
+    rows = table.to_pandas()
+    assert set(rows.dimensions) == {'{"FunctionName":"orders-worker"}'}
+    order = ["namespace", "metric_name", "dimensions", "timestamp"]
+    pd.testing.assert_frame_equal(rows, rows.sort_values(order, ignore_index=True))
+    # a file in the first pulled layout (MAP dimensions and value) is read as before
+    legacy = tmp_path / "legacy" / "metrics" / "opsbook-pull" / "old.parquet"
+    legacy.parent.mkdir(parents=True)
+    pq.write_table(
+        pa.table(
+            {
+                "namespace": [r["namespace"] for r in records],
+                "metric_name": [r["metric_name"] for r in records],
+                "dimensions": [list(r["dimensions"].items()) for r in records],
+                "timestamp": [r["timestamp"] for r in records],
+                "value": [list(r["value"].items()) for r in records],
+                "period": [60] * len(records),
+            },
+            schema=pa.schema(
+                [
+                    ("namespace", pa.string()),
+                    ("metric_name", pa.string()),
+                    ("dimensions", pa.map_(pa.string(), pa.string())),
+                    ("timestamp", pa.int64()),
+                    ("value", pa.map_(pa.string(), pa.float64())),
+                    ("period", pa.int32()),
+                ]
+            ),  # fmt: skip
+        ),
+        legacy,
+    )
+    asks = {"avg": f"AWS/Lambda Duration {FUNCTION} stat=Average",
+            "p99": f"AWS/Lambda Duration {FUNCTION} stat=p99",
+            "n": f"AWS/Lambda Errors {FUNCTION} stat=SampleCount"}  # fmt: skip
+    expected = metrics.get(asks, start, end, 60, settings=local)
+    assert expected.id.value_counts().to_dict() == {
+        "avg": MINUTES, "p99": MINUTES, "n": sum(r["metric_name"] == "Errors" for r in records)
+    }  # fmt: skip
+    for folder in ("flat", "legacy"):
+        replay = resolve(backend="local", data_dir=str(tmp_path / folder))
+        pd.testing.assert_frame_equal(metrics.get(asks, start, end, 60, settings=replay), expected)

@@ -23,7 +23,9 @@ from pathlib import Path
 
 import pandas as pd
 
+from opsbook import ledger
 from opsbook.backends import select
+from opsbook.backends.local.metrics import pulled_dimensions, write_pulled
 from opsbook.errors import ConfigurationError
 from opsbook.metric_request import (
     MetricRequest,
@@ -141,10 +143,11 @@ def pull(
     """Fetch series for a window into a Parquet file the local backend reads; return its path.
 
     Each series is fetched with SampleCount, Sum, Minimum and Maximum (plus ``percentiles``) at
-    ``period``, and written as Metric Streams-shaped rows (namespace, metric_name, dimensions,
-    timestamp, value{count,sum,min,max,pNN}, period). Point a local backend's ``data_dir`` at
-    the folder holding ``metrics/`` to replay an incident offline: every basic statistic at
-    ``period`` or any multiple of it is recomputed exactly, percentiles at ``period``.
+    ``period``, and written flat (namespace, metric_name, dimensions as sorted JSON, timestamp,
+    min, max, sum, count, one column per percentile, period), sorted by series and time. Point a
+    local backend's ``data_dir`` at the folder holding ``metrics/`` to replay an incident offline:
+    every basic statistic at ``period`` or any multiple of it is recomputed exactly, percentiles
+    at ``period``.
 
     Parameters
     ----------
@@ -193,13 +196,15 @@ def pull(
     folder = Path(dest) if dest is not None else Path(settings.data_dir)
     target = folder / "metrics" / PULL_FOLDER / f"{name}.parquet"
     target.parent.mkdir(parents=True, exist_ok=True)
-    _write_parquet(rows, target)
+    write_pulled(rows, target)
     return target
 
 
 def _run(request: MetricRequest, settings: Settings) -> pd.DataFrame:
     cost = estimate_cost_usd(request)
     frame = select(settings, "metrics").get_metric_data(settings, request)
+    # What GetMetricData bills for this request; on the local backend, what it would cost on AWS.
+    ledger.charge(f"cloudwatch-metrics ({settings.backend})", usd=cost)
     frame.attrs.update(
         aws_cost_usd=cost,
         calls=len(plan_calls(request)),
@@ -211,45 +216,19 @@ def _run(request: MetricRequest, settings: Settings) -> pd.DataFrame:
 
 
 def _to_records(frame: pd.DataFrame, series: list[MetricSeries], period: int) -> pd.DataFrame:
+    """Return one flat row per series and period that has samples (the pulled file's rows)."""
     wide = frame.assign(series=frame.id.str.extract(r"^s(\d+)_")[0].astype(int))
     wide = wide.assign(key=wide.id.str.replace(r"^s\d+_", "", regex=True).str.replace("_", "."))
     table = wide.pivot_table(index=["series", "timestamp"], columns="key", values="value")
-    rows = []
-    for (index, timestamp), values in table.iterrows():
-        if pd.isna(values.get("count")):
-            continue  # no samples in this period: CloudWatch has no datapoint either
-        one = series[int(index)]
-        rows.append(
-            {
-                "namespace": one.namespace,
-                "metric_name": one.metric,
-                "dimensions": dict(one.dimensions),
-                "timestamp": int(timestamp.value // 1_000_000),
-                "value": {k: float(v) for k, v in values.items() if pd.notna(v)},
-                "period": period,
-            }
-        )
-    return pd.DataFrame(rows)
-
-
-def _write_parquet(rows: pd.DataFrame, target: Path) -> None:
-    import pyarrow as pa
-    import pyarrow.parquet as pq
-
-    schema = pa.schema(
-        [
-            ("namespace", pa.string()),
-            ("metric_name", pa.string()),
-            ("dimensions", pa.map_(pa.string(), pa.string())),
-            ("timestamp", pa.int64()),
-            ("value", pa.map_(pa.string(), pa.float64())),
-            ("period", pa.int32()),
-        ]
+    table.columns.name = None
+    if "count" not in table:
+        table["count"] = pd.Series(dtype=float)
+    # No samples in a period: CloudWatch has no datapoint either.
+    rows = table[table["count"].notna()].reset_index()
+    chosen = [series[int(index)] for index in rows.pop("series")]
+    return rows.assign(
+        namespace=[one.namespace for one in chosen],
+        metric_name=[one.metric for one in chosen],
+        dimensions=[pulled_dimensions(one.dimensions) for one in chosen],
+        period=period,
     )
-    columns = {name: [] if rows.empty else rows[name].tolist() for name in schema.names}
-    columns["dimensions"] = [list(d.items()) for d in columns["dimensions"]]
-    columns["value"] = [list(v.items()) for v in columns["value"]]
-    table = pa.table(columns, schema=schema)
-    temporary = target.with_name(f".{target.name}.tmp")  # hidden: readers skip it
-    pq.write_table(table, temporary)
-    temporary.replace(target)

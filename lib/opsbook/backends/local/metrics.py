@@ -5,8 +5,11 @@ Two kinds of file under ``data_dir/metrics`` are read as one table of datapoints
 - ``<metric stream>/YYYY/MM/DD/HH/*`` (gzip): Metric Streams JSON records, one 1-minute datapoint
   of one metric per line, ``value`` holding max, min, sum, count and any percentiles the stream
   is configured to send;
-- ``**/*.parquet``: series pulled from CloudWatch by :func:`opsbook.metrics.pull`, the same
-  columns plus ``period`` (the seconds each datapoint covers).
+- ``**/*.parquet``: series pulled from CloudWatch by :func:`opsbook.metrics.pull`, written flat
+  by :func:`write_pulled` (``namespace``, ``metric_name``, ``dimensions`` as canonical JSON,
+  ``timestamp``, ``min``, ``max``, ``sum``, ``count``, one column per percentile, ``period``)
+  and sorted by series then time, so that DuckDB skips the row groups of series and times not
+  asked for. Files written before that layout (MAP ``dimensions`` and ``value``) are still read.
 
 Statistics over a period are computed from those values as CloudWatch computes them: Sum and
 SampleCount add up, Average is ``Σsum / Σcount`` (not a mean of means), Minimum and Maximum are
@@ -22,10 +25,17 @@ Examples
 from __future__ import annotations
 
 import datetime as dt
+import json
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
 from pathlib import Path
 
 import duckdb
+import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.parquet as pq
 
 from opsbook import metric_math
 from opsbook.backends.frames import metric_data_frame, namespaces_frame
@@ -34,7 +44,7 @@ from opsbook.errors import ConfigurationError, NoDataError
 from opsbook.metric_request import BASIC_STATISTICS, MetricRequest
 from opsbook.settings import Settings
 
-__all__ = ["describe_namespaces", "get_metric_data"]
+__all__ = ["describe_namespaces", "get_metric_data", "pulled_dimensions", "write_pulled"]
 
 STREAM_PERIOD = 60  # Metric Streams sends 1-minute datapoints
 _JSON_COLUMNS = {
@@ -49,20 +59,98 @@ _DIMENSION_KEY = (
     "array_to_string(list_transform(list_sort(map_entries({0})), "
     "lambda e: e.key || chr(31) || e.value), chr(30))"
 )
+_BASIC_COLUMNS = ("min", "max", "sum", "count")
+_PERCENTILE = re.compile(r"^p\d+(\.\d+)?$")
+# Small row groups let min/max statistics skip other series and times; big enough to scan fast.
+_ROW_GROUP = 65_536
+# Keeps the records of the wanted metrics in the window (before their dimension key is built).
+_WANTED_RECORDS = """
+    WHERE timestamp >= $start AND timestamp < $end
+      AND namespace IN (SELECT namespace FROM wanted)
+      AND metric_name IN (SELECT metric_name FROM wanted)"""
 # Firehose files are named for the hour they were delivered in: records can arrive late.
 _DELIVERY_SLACK = dt.timedelta(hours=1)
 
 
+@dataclass(frozen=True)
+class _Files:
+    """The metrics files of a data folder, by layout."""
+
+    streams: list[str]  # Metric Streams JSON (gzip)
+    mapped: list[str]  # pulled Parquet in the first layout (MAP columns)
+    flat: list[str]  # pulled Parquet as write_pulled writes it
+    flat_columns: frozenset[str]  # union of the flat files' columns
+
+
+def pulled_dimensions(dimensions: Iterable[tuple[str, str]]) -> str:
+    """Return the canonical text of a dimension set stored in pulled Parquet: sorted JSON.
+
+    Examples
+    --------
+    >>> pulled_dimensions([("Stage", "prod"), ("ApiName", "shop")])
+    '{"ApiName":"shop","Stage":"prod"}'
+    """
+    return json.dumps(dict(sorted(dimensions)), separators=(",", ":"), ensure_ascii=False)
+
+
+def write_pulled(frame: pd.DataFrame, target: Path) -> None:
+    """Write pulled datapoints as flat Parquet sorted by series and time (atomically).
+
+    Parameters
+    ----------
+    frame
+        ``namespace``, ``metric_name``, ``dimensions`` (text of :func:`pulled_dimensions`),
+        ``timestamp`` (UTC), ``period`` (seconds), ``min``, ``max``, ``sum``, ``count`` and any
+        percentile columns (``p99``, ``p99.9``).
+    target
+        The file to write; a hidden temporary file is renamed onto it when complete.
+
+    Examples
+    --------
+    >>> write_pulled(rows, Path("data/metrics/opsbook-pull/incident.parquet"))  # doctest: +SKIP
+    """
+    percentiles = sorted(c for c in frame.columns if _PERCENTILE.match(c))
+    fields = [
+        ("namespace", pa.string()),
+        ("metric_name", pa.string()),
+        ("dimensions", pa.string()),
+        ("timestamp", pa.timestamp("ms", tz="UTC")),
+        *((name, pa.float64()) for name in (*_BASIC_COLUMNS, *percentiles)),
+        ("period", pa.int32()),
+    ]
+    schema = pa.schema(fields)
+    ordered = frame.sort_values(["namespace", "metric_name", "dimensions", "timestamp"])
+    stamps = pd.to_datetime(ordered["timestamp"], utc=True).dt.tz_convert(None)
+    arrays = {name: ordered[name].to_numpy() for name in schema.names if name != "timestamp"}
+    arrays["timestamp"] = stamps.to_numpy(dtype="datetime64[ms]")
+    table = pa.table([pa.array(arrays[field.name], field.type) for field in schema], schema=schema)
+    temporary = target.with_name(f".{target.name}.tmp")  # hidden: readers skip it
+    pq.write_table(table, temporary, row_group_size=_ROW_GROUP)
+    temporary.replace(target)
+
+
 def describe_namespaces(settings: Settings) -> pd.DataFrame:
     """Return each metric namespace in the metrics files with metrics, series and span."""
-    con = _records(settings)
+    files = _files(settings)
+    con = connect()
+    parts = _mapped_sources(con, files, {})
+    if files.flat:
+        # Same series key as the mapped sources, so a series in both is counted once.
+        dimensions = _DIMENSION_KEY.format("dimensions::JSON::MAP(VARCHAR, VARCHAR)")
+        parts.append(
+            f"SELECT namespace, metric_name, {dimensions} AS dimension_key, "
+            f"epoch_ms(timestamp) AS timestamp FROM {_read_flat(con, files)}"
+        )
+    records = " UNION ALL ".join(
+        f"SELECT namespace, metric_name, dimension_key, timestamp FROM ({part})" for part in parts
+    )
     frame = con.sql(
-        """
+        f"""
         SELECT namespace, count(DISTINCT metric_name) AS metrics,
-               count(DISTINCT (metric_name, dimensions::VARCHAR)) AS series, count(*) AS datapoints,
+               count(DISTINCT (metric_name, dimension_key)) AS series, count(*) AS datapoints,
                make_timestamp(min(timestamp) * 1000) AS first,
                make_timestamp(max(timestamp) * 1000) AS last
-        FROM records GROUP BY namespace ORDER BY namespace
+        FROM ({records}) GROUP BY namespace ORDER BY namespace
         """
     ).df()
     return namespaces_frame(frame)
@@ -71,89 +159,144 @@ def describe_namespaces(settings: Settings) -> pd.DataFrame:
 def get_metric_data(settings: Settings, request: MetricRequest) -> pd.DataFrame:
     """Return the request's datapoints (tidy: timestamp, id, label, value) from the files."""
     _check_statistics(request)
-    con = _records(settings, request.start, request.end)
+    files = _files(settings, request.start, request.end)
+    # Each distinct series is read and aggregated once (several ids may ask for it).
+    series_index: dict[tuple[str, str, tuple[tuple[str, str], ...]], int] = {}
+    for _, series in request.metrics:
+        series_index.setdefault(
+            (series.namespace, series.metric, series.dimensions), len(series_index)
+        )
     wanted = pd.DataFrame(
         [
             {
-                "id": name,
-                "namespace": series.namespace,
-                "metric_name": series.metric,
-                "dimension_key": "\x1e".join(f"{k}\x1f{v}" for k, v in series.dimensions),
-                "percentile": None if series.stat in BASIC_STATISTICS else series.stat.lower(),
+                "sid": sid,
+                "namespace": namespace,
+                "metric_name": metric,
+                "dimension_key": "\x1e".join(f"{k}\x1f{v}" for k, v in dimensions),
+                "dimensions": pulled_dimensions(dimensions),
             }
-            for name, series in request.metrics
-        ]
-    ).astype({"percentile": "string"})
-    con.register("wanted", wanted)
-    step = request.period * 1000
-    # Aggregate each series once (several ids may read the same one), then hand it to its ids;
-    # carrying the value maps along costs, so only when a percentile is asked for.
-    percentiles = (
-        "any_value(value)" if wanted.percentile.notna().any() else "NULL::MAP(VARCHAR, DOUBLE)"
+            for (namespace, metric, dimensions), sid in series_index.items()
+        ],
+        columns=["sid", "namespace", "metric_name", "dimension_key", "dimensions"],
+    ).astype({"sid": "int32"})
+    percentiles = sorted(
+        {s.stat.lower() for _, s in request.metrics if s.stat not in BASIC_STATISTICS}
     )
-    sums = con.execute(
-        f"""
-        WITH series AS (
-            SELECT namespace, metric_name,
-                   {_DIMENSION_KEY.format("dimensions")} AS dimension_key,
-                   $start + (timestamp - $start) // $step * $step AS bucket,
-                   sum(value['sum']) AS sum, sum(value['count']) AS count,
-                   min(value['min']) AS min, max(value['max']) AS max,
-                   {percentiles} AS value, max(period) AS native_period
-            FROM records
-            WHERE timestamp >= $start AND timestamp < $end
-              AND metric_name IN (SELECT metric_name FROM wanted)
-            GROUP BY ALL
+    columns = {name: f"p{index}" for index, name in enumerate(percentiles)}
+    con = connect()
+    con.register("wanted", wanted)
+    window: dict[str, int | str] = {"start": request.start_ms, "end": request.end_ms}
+    parts = [
+        f"""SELECT w.sid, r.timestamp, r.sum, r.count, r.min, r.max, r.period
+                   {"".join(f", r.{alias}" for alias in columns.values())}
+            FROM ({part}) AS r JOIN wanted AS w USING (namespace, metric_name, dimension_key)"""
+        for part in _mapped_sources(con, files, columns, _WANTED_RECORDS)
+    ]
+    if parts:  # the mapped sources look percentiles up by name
+        window |= {alias: name for name, alias in columns.items()}
+    if files.flat:
+        chosen = "".join(
+            f", {_quote(name) if name in files.flat_columns else 'NULL::DOUBLE'} AS {alias}"
+            for name, alias in columns.items()
         )
-        SELECT w.id, s.bucket, s.sum, s.count, s.min, s.max,
-               s.value[w.percentile] AS percentile, s.native_period
-        FROM series AS s JOIN wanted AS w USING (namespace, metric_name, dimension_key)
-        ORDER BY w.id, s.bucket
-        """,
-        {"start": request.start_ms, "end": request.end_ms, "step": step},
-    ).df()
-    by_id = dict(tuple(sums.groupby("id", sort=False)))
-    empty = sums.iloc[:0]
+        parts.append(
+            f"""SELECT w.sid, epoch_ms(r.timestamp) AS timestamp, r.sum, r.count, r.min, r.max,
+                       r.period {chosen}
+                FROM {_read_flat(con, files)} AS r
+                JOIN wanted AS w USING (namespace, metric_name, dimensions)
+                WHERE r.timestamp >= make_timestamp($start * 1000)::TIMESTAMPTZ
+                  AND r.timestamp < make_timestamp($end * 1000)::TIMESTAMPTZ"""
+        )
+    sums = _aggregate(con, parts, columns, window, request.period * 1000)
+    sid_of = {
+        name: series_index[(s.namespace, s.metric, s.dimensions)] for name, s in request.metrics
+    }
+    bounds = np.searchsorted(sums["sid"], np.arange(len(series_index) + 1))
     series_by_id = {}
     for name, series in request.metrics:
-        rows = by_id.get(name, empty)
-        values = _statistic(rows, series.stat, series.display_label, request.period)
-        points = pd.Series(values.to_numpy(dtype=float), index=rows.bucket.to_numpy(dtype="int64"))
-        series_by_id[name] = (series.display_label, points.dropna())
-    results: dict[str, list[tuple[str, pd.Series]]] = {
+        sid = sid_of[name]
+        rows = {key: values[bounds[sid] : bounds[sid + 1]] for key, values in sums.items()}
+        values = _statistic(rows, series.stat, series.display_label, request.period, columns)
+        present = ~np.isnan(values)
+        series_by_id[name] = (series.display_label, rows["bucket"][present], values[present])
+    results: dict[str, list[tuple[str, np.ndarray, np.ndarray]]] = {
         name: [labelled] for name, labelled in series_by_id.items()
     }
     if request.expressions:
         evaluated = metric_math.evaluate(
             {name: text for name, text, _ in request.expressions},
-            series_by_id,
+            {name: (label, pd.Series(v, index=t)) for name, (label, t, v) in series_by_id.items()},
             request.grid(),
             request.period,
         )
         labels = {name: label for name, _, label in request.expressions}
         for name, members in evaluated.items():
-            results[name] = [(label or labels[name], series) for label, series in members]
-    frames = [
-        pd.DataFrame(
-            {
-                "timestamp": pd.to_datetime(
-                    series.index.to_numpy(dtype="int64"), unit="ms", utc=True
-                ),
-                "id": name,
-                "label": label,
-                "value": series.to_numpy(dtype=float),
-            }
-        )
-        for name in request.returned
-        for label, series in results[name]
-    ]
-    return metric_data_frame(pd.concat(frames, ignore_index=True) if frames else [])
+            results[name] = [
+                (label or labels[name], s.index.to_numpy(dtype="int64"), s.to_numpy(dtype=float))
+                for label, s in members
+            ]
+    return _tidy(
+        [(name, label, t, v) for name in request.returned for label, t, v in results[name]]
+    )
+
+
+def _aggregate(
+    con: duckdb.DuckDBPyConnection,
+    parts: list[str],
+    columns: dict[str, str],
+    window: dict[str, int | str],
+    step: int,
+) -> dict[str, np.ndarray]:
+    """Return the wanted series' statistics per period, ordered by series and period."""
+    empty = {"sid": np.empty(0, np.int32), "bucket": np.empty(0, np.int64)} | {
+        key: np.empty(0, float)
+        for key in ("sum", "count", "min", "max", "period", *columns.values())
+    }
+    if not parts:
+        return empty
+    percentiles = "".join(f", any_value({alias}) AS {alias}" for alias in columns.values())
+    table = con.execute(
+        f"""
+        SELECT sid, $start + (timestamp - $start) // $step * $step AS bucket,
+               sum(sum) AS sum, sum(count) AS count, min(min) AS min, max(max) AS max,
+               max(period)::DOUBLE AS period {percentiles}
+        FROM ({" UNION ALL ".join(parts)})
+        GROUP BY ALL ORDER BY sid, bucket
+        """,
+        window | {"step": step},
+    ).fetchnumpy()
+    return {
+        key: np.asarray(values.filled(np.nan) if np.ma.isMaskedArray(values) else values)
+        for key, values in table.items()
+    } or empty
+
+
+def _tidy(pieces: list[tuple[str, str, np.ndarray, np.ndarray]]) -> pd.DataFrame:
+    """Return the datapoints as the metric data frame, built column-wise (no per-row objects)."""
+    if not pieces:
+        return metric_data_frame([])
+    codes = np.repeat(np.arange(len(pieces), dtype=np.int32), [len(t) for _, _, t, _ in pieces])
+
+    def text(values: list[str]) -> pd.array:
+        decoded = pa.DictionaryArray.from_arrays(codes, pa.array(values, pa.string()))
+        return pd.array(decoded.dictionary_decode(), dtype="string")
+
+    stamps = np.concatenate([t for _, _, t, _ in pieces]).astype("int64")
+    frame = pd.DataFrame(
+        {
+            "timestamp": pd.to_datetime(stamps, unit="ms", utc=True),
+            "id": text([name for name, _, _, _ in pieces]),
+            "label": text([label for _, label, _, _ in pieces]),
+            "value": np.concatenate([v for _, _, _, v in pieces]).astype(float),
+        }
+    )
+    return metric_data_frame(frame)
 
 
 def _check_statistics(request: MetricRequest) -> None:
     for name, series in request.metrics:
         stat = series.stat
-        if stat in BASIC_STATISTICS or (stat.startswith("p") and stat[1:2].isdigit()):
+        if stat in BASIC_STATISTICS or _PERCENTILE.match(stat):
             continue
         raise ConfigurationError(
             f"{name} ({series.display_label}): {stat} needs every raw sample, and Metric Streams "
@@ -162,69 +305,101 @@ def _check_statistics(request: MetricRequest) -> None:
         )
 
 
-def _statistic(rows: pd.DataFrame, stat: str, label: str, period: int) -> pd.Series:
+def _statistic(
+    rows: dict[str, np.ndarray], stat: str, label: str, period: int, columns: dict[str, str]
+) -> np.ndarray:
     if stat == "Sum":
-        return rows["sum"]
+        return rows["sum"].astype(float)
     if stat == "SampleCount":
-        return rows["count"]
+        return rows["count"].astype(float)
     if stat == "Average":
-        return rows["sum"] / rows["count"].where(rows["count"] > 0)
+        count = rows["count"].astype(float)
+        return rows["sum"] / np.where(count > 0, count, np.nan)
     if stat == "Minimum":
-        return rows["min"]
+        return rows["min"].astype(float)
     if stat == "Maximum":
-        return rows["max"]
-    if rows.empty:
-        return rows["percentile"].astype(float)
-    native = int(rows.native_period.max())
+        return rows["max"].astype(float)
+    values = rows[columns[stat.lower()]].astype(float)
+    if not len(values):
+        return values
+    native = int(rows["period"].max())
     if native != period:
         raise ConfigurationError(
             f"{label}: {stat} over {period} s cannot be computed from {native}-second "
             f"percentiles (percentiles of periods do not combine into the percentile of their "
             f"union); ask for period={native}, or use the aws backend, which has the raw samples"
         )
-    if rows.percentile.isna().all():
+    if np.isnan(values).all():
         raise ConfigurationError(
             f"{label}: the records carry no {stat}; configure the metric stream to send it "
             "(StatisticsConfigurations), or use the aws backend"
         )
-    return rows["percentile"].astype(float)
+    return values
 
 
-def _records(
+def _files(
     settings: Settings, start: pd.Timestamp | None = None, end: pd.Timestamp | None = None
-) -> duckdb.DuckDBPyConnection:
-    """Return a connection with a ``records`` view over the metrics files (pruned to a window)."""
+) -> _Files:
+    """Return the metrics files by layout (stream files pruned to the window's hours)."""
     root = data_dir(settings) / "metrics"
     # Hidden files are a pull still being written (renamed into place when complete).
     files = sorted(p for p in root.glob("*/**/*") if p.is_file() and not p.name.startswith("."))
     if not files:
         raise NoDataError(f"no metrics files under {root}: {HINT}")
-    parquet = [str(p) for p in files if p.suffix == ".parquet"]
     streams = [str(p) for p in files if p.suffix != ".parquet" and _in_window(p, root, start, end)]
-    con = connect()
-    parts = []
-    if streams:
+    mapped, flat, columns = [], [], set()
+    for path in (p for p in files if p.suffix == ".parquet"):
+        try:
+            names = pq.read_schema(path).names
+        except (pa.ArrowException, OSError) as error:
+            raise ConfigurationError(
+                f"{path} is not a readable Parquet file ({error}): pull it again with "
+                "`opsbook metrics pull`, or remove it"
+            ) from None
+        if "value" in names:
+            mapped.append(str(path))
+        else:
+            flat.append(str(path))
+            columns.update(names)
+    return _Files(streams, mapped, flat, frozenset(columns))
+
+
+def _mapped_sources(
+    con: duckdb.DuckDBPyConnection, files: _Files, columns: dict[str, str], where: str = ""
+) -> list[str]:
+    """Return SELECTs giving the MAP-shaped files (streams, older pulls) as flat rows.
+
+    Percentile ``columns`` (name to alias) are read as ``value[$alias]``: bind each alias to
+    its name when running them. ``where`` filters the records before their dimension key, the
+    costly part, is built.
+    """
+    sources = []
+    if files.streams:
         con.read_json(
-            streams, format="newline_delimited", compression="gzip", columns=_JSON_COLUMNS
+            files.streams, format="newline_delimited", compression="gzip", columns=_JSON_COLUMNS
         ).create_view("stream_records")
-        parts.append(
-            f"SELECT namespace, metric_name, dimensions, timestamp, value, {STREAM_PERIOD} AS period "
-            "FROM stream_records"
-        )
-    if parquet:
-        con.read_parquet(parquet, union_by_name=True).create_view("pulled_records")
-        parts.append(
-            "SELECT namespace, metric_name, dimensions, timestamp, value, period FROM pulled_records"
-        )
-    if not parts:
-        con.execute(
-            "CREATE VIEW records AS SELECT * FROM (VALUES ('', '', MAP {}::MAP(VARCHAR, VARCHAR), "
-            "0::BIGINT, MAP {}::MAP(VARCHAR, DOUBLE), 60)) "
-            "AS t(namespace, metric_name, dimensions, timestamp, value, period) WHERE false"
-        )
-        return con
-    con.execute("CREATE VIEW records AS " + " UNION ALL ".join(parts))
-    return con
+        sources.append(("stream_records", f"{STREAM_PERIOD}"))
+    if files.mapped:
+        con.read_parquet(files.mapped, union_by_name=True).create_view("mapped_records")
+        sources.append(("mapped_records", "period"))
+    percentiles = "".join(f", value[${alias}] AS {alias}" for alias in columns.values())
+    return [
+        f"""SELECT namespace, metric_name, {_DIMENSION_KEY.format("dimensions")} AS dimension_key,
+                   timestamp, value['sum'] AS sum, value['count'] AS count,
+                   value['min'] AS min, value['max'] AS max, {period} AS period {percentiles}
+            FROM {view} {where}"""
+        for view, period in sources
+    ]
+
+
+def _read_flat(con: duckdb.DuckDBPyConnection, files: _Files) -> str:
+    """Return the name of a view over the flat pulled files."""
+    con.read_parquet(files.flat, union_by_name=True).create_view("pulled_records")
+    return "pulled_records"
+
+
+def _quote(name: str) -> str:
+    return '"' + name.replace('"', '""') + '"'
 
 
 def _in_window(
