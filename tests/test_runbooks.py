@@ -46,3 +46,29 @@ def test_incident_triage_finds_the_deployment_and_links_to_api_5xx(
                               change_at="2026-11-14T13:58:00Z"))  # fmt: skip
     assert drill["failing_route"] == "/cart"
     assert any("checkout-api:43" in f for f in drill["api_5xx_findings"])
+
+
+def test_lambda_failures_names_the_daily_out_of_memory_kills(
+    sample_dir: Path, tmp_path: Path
+) -> None:
+    records = read_records(_run("runbooks/lambda-failures.ipynb", tmp_path, data_dir=str(sample_dir),
+                                start="2026-11-13T00:00Z", end="2026-11-15T00:00Z"))  # fmt: skip
+    kinds = {(r["day"], r["kind"]) for r in records["lambda_failures_by_day"]}
+    assert {("2026-11-13", "out of memory"), ("2026-11-14", "out of memory"),
+            ("2026-11-13", "time-out"), ("2026-11-14", "time-out")} <= kinds  # fmt: skip
+    assert any("out-of-memory" in f for f in records["findings"])
+
+
+def test_latency_regression_finds_the_p99_rise(sample_dir: Path, tmp_path: Path) -> None:
+    records = read_records(_run("runbooks/latency-regression.ipynb", tmp_path, data_dir=str(sample_dir),
+                                start="2026-11-14T13:30Z", end="2026-11-14T15:00Z"))  # fmt: skip
+    assert records["change_at"] == "2026-11-14T14:02:00+00:00"
+    assert records["p99_after_ms"] > 5 * records["p99_before_ms"]
+    assert any("payments-gateway" in f for f in records["findings"])
+
+
+def test_cost_spike_names_the_nat_gateway(sample_dir: Path, tmp_path: Path) -> None:
+    records = read_records(_run("runbooks/cost-spike.ipynb", tmp_path, data_dir=str(sample_dir),
+                                start="2026-10-23", end="2026-11-15"))  # fmt: skip
+    assert records["anomaly_day"] == "2026-11-05"
+    assert records["top_usage_type"] == "USE1-NatGateway-Bytes"

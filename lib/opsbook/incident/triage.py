@@ -38,11 +38,12 @@ from opsbook.incident.signals import compare_signals, fetch_signals, signal_spec
 from opsbook.incident.window import IncidentWindow, resolve_window
 from opsbook.settings import Settings, resolve
 
-__all__ = ["ALL_CHECKS", "FIRST_CHECKS", "Triage", "load_query", "triage"]
+__all__ = ["ALL_CHECKS", "FIRST_CHECKS", "Triage", "available_runbook", "load_query", "triage"]
 
 FIRST_CHECKS = ("alarms", "health", "changes", "golden_signals", "top_errors")
 ALL_CHECKS = (*FIRST_CHECKS, "slo_burn")
 _SYMPTOMS = ("golden_signals", "alarms", "top_errors")
+_PROJECT = Path(__file__).resolve().parents[3]  # lib/opsbook/incident -> the project
 _FINDING_COLUMNS = ["severity", "check", "what", "detail", "value", "baseline", "since"]
 
 
@@ -113,7 +114,14 @@ class Triage:
         return symptoms.min() if not symptoms.empty else self.window.end
 
     def next_runbook(self) -> str:
-        """Return the drill-down runbook that fits the findings (a path under ``runbooks/``)."""
+        """Return the drill-down runbook that fits the findings (a path under ``runbooks/``).
+
+        Only a runbook that exists is named: one not written yet falls back to the closest that
+        is (``api-5xx`` for errors, then ``incident-triage`` itself).
+        """
+        return available_runbook(self._fitting_runbook())
+
+    def _fitting_runbook(self) -> str:
         found = self.findings()
         found = found.loc[found.severity < 4]
         text = " ".join(found.what.astype(str)).lower()
@@ -210,6 +218,28 @@ def triage(
     for name in checks:
         result.checks[name] = _run_one(name, result)
     return result
+
+
+#: Where to go when a runbook is missing (e.g. an older checkout): the closest one that exists.
+_FALLBACKS = {
+    "runbooks/lambda-failures.ipynb": "runbooks/api-5xx.ipynb",
+    "runbooks/latency-regression.ipynb": "runbooks/api-5xx.ipynb",
+    "runbooks/api-5xx.ipynb": "runbooks/incident-triage.ipynb",
+}
+
+
+def available_runbook(path: str, root: Path | None = None) -> str:
+    """Return ``path`` if that runbook exists under ``root`` (the project), else its fallback.
+
+    Examples
+    --------
+    >>> available_runbook("runbooks/lambda-failures.ipynb", root=Path("/nowhere"))
+    'runbooks/incident-triage.ipynb'
+    """
+    base = root if root is not None else _PROJECT
+    while not (base / path).is_file() and path in _FALLBACKS:
+        path = _FALLBACKS[path]
+    return path
 
 
 def load_query(name: str) -> str:

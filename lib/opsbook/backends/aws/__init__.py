@@ -33,15 +33,22 @@ _DENIED = {"AccessDenied", "AccessDeniedException", "UnauthorizedOperation", "Un
 _EXPIRED = {"ExpiredToken", "ExpiredTokenException", "RequestExpired"}
 
 
+#: Called with every new session (e.g. ``opsbook.incident.readonly`` registers its guard here).
+SESSION_HOOKS: list = []
+
+
 def session(settings: Settings) -> boto3.Session:
     """Return a boto3 session for the settings' profile and region (standard credential chain)."""
     try:
-        return boto3.Session(profile_name=settings.profile, region_name=settings.region)
+        boto = boto3.Session(profile_name=settings.profile, region_name=settings.region)
     except Exception as error:  # ProfileNotFound and friends
         raise ConfigurationError(
             f"cannot open AWS profile {settings.profile!r}: {error}. "
             "Check `aws configure list-profiles` or unset the profile setting"
         ) from None
+    for hook in SESSION_HOOKS:
+        hook(boto)
+    return boto
 
 
 @contextlib.contextmanager

@@ -1,0 +1,73 @@
+"""The read-only guard against the moto server: reads pass, mutating calls never leave."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import boto3
+import pytest
+from opsbook import logs
+from opsbook.backends.aws import session
+from opsbook.incident.readonly import (
+    MutatingCallError,
+    disable_read_only,
+    is_read_only,
+    read_only,
+    read_only_enabled,
+)
+from opsbook.settings import resolve
+
+
+@pytest.fixture
+def settings(aws_env: str, clean_env: Path):
+    return resolve(backend="aws", region="us-east-1")
+
+
+def test_operation_names_are_classified() -> None:
+    reads = ["DescribeAlarms", "GetMetricData", "ListMetrics", "LookupEvents", "FilterLogEvents",
+             "BatchGetQueryExecution", "StartQuery", "GetQueryResults", "StartQueryExecution"]  # fmt: skip
+    writes = ["UpdateService", "PutRetentionPolicy", "DeleteLogGroup", "PutMetricAlarm",
+              "SetAlarmState", "CreateExportTask", "StartExecution", "Invoke"]  # fmt: skip
+    assert all(map(is_read_only, reads))
+    assert not any(map(is_read_only, writes))
+
+
+def test_a_mutating_call_fails_and_a_read_passes(settings) -> None:
+    boto3.client("logs", region_name="us-east-1").create_log_group(logGroupName="/ecs/checkout-api")
+    with read_only():
+        client = session(settings).client("logs")
+        assert logs.describe_log_groups(settings=settings).log_group.tolist() == [
+            "/ecs/checkout-api"
+        ]
+        with pytest.raises(MutatingCallError, match="refused logs:PutRetentionPolicy"):
+            client.put_retention_policy(logGroupName="/ecs/checkout-api", retentionInDays=1)
+        with pytest.raises(MutatingCallError, match="refused ecs:UpdateService"):
+            session(settings).client("ecs").update_service(
+                cluster="shop-prod", service="checkout-api"
+            )
+        with pytest.raises(MutatingCallError, match="refused logs:DeleteLogGroup"):
+            boto3.client("logs", region_name="us-east-1").delete_log_group(
+                logGroupName="/ecs/checkout-api"
+            )
+    assert not read_only_enabled()
+    # the refused calls never reached the server: the group still has no retention and exists
+    group = boto3.client("logs", region_name="us-east-1").describe_log_groups()["logGroups"][0]
+    assert group["logGroupName"] == "/ecs/checkout-api" and "retentionInDays" not in group
+    # outside the guard the same call goes through (the guard, not moto, refused it)
+    session(settings).client("logs").put_retention_policy(
+        logGroupName="/ecs/checkout-api", retentionInDays=1
+    )
+    disable_read_only()
+
+
+def test_every_runbook_switches_the_guard_on_before_reading() -> None:
+    import nbformat
+
+    root = Path(__file__).resolve().parents[1] / "runbooks"
+    books = sorted(root.glob("*.ipynb"))
+    assert len(books) >= 4
+    for book in books:
+        code = [c.source for c in nbformat.read(book, as_version=4).cells if c.cell_type == "code"]
+        first_read = next(i for i, s in enumerate(code) if "settings = resolve(" in s)
+        assert code[first_read].startswith("incident.enable_read_only()"), book.name
+        assert not any("boto3" in s or "input(" in s for s in code), book.name
