@@ -316,7 +316,15 @@ def _execute(
     timeout: float | None,
     name: str,
 ) -> pd.DataFrame:
-    timer = threading.Timer(timeout, con.interrupt) if timeout else None
+    done = threading.Event()
+
+    def stop() -> None:
+        # An interrupt that lands before DuckDB starts executing is lost: repeat it until done.
+        while not done.is_set():
+            con.interrupt()
+            done.wait(0.05)
+
+    timer = threading.Timer(timeout, stop) if timeout else None
     if timer:
         timer.start()
     try:
@@ -332,5 +340,6 @@ def _execute(
     except duckdb.Error as error:
         raise QueryFailedError(f"query {name!r} failed on DuckDB: {error}") from None
     finally:
+        done.set()
         if timer:
             timer.cancel()
