@@ -20,3 +20,10 @@ from opsbook.record import record
 __all__ = ["OpsbookError", "__version__", "errors", "record", "settings"]
 
 __version__ = "0.1.0"
+
+
+def load_ipython_extension(ipython: object) -> None:
+    """Register the analyst magics (``%load_ext opsbook``); see :mod:`opsbook.magics`."""
+    from opsbook.magics import load_ipython_extension as load
+
+    load(ipython)

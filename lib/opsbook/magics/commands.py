@@ -1,0 +1,270 @@
+"""The magics themselves: parse the line, run on the session's settings, show the result.
+
+Examples
+--------
+>>> parse_since("90m")
+datetime.timedelta(seconds=5400)
+>>> parse_param("month=2026-09"), parse_param("limit=10")
+(('month', '2026-09'), ('limit', 10))
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import shlex
+from collections.abc import Callable
+from typing import Any
+
+import pandas as pd
+from IPython.core.magic import Magics, cell_magic, line_magic, magics_class
+from IPython.core.magic_arguments import argument, magic_arguments, parse_argstring
+from IPython.display import display
+
+from opsbook import athena, logs, metrics
+from opsbook.errors import ConfigurationError, OpsbookError
+from opsbook.magics import session_settings, use_settings
+from opsbook.magics.display import (
+    MagicFailure,
+    format_table,
+    metric_chart,
+    summarise_athena,
+    summarise_insights,
+)
+from opsbook.metric_request import check_statistic
+
+__all__ = ["OpsbookMagics", "parse_param", "parse_since"]
+
+_SINCE = re.compile(r"^(\d+(?:\.\d+)?)\s*(s|m|h|d|w)$")
+_UNITS = {"s": "seconds", "m": "minutes", "h": "hours", "d": "days", "w": "weeks"}
+_INTEGER = re.compile(r"^[+-]?\d+$")
+_DECIMAL = re.compile(r"^[+-]?(\d+\.\d*|\.\d+)([eE][+-]?\d+)?$")
+_OPSBOOK_USAGE = (
+    "usage: %opsbook settings | %opsbook backend local|aws | %opsbook use VARIABLE "
+    "(a Settings object, e.g. settings = opsbook.settings.resolve(data_dir=...))"
+)
+
+
+def parse_since(text: str) -> dt.timedelta:
+    """Return the span ``text`` names: a number and a unit, s, m, h, d or w (``3h``, ``7d``).
+
+    Examples
+    --------
+    >>> parse_since("2d").days
+    2
+    """
+    match = _SINCE.match(text.strip().lower())
+    if not match or float(match.group(1)) <= 0:
+        raise ConfigurationError(
+            f"--since {text!r} is not a span: write a number and a unit, e.g. 15m, 3h or 7d"
+        )
+    return dt.timedelta(**{_UNITS[match.group(2)]: float(match.group(1))})
+
+
+def parse_param(text: str) -> tuple[str, Any]:
+    """Return ``(name, value)`` from ``name=value``; whole numbers, decimals and true/false typed.
+
+    Quote a value to keep it text (``account='012345678901'``).
+
+    Examples
+    --------
+    >>> parse_param("ok=true"), parse_param("id='0042'")
+    (('ok', True), ('id', '0042'))
+    """
+    name, equals, value = text.partition("=")
+    if not equals or not re.fullmatch(r"[A-Za-z_]\w*", name):
+        raise ConfigurationError(
+            f"--param {text!r} is not name=value: write e.g. --param start_period=2026-09"
+        )
+    if len(value) >= 2 and value[0] == value[-1] and value[0] in "'\"":
+        return name, value[1:-1]
+    if value.lower() in ("true", "false"):
+        return name, value.lower() == "true"
+    if _INTEGER.match(value):
+        return name, int(value)
+    if _DECIMAL.match(value):
+        return name, float(value)
+    return name, value
+
+
+def _window(args: Any, default_since: str) -> tuple[dt.datetime, dt.datetime]:
+    """Return (start, end) from ``--since`` or ``--start``/``--end`` (not both)."""
+    if args.since and (args.start or args.end):
+        raise ConfigurationError("give either --since or --start/--end, not both")
+    if args.start or args.end:
+        if not (args.start and args.end):
+            raise ConfigurationError(
+                "give both --start and --end (ISO 8601, e.g. 2026-11-14T10:00Z)"
+            )
+        return logs.parse_time(args.start, "--start"), logs.parse_time(args.end, "--end")
+    end = dt.datetime.now(dt.UTC)
+    return end - parse_since(args.since or default_since), end
+
+
+def _friendly(run: Callable[..., None]) -> Callable[..., None]:
+    """Turn an OpsbookError into :class:`MagicFailure` (message only); interrupts pass through."""
+
+    def wrapper(*arguments: Any) -> None:
+        try:
+            return run(*arguments)
+        except OpsbookError as error:
+            raise MagicFailure(error) from None
+
+    wrapper.__name__, wrapper.__doc__ = run.__name__, run.__doc__
+    wrapper.__wrapped__ = run  # type: ignore[attr-defined]
+    return wrapper
+
+
+@magics_class
+class OpsbookMagics(Magics):
+    """``%%athena``, ``%%insights``, ``%metric`` and ``%opsbook``; see each one's ``?`` help."""
+
+    def _show(self, frame: pd.DataFrame, output: str | None, summary: Callable) -> None:
+        if output:
+            if not output.isidentifier():
+                raise ConfigurationError(f"-o {output!r} is not a Python variable name")
+            self.shell.user_ns[output] = frame
+        styled = format_table(frame)
+        display(styled)
+        print(summary(frame, len(styled.data)) + (f" · stored in {output}" if output else ""))
+
+    @magic_arguments()
+    @argument("-o", "--output", metavar="VAR", help="store the DataFrame in this variable")
+    @argument(
+        "-p", "--param", action="append", default=[], metavar="NAME=VALUE",
+        help="bind :NAME in the SQL (repeat for more)",
+    )  # fmt: skip
+    @argument("--timeout", type=float, help="seconds before the query is cancelled")
+    @argument("--allow-full-scan", action="store_true", help="allow reading every billing period")
+    @argument("--no-cache", action="store_true", help="do not reuse a cached result")
+    @cell_magic
+    @_friendly
+    def athena(self, line: str, cell: str) -> None:
+        """Run the cell as Athena SQL against ``cur`` (or a shipped query's name) and show it.
+
+        Example::
+
+            %%athena --param start_period=2026-09 --param end_period=2026-10 -o by_service
+            SELECT line_item_product_code AS service, sum(line_item_unblended_cost) AS cost
+            FROM cur WHERE billing_period BETWEEN :start_period AND :end_period
+            GROUP BY 1 ORDER BY 2 DESC
+        """
+        args = parse_argstring(self.athena, line)
+        params = dict(parse_param(p) for p in args.param)
+        if not cell.strip():
+            raise ConfigurationError("the cell is empty: write SQL against cur below %%athena")
+        frame = athena.query(
+            cell.strip(),
+            params,
+            settings=session_settings(),
+            timeout=args.timeout,
+            allow_full_scan=args.allow_full_scan,
+            use_cache=not args.no_cache,
+        )
+        self._show(frame, args.output, summarise_athena)
+
+    @magic_arguments()
+    @argument(
+        "-g", "--log-group", action="append", default=[], metavar="NAME",
+        help="log group name or alias (repeat for more); required",
+    )  # fmt: skip
+    @argument("--since", help="window ending now: 15m, 1h (default), 7d")
+    @argument("--start", help="window start, ISO 8601 (with --end)")
+    @argument("--end", help="window end, ISO 8601 (with --start)")
+    @argument("--limit", type=int, help="at most this many rows")
+    @argument("-o", "--output", metavar="VAR", help="store the DataFrame in this variable")
+    @cell_magic
+    @_friendly
+    def insights(self, line: str, cell: str) -> None:
+        """Run the cell as a Logs Insights query over the log groups and window; show the rows.
+
+        Example::
+
+            %%insights --log-group /ecs/checkout-api --since 1h
+            filter level = "ERROR" | stats count(*) by bin(5m)
+        """
+        args = parse_argstring(self.insights, line)
+        if not args.log_group:
+            raise ConfigurationError(
+                "name a log group: %%insights --log-group /ecs/checkout-api "
+                "(see opsbook.logs.describe_log_groups())"
+            )
+        start, end = _window(args, "1h")
+        frame = logs.query(
+            cell.strip(), args.log_group, start, end, settings=session_settings(), limit=args.limit
+        )
+        self._show(frame, args.output, summarise_insights)
+
+    @magic_arguments()
+    @argument("namespace", help="e.g. AWS/Lambda")
+    @argument("metric", help="e.g. Errors")
+    @argument("dimensions", nargs="*", metavar="DIM=VALUE", help="e.g. FunctionName=orders-worker")
+    @argument("--stat", default="Average", help="Average (default), Sum, Maximum, p99, ...")
+    @argument("--period", type=int, default=60, help="seconds per point, a multiple of 60")
+    @argument("--since", help="window ending now: 3h (default), 1d")
+    @argument("--start", help="window start, ISO 8601 (with --end)")
+    @argument("--end", help="window end, ISO 8601 (with --start)")
+    @argument("-o", "--output", metavar="VAR", help="store the datapoints in this variable")
+    @line_magic
+    @_friendly
+    def metric(self, line: str) -> None:
+        """Chart one CloudWatch metric series.
+
+        Example::
+
+            %metric AWS/Lambda Duration FunctionName=orders-worker --stat p99 --since 3h
+        """
+        args = parse_argstring(self.metric, line)
+        for pair in args.dimensions:
+            if "=" not in pair:
+                raise ConfigurationError(f"dimension {pair!r} is not Name=Value")
+        stat = check_statistic(args.stat)
+        start, end = _window(args, "3h")
+        series = " ".join([args.namespace, args.metric, *args.dimensions, f"stat={stat}"])
+        frame = metrics.get([series], start, end, args.period, settings=session_settings())
+        if args.output:
+            if not args.output.isidentifier():
+                raise ConfigurationError(f"-o {args.output!r} is not a Python variable name")
+            self.shell.user_ns[args.output] = frame
+        if frame.empty:
+            print(
+                f"no datapoints for {series} between {start:%Y-%m-%d %H:%M} and {end:%Y-%m-%d %H:%M} UTC"
+            )
+            return
+        dims = ", ".join(args.dimensions)
+        display(
+            metric_chart(
+                frame,
+                f"{args.namespace} {args.metric} ({stat}, {args.period} s)"
+                + (f" — {dims}" if dims else ""),
+            )
+        )
+        cost = frame.attrs.get("aws_cost_usd")
+        print(
+            f"{len(frame):,} datapoints · {args.period} s period"
+            + (f" · AWS cost ${cost:.2g}" if cost is not None else "")
+            + (f" · stored in {args.output}" if args.output else "")
+        )
+
+    @line_magic
+    @_friendly
+    def opsbook(self, line: str) -> None:
+        """Show or change the session's settings.
+
+        ``%opsbook settings`` shows each effective value and where it came from;
+        ``%opsbook backend local|aws`` switches the backend for this session;
+        ``%opsbook use VAR`` makes the Settings object in ``VAR`` the session's.
+        """
+        words = shlex.split(line)
+        if words == ["settings"]:
+            display(session_settings().table())
+        elif len(words) == 2 and words[0] == "backend":
+            settings = use_settings(session_settings().replace(backend=words[1]))
+            print(f"backend for this session: {settings.backend}")
+        elif len(words) == 2 and words[0] == "use":
+            if words[1] not in self.shell.user_ns:
+                raise ConfigurationError(f"no variable {words[1]!r}: {_OPSBOOK_USAGE}")
+            settings = use_settings(self.shell.user_ns[words[1]])
+            print(f"this session now uses {words[1]} (backend {settings.backend})")
+        else:
+            raise ConfigurationError(f"%opsbook {line!r} is not understood: {_OPSBOOK_USAGE}")
