@@ -1,0 +1,660 @@
+"""DORA-style delivery metrics from CloudTrail deployments and CloudWatch alarm history.
+
+Definitions (the notebook shows the same text):
+
+- **Deployment**: CloudTrail write events named in ``event_names`` (ECS UpdateService, Lambda
+  UpdateFunctionCode / PublishVersion / UpdateAlias, CloudFormation UpdateStack /
+  ExecuteChangeSet, CodeDeploy CreateDeployment by default) grouped per account and service;
+  events of one service less than ``merge_within`` minutes after the first event of a deployment
+  belong to it (a SAM release writes six events, a Lambda alias flip three). An ECS UpdateService
+  counts only when it rolls tasks (a new ``taskDefinition`` or ``forceNewDeployment``), not
+  when it only scales.
+- **Service** of an event: the ECS service, Lambda function, CodeDeploy application or
+  CloudFormation stack it names. An alarm's service: ``alarm_services[name]`` when given, else a
+  deployed service named in its dimensions, else the longest deployed service its name starts
+  with (``checkout-api-alb-target-5xx`` -> ``checkout-api``), else its first dimension value or
+  its own name.
+- **Incident**: the time one service has any alarm in ALARM; overlapping ALARM -> OK spans of a
+  service's alarms merge into one. **Time to restore** is an incident's duration.
+- **Failed change**: a deployment followed within ``window`` minutes by an alarm of the same
+  account and service entering ALARM; its restore time is the duration of that incident.
+
+Examples
+--------
+>>> report = review("2026-11-01", "2026-11-15")  # doctest: +SKIP
+>>> report.failures.query("failed")[["service", "version", "restore_minutes"]]  # doctest: +SKIP
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+from opsbook.alarms import describe_alarms, read_alarm_history
+from opsbook.changes import read_changes
+from opsbook.errors import ConfigurationError
+from opsbook.metric_request import check_window
+from opsbook.settings import Settings
+
+__all__ = [
+    "DEPLOYMENT_EVENTS",
+    "DeliveryReport",
+    "change_failure_rate",
+    "deployment_frequency",
+    "find_failed_changes",
+    "merge_incidents",
+    "read_alarm_spans",
+    "read_deployments",
+    "resolve_window",
+    "review",
+    "time_to_restore",
+]
+
+DEPLOYMENT_EVENTS = (
+    "UpdateService",
+    "UpdateFunctionCode",
+    "PublishVersion",
+    "UpdateAlias",
+    "UpdateStack",
+    "ExecuteChangeSet",
+    "CreateDeployment",
+)
+# Request fields naming the thing deployed, in order of preference.
+_SERVICE_KEYS = ("service", "functionName", "applicationName", "stackName")
+_DIMENSION_KEYS = ("ServiceName", "FunctionName", "DBInstanceIdentifier", "TableName")
+
+Time = str | dt.datetime | pd.Timestamp
+
+DEPLOYMENT_COLUMNS = [
+    "deployed_at", "finished_at", "account_id", "service", "version", "actions", "events",
+    "actor", "event_ids",
+]  # fmt: skip
+SPAN_COLUMNS = ["alarm_name", "account_id", "service", "started", "ended"]
+INCIDENT_COLUMNS = ["account_id", "service", "started", "restored", "minutes", "alarms"]
+
+
+def _request(text: object) -> dict[str, object]:
+    if not isinstance(text, str) or not text:
+        return {}
+    try:
+        value = json.loads(text)
+    except json.JSONDecodeError:
+        return {}
+    return value if isinstance(value, dict) else {}
+
+
+def _service_of(resource: object, request: Mapping[str, object]) -> str | None:
+    for key in _SERVICE_KEYS:
+        value = request.get(key)
+        if isinstance(value, str) and value:
+            return value.rsplit("/", 1)[-1].split(":")[0]
+    if isinstance(resource, str) and resource:
+        return resource.rsplit("/", 1)[-1]
+    return None
+
+
+def _version_of(request: Mapping[str, object]) -> str | None:
+    for key in ("taskDefinition", "functionVersion", "changeSetName"):
+        value = request.get(key)
+        if isinstance(value, str) and value:
+            return value
+    return None
+
+
+def _rolls_tasks(action: str, request: Mapping[str, object]) -> bool:
+    if action != "UpdateService":
+        return True
+    return bool(request.get("taskDefinition")) or request.get("forceNewDeployment") is True
+
+
+def read_deployments(
+    start: Time,
+    end: Time,
+    *,
+    event_names: Iterable[str] = DEPLOYMENT_EVENTS,
+    merge_within: float = 15,
+    settings: Settings | None = None,
+) -> pd.DataFrame:
+    """Return one row per deployment in ``[start, end)``, oldest first.
+
+    Parameters
+    ----------
+    start, end
+        The window (naive times are UTC).
+    event_names
+        CloudTrail event names that count as a deployment (see :data:`DEPLOYMENT_EVENTS`).
+    merge_within
+        Minutes after a deployment's first event within which further events of the same
+        account and service belong to it.
+    settings
+        Backend and data location.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``deployed_at`` (first event), ``finished_at`` (last event), ``account_id``,
+        ``service``, ``version`` (task definition, Lambda version... of the last event naming
+        one), ``actions``, ``events``, ``actor`` (first caller), ``event_ids`` (for audit).
+
+    Examples
+    --------
+    >>> read_deployments("2026-11-01", "2026-11-15").service.value_counts()  # doctest: +SKIP
+    """
+    names = [name for name in event_names if name]
+    if not names:
+        raise ConfigurationError(
+            "event_names is empty: name the CloudTrail events that count as a deployment, "
+            f"e.g. {list(DEPLOYMENT_EVENTS)}"
+        )
+    if merge_within < 0:
+        raise ConfigurationError(f"merge_within {merge_within}: give minutes >= 0, e.g. 15")
+    changes = read_changes(start, end, event_names=names, settings=settings)
+    rows = []
+    for change in changes.itertuples(index=False):
+        request = _request(change.request_parameters)
+        if not _rolls_tasks(str(change.action), request):
+            continue
+        service = _service_of(change.resource, request)
+        if service is None:
+            continue
+        rows.append(
+            {
+                "event_time": change.event_time,
+                "account_id": change.account_id,
+                "service": service,
+                "action": change.action,
+                "version": _version_of(request),
+                "actor": change.actor,
+                "event_id": change.event_id,
+            }
+        )
+    return _group_deployments(pd.DataFrame(rows), pd.Timedelta(minutes=merge_within))
+
+
+def _group_deployments(events: pd.DataFrame, within: pd.Timedelta) -> pd.DataFrame:
+    if events.empty:
+        return _typed_deployments(pd.DataFrame(columns=DEPLOYMENT_COLUMNS))
+    out = []
+    events = events.sort_values(["account_id", "service", "event_time"], kind="stable")
+    for (account, service), group in events.groupby(["account_id", "service"], sort=False):
+        current: list[dict[str, object]] = []
+        for event in group.to_dict("records"):
+            if current and event["event_time"] - current[0]["event_time"] > within:
+                out.append(_one_deployment(account, service, current))
+                current = []
+            current.append(event)
+        out.append(_one_deployment(account, service, current))
+    frame = pd.DataFrame(out, columns=DEPLOYMENT_COLUMNS)
+    return _typed_deployments(frame.sort_values("deployed_at", ignore_index=True, kind="stable"))
+
+
+def _one_deployment(account: str, service: str, events: list[dict[str, object]]) -> dict:
+    versions = [e["version"] for e in events if isinstance(e["version"], str)]
+    return {
+        "deployed_at": events[0]["event_time"],
+        "finished_at": events[-1]["event_time"],
+        "account_id": account,
+        "service": service,
+        "version": versions[-1] if versions else None,
+        "actions": ", ".join(dict.fromkeys(str(e["action"]) for e in events)),
+        "events": len(events),
+        "actor": events[0]["actor"],
+        "event_ids": ", ".join(str(e["event_id"]) for e in events),
+    }
+
+
+def _typed_deployments(frame: pd.DataFrame) -> pd.DataFrame:
+    types = {"deployed_at": "datetime64[ms, UTC]", "finished_at": "datetime64[ms, UTC]",
+             "events": "Int64"}  # fmt: skip
+    for column in DEPLOYMENT_COLUMNS:
+        frame[column] = frame[column].astype(types.get(column, "string"))
+    return frame
+
+
+def deployment_frequency(deployments: pd.DataFrame) -> pd.DataFrame:
+    """Return deployments per account, service and week (weeks start on Monday, UTC).
+
+    Weeks with no deployment of a service that deployed in the window appear with 0.
+
+    Examples
+    --------
+    >>> deployment_frequency(read_deployments("2026-11-01", "2026-11-15"))  # doctest: +SKIP
+    """
+    if deployments.empty:
+        return pd.DataFrame({"account_id": pd.Series(dtype="string"),
+                             "service": pd.Series(dtype="string"),
+                             "week": pd.Series(dtype="datetime64[ns]"),
+                             "deployments": pd.Series(dtype="int64")})  # fmt: skip
+    week = deployments["deployed_at"].dt.tz_localize(None).dt.to_period("W-SUN").dt.start_time
+    counts = (
+        deployments.assign(week=week)
+        .groupby(["account_id", "service", "week"])
+        .size()
+        .rename("deployments")
+    )
+    weeks = pd.date_range(week.min(), week.max(), freq="7D")
+    keys = counts.index.droplevel("week").unique()
+    full = pd.MultiIndex.from_tuples(
+        [(a, s, w) for a, s in keys for w in weeks], names=["account_id", "service", "week"]
+    )
+    return counts.reindex(full, fill_value=0).reset_index()
+
+
+def _alarm_service(
+    alarm: Mapping[str, object], services: list[str], alarm_services: Mapping[str, str]
+) -> str:
+    name = str(alarm["alarm_name"])
+    if name in alarm_services:
+        return alarm_services[name]
+    # The shared alarm frame writes dimensions as "Name=Value, Name=Value".
+    dimensions = [
+        {"Name": name.strip(), "Value": value.strip()}
+        for name, _, value in (
+            part.partition("=") for part in str(alarm.get("dimensions") or "").split(", ")
+        )
+        if value
+    ]
+    values = [d.get("Value") for d in dimensions if isinstance(d, dict)]
+    for value in values:
+        if value in services:
+            return str(value)
+    prefixed = [s for s in services if name.startswith(f"{s}-")]
+    if prefixed:
+        return max(prefixed, key=len)
+    for wanted in _DIMENSION_KEYS:
+        for d in dimensions:
+            if isinstance(d, dict) and d.get("Name") == wanted and d.get("Value"):
+                return str(d["Value"])
+    return name
+
+
+def _account_of(arn: object) -> str | None:
+    parts = str(arn).split(":") if isinstance(arn, str) else []
+    return parts[4] if len(parts) > 5 and parts[4] else None
+
+
+def read_alarm_spans(
+    start: Time,
+    end: Time,
+    *,
+    services: Iterable[str] = (),
+    alarm_services: Mapping[str, str] | None = None,
+    settings: Settings | None = None,
+) -> pd.DataFrame:
+    """Return each alarm's ALARM spans that start in ``[start, end)``, with the alarm's service.
+
+    A span ends at the alarm's next state change out of ALARM (``ended`` is missing while the
+    alarm is still in ALARM at ``end``). Spans already open at ``start`` are left out: their
+    beginning is not in the window.
+
+    Parameters
+    ----------
+    start, end
+        The window (naive times are UTC).
+    services
+        Deployed service names the alarms are matched to (see the module's definitions).
+    alarm_services
+        Explicit ``{alarm name: service}`` overrides.
+    settings
+        Backend and data location.
+
+    Examples
+    --------
+    >>> read_alarm_spans("2026-11-14", "2026-11-15", services=["checkout-api"])  # doctest: +SKIP
+    """
+    start_at, end_at = check_window(start, end)
+    overrides = dict(alarm_services or {})
+    known = sorted(set(services))
+    alarms = describe_alarms(None, settings=settings)
+    service_of = {
+        str(a["alarm_name"]): _alarm_service(a, known, overrides) for a in alarms.to_dict("records")
+    }
+    account_of = {
+        str(n): _account_of(arn) for n, arn in zip(alarms.alarm_name, alarms.arn, strict=True)
+    }
+    history = read_alarm_history(start_at, end_at, settings=settings)
+    rows = []
+    for name, items in history.groupby("alarm_name", sort=True):
+        opened: pd.Timestamp | None = None
+        for item in items.sort_values("timestamp").itertuples(index=False):
+            if item.new_state == "ALARM" and opened is None:
+                opened = item.timestamp
+            elif item.new_state != "ALARM" and opened is not None:
+                rows.append((name, opened, item.timestamp))
+                opened = None
+        if opened is not None:
+            rows.append((name, opened, pd.NaT))
+    spans = pd.DataFrame(rows, columns=["alarm_name", "started", "ended"])
+    spans["account_id"] = spans["alarm_name"].map(account_of)
+    spans["service"] = spans["alarm_name"].map(lambda n: service_of.get(n, n))
+    spans = spans[SPAN_COLUMNS].astype(
+        {
+            "alarm_name": "string",
+            "account_id": "string",
+            "service": "string",
+            "started": "datetime64[ms, UTC]",
+            "ended": "datetime64[ms, UTC]",
+        }  # fmt: skip
+    )
+    return spans.sort_values("started", ignore_index=True, kind="stable")
+
+
+def merge_incidents(spans: pd.DataFrame) -> pd.DataFrame:
+    """Merge overlapping ALARM spans of one account and service into incidents.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``account_id``, ``service``, ``started``, ``restored`` (missing while ongoing),
+        ``minutes`` (time to restore), ``alarms`` (the alarm names, for audit).
+
+    Examples
+    --------
+    >>> merge_incidents(read_alarm_spans("2026-11-14", "2026-11-15"))  # doctest: +SKIP
+    """
+    rows = []
+    ongoing = pd.Timestamp.max.tz_localize("UTC")
+    keys = spans.assign(account_id=spans["account_id"].fillna(""))
+    for (account, service), group in keys.groupby(["account_id", "service"], sort=True):
+        current: dict[str, object] | None = None
+        for span in group.sort_values("started").itertuples(index=False):
+            ended = ongoing if pd.isna(span.ended) else span.ended
+            if current is not None and span.started <= current["restored"]:
+                current["restored"] = max(current["restored"], ended)
+                current["alarms"].append(span.alarm_name)
+                continue
+            if current is not None:
+                rows.append(current)
+            current = {"account_id": account or None, "service": service,
+                       "started": span.started, "restored": ended,
+                       "alarms": [span.alarm_name]}  # fmt: skip
+        if current is not None:
+            rows.append(current)
+    out = pd.DataFrame(rows, columns=INCIDENT_COLUMNS)
+    out["restored"] = out["restored"].where(out["restored"] != ongoing)
+    out = out.astype(
+        {
+            "account_id": "string",
+            "service": "string",
+            "started": "datetime64[ms, UTC]",
+            "restored": "datetime64[ms, UTC]",
+        }  # fmt: skip
+    )
+    out["minutes"] = (out["restored"] - out["started"]).dt.total_seconds() / 60
+    out["alarms"] = out["alarms"].map(lambda names: ", ".join(dict.fromkeys(names)))
+    out["alarms"] = out["alarms"].astype("string")
+    return out.sort_values("started", ignore_index=True, kind="stable")
+
+
+def find_failed_changes(
+    deployments: pd.DataFrame, spans: pd.DataFrame, *, window: float = 60
+) -> pd.DataFrame:
+    """Return the deployments with ``failed``, the alarm that failed them and the restore time.
+
+    A deployment failed when an alarm of its account and service entered ALARM within
+    ``window`` minutes after it (after its first event); ``restore_minutes`` is the duration of
+    the incident that alarm belongs to (missing while it is ongoing).
+
+    Examples
+    --------
+    >>> failures = find_failed_changes(deployments, spans, window=60)  # doctest: +SKIP
+    """
+    if window <= 0:
+        raise ConfigurationError(f"window {window}: give minutes > 0, e.g. 60")
+    incidents = merge_incidents(spans)
+    limit = pd.Timedelta(minutes=window)
+    out = deployments.copy()
+    alarm, entered, restore = [], [], []
+    for deployment in deployments.itertuples(index=False):
+        same = spans[
+            (spans["service"] == deployment.service)
+            & (spans["account_id"].isna() | (spans["account_id"] == deployment.account_id))
+            & (spans["started"] > deployment.deployed_at)
+            & (spans["started"] <= deployment.deployed_at + limit)
+        ]
+        if same.empty:
+            alarm.append(None)
+            entered.append(pd.NaT)
+            restore.append(np.nan)
+            continue
+        first = same.iloc[0]
+        incident = incidents[
+            (incidents["service"] == first["service"])
+            & (incidents["started"] <= first["started"])
+            & (incidents["restored"].isna() | (incidents["restored"] >= first["started"]))
+        ]
+        alarm.append(first["alarm_name"])
+        entered.append(first["started"])
+        restore.append(incident["minutes"].iloc[-1] if len(incident) else np.nan)
+    out["failed"] = [a is not None for a in alarm]
+    out["alarm_name"] = pd.Series(alarm, index=out.index, dtype="string")
+    out["alarm_at"] = pd.Series(entered, index=out.index, dtype="datetime64[ms, UTC]")
+    out["restore_minutes"] = pd.Series(restore, index=out.index, dtype="float64")
+    return out
+
+
+def change_failure_rate(failures: pd.DataFrame) -> pd.DataFrame:
+    """Return deployments, failed changes and their share per account and service, plus a total.
+
+    Examples
+    --------
+    >>> change_failure_rate(find_failed_changes(deployments, spans))  # doctest: +SKIP
+    """
+    per = failures.groupby(["account_id", "service"], as_index=False).agg(
+        deployments=("failed", "size"), failed=("failed", "sum")
+    )
+    total = pd.DataFrame(
+        [
+            {
+                "account_id": "all",
+                "service": "all",
+                "deployments": int(per["deployments"].sum()),
+                "failed": int(per["failed"].sum()),
+            }
+        ]  # fmt: skip
+    )
+    out = pd.concat([per, total], ignore_index=True)
+    out["failure_rate"] = out["failed"] / out["deployments"].where(out["deployments"] > 0)
+    return out
+
+
+def time_to_restore(incidents: pd.DataFrame) -> pd.DataFrame:
+    """Return incidents, median and p90 time to restore (minutes) per service and month.
+
+    Ongoing incidents (no restore yet) are counted in ``ongoing`` and left out of the figures.
+
+    Examples
+    --------
+    >>> time_to_restore(merge_incidents(spans))  # doctest: +SKIP
+    """
+    month = incidents["started"].dt.strftime("%Y-%m")
+    frame = incidents.assign(month=month)
+    out = frame.groupby(["service", "month"], as_index=False).agg(
+        incidents=("minutes", "size"),
+        ongoing=("minutes", lambda m: int(m.isna().sum())),
+        median_minutes=("minutes", "median"),
+        p90_minutes=("minutes", lambda m: m.dropna().quantile(0.9) if m.notna().any() else np.nan),
+    )
+    return out.sort_values(["month", "service"], ignore_index=True)
+
+
+@dataclass
+class DeliveryReport:
+    """Everything the delivery-metrics notebook shows, with the events behind each figure."""
+
+    start: pd.Timestamp
+    end: pd.Timestamp
+    window: float
+    deployments: pd.DataFrame
+    frequency: pd.DataFrame
+    spans: pd.DataFrame
+    incidents: pd.DataFrame
+    failures: pd.DataFrame
+    failure_rate: pd.DataFrame
+    restore: pd.DataFrame
+    findings: list[str] = field(default_factory=list)
+
+    def headline(self) -> dict[str, object]:
+        """Return the figures worth recording: counts, rates and the failed changes."""
+        failed = self.failures[self.failures["failed"]]
+        restored = self.incidents["minutes"].dropna()
+        days = max((self.end - self.start).total_seconds() / 86400, 1e-9)
+        return {
+            "deployments": int(len(self.deployments)),
+            "deployments_per_day": round(len(self.deployments) / days, 3),
+            "failed_changes": int(len(failed)),
+            "change_failure_rate": round(len(failed) / len(self.deployments), 4)
+            if len(self.deployments)
+            else None,
+            "failed": [
+                {
+                    "service": r.service,
+                    "version": r.version,
+                    "deployed_at": str(r.deployed_at),
+                    "alarm": r.alarm_name,
+                    "restore_minutes": None
+                    if pd.isna(r.restore_minutes)
+                    else round(float(r.restore_minutes), 1),
+                }  # fmt: skip
+                for r in failed.itertuples(index=False)
+            ],
+            "incidents": int(len(self.incidents)),
+            "median_restore_minutes": round(float(restored.median()), 1) if len(restored) else None,
+        }
+
+
+def resolve_window(
+    start: Time | None, end: Time | None, days: int = 14
+) -> tuple[pd.Timestamp, pd.Timestamp]:
+    """Return ``[start, end)`` with defaults: ``end`` the end of today (UTC), ``start`` ``days`` before.
+
+    Examples
+    --------
+    >>> resolve_window("", "2026-11-15")[0].isoformat()
+    '2026-11-01T00:00:00+00:00'
+    """
+    if days < 1:
+        raise ConfigurationError(f"days {days}: give a window of at least one day")
+    end_at = (
+        pd.Timestamp.now(tz="UTC").normalize() + pd.Timedelta(days=1)
+        if end is None or (isinstance(end, str) and not end.strip())
+        else end
+    )
+    start_at = (
+        pd.Timestamp(end_at) - pd.Timedelta(days=days)
+        if start is None or (isinstance(start, str) and not start.strip())
+        else start
+    )
+    if isinstance(start_at, pd.Timestamp) and start_at.tzinfo is None:
+        start_at = start_at.tz_localize("UTC")
+    return check_window(start_at, end_at)
+
+
+def review(
+    start: Time | None,
+    end: Time | None,
+    *,
+    days: int = 14,
+    event_names: Iterable[str] = DEPLOYMENT_EVENTS,
+    window: float = 60,
+    merge_within: float = 15,
+    accounts: Iterable[str] = (),
+    alarm_services: Mapping[str, str] | None = None,
+    settings: Settings | None = None,
+) -> DeliveryReport:
+    """Return deployment frequency, change failure rate and time to restore for ``[start, end)``.
+
+    Alarm history is read up to ``end + window`` so a deployment just before ``end`` can still
+    be found failed.
+
+    Parameters
+    ----------
+    start, end
+        The window of deployments (naive times are UTC); empty: see :func:`resolve_window`.
+    days
+        Length of the window when ``start`` is empty.
+    event_names
+        CloudTrail event names that count as a deployment.
+    window
+        Minutes after a deployment in which an alarm of its service makes it a failed change.
+    merge_within
+        Minutes grouping one release's CloudTrail events into one deployment.
+    accounts
+        Only deployments in these accounts (empty: all).
+    alarm_services
+        ``{alarm name: service}`` overrides of the alarm-to-service matching.
+    settings
+        Backend and data location.
+
+    Examples
+    --------
+    >>> review("2026-11-01", "2026-11-15").headline()["failed_changes"]  # doctest: +SKIP
+    1
+    """
+    start_at, end_at = resolve_window(start, end, days)
+    if window <= 0:
+        raise ConfigurationError(f"window {window}: give minutes > 0, e.g. 60")
+    deployments = read_deployments(
+        start_at, end_at, event_names=event_names, merge_within=merge_within, settings=settings
+    )
+    wanted = [a for a in accounts if a]
+    if wanted:
+        deployments = deployments[deployments["account_id"].isin(wanted)].reset_index(drop=True)
+    spans = read_alarm_spans(
+        start_at,
+        end_at + pd.Timedelta(minutes=window),
+        services=deployments["service"].dropna().unique(),
+        alarm_services=alarm_services,
+        settings=settings,
+    )
+    incidents = merge_incidents(spans)
+    failures = find_failed_changes(deployments, spans, window=window)
+    report = DeliveryReport(
+        start=start_at,
+        end=end_at,
+        window=window,
+        deployments=deployments,
+        frequency=deployment_frequency(deployments),
+        spans=spans,
+        incidents=incidents,
+        failures=failures,
+        failure_rate=change_failure_rate(failures),
+        restore=time_to_restore(incidents),
+    )
+    report.findings = _findings(report)
+    return report
+
+
+def _findings(report: DeliveryReport) -> list[str]:
+    head = report.headline()
+    out = [
+        f"{head['deployments']} deployments ({head['deployments_per_day']} a day) from "
+        f"{report.start:%Y-%m-%d} to {report.end:%Y-%m-%d}; "
+        f"{head['failed_changes']} failed within {report.window:g} min"
+        + (
+            f" (change failure rate {head['change_failure_rate']:.0%})"
+            if head["deployments"]
+            else ""
+        )
+    ]
+    for failed in head["failed"]:
+        restore = (
+            "not restored yet"
+            if failed["restore_minutes"] is None
+            else f"restored in {failed['restore_minutes']:g} min"
+        )
+        out.append(
+            f"failed change: {failed['service']} {failed['version']} at {failed['deployed_at']} "
+            f"-> {failed['alarm']} in ALARM, {restore}"
+        )
+    if head["median_restore_minutes"] is not None:
+        out.append(
+            f"{head['incidents']} incidents; median time to restore "
+            f"{head['median_restore_minutes']:g} min"
+        )
+    return out

@@ -1,0 +1,344 @@
+"""CloudWatch hygiene and what observability costs: log groups, silent alarms, CloudWatch spend.
+
+Definitions (the notebook shows the same text):
+
+- **No retention**: a log group without a retention policy never expires its events; its
+  stored bytes cost ``STORAGE_USD_PER_GB_MONTH`` ($0.03 per GB-month, us-east-1 standard class)
+  every month, growing. On local data without a saved DescribeLogGroups, retention is known only
+  from CloudTrail PutRetentionPolicy events; groups without one are listed (``unknown``).
+- **Stale group**: no event written in the last ``stale_days`` days.
+- **Alarm with no actions**: its ALARM state notifies nobody (no AlarmActions, or actions
+  disabled).
+- **Stuck**: in INSUFFICIENT_DATA for at least ``stuck_hours`` (the metric stopped or never
+  existed).
+- **Flapping**: state changes per day over the window; the most flapping first.
+- **CloudWatch spend**: CUR lines of product ``AmazonCloudWatch`` by usage type, named by what
+  they pay for (logs ingestion, log storage, Logs Insights scans, metrics, GetMetricData...).
+
+Examples
+--------
+>>> report = review("2026-11-01", "2026-11-15", month="2026-10")  # doctest: +SKIP
+>>> report.silent_alarms.alarm_name.tolist()  # doctest: +SKIP
+['checkout-api-ecs-cpu-high', 'orders-worker-throttles']
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+import pandas as pd
+
+from opsbook import athena
+from opsbook.alarms import read_alarm_history
+from opsbook.cost.spend import last_closed_month
+from opsbook.errors import ConfigurationError
+from opsbook.ops.delivery import resolve_window
+from opsbook.ops.inventory import read_alarm_actions, read_log_group_settings
+from opsbook.settings import Settings
+
+__all__ = [
+    "STORAGE_USD_PER_GB_MONTH",
+    "HygieneReport",
+    "cloudwatch_spend",
+    "flapping_alarms",
+    "log_groups_without_retention",
+    "review",
+    "silent_alarms",
+    "stale_log_groups",
+    "stuck_alarms",
+]
+
+STORAGE_USD_PER_GB_MONTH = 0.03
+_GB = 1024**3
+# Usage-type suffixes (after the region prefix) -> what the money pays for.
+_USAGE_KINDS = (
+    (r"DataProcessing(-IA)?-Bytes$", "logs ingestion"),
+    (r"VendedLog-Bytes$", "logs ingestion (vended)"),
+    (r"TimedStorage-ByteHrs$", "log storage"),
+    (r"DataScanned-Bytes$", "Logs Insights scans"),
+    (r"CW:MetricMonitorUsage$", "custom metrics"),
+    (r"CW:(GMD-Metrics|Requests)$", "GetMetricData / API requests"),
+    (r"DashboardsUsageHour(-Basic)?$", "dashboards"),
+    (r"CW:AlarmMonitorUsage$|AlarmMonitorUsage", "alarms"),
+    (r"CW:Canary", "synthetics canaries"),
+    (r"Logs-LiveTail", "Live Tail"),
+)
+
+Time = str | dt.datetime | pd.Timestamp
+
+
+def log_groups_without_retention(groups: pd.DataFrame) -> pd.DataFrame:
+    """Return log groups with no retention, largest first, with their monthly storage cost.
+
+    Parameters
+    ----------
+    groups
+        From :func:`opsbook.ops.inventory.read_log_group_settings`.
+
+    Examples
+    --------
+    >>> log_groups_without_retention(read_log_group_settings())  # doctest: +SKIP
+    """
+    out = groups[groups["retention_days"].isna()].copy()
+    out["stored_gb"] = out["stored_bytes"].astype("float64") / _GB
+    out["usd_per_month"] = out["stored_gb"] * STORAGE_USD_PER_GB_MONTH
+    return out.sort_values("stored_bytes", ascending=False, ignore_index=True, na_position="last")
+
+
+def stale_log_groups(groups: pd.DataFrame, as_of: Time, *, stale_days: int = 30) -> pd.DataFrame:
+    """Return log groups whose last event is older than ``stale_days`` before ``as_of``.
+
+    Groups whose last event is unknown are listed too (``days_since_write`` missing), because
+    a check that could not run must not read as healthy.
+
+    Examples
+    --------
+    >>> stale_log_groups(read_log_group_settings(), "2026-11-15", stale_days=7)  # doctest: +SKIP
+    """
+    if stale_days < 1:
+        raise ConfigurationError(f"stale_days {stale_days}: give a whole number of days >= 1")
+    as_of_at = pd.Timestamp(as_of)
+    as_of_at = as_of_at.tz_localize("UTC") if as_of_at.tzinfo is None else as_of_at
+    age = (as_of_at - groups["last_event"]).dt.total_seconds() / 86400
+    out = groups.assign(days_since_write=age)
+    out = out[age.isna() | (age >= stale_days)]
+    return out.sort_values("days_since_write", ascending=False, ignore_index=True)
+
+
+def silent_alarms(alarms: pd.DataFrame) -> pd.DataFrame:
+    """Return alarms whose ALARM state notifies nobody (no alarm actions, or actions disabled).
+
+    Examples
+    --------
+    >>> silent_alarms(read_alarm_actions()).alarm_name.tolist()  # doctest: +SKIP
+    """
+    silent = (alarms["alarm_actions"].fillna(0) == 0) | (alarms["actions_enabled"] == False)  # noqa: E712
+    out = alarms[silent].copy()
+    out["why"] = out["actions_enabled"].map(
+        lambda enabled: "actions disabled" if enabled is False else "no alarm actions"
+    )
+    return out.reset_index(drop=True)
+
+
+def stuck_alarms(alarms: pd.DataFrame, as_of: Time, *, stuck_hours: float = 24) -> pd.DataFrame:
+    """Return alarms in INSUFFICIENT_DATA for at least ``stuck_hours`` at ``as_of``.
+
+    Examples
+    --------
+    >>> stuck_alarms(read_alarm_actions(), "2026-11-15")  # doctest: +SKIP
+    """
+    as_of_at = pd.Timestamp(as_of)
+    as_of_at = as_of_at.tz_localize("UTC") if as_of_at.tzinfo is None else as_of_at
+    out = alarms[alarms["state"] == "INSUFFICIENT_DATA"].copy()
+    out["hours_in_state"] = (as_of_at - out["state_updated"]).dt.total_seconds() / 3600
+    out = out[out["hours_in_state"].isna() | (out["hours_in_state"] >= stuck_hours)]
+    return out.sort_values("hours_in_state", ascending=False, ignore_index=True)
+
+
+def flapping_alarms(history: pd.DataFrame, days: float, *, top: int = 10) -> pd.DataFrame:
+    """Return the alarms with the most state changes per day in the window, most first.
+
+    Parameters
+    ----------
+    history
+        StateUpdate items from :func:`opsbook.alarms.read_alarm_history`.
+    days
+        The window's length in days.
+    top
+        How many alarms to return.
+
+    Examples
+    --------
+    >>> flapping_alarms(read_alarm_history("2026-11-01", "2026-11-15"), 14)  # doctest: +SKIP
+    """
+    changes = history[history["item_type"] == "StateUpdate"]
+    out = changes.groupby("alarm_name", as_index=False).agg(
+        state_changes=("timestamp", "size"),
+        to_alarm=("new_state", lambda s: int((s == "ALARM").sum())),
+        first=("timestamp", "min"),
+        last=("timestamp", "max"),
+    )
+    out["changes_per_day"] = out["state_changes"] / max(days, 1e-9)
+    return out.sort_values(
+        ["changes_per_day", "alarm_name"], ascending=[False, True], ignore_index=True
+    ).head(top)
+
+
+def _usage_kind(usage_type: str) -> str:
+    for pattern, kind in _USAGE_KINDS:
+        if re.search(pattern, usage_type):
+            return kind
+    return "other"
+
+
+def cloudwatch_spend(
+    month: str,
+    *,
+    accounts: Iterable[str] = (),
+    settings: Settings | None = None,
+) -> pd.DataFrame:
+    """Return CloudWatch's own spend in ``month`` (YYYY-MM) by usage type, largest first.
+
+    Usage line items only (also discounted and Savings Plans-covered usage): tax, credits and
+    refunds are not what observability costs.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``kind`` (what it pays for), ``usage_type`` (without region prefix), ``operation``,
+        ``usage_unit``, ``usage_amount``, ``unblended_cost``, ``amortized_cost``, ``share``.
+
+    Examples
+    --------
+    >>> cloudwatch_spend("2026-10").head(3)  # doctest: +SKIP
+    """
+    if not re.fullmatch(r"\d{4}-(0[1-9]|1[0-2])", str(month)):
+        raise ConfigurationError(f"month {month!r}: give a billing period as YYYY-MM")
+    params = {"start_period": month, "end_period": month,
+              "accounts": ",".join(a for a in accounts if a)}  # fmt: skip
+    rows = athena.query("cur/cloudwatch_spend", params, settings=settings)
+    # USE1-DataProcessing-Bytes and EUW1-... pay for the same thing: group without the prefix.
+    bare = rows["usage_type"].str.replace(r"^[A-Z]{2,4}\d?-", "", regex=True)
+    out = (
+        rows.assign(usage_type=bare)
+        .groupby(["usage_type", "operation", "usage_unit"], as_index=False, dropna=False)
+        .agg(
+            usage_amount=("usage_amount", "sum"),
+            unblended_cost=("unblended_cost", "sum"),
+            amortized_cost=("amortized_cost", "sum"),
+        )
+    )
+    out.insert(0, "kind", out["usage_type"].map(_usage_kind))
+    total = out["unblended_cost"].sum()
+    out["share"] = out["unblended_cost"] / total if total else 0.0
+    out.attrs = rows.attrs
+    return out.sort_values("unblended_cost", ascending=False, ignore_index=True)
+
+
+@dataclass
+class HygieneReport:
+    """Everything the hygiene notebook shows."""
+
+    as_of: pd.Timestamp
+    days: float
+    month: str
+    log_groups: pd.DataFrame
+    no_retention: pd.DataFrame
+    stale: pd.DataFrame
+    alarms: pd.DataFrame
+    silent: pd.DataFrame
+    stuck: pd.DataFrame
+    flapping: pd.DataFrame
+    spend: pd.DataFrame
+    findings: list[str] = field(default_factory=list)
+
+    def headline(self) -> dict[str, object]:
+        """Return the figures worth recording."""
+        return {
+            "log_groups": int(len(self.log_groups)),
+            "no_retention": self.no_retention["log_group"].tolist(),
+            "no_retention_usd_per_month": round(float(self.no_retention["usd_per_month"].sum()), 4),
+            "stale_log_groups": self.stale["log_group"].tolist(),
+            "silent_alarms": self.silent["alarm_name"].tolist(),
+            "stuck_alarms": self.stuck["alarm_name"].tolist(),
+            "most_flapping": self.flapping["alarm_name"].iloc[0] if len(self.flapping) else None,
+            "cloudwatch_usd": round(float(self.spend["unblended_cost"].sum()), 2),
+        }
+
+
+def review(
+    start: Time | None,
+    end: Time | None,
+    *,
+    month: str = "",
+    days: int = 14,
+    stale_days: int = 30,
+    stuck_hours: float = 24,
+    top: int = 10,
+    accounts: Iterable[str] = (),
+    settings: Settings | None = None,
+) -> HygieneReport:
+    """Return the CloudWatch hygiene findings: log groups, alarms (history in ``[start, end)``).
+
+    Parameters
+    ----------
+    start, end
+        Window of alarm history for flapping; ``end`` is also the "as of" time for stale groups
+        and stuck alarms.
+        Empty: see :func:`opsbook.ops.delivery.resolve_window` (``days`` long).
+    month
+        Billing period (YYYY-MM) of the CloudWatch spend; empty: the last closed month.
+    stale_days, stuck_hours, top
+        See :func:`stale_log_groups`, :func:`stuck_alarms`, :func:`flapping_alarms`.
+    accounts
+        Linked accounts of the spend (empty: all).
+    settings
+        Backend and data location.
+
+    Examples
+    --------
+    >>> review("2026-11-01", "2026-11-15", month="2026-10").headline()  # doctest: +SKIP
+    """
+    start_at, end_at = resolve_window(start, end, days)
+    month = month or last_closed_month(end_at.date())
+    days = (end_at - start_at).total_seconds() / 86400
+    groups = read_log_group_settings(settings=settings)
+    alarms = read_alarm_actions(settings=settings)
+    history = read_alarm_history(start_at, end_at, settings=settings)
+    report = HygieneReport(
+        as_of=end_at,
+        days=days,
+        month=month,
+        log_groups=groups,
+        no_retention=log_groups_without_retention(groups),
+        stale=stale_log_groups(groups, end_at, stale_days=stale_days),
+        alarms=alarms,
+        silent=silent_alarms(alarms),
+        stuck=stuck_alarms(alarms, end_at, stuck_hours=stuck_hours),
+        flapping=flapping_alarms(history, days, top=top),
+        spend=cloudwatch_spend(month, accounts=accounts, settings=settings),
+    )
+    report.findings = _findings(report)
+    return report
+
+
+def _findings(report: HygieneReport) -> list[str]:
+    out = []
+    unknown = report.no_retention["retention_source"].eq("unknown").sum()
+    if len(report.no_retention):
+        out.append(
+            f"{len(report.no_retention)} of {len(report.log_groups)} log groups never expire "
+            f"({report.no_retention['stored_gb'].sum():.3f} GB stored, "
+            f"${report.no_retention['usd_per_month'].sum():.2f} a month and growing)"
+            + (f"; retention of {unknown} is unknown in this data" if unknown else "")
+        )
+    if len(report.stale):
+        out.append(f"{len(report.stale)} log groups not written to recently: "
+                   + ", ".join(report.stale["log_group"]))  # fmt: skip
+    if len(report.silent):
+        out.append("alarms that notify nobody: " + ", ".join(report.silent["alarm_name"]))
+    if len(report.stuck):
+        out.append(
+            "alarms stuck in INSUFFICIENT_DATA: "
+            + ", ".join(
+                f"{r.alarm_name} ({r.hours_in_state / 24:.0f} d)" for r in report.stuck.itertuples()
+            )  # fmt: skip
+        )
+    if len(report.flapping):
+        first = report.flapping.iloc[0]
+        out.append(
+            f"most flapping: {first['alarm_name']} ({first['changes_per_day']:.1f} state "
+            "changes a day)"
+        )
+    if len(report.spend):
+        top = report.spend.iloc[0]
+        out.append(
+            f"CloudWatch cost ${report.spend['unblended_cost'].sum():,.2f} in {report.month}; "
+            f"largest: {top['kind']} ({top['usage_type']}, {top['share']:.0%})"
+        )
+    else:
+        out.append(f"no CloudWatch lines in the CUR for {report.month}")
+    return out

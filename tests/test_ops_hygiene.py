@@ -1,0 +1,95 @@
+"""CloudWatch hygiene on the pinned sample org (local) and on a moto server (aws)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import boto3
+import pandas as pd
+import pytest
+from opsbook.errors import ConfigurationError
+from opsbook.ops import hygiene, inventory
+from opsbook.settings import resolve
+
+
+@pytest.fixture(scope="module")
+def report(sample_dir: Path) -> hygiene.HygieneReport:
+    settings = resolve(backend="local", data_dir=str(sample_dir))
+    return hygiene.review("", "2026-11-15", month="2026-10", settings=settings)
+
+
+def test_finds_the_alarms_without_actions_and_the_stuck_one(report) -> None:
+    head = report.headline()
+    assert head["silent_alarms"] == ["checkout-api-ecs-cpu-high", "orders-worker-throttles"]
+    assert head["stuck_alarms"] == ["inventory-sync-errors"]
+    assert report.stuck.hours_in_state.iloc[0] > 24 * 30
+    assert head["most_flapping"] == "orders-worker-duration-p99"
+    assert report.flapping.changes_per_day.iloc[0] > 5 * report.flapping.changes_per_day.iloc[1]
+
+
+def test_log_groups_without_retention_are_listed_largest_first(report) -> None:
+    # The sample's only retention record is CloudTrail's PutRetentionPolicy on /ecs/checkout-api.
+    groups = report.log_groups.set_index("log_group")
+    assert groups.loc["/ecs/checkout-api", "retention_days"] == 30
+    assert groups.loc["/ecs/checkout-api", "retention_source"] == "cloudtrail"
+    assert "/ecs/checkout-api" not in report.no_retention.log_group.tolist()
+    assert len(report.no_retention) == 3
+    assert report.no_retention.stored_bytes.is_monotonic_decreasing
+    first = report.no_retention.iloc[0]
+    assert first.usd_per_month == pytest.approx(first.stored_bytes / 1024**3 * 0.03)
+    assert report.stale.empty  # every group was written to on the last day
+
+
+def test_stale_groups_and_unknown_last_writes() -> None:
+    groups = pd.DataFrame({"log_group": ["a", "b", "c"],
+                           "last_event": pd.to_datetime(["2026-11-14", "2026-09-01", None], utc=True)})  # fmt: skip
+    stale = hygiene.stale_log_groups(groups, "2026-11-15", stale_days=30)
+    assert stale.log_group.tolist() == ["b", "c"]
+    with pytest.raises(ConfigurationError, match="stale_days 0"):
+        hygiene.stale_log_groups(groups, "2026-11-15", stale_days=0)
+
+
+def test_cloudwatch_spend_by_usage_type(report, sample_dir: Path) -> None:
+    spend = report.spend
+    assert spend.kind.iloc[0] == "logs ingestion"
+    assert set(spend.usage_type) >= {"DataProcessing-Bytes", "TimedStorage-ByteHrs",
+                                     "CW:MetricMonitorUsage", "CW:Requests"}  # fmt: skip
+    assert spend.share.sum() == pytest.approx(1)
+    settings = resolve(backend="local", data_dir=str(sample_dir))
+    from opsbook import athena
+
+    total = athena.query(
+        "SELECT sum(line_item_unblended_cost) AS c FROM cur WHERE billing_period = '2026-10' "
+        "AND line_item_product_code = 'AmazonCloudWatch' AND line_item_line_item_type = 'Usage'",
+        settings=settings,
+    ).c.iloc[0]
+    assert spend.unblended_cost.sum() == pytest.approx(total, rel=1e-9)
+    with pytest.raises(ConfigurationError, match="YYYY-MM"):
+        hygiene.cloudwatch_spend("October", settings=settings)
+
+
+def test_aws_backend_reads_retention_last_write_and_actions(aws_env: str, clean_env: Path) -> None:
+    logs = boto3.client("logs", region_name="us-east-1")
+    logs.create_log_group(logGroupName="/kept")
+    logs.put_retention_policy(logGroupName="/kept", retentionInDays=14)
+    logs.create_log_group(logGroupName="/forever")
+    logs.create_log_stream(logGroupName="/forever", logStreamName="s")
+    logs.put_log_events(logGroupName="/forever", logStreamName="s",
+                        logEvents=[{"timestamp": 1_794_650_000_000, "message": "hello"}])  # fmt: skip
+    cloudwatch = boto3.client("cloudwatch", region_name="us-east-1")
+    for name, actions in (("loud", ["arn:aws:sns:us-east-1:123456789012:page"]), ("quiet", [])):
+        cloudwatch.put_metric_alarm(AlarmName=name, Namespace="AWS/Lambda", MetricName="Errors",
+                                    Statistic="Sum", Period=60, EvaluationPeriods=1, Threshold=1.0,
+                                    ComparisonOperator="GreaterThanThreshold",
+                                    AlarmActions=actions)  # fmt: skip
+    settings = resolve(backend="aws")
+    groups = inventory.read_log_group_settings(settings=settings).set_index("log_group")
+    assert groups.loc["/kept", "retention_days"] == 14
+    assert pd.isna(groups.loc["/forever", "retention_days"])
+    assert groups.loc["/forever", "last_event"] == pd.Timestamp(
+        1_794_650_000_000, unit="ms", tz="UTC"
+    )
+    assert (groups.retention_source == "api").all()
+    alarms = inventory.read_alarm_actions(settings=settings)
+    assert hygiene.silent_alarms(alarms).alarm_name.tolist() == ["quiet"]
+    assert {c: str(t) for c, t in alarms.dtypes.items()} == inventory.ALARM_ACTION_COLUMNS
