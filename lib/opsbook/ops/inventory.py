@@ -67,10 +67,6 @@ def _conform(rows: list[dict[str, Any]] | pd.DataFrame, columns: dict[str, str])
     return frame[list(columns)]
 
 
-def _epoch_ms(value: object) -> pd.Timestamp | None:
-    return pd.Timestamp(int(value), unit="ms", tz="UTC") if value else None
-
-
 def read_log_group_settings(*, settings: Settings | None = None) -> pd.DataFrame:
     """Return each log group's retention, stored bytes and last event, by name.
 
