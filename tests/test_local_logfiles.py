@@ -75,3 +75,107 @@ def test_firehose_objects_are_read_member_by_member_and_control_messages_skipped
 
 def test_no_logs_folder_gives_an_empty_table(tmp_path: Path) -> None:
     assert read_events(tmp_path).num_rows == 0
+
+
+# -- scan_sources: every format, pruning, corrupt files ----------------------------------------
+
+import datetime as dt  # noqa: E402
+
+import pyarrow as pa  # noqa: E402
+import pyarrow.parquet as pq  # noqa: E402
+import pytest  # noqa: E402
+from opsbook.backends.local import logs as local_logs  # noqa: E402
+from opsbook.backends.local.logfiles import scan_sources  # noqa: E402
+from opsbook.settings import resolve  # noqa: E402
+
+DAY = dt.datetime(2026, 11, 14, tzinfo=dt.UTC)
+
+
+def _run(query: str, sources: list[Path], groups: list[str] | None = None) -> list[dict]:
+    result = local_logs.query(
+        resolve(), query, groups or [], DAY - dt.timedelta(days=2), DAY + dt.timedelta(days=1),
+        limit=100, sources=sources,
+    )  # fmt: skip
+    return result.dicts()
+
+
+def test_filter_log_events_json_lines_and_document(tmp_path: Path) -> None:
+    base = int(DAY.timestamp() * 1000)
+    lines = [
+        {"logStreamName": "a", "timestamp": base, "message": "one", "ingestionTime": base + 7, "logGroupName": "/g"},
+        {"logStream": "b", "timestamp": base + 1000, "message": "two", "logGroup": "/g"},
+    ]  # fmt: skip
+    (tmp_path / "events.jsonl").write_text("\n".join(json.dumps(line) for line in lines) + "\n")
+    (tmp_path / "page.json").write_text(
+        json.dumps({"events": [{**lines[0], "message": "three", "timestamp": base + 2000}]})
+    )
+    rows = _run("fields @message, @logStream, @ingestionTime | sort @timestamp asc", [tmp_path])
+    assert rows == [
+        {"@message": "one", "@logStream": "a", "@ingestionTime": "2026-11-14 00:00:00.007"},
+        {"@message": "two", "@logStream": "b", "@ingestionTime": "2026-11-14 00:00:01.000"},
+        {"@message": "three", "@logStream": "a", "@ingestionTime": "2026-11-14 00:00:00.007"},
+    ]
+
+
+def test_pulled_parquet_is_read_with_group_selection(tmp_path: Path) -> None:
+    table = pa.table(
+        {
+            "timestamp": pa.array(
+                [DAY, DAY + dt.timedelta(seconds=1)], pa.timestamp("ms", tz="UTC")
+            ),
+            "message": ['{"x": 1}', '{"x": 2}'],
+            "log_stream": ["s", "s"],
+            "log_group": ["/a", "/b"],
+        }
+    )
+    pq.write_table(table, tmp_path / "pulled.parquet")
+    assert _run("stats sum(x) as s", [tmp_path / "pulled.parquet"], ["/b"]) == [{"s": "2"}]
+    assert _run("stats sum(x) as s", [tmp_path]) == [{"s": "3"}]
+
+
+def test_parquet_bytes_scanned_is_estimated_from_the_metadata(tmp_path: Path) -> None:
+    messages = [json.dumps({"n": i, "pad": "x" * (i % 50)}) for i in range(5000)]
+    stamps = [DAY + dt.timedelta(seconds=i) for i in range(5000)]
+    table = pa.table(
+        {
+            "timestamp": pa.array(stamps, pa.timestamp("ms", tz="UTC")),
+            "message": messages,
+            "log_stream": ["s"] * 5000,
+            "log_group": ["/a"] * 5000,
+        }
+    )
+    pq.write_table(table, tmp_path / "pulled.parquet", compression="zstd")
+    end = DAY + dt.timedelta(seconds=999)  # the first 1000 events
+    result = local_logs.query(resolve(), "fields n", [], DAY, end, limit=10, sources=[tmp_path])
+    assert result.statistics["recordsScanned"] == 1000
+    exact = sum(len(m) for m in messages) / 5000 * 1000
+    assert result.statistics["bytesScanned"] == pytest.approx(exact, rel=0.15)
+
+
+def test_corrupt_gzip_is_reported_and_other_files_read(tmp_path: Path) -> None:
+    _export(tmp_path, "/g", "s", ["2026-11-14T00:00:00.000Z kept"])
+    broken = tmp_path / "logs" / "export" / "g" / TASK / "s" / "000001.gz"
+    broken.write_bytes(gzip.compress(b"2026-11-14T00:00:01.000Z lost\n")[:15])
+    found = scan_sources([tmp_path / "logs"])
+    assert found.gzip_events.column("message").to_pylist() == ["kept"]
+    assert len(found.problems) == 1 and "000001.gz" in found.problems[0]
+    result = local_logs.query(resolve(), "fields @message", [], DAY, DAY + dt.timedelta(hours=1),
+                              limit=10, sources=[tmp_path / "logs"])  # fmt: skip
+    assert any("000001.gz" in note for note in result.notes)
+
+
+def test_time_pruning_skips_files_that_cannot_hold_the_window(tmp_path: Path) -> None:
+    _export(tmp_path, "/aws/lambda/f", "2026/11/20/[1]abc", ["2026-11-20T00:00:00.000Z later"])
+    _export(tmp_path, "/aws/lambda/f", "2026/11/14/[1]abc", ["2026-11-14T00:00:00.000Z today"])
+    record = {"messageType": "DATA_MESSAGE", "logGroup": "/api", "logStream": "x",
+              "logEvents": [{"id": "1", "timestamp": int(DAY.timestamp() * 1000) + 50_000_000, "message": "m"}]}  # fmt: skip
+    _firehose(tmp_path, [record])  # delivered 2026-11-14 14h
+    early = scan_sources(
+        [tmp_path / "logs"], start=DAY - dt.timedelta(days=1), end=DAY + dt.timedelta(hours=14)
+    )
+    assert early.gzip_events.column("message").to_pylist() == ["today", "m"]
+    late = scan_sources(
+        [tmp_path / "logs"], start=DAY + dt.timedelta(days=1), end=DAY + dt.timedelta(days=9)
+    )
+    assert late.gzip_events.column("message").to_pylist() == ["later"]
+    assert late.groups == {"/aws/lambda/f"}  # the Firehose object was never opened

@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from opsbook.errors import ConfigurationError, OpsbookError
+from opsbook.sample import PARTS
 
 __all__ = ["main"]
 
@@ -59,7 +60,7 @@ def _parser() -> argparse.ArgumentParser:
     generate.add_argument("--scale", type=_number, default=1.0, help="volume multiplier (1)")
     generate.add_argument("--seed", type=_whole, default=7, help="random seed (7)")
     generate.add_argument(
-        "--only", default="cur,logs,metrics,incident", help="parts to write, comma-separated"
+        "--only", default=",".join(PARTS), help="parts to write, comma-separated"
     )
     generate.add_argument(
         "--if-missing",
@@ -84,6 +85,9 @@ def _parser() -> argparse.ArgumentParser:
     run.add_argument(
         "--jobs", type=_whole, default=None, help="notebooks run in parallel (default: cores)"
     )
+    run.add_argument(
+        "--redact", action="store_true", help="mask account ids, ARNs and IPs in the outputs"
+    )
     run.set_defaults(handler=_run_report)
 
     one = commands.add_parser("run", help="run one notebook or runbook headless")
@@ -96,6 +100,9 @@ def _parser() -> argparse.ArgumentParser:
         default=[],
         metavar=("NAME", "VALUE"),
         help="a parameter declared in the notebook's parameters cell (repeatable)",
+    )
+    one.add_argument(
+        "--redact", action="store_true", help="mask account ids, ARNs and IPs in the outputs"
     )
     one.set_defaults(handler=_run_one)
 
@@ -116,10 +123,123 @@ def _parser() -> argparse.ArgumentParser:
 
 def _add_logs_commands(commands: argparse._SubParsersAction) -> None:
     """Add ``opsbook logs ...`` (Logs Insights queries, pulling logs for offline replay)."""
+    logs = commands.add_parser("logs", help="CloudWatch Logs (Logs Insights)")
+    logs_commands = logs.add_subparsers(dest="logs_command", required=True, metavar="command")
+    run = logs_commands.add_parser(
+        "query", help="run a Logs Insights query (locally over --source files, else the backend)"
+    )
+    run.add_argument("query", help="Logs Insights query text")
+    run.add_argument(
+        "--source", nargs="+", metavar="PATH", help="log files or folders to query offline"
+    )
+    run.add_argument(
+        "--log-group", action="append", default=[], metavar="NAME", help="log group (repeatable)"
+    )
+    run.add_argument("--start", help="ISO time (default: all data offline, last hour on AWS)")
+    run.add_argument("--end", help="ISO time (default: now, or all data offline)")
+    run.add_argument("--limit", type=_whole, help="rows wanted (default: all)")
+    run.add_argument("--format", choices=("json", "table", "csv"), default="table")
+    run.set_defaults(handler=_logs_query)
+    pull = logs_commands.add_parser("pull", help="copy a window of events from AWS to Parquet")
+    pull.add_argument("--log-group", action="append", required=True, metavar="NAME")
+    pull.add_argument("--start", required=True, help="ISO time")
+    pull.add_argument("--end", required=True, help="ISO time")
+    pull.add_argument("--dest", required=True, help="folder to write the Parquet files to")
+    pull.set_defaults(handler=_logs_pull)
+
+
+def _logs_query(args: argparse.Namespace) -> int:
+    import csv
+    import json
+
+    from opsbook.logs import query
+    from opsbook.settings import resolve
+
+    settings = resolve()
+    offline = bool(args.source) or settings.backend == "local"
+    start = args.start or ("1970-01-01T00:00:00Z" if offline else None)
+    end = args.end or ("2100-01-01T00:00:00Z" if offline and not args.start else None)
+    frame = query(
+        args.query, args.log_group, start, end,
+        settings=settings, limit=args.limit, sources=args.source,
+    )  # fmt: skip
+    rows = [{c["field"]: c["value"] for c in row} for row in frame.attrs["results"]]
+    for note in frame.attrs.get("notes", []):
+        print(f"opsbook: note: {note}", file=sys.stderr)
+    if args.format == "json":
+        print(json.dumps(rows, ensure_ascii=False))
+        return 0
+    columns = list(dict.fromkeys(list(frame.columns) + [k for r in rows for k in r]))
+    if args.format == "csv":
+        writer = csv.DictWriter(sys.stdout, fieldnames=columns, lineterminator="\n")
+        writer.writeheader()
+        writer.writerows(rows)
+        return 0
+    widths = {c: min(60, max([len(c)] + [len(r.get(c, "")) for r in rows])) for c in columns}
+    print("  ".join(c.ljust(widths[c]) for c in columns).rstrip())
+    for row in rows:
+        cells = (row.get(c, "").replace("\n", " ")[: widths[c]].ljust(widths[c]) for c in columns)
+        print("  ".join(cells).rstrip())
+    stats = frame.attrs.get("statistics", {})
+    print(
+        f"{len(rows)} row(s); {stats.get('recordsScanned', 0):,.0f} records and "
+        f"{stats.get('bytesScanned', 0):,.0f} bytes scanned",
+        file=sys.stderr,
+    )
+    return 0
+
+
+def _logs_pull(args: argparse.Namespace) -> int:
+    from opsbook.logs import pull
+
+    for path in pull(args.log_group, args.start, args.end, args.dest):
+        print(path)
+    return 0
 
 
 def _add_metrics_commands(commands: argparse._SubParsersAction) -> None:
     """Add ``opsbook metrics ...`` (pulling metrics for offline replay)."""
+    metrics = commands.add_parser("metrics", help="CloudWatch metrics")
+    metrics_commands = metrics.add_subparsers(
+        dest="metrics_command", required=True, metavar="command"
+    )
+    pull = metrics_commands.add_parser(
+        "pull",
+        help="fetch series for a window into Parquet the local backend replays",
+        description="Fetch metric series (all basic statistics, plus a percentile given as "
+        "stat=pNN) for a window into <dest>/metrics/opsbook-pull/<name>.parquet.",
+    )
+    pull.add_argument(
+        "series",
+        nargs="+",
+        help="series as '<namespace> <metric> [Dim=value ...] [stat=p99]', one argument each",
+    )
+    pull.add_argument("--start", required=True, help="window start, ISO 8601 (UTC if naive)")
+    pull.add_argument("--end", required=True, help="window end (exclusive), ISO 8601")
+    pull.add_argument("--period", type=_whole, default=60, help="seconds per datapoint (60)")
+    pull.add_argument("--name", default="pull", help="file name under metrics/opsbook-pull/")
+    pull.add_argument("--dest", help="data folder to write into (default: the data_dir setting)")
+    pull.add_argument(
+        "--backend", choices=("aws", "local"), default="aws", help="where to read from (aws)"
+    )
+    pull.set_defaults(handler=_pull_metrics)
+
+
+def _pull_metrics(args: argparse.Namespace) -> int:
+    from opsbook.metrics import pull
+    from opsbook.settings import resolve
+
+    path = pull(
+        args.series,
+        args.start,
+        args.end,
+        args.period,
+        name=args.name,
+        dest=args.dest,
+        settings=resolve(backend=args.backend),
+    )
+    print(f"pulled {len(args.series)} series into {path}")
+    return 0
 
 
 def _generate(args: argparse.Namespace) -> int:
@@ -156,6 +276,7 @@ def _run_report(args: argparse.Namespace) -> int:
             run_date=args.date,
             parameters=dict(_parameter(text) for text in args.parameter),
             jobs=args.jobs,
+            redact=args.redact,
             settings=settings,
             progress=_progress(),
         )
@@ -174,7 +295,7 @@ def _run_report(args: argparse.Namespace) -> int:
 def _run_one(args: argparse.Namespace) -> int:
     from opsbook.reports import run_notebook_once
 
-    result = run_notebook_once(args.notebook, dict(args.parameter))
+    result = run_notebook_once(args.notebook, dict(args.parameter), redact=args.redact)
     folder = Path(args.notebook).stem
     print(f"{result.status}: {result.notebook} in {result.seconds:.1f} s")
     for name, value in result.records.items():

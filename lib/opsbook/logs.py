@@ -1,19 +1,34 @@
-"""CloudWatch Logs: which log groups the backend sees (Logs Insights queries build on this).
+"""CloudWatch Logs: log groups, Logs Insights queries and pulls, the same on both backends.
+
+:func:`query` runs Logs Insights query text (or the name of a shipped ``.insights`` query) on the
+configured backend: on AWS through StartQuery, locally through opsbook's own engine
+(:mod:`opsbook.insights`) over log files. Both give the rows GetQueryResults would
+(``df.attrs["results"]``) and the same typed DataFrame; statistics (records and bytes scanned,
+cost on AWS) are in ``df.attrs["statistics"]`` and caveats in ``df.attrs["notes"]``.
 
 Examples
 --------
 >>> groups = describe_log_groups()  # doctest: +SKIP
 >>> groups[["log_group", "events"]].head(2)  # doctest: +SKIP
+>>> query("stats count(*) by bin(1h)", ["checkout"], "2026-11-14", "2026-11-15")  # doctest: +SKIP
 """
 
 from __future__ import annotations
 
+import datetime as dt
+import re
+from collections.abc import Sequence
+from pathlib import Path
+
 import pandas as pd
 
 from opsbook.backends import select
+from opsbook.errors import ConfigurationError
 from opsbook.settings import Settings, resolve
 
-__all__ = ["describe_log_groups"]
+__all__ = ["describe_log_groups", "parse_time", "pull", "query"]
+
+Moment = dt.datetime | dt.date | str | pd.Timestamp
 
 
 def describe_log_groups(*, settings: Settings | None = None) -> pd.DataFrame:
@@ -28,3 +43,134 @@ def describe_log_groups(*, settings: Settings | None = None) -> pd.DataFrame:
     """
     settings = settings or resolve()
     return select(settings, "logs").describe_log_groups(settings)
+
+
+def parse_time(value: Moment, what: str) -> dt.datetime:
+    """Return ``value`` as an aware UTC datetime (naive values and dates are taken as UTC).
+
+    Examples
+    --------
+    >>> parse_time("2026-11-14T10:00", "start").isoformat()
+    '2026-11-14T10:00:00+00:00'
+    """
+    try:
+        stamp = pd.Timestamp(value)
+    except (ValueError, TypeError):
+        raise ConfigurationError(
+            f"{what} {value!r} is not a time: use ISO 8601, e.g. 2026-11-14T10:00:00Z"
+        ) from None
+    if pd.isna(stamp):
+        raise ConfigurationError(f"{what} is missing: give an ISO 8601 time")
+    stamp = stamp.tz_localize("UTC") if stamp.tzinfo is None else stamp.tz_convert("UTC")
+    return stamp.to_pydatetime()
+
+
+def _window(start: Moment, end: Moment) -> tuple[dt.datetime, dt.datetime]:
+    first, last = parse_time(start, "start"), parse_time(end, "end")
+    if last < first:
+        raise ConfigurationError(
+            f"the end {last.isoformat()} is before the start {first.isoformat()}: swap them"
+        )
+    return first, last
+
+
+def query(
+    query_text: str,
+    log_groups: Sequence[str] | str = (),
+    start: Moment | None = None,
+    end: Moment | None = None,
+    *,
+    settings: Settings | None = None,
+    limit: int | None = None,
+    sources: Sequence[str | Path] | None = None,
+) -> pd.DataFrame:
+    """Run a Logs Insights query and return its rows as a typed DataFrame.
+
+    Parameters
+    ----------
+    query_text
+        Logs Insights QL, e.g. ``"filter status >= 500 | stats count(*) by bin(5m)"``, or the
+        name of a shipped query such as ``"logs/lambda_latency"`` (``queries/logs/*.insights``).
+    log_groups
+        Names or aliases (``settings.log_group_aliases``); on the local backend a trailing
+        ``*`` selects by prefix and no group means all.
+    start, end
+        Inclusive window (ISO text, dates or datetimes; naive = UTC). Default: the last hour.
+    limit
+        Rows wanted; ``None`` = all matching rows (AWS: split under the 10,000-row cap).
+    sources
+        Local backend only: log files or folders to read instead of ``data_dir/logs``.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Typed columns; ``attrs["results"]`` holds the GetQueryResults-style rows (string
+        values), ``attrs["statistics"]`` and ``attrs["notes"]`` the statistics and caveats.
+
+    Examples
+    --------
+    >>> frame = query("stats count(*) as n by @log", start="2026-11-08", end="2026-11-15")  # doctest: +SKIP
+    """
+    settings = settings or resolve()
+    if not isinstance(query_text, str) or not query_text.strip():
+        raise ConfigurationError(
+            "the query is empty: give Logs Insights text, e.g. 'fields @message'"
+        )
+    if re.fullmatch(r"logs/[a-z0-9_]+", query_text.strip()):
+        from opsbook.queries import load_insights
+
+        query_text = load_insights(query_text.strip()).sql
+    groups = [log_groups] if isinstance(log_groups, str) else list(log_groups)
+    groups = [settings.log_group(g) for g in groups]
+    last = parse_time(end, "end") if end is not None else dt.datetime.now(dt.UTC)
+    first = parse_time(start, "start") if start is not None else last - dt.timedelta(hours=1)
+    first, last = _window(first, last)
+    if limit is not None and limit < 1:
+        raise ConfigurationError(f"limit must be a positive number of rows, got {limit}")
+    from opsbook.insights import frame_from_records
+
+    if settings.backend == "aws" and not sources:
+        from opsbook.backends.aws import logs as aws_logs
+
+        result = aws_logs.query(settings, query_text, groups, first, last, limit=limit)
+        frame = frame_from_records(result.records)
+        frame.attrs.update(
+            results=result.records, statistics=result.statistics, notes=result.notes,
+            query_ids=result.query_ids,
+        )  # fmt: skip
+        return frame
+    from opsbook.backends.local import logs as local_logs
+
+    local = local_logs.query(
+        settings, query_text, groups, first, last,
+        limit=limit if limit is not None else 2**62, sources=sources,
+    )  # fmt: skip
+    return local.frame()
+
+
+def pull(
+    log_groups: Sequence[str] | str,
+    start: Moment,
+    end: Moment,
+    dest: str | Path,
+    *,
+    settings: Settings | None = None,
+) -> list[Path]:
+    """Copy a window of events from AWS (FilterLogEvents) into Parquet under ``dest``.
+
+    The files are read by the local backend (``query(..., sources=[dest])``) for offline replay,
+    e.g. a postmortem. Always talks to AWS, whatever the backend setting.
+
+    Examples
+    --------
+    >>> pull(["/ecs/checkout-api"], "2026-11-14T10:00Z", "2026-11-14T11:00Z", "pulled")  # doctest: +SKIP
+    [PosixPath('pulled/ecs_checkout-api.parquet')]
+    """
+    from opsbook.backends.aws import logs as aws_logs
+
+    settings = settings or resolve()
+    groups = [log_groups] if isinstance(log_groups, str) else list(log_groups)
+    if not groups:
+        raise ConfigurationError("name at least one log group to pull")
+    first, last = _window(start, end)
+    return aws_logs.pull(settings, [settings.log_group(g) for g in groups], first, last, Path(dest))

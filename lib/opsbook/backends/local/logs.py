@@ -1,5 +1,10 @@
 """CloudWatch Logs on the local backend: log events read from export and Firehose files.
 
+:func:`query` runs Logs Insights query text with the offline engine (:mod:`opsbook.insights`)
+over the data folder's ``logs/`` or over files and folders given explicitly (any format
+:mod:`.logfiles` reads): the time range and the log groups are applied while reading, before
+anything else runs.
+
 Examples
 --------
 >>> from opsbook.settings import resolve
@@ -9,14 +14,26 @@ Examples
 
 from __future__ import annotations
 
+import datetime as dt
+from collections.abc import Sequence
+from pathlib import Path
+
+import duckdb
 import pandas as pd
 
 from opsbook.backends.frames import log_groups_frame
 from opsbook.backends.local import HINT, connect, data_dir, logfiles
 from opsbook.errors import NoDataError
+from opsbook.insights import Result, run_query
 from opsbook.settings import Settings
 
-__all__ = ["describe_log_groups"]
+__all__ = ["describe_log_groups", "query"]
+
+_NORMALISED = (
+    "SELECT CAST(timestamp AS TIMESTAMPTZ) AS timestamp, CAST(message AS VARCHAR) AS message, "
+    "CAST(log_stream AS VARCHAR) AS log_stream, CAST(log_group AS VARCHAR) AS log_group, "
+    "CAST({ingestion} AS TIMESTAMPTZ) AS ingestion_time, {part} AS part FROM {source}"
+)
 
 
 def describe_log_groups(settings: Settings) -> pd.DataFrame:
@@ -35,3 +52,159 @@ def describe_log_groups(settings: Settings) -> pd.DataFrame:
         """
     ).df()
     return log_groups_frame(frame)
+
+
+def query(
+    settings: Settings,
+    text: str,
+    log_groups: Sequence[str],
+    start: dt.datetime,
+    end: dt.datetime,
+    *,
+    limit: int,
+    sources: Sequence[str | Path] | None = None,
+) -> Result:
+    """Run Logs Insights ``text`` over the selected log groups in ``[start, end]``.
+
+    ``log_groups`` holds names, or prefixes written with a trailing ``*``; empty means every
+    group found. ``sources`` are files or folders (default: ``data_dir/logs``).
+
+    Raises
+    ------
+    NoDataError
+        When no log files are found, or a requested log group is not among them.
+    """
+    paths = [Path(p) for p in sources] if sources else [data_dir(settings) / "logs"]
+    missing = [str(p) for p in paths if not p.exists()]
+    if missing:
+        raise NoDataError(f"no such log file or folder: {', '.join(missing)}")
+    names = {g for g in log_groups if not g.endswith("*")}
+    prefixes = tuple(g[:-1] for g in log_groups if g.endswith("*"))
+
+    def wanted(group: str) -> bool:
+        return not log_groups or group in names or group.startswith(prefixes)
+
+    found = logfiles.scan_sources(paths, start=start, end=end, groups=wanted)
+    if found.files == 0:
+        raise NoDataError(f"no CloudWatch Logs files under {', '.join(map(str, paths))}: {HINT}")
+    con = connect()
+    con.register("gzip_events", found.gzip_events)
+    parts = []
+    if found.gzip_events.num_rows or not (found.parquet or found.json_lines):
+        parts.append(_NORMALISED.format(ingestion="NULL", source="gzip_events", part="'memory'"))
+    if found.parquet:
+        # DuckDB reads pulled Parquet itself: time and group filters reach the row groups.
+        pulled = con.read_parquet([str(p) for p in found.parquet], union_by_name=True)
+        pulled.create_view("pulled_events")
+        ingestion = "ingestion_time" if "ingestion_time" in pulled.columns else "NULL"
+        parts.append(
+            _NORMALISED.format(ingestion=ingestion, source="pulled_events", part="'parquet'")
+        )
+    if found.json_lines:
+        con.register("json_events", _json_lines_table(found.json_lines, found.problems))
+        parts.append(
+            _NORMALISED.format(ingestion="ingestion_time", source="json_events", part="'memory'")
+        )
+    con.execute(f"CREATE TEMP VIEW all_events AS {' UNION ALL '.join(parts)}").fetchall()
+    if log_groups or found.problems:  # only then are the group names needed (a full scan)
+        listed = con.execute("SELECT DISTINCT log_group FROM all_events").fetchall()
+        known = sorted(found.groups | {r[0] for r in listed if r[0] is not None})
+        _check_groups(log_groups, known, found)
+    selection = "true"
+    if log_groups:
+        # The wanted names and prefixes are data (registered tables), never SQL text.
+        con.register("wanted_names", pd.DataFrame({"name": sorted(names)}, dtype="object"))
+        con.register("wanted_prefixes", pd.DataFrame({"prefix": list(prefixes)}, dtype="object"))
+        selection = (
+            "log_group IN (SELECT name FROM wanted_names) OR EXISTS (SELECT 1 FROM "
+            "wanted_prefixes WHERE starts_with(all_events.log_group, prefix))"
+        )
+    con.execute(f"CREATE TEMP VIEW events AS SELECT * FROM all_events WHERE {selection}").fetchall()
+    result = run_query(text, con, start=start, end=end, limit=limit, statistics=False)
+    result.statistics = _statistics(con, found.parquet, start, end)
+    result.notes += [f"skipped unreadable file {problem}" for problem in found.problems]
+    return result
+
+
+def _statistics(
+    con: duckdb.DuckDBPyConnection, parquet: list[Path], start: dt.datetime, end: dt.datetime
+) -> dict[str, float]:
+    """Return records scanned (exact) and bytes scanned.
+
+    Bytes are exact for files read into memory; for Parquet they are estimated as the events in
+    range times the average uncompressed message size in the files' metadata, which spares a
+    second full read of the message column.
+    """
+    rows = con.execute(
+        "SELECT part, count(*), sum(CASE WHEN part = 'memory' THEN strlen(message) END) "
+        "FROM events WHERE timestamp >= $1 AND timestamp <= $2 GROUP BY part",
+        [start, end],
+    ).fetchall()
+    records = float(sum(n for _, n, _ in rows))
+    size = float(sum(b or 0 for part, _, b in rows if part == "memory"))
+    in_parquet = sum(n for part, n, _ in rows if part == "parquet")
+    if in_parquet:
+        files = [str(p) for p in parquet]
+        (message_bytes,) = con.execute(
+            "SELECT sum(total_uncompressed_size) FROM parquet_metadata($1) "
+            "WHERE path_in_schema = 'message'",
+            [files],
+        ).fetchall()[0]
+        (total,) = con.execute(
+            "SELECT sum(num_rows) FROM parquet_file_metadata($1)", [files]
+        ).fetchall()[0]
+        size += float(message_bytes or 0) / max(float(total or 1), 1.0) * in_parquet
+    return {"recordsScanned": records, "bytesScanned": size}
+
+
+def _json_lines_table(files: list[Path], problems: list[str]) -> pd.DataFrame:
+    """Read ``filter-log-events`` events (JSON lines, or one ``{"events": [...]}`` document)."""
+    import json
+
+    rows = []
+    for path in files:
+        try:
+            text = path.read_text(encoding="utf-8")
+            stripped = text.lstrip()
+            if stripped.startswith("{") and '"events"' in stripped[:200] and "\n{" not in stripped:
+                events = json.loads(text).get("events", [])
+            else:
+                events = [json.loads(line) for line in text.splitlines() if line.strip()]
+            for event in events:
+                rows.append(
+                    {
+                        "timestamp": pd.Timestamp(int(event["timestamp"]), unit="ms", tz="UTC"),
+                        "message": event["message"],
+                        "log_stream": event.get("logStreamName", event.get("logStream")),
+                        "log_group": event.get("logGroupName", event.get("logGroup")),
+                        "ingestion_time": pd.Timestamp(
+                            int(event["ingestionTime"]), unit="ms", tz="UTC"
+                        )
+                        if event.get("ingestionTime") is not None
+                        else pd.NaT,
+                    }
+                )
+        except (OSError, ValueError, KeyError, TypeError, AttributeError) as error:
+            problems.append(f"{path}: {type(error).__name__}: {error}")
+    frame = pd.DataFrame(
+        rows, columns=["timestamp", "message", "log_stream", "log_group", "ingestion_time"]
+    )
+    frame["timestamp"] = pd.to_datetime(frame["timestamp"], utc=True)
+    frame["ingestion_time"] = pd.to_datetime(frame["ingestion_time"], utc=True)
+    frame["log_group"] = frame["log_group"].astype("object").where(frame["log_group"].notna(), None)
+    return frame
+
+
+def _check_groups(requested: Sequence[str], known: list[str], found: logfiles.Sources) -> None:
+    for group in requested:
+        if group.endswith("*"):
+            hit = any(k.startswith(group[:-1]) for k in known)
+        else:
+            hit = group in known
+        if not hit and known:
+            raise NoDataError(
+                f"log group {group!r} is in none of the log files read; "
+                f"groups there: {', '.join(known)}"
+            )
+    if not known and found.problems:
+        raise NoDataError("no log file could be read: " + "; ".join(found.problems[:5]))

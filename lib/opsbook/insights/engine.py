@@ -1,0 +1,109 @@
+r"""Run a Logs Insights query over an ``events`` view on a DuckDB connection.
+
+The caller (the local backend, or a test) creates a view or table named ``events`` with the
+columns ``timestamp`` (TIMESTAMPTZ), ``message``, ``log_stream``, ``log_group`` and
+``ingestion_time`` (TIMESTAMPTZ, may be null); this module parses, compiles, validates the
+query's regexes with DuckDB's own RE2 (so a bad regex is a MalformedQueryError pointing at it),
+runs the SQL and returns a :class:`~opsbook.insights.results.Result`. Any DuckDB failure is
+turned into an opsbook error naming the query, never a raw engine traceback.
+
+Examples
+--------
+>>> import duckdb
+>>> con = duckdb.connect()
+>>> _ = con.execute(
+...     "CREATE TABLE events AS SELECT TIMESTAMPTZ '2026-01-01 00:00:00+00' AS timestamp, "
+...     "'{\"status\": 503}' AS message, 's' AS log_stream, 'g' AS log_group, "
+...     "CAST(NULL AS TIMESTAMPTZ) AS ingestion_time"
+... )
+>>> run_query("stats count(*) as n by status", con).dicts()
+[{'status': '503', 'n': '1'}]
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import duckdb
+
+from opsbook.insights import ast
+from opsbook.insights.compiler import compile_query
+from opsbook.insights.errors import MalformedQueryError, QueryRuntimeError
+from opsbook.insights.functions import install_udfs
+from opsbook.insights.parser import parse_query
+from opsbook.insights.results import Result
+from opsbook.insights.semantics import DEFAULT_ROW_LIMIT
+from opsbook.insights.values import install_macros
+
+__all__ = ["prepare_connection", "run_query"]
+
+
+def prepare_connection(con: duckdb.DuckDBPyConnection) -> None:
+    """Install the engine's macros, UDFs and session settings on ``con`` (idempotent)."""
+    install_macros(con)
+    registered = con.execute(
+        "SELECT count(*) FROM duckdb_functions() WHERE function_name = 'ob_ip_valid'"
+    ).fetchall()
+    if not registered[0][0]:
+        install_udfs(con)
+
+
+def run_query(
+    query: str | ast.Query,
+    con: duckdb.DuckDBPyConnection,
+    *,
+    start: dt.datetime | None = None,
+    end: dt.datetime | None = None,
+    limit: int = DEFAULT_ROW_LIMIT,
+    statistics: bool = True,
+) -> Result:
+    """Parse, compile and run ``query`` over ``con``'s ``events`` view.
+
+    Parameters
+    ----------
+    query
+        Logs Insights query text (or an already parsed query).
+    con
+        A DuckDB connection with an ``events`` view.
+    start, end
+        Inclusive time range (timezone-aware); defaults: everything up to now.
+    limit
+        Row cap when the query has no ``limit`` of its own.
+    statistics
+        Also count the records and bytes scanned (one more pass over the time range).
+
+    Raises
+    ------
+    MalformedQueryError
+        For any query that is not valid Logs Insights QL (syntax, unknown function, bad regex).
+    QueryRuntimeError
+        When DuckDB fails while running a valid query.
+    """
+    parsed = parse_query(query) if isinstance(query, str) else query
+    compiled = compile_query(parsed, start=start, end=end, limit=limit)
+    prepare_connection(con)
+    for pattern, offset in compiled.regexes:
+        try:
+            con.execute("SELECT regexp_matches('', $1)", [pattern]).fetchall()
+        except duckdb.Error as error:
+            detail = str(error).split("\n", 1)[0].split(":", 1)[-1].strip()
+            raise MalformedQueryError(
+                parsed.text, offset, f"a valid regular expression (RE2: {detail})"
+            ) from None
+    try:
+        rows = con.execute(compiled.sql, compiled.params).fetchall()
+        stats: dict[str, float] = {}
+        if statistics:
+            scanned, size = con.execute(
+                "SELECT count(*), coalesce(sum(strlen(message)), 0) FROM events "
+                "WHERE timestamp >= $1 AND timestamp <= $2",
+                compiled.params[:2],
+            ).fetchall()[0]
+            stats = {"recordsScanned": float(scanned), "bytesScanned": float(size)}
+    except duckdb.Error as error:
+        first = str(error).split("\n", 1)[0]
+        raise QueryRuntimeError(
+            f"the Logs Insights query failed while running locally: {first}. "
+            "Check the types the query mixes (e.g. a function given a value it cannot use)"
+        ) from None
+    return Result(compiled.columns, rows, stats)

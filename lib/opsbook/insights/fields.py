@@ -1,0 +1,147 @@
+r"""Discovered fields, extracted from ``@message`` only when a query references them.
+
+- System fields: ``@timestamp``, ``@message``, ``@logStream``, ``@log``, ``@ingestionTime``.
+- JSON messages (text starting with ``{``): nested keys flattened with dots, array elements by
+  index (``items.0.id``); a JSON key that itself starts with ``@`` is addressed as ``@@key``.
+- Lambda platform lines: ``@type``, ``@requestId`` (also from runtime lines
+  ``LEVEL\\t<time>\\t<request id>\\t...``), and from REPORT lines ``@duration``,
+  ``@billedDuration``, ``@initDuration`` (ms), ``@memorySize``, ``@maxMemoryUsed`` (bytes),
+  ``@xrayTraceId``, ``@xraySegmentId``.
+- VPC flow logs (default version 2 format) and Route 53 query logs: positional fields.
+
+A field name is looked up in that order: JSON first, then the flow-log and Route 53 layouts.
+
+Examples
+--------
+>>> json_path("items.0.id")
+'$."items"[0]."id"'
+>>> discovered("@duration").kind
+'num'
+"""
+
+from __future__ import annotations
+
+from opsbook.insights.semantics import LAMBDA_MEMORY_BYTES_PER_MB
+from opsbook.insights.values import Value
+
+__all__ = [
+    "LAMBDA_FIELDS",
+    "ROUTE53_FIELDS",
+    "SYSTEM_FIELDS",
+    "VPC_FIELDS",
+    "discovered",
+    "json_path",
+]
+
+MESSAGE = "t_msg"
+#: System fields and the engine's internal column for each.
+SYSTEM_FIELDS = {
+    "@timestamp": Value("CAST(t_ts AS TIMESTAMP)", "ts"),
+    "@message": Value("t_msg", "str"),
+    "@logStream": Value("t_stream", "str"),
+    "@log": Value("t_group", "str"),
+    "@ingestionTime": Value("CAST(t_ingest AS TIMESTAMP)", "ts"),
+}
+VPC_FIELDS = (
+    "version accountId interfaceId srcAddr dstAddr srcPort dstPort protocol packets bytes "
+    "startTime endTime action logStatus"
+).split()
+ROUTE53_FIELDS = (
+    "version queryTimestamp hostZoneId queryName queryType responseCode protocol edgeLocation "
+    "resolverIp ednsClientSubnet"
+).split()
+_VPC = (
+    r"^([0-9]+) ([0-9]+|unknown) (eni-[0-9a-f]+|-) (\S+) (\S+) (\S+) (\S+) (\S+) (\S+) (\S+) "
+    r"([0-9]+) ([0-9]+) (ACCEPT|REJECT|-) (OK|NODATA|SKIPDATA)$"
+)
+_ROUTE53 = (
+    r"^([0-9]+\.[0-9]+) ([0-9]{4}-[0-9]{2}-[0-9]{2}T\S+) (\S+) (\S+) (\S+) (\S+) (TCP|UDP) (\S+) "
+    r"(\S+) (\S+)$"
+)
+_MB = LAMBDA_MEMORY_BYTES_PER_MB
+_REPORT_NUMBERS = {
+    "@duration": (r"RequestId: \S+\s+Duration: ([0-9.]+) ms", 1),
+    "@billedDuration": (r"Billed Duration: ([0-9.]+) ms", 1),
+    "@initDuration": (r"Init Duration: ([0-9.]+) ms", 1),
+    "@memorySize": (r"Memory Size: ([0-9]+) MB", _MB),
+    "@maxMemoryUsed": (r"Max Memory Used: ([0-9]+) MB", _MB),
+}
+_REPORT_TEXTS = {
+    "@xrayTraceId": r"XRAY TraceId: ([^\s]+)",
+    "@xraySegmentId": r"SegmentId: ([^\s]+)",
+}
+LAMBDA_FIELDS = ("@type", "@requestId", *_REPORT_NUMBERS, *_REPORT_TEXTS)
+
+
+def json_path(name: str) -> str:
+    """Return the DuckDB JSON path of a flattened field name (``a.b.0`` → ``$."a"."b"[0]``)."""
+    if name.startswith("@@"):
+        name = name[1:]
+    parts = []
+    for segment in name.split("."):
+        if segment.isdigit() and parts:
+            parts.append(f"[{int(segment)}]")
+        else:
+            parts.append('."' + segment.replace("\\", "\\\\").replace('"', '\\"') + '"')
+    return "$" + "".join(parts)
+
+
+def _regex_group(pattern: str, group: int, guard: str | None = None) -> str:
+    quoted = pattern.replace("'", "''")
+    sql = f"nullif(regexp_extract({MESSAGE}, '{quoted}', {group}), '')"
+    return f"CASE WHEN starts_with({MESSAGE}, '{guard}') THEN {sql} END" if guard else sql
+
+
+def discovered(name: str, json_slot: str | None = None) -> Value:
+    """Return the SQL extracting discovered field ``name`` from the message column.
+
+    ``json_slot`` is the SQL of the already-extracted JSON value for this name (the engine
+    extracts all referenced JSON paths of an event with one parse); without it the path is
+    extracted on its own.
+    """
+    if name == "@type":
+        return Value(_regex_group(r"^(START|END|REPORT) RequestId: ", 1), "str")
+    if name == "@requestId":
+        platform = _regex_group(r"^(?:START|END|REPORT) RequestId: ([0-9A-Za-z-]+)", 1)
+        runtime = _regex_group(r"^\[?[A-Z]+\]?\t[^\t]+\t([0-9a-f]{8}-[0-9a-f-]{27})\t", 1)
+        return Value(f"coalesce({platform}, {runtime})", "str")
+    if name in _REPORT_NUMBERS:
+        pattern, scale = _REPORT_NUMBERS[name]
+        text = _regex_group(pattern, 1, guard="REPORT ")
+        return Value(f"(TRY_CAST({text} AS DOUBLE) * {scale})", "num")
+    if name in _REPORT_TEXTS:
+        return Value(_regex_group(_REPORT_TEXTS[name], 1, guard="REPORT "), "str")
+    if name.startswith("@") and not name.startswith("@@"):
+        return Value("CAST(NULL AS VARCHAR)", "str")  # unknown @-field: never present
+    candidates = [json_slot or _json_text(name)]
+    for layout, names in ((_VPC, VPC_FIELDS), (_ROUTE53, ROUTE53_FIELDS)):
+        if name in names:
+            # Positional: DuckDB's regexp_extract stops at group 9, so split the matched line.
+            candidates.append(
+                f"CASE WHEN regexp_matches({MESSAGE}, '{layout}') "
+                f"THEN string_split({MESSAGE}, ' ')[{names.index(name) + 1}] END"
+            )
+    sql = candidates[0] if len(candidates) == 1 else f"coalesce({', '.join(candidates)})"
+    return Value(sql, "str")
+
+
+def is_json_field(name: str) -> bool:
+    """Return whether ``name`` is looked up in JSON messages (not an ``@`` platform field)."""
+    return not (name.startswith("@") and not name.startswith("@@"))
+
+
+def json_values(paths: list[str]) -> str:
+    """Return SQL extracting ``paths`` from JSON messages in one parse, as a VARCHAR list."""
+    listed = ", ".join("'" + p.replace("'", "''") + "'" for p in paths)
+    return (
+        f"CASE WHEN starts_with({MESSAGE}, '{{') "
+        f"THEN TRY(json_extract_string({MESSAGE}, [{listed}])) END"
+    )
+
+
+def _json_text(name: str) -> str:
+    path = json_path(name).replace("'", "''")
+    return (
+        f"CASE WHEN starts_with({MESSAGE}, '{{') "
+        f"THEN TRY(json_extract_string({MESSAGE}, '{path}')) END"
+    )

@@ -1,0 +1,141 @@
+"""Where AWS's documentation is silent or ambiguous, the behaviour this engine picks: ONE place.
+
+Each entry of :data:`DECISIONS` names the question (numbered as in the research notes, §8), the
+choice and why. Tests in ``tests/test_insights_semantics.py`` pin every one of them, so a change
+of mind is a visible, reviewed change. Limits that two documentation revisions disagree on are
+constants here, not scattered literals.
+
+Examples
+--------
+>>> DECISIONS["default_sort_direction"].choice
+'desc'
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+__all__ = [
+    "DECISIONS",
+    "DEFAULT_ROW_LIMIT",
+    "LAMBDA_MEMORY_BYTES_PER_MB",
+    "MAX_ROW_LIMIT",
+    "MAX_STATS_COMMANDS",
+    "Decision",
+]
+
+#: Rows a query returns without ``limit`` (GetQueryResults' default cap).
+DEFAULT_ROW_LIMIT = 10_000
+#: Largest ``limit`` accepted (newest docs: 100,000; older: 10,000).
+MAX_ROW_LIMIT = 100_000
+#: ``stats`` commands allowed in one query (hard quota).
+MAX_STATS_COMMANDS = 2
+#: Lambda REPORT lines say "MB"; the current docs' sample divides bytes by 1000*1000.
+LAMBDA_MEMORY_BYTES_PER_MB = 1_000_000
+
+
+@dataclass(frozen=True)
+class Decision:
+    """One documented ambiguity and the behaviour chosen."""
+
+    question: str
+    choice: str
+    why: str
+
+
+DECISIONS: dict[str, Decision] = {
+    "default_sort_direction": Decision(
+        "§8.1 direction of `sort f` without asc/desc",
+        "desc",
+        "matches the default newest-first event order, dedup's documented default order, and moto",
+    ),
+    "natural_sort": Decision(
+        "§8.2 sort order of mixed values",
+        "asc: all non-numbers (digit runs by length then value, other runs by code point), "
+        "then numbers by value; desc is the exact reverse; missing values last either way",
+        "the sort page's documented example order",
+    ),
+    "missing_in_comparisons": Decision(
+        "§8.4 does `service != 'x'` keep events without `service`",
+        "no: any comparison with a missing value is false (SQL-like); use ispresent() or "
+        "coalesce() to keep them",
+        "AWS samples guard optional fields with ispresent(), which implies missing fails",
+    ),
+    "null_stats_group": Decision(
+        "§8.4 does `stats ... by f` form a group for events without f",
+        "yes: one group whose key is absent (omitted from the row)",
+        "dropping events silently would under-count totals",
+    ),
+    "numeric_strings": Decision(
+        '§8.5 `"503"` vs `503`',
+        "a comparison with a number compares numerically (text that is not a number never "
+        "matches); text vs text compares numerically when both sides are numbers, else as text; "
+        "'a number' is any text DuckDB reads as a DOUBLE ('42', '1e3', ' 7 ')",
+        "documented samples compare parsed strings with numbers",
+    ),
+    "boolean_rendering": Decision(
+        "§8.6 how booleans render",
+        "every boolean value (ispresent, comparisons in fields/display, IP checks) renders 1/0",
+        "the documented rendering of ispresent/isempty/strcontains, applied uniformly",
+    ),
+    "pct_method": Decision(
+        "§8.7 pct() method",
+        "nearest rank: the smallest value with at least p% of values at or below it "
+        "(DuckDB quantile_disc)",
+        "'the value below which p% of values lie' names an observed value, not an interpolation",
+    ),
+    "stddev": Decision("§8.7 stddev denominator", "sample (n-1)", "the common default"),
+    "count_distinct": Decision(
+        "§8.7 count_distinct", "exact", "offline volumes make exact counting affordable"
+    ),
+    "bin_cap": Decision(
+        "§8.8 bin(300s)",
+        "the documented cap applies: ms<=1000, s<=60, m<=60, h<=24 (bin(300s) is 60 s)",
+        "documented explicitly, surprising or not",
+    ),
+    "bin_alignment": Decision(
+        "bin()/datefloor() bucket origin",
+        "fixed-length periods (ms..w) align to the Unix epoch; mo/q/y to calendar starts (UTC)",
+        "buckets are labelled by their start; epoch alignment is what a floor on epoch ms gives",
+    ),
+    "lambda_memory": Decision(
+        "§8.9 Lambda memory units",
+        "@memorySize/@maxMemoryUsed = MB x 1,000,000 bytes",
+        "the current docs divide by 1000*1000 to get MB back exactly",
+    ),
+    "trim_second_argument": Decision(
+        "§8.10 trim's second argument", "a set of characters", "newest documented examples"
+    ),
+    "substr_base": Decision(
+        "§8.11 substr start", "0-based; strlen counts code points", "documented example"
+    ),
+    "now_unit": Decision("§8.12 now()", "epoch seconds (query end time)", "documented samples"),
+    "parse_never_filters": Decision(
+        "§8.13 parse on a non-matching event",
+        "the event is kept without the new fields; glob * are lazy except a trailing one",
+        "documented",
+    ),
+    "fields_and_display": Decision(
+        "§8.14 output columns",
+        "last display wins; else every fields item (accumulated, stats outputs first after a "
+        "stats); else @timestamp and @message",
+        "documented",
+    ),
+    "log_field": Decision(
+        "§8.15 @log without an account id",
+        "@log is the log group name, without an account id",
+        "export files carry no account id",
+    ),
+    "event_order": Decision(
+        "order without sort",
+        "events newest first (@timestamp desc); stats rows by their group keys ascending",
+        "console behaviour; stats order is undocumented, so make it deterministic",
+    ),
+    "ptr": Decision(
+        "@ptr in results", "not produced offline", "there is no GetLogRecord to point into"
+    ),
+    "time_range": Decision(
+        "start/end bounds", "both inclusive, as StartQuery documents", "API reference"
+    ),
+    "division_by_zero": Decision("x / 0", "missing value (no row error)", "no documented error"),
+}
