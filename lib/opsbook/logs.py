@@ -22,9 +22,12 @@ from pathlib import Path
 
 import pandas as pd
 
+from opsbook import ledger
 from opsbook.backends import select
 from opsbook.errors import ConfigurationError
 from opsbook.settings import Settings, resolve
+
+INSIGHTS_USD_PER_GB = 0.005  # Logs Insights bills per GB scanned
 
 __all__ = ["describe_log_groups", "parse_time", "pull", "query"]
 
@@ -127,25 +130,19 @@ def query(
     first, last = _window(first, last)
     if limit is not None and limit < 1:
         raise ConfigurationError(f"limit must be a positive number of rows, got {limit}")
-    from opsbook.insights import frame_from_records
-
-    if settings.backend == "aws" and not sources:
-        from opsbook.backends.aws import logs as aws_logs
-
-        result = aws_logs.query(settings, query_text, groups, first, last, limit=limit)
-        frame = frame_from_records(result.records)
-        frame.attrs.update(
-            results=result.records, statistics=result.statistics, notes=result.notes,
-            query_ids=result.query_ids,
-        )  # fmt: skip
-        return frame
-    from opsbook.backends.local import logs as local_logs
-
-    local = local_logs.query(
-        settings, query_text, groups, first, last,
-        limit=limit if limit is not None else 2**62, sources=sources,
-    )  # fmt: skip
-    return local.frame()
+    # Files given explicitly are read by the local engine whatever the backend setting says.
+    backend = select(settings.replace(backend="local") if sources else settings, "logs")
+    frame = backend.run_insights(
+        settings, query_text, groups, first, last, limit=limit, sources=sources
+    )
+    scanned = float(frame.attrs.get("statistics", {}).get("bytesScanned", 0.0))
+    # What StartQuery bills; on the local backend, what the same scan would cost on AWS.
+    ledger.charge(
+        f"logs-insights ({'local' if sources else settings.backend})",
+        usd=scanned / 2**30 * INSIGHTS_USD_PER_GB,
+        bytes_scanned=int(scanned),
+    )
+    return frame
 
 
 def pull(

@@ -379,3 +379,27 @@ def pull(
             writer.write_table(pa.table(columns, schema=PULL_SCHEMA))
         written.append(path)
     return written
+
+
+def run_insights(
+    settings: Settings,
+    text: str,
+    groups: list[str],
+    start: dt.datetime,
+    end: dt.datetime,
+    *,
+    limit: int | None = None,
+    sources: object = None,
+) -> pd.DataFrame:
+    """Run a Logs Insights query with StartQuery and return the typed frame with its facts."""
+    from opsbook.insights import frame_from_records
+
+    result = query(settings, text, groups, start, end, limit=limit)
+    frame = frame_from_records(result.records)
+    frame.attrs.update(
+        results=result.records,
+        statistics=result.statistics,
+        notes=result.notes,
+        query_ids=result.query_ids,
+    )
+    return frame

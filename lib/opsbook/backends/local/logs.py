@@ -208,3 +208,21 @@ def _check_groups(requested: Sequence[str], known: list[str], found: logfiles.So
             )
     if not known and found.problems:
         raise NoDataError("no log file could be read: " + "; ".join(found.problems[:5]))
+
+
+def run_insights(
+    settings: Settings,
+    text: str,
+    groups: list[str],
+    start: dt.datetime,
+    end: dt.datetime,
+    *,
+    limit: int | None = None,
+    sources: object = None,
+) -> pd.DataFrame:
+    """Run a Logs Insights query on the local engine and return the typed frame with its facts."""
+    found = query(
+        settings, text, groups, start, end,
+        limit=limit if limit is not None else 2**62, sources=sources,
+    )  # fmt: skip
+    return found.frame()
