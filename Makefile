@@ -16,7 +16,8 @@ report: $(STAMP) $(SAMPLE)
 
 test: $(STAMP) browser
 	$(BIN)/ruff check .
-	$(BIN)/nbstripout --verify notebooks/*.ipynb $(wildcard runbooks/*.ipynb)
+	$(BIN)/ruff format --check .
+	$(BIN)/nbstripout --verify $(wildcard notebooks/*.ipynb notebooks/*/*.ipynb runbooks/*.ipynb)
 	$(BIN)/pytest
 
 install: $(STAMP)

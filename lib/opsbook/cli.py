@@ -59,9 +59,7 @@ def _parser() -> argparse.ArgumentParser:
     )
     generate.add_argument("--scale", type=_number, default=1.0, help="volume multiplier (1)")
     generate.add_argument("--seed", type=_whole, default=7, help="random seed (7)")
-    generate.add_argument(
-        "--only", default=",".join(PARTS), help="parts to write, comma-separated"
-    )
+    generate.add_argument("--only", default=",".join(PARTS), help="parts to write, comma-separated")
     generate.add_argument(
         "--if-missing",
         action="store_true",
