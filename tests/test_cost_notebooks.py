@@ -72,3 +72,12 @@ def test_commitments_tags_storage_notebooks(sample_dir, tmp_path, facts) -> None
     stored = _run("storage-and-transfer.ipynb", tmp_path, sample_dir, month="2026-10")
     assert stored["transfer_cost"]["NAT gateway"] > stored["transfer_cost"]["inter-AZ"] > 0
     assert "Archive" in stored["s3_storage_cost"]
+
+
+def test_unit_cost_notebook_records_cost_per_million(sample_dir, tmp_path) -> None:
+    records = _run("unit-cost.ipynb", tmp_path, sample_dir, start="2026-10-16", end="2026-11-15")
+    assert records["cost_per_million"] > 0
+    assert records["periods_with_unit_cost"] == 30 and records["periods_without"] == {}
+    assert records["findings"][0].startswith("App=catalog-api: $")
+    empty = _run("unit-cost.ipynb", tmp_path, sample_dir, start="2026-09-01", end="2026-09-08")
+    assert empty["cost_per_million"] == 0 and empty["findings"][0].startswith("no unit cost")

@@ -169,3 +169,65 @@ def test_commitments_storage_allocation_forecast(settings, facts) -> None:
     assert closed["forecast"] == pytest.approx(
         facts["total_unblended_by_period"]["2026-10"], abs=0.01
     )
+
+
+def test_unit_cost_is_cost_over_requests_on_a_hand_checked_day(sample_dir, settings) -> None:
+    from opsbook import metrics
+    from opsbook.cost import unit_cost
+
+    frame = unit_cost.unit_cost("2026-10-14", "2026-11-17", basis="unblended", settings=settings)
+    day = frame.set_index("date").loc[pd.Timestamp("2026-10-20")]
+    files = str(sample_dir / "cur" / "*" / "data" / "BILLING_PERIOD=2026-10" / "*.parquet")
+    with duckdb.connect() as con:
+        cost = con.execute(
+            "SELECT sum(line_item_unblended_cost) FROM read_parquet(?) WHERE "
+            "resource_tags['user_app'] = 'catalog-api' "
+            "AND CAST(line_item_usage_start_date AS DATE) = DATE '2026-10-20'",
+            [files],
+        ).fetchall()[0][0]
+    # Requests summed from hourly datapoints: a different aggregation path than the daily one.
+    hourly = metrics.get([unit_cost.DEFAULT_SERIES], "2026-10-20", "2026-10-21", 3600,
+                         settings=settings)  # fmt: skip
+    assert day["cost"] == pytest.approx(cost, abs=0.01)
+    assert day["requests"] == pytest.approx(hourly["value"].sum())
+    assert day["cost_per_unit"] == pytest.approx(cost / hourly["value"].sum() * 1_000_000)
+    assert day["status"] == "ok"
+    # Outside the metrics (before 10-16) and the CUR (from 11-15): no unit cost, and why.
+    by_day = frame.set_index("date")["status"]
+    assert by_day[pd.Timestamp("2026-10-15")] == "no request data"
+    assert by_day[pd.Timestamp("2026-11-15")] == "no CUR data"
+    assert frame["cost_per_unit"].isna().sum() == 4
+    monthly = unit_cost.unit_cost("2026-10-01", "2026-11-01", grain="month", settings=settings)
+    assert monthly["days"].tolist() == [16]  # only the days with both cost and requests
+    with pytest.raises(ConfigurationError, match="stat=Sum"):
+        unit_cost.unit_cost("2026-10-16", "2026-10-17", series="AWS/ApiGateway Count "
+                            "ApiName=shop-public-api stat=Average", settings=settings)  # fmt: skip
+    with pytest.raises(ConfigurationError, match="YYYY-MM-DD"):
+        unit_cost.unit_cost("16/10/2026", "2026-10-17", settings=settings)
+
+
+def test_unit_cost_zero_request_day_has_no_unit_cost(settings, monkeypatch) -> None:
+    from opsbook import metrics
+    from opsbook.cost import unit_cost
+
+    real = metrics.get
+
+    def with_a_silent_day(*args, **kwargs):
+        frame = real(*args, **kwargs)
+        silent = frame["timestamp"] == pd.Timestamp("2026-10-18", tz="UTC")
+        return frame.assign(value=frame["value"].where(~silent, 0.0))
+
+    monkeypatch.setattr(unit_cost.metrics, "get", with_a_silent_day)
+    frame = unit_cost.unit_cost("2026-10-16", "2026-10-21", settings=settings)
+    silent = frame.set_index("date").loc[pd.Timestamp("2026-10-18")]
+    assert silent["requests"] == 0 and silent["status"] == "no requests"
+    assert pd.isna(silent["cost_per_unit"]) and silent["cost"] > 0
+    assert frame["cost_per_unit"].notna().sum() == 4
+    assert not frame["cost_per_unit"].dropna().isin([float("inf")]).any()
+    summary = unit_cost.summarise(frame)
+    assert summary["periods_without"] == {"no requests": 1}
+    ok = frame[frame["status"] == "ok"]
+    assert summary["cost_per_unit"] == pytest.approx(
+        ok["cost"].sum() / float(ok["requests"].sum()) * 1_000_000, rel=1e-6
+    )
+    assert any("no requests" in line for line in unit_cost.findings(frame))

@@ -413,3 +413,99 @@ def test_semantic_errors_are_malformed_query_errors_with_positions(
         run(query)
     assert caught.value.column == column_
     assert "^" in str(caught.value)
+
+
+# -- parse logfmt / csv, case() -----------------------------------------------------------------
+
+LOGFMT = [
+    (1, 'ts=2026-01-01T00:00:01Z level=info msg="user logged in" status=200 dur=12.5', "s1"),
+    (2, 'level=error msg="upstream \\"db\\" timeout" status=503 dur=250', "s1"),
+    (3, "level=error status=500 dur=1000 retry", "s2"),
+    (4, "Exception in thread main", "s2"),
+]
+CSV = [
+    (1, '10.0.0.1,"GET /cart?a=1,2",200,12.5', "s1"),
+    (2, '10.0.0.2,"POST /pay ""now""",503', "s1"),
+    (3, "10.0.0.1,GET /,404,3,extra", "s2"),
+]
+
+
+def test_parse_logfmt_gives_a_map_read_with_dot_notation() -> None:
+    rows = run(
+        "parse @message logfmt as lf | filter lf.status >= 500 | fields lf.level, lf.msg, lf.retry"
+        " | sort @timestamp asc",
+        LOGFMT,
+    )
+    assert rows == [
+        {"lf.level": "error", "lf.msg": 'upstream "db" timeout'},
+        {"lf.level": "error", "lf.retry": "true"},
+    ]
+
+
+def test_parse_logfmt_values_feed_stats_and_arithmetic() -> None:
+    rows = run("parse logfmt as lf | stats count(*) as n, sum(lf.dur) as total by lf.level", LOGFMT)
+    # By hand: error = 250 + 1000 over 2 events; info = 12.5; the plain line has no level.
+    assert rows == [
+        {"lf.level": "error", "n": "2", "total": "1250"},
+        {"lf.level": "info", "n": "1", "total": "12.5"},
+        {"n": "1"},
+    ]
+
+
+def test_parse_csv_binds_columns_by_position_with_quotes() -> None:
+    rows = run(
+        "parse csv as ip, request, status, latency | display ip, request, status, latency"
+        " | sort @timestamp asc",
+        CSV,
+    )
+    assert rows == [
+        {"ip": "10.0.0.1", "request": "GET /cart?a=1,2", "status": "200", "latency": "12.5"},
+        {"ip": "10.0.0.2", "request": 'POST /pay "now"', "status": "503"},
+        {"ip": "10.0.0.1", "request": "GET /", "status": "404", "latency": "3"},
+    ]
+
+
+def test_parse_csv_on_an_extracted_field_and_numeric_compare() -> None:
+    events = [(1, 'row: a,"b,c",7', "s"), (2, "row: x,y,2", "s"), (3, "nothing here", "s")]
+    rows = run(
+        'parse "row: *" as line | parse line csv as first, second, n | filter n > 5'
+        " | fields first, second",
+        events,
+    )
+    assert rows == [{"first": "a", "second": "b,c"}]
+
+
+def test_parse_modes_keep_events_that_do_not_parse() -> None:
+    assert len(run("parse csv as a | display a", CSV + [(9, "", "s")])) == 4
+    assert run("parse logfmt as lf | filter not ispresent(lf) | display @message", LOGFMT) == []
+
+
+def test_case_returns_the_value_of_the_first_true_condition() -> None:
+    rows = run(
+        "fields case(status >= 500, 'server', status >= 400, 'client', 'ok') as kind,"
+        " case(latency > 100, latency, 'fast') as slow | sort @timestamp asc"
+    )
+    statuses = [200, 503, 404, 500, None, 201]
+    latencies = [12.5, 250, 3, 1000, None, 40]
+    expected = []
+    for status, latency in zip(statuses, latencies, strict=True):
+        # A missing status makes both conditions false (not missing): the default applies.
+        status = -1 if status is None else status
+        row = {"kind": "server" if status >= 500 else "client" if status >= 400 else "ok"}
+        row["slow"] = "fast" if latency is None or latency <= 100 else str(int(latency))
+        expected.append(row)
+    assert rows == expected
+
+
+@pytest.mark.parametrize(
+    ("query", "expected", "column_"),
+    [
+        ("fields case(1)", "2 or more argument(s) for case()", 8),
+        ("fields csv(x)", "a known function", 8),
+        ("fields logfmt(x)", "a known function", 8),
+    ],
+)
+def test_case_and_parse_modes_errors(query: str, expected: str, column_: int) -> None:
+    with pytest.raises(MalformedQueryError, match=re.escape(expected)) as caught:
+        run(query)
+    assert caught.value.column == column_

@@ -136,3 +136,34 @@ def test_errors_name_line_column_and_what_was_expected(
 def test_non_text_is_refused_cleanly() -> None:
     with pytest.raises(MalformedQueryError):
         parse_query(None)  # type: ignore[arg-type]
+
+
+def test_parse_logfmt_and_csv_modes() -> None:
+    logfmt, csv_, glob = (
+        parse_query(text).commands[0]
+        for text in ("parse logfmt as lf", "PARSE line CSV as a, `b-c`", 'parse csv "*,*" as x, y')
+    )
+    assert logfmt == ast.Parse(None, "", False, ("lf",), "logfmt", start=0)
+    assert csv_ == ast.Parse(
+        ast.Field("line", start=6, end=10), "", False, ("a", "b-c"), "csv", start=0
+    )
+    # A field that happens to be named csv still takes a glob pattern.
+    assert (
+        isinstance(glob, ast.Parse)
+        and glob.mode == "pattern"
+        and glob.source == ast.Field("csv", start=6, end=9)
+    )
+
+
+@pytest.mark.parametrize(
+    ("text", "column", "expected"),
+    [
+        ("parse logfmt as a, b", 18, "'|' before"),
+        ("parse csv as", 13, "a field name"),
+        ("parse logfmt lf", 14, "'logfmt as name'"),
+    ],
+)
+def test_parse_mode_errors(text: str, column: int, expected: str) -> None:
+    with pytest.raises(MalformedQueryError) as caught:
+        parse_query(text)
+    assert caught.value.column == column and expected in caught.value.expected

@@ -170,3 +170,33 @@ def test_default_row_cap() -> None:
     assert DEFAULT_ROW_LIMIT == 10_000
     assert len(run("fields @message", [{}] * 12, limit=5)) == 5
     assert len(run("fields @message | limit 7", [{}] * 12, limit=5)) == 7
+
+
+def test_parse_logfmt_rules_quotes_bare_keys_repeats_and_non_logfmt() -> None:
+    assert "last value" in DECISIONS["parse_logfmt"].choice
+    lines = ['a=1 a=2 q="x \\"y\\" z" flag', "   ", 'k="unclosed rest']
+    rows = run(
+        "parse logfmt as lf | fields lf.a, lf.q, lf.flag, lf.k, ispresent(lf) as has"
+        " | sort @timestamp asc",
+        lines,
+    )
+    assert rows == [
+        {"lf.a": "2", "lf.q": 'x "y" z', "lf.flag": "true", "has": "1"},
+        {"has": "0"},
+        {"lf.k": "unclosed rest", "has": "1"},
+    ]
+
+
+def test_parse_csv_short_long_and_empty_columns() -> None:
+    assert "positionally" in DECISIONS["parse_csv"].choice
+    rows = run("parse csv as a, b, c | display a, b, c | sort @timestamp asc", ["1", "1,,3,4", ""])
+    assert rows == [{"a": "1"}, {"a": "1", "b": "", "c": "3"}, {}]
+
+
+def test_case_without_default_is_missing_and_null_conditions_are_false() -> None:
+    assert "missing value" in DECISIONS["case_default"].choice
+    rows = run(
+        "fields case(n > 5, 'big', n > 1, 'mid') as size | sort @timestamp asc",
+        [{"n": 9}, {"n": 2}, {"n": 0}, {"m": 1}],
+    )
+    assert rows == [{"size": "big"}, {"size": "mid"}, {}, {}]

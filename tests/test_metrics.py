@@ -497,3 +497,69 @@ def test_pulled_parquet_is_flat_sorted_and_the_first_map_layout_still_reads(
     for folder in ("flat", "legacy"):
         replay = resolve(backend="local", data_dir=str(tmp_path / folder))
         pd.testing.assert_frame_equal(metrics.get(asks, start, end, 60, settings=replay), expected)
+
+
+# --- listing series: namespaces, metrics and dimensions in a window ---------------------------
+
+
+def test_list_metrics_on_the_sample_gives_each_lambda_series_and_its_span(sample_dir) -> None:
+    settings = resolve(backend="local", data_dir=str(sample_dir))
+    listed = metrics.list_metrics("AWS/Lambda", settings=settings)
+    assert listed.dtypes.to_dict() == frames.metric_list_frame([]).dtypes.to_dict()
+    assert len(listed) == 10  # 5 metrics x 2 functions
+    assert listed.metric_name.nunique() == 5
+    assert listed.dimensions.str.fullmatch(r"FunctionName=[a-z-]+").all()
+    assert listed.dimensions.nunique() == 2
+    assert (listed.datapoints > 0).all() and (listed["first"] < listed["last"]).all()
+    # A window narrows the span and the counts; a two-dimension series reads Name=Value sorted.
+    hour = metrics.list_metrics(
+        start="2026-11-14T14:00Z", end="2026-11-14T15:00Z", settings=settings
+    )
+    assert (
+        hour.datapoints.max() <= 60 and (hour["first"] >= pd.Timestamp("2026-11-14T14:00Z")).all()
+    )
+    assert "ClusterName=shop-prod,ServiceName=checkout-api" in set(hour.dimensions)
+    assert set(hour.namespace) == set(metrics.describe_namespaces(settings=settings).namespace)
+
+
+def test_list_metrics_on_aws_lists_series_put_in_moto_with_the_same_columns(
+    stream, aws_env, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _, records, _ = stream
+    sent: list[dict] = []
+    real_client = aws_metrics.client
+
+    def recording_client(settings, service):
+        client = real_client(settings, service)
+        client.meta.events.register(
+            "provide-client-params.cloudwatch.ListMetrics",
+            lambda params, **_: sent.append(dict(params)),
+        )
+        return client
+
+    monkeypatch.setattr(aws_metrics, "client", recording_client)
+    _seed_moto(records)
+    boto3.client("cloudwatch", region_name="us-east-1").put_metric_data(
+        Namespace="Custom/Shop",
+        MetricData=[{"MetricName": "Orders", "Value": 1.0, "Dimensions": [
+            {"Name": "Stage", "Value": "prod"}, {"Name": "Api", "Value": "shop"}]}],
+    )  # fmt: skip
+    aws = resolve(backend="aws", data_dir=str(tmp_path))
+    listed = metrics.list_metrics("AWS/Lambda", settings=aws)
+    local = metrics.list_metrics(settings=resolve(backend="local", data_dir=str(stream[0])))
+    assert listed.dtypes.to_dict() == local.dtypes.to_dict()
+    assert listed[["namespace", "metric_name", "dimensions"]].equals(
+        local[["namespace", "metric_name", "dimensions"]]
+    )
+    assert listed[["first", "last", "datapoints"]].isna().all().all()
+    custom = metrics.list_metrics("Custom/Shop", start=pd.Timestamp.now(tz="UTC"), settings=aws)
+    assert custom.dimensions.tolist() == ["Api=shop,Stage=prod"]
+    # Only a window within the last 3 hours narrows ListMetrics to recently active series.
+    assert [params.get("RecentlyActive") for params in sent] == [None, "PT3H"]
+
+
+def test_list_metrics_refuses_an_empty_namespace_and_a_reversed_window(local) -> None:
+    with pytest.raises(ConfigurationError, match="namespace is empty"):
+        metrics.list_metrics(" ", settings=local)
+    with pytest.raises(MetricRequestError, match="swap start and end"):
+        metrics.list_metrics(start="2026-11-15", end="2026-11-14", settings=local)

@@ -32,12 +32,14 @@ from opsbook.metric_request import (
     MetricSeries,
     build_request,
     check_statistic,
+    check_window,
     estimate_cost_usd,
     plan_calls,
+    to_utc,
 )
 from opsbook.settings import Settings, resolve
 
-__all__ = ["MetricSeries", "describe_namespaces", "get", "pull"]
+__all__ = ["MetricSeries", "describe_namespaces", "get", "list_metrics", "pull"]
 
 PULL_FOLDER = "opsbook-pull"
 # What a pull fetches per series: enough to recompute every basic statistic offline.
@@ -60,6 +62,53 @@ def describe_namespaces(*, settings: Settings | None = None) -> pd.DataFrame:
     """
     settings = settings or resolve()
     return select(settings, "metrics").describe_namespaces(settings)
+
+
+def list_metrics(
+    namespace: str | None = None,
+    *,
+    start: Time | None = None,
+    end: Time | None = None,
+    settings: Settings | None = None,
+) -> pd.DataFrame:
+    """Return one row per metric series: namespace, metric and its dimensions.
+
+    Parameters
+    ----------
+    namespace
+        Only this namespace (e.g. ``"AWS/Lambda"``); default all.
+    start, end
+        Only series with data in ``[start, end)``; either may be left open. On the aws backend
+        ListMetrics cannot filter by time: a window starting within the last 3 hours asks for
+        recently active series (``RecentlyActive="PT3H"``), otherwise every series with data in
+        the last two weeks is listed.
+    settings
+        Backend and data location; default :func:`opsbook.settings.resolve`.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``namespace``, ``metric_name``, ``dimensions`` (``Name=Value,...`` sorted by name, empty
+        for none), and on the local backend ``first``, ``last`` and ``datapoints`` in the window
+        (missing on aws: ListMetrics does not report them); ordered by namespace, metric and
+        dimensions.
+
+    Examples
+    --------
+    >>> list_metrics("AWS/Lambda")[["metric_name", "dimensions"]].head(2)  # doctest: +SKIP
+      metric_name                          dimensions
+    0    Duration  FunctionName=catalog-api-handler
+    1    Duration         FunctionName=orders-worker
+    """
+    settings = settings or resolve()
+    if namespace is not None and not namespace.strip():
+        raise ConfigurationError("namespace is empty: give one such as 'AWS/Lambda', or None")
+    if start is not None and end is not None:
+        start_at, end_at = check_window(start, end)
+    else:
+        start_at = None if start is None else to_utc(start, "start")
+        end_at = None if end is None else to_utc(end, "end")
+    return select(settings, "metrics").list_metrics(settings, namespace, start_at, end_at)
 
 
 def get(

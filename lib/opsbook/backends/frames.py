@@ -21,6 +21,7 @@ __all__ = [
     "health_events_frame",
     "log_groups_frame",
     "metric_data_frame",
+    "metric_list_frame",
     "namespaces_frame",
 ]
 
@@ -159,3 +160,19 @@ def changes_frame(rows: pd.DataFrame | Iterable[Mapping[str, Any]]) -> pd.DataFr
 def health_events_frame(rows: pd.DataFrame | Iterable[Mapping[str, Any]]) -> pd.DataFrame:
     """Conform AWS Health events (see ``HEALTH_EVENTS``)."""
     return conform(rows, HEALTH_EVENTS)
+
+
+# One row per metric series (a metric with one set of dimension values).
+METRIC_LIST = {
+    "namespace": "string",
+    "metric_name": "string",
+    "dimensions": "string",
+    "first": "datetime64[ms, UTC]",
+    "last": "datetime64[ms, UTC]",
+    "datapoints": "Int64",
+}
+
+
+def metric_list_frame(rows: pd.DataFrame | Iterable[Mapping[str, Any]]) -> pd.DataFrame:
+    """Conform metric series rows (see ``METRIC_LIST``); ``dimensions`` is ``Name=Value,...``."""
+    return conform(rows, METRIC_LIST)

@@ -1,4 +1,4 @@
-"""Cost analyses over the CUR: spend, movers, anomalies, commitments, allocation, storage, forecast.
+"""Cost analyses over the CUR: spend, movers, anomalies, commitments, allocation, storage, forecast, unit cost.
 
 Every function returns a plain DataFrame (or a small report of DataFrames) computed from shipped
 ``cur/*.sql`` queries run through :func:`opsbook.athena.query`, so every number can be reproduced
@@ -22,6 +22,7 @@ from opsbook.cost import (
     movers,
     spend,
     storage,
+    unit_cost,
 )
 
 __all__ = [
@@ -33,4 +34,5 @@ __all__ = [
     "movers",
     "spend",
     "storage",
+    "unit_cost",
 ]

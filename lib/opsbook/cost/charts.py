@@ -15,7 +15,7 @@ import plotly.graph_objects as go
 
 from opsbook.charts import THEME
 
-__all__ = ["anomaly_timeline", "movers_bar", "share_bar", "spend_stack"]
+__all__ = ["anomaly_timeline", "movers_bar", "share_bar", "spend_stack", "unit_cost_line"]
 
 
 def spend_stack(frame: pd.DataFrame, key: str, *, top: int = 8, title: str = "") -> go.Figure:
@@ -103,4 +103,32 @@ def _no_data(title: str) -> go.Figure:
     figure.add_annotation(text="No data for this selection", showarrow=False, font={"size": 16})
     figure.update_layout(template=THEME, title=title, xaxis={"visible": False},
                          yaxis={"visible": False})  # fmt: skip
+    return figure
+
+
+def unit_cost_line(frame: pd.DataFrame) -> go.Figure:
+    """Cost per unit of requests over time (line), with the app's cost as bars behind it.
+
+    Periods without a unit cost (no requests, no request data, no CUR data) are gaps, never zero.
+    """
+    per = int(frame.attrs.get("per", 1_000_000))
+    unit = "million requests" if per == 1_000_000 else f"{per:,} requests"
+    title = f"{frame.attrs.get('tag', 'App')}: cost per {unit} (USD)"
+    if frame.empty or frame["cost_per_unit"].isna().all():
+        return _no_data(title)
+    figure = go.Figure(
+        [
+            go.Bar(x=frame["date"], y=frame["cost"], name="cost", yaxis="y2",
+                   marker_color="#d0d7de", hovertemplate="cost $%{y:,.0f}<extra></extra>"),
+            go.Scatter(x=frame["date"], y=frame["cost_per_unit"].astype(float), name=f"per {unit}",
+                       mode="lines+markers", line={"color": "#1f6feb"}, connectgaps=False,
+                       hovertemplate="$%{y:,.2f}<extra></extra>"),
+        ]
+    )  # fmt: skip
+    figure.update_layout(
+        template=THEME, title=title,
+        yaxis={"tickprefix": "$", "tickformat": ",.2f", "title": f"per {unit}"},
+        yaxis2={"overlaying": "y", "side": "right", "tickprefix": "$", "tickformat": ",.0f",
+                "showgrid": False, "title": "cost"},
+    )  # fmt: skip
     return figure

@@ -5,7 +5,7 @@ unaliased expression by the text the user wrote (``count(*)``) and errors can po
 
 Examples
 --------
->>> Field("status", 0, 6).name
+>>> Field("status", start=0, end=6).name
 'status'
 """
 
@@ -206,12 +206,16 @@ class Limit(Command):
 
 @dataclass(frozen=True)
 class Parse(Command):
-    """``parse [field] "glob * pattern" as a, b`` or ``parse [field] /(?<a>re)/``."""
+    """``parse [field] "glob * pattern" as a, b`` or ``/(?<a>re)/``, ``logfmt as m``, ``csv as a, b``.
+
+    ``mode`` is ``pattern`` (glob or regex, see ``regex``), ``logfmt`` (one map) or ``csv``.
+    """
 
     source: Expr | None
     pattern: str
     regex: bool
     names: tuple[str, ...]
+    mode: str = "pattern"  # "pattern" (glob or regex), "logfmt" or "csv"
 
 
 @dataclass(frozen=True)

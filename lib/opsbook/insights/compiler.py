@@ -19,7 +19,7 @@ Examples
 >>> compiled = compile_query(parse_query("filter level = 'ERROR' | stats count(*) by bin(1h)"))
 >>> [c.name for c in compiled.columns]
 ['bin(1h)', 'count(*)']
->>> compiled.params[0]
+>>> compiled.params[2]  # after the time range bounds $1 and $2
 'ERROR'
 """
 
@@ -102,7 +102,7 @@ def glob_to_regex(pattern: str) -> str:
     Examples
     --------
     >>> glob_to_regex("[*] *: *")
-    '(?s)\\\\[(.*?)\\\\] (.*?): (.*)'
+    '(?s)\\[(.*?)\\] (.*?): (.*)'
     """
     parts = pattern.split("*")
     out = []
@@ -297,6 +297,25 @@ class _Compiler:
         source = as_text(
             self.expr(command.source, rel) if command.source else rel.scope.get("@message", _NULL)
         ).sql
+        if command.mode == "logfmt":
+            # A map (JSON object of strings): read as lf.level like a jsonParse() map.
+            column = self.column()
+            rel = self.add_cte(
+                rel, f"SELECT *, CAST(ob_logfmt({source}) AS JSON) AS {column} FROM {rel.name}"
+            )
+            return dataclasses.replace(
+                rel, scope={**rel.scope, command.names[0]: Value(column, "json")}
+            )
+        if command.mode == "csv":
+            values = self.column()
+            rel = self.add_cte(rel, f"SELECT *, ob_csv({source}) AS {values} FROM {rel.name}")
+            columns, scope = [], dict(rel.scope)
+            for index, name in enumerate(command.names, start=1):
+                column = self.column()
+                columns.append(f"{values}[{index}] AS {column}")  # past the end: absent
+                scope[name] = Value(column, "str")
+            rel = self.add_cte(rel, f"SELECT *, {', '.join(columns)} FROM {rel.name}")
+            return dataclasses.replace(rel, scope=scope)
         if command.regex:
             pattern = re2(command.pattern)
             indexes = group_indexes(pattern)

@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from typing import Protocol
 
 from opsbook.insights import ast
+from opsbook.insights.textformats import split_csv, split_logfmt
 from opsbook.insights.values import Value, as_bool, as_json, as_num, as_text, as_ts
 
 __all__ = ["AGGREGATIONS", "FUNCTIONS", "PERIOD_CAPS", "Call", "Spec", "install_udfs"]
@@ -200,6 +201,22 @@ def _if(call: Call) -> Value:
     return Value(f"CASE WHEN {cond} THEN {a.sql} ELSE {b.sql} END", a.kind)
 
 
+def _case(call: Call) -> Value:
+    """``case(c1, v1, c2, v2, ..., [default])``: the value of the first true condition."""
+    args = call.values()
+    pairs, default = args[: len(args) // 2 * 2], args[-1] if len(args) % 2 else None
+    results = [pairs[i + 1] for i in range(0, len(pairs), 2)] + (
+        [default] if default is not None else []
+    )
+    if len({v.kind for v in results}) > 1:
+        results = [as_text(v) for v in results]
+    whens = " ".join(
+        f"WHEN {as_bool(pairs[i]).sql} THEN {results[i // 2].sql}" for i in range(0, len(pairs), 2)
+    )
+    otherwise = f" ELSE {results[-1].sql}" if default is not None else ""
+    return Value(f"CASE {whens}{otherwise} END", results[0].kind)
+
+
 def _bin(call: Call) -> Value:
     return floor_to(call, call.timestamp(), call.node.args[0])
 
@@ -341,6 +358,7 @@ FUNCTIONS: dict[str, Spec] = {
     "ispresent": Spec(1, 1, _ispresent),
     "coalesce": Spec(1, None, _coalesce),
     "if": Spec(3, 3, _if),
+    "case": Spec(2, None, _case),
     "isnumeric": Spec(
         1,
         1,
@@ -450,11 +468,13 @@ _UDFS: dict[str, tuple[Callable, int, str]] = {
     "ob_ip_private": (_flag("is_private"), 1, "BOOLEAN"),
     "ob_ip_public": (_flag("is_global"), 1, "BOOLEAN"),
     "ob_ip_reserved": (_is_reserved, 1, "BOOLEAN"),
+    "ob_logfmt": (split_logfmt, 1, "VARCHAR"),
+    "ob_csv": (split_csv, 1, "VARCHAR[]"),
 }
 
 
 def install_udfs(con: object) -> None:
-    """Register the IP functions (Python, row by row) on a DuckDB connection."""
+    """Register the IP and logfmt/CSV functions (Python, row by row) on a DuckDB connection."""
     import duckdb
 
     assert isinstance(con, duckdb.DuckDBPyConnection)

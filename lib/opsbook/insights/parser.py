@@ -11,7 +11,8 @@ Grammar (keywords are case-insensitive, field names are case-sensitive)::
     query    := command ("|" command)*
     command  := ("fields" | "display") items | ("filter" | "where") expr
               | "stats" items ["by" items] | "sort" expr ["asc"|"desc"] ("," ...)*
-              | "limit" ["any"] INT | "parse" [field] (STRING "as" names | REGEX)
+              | "limit" ["any"] INT
+              | "parse" [field] (STRING "as" names | REGEX | "logfmt" "as" name | "csv" "as" names)
               | "dedup" field ("," field)* | "unnest" expr "into" name | "pattern" [field]
     items    := expr ["as" name] ("," expr ["as" name])*
     expr     := and ("or" and)* ;  and := not ("and" not)* ;  not := "not" not | compare
@@ -334,8 +335,20 @@ class _Parser:
 
     def parse_command(self, start: int) -> ast.Parse:
         source: ast.Expr | None = None
-        if self.peek().kind == "name" and not self.at_word("as"):
+        if self.peek().kind == "name" and not self.at_word("as") and not self.at_mode():
             source = self.field()
+        if self.at_mode():
+            mode = self.take().text.lower()
+            if not self.at_word("as"):
+                raise self.fail(
+                    f"'as' and {'one name for the map' if mode == 'logfmt' else 'one name per column'}"
+                )
+            self.take()
+            names = [self.name()]
+            while mode == "csv" and self.at_op(","):
+                self.take()
+                names.append(self.name())
+            return ast.Parse(source, "", False, tuple(names), mode, start=start)
         token = self.peek()
         if token.kind == "op" and token.text == "/":
             regex = self.lex_regex(token)
@@ -347,7 +360,10 @@ class _Parser:
                 )  # fmt: skip
             return ast.Parse(source, str(regex.value), True, names, start=start)
         if token.kind != "string":
-            raise self.fail('a "glob * pattern" in quotes or a /regex/ with named groups')
+            raise self.fail(
+                'a "glob * pattern" in quotes, a /regex/ with named groups, '
+                "'logfmt as name' or 'csv as names'"
+            )
         self.take()
         pattern = str(token.value)
         if not self.at_word("as"):
@@ -364,6 +380,19 @@ class _Parser:
                 f"{len(names)} name(s)",
             )  # fmt: skip
         return ast.Parse(source, pattern, False, tuple(names), start=start)
+
+    def at_mode(self) -> bool:
+        """Return whether a ``logfmt``/``csv`` mode keyword (followed by ``as``) is next.
+
+        The lookahead keeps ``parse csv "*,*" as a, b`` parsing a field named ``csv``.
+        """
+        if not self.at_word("logfmt", "csv"):
+            return False
+        saved = self.pos, self._peeked
+        self.take()
+        followed_by_as = self.at_word("as")
+        self.pos, self._peeked = saved
+        return followed_by_as
 
     def items(self) -> tuple[ast.Item, ...]:
         items = [self.item()]

@@ -138,4 +138,26 @@ DECISIONS: dict[str, Decision] = {
         "start/end bounds", "both inclusive, as StartQuery documents", "API reference"
     ),
     "division_by_zero": Decision("x / 0", "missing value (no row error)", "no documented error"),
+    "parse_logfmt": Decision(
+        "parse ... logfmt: quoting, bare keys, repeats, text that is not logfmt",
+        "one map of strings (read as lf.key); values bare up to a blank or double-quoted with "
+        'backslash escapes; a key without "=" is "true"; a repeated key keeps its last value; '
+        "text with no key gives no map (the event is kept)",
+        "the docs say only 'space-separated key=value pairs' read as a map; these are the rules "
+        "of the logfmt format itself",
+    ),
+    "parse_csv": Decision(
+        "parse ... csv: syntax, quoting, short and long records",
+        "`parse [field] csv as a, b, c`: comma-separated, RFC 4180 double quotes; names bind "
+        "positionally; missing trailing columns are absent, extra columns ignored, an empty "
+        'column is ""; only the first record of a multi-line event is read',
+        "the reference gives no CSV syntax; positional names mirror glob mode and the CSV "
+        "transformer's columns option",
+    ),
+    "case_default": Decision(
+        "case() without a default",
+        "case(c1, v1, c2, v2, ..., [default]): an odd argument count ends with the default; "
+        "with none, no true condition gives a missing value; null conditions count as false",
+        "SQL CASE semantics; the reference lists case() without its signature",
+    ),
 }

@@ -21,12 +21,12 @@ from botocore.config import Config
 from botocore.exceptions import ClientError
 
 from opsbook.backends.aws import aws_errors, session
-from opsbook.backends.frames import metric_data_frame, namespaces_frame
+from opsbook.backends.frames import metric_data_frame, metric_list_frame, namespaces_frame
 from opsbook.errors import QueryCancelledError, QueryFailedError
 from opsbook.metric_request import MetricRequest, check_retention, estimate_cost_usd, plan_calls
 from opsbook.settings import Settings
 
-__all__ = ["THROTTLED", "client", "describe_namespaces", "get_metric_data"]
+__all__ = ["THROTTLED", "client", "describe_namespaces", "get_metric_data", "list_metrics"]
 
 THROTTLED = {
     "Throttling",
@@ -35,6 +35,7 @@ THROTTLED = {
     "RequestLimitExceeded",
 }
 _RETRIES = Config(retries={"mode": "adaptive", "max_attempts": 8})
+_RECENTLY_ACTIVE = pd.Timedelta(hours=3)  # the only window ListMetrics can narrow to
 
 
 def client(settings: Settings, service: str) -> Any:
@@ -65,6 +66,39 @@ def describe_namespaces(settings: Settings) -> pd.DataFrame:
         for namespace, entry in sorted(seen.items())
     ]
     return namespaces_frame(rows)
+
+
+def list_metrics(
+    settings: Settings,
+    namespace: str | None = None,
+    start: pd.Timestamp | None = None,
+    end: pd.Timestamp | None = None,
+) -> pd.DataFrame:
+    """Return each series ListMetrics knows (in ``namespace``); first, last, datapoints missing.
+
+    ListMetrics cannot filter by time: it lists series with data in the last two weeks, or,
+    with ``RecentlyActive="PT3H"``, in the last three hours, which is asked for when the window
+    starts within them. ``end`` does not narrow the list.
+    """
+    arguments: dict[str, Any] = {} if namespace is None else {"Namespace": namespace}
+    if start is not None and start >= pd.Timestamp.now(tz="UTC") - _RECENTLY_ACTIVE:
+        arguments["RecentlyActive"] = "PT3H"
+    cloudwatch = client(settings, "cloudwatch")
+    rows = []
+    with aws_errors("cloudwatch:ListMetrics"):
+        for page in cloudwatch.get_paginator("list_metrics").paginate(**arguments):
+            for metric in page["Metrics"]:
+                dims = sorted((d["Name"], d["Value"]) for d in metric.get("Dimensions", []))
+                rows.append(
+                    {
+                        "namespace": metric["Namespace"],
+                        "metric_name": metric["MetricName"],
+                        "dimensions": ",".join(f"{name}={value}" for name, value in dims),
+                    }
+                )
+    frame = metric_list_frame(rows)
+    frame = frame.drop_duplicates().sort_values(["namespace", "metric_name", "dimensions"])
+    return frame.reset_index(drop=True)
 
 
 def get_metric_data(settings: Settings, request: MetricRequest) -> pd.DataFrame:

@@ -38,13 +38,19 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from opsbook import metric_math
-from opsbook.backends.frames import metric_data_frame, namespaces_frame
+from opsbook.backends.frames import metric_data_frame, metric_list_frame, namespaces_frame
 from opsbook.backends.local import HINT, connect, data_dir
 from opsbook.errors import ConfigurationError, NoDataError
 from opsbook.metric_request import BASIC_STATISTICS, MetricRequest
 from opsbook.settings import Settings
 
-__all__ = ["describe_namespaces", "get_metric_data", "pulled_dimensions", "write_pulled"]
+__all__ = [
+    "describe_namespaces",
+    "get_metric_data",
+    "list_metrics",
+    "pulled_dimensions",
+    "write_pulled",
+]
 
 STREAM_PERIOD = 60  # Metric Streams sends 1-minute datapoints
 _JSON_COLUMNS = {
@@ -131,19 +137,8 @@ def write_pulled(frame: pd.DataFrame, target: Path) -> None:
 
 def describe_namespaces(settings: Settings) -> pd.DataFrame:
     """Return each metric namespace in the metrics files with metrics, series and span."""
-    files = _files(settings)
     con = connect()
-    parts = _mapped_sources(con, files, {})
-    if files.flat:
-        # Same series key as the mapped sources, so a series in both is counted once.
-        dimensions = _DIMENSION_KEY.format("dimensions::JSON::MAP(VARCHAR, VARCHAR)")
-        parts.append(
-            f"SELECT namespace, metric_name, {dimensions} AS dimension_key, "
-            f"epoch_ms(timestamp) AS timestamp FROM {_read_flat(con, files)}"
-        )
-    records = " UNION ALL ".join(
-        f"SELECT namespace, metric_name, dimension_key, timestamp FROM ({part})" for part in parts
-    )
+    records = _series_records(con, _files(settings))
     frame = con.sql(
         f"""
         SELECT namespace, count(DISTINCT metric_name) AS metrics,
@@ -154,6 +149,56 @@ def describe_namespaces(settings: Settings) -> pd.DataFrame:
         """
     ).df()
     return namespaces_frame(frame)
+
+
+def list_metrics(
+    settings: Settings,
+    namespace: str | None = None,
+    start: pd.Timestamp | None = None,
+    end: pd.Timestamp | None = None,
+) -> pd.DataFrame:
+    """Return each series in the files (in ``namespace``, with data in the window) and its span."""
+    con = connect()
+    records = _series_records(con, _files(settings, start, end))
+    conditions = {
+        "namespace = $namespace": ("namespace", namespace),
+        "timestamp >= $start": ("start", None if start is None else start.value // 10**6),
+        "timestamp < $end": ("end", None if end is None else end.value // 10**6),
+    }
+    chosen = {text: bound for text, bound in conditions.items() if bound[1] is not None}
+    values = dict(chosen.values())
+    where = f"WHERE {' AND '.join(chosen)}" if chosen else ""
+    # The dimension key, sorted by name, read back as the console writes it: Name=Value,...
+    dimensions = "replace(replace(dimension_key, chr(31), '='), chr(30), ',')"
+    frame = con.execute(
+        f"""
+        SELECT namespace, metric_name, {dimensions} AS dimensions,
+               make_timestamp(min(timestamp) * 1000) AS first,
+               make_timestamp(max(timestamp) * 1000) AS last, count(*) AS datapoints
+        FROM ({records}) {where}
+        GROUP BY namespace, metric_name, dimension_key ORDER BY ALL
+        """,
+        values,
+    ).df()
+    return metric_list_frame(frame)
+
+
+def _series_records(con: duckdb.DuckDBPyConnection, files: _Files) -> str:
+    """Return a SELECT of every datapoint's namespace, metric_name, dimension_key and timestamp.
+
+    The timestamp is epoch milliseconds; streams, older and flat pulls share one dimension key,
+    so a series found in several files is one series.
+    """
+    parts = _mapped_sources(con, files, {})
+    if files.flat:
+        dimensions = _DIMENSION_KEY.format("dimensions::JSON::MAP(VARCHAR, VARCHAR)")
+        parts.append(
+            f"SELECT namespace, metric_name, {dimensions} AS dimension_key, "
+            f"epoch_ms(timestamp) AS timestamp FROM {_read_flat(con, files)}"
+        )
+    return " UNION ALL ".join(
+        f"SELECT namespace, metric_name, dimension_key, timestamp FROM ({part})" for part in parts
+    )
 
 
 def get_metric_data(settings: Settings, request: MetricRequest) -> pd.DataFrame:
