@@ -11,9 +11,7 @@ Usage: python bench/incident_drilldowns.py [--data-dir DIR] [--repeat N]
 from __future__ import annotations
 
 import argparse
-import statistics
 import tempfile
-import time
 from pathlib import Path
 
 from opsbook import athena, logs
@@ -27,15 +25,7 @@ from opsbook.incident import (
 )
 from opsbook.incident.triage import load_query
 from opsbook.settings import resolve
-
-
-def _median(call, repeat: int) -> float:
-    times = []
-    for _ in range(repeat):
-        started = time.perf_counter()
-        call()
-        times.append(time.perf_counter() - started)
-    return statistics.median(times)
+from timing import median_seconds  # bench/timing.py: scripts run from bench/
 
 
 def main() -> None:
@@ -69,7 +59,7 @@ def main() -> None:
     ]  # fmt: skip
     for name, call, plain in rows:
         call()  # warm: imports and file listings, as in an open kernel
-        t_call, t_plain = _median(call, n), _median(plain, n)
+        t_call, t_plain = median_seconds(call, n), median_seconds(plain, n)
         print(
             f"{name:17} median {t_call:.2f} s; raw queries {t_plain:.2f} s ({t_call / t_plain:.1f}x)"
         )
@@ -84,7 +74,7 @@ def main() -> None:
             )
             made.append(dest)
 
-        t_snap = _median(take, max(1, n // 2))
+        t_snap = median_seconds(take, max(1, n // 2))
         replay = settings.replace(data_dir=str(made[0]))
 
         def first(where) -> None:
@@ -92,7 +82,10 @@ def main() -> None:
                    settings=where).findings()  # fmt: skip
 
         first(replay)
-        t_full, t_replay = _median(lambda: first(settings), n), _median(lambda: first(replay), n)
+        t_full, t_replay = (
+            median_seconds(lambda: first(settings), n),
+            median_seconds(lambda: first(replay), n),
+        )
         print(f"snapshot (1 h)    median {t_snap:.2f} s")
         print(f"first findings    median {t_full:.2f} s on the sample, {t_replay:.2f} s on the snapshot "
               f"({t_full / t_replay:.1f}x faster)")  # fmt: skip

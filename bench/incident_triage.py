@@ -10,24 +10,14 @@ Usage: python bench/incident_triage.py [--data-dir DIR] [--repeat N]
 from __future__ import annotations
 
 import argparse
-import statistics
-import time
 
 from opsbook import alarms, changes, health, logs, metrics
 from opsbook.incident import FIRST_CHECKS, triage
 from opsbook.settings import resolve
+from timing import median_seconds  # bench/timing.py: scripts run from bench/
 
 START, END = "2026-11-14T14:00Z", "2026-11-14T15:00Z"
 LB = "LoadBalancer=app/checkout-alb/50dc6c495c0c9188"
-
-
-def _median(call, repeat: int) -> float:
-    times = []
-    for _ in range(repeat):
-        started = time.perf_counter()
-        call()
-        times.append(time.perf_counter() - started)
-    return statistics.median(times)
 
 
 def main() -> None:
@@ -54,8 +44,8 @@ def main() -> None:
         triage("checkout-api", START, END, checks=("slo_burn",), settings=settings)
 
     first()  # warm caches (file listings, imports) as an open notebook kernel would have
-    t_first, t_plain = _median(first, args.repeat), _median(plain, args.repeat)
-    t_slo = _median(slo, max(1, args.repeat // 2))
+    t_first, t_plain = median_seconds(first, args.repeat), median_seconds(plain, args.repeat)
+    t_slo = median_seconds(slo, max(1, args.repeat // 2))
     print(f"first findings (5 checks): median {t_first:.2f} s over {args.repeat} runs")
     print(
         f"plain raw source calls:    median {t_plain:.2f} s  (triage / plain = {t_first / t_plain:.2f}x)"

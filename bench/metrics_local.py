@@ -22,16 +22,15 @@ machine is shared: medians are printed.
 from __future__ import annotations
 
 import argparse
-import statistics
 import tempfile
 import time
-from collections.abc import Callable
 from pathlib import Path
 
 import duckdb
 import pandas as pd
 from opsbook import metrics
 from opsbook.settings import resolve
+from timing import median_seconds  # bench/timing.py: scripts run from bench/
 
 START = pd.Timestamp("2026-10-16", tz="UTC")
 
@@ -81,16 +80,6 @@ def write_data(folder: Path, series: int, days: int, layout: str) -> tuple[Path,
         """
     )
     return pulled, flat
-
-
-def median_seconds(function: Callable[[], object], repeat: int) -> float:
-    """Return the median wall time of ``repeat`` runs."""
-    times = []
-    for _ in range(repeat):
-        started = time.perf_counter()
-        function()
-        times.append(time.perf_counter() - started)
-    return statistics.median(times)
 
 
 def main() -> None:

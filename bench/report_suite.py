@@ -10,9 +10,7 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import functools
-import statistics
 import tempfile
-import time
 from pathlib import Path
 
 import nbformat
@@ -21,15 +19,7 @@ from opsbook.notebooks import execute_notebook
 from opsbook.reports import run_suite
 from opsbook.sample import FACTS_FILE, generate
 from opsbook.settings import resolve
-
-
-def _median_seconds(action, runs: int) -> float:
-    samples = []
-    for _ in range(runs):
-        started = time.perf_counter()
-        action()
-        samples.append(time.perf_counter() - started)
-    return statistics.median(samples)
+from timing import median_seconds  # bench/timing.py: scripts run from bench/
 
 
 def main() -> None:
@@ -46,14 +36,14 @@ def main() -> None:
         notebook = new_notebook(cells=[new_code_cell("1")])
         notebook.metadata["kernelspec"] = {"name": "opsbook", "display_name": "opsbook"}
         nbformat.write(notebook, empty)
-        kernel = _median_seconds(
+        kernel = median_seconds(
             lambda: execute_notebook(empty, Path(out) / "empty-out.ipynb"), args.runs
         )
         print(f"kernel start + one cell + HTML export: median {kernel:5.2f} s")
         for suite in args.suites:
             timings = {}
             for jobs in (1, 2):
-                timings[jobs] = _median_seconds(
+                timings[jobs] = median_seconds(
                     functools.partial(run_suite, suite, jobs=jobs, settings=settings), args.runs
                 )
                 print(f"{suite:>8} --jobs {jobs}: median {timings[jobs]:6.2f} s")
