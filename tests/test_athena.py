@@ -13,11 +13,15 @@ import duckdb
 import pandas as pd
 import pytest
 import requests
+import sqlglot
 from botocore.stub import Stubber
 from opsbook import athena
 from opsbook.backends.aws.athena_run import execution_request, run_execution
 from opsbook.backends.aws.cur import athena_statement
+from opsbook.backends.aws.cur_view import CurTable, athena_view
+from opsbook.backends.local.cur import find_cur_files
 from opsbook.backends.local.cur_dialect import to_duckdb
+from opsbook.backends.local.cur_flavours import open_view
 from opsbook.errors import (
     AccessDeniedError,
     ConfigurationError,
@@ -27,6 +31,7 @@ from opsbook.errors import (
 )
 from opsbook.queries.analyse import parse_athena
 from opsbook.settings import resolve
+from sqlglot import exp
 
 FOCUS_SAMPLE = (
     Path(__file__).resolve().parents[2] / "shared" / "external" / "focus-sample" / "FOCUS-1.0"
@@ -210,17 +215,31 @@ def test_amortized_reconciles_with_unblended_on_the_sample(settings) -> None:
     assert (rows.public_cost > rows.amortized_cost).all(), "commitments save money"
 
 
-def test_legacy_cur_runs_the_same_sql_through_the_compatibility_view(settings, tmp_path) -> None:
-    source = next(p for p in _files(settings) if "2026-09" in str(p))
-    folder = tmp_path / "cur" / "legacy-report" / "legacy-report" / "year=2026" / "month=9"
-    folder.mkdir(parents=True)
+def _legacy_export(
+    settings, root: Path, months: tuple[str, ...] = ("2026-09",), rows: int | None = None
+) -> Path:
+    """Write the sample's ``months`` as a legacy CUR under ``root``: flat tag columns (an
+    untagged ``user_env`` is the empty string, as legacy CUR writes it), ``year=/month=``
+    folders, no account names, no Savings Plan effective cost."""
     drop = "resource_tags, bill_payer_account_name, line_item_usage_account_name, savings_plan_savings_plan_effective_cost"
-    duckdb.execute(
-        f"COPY (SELECT * EXCLUDE ({drop}), resource_tags['user_app'] AS resource_tags_user_app, "
-        f"resource_tags['user_env'] AS resource_tags_user_env FROM read_parquet('{source}')) "
-        f"TO '{folder / 'legacy-report-1.snappy.parquet'}' (FORMAT parquet)"
-    )
-    legacy = settings.replace(data_dir=str(tmp_path))
+    limit = f" LIMIT {rows}" if rows else ""
+    for month in months:
+        source = next(p for p in _files(settings) if month in str(p))
+        year, number = month.split("-")
+        folder = root / "cur" / "legacy-report" / "legacy-report" / f"year={year}"
+        folder = folder / f"month={int(number)}"
+        folder.mkdir(parents=True)
+        duckdb.execute(
+            f"COPY (SELECT * EXCLUDE ({drop}), resource_tags['user_app'] AS resource_tags_user_app, "
+            f"coalesce(resource_tags['user_env'], '') AS resource_tags_user_env "
+            f"FROM read_parquet('{source}', hive_partitioning = false){limit}) "
+            f"TO '{folder / 'legacy-report-1.snappy.parquet'}' (FORMAT parquet)"
+        )
+    return root
+
+
+def test_legacy_cur_runs_the_same_sql_through_the_compatibility_view(settings, tmp_path) -> None:
+    legacy = settings.replace(data_dir=str(_legacy_export(settings, tmp_path)))
     params = {"start_period": "2026-09", "end_period": "2026-09"}
     mine = athena.query("cur/cost_by_app", params, settings=legacy)
     native = athena.query("cur/cost_by_app", params, settings=settings)
@@ -533,3 +552,202 @@ def test_a_year_of_cur_and_a_one_month_query_reads_a_tenth_of_it(tmp_path, clean
     whole = athena.query(sql, {"a": "2025-12", "b": "2026-11"}, settings=year)
     assert one.attrs["query"]["files"] == 1 and whole.attrs["query"]["files"] == 12
     assert one.attrs["query"]["bytes_scanned"] <= whole.attrs["query"]["bytes_scanned"] / 10
+
+
+# --- legacy CUR and FOCUS tables on Athena --------------------------------------------------------
+
+
+def _focus_export(root: Path) -> Path:
+    target = root / "cur" / "focus-export" / "data" / "focus_sample.csv"
+    target.parent.mkdir(parents=True)
+    shutil.copy(FOCUS_SAMPLE, target)  # fails, never skips, when the shared sample is missing
+    return root
+
+
+def _focus_parquet(root: Path) -> Path:
+    """The FOCUS sample as AWS's own export writes it: Parquet, real types, Tags a map."""
+    target = root / "cur" / "focus-export" / "data" / "focus_sample.parquet"
+    target.parent.mkdir(parents=True)
+    typed = ", ".join(
+        [f"try_cast(nullif({c}, 'NULL') AS DOUBLE) AS {c}" for c in ("BilledCost", "ListCost")]
+        + [
+            f"try_cast(nullif({c}, 'NULL') AS TIMESTAMP) AS {c}"
+            for c in ("BillingPeriodStart", "ChargePeriodStart")
+        ]
+        + [
+            "try_cast(json_transform(nullif(Tags, 'NULL'), '\"MAP(VARCHAR, VARCHAR)\"') "
+            "AS MAP(VARCHAR, VARCHAR)) AS Tags"
+        ]
+    )
+    duckdb.execute(
+        f"COPY (SELECT * REPLACE ({typed}) FROM read_csv('{FOCUS_SAMPLE}', all_varchar = true)) "
+        f"TO '{target}' (FORMAT parquet)"
+    )
+    return root
+
+
+def _glue_types(path: Path) -> dict[str, str]:
+    """The Glue column types a crawler gives the file's columns (lower-cased, as Glue shows)."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    if path.suffix == ".csv":
+        return {c.lower(): "string" for c in pd.read_csv(path, nrows=0).columns}
+    kinds = {
+        pa.types.is_floating: "double",
+        pa.types.is_timestamp: "timestamp",
+        pa.types.is_map: "map<string,string>",
+    }
+    return {
+        f.name.lower(): next((k for test, k in kinds.items() if test(f.type)), "string")
+        for f in pq.read_schema(path)
+    }
+
+
+def _create_glue_table(name: str, types: dict[str, str], partitions: list[str]) -> None:
+    boto3.client("glue", region_name="us-east-1").create_table(
+        DatabaseName="cid_data_export",
+        TableInput={
+            "Name": name,
+            "StorageDescriptor": {"Columns": [{"Name": c, "Type": t} for c, t in types.items()]},
+            "PartitionKeys": [{"Name": p, "Type": "string"} for p in partitions],
+        },
+    )
+
+
+def _scan_filter(statement: str, params: list[str], types: dict[str, str]) -> exp.Expression:
+    """The WHERE that reaches the table scan once Trino-style predicate pushdown and subquery
+    merging (sqlglot's optimizer, standing in for Trino's planner) have run on the statement."""
+    from sqlglot.optimizer import optimize
+    from sqlglot.optimizer.merge_subqueries import merge_subqueries
+    from sqlglot.optimizer.pushdown_predicates import pushdown_predicates
+    from sqlglot.optimizer.qualify import qualify
+
+    tree = sqlglot.parse_one(statement, read="trino")
+    for placeholder, value in zip(list(tree.find_all(exp.Placeholder)), params, strict=True):
+        placeholder.replace(sqlglot.parse_one(value, read="trino"))
+    table = next(t for t in tree.find_all(exp.Table) if t.db)
+    schema = {table.db: {table.name: {c: "varchar" for c in types}}}
+    plan = optimize(
+        tree, schema=schema, dialect="trino", rules=[qualify, pushdown_predicates, merge_subqueries]
+    )
+    assert [t.name for t in plan.find_all(exp.Table)] == [table.name], "the view was merged"
+    return plan.args["where"]
+
+
+@pytest.mark.parametrize("flavour", ["legacy", "focus"])
+def test_legacy_and_focus_tables_run_the_same_sql_on_athena(
+    flavour: str, aws_settings, aws_env, settings, tmp_path
+) -> None:
+    if flavour == "legacy":
+        local = settings.replace(data_dir=str(_legacy_export(settings, tmp_path)), cache_dir="off")
+        months = {"start_period": "2026-09", "end_period": "2026-09"}
+        partitions, keys = ["year", "month"], {"year", "month"}
+        types = _glue_types(next((tmp_path / "cur").rglob("*.parquet")))
+    else:
+        local = settings.replace(data_dir=str(_focus_export(tmp_path)), cache_dir="off")
+        months = {"start_period": "2024-09", "end_period": "2024-09"}
+        partitions, keys = ["billing_period"], {"billing_period"}
+        types = _glue_types(FOCUS_SAMPLE) | {"billedcost": "double", "tags": "map<string,string>"}
+    table = f"{flavour}_cur"
+    _create_glue_table(table, types, partitions)
+    expected = athena.query("cur/cost_by_service", months, settings=local)
+    assert expected.attrs["query"]["flavour"] == flavour and len(expected) > 1
+    posted = requests.post(
+        f"{aws_env}/moto-api/static/athena/query-results",
+        json=_recorded_results(expected),
+        timeout=10,
+    )
+    assert posted.status_code == 201
+    remote = athena.query(
+        "cur/cost_by_service", months, settings=aws_settings.replace(athena_table=table)
+    )
+    pd.testing.assert_frame_equal(remote, expected)  # CUR 2.0 names, the local engine's dtypes
+    assert remote.attrs["query"]["flavour"] == flavour
+    received = boto3.client("athena", region_name="us-east-1").get_query_execution(
+        QueryExecutionId=remote.attrs["query"]["query_id"]
+    )["QueryExecution"]
+    statement = received["Query"]
+    assert statement.startswith("WITH cur AS (SELECT ")
+    assert f'FROM "cid_data_export"."{table}") SELECT' in statement
+    assert "FROM cur WHERE billing_period BETWEEN ? AND ?" in statement
+    bound = [f"'{months['start_period']}'", f"'{months['end_period']}'"]
+    assert received["ExecutionParameters"] == bound, "values stay bound, never in the text"
+    where = _scan_filter(statement, bound, types | {k: "" for k in keys})
+    assert {c.name for c in where.find_all(exp.Column)} == keys, "the filter prunes partitions"
+    if flavour == "focus":
+        assert 'TRY_CAST("billedcost" AS DOUBLE) AS "line_item_unblended_cost"' in statement
+        assert 'COALESCE("tags", CAST(MAP() AS MAP(VARCHAR, VARCHAR)))' in statement
+
+
+def test_an_athena_table_of_no_known_flavour_or_lacking_a_column_is_refused(
+    aws_settings,
+) -> None:
+    _create_glue_table("legacy_cur", {"line_item_unblended_cost": "double"}, ["year", "month"])
+    _create_glue_table("other", {"cost": "double"}, [])
+    odd = {"line_item_unblended_cost": "double", "line_item_product_code": "string"}
+    _create_glue_table("odd", odd | {'resource_tags_user_a"b': "string"}, ["year", "month"])
+    cases = [
+        ("other", "cur/cost_by_service", {}, "cannot tell the CUR flavour"),
+        ("odd", "cur/cost_by_service", {}, "a name Athena does not allow"),
+        (
+            "legacy_cur",
+            "cur/cost_by_service",
+            {},
+            "needs column line_item_product_code, which the legacy table "
+            "cid_data_export.legacy_cur lacks: legacy CUR has a column only in months",
+        ),
+        ("legacy_cur", "cur/cost_by_service", {"cur_flavour": "cur2"}, "looks like legacy"),
+    ]
+    for table, query, extra, message in cases:
+        with pytest.raises(ConfigurationError, match=message):
+            athena.query(query, MONTHS, settings=aws_settings.replace(athena_table=table, **extra))
+    athena_client = boto3.client("athena", region_name="us-east-1")
+    assert athena_client.list_query_executions()["QueryExecutionIds"] == [], "nothing ran"
+
+
+@pytest.mark.parametrize("layout", ["legacy", "focus", "focus-parquet"])
+def test_the_athena_view_is_trino_and_gives_the_rows_of_the_local_view(
+    layout: str, settings, tmp_path
+) -> None:
+    flavour = layout.split("-")[0]
+    if layout == "legacy":
+        root = _legacy_export(settings, tmp_path, months=("2026-09", "2026-10"), rows=2000)
+    else:
+        root = (_focus_export if layout == "focus" else _focus_parquet)(tmp_path)
+    found = find_cur_files(settings.replace(data_dir=str(root)))
+    paths = [str(p) for p in found.files]
+    con = duckdb.connect()
+    types, partitions = _glue_types(found.files[0]), []  # flat FOCUS: periods from the rows
+    if layout == "focus":
+        raw = con.read_csv(paths, all_varchar=True, header=True, union_by_name=True)
+    else:
+        raw = con.read_parquet(paths, hive_partitioning=flavour == "legacy", union_by_name=True)
+        partitions = ["year", "month"] if flavour == "legacy" else []
+    local = open_view(con, found.files, flavour, found.hive_key).relation
+    table = CurTable("billing", "cur_table", types, partitions)
+    view = athena_view(table)
+    assert isinstance(sqlglot.parse_one(view, read="trino"), exp.Select)
+    typed = 'TRY_CAST("billedcost" AS DOUBLE)' in view and 'coalesce("tags", CAST(MAP()' in view
+    assert typed == (layout == "focus-parquet"), "typed Parquet columns skip the text clean-up"
+    con.execute("CREATE SCHEMA billing")
+    raw.create_view("billing_raw")  # DuckDB matches the Glue (lower-case) names case-blind
+    con.execute("CREATE VIEW billing.cur_table AS SELECT * FROM billing_raw")
+    athena_side = con.sql(to_duckdb(view))
+    assert athena_side.columns == local.columns and athena_side.types == local.types
+    local.create_view("local_side")
+    athena_side.create_view("athena_side")
+    counts = con.execute(
+        "SELECT (SELECT count(*) FROM local_side), "
+        "(SELECT count(*) FROM (SELECT * FROM local_side EXCEPT ALL SELECT * FROM athena_side)), "
+        "(SELECT count(*) FROM (SELECT * FROM athena_side EXCEPT ALL SELECT * FROM local_side))"
+    ).fetchone()
+    assert counts[0] >= 1000 and counts[1:] == (0, 0), counts
+    periods = sorted(
+        r[0] for r in con.execute("SELECT DISTINCT billing_period FROM athena_side").fetchall()
+    )
+    assert periods == (["2026-09", "2026-10"] if flavour == "legacy" else ["2024-09", "2024-10"])
+    tagged = con.execute(
+        "SELECT count(*) FROM athena_side WHERE cardinality(resource_tags) > 0"
+    ).fetchone()
+    assert tagged[0] > 0

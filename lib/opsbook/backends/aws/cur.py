@@ -12,7 +12,10 @@ Values travel as ``ExecutionParameters`` (positional ``?``), rendered as Trino l
 (strings quoted with ``'`` doubled), so Athena binds them server-side; Athena accepts them in WHERE
 clauses only. The logical table ``cur`` becomes ``"<athena_database>"."<athena_table>"``, both
 checked against a strict identifier pattern. Before the query runs, Glue GetTable confirms the
-table exists and has every column the query names.
+table exists, tells its flavour from its columns (CUR 2.0 has ``bill_payer_account_name``) and
+that it has every column the query names. A legacy CUR or FOCUS table is read through the
+compatibility view of :mod:`.cur_view` (a ``WITH cur AS (...)`` in front of the same SQL, with
+the same mapping as the local engine), so one SQL body runs on all three.
 
 Examples
 --------
@@ -28,14 +31,16 @@ import time
 from typing import Any
 
 import pandas as pd
+import sqlglot
 from sqlglot import exp
 
 from opsbook.backends.aws import aws_errors, session
 from opsbook.backends.aws.athena_run import execution_request, run_execution
-from opsbook.backends.local.cur_flavours import detect_flavour, missing_column_hint
+from opsbook.backends.aws.cur_view import CurTable, athena_view
+from opsbook.backends.cur_mapping import missing_column_hint
 from opsbook.errors import ConfigurationError
 from opsbook.queries import Query
-from opsbook.queries.analyse import parse_athena, referenced_columns
+from opsbook.queries.analyse import LOGICAL_TABLE, parse_athena, referenced_columns
 from opsbook.queries.runs import QueryRun, athena_cost_usd, bytes_for_usd, conform_frame
 from opsbook.settings import Settings
 
@@ -63,9 +68,13 @@ def trino_literal(value: Any) -> str:
 
 
 def athena_statement(
-    tree: exp.Expression, values: dict[str, Any], settings: Settings
+    tree: exp.Expression, values: dict[str, Any], settings: Settings, view: str | None = None
 ) -> tuple[str, list[str]]:
     """Return the Athena text (``cur`` → the configured table, ``:name`` → ``?``) and its values.
+
+    With ``view`` (the compatibility ``SELECT`` of a legacy CUR or FOCUS table, see
+    :func:`opsbook.backends.aws.cur_view.athena_view`), ``cur`` becomes that view, as the first
+    query of the statement's WITH list, instead of the table itself.
 
     Raises
     ------
@@ -77,6 +86,9 @@ def athena_statement(
         if not _IDENTIFIER.fullmatch(name):
             raise ConfigurationError(f"setting {key} must be a lower-case identifier, got {name!r}")
     tree = tree.copy()
+    if view is not None:
+        _with_view(tree, view)
+        return _bind(tree.sql(dialect="trino"), values)
     for ref in tree.find_all(exp.Table):
         if ref.name == "cur" and not ref.db:
             alias = ref.alias
@@ -84,7 +96,24 @@ def athena_statement(
             ref.set("db", exp.to_identifier(database, quoted=True))
             if not alias:
                 ref.set("alias", exp.TableAlias(this=exp.to_identifier("cur")))
-    text = tree.sql(dialect="trino")
+    return _bind(tree.sql(dialect="trino"), values)
+
+
+def _with_view(tree: exp.Expression, view: str) -> None:
+    """Put ``cur AS (<view>)`` first in the statement's WITH list (its own CTEs may read it)."""
+    cte = exp.CTE(
+        this=sqlglot.parse_one(view, read="trino"),
+        alias=exp.TableAlias(this=exp.to_identifier(LOGICAL_TABLE)),
+    )
+    existing = tree.args.get("with_")
+    if existing is None:
+        tree.set("with_", exp.With(expressions=[cte]))
+    else:
+        existing.set("expressions", [cte, *existing.expressions])
+
+
+def _bind(text: str, values: dict[str, Any]) -> tuple[str, list[str]]:
+    """Replace each ``:name`` outside strings and comments by ``?``; return the values in order."""
     params: list[str] = []
 
     def bind(match: re.Match[str]) -> str:
@@ -119,8 +148,9 @@ def run_cur_query(
     started = time.perf_counter()
     tree = parse_athena(query.sql)
     boto = session(settings)
-    flavour = _check_table(boto, settings, referenced_columns(tree), query.name)
-    sql, params = athena_statement(tree, values, settings)
+    table = _check_table(boto, settings, referenced_columns(tree), query.name)
+    view = athena_view(table) if table.flavour != "cur2" else None
+    sql, params = athena_statement(tree, values, settings, view)
     request = execution_request(
         sql,
         params,
@@ -147,18 +177,18 @@ def run_cur_query(
         cost_usd=athena_cost_usd(execution.bytes_scanned),
         elapsed_s=time.perf_counter() - started,
         cache_hit=execution.reused,
-        flavour=flavour,
+        flavour=table.flavour,
     )
     frame.attrs["query"] = facts.as_dict()
     return frame
 
 
-def _check_table(boto: Any, settings: Settings, columns: set[str], name: str) -> str:
-    """Confirm the CUR table exists and has the query's columns; return its flavour."""
+def _check_table(boto: Any, settings: Settings, columns: set[str], name: str) -> CurTable:
+    """Confirm the CUR table exists, is a known flavour and has the query's columns."""
     glue = boto.client("glue")
     try:
         with aws_errors("glue:GetTable"):
-            table = glue.get_table(
+            found = glue.get_table(
                 DatabaseName=settings.athena_database, Name=settings.athena_table
             )["Table"]
     except Exception as error:
@@ -169,21 +199,26 @@ def _check_table(boto: Any, settings: Settings, columns: set[str], name: str) ->
                 "to the database and table of your CUR"
             ) from None
         raise
-    found = [c["Name"].lower() for c in table.get("StorageDescriptor", {}).get("Columns", [])]
-    found += [c["Name"].lower() for c in table.get("PartitionKeys", [])]
-    flavour = detect_flavour(found)
-    if flavour != "cur2":
+    where = f"{settings.athena_database}.{settings.athena_table}"
+    stored = found.get("StorageDescriptor", {}).get("Columns", [])
+    table = CurTable(
+        settings.athena_database,
+        settings.athena_table,
+        {c["Name"].lower(): c.get("Type", "string") for c in stored},
+        [c["Name"].lower() for c in found.get("PartitionKeys", [])],
+    )
+    flavour = table.flavour
+    if settings.cur_flavour not in ("auto", flavour):
         raise ConfigurationError(
-            f"Glue table {settings.athena_table} is a {flavour} CUR; the aws backend queries CUR "
-            "2.0 tables (the local backend maps legacy CUR and FOCUS): point athena_table at a "
-            "CUR 2.0 Data Export table"
+            f"Glue table {where} looks like {flavour}, but cur_flavour is "
+            f"{settings.cur_flavour!r}: set cur_flavour = 'auto' (or {flavour!r})"
         )
     if "*" not in columns:
-        for column in sorted(columns - set(found)):
+        for column in sorted(columns - table.columns):
             hint = missing_column_hint(column, flavour)
             if hint:
                 raise ConfigurationError(
-                    f"query {name!r} needs column {column}, which table "
-                    f"{settings.athena_database}.{settings.athena_table} lacks: {hint}"
+                    f"query {name!r} needs column {column}, which the {flavour} table "
+                    f"{where} lacks: {hint}"
                 )
-    return flavour
+    return table
