@@ -231,3 +231,22 @@ def test_unit_cost_zero_request_day_has_no_unit_cost(settings, monkeypatch) -> N
         ok["cost"].sum() / float(ok["requests"].sum()) * 1_000_000, rel=1e-6
     )
     assert any("no requests" in line for line in unit_cost.findings(frame))
+
+
+def test_tag_compliance_follows_the_required_tags_setting(settings) -> None:
+    default = allocation.tag_compliance("2026-10", settings=settings)
+    assert default["tag"].tolist() == list(settings.required_tags)
+    policy = settings.replace(required_tags="Owner,CostCenter")
+    configured = allocation.tag_compliance("2026-10", settings=policy)
+    assert configured["tag"].tolist() == ["Owner", "CostCenter"]
+    assert configured["cur_key"].tolist() == ["user_owner", "user_cost_center"]
+    given = allocation.tag_compliance("2026-10", required="App, Env", settings=policy)
+    assert given["tag"].tolist() == ["App", "Env"]
+    by_tag = default.set_index("tag")["tagged_cost"]
+    assert given.set_index("tag")["tagged_cost"].to_dict() == pytest.approx(
+        by_tag[["App", "Env"]].to_dict()
+    )
+    with pytest.raises(ConfigurationError, match="required_tags.*tag keys"):
+        allocation.tag_compliance("2026-10", required=["App", "Env;Owner"], settings=settings)
+    nobody = allocation.tag_compliance("2026-10", accounts="999999999999", settings=settings)
+    assert allocation.findings(nobody)[0].startswith("no CUR line items in billing period 2026-10")

@@ -136,3 +136,43 @@ def test_arguments_become_environment_for_kernels(clean_env: Path) -> None:
     finally:
         for name in env:
             del os.environ[name]
+
+
+def test_required_tags_default_env_file_and_kernel_environment(
+    clean_env: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    assert resolve().required_tags == ("App", "Env", "Owner", "CostCenter", "DataClass")
+    (clean_env / "opsbook.toml").write_text('required_tags = ["Team", "aws:createdBy"]\n')
+    assert resolve().required_tags == ("Team", "aws:createdBy")
+    (clean_env / "opsbook.toml").write_text('required_tags = "Team, Env"\n')
+    assert resolve().required_tags == ("Team", "Env")
+    monkeypatch.setenv("OPSBOOK_REQUIRED_TAGS", "App, Owner")
+    settings = resolve()
+    assert settings.required_tags == ("App", "Owner")
+    assert settings.source["required_tags"] == "env OPSBOOK_REQUIRED_TAGS"
+    assert ("required_tags", "App, Owner", "env OPSBOOK_REQUIRED_TAGS") in settings.describe()
+    given = resolve(required_tags=["Team"])
+    assert given.as_environment() == {"OPSBOOK_REQUIRED_TAGS": "Team"}
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        pytest.param("App,,Env", id="empty-key"),
+        pytest.param([], id="empty-list"),
+        pytest.param(" ", id="blank"),
+        pytest.param(["App", 3], id="not-text"),
+        pytest.param("App,Env;Owner", id="bad-character"),
+    ],
+)
+def test_bad_required_tags_say_what_a_tag_key_is(clean_env: Path, value: object) -> None:
+    with pytest.raises(ConfigurationError, match="required_tags.*tag keys"):
+        resolve(required_tags=value)
+
+
+def test_bad_required_tags_in_env_name_the_variable(
+    clean_env: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("OPSBOOK_REQUIRED_TAGS", "App,")
+    with pytest.raises(ConfigurationError, match="OPSBOOK_REQUIRED_TAGS.*non-empty tag keys"):
+        resolve()

@@ -90,6 +90,9 @@ class Settings:
     max_query_cost_usd
         Guardrail: a query whose estimated cost exceeds this is refused before it runs; on
         Athena, one whose scanned bytes pass this cost while running is stopped.
+    required_tags
+        Tag keys every resource should carry (tag compliance reports on each): a list, or
+        comma-separated text in ``OPSBOOK_REQUIRED_TAGS``.
     source
         Where each value came from: ``argument``, ``env OPSBOOK_…``, ``opsbook.toml`` or ``default``.
     """
@@ -111,6 +114,7 @@ class Settings:
     max_query_cost_usd: float = 1.0
     notify_webhook_url: str | None = None
     notify_sns_topic_arn: str | None = None
+    required_tags: tuple[str, ...] = ("App", "Env", "Owner", "CostCenter", "DataClass")
     source: Mapping[str, str] = field(default_factory=dict, compare=False, repr=False)
 
     def replace(self, **changes: Any) -> Settings:
@@ -331,6 +335,24 @@ def _aliases(value: Any) -> dict[str, str]:
     return dict(value)
 
 
+# A tag key: 1-128 characters of letters, digits, spaces and _ . : / = + - @ (AWS's rule).
+_TAG_KEY = re.compile(r"^[\w .:/=+\-@]{1,128}$")
+
+
+def _tag_keys(value: Any) -> tuple[str, ...]:
+    items = value.split(",") if isinstance(value, str) else value
+    if not isinstance(items, list | tuple) or not all(isinstance(i, str) for i in items):
+        raise ValueError("expected tag keys: a list, or text separated by commas")
+    keys = tuple(item.strip() for item in items)
+    bad = [key for key in keys if not _TAG_KEY.match(key)]
+    if not keys or bad:
+        raise ValueError(
+            f"expected non-empty tag keys (letters, digits, spaces, _ . : / = + - @), got "
+            f"{', '.join(map(repr, bad)) or 'none'}; e.g. App,Env,Owner"
+        )
+    return keys
+
+
 _CHECKS: dict[str, Any] = {
     "backend": _choice(_BACKENDS),
     "region": _matching(_REGION, "an AWS region such as us-east-1"),
@@ -353,12 +375,15 @@ _CHECKS: dict[str, Any] = {
     "notify_sns_topic_arn": _optional(
         _matching(re.compile(r"^arn:aws[\w-]*:sns:[\w-]+:\d{12}:[\w-]+$"), "an SNS topic ARN")
     ),
+    "required_tags": _tag_keys,
 }
 
 
 def _environment_value(value: Any) -> str:
     if isinstance(value, Mapping):
         return json.dumps(dict(value))
+    if isinstance(value, tuple):
+        return ",".join(value)
     return "" if value is None else str(value)
 
 
@@ -372,4 +397,6 @@ def _show(value: Any, *, secret: bool = False) -> str:
         return f"{scheme}://{rest.split('/', 1)[0]}/… (hidden)"
     if isinstance(value, Mapping):
         return ", ".join(f"{k}={v}" for k, v in value.items()) or "(none)"
+    if isinstance(value, tuple):
+        return ", ".join(value)
     return "(unset)" if value is None else str(value)

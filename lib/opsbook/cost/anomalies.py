@@ -30,7 +30,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from opsbook import athena
+from opsbook.cost.query import run_cur_query
 from opsbook.cost.spend import accounts_param
 from opsbook.errors import ConfigurationError
 from opsbook.settings import Settings
@@ -156,7 +156,7 @@ def detect_anomalies(
     if history_weeks < 2:
         raise ConfigurationError(f"history_weeks must be at least 2, got {history_weeks}")
     read_from = first - dt.timedelta(days=7 * history_weeks + 7 * history_weeks)
-    rows = athena.query(
+    rows = run_cur_query(
         "cur/usage_cost_daily",
         {
             "start_period": f"{read_from:%Y-%m}",

@@ -85,6 +85,8 @@ def anomaly_timeline(daily: pd.DataFrame) -> go.Figure:
 
 def share_bar(frame: pd.DataFrame, label: str, value: str, *, title: str) -> go.Figure:
     """Horizontal bars of ``value`` per ``label`` (shares shown as percentages when 0-1)."""
+    if frame.empty:
+        return _no_data(title)
     percent = frame[value].between(0, 1).all()
     figure = go.Figure(
         go.Bar(x=frame[value], y=frame[label].astype(str), orientation="h",

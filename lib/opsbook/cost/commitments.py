@@ -6,26 +6,54 @@ value of the covered usage minus what it cost (amortized) and minus the unused p
 the share of commitment-eligible usage (EC2 and RDS instance hours, Fargate, Lambda) that ran on a
 commitment, at on-demand prices.
 
+:func:`review_commitments` gathers all of it for the notebook. A CUR exported without the
+``savings_plan_*`` / ``reservation_*`` columns cannot answer: the review then says so (whether
+the data holds commitment line items, and which export setting adds the columns) and its figures
+read ``not applicable``, never 0% coverage.
+
 Examples
 --------
 >>> summary = commitment_summary("2026-10")  # doctest: +SKIP
 >>> summary[["commitment_type", "utilisation"]].round(2).values.tolist()  # doctest: +SKIP
+>>> review_commitments("2026-10").figures()["coverage"]  # doctest: +SKIP
+0.2874
 """
 
 from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable
+from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
 
-from opsbook import athena
-from opsbook.cost.spend import accounts_param, check_month
+from opsbook.cost.query import (
+    EXPORT_HINT,
+    commitment_line_items,
+    missing_commitment_column,
+    run_cur_query,
+)
+from opsbook.cost.spend import accounts_param, check_month, last_closed_month, today
 from opsbook.errors import ConfigurationError, QueryFailedError
 from opsbook.settings import Settings
 
-__all__ = ["figures", "commitment_summary", "coverage", "expiring_commitments", "REQUIRED_COLUMNS"]
+__all__ = [
+    "NOT_APPLICABLE",
+    "REQUIRED_COLUMNS",
+    "CommitmentReview",
+    "NoCommitmentColumnsError",
+    "commitment_summary",
+    "coverage",
+    "expiring_commitments",
+    "figures",
+    "no_columns_message",
+    "review_commitments",
+]
+
+#: What a figure reads when the CUR cannot answer it (no commitment columns), never 0 or 0%.
+NOT_APPLICABLE = "not applicable"
+_COVERAGE_COLUMNS = ["service", "OnDemand", "Reserved", "SavingsPlan", "Spot", "coverage"]
 
 #: CUR columns the commitment analyses read; a CUR exported without them cannot answer.
 REQUIRED_COLUMNS = (
@@ -41,23 +69,52 @@ REQUIRED_COLUMNS = (
 )
 
 
+class NoCommitmentColumnsError(ConfigurationError):
+    """The CUR lacks the Savings Plan / Reserved Instance columns commitment analysis reads."""
+
+
 def _run(name: str, month: str, accounts: object, settings: Settings | None) -> pd.DataFrame:
     params = {"start_period": check_month(month), "end_period": month,
               "accounts": accounts_param(accounts)}  # fmt: skip
     try:
-        return athena.query(name, params, settings=settings)
+        return run_cur_query(name, params, basis="public", settings=settings)
     except (QueryFailedError, ConfigurationError) as error:
         text = str(error).lower()
         missing = [c for c in REQUIRED_COLUMNS if c in text]
-        if missing or "savings_plan" in text or "reservation_" in text:
-            raise ConfigurationError(
-                "the CUR lacks the Savings Plan / Reserved Instance columns "
-                f"({', '.join(missing) or 'savings_plan_*, reservation_*'}) that commitment "
-                "analysis reads: export CUR 2.0 (Data Exports, table COST_AND_USAGE_REPORT), "
-                "whose fixed schema always has them, or for a legacy CUR turn on "
-                "'Include resource IDs' and wait for a month with a commitment"
-            ) from error
+        if missing or missing_commitment_column(str(error)):
+            raise NoCommitmentColumnsError(
+                no_columns_message(missing_commitment_column(str(error)) or missing[0],
+                                   commitment_line_items(params, settings))
+            ) from error  # fmt: skip
         raise
+
+
+def no_columns_message(column: str, present: pd.DataFrame) -> str:
+    """Return what a CUR without commitment columns means, given its commitment line items.
+
+    Examples
+    --------
+    >>> no_columns_message("savings_plan_savings_plan_a_r_n", pd.DataFrame(
+    ...     columns=["charge_type", "line_items"]))[:60]
+    'This CUR export has no Savings Plans / Reserved Instances co'
+    """
+    head = (
+        f"This CUR export has no Savings Plans / Reserved Instances columns ({column} and the "
+        "other savings_plan_*, reservation_* columns), so commitment utilisation, coverage and "
+        "savings are not applicable here (recorded as such, not as 0%). "
+    )
+    if len(present):
+        kinds = ", ".join(f"{r.line_items:,} {r.charge_type}" for r in present.itertuples())
+        why = (
+            f"Yet it has commitment line items ({kinds}): commitments exist, and the export "
+            "leaves out the columns that describe them. "
+        )
+    else:
+        why = (
+            "It has no commitment line items either: either no Reserved Instances or Savings "
+            "Plans were bought while this export ran, or the export leaves their columns out. "
+        )
+    return head + why + f"To analyse commitments, {EXPORT_HINT}."
 
 
 def commitment_summary(
@@ -167,3 +224,80 @@ def figures(summary: pd.DataFrame, expiring: pd.DataFrame) -> dict:
         "expiring_commitments": expiring["commitment_arn"].tolist(),
         "findings": findings,
     }
+
+
+@dataclass(frozen=True)
+class CommitmentReview:
+    """What the commitments notebook shows; ``message`` explains a CUR that cannot answer."""
+
+    month: str
+    summary: pd.DataFrame
+    coverage: pd.DataFrame
+    expiring: pd.DataFrame
+    message: str = ""
+
+    @property
+    def applicable(self) -> bool:
+        """Whether the CUR has the commitment columns (else every figure is not applicable)."""
+        return not self.message
+
+    def headline(self) -> pd.DataFrame:
+        """Return the findings as a one-column table, or the reason there are none."""
+        lines = [self.message] if self.message else self.figures()["findings"]
+        return pd.DataFrame({"finding": lines or [f"No commitment was active in {self.month}."]})
+
+    def figures(self) -> dict:
+        """Return the figures a report records; ``not applicable`` ones when the CUR cannot say.
+
+        Examples
+        --------
+        >>> empty = pd.DataFrame()
+        >>> CommitmentReview("2026-10", empty, empty, empty, "no columns").figures()["coverage"]
+        'not applicable'
+        """
+        if self.message:
+            keys = ("commitment_cost", "unused_commitment_cost", "commitment_savings",
+                    "utilisation", "coverage")  # fmt: skip
+            return {"commitments_applicable": False, **dict.fromkeys(keys, NOT_APPLICABLE),
+                    "expiring_commitments": [], "findings": [self.message]}  # fmt: skip
+        out = figures(self.summary, self.expiring)
+        cost, unused = out["commitment_cost"], out["unused_commitment_cost"]
+        covered = self.coverage[["Reserved", "SavingsPlan"]].sum().sum()
+        eligible = covered + self.coverage["OnDemand"].sum()
+        return {
+            "commitments_applicable": True,
+            **out,
+            "utilisation": round(1 - unused / cost, 4) if cost else None,
+            "coverage": round(float(covered / eligible), 4) if eligible else None,
+        }
+
+
+def review_commitments(
+    month: str = "",
+    *,
+    accounts: str | Iterable[str] | None = None,
+    as_of: str | dt.date = "",
+    settings: Settings | None = None,
+) -> CommitmentReview:
+    """Return the commitments of ``month`` (empty: the last closed one), coverage and expirations.
+
+    A CUR without the Savings Plan / Reserved Instance columns gives a review whose ``message``
+    says what that means and which export setting adds them, with empty tables and figures
+    recorded as ``not applicable``: a scheduled report shows the reason instead of failing or
+    reading as 0% coverage.
+
+    Examples
+    --------
+    >>> review_commitments("2026-10", as_of="2026-11-15").figures()["coverage"]  # doctest: +SKIP
+    0.5811
+    """
+    period = check_month(month or last_closed_month())
+    try:
+        summary = commitment_summary(period, accounts=accounts, settings=settings)
+    except NoCommitmentColumnsError as error:
+        empty = pd.DataFrame()
+        return CommitmentReview(period, empty, pd.DataFrame(columns=_COVERAGE_COLUMNS), empty,
+                                str(error))  # fmt: skip
+    expiring = expiring_commitments(summary, as_of or today())
+    covered = coverage(period, accounts=accounts, settings=settings)
+    return CommitmentReview(period, summary, covered, expiring)

@@ -1,9 +1,11 @@
 """Month-end spend forecast with an interval, from the month's daily cost so far.
 
 The remaining days are forecast by weekday: each remaining day costs the median of the same
-weekday over the last four weeks, and the interval comes from the spread of those weeks' totals
-(the 10th to 90th percentile of what the remaining days would have cost in each of the last four
-weeks' patterns). Charges posted once a month (fees, tax, commitment fees) already posted are kept
+weekday over the last four weeks of usage seen (this month's and the previous month's), and the
+interval comes from the spread of those weeks' totals (the 10th to 90th percentile of what the
+remaining days would have cost in each of the last four weeks' patterns), so a month seen for one
+day is forecast as well as one seen for three weeks. With no usage day at all the forecast is NaN
+(unknown), never the spend so far. Charges posted once a month (fees, tax, commitment fees) already posted are kept
 as they are; a closed month is returned as its actual total with a zero-width interval.
 
 Examples
@@ -52,15 +54,39 @@ def forecast_month_end(
                               "forecast": actual, "low": actual, "high": actual}])  # fmt: skip
     usage = daily[daily["charge_type"].isin(_USAGE)].groupby("usage_day")["cost"].sum()
     usage.index = pd.to_datetime(usage.index)
-    last = usage.index.max()
+    last = pd.Timestamp(f"{month}-{days:02d}")
     remaining = pd.date_range(last + pd.Timedelta(days=1), periods=total_days - days, freq="D")
-    weeks = [
-        sum(float(usage.get(day - pd.Timedelta(days=7 * k), np.nan)) for day in remaining)
-        for k in range(1, 5)
-    ]
-    weeks = [w for w in weeks if not np.isnan(w)] or [0.0]
-    median = float(np.median(weeks))
-    low, high = np.percentile(weeks, [10, 90])
+    scenarios = _weekday_scenarios(usage[usage.index <= last], remaining)
+    if scenarios is None:
+        nan = float("nan")  # nothing to forecast from: unknown, never "no more spend"
+        return pd.DataFrame([{"month": month, "actual_to_date": actual, "days_covered": days,
+                              "forecast": nan, "low": nan, "high": nan}])  # fmt: skip
+    expected = actual + float(np.median(scenarios, axis=1).sum())
+    low, high = actual + np.percentile(scenarios.sum(axis=0), [10, 90])
     return pd.DataFrame([{"month": month, "actual_to_date": actual, "days_covered": days,
-                          "forecast": actual + median, "low": actual + float(low),
-                          "high": actual + float(high)}])  # fmt: skip
+                          "forecast": expected, "low": min(float(low), expected),
+                          "high": max(float(high), expected)}])  # fmt: skip
+
+
+def _weekday_scenarios(usage: pd.Series, remaining: pd.DatetimeIndex) -> np.ndarray | None:
+    """Return, per remaining day, the last four observed same-weekday costs (most recent first).
+
+    Column k is the month's rest as it would cost in the k-th most recent week's pattern. A
+    weekday not seen in the last four weeks takes the most recent days of any weekday; with no
+    usage day at all there is nothing to forecast from (``None``).
+
+    Examples
+    --------
+    >>> days = pd.date_range("2026-10-01", periods=14, freq="D")
+    >>> usage = pd.Series([7.0 if d.weekday() < 5 else 2.0 for d in days], index=days)
+    >>> _weekday_scenarios(usage, pd.date_range("2026-10-17", periods=2, freq="D"))[:, 0].tolist()
+    [2.0, 2.0]
+    """
+    recent = usage.tail(28)
+    if recent.empty:
+        return None
+    rows = []
+    for day in remaining:
+        same = recent[recent.index.day_of_week == day.day_of_week].to_numpy()[::-1]
+        rows.append(np.resize(same if len(same) else recent.to_numpy()[::-1], 4))
+    return np.array(rows).reshape(len(remaining), 4)

@@ -19,7 +19,7 @@ from collections.abc import Iterable
 
 import pandas as pd
 
-from opsbook import athena
+from opsbook.cost.query import run_cur_query
 from opsbook.errors import ConfigurationError, NoDataError
 from opsbook.settings import Settings
 
@@ -227,9 +227,9 @@ def spend_by(
                 + ("CUR tag key, e.g. 'user_app'" if dimension == "tag" else "category name")
             )
         params["tag_key" if dimension == "tag" else "category"] = key
-    rows = athena.query(name, params, settings=settings)
+    rows = run_cur_query(name, params, basis=basis, settings=settings)
     if dimension in ("tag", "cost_category"):
-        rows = _with_untagged(rows, keys[0], params, settings)
+        rows = _with_untagged(rows, keys[0], params, basis, settings)
     period = "billing_period" if grain == "month" else "usage_day"
     out = rows.groupby([period, *keys], dropna=False, as_index=False)[column].sum()
     out = out.rename(columns={column: "cost"})
@@ -328,11 +328,15 @@ def _period_params(
 
 
 def _with_untagged(
-    tagged: pd.DataFrame, value: str, params: dict[str, str], settings: Settings | None
+    tagged: pd.DataFrame,
+    value: str,
+    params: dict[str, str],
+    basis: str,
+    settings: Settings | None,
 ) -> pd.DataFrame:
     """Add per-day rows of value ``(untagged)``: total cost minus the tagged cost."""
     base = {k: params[k] for k in ("start_period", "end_period", "accounts")}
-    totals = athena.query("cur/spend_by_charge_type", base, settings=settings)
+    totals = run_cur_query("cur/spend_by_charge_type", base, basis=basis, settings=settings)
     costs = list(BASES.values())
     per_day = ["billing_period", "usage_day"]
     total = totals.groupby(per_day)[costs].sum()

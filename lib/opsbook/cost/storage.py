@@ -13,17 +13,19 @@ from collections.abc import Iterable
 
 import pandas as pd
 
-from opsbook import athena
+from opsbook.cost.query import run_cur_query
 from opsbook.cost.spend import accounts_param, check_basis, check_month
 from opsbook.settings import Settings
 
 __all__ = ["data_transfer", "s3_storage_classes"]
 
 
-def _run(name: str, month: str, accounts: object, settings: Settings | None) -> pd.DataFrame:
+def _run(
+    name: str, month: str, accounts: object, basis: str, settings: Settings | None
+) -> pd.DataFrame:
     params = {"start_period": check_month(month), "end_period": month,
               "accounts": accounts_param(accounts)}  # fmt: skip
-    return athena.query(name, params, settings=settings)
+    return run_cur_query(name, params, basis=basis, settings=settings)
 
 
 def s3_storage_classes(
@@ -43,7 +45,7 @@ def s3_storage_classes(
     column = check_basis(basis)
     if column not in ("unblended_cost", "amortized_cost"):
         column = "amortized_cost"
-    rows = _run("cur/s3_storage_classes", month, accounts, settings)
+    rows = _run("cur/s3_storage_classes", month, accounts, basis, settings)
     out = rows.groupby("storage_class", as_index=False).agg(
         gb_months=("gb_months", "sum"), cost=(column, "sum")
     )
@@ -71,7 +73,7 @@ def data_transfer(
     column = check_basis(basis)
     if column not in ("unblended_cost", "amortized_cost"):
         column = "amortized_cost"
-    rows = _run("cur/data_transfer", month, accounts, settings)
+    rows = _run("cur/data_transfer", month, accounts, basis, settings)
     keys = ["transfer_type", "account_id", "account_name"] if by_account else ["transfer_type"]
     out = rows.groupby(keys, as_index=False).agg(gb=("gb", "sum"), cost=(column, "sum"))
     out["usd_per_gb"] = out["cost"] / out["gb"].where(out["gb"] > 0)
