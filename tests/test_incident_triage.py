@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-from opsbook.errors import ConfigurationError
+from opsbook.errors import ConfigurationError, QueryFailedError
 from opsbook.incident import FIRST_CHECKS, Triage, drill_5xx, resolve_window, triage
 from opsbook.incident.patterns import mask_message
 from opsbook.settings import resolve
@@ -102,3 +102,60 @@ def test_window_is_utc(sample_dir: Path) -> None:
     window = resolve_window("2026-11-14T16:00+02:00", "2026-11-14T17:00+02:00")
     assert window.start.tzinfo is not None and window.start.hour == 14
     assert window.end - window.start == dt.timedelta(hours=1)
+
+
+def test_alarm_states_alone_answer_when_nothing_changed_since_the_window(
+    result, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from opsbook import alarms
+
+    def unavailable(*_: object, **__: object) -> None:
+        raise QueryFailedError("cloudwatch:DescribeAlarmHistory failed: AccessDenied")
+
+    monkeypatch.setattr(alarms, "read_alarm_history", unavailable)
+    late = resolve_window("2026-11-14T23:00Z", "2026-11-14T23:59Z")  # after every state change
+    quiet = Triage(result.service, late, result.settings)
+    quiet.run("alarms")
+    assert (
+        quiet.checks["alarms"].status == "FINDING"
+    )  # the catalog burn-rate alarm, history unasked
+    assert quiet.findings().what.tolist() == [
+        "alarm catalog-api-availability-burn-rate-1h in ALARM"
+    ]
+
+    # in the incident window the history is needed: without it, what cannot be known is said
+    partial = Triage(result.service, result.window, result.settings)
+    partial.run("alarms")
+    check = partial.checks["alarms"]
+    assert (
+        check.status == "FINDING" and "DescribeAlarmHistory failed: AccessDenied" in check.summary
+    )
+    assert "checkout-api-alb-target-5xx" in check.summary  # changed in the window: fired unknown
+    assert partial.findings().set_index("what").loc["alarm history ERROR"].severity == 4
+
+
+def test_signals_that_cannot_be_read_are_errors_never_health(
+    result, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from opsbook import metrics
+
+    real = metrics.get
+
+    def no_percentiles(queries: dict, *args: object, **kwargs: object):
+        if any("stat=p" in text for text in queries.values()):
+            raise QueryFailedError("cloudwatch:GetMetricData failed: 500")
+        return real(queries, *args, **kwargs)
+
+    monkeypatch.setattr(metrics, "get", no_percentiles)
+    partial = Triage(result.service, result.window, result.settings)
+    partial.run("golden_signals")
+    table = partial.frame("golden_signals").set_index("signal")
+    assert set(table.loc[table.status == "error"].index) == {"p50 latency ms", "p99 latency ms"}
+    assert table.loc["5XX/error rate %"].status == "abnormal"
+    assert partial.checks["golden_signals"].status == "FINDING"
+
+    calm = Triage(result.service, resolve_window("2026-11-14T10:00Z", "2026-11-14T11:00Z"),
+                  result.settings)  # fmt: skip
+    calm.run("golden_signals")
+    assert calm.checks["golden_signals"].status == "ERROR"  # the rest is normal: not a PASS
+    assert "2 signal(s) could not be read" in calm.checks["golden_signals"].summary

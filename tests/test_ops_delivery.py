@@ -107,3 +107,74 @@ def test_merging_spans_keeps_an_ongoing_incident_open() -> None:
     assert pd.isna(incidents.restored.iloc[1]) and pd.isna(incidents.minutes.iloc[1])
     restore = delivery.time_to_restore(incidents)
     assert restore.ongoing.iloc[0] == 1 and restore.median_minutes.iloc[0] == 30
+
+
+def test_the_slo_page_is_one_of_the_failed_change_signals(report) -> None:
+    failed = report.failures[report.failures.failed]
+    assert failed.version.tolist() == ["checkout-api:43"]
+    row = failed.iloc[0]
+    # checkout-latency watches checkout-api; its fast page starts after the bad deploy.
+    assert row.slo_name == "checkout-latency"
+    assert row.deployed_at < row.page_at <= row.deployed_at + pd.Timedelta(minutes=60)
+    assert "alarm checkout-api-alb-target-5xx" in row.signals
+    assert "SLO checkout-latency fast page" in row.signals
+    assert row.signal_at == row.alarm_at  # the alarm came first
+    status = report.slo.status.set_index("slo")
+    # catalog's SLO names its Lambda function in the metric dimensions: evaluated, no page.
+    assert status.loc["catalog-lambda-success", "service"] == "catalog-api-handler"
+    assert status.loc["catalog-lambda-success", "status"] == "evaluated"
+    assert status.loc["api-availability", "status"] == "not deployed"
+    # Pages only of evaluated SLOs, each starting after some deployment of its service.
+    assert set(report.slo.pages.slo) == {"checkout-latency"}
+    signals = report.signals().set_index("signal")
+    assert signals.loc["SLO page alerts", "state"] == "evaluated"
+    assert signals.loc["SLO page alerts", "failed_changes"] == 1
+    assert report.headline()["slo_signal"] == "evaluated"
+
+
+def test_without_an_slo_spec_the_rate_comes_from_alarms_and_says_so(sample_dir, tmp_path) -> None:
+    settings = resolve(backend="local", data_dir=str(sample_dir))
+    report = delivery.review("2026-11-14", "2026-11-15", slo_spec=tmp_path / "none.yaml",
+                             settings=settings)  # fmt: skip
+    assert report.failures[report.failures.failed].version.tolist() == ["checkout-api:43"]
+    assert report.failures.slo_name.isna().all()
+    signals = report.signals().set_index("signal")
+    assert signals.loc["SLO page alerts", "state"] == "unavailable"
+    assert "no SLO spec" in signals.loc["SLO page alerts", "note"]
+    assert report.headline()["slo_signal"] == "unavailable"
+    assert any(f.startswith("SLO page signal unavailable") for f in report.findings)
+
+
+def test_an_slo_page_alone_fails_a_deployment() -> None:
+    t = pd.Timestamp("2026-11-14 10:00", tz="UTC")
+    deployments = pd.DataFrame(
+        {
+            "deployed_at": [t, t + pd.Timedelta(hours=3)],
+            "account_id": ["1", "1"],
+            "service": ["api", "api"],
+            "version": ["v1", "v2"],
+        }  # fmt: skip
+    ).astype({"deployed_at": "datetime64[ms, UTC]"})
+    no_alarms = pd.DataFrame(columns=delivery.SPAN_COLUMNS).astype(
+        {"started": "datetime64[ms, UTC]", "ended": "datetime64[ms, UTC]"}
+    )
+    pages = pd.DataFrame(
+        {
+            "slo": ["api-availability"] * 2,
+            "account_id": [None, None],
+            "service": ["api", "api"],
+            "tier": ["fast", "medium"],
+            "started": [t + pd.Timedelta(minutes=20), t + pd.Timedelta(minutes=170)],
+            "ended": [t + pd.Timedelta(minutes=50), t + pd.Timedelta(minutes=200)],
+        }  # fmt: skip
+    ).astype({"started": "datetime64[ms, UTC]", "ended": "datetime64[ms, UTC]"})
+    failures = delivery.find_failed_changes(deployments, no_alarms, window=60, pages=pages)
+    # v1: paged 20 min later. v2: the second page started before it, so it does not count.
+    assert failures.failed.tolist() == [True, False]
+    first = failures.iloc[0]
+    assert pd.isna(first.alarm_name) and first.slo_name == "api-availability"
+    assert first.signals == "SLO api-availability fast page at 10:20"
+    assert first.restore_minutes == 30  # the page's duration, without an alarm incident
+    assert delivery.change_failure_rate(failures).failure_rate.iloc[-1] == 0.5
+    # Without the page signal the same deployment is not failed.
+    assert not delivery.find_failed_changes(deployments, no_alarms, window=60).failed.any()

@@ -7,8 +7,10 @@ from pathlib import Path
 import boto3
 import pandas as pd
 import pytest
+from opsbook import logs
 from opsbook.errors import ConfigurationError
 from opsbook.ops import hygiene, inventory
+from opsbook.sample.logs import LOG_GROUP_SETUP, RETENTION_DAYS, STALE_HISTORY, STALE_LOG_GROUP
 from opsbook.settings import resolve
 
 
@@ -27,24 +29,46 @@ def test_finds_the_alarms_without_actions_and_the_stuck_one(report) -> None:
     assert report.flapping.changes_per_day.iloc[0] > 5 * report.flapping.changes_per_day.iloc[1]
 
 
-def test_log_groups_without_retention_are_listed_largest_first(report) -> None:
-    # The sample's only retention record is CloudTrail's PutRetentionPolicy on /ecs/checkout-api.
+def test_log_groups_without_retention_are_listed_largest_first(report, sample_dir) -> None:
+    # Both backends read DescribeLogGroups; the sample's sets retention where RETENTION_DAYS says.
     groups = report.log_groups.set_index("log_group")
-    assert groups.loc["/ecs/checkout-api", "retention_days"] == 30
-    assert groups.loc["/ecs/checkout-api", "retention_source"] == "cloudtrail"
-    assert "/ecs/checkout-api" not in report.no_retention.log_group.tolist()
-    assert len(report.no_retention) == 3
+    assert set(groups.index) == set(LOG_GROUP_SETUP) | {STALE_LOG_GROUP}
+    assert groups.retention_days.dropna().to_dict() == RETENTION_DAYS
+    assert set(report.no_retention.log_group) == set(groups.index) - set(RETENTION_DAYS)
     assert report.no_retention.stored_bytes.is_monotonic_decreasing
+    # Stored bytes: the messages the sample wrote (what the log files hold), or for the stale
+    # group its modelled history.
+    files = logs.describe_log_groups(settings=resolve(backend="local", data_dir=str(sample_dir)))
+    written = files.set_index("log_group").stored_bytes
+    assert groups.stored_bytes.drop(STALE_LOG_GROUP).to_dict() == written.to_dict()
+    history = STALE_HISTORY
+    stale_bytes = (
+        (history["created"] - history["stopped"]) * history["runs_per_day"] * history["run_bytes"]
+    )
+    assert groups.loc[STALE_LOG_GROUP, "stored_bytes"] == stale_bytes
     first = report.no_retention.iloc[0]
     assert first.usd_per_month == pytest.approx(first.stored_bytes / 1024**3 * 0.03)
-    assert report.stale.empty  # every group was written to on the last day
+    usd = report.headline()["no_retention_usd_per_month"]
+    expected = report.no_retention.stored_bytes.sum() / 1024**3 * 0.03
+    assert usd == pytest.approx(expected, abs=1e-4)
+
+
+def test_the_decommissioned_group_is_stale(report) -> None:
+    # The other groups were written to on the last day; the stale one holds no event at all.
+    assert report.stale.log_group.tolist() == [STALE_LOG_GROUP]
+    assert report.stale.why.iloc[0] == "no event found"
+    fresh = report.log_groups.dropna(subset=["last_event"])
+    assert (fresh.last_event >= pd.Timestamp("2026-11-14", tz="UTC")).all()
+    assert report.headline()["errors"] == {}
+    assert (report.status().status == "ok").all()
 
 
 def test_stale_groups_and_unknown_last_writes() -> None:
     groups = pd.DataFrame({"log_group": ["a", "b", "c"],
                            "last_event": pd.to_datetime(["2026-11-14", "2026-09-01", None], utc=True)})  # fmt: skip
     stale = hygiene.stale_log_groups(groups, "2026-11-15", stale_days=30)
-    assert stale.log_group.tolist() == ["b", "c"]
+    assert stale.log_group.tolist() == ["c", "b"]  # no event found first, then the oldest
+    assert stale.why.tolist() == ["no event found", "last event 75 days ago"]
     with pytest.raises(ConfigurationError, match="stale_days 0"):
         hygiene.stale_log_groups(groups, "2026-11-15", stale_days=0)
 
@@ -89,7 +113,7 @@ def test_aws_backend_reads_retention_last_write_and_actions(aws_env: str, clean_
     assert groups.loc["/forever", "last_event"] == pd.Timestamp(
         1_794_650_000_000, unit="ms", tz="UTC"
     )
-    assert (groups.retention_source == "api").all()
+    assert pd.isna(groups.loc["/kept", "last_event"])  # no stream: no event found
     alarms = inventory.read_alarm_actions(settings=settings)
     assert hygiene.silent_alarms(alarms).alarm_name.tolist() == ["quiet"]
     assert {c: str(t) for c, t in alarms.dtypes.items()} == inventory.ALARM_ACTION_COLUMNS

@@ -9,10 +9,19 @@ import zlib
 from collections import Counter, defaultdict
 from pathlib import Path
 
+import botocore.session
 import pytest
+from botocore.validate import ParamValidator
 from opsbook.errors import ConfigurationError
 from opsbook.sample import org
-from opsbook.sample.logs import ACCESS_LOG_DELIVERY_STREAM, write_logs
+from opsbook.sample.logs import (
+    ACCESS_LOG_DELIVERY_STREAM,
+    LOG_GROUP_SETUP,
+    RETENTION_DAYS,
+    STALE_HISTORY,
+    STALE_LOG_GROUP,
+    write_logs,
+)
 from opsbook.sample.traffic import CHECKOUT_TASKS, ORDERS_FUNCTION
 
 STORY = org.timeline(dt.date(2026, 11, 15))
@@ -393,3 +402,80 @@ def test_bad_scale_raises(tmp_path: Path, scale: object) -> None:
     with pytest.raises(ConfigurationError, match="scale"):
         write_logs(tmp_path, STORY, scale=scale)  # type: ignore[arg-type]
     assert not (tmp_path / "logs").exists()
+
+
+def _described(root: Path) -> dict[str, dict]:
+    saved = json.loads((root / "logs" / "describe-log-groups.json").read_text())
+    return {g["logGroupName"]: g for g in saved["logGroups"]}
+
+
+def test_describe_log_groups_matches_botocore_output_shape(written: tuple[Path, dict]) -> None:
+    saved = json.loads((written[0] / "logs" / "describe-log-groups.json").read_text())
+    model = botocore.session.get_session().get_service_model("logs")
+    shape = model.operation_model("DescribeLogGroups").output_shape
+    report = ParamValidator().validate(saved, shape)
+    assert not report.has_errors(), report.generate_report()
+    names = [g["logGroupName"] for g in saved["logGroups"]]
+    assert names == sorted(names)  # the API lists groups by name
+    for group in saved["logGroups"]:
+        assert group["arn"] == group["logGroupArn"] + ":*"
+        assert group["logGroupArn"].endswith(
+            f":{org.SHOP_PROD.id}:log-group:{group['logGroupName']}"
+        )
+        assert group["creationTime"] < _ms(STORY.logs_start)
+
+
+def test_described_groups_are_the_written_ones_and_a_stale_one(
+    written: tuple[Path, dict], export: dict, firehose: list
+) -> None:
+    root, facts = written
+    groups = _described(root)
+    assert set(groups) == set(facts["log_groups"]) | {STALE_LOG_GROUP}
+    assert set(groups) == set(LOG_GROUP_SETUP) | {STALE_LOG_GROUP}
+    # Retention only where a policy is set; the others (and the stale group) never expire.
+    assert {n: g["retentionInDays"] for n, g in groups.items() if "retentionInDays" in g} == (
+        RETENTION_DAYS
+    )
+    assert facts["describe_log_groups"]["no_retention"] == sorted(set(groups) - set(RETENTION_DAYS))
+    # storedBytes of a written group: the UTF-8 bytes of the messages the sample wrote for it.
+    written_bytes = Counter()
+    for group, streams in export.items():
+        written_bytes[group] += sum(
+            len(m.encode()) for events in streams.values() for _, m in events
+        )
+    for record in firehose:
+        if record["messageType"] == "DATA_MESSAGE":
+            written_bytes[record["logGroup"]] += sum(
+                len(e["message"].encode()) for e in record["logEvents"]
+            )
+    assert {n: g["storedBytes"] for n, g in groups.items() if n != STALE_LOG_GROUP} == dict(
+        written_bytes
+    )
+    # The stale group: no event in the sample's files; its bytes are its modelled history.
+    assert STALE_LOG_GROUP not in export
+    assert all(r["logGroup"] != STALE_LOG_GROUP for r in firehose)
+    history = STALE_HISTORY
+    ran = history["created"] - history["stopped"]
+    assert (
+        groups[STALE_LOG_GROUP]["storedBytes"]
+        == ran * history["runs_per_day"] * history["run_bytes"]
+    )
+    stopped = STORY.end - dt.timedelta(days=history["stopped"])
+    assert groups[STALE_LOG_GROUP]["creationTime"] < _ms(stopped) < _ms(STORY.logs_start)
+
+
+def test_retention_agrees_with_cloudtrail(sample_dir: Path) -> None:
+    from opsbook.changes import read_changes
+    from opsbook.settings import resolve
+
+    settings = resolve(backend="local", data_dir=str(sample_dir))
+    changes = read_changes("2026-08-17", "2026-11-15", event_names=["PutRetentionPolicy",
+                           "DeleteRetentionPolicy"], settings=settings)  # fmt: skip
+    set_by_trail = {}
+    for change in changes.itertuples():  # oldest first: the newest wins
+        request = json.loads(change.request_parameters)
+        set_by_trail[request["logGroupName"]] = request.get("retentionInDays")
+    assert set_by_trail  # the sample records at least one retention change
+    groups = _described(sample_dir)
+    for name, days in set_by_trail.items():
+        assert groups[name].get("retentionInDays") == days

@@ -13,9 +13,15 @@ True
 
 from __future__ import annotations
 
-from opsbook import errors, settings
-from opsbook.errors import OpsbookError
-from opsbook.record import record
+import time
+
+#: When opsbook began importing: a runbook's run clock (``opsbook.incident.seconds_since_import``).
+IMPORTED_AT = time.perf_counter()
+
+# After the clock, so that it counts these imports.
+from opsbook import errors, settings  # noqa: E402
+from opsbook.errors import OpsbookError  # noqa: E402
+from opsbook.record import record  # noqa: E402
 
 __all__ = ["OpsbookError", "__version__", "errors", "record", "settings"]
 

@@ -14,9 +14,10 @@ Examples
 from __future__ import annotations
 
 import json
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import nbformat
+if TYPE_CHECKING:  # nbformat (and jsonschema) take ~0.7 s to import: not on a runbook's first cell
+    import nbformat
 
 __all__ = ["MIME_TYPE", "read_records", "record"]
 

@@ -12,17 +12,27 @@ Examples
 
 from __future__ import annotations
 
-from opsbook.incident.api_5xx import Drill5xx, drill_5xx
-from opsbook.incident.checks import ERROR, FINDING, PASS, SKIPPED, Check, Finding
-from opsbook.incident.cost_spike import CostSpike, drill_cost_spike
-from opsbook.incident.lambda_failures import LambdaDrill, drill_lambda
-from opsbook.incident.latency import LatencyDrill, detect_change_point, drill_latency
-from opsbook.incident.readonly import MutatingCallError, enable_read_only, read_only
-from opsbook.incident.services import ServiceTargets, find_service
+import importlib
+import time
+from typing import TYPE_CHECKING, Any
+
+import opsbook
+
+# Modules named like a function in them are imported now, so the function, not the module, is
+# what ``incident.triage`` and ``incident.snapshot`` name whatever is imported later.
 from opsbook.incident.snapshot import Snapshot, snapshot
-from opsbook.incident.timeline import timeline_chart
 from opsbook.incident.triage import ALL_CHECKS, FIRST_CHECKS, Triage, triage
-from opsbook.incident.window import IncidentWindow, resolve_window
+
+if TYPE_CHECKING:
+    from opsbook.incident.api_5xx import Drill5xx, drill_5xx
+    from opsbook.incident.checks import ERROR, FINDING, PASS, SKIPPED, Check, Finding
+    from opsbook.incident.cost_spike import CostSpike, drill_cost_spike
+    from opsbook.incident.lambda_failures import LambdaDrill, drill_lambda
+    from opsbook.incident.latency import LatencyDrill, detect_change_point, drill_latency
+    from opsbook.incident.readonly import MutatingCallError, enable_read_only, read_only
+    from opsbook.incident.services import ServiceTargets, find_service
+    from opsbook.incident.timeline import timeline_chart
+    from opsbook.incident.window import IncidentWindow, resolve_window
 
 __all__ = [
     "ALL_CHECKS",
@@ -42,16 +52,59 @@ __all__ = [
     "ServiceTargets",
     "Snapshot",
     "Triage",
-    "find_service",
+    "detect_change_point",
     "drill_5xx",
     "drill_cost_spike",
-    "detect_change_point",
     "drill_lambda",
     "drill_latency",
     "enable_read_only",
+    "find_service",
     "read_only",
     "resolve_window",
+    "seconds_since_import",
     "snapshot",
     "timeline_chart",
     "triage",
 ]
+
+# Every other name's module, imported when first used: an on-call runbook's first cell must not
+# pay for charts (plotly), Athena (sqlglot) or the drill-downs before the first findings table.
+_HOMES = {
+    "checks": ("ERROR", "FINDING", "PASS", "SKIPPED", "Check", "Finding"),
+    "api_5xx": ("Drill5xx", "drill_5xx"),
+    "cost_spike": ("CostSpike", "drill_cost_spike"),
+    "lambda_failures": ("LambdaDrill", "drill_lambda"),
+    "latency": ("LatencyDrill", "detect_change_point", "drill_latency"),
+    "readonly": ("MutatingCallError", "enable_read_only", "read_only"),
+    "services": ("ServiceTargets", "find_service"),
+    "timeline": ("timeline_chart",),
+    "window": ("IncidentWindow", "resolve_window"),
+}
+_MODULE = {name: module for module, names in _HOMES.items() for name in names}
+
+
+def __getattr__(name: str) -> Any:
+    if name not in _MODULE:
+        raise AttributeError(f"module 'opsbook.incident' has no attribute {name!r}")
+    value = getattr(importlib.import_module(f"opsbook.incident.{_MODULE[name]}"), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return __all__
+
+
+def seconds_since_import() -> float:
+    """Return the seconds since opsbook began importing: a headless runbook's run clock.
+
+    A runbook's first code cell imports opsbook, so in a headless run (a fresh kernel) this is
+    the time since the run's first cell began, kernel start excluded. In a long-lived JupyterLab
+    kernel it also counts the time the kernel sat idle.
+
+    Examples
+    --------
+    >>> seconds_since_import() > 0
+    True
+    """
+    return round(time.perf_counter() - opsbook.IMPORTED_AT, 3)

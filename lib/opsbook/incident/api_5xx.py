@@ -18,10 +18,10 @@ from dataclasses import dataclass
 import pandas as pd
 
 from opsbook import logs
-from opsbook.errors import ConfigurationError, NoDataError
+from opsbook.errors import ConfigurationError, NoDataError, OpsbookError
 from opsbook.incident.patterns import mask_message
 from opsbook.incident.services import ServiceTargets, find_service
-from opsbook.incident.triage import load_query
+from opsbook.incident.triage import query_fields
 from opsbook.incident.window import IncidentWindow, resolve_window
 from opsbook.settings import Settings, resolve
 
@@ -39,6 +39,7 @@ class Drill5xx:
     by_status: pd.DataFrame  # route, status, errors
     by_version: pd.DataFrame  # version, requests, errors_5xx, rate_pct
     before_after: pd.DataFrame  # route, before/after requests, errors, rates
+    errors: tuple[str, ...] = ()  # the queries the source could not run, with why
 
     def failing_route(self) -> str | None:
         """Return the route with the most server errors in the window (``None`` if none)."""
@@ -47,9 +48,9 @@ class Drill5xx:
 
     def findings(self) -> list[str]:
         """Return short findings: the failing route, the failing version, the change's effect."""
-        out = []
+        out = [f"logs ERROR: {problem}" for problem in self.errors]
         if self.by_route.empty and self.by_version.empty:
-            return ["no data: no access or application log events in the window"]
+            return out or ["no data: no access or application log events in the window"]
         if (route := self.failing_route()) is not None:
             row = self.by_route.iloc[0]
             out.append(f"failing route {row.method} {route}: {int(row.errors_5xx)} 5XX of "
@@ -103,33 +104,41 @@ def drill_5xx(
         g for g in logs.describe_log_groups(settings=settings).log_group if g.startswith("/aws/apigateway/")
     ]  # fmt: skip
     last = window.end - pd.Timedelta(milliseconds=1)
-    by_route = _routes(groups, window.start, last, settings)
+    errors: list[str] = []
+    by_route = _routes(groups, window.start, last, settings, errors)
     by_status = (
-        _query("errors_by_status", groups, window.start, last, settings)
+        _query("errors_by_status", groups, window.start, last, settings, errors, ("route", "status", "errors"))
         if groups
         else pd.DataFrame(columns=["route", "status", "errors"])
     )  # fmt: skip
-    by_version = _versions(targets, window.start, last, settings)
+    by_version = _versions(targets, window.start, last, settings, errors)
     before_after = pd.DataFrame()
-    if change is not None and groups:
-        before = _routes(groups, window.start, change - pd.Timedelta(milliseconds=1), settings)
-        after = _routes(groups, change, last, settings)
+    if change is not None and groups and not errors:
+        before = _routes(
+            groups, window.start, change - pd.Timedelta(milliseconds=1), settings, errors
+        )
+        after = _routes(groups, change, last, settings, errors)
         before_after = before.merge(
             after, on=["route", "method"], how="outer", suffixes=("_before", "_after")
         )
         before_after = before_after.fillna(0).sort_values(
             "errors_5xx_after", ascending=False, ignore_index=True
         )
-    return Drill5xx(targets, window, change, by_route, by_status, by_version, before_after)
+    return Drill5xx(targets, window, change, by_route, by_status, by_version, before_after,
+                    tuple(dict.fromkeys(errors)))  # fmt: skip
 
 
 def _routes(
-    groups: list[str], first: pd.Timestamp, last: pd.Timestamp, settings: Settings
+    groups: list[str],
+    first: pd.Timestamp,
+    last: pd.Timestamp,
+    settings: Settings,
+    errors: list[str],
 ) -> pd.DataFrame:
     columns = ["route", "method", "requests", "errors_5xx", "rate_pct"]
     if not groups:
         return pd.DataFrame(columns=columns)
-    frame = _query("requests_by_route", groups, first, last, settings)
+    frame = _query("requests_by_route", groups, first, last, settings, errors, tuple(columns[:4]))
     if frame.empty:
         return pd.DataFrame(columns=columns)
     frame = frame.assign(rate_pct=100 * frame.errors_5xx / frame.requests)
@@ -139,15 +148,18 @@ def _routes(
 
 
 def _versions(
-    targets: ServiceTargets, first: pd.Timestamp, last: pd.Timestamp, settings: Settings
+    targets: ServiceTargets,
+    first: pd.Timestamp,
+    last: pd.Timestamp,
+    settings: Settings,
+    errors: list[str],
 ) -> pd.DataFrame:
     columns = ["version", "requests", "errors_5xx", "rate_pct"]
     app_groups = [g for g in targets.log_groups if not g.startswith("/aws/lambda/")]
     if not app_groups:
         return pd.DataFrame(columns=columns)
-    frame = logs.query(
-        load_query("requests_by_version"), app_groups, first, last, settings=settings
-    )
+    frame = _query("requests_by_version", app_groups, first, last, settings, errors,
+                   ("requests", "errors_5xx"), missing_is_error=True)  # fmt: skip
     if frame.empty:
         return pd.DataFrame(columns=columns)
     frame = frame.assign(route=frame.route.astype(str).map(mask_message))
@@ -157,10 +169,24 @@ def _versions(
 
 
 def _query(
-    name: str, groups: list[str], first: pd.Timestamp, last: pd.Timestamp, settings: Settings
+    name: str,
+    groups: list[str],
+    first: pd.Timestamp,
+    last: pd.Timestamp,
+    settings: Settings,
+    errors: list[str],
+    fields: tuple[str, ...],
+    *,
+    missing_is_error: bool = False,
 ) -> pd.DataFrame:
-    # No log files for the window is "no data" (an empty frame the findings report), not a crash.
+    # No log files for the window is "no data" (an empty frame the findings report), not a crash,
+    # unless the caller needs them; a query the source could not run is named in the findings.
     try:
-        return logs.query(load_query(name), groups, first, last, settings=settings)
+        return query_fields(name, groups, first, last, fields, settings)
     except NoDataError:
+        if missing_is_error:
+            raise
+        return pd.DataFrame()
+    except OpsbookError as error:
+        errors.append(f"{name}: {type(error).__name__}: {error}")
         return pd.DataFrame()

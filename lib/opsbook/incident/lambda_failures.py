@@ -17,18 +17,19 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import pandas as pd
-import plotly.graph_objects as go
-from plotly.subplots import make_subplots
 
-from opsbook import logs, metrics
-from opsbook.charts import THEME
+from opsbook import metrics
 from opsbook.errors import ConfigurationError, NoDataError, OpsbookError
 from opsbook.incident.services import ServiceTargets, find_service
-from opsbook.incident.triage import load_query
+from opsbook.incident.triage import query_fields
 from opsbook.incident.window import IncidentWindow, resolve_window
 from opsbook.settings import Settings, resolve
+
+if TYPE_CHECKING:
+    import plotly.graph_objects as go
 
 __all__ = ["LAMBDA_METRICS", "LambdaDrill", "drill_lambda"]
 
@@ -71,6 +72,7 @@ class LambdaDrill:
     metric_totals: pd.DataFrame  # one row per function: metric sums and peaks
     series: pd.DataFrame  # timestamp, function, metric, value (per minute)
     metrics_error: str = ""  # why the metrics could not be read, if they could not
+    logs_error: str = ""  # why the logs could not be queried, if they could not
 
     def by_day(self) -> pd.DataFrame:
         """Return failed invocations per UTC day, function and kind (time-out, out of memory)."""
@@ -108,9 +110,13 @@ class LambdaDrill:
         out: list[str] = []
         if self.metrics_error:
             out.append(f"metrics ERROR: {self.metrics_error}")
+        if self.logs_error:
+            out.append(f"logs ERROR: {self.logs_error}")
+        if self.by_version.empty and self.metric_totals.empty and self.logs_error:
+            return out
         if self.by_version.empty and self.metric_totals.empty:
             return [*out, f"no data: no Lambda log events or metrics for {', '.join(self.functions)} in the window"]  # fmt: skip
-        if self.by_version.empty:
+        if self.by_version.empty and not self.logs_error:
             out.append(
                 f"no data: no Lambda log events for {', '.join(self.functions)} in the window"
             )
@@ -148,6 +154,11 @@ class LambdaDrill:
 
     def chart(self) -> go.Figure:
         """Return one panel per metric (errors, throttles, duration p99, concurrency) over time."""
+        import plotly.graph_objects as go  # charts only when drawn: not on the first findings' path
+        from plotly.subplots import make_subplots
+
+        from opsbook.charts import THEME
+
         if self.series.empty:
             why = self.metrics_error or "no metric data in the window"
             return go.Figure(layout={"template": THEME, "title": f"Lambda metrics: {why}"})
@@ -210,8 +221,11 @@ def drill_lambda(
         )
     groups = [f"/aws/lambda/{name}" for name in names]
     last = window.end - pd.Timedelta(milliseconds=1)
-    versions = _query("lambda_by_version", groups, window.start, last, settings)
-    failed = _failed(_query("lambda_failed_invocations", groups, window.start, last, settings))
+    problems: list[str] = []
+    versions = _query("lambda_by_version", groups, window.start, last, settings, problems,
+                      ("log_group", "invocations"))  # fmt: skip
+    failed = _failed(_query("lambda_failed_invocations", groups, window.start, last, settings,
+                            problems, ("log_group", "killed", "timed_out", "at_memory_limit")))  # fmt: skip
     by_version = _by_version(versions, failed)
     try:
         series = _metric_series(names, window, settings)
@@ -221,18 +235,27 @@ def drill_lambda(
             pd.DataFrame(columns=["timestamp", "function", "metric", "value"]),
             str(error),
         )
-    return LambdaDrill(
-        targets, window, names, by_version, failed, _metric_totals(series), series, problem
-    )
+    return LambdaDrill(targets, window, names, by_version, failed, _metric_totals(series), series,
+                       problem, "; ".join(problems))  # fmt: skip
 
 
 def _query(
-    name: str, groups: list[str], first: pd.Timestamp, last: pd.Timestamp, settings: Settings
+    name: str,
+    groups: list[str],
+    first: pd.Timestamp,
+    last: pd.Timestamp,
+    settings: Settings,
+    problems: list[str],
+    fields: tuple[str, ...],
 ) -> pd.DataFrame:
-    # No log files for the window is "no data" (reported by findings), not a crash.
+    # No log files for the window is "no data" (reported by findings), not a crash; a query the
+    # source could not run is an error the findings name, and the other sections still stand.
     try:
-        return logs.query(load_query(name), groups, first, last, settings=settings)
+        return query_fields(name, groups, first, last, fields, settings)
     except NoDataError:
+        return pd.DataFrame()
+    except OpsbookError as error:
+        problems.append(f"{name}: {type(error).__name__}: {error}")
         return pd.DataFrame()
 
 

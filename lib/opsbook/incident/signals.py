@@ -15,17 +15,21 @@ Examples
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
 
 from opsbook import metrics
+from opsbook.errors import OpsbookError
 from opsbook.incident.services import ServiceTargets
 from opsbook.incident.window import IncidentWindow
 from opsbook.settings import Settings
 
 __all__ = ["Signal", "compare_signals", "fetch_signals", "signal_specs"]
+
+_PERCENTILE = re.compile(r"stat=[pP]\d")
 
 
 @dataclass(frozen=True)
@@ -178,12 +182,16 @@ def fetch_signals(
     if not series:
         return pd.DataFrame(columns=columns)
     ids = {text: f"m{i}" for i, text in enumerate(series)}
+    failed: dict[str, str] = {}
     frames = []
     for part, (first, last) in (("window", (window.start, window.end)),
                                 ("baseline", (window.baseline_start, window.baseline_end))):  # fmt: skip
-        raw = metrics.get({ids[s]: s for s in series}, first, last, 60, settings=settings)
+        wanted = [s for s in series if s not in failed]
+        raw = _get(wanted, ids, first, last, settings, failed)
         wide = raw.pivot_table(index="timestamp", columns="id", values="value", aggfunc="sum")
         for spec in specs:
+            if set((*spec.series, *spec.total)) & set(failed):
+                continue
             value, weight = _per_minute(spec, wide, ids)
             if value is None or value.dropna().empty:
                 continue
@@ -191,19 +199,28 @@ def fetch_signals(
                                         "signal": spec.name, "value": value.to_numpy(),
                                         "weight": weight.to_numpy() if weight is not None else np.nan,
                                         "part": part}))  # fmt: skip
-    if not frames:
-        return pd.DataFrame(columns=columns)
-    return pd.concat(frames, ignore_index=True)[columns]
+    values = (
+        pd.concat(frames, ignore_index=True)[columns] if frames else pd.DataFrame(columns=columns)
+    )
+    values.attrs["failed"] = failed
+    return values
 
 
 def compare_signals(specs: list[Signal], values: pd.DataFrame) -> pd.DataFrame:
     """Return one row per signal: window vs baseline, peak, change, since when, and a verdict.
 
-    ``status`` is ``abnormal``, ``normal``, ``no data`` (nothing in the window) or ``no
-    baseline`` (nothing to compare with): the last two never count as healthy.
+    ``status`` is ``abnormal``, ``normal``, ``no data`` (nothing in the window), ``no
+    baseline`` (nothing to compare with) or ``error`` (its series could not be read, the reason
+    in ``note``): the last three never count as healthy.
     """
+    failed: dict[str, str] = values.attrs.get("failed", {})
     rows = []
     for spec in specs:
+        reasons = sorted({failed[s] for s in (*spec.series, *spec.total) if s in failed})
+        if reasons:
+            rows.append({"resource": spec.resource, "signal": spec.name, "status": "error",
+                         "note": "; ".join(reasons)})  # fmt: skip
+            continue
         mine = values.loc[(values.resource == spec.resource) & (values.signal == spec.name)]
         now = mine.loc[mine.part == "window"].set_index("timestamp").value.dropna()
         before = mine.loc[mine.part == "baseline"].value.dropna()
@@ -228,7 +245,45 @@ def compare_signals(specs: list[Signal], values: pd.DataFrame) -> pd.DataFrame:
             row["since"] = crossing.index.min() if not crossing.empty else now.index.min()
         rows.append({**row, "status": "abnormal" if abnormal else "normal"})
     return pd.DataFrame(rows, columns=["resource", "signal", "window", "baseline", "peak",
-                                       "change", "since", "status"])  # fmt: skip
+                                       "change", "since", "status", "note"])  # fmt: skip
+
+
+def _get(
+    series: list[str],
+    ids: dict[str, str],
+    first: pd.Timestamp,
+    last: pd.Timestamp,
+    settings: Settings,
+    failed: dict[str, str],
+) -> pd.DataFrame:
+    """Return the datapoints of ``series``; what cannot be read goes to ``failed`` with why.
+
+    One call normally; if it fails, percentiles and the other statistics are asked apart (once
+    each, never more: a throttled source must not be asked ever more), so a source that cannot
+    give percentiles (no extended statistics, an emulator) does not take the request counts and
+    error rates down with it.
+    """
+    empty = pd.DataFrame(columns=["timestamp", "id", "value"])
+
+    def ask(group: list[str]) -> pd.DataFrame | None:
+        try:
+            return metrics.get({ids[s]: s for s in group}, first, last, 60, settings=settings)
+        except OpsbookError as error:
+            failed.update(dict.fromkeys(group, f"{type(error).__name__}: {error}"))
+            return None
+
+    if not series:
+        return empty
+    groups = [[s for s in series if _PERCENTILE.search(s) is None],
+              [s for s in series if _PERCENTILE.search(s) is not None]]  # fmt: skip
+    if not all(groups):
+        answer = ask(series)
+        return empty if answer is None else answer
+    try:
+        return metrics.get({ids[s]: s for s in series}, first, last, 60, settings=settings)
+    except OpsbookError:
+        pieces = [p for p in (ask(g) for g in groups) if p is not None]
+    return pd.concat(pieces, ignore_index=True) if pieces else empty
 
 
 def _per_minute(

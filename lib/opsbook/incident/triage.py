@@ -13,6 +13,7 @@ Examples
 from __future__ import annotations
 
 import json
+import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from importlib import resources
@@ -21,7 +22,7 @@ from pathlib import Path
 import pandas as pd
 
 from opsbook import alarms, changes, health, logs
-from opsbook.errors import ConfigurationError
+from opsbook.errors import ConfigurationError, OpsbookError, QueryFailedError
 from opsbook.incident.checks import (
     ERROR,
     FINDING,
@@ -38,7 +39,15 @@ from opsbook.incident.signals import compare_signals, fetch_signals, signal_spec
 from opsbook.incident.window import IncidentWindow, resolve_window
 from opsbook.settings import Settings, resolve
 
-__all__ = ["ALL_CHECKS", "FIRST_CHECKS", "Triage", "available_runbook", "load_query", "triage"]
+__all__ = [
+    "ALL_CHECKS",
+    "FIRST_CHECKS",
+    "Triage",
+    "available_runbook",
+    "load_query",
+    "query_fields",
+    "triage",
+]
 
 FIRST_CHECKS = ("alarms", "health", "changes", "golden_signals", "top_errors")
 ALL_CHECKS = (*FIRST_CHECKS, "slo_burn")
@@ -55,6 +64,7 @@ class Triage:
     window: IncidentWindow
     settings: Settings
     checks: dict[str, Check] = field(default_factory=dict)
+    seconds: float = 0.0  # how long triage() took, service discovery included
 
     def summary(self) -> pd.DataFrame:
         """Return one row per check: status, summary, seconds."""
@@ -206,6 +216,7 @@ def triage(
     opsbook.errors.ConfigurationError
         Bad window, unknown check, unknown service: before any check runs.
     """
+    started = time.perf_counter()
     unknown = [c for c in checks if c not in _CHECKS]
     if unknown:
         raise ConfigurationError(
@@ -217,6 +228,7 @@ def triage(
     result = Triage(targets, window, settings)
     for name in checks:
         result.checks[name] = _run_one(name, result)
+    result.seconds = round(time.perf_counter() - started, 3)
     return result
 
 
@@ -249,6 +261,36 @@ def load_query(name: str) -> str:
     return "\n".join(line for line in lines if not line.startswith("#")).strip()
 
 
+def query_fields(
+    name: str,
+    groups: Sequence[str],
+    first: pd.Timestamp,
+    last: pd.Timestamp,
+    fields: Sequence[str],
+    settings: Settings,
+) -> pd.DataFrame:
+    """Run query ``name`` and return its rows, refusing rows that lack the ``fields`` it makes.
+
+    Rows without the fields a query computes (absent, or empty in every row) are an answer the
+    source could not give (an emulator's Logs Insights, a query CloudWatch read differently),
+    never "no errors".
+
+    Raises
+    ------
+    opsbook.errors.QueryFailedError
+        When rows came back without the fields.
+    """
+    frame = logs.query(load_query(name), list(groups), first, last, settings=settings)
+    missing = [f for f in fields if f not in frame.columns or frame[f].isna().all()]
+    if len(frame) and missing:
+        raise QueryFailedError(
+            f"Logs Insights (StartQuery/GetQueryResults) answered query {name!r} with "
+            f"{len(frame)} row(s) lacking its fields {', '.join(missing)}: the source could not "
+            "run it; run the query in the CloudWatch console or use a snapshot"
+        )
+    return frame
+
+
 def _run_one(name: str, result: Triage) -> Check:
     if name not in _CHECKS:
         raise ConfigurationError(f"unknown check {name!r}: choose from {', '.join(ALL_CHECKS)}")
@@ -258,9 +300,20 @@ def _run_one(name: str, result: Triage) -> Check:
 def _check_alarms(t: Triage) -> Check:
     w, mine = t.window, set(t.service.alarms)
     current = alarms.describe_alarms(None, settings=t.settings)
-    latest = pd.to_datetime(current.state_updated, utc=True).max()
-    until = max(w.end, latest + pd.Timedelta(seconds=1)) if pd.notna(latest) else w.end
-    history = alarms.read_alarm_history(w.start - pd.Timedelta(hours=1), until, settings=t.settings)
+    updated = pd.to_datetime(current.state_updated, utc=True)
+    unread = ""
+    if updated.notna().all() and not (updated >= w.start).any():
+        # No state changed since the window began: DescribeAlarms alone is the whole answer.
+        history = pd.DataFrame({"alarm_name": pd.Series(dtype=str), "timestamp": pd.Series(dtype="datetime64[ns, UTC]"),
+                                "old_state": pd.Series(dtype=str), "new_state": pd.Series(dtype=str)})  # fmt: skip
+    else:
+        try:
+            history = alarms.read_alarm_history(
+                w.start - pd.Timedelta(hours=1), max(w.end, updated.max() + pd.Timedelta(seconds=1)),
+                settings=t.settings)  # fmt: skip
+        except OpsbookError as error:
+            unread = f"{type(error).__name__}: {error}"
+            history = _history_from_states(current, updated)
     history["timestamp"] = pd.to_datetime(history.timestamp, utc=True)
     # State at the window's end: the current state, unless a transition after the end changed it.
     after = (
@@ -290,6 +343,18 @@ def _check_alarms(t: Triage) -> Check:
     frame = rows.sort_values(
         ["service_alarm", "went_to_alarm_at"], ascending=[False, True], ignore_index=True
     )
+    if unread:
+        # Without history only the last change of each alarm is known: one that changed state
+        # in or after the window may have fired in it unseen.
+        open_ = current.loc[updated >= w.start, "alarm_name"].tolist()
+        frame.attrs["history_error"] = unread
+        gap = (f"alarm history could not be read ({unread}); whether {len(open_)} alarm(s) that changed "
+               f"state since {w.start:%H:%M} UTC fired in the window is unknown: {', '.join(open_)}")  # fmt: skip
+        if not findings:
+            return Check("alarms", ERROR, f"could not run: {gap}", frame)
+        findings.append(Finding("alarms", "alarm history ERROR", gap, severity=4))
+        names = ", ".join(firing.alarm_name)
+        return Check("alarms", FINDING, f"{len(firing)} alarm(s) in ALARM: {names}; {gap}", frame, findings)  # fmt: skip
     if not findings:
         return Check(
             "alarms", PASS, f"no alarm in ALARM or firing in the window ({len(rows)} alarms)", frame
@@ -298,6 +363,16 @@ def _check_alarms(t: Triage) -> Check:
     return Check(
         "alarms", FINDING, f"{len(firing)} alarm(s) in ALARM or fired: {names}", frame, findings
     )
+
+
+def _history_from_states(current: pd.DataFrame, updated: pd.Series) -> pd.DataFrame:
+    """Return the one transition DescribeAlarms shows per alarm: into its state, when it changed.
+
+    What the alarm was before is ``unknown``, so a change after the window leaves the state at
+    the window's end unknown rather than guessed.
+    """
+    return pd.DataFrame({"alarm_name": current.alarm_name.to_numpy(), "timestamp": updated.to_numpy(),
+                         "old_state": "unknown", "new_state": current.state.to_numpy()})  # fmt: skip
 
 
 def _check_health(t: Triage) -> Check:
@@ -355,7 +430,13 @@ def _check_signals(t: Triage) -> Check:
     table = compare_signals(specs, values)
     table.attrs["series"] = values
     measured = table.loc[table.status.isin(["abnormal", "normal"])]
+    broken = table.loc[table.status == "error"]
+    unread = (
+        f"{len(broken)} signal(s) could not be read ({broken.note.iloc[0]})" if len(broken) else ""
+    )
     if measured.empty:
+        if unread:
+            return Check("golden_signals", ERROR, f"could not run: {unread}", table)
         why = (
             "no datapoints in the window"
             if (table.status == "no data").all()
@@ -363,11 +444,17 @@ def _check_signals(t: Triage) -> Check:
         )
         return Check("golden_signals", SKIPPED, f"could not compare: {why}", table)
     bad = table.loc[table.status == "abnormal"]
-    unmeasured = len(table) - len(measured)
+    unmeasured = len(table) - len(measured) - len(broken)
     note = f"; {unmeasured} signal(s) without data" if unmeasured else ""
+    note += f"; {unread}" if unread else ""
     if bad.empty:
+        # Signals that could not be read leave the answer open: never PASS on part of them.
+        status = ERROR if unread else PASS
         return Check(
-            "golden_signals", PASS, f"{len(measured)} signal(s) within their baseline{note}", table
+            "golden_signals",
+            status,
+            f"{len(measured)} signal(s) within their baseline{note}",
+            table,
         )
     findings = [
         Finding("golden_signals", f"{r.resource} {r.signal}",
@@ -376,6 +463,8 @@ def _check_signals(t: Triage) -> Check:
                 severity=2)
         for r in bad.itertuples()
     ]  # fmt: skip
+    findings += [Finding("golden_signals", f"{r.resource} {r.signal} ERROR", f"could not read: {r.note}", severity=4)
+                 for r in broken.itertuples()]  # fmt: skip
     return Check("golden_signals", FINDING, f"{len(bad)} signal(s) abnormal{note}", table, findings)
 
 
@@ -384,17 +473,11 @@ def _check_errors(t: Triage) -> Check:
     if not groups:
         return Check("top_errors", SKIPPED, f"no log group found for {t.service.name}")
     w = t.window
-    raw = logs.query(
-        load_query("error_messages"),
-        groups,
-        w.start,
-        w.end - pd.Timedelta(milliseconds=1),
-        settings=t.settings,
-    )
+    last = w.end - pd.Timedelta(milliseconds=1)
+    raw = query_fields("error_messages", groups, w.start, last, ("text", "occurrences"), t.settings)
     if raw.empty:
-        seen = logs.query(load_query("count_events"), groups, w.start,
-                          w.end - pd.Timedelta(milliseconds=1), settings=t.settings)  # fmt: skip
-        events = int(seen.events.sum()) if "events" in seen and len(seen) else 0
+        seen = query_fields("count_events", groups, w.start, last, ("events",), t.settings)
+        events = int(seen.events.sum()) if len(seen) else 0
         if events == 0:
             return Check("top_errors", SKIPPED,
                          f"no log events at all in {', '.join(groups)} in the window: cannot tell")  # fmt: skip

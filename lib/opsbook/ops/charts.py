@@ -15,6 +15,7 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from opsbook.charts import THEME
+from opsbook.ops.sections import error_of
 
 __all__ = [
     "cloudwatch_spend",
@@ -25,11 +26,22 @@ __all__ = [
 ]
 
 
+def _error_figure(reason: str) -> go.Figure:
+    """Return an empty figure saying ERROR and why, in place of a chart whose source failed."""
+    figure = go.Figure(layout={"template": THEME})
+    figure.add_annotation(text=f"ERROR: {reason}", showarrow=False, font={"color": "#cf222e"},
+                          xref="paper", yref="paper", x=0.5, y=0.5)  # fmt: skip
+    figure.update_layout(title="ERROR", xaxis_visible=False, yaxis_visible=False)
+    return figure
+
+
 def deployments_per_week(frequency: pd.DataFrame) -> go.Figure:
     """Stacked bars of deployments per week, one colour per service (and account when several).
 
     From :func:`opsbook.ops.delivery.deployment_frequency`.
     """
+    if error_of(frequency):
+        return _error_figure(str(error_of(frequency)))
     several = frequency["account_id"].nunique() > 1
     figure = go.Figure(layout={"template": THEME})
     for (account, service), group in frequency.groupby(["account_id", "service"], sort=True):
@@ -57,6 +69,8 @@ def time_to_restore(incidents: pd.DataFrame, failures: pd.DataFrame | None = Non
 
     From :func:`opsbook.ops.delivery.merge_incidents` (and ``find_failed_changes``).
     """
+    if error_of(incidents):
+        return _error_figure(str(error_of(incidents)))
     figure = go.Figure(layout={"template": THEME})
     done = incidents.dropna(subset=["minutes"])
     for service, group in done.groupby("service", sort=True):
@@ -70,11 +84,11 @@ def time_to_restore(incidents: pd.DataFrame, failures: pd.DataFrame | None = Non
                 hovertemplate="%{x}: %{y:.1f} min (%{text})<extra></extra>",
             )  # fmt: skip
         )
-    if failures is not None and failures["failed"].any():
+    if failures is not None and not error_of(failures) and failures["failed"].any():
         failed = failures[failures["failed"]]
         figure.add_trace(
             go.Scatter(
-                x=failed["alarm_at"],
+                x=failed["signal_at"],
                 y=failed["restore_minutes"],
                 mode="markers",
                 name="failed change",
@@ -97,6 +111,8 @@ def log_groups_without_retention(groups: pd.DataFrame, top: int = 20) -> go.Figu
 
     From :func:`opsbook.ops.hygiene.log_groups_without_retention`.
     """
+    if error_of(groups):
+        return _error_figure(str(error_of(groups)))
     shown = groups.head(top).iloc[::-1]
     figure = go.Figure(
         go.Bar(
@@ -117,6 +133,8 @@ def flapping_alarms(flapping: pd.DataFrame) -> go.Figure:
 
     From :func:`opsbook.ops.hygiene.flapping_alarms`.
     """
+    if error_of(flapping):
+        return _error_figure(str(error_of(flapping)))
     shown = flapping.iloc[::-1]
     figure = go.Figure(
         go.Bar(
@@ -133,6 +151,8 @@ def flapping_alarms(flapping: pd.DataFrame) -> go.Figure:
 
 def cloudwatch_spend(spend: pd.DataFrame) -> go.Figure:
     """Bars of CloudWatch cost by what it pays for (from :func:`opsbook.ops.hygiene.cloudwatch_spend`)."""
+    if error_of(spend):
+        return _error_figure(str(error_of(spend)))
     kinds = (
         spend.groupby("kind", as_index=False)["unblended_cost"].sum().sort_values("unblended_cost")
     )

@@ -17,7 +17,9 @@ Definitions (the notebook shows the same text):
 - **Incident**: the time one service has any alarm in ALARM; overlapping ALARM -> OK spans of a
   service's alarms merge into one. **Time to restore** is an incident's duration.
 - **Failed change**: a deployment followed within ``window`` minutes by an alarm of the same
-  account and service entering ALARM; its restore time is the duration of that incident.
+  account and service entering ALARM, or by an SLO of the service starting to page (a page tier
+  of its multiwindow burn-rate alerts, see :mod:`opsbook.ops.pages`); ``signals`` names them.
+  Its restore time is the duration of the alarm's incident, or without an alarm that of the page.
 
 Examples
 --------
@@ -29,8 +31,9 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -39,7 +42,10 @@ from opsbook.alarms import describe_alarms, read_alarm_history
 from opsbook.changes import read_changes
 from opsbook.errors import ConfigurationError
 from opsbook.metric_request import check_window
+from opsbook.ops.pages import PAGE_COLUMNS, SloSignal, read_slo_pages
+from opsbook.ops.sections import attempt, error_frame, error_of
 from opsbook.settings import Settings
+from opsbook.slo.maths import DEFAULT_TIERS, Tier
 
 __all__ = [
     "DEPLOYMENT_EVENTS",
@@ -76,6 +82,11 @@ DEPLOYMENT_COLUMNS = [
 ]  # fmt: skip
 SPAN_COLUMNS = ["alarm_name", "account_id", "service", "started", "ended"]
 INCIDENT_COLUMNS = ["account_id", "service", "started", "restored", "minutes", "alarms"]
+# Report sections and the source each reads.
+SECTIONS = {
+    "deployments": "CloudTrail (LookupEvents / log files)",
+    "alarm history": "DescribeAlarms + DescribeAlarmHistory",
+}
 
 
 def _request(text: object) -> dict[str, object]:
@@ -392,50 +403,92 @@ def merge_incidents(spans: pd.DataFrame) -> pd.DataFrame:
 
 
 def find_failed_changes(
-    deployments: pd.DataFrame, spans: pd.DataFrame, *, window: float = 60
+    deployments: pd.DataFrame,
+    spans: pd.DataFrame,
+    *,
+    window: float = 60,
+    pages: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
-    """Return the deployments with ``failed``, the alarm that failed them and the restore time.
+    """Return the deployments with ``failed``, the signals that failed them and the restore time.
 
-    A deployment failed when an alarm of its account and service entered ALARM within
-    ``window`` minutes after it (after its first event); ``restore_minutes`` is the duration of
-    the incident that alarm belongs to (missing while it is ongoing).
+    A deployment failed when, within ``window`` minutes after it (after its first event), an
+    alarm of its account and service entered ALARM or an SLO page of its service started
+    (``pages`` from :func:`opsbook.ops.pages.read_slo_pages`; a page with no account matches
+    any). ``restore_minutes`` is the duration of the incident the first alarm belongs to, or
+    without an alarm that of the first page (missing while ongoing).
+
+    Returns
+    -------
+    pandas.DataFrame
+        The deployments plus ``failed``, ``alarm_name`` / ``alarm_at`` (first alarm),
+        ``slo_name`` / ``page_at`` (first SLO page), ``signal_at`` (the earliest),
+        ``signals`` (every alarm and page in the window, for audit) and ``restore_minutes``.
 
     Examples
     --------
-    >>> failures = find_failed_changes(deployments, spans, window=60)  # doctest: +SKIP
+    >>> failures = find_failed_changes(deployments, spans, window=60, pages=signal.pages)  # doctest: +SKIP
     """
     if window <= 0:
         raise ConfigurationError(f"window {window}: give minutes > 0, e.g. 60")
+    pages = pages if pages is not None else pd.DataFrame(columns=list(PAGE_COLUMNS))
     incidents = merge_incidents(spans)
     limit = pd.Timedelta(minutes=window)
-    out = deployments.copy()
-    alarm, entered, restore = [], [], []
+    rows = []
     for deployment in deployments.itertuples(index=False):
-        same = spans[
-            (spans["service"] == deployment.service)
-            & (spans["account_id"].isna() | (spans["account_id"] == deployment.account_id))
-            & (spans["started"] > deployment.deployed_at)
-            & (spans["started"] <= deployment.deployed_at + limit)
-        ]
-        if same.empty:
-            alarm.append(None)
-            entered.append(pd.NaT)
-            restore.append(np.nan)
-            continue
-        first = same.iloc[0]
-        incident = incidents[
-            (incidents["service"] == first["service"])
-            & (incidents["started"] <= first["started"])
-            & (incidents["restored"].isna() | (incidents["restored"] >= first["started"]))
-        ]
-        alarm.append(first["alarm_name"])
-        entered.append(first["started"])
-        restore.append(incident["minutes"].iloc[-1] if len(incident) else np.nan)
-    out["failed"] = [a is not None for a in alarm]
-    out["alarm_name"] = pd.Series(alarm, index=out.index, dtype="string")
-    out["alarm_at"] = pd.Series(entered, index=out.index, dtype="datetime64[ms, UTC]")
-    out["restore_minutes"] = pd.Series(restore, index=out.index, dtype="float64")
+        alarms = _following(spans, deployment, limit)
+        paged = _following(pages, deployment, limit)
+        row: dict[str, object] = {"alarm_name": None, "alarm_at": pd.NaT, "slo_name": None,
+                                  "page_at": pd.NaT, "restore": np.nan}  # fmt: skip
+        if len(paged):
+            first_page = paged.iloc[0]
+            row.update(slo_name=first_page["slo"], page_at=first_page["started"])
+            ended = first_page["ended"]
+            row["restore"] = (
+                (ended - first_page["started"]).total_seconds() / 60 if pd.notna(ended) else np.nan
+            )
+        if len(alarms):
+            first = alarms.iloc[0]
+            incident = incidents[
+                (incidents["service"] == first["service"])
+                & (incidents["started"] <= first["started"])
+                & (incidents["restored"].isna() | (incidents["restored"] >= first["started"]))
+            ]
+            row.update(alarm_name=first["alarm_name"], alarm_at=first["started"])
+            row["restore"] = incident["minutes"].iloc[-1] if len(incident) else np.nan
+        firsts = alarms.drop_duplicates("alarm_name")
+        row["signals"] = "; ".join(
+            [f"alarm {a.alarm_name} at {a.started:%H:%M}" for a in firsts.itertuples(index=False)]
+            + [
+                f"SLO {p.slo} {p.tier} page at {p.started:%H:%M}"
+                for p in paged.itertuples(index=False)
+            ]
+        )
+        rows.append(row)
+    found = pd.DataFrame(rows, columns=["alarm_name", "alarm_at", "slo_name", "page_at",
+                                        "restore", "signals"], index=deployments.index)  # fmt: skip
+    out = deployments.copy()
+    out["failed"] = (found["alarm_name"].notna() | found["slo_name"].notna()).astype(bool)
+    for column in ("alarm_name", "alarm_at", "slo_name", "page_at"):
+        out[column] = (
+            found[column].astype("string")
+            if column.endswith("name")
+            else pd.to_datetime(found[column], utc=True).astype("datetime64[ms, UTC]")
+        )
+    out["signal_at"] = out[["alarm_at", "page_at"]].min(axis=1).astype("datetime64[ms, UTC]")
+    out["signals"] = found["signals"].astype("string")
+    out["restore_minutes"] = found["restore"].astype("float64")
     return out
+
+
+def _following(events: pd.DataFrame, deployment: object, limit: pd.Timedelta) -> pd.DataFrame:
+    """Return the events of the deployment's service (and account) starting within ``limit``."""
+    same = events[
+        (events["service"] == deployment.service)
+        & (events["account_id"].isna() | (events["account_id"] == deployment.account_id))
+        & (events["started"] > deployment.deployed_at)
+        & (events["started"] <= deployment.deployed_at + limit)
+    ]
+    return same.sort_values("started", kind="stable")
 
 
 def change_failure_rate(failures: pd.DataFrame) -> pd.DataFrame:
@@ -485,7 +538,11 @@ def time_to_restore(incidents: pd.DataFrame) -> pd.DataFrame:
 
 @dataclass
 class DeliveryReport:
-    """Everything the delivery-metrics notebook shows, with the events behind each figure."""
+    """Everything the delivery-metrics notebook shows, with the events behind each figure.
+
+    A frame whose source failed is one ``ERROR`` row with the reason (:mod:`opsbook.ops.sections`);
+    ``errors`` names those sources.
+    """
 
     start: pd.Timestamp
     end: pd.Timestamp
@@ -497,34 +554,101 @@ class DeliveryReport:
     failures: pd.DataFrame
     failure_rate: pd.DataFrame
     restore: pd.DataFrame
+    slo: SloSignal | None = None
+    errors: dict[str, str] = field(default_factory=dict)
     findings: list[str] = field(default_factory=list)
 
+    def status(self) -> pd.DataFrame:
+        """Return each source's state: ``ok``, or ``ERROR`` with the reason."""
+        return pd.DataFrame(
+            [
+                {
+                    "section": name,
+                    "source": source,
+                    "status": "ERROR" if name in self.errors else "ok",
+                    "reason": self.errors.get(name, ""),
+                }  # fmt: skip
+                for name, source in SECTIONS.items()
+            ]
+        )
+
+    def failed_changes(self) -> pd.DataFrame:
+        """Return the failed deployments with their signals (the ERROR row if they are unknown)."""
+        if error_of(self.failures):
+            return self.failures
+        return self.failures[self.failures["failed"]].reset_index(drop=True)
+
+    def signals(self) -> pd.DataFrame:
+        """Return the change failure rate's signals: each one's state, what it saw and why.
+
+        A signal that could not run shows ``ERROR`` or ``unavailable`` with the reason, never
+        zero failures.
+        """
+        rated = "deployments" not in self.errors and "alarm history" not in self.errors
+        failed = self.failures[self.failures["failed"]] if rated else self.failures.iloc[:0]
+        alarms_ok = "alarm history" not in self.errors
+        rows = [
+            {
+                "signal": "alarms entering ALARM",
+                "state": "evaluated" if alarms_ok else "ERROR",
+                "events": int(len(self.spans)) if alarms_ok else None,
+                "failed_changes": int(failed["alarm_name"].notna().sum()) if rated else None,
+                "note": f"{self.spans['alarm_name'].nunique()} alarms changed state"
+                if alarms_ok
+                else self.errors["alarm history"],
+            }
+        ]
+        slo = self.slo
+        rows.append(
+            {
+                "signal": "SLO page alerts",
+                "state": "off" if slo is None else "evaluated" if slo.available else "unavailable",
+                "events": int(len(slo.pages)) if slo is not None and slo.available else None,
+                "failed_changes": int(failed["slo_name"].notna().sum()) if rated else None,
+                "note": "not asked for (slo_pages=False)" if slo is None else slo.note,
+            }
+        )
+        return pd.DataFrame(rows)
+
     def headline(self) -> dict[str, object]:
-        """Return the figures worth recording: counts, rates and the failed changes."""
-        failed = self.failures[self.failures["failed"]]
-        restored = self.incidents["minutes"].dropna()
+        """Return the figures worth recording: counts, rates, the failed changes (``None``: ERROR)."""
+        deployed = "deployments" not in self.errors
+        alarms = "alarm history" not in self.errors
+        rated = deployed and alarms
+        failed = self.failures[self.failures["failed"]] if rated else self.failures.iloc[:0]
+        restored = self.incidents["minutes"].dropna() if alarms else pd.Series(dtype=float)
         days = max((self.end - self.start).total_seconds() / 86400, 1e-9)
         return {
-            "deployments": int(len(self.deployments)),
-            "deployments_per_day": round(len(self.deployments) / days, 3),
-            "failed_changes": int(len(failed)),
+            "deployments": int(len(self.deployments)) if deployed else None,
+            "deployments_per_day": round(len(self.deployments) / days, 3) if deployed else None,
+            "failed_changes": int(len(failed)) if rated else None,
             "change_failure_rate": round(len(failed) / len(self.deployments), 4)
-            if len(self.deployments)
+            if rated and len(self.deployments)
             else None,
             "failed": [
                 {
                     "service": r.service,
                     "version": r.version,
                     "deployed_at": str(r.deployed_at),
-                    "alarm": r.alarm_name,
+                    "alarm": None if pd.isna(r.alarm_name) else r.alarm_name,
+                    "slo": None if pd.isna(r.slo_name) else r.slo_name,
+                    "signals": r.signals,
                     "restore_minutes": None
                     if pd.isna(r.restore_minutes)
                     else round(float(r.restore_minutes), 1),
                 }  # fmt: skip
                 for r in failed.itertuples(index=False)
-            ],
-            "incidents": int(len(self.incidents)),
+            ]
+            if rated
+            else None,
+            "slo_signal": "off"
+            if self.slo is None
+            else "evaluated"
+            if self.slo.available
+            else "unavailable",
+            "incidents": int(len(self.incidents)) if alarms else None,
             "median_restore_minutes": round(float(restored.median()), 1) if len(restored) else None,
+            "errors": dict(self.errors),
         }
 
 
@@ -560,11 +684,16 @@ def review(
     end: Time | None,
     *,
     days: int = 14,
-    event_names: Iterable[str] = DEPLOYMENT_EVENTS,
+    event_names: str | Iterable[str] = DEPLOYMENT_EVENTS,
     window: float = 60,
     merge_within: float = 15,
     accounts: Iterable[str] = (),
     alarm_services: Mapping[str, str] | None = None,
+    slo_pages: bool = True,
+    slo_spec: str | Path | None = None,
+    slo_services: Mapping[str, str] | None = None,
+    slo_account: str = "",
+    tiers: Sequence[Tier] = DEFAULT_TIERS,
     settings: Settings | None = None,
 ) -> DeliveryReport:
     """Return deployment frequency, change failure rate and time to restore for ``[start, end)``.
@@ -579,15 +708,23 @@ def review(
     days
         Length of the window when ``start`` is empty.
     event_names
-        CloudTrail event names that count as a deployment.
+        CloudTrail event names that count as a deployment, as a list or a comma-separated
+        string (a notebook parameter); empty: :data:`DEPLOYMENT_EVENTS`.
     window
-        Minutes after a deployment in which an alarm of its service makes it a failed change.
+        Minutes after a deployment in which an alarm or SLO page of its service makes it a
+        failed change.
     merge_within
         Minutes grouping one release's CloudTrail events into one deployment.
     accounts
         Only deployments in these accounts (empty: all).
     alarm_services
         ``{alarm name: service}`` overrides of the alarm-to-service matching.
+    slo_pages
+        Also count SLO page alerts as failure signals (see :mod:`opsbook.ops.pages`).
+    slo_spec
+        OpenSLO file of the SLOs; ``None``: ``slos.yaml`` in the data folder.
+    slo_services, slo_account, tiers
+        See :func:`opsbook.ops.pages.read_slo_pages`.
     settings
         Backend and data location.
 
@@ -599,32 +736,68 @@ def review(
     start_at, end_at = resolve_window(start, end, days)
     if window <= 0:
         raise ConfigurationError(f"window {window}: give minutes > 0, e.g. 60")
-    deployments = read_deployments(
-        start_at, end_at, event_names=event_names, merge_within=merge_within, settings=settings
+    if isinstance(event_names, str):
+        event_names = [name.strip() for name in event_names.split(",")]
+    names = [name for name in event_names if name] or list(DEPLOYMENT_EVENTS)
+    errors: dict[str, str] = {}
+    deployments = attempt(
+        "deployments",
+        errors,
+        lambda: read_deployments(
+            start_at, end_at, event_names=names, merge_within=merge_within, settings=settings
+        ),  # fmt: skip
     )
     wanted = [a for a in accounts if a]
-    if wanted:
+    if deployments is not None and wanted:
         deployments = deployments[deployments["account_id"].isin(wanted)].reset_index(drop=True)
-    spans = read_alarm_spans(
-        start_at,
-        end_at + pd.Timedelta(minutes=window),
-        services=deployments["service"].dropna().unique(),
-        alarm_services=alarm_services,
-        settings=settings,
+    services = deployments["service"].dropna().unique() if deployments is not None else []
+    spans = attempt(
+        "alarm history",
+        errors,
+        lambda: read_alarm_spans(
+            start_at,
+            end_at + pd.Timedelta(minutes=window),
+            services=services,
+            alarm_services=alarm_services,
+            settings=settings,
+        ),  # fmt: skip
     )
-    incidents = merge_incidents(spans)
-    failures = find_failed_changes(deployments, spans, window=window)
+    slo = None
+    if slo_pages and deployments is not None:
+        slo = read_slo_pages(deployments, window=window, spec=slo_spec, slo_services=slo_services,
+                             slo_account=slo_account, tiers=tiers, settings=settings)  # fmt: skip
+    elif slo_pages:
+        slo = SloSignal.unavailable("no deployments to follow: " + errors["deployments"])
+
+    def failed(*sections: str) -> pd.DataFrame:
+        section = next(s for s in sections if s in errors)
+        return error_frame(section, errors[section])
+
+    incidents = merge_incidents(spans) if spans is not None else failed("alarm history")
+    failures = (
+        find_failed_changes(
+            deployments, spans, window=window, pages=slo.pages if slo is not None else None
+        )  # fmt: skip
+        if deployments is not None and spans is not None
+        else failed("deployments", "alarm history")
+    )
     report = DeliveryReport(
         start=start_at,
         end=end_at,
         window=window,
-        deployments=deployments,
-        frequency=deployment_frequency(deployments),
-        spans=spans,
+        deployments=deployments if deployments is not None else failed("deployments"),
+        frequency=deployment_frequency(deployments)
+        if deployments is not None
+        else failed("deployments"),
+        spans=spans if spans is not None else failed("alarm history"),
         incidents=incidents,
         failures=failures,
-        failure_rate=change_failure_rate(failures),
-        restore=time_to_restore(incidents),
+        failure_rate=change_failure_rate(failures)
+        if "failed" in failures
+        else failed("deployments", "alarm history"),
+        restore=time_to_restore(incidents) if spans is not None else failed("alarm history"),
+        slo=slo,
+        errors=errors,
     )
     report.findings = _findings(report)
     return report
@@ -632,7 +805,18 @@ def review(
 
 def _findings(report: DeliveryReport) -> list[str]:
     head = report.headline()
-    out = [
+    errors = [f"ERROR {name}: {reason}" for name, reason in report.errors.items()]
+    restore = (
+        [
+            f"{head['incidents']} incidents; median time to restore "
+            f"{head['median_restore_minutes']:g} min"
+        ]  # fmt: skip
+        if head["median_restore_minutes"] is not None
+        else []
+    )
+    if head["failed_changes"] is None:
+        return errors + _slo_findings(report) + restore
+    out = errors + [
         f"{head['deployments']} deployments ({head['deployments_per_day']} a day) from "
         f"{report.start:%Y-%m-%d} to {report.end:%Y-%m-%d}; "
         f"{head['failed_changes']} failed within {report.window:g} min"
@@ -643,18 +827,22 @@ def _findings(report: DeliveryReport) -> list[str]:
         )
     ]
     for failed in head["failed"]:
-        restore = (
+        restored = (
             "not restored yet"
             if failed["restore_minutes"] is None
             else f"restored in {failed['restore_minutes']:g} min"
         )
         out.append(
             f"failed change: {failed['service']} {failed['version']} at {failed['deployed_at']} "
-            f"-> {failed['alarm']} in ALARM, {restore}"
+            f"-> {failed['signals']}; {restored}"
         )
-    if head["median_restore_minutes"] is not None:
-        out.append(
-            f"{head['incidents']} incidents; median time to restore "
-            f"{head['median_restore_minutes']:g} min"
-        )
-    return out
+    return out + _slo_findings(report) + restore
+
+
+def _slo_findings(report: DeliveryReport) -> list[str]:
+    if report.slo is None or report.slo.available:
+        return []
+    return [
+        f"SLO page signal unavailable ({report.slo.note}): the change failure rate counts "
+        "alarms only"
+    ]

@@ -4,9 +4,8 @@ Definitions (the notebook shows the same text):
 
 - **No retention**: a log group without a retention policy never expires its events; its
   stored bytes cost ``STORAGE_USD_PER_GB_MONTH`` ($0.03 per GB-month, us-east-1 standard class)
-  every month, growing. On local data without a saved DescribeLogGroups, retention is known only
-  from CloudTrail PutRetentionPolicy events; groups without one are listed (``unknown``).
-- **Stale group**: no event written in the last ``stale_days`` days.
+  every month, growing. Both backends read DescribeLogGroups output (the API, or the saved JSON).
+- **Stale group**: no event written in the last ``stale_days`` days, or no event found at all.
 - **Alarm with no actions**: its ALARM state notifies nobody (no AlarmActions, or actions
   disabled).
 - **Stuck**: in INSUFFICIENT_DATA for at least ``stuck_hours`` (the metric stopped or never
@@ -14,6 +13,9 @@ Definitions (the notebook shows the same text):
 - **Flapping**: state changes per day over the window; the most flapping first.
 - **CloudWatch spend**: CUR lines of product ``AmazonCloudWatch`` by usage type, named by what
   they pay for (logs ingestion, log storage, Logs Insights scans, metrics, GetMetricData...).
+
+Each section reads its own source; one that cannot be read (an API the endpoint does not offer,
+a missing file) shows ``ERROR`` and the reason in place of its figures (:mod:`opsbook.ops.sections`).
 
 Examples
 --------
@@ -37,6 +39,7 @@ from opsbook.cost.spend import last_closed_month
 from opsbook.errors import ConfigurationError
 from opsbook.ops.delivery import resolve_window
 from opsbook.ops.inventory import read_alarm_actions, read_log_group_settings
+from opsbook.ops.sections import attempt, error_frame
 from opsbook.settings import Settings
 
 __all__ = [
@@ -68,6 +71,13 @@ _USAGE_KINDS = (
 )
 
 Time = str | dt.datetime | pd.Timestamp
+# Report sections and the source each reads.
+SECTIONS = {
+    "log groups": "DescribeLogGroups (+ DescribeLogStreams / log files for the last event)",
+    "alarms": "DescribeAlarms",
+    "alarm history": "DescribeAlarmHistory",
+    "spend": "CUR (Athena)",
+}
 
 
 def log_groups_without_retention(groups: pd.DataFrame) -> pd.DataFrame:
@@ -91,8 +101,8 @@ def log_groups_without_retention(groups: pd.DataFrame) -> pd.DataFrame:
 def stale_log_groups(groups: pd.DataFrame, as_of: Time, *, stale_days: int = 30) -> pd.DataFrame:
     """Return log groups whose last event is older than ``stale_days`` before ``as_of``.
 
-    Groups whose last event is unknown are listed too (``days_since_write`` missing), because
-    a check that could not run must not read as healthy.
+    Groups with no event found (no stream on AWS, no event in the local log files) are listed
+    too, ``days_since_write`` missing, ``why`` saying so: a group nobody writes to is stale.
 
     Examples
     --------
@@ -104,8 +114,14 @@ def stale_log_groups(groups: pd.DataFrame, as_of: Time, *, stale_days: int = 30)
     as_of_at = as_of_at.tz_localize("UTC") if as_of_at.tzinfo is None else as_of_at
     age = (as_of_at - groups["last_event"]).dt.total_seconds() / 86400
     out = groups.assign(days_since_write=age)
-    out = out[age.isna() | (age >= stale_days)]
-    return out.sort_values("days_since_write", ascending=False, ignore_index=True)
+    out = out[age.isna() | (age >= stale_days)].copy()
+    out["why"] = out["days_since_write"].map(
+        lambda days: "no event found" if pd.isna(days) else f"last event {days:.0f} days ago"
+    )
+    return out.sort_values(
+        ["days_since_write", "log_group"], ascending=[False, True], ignore_index=True,
+        na_position="first",
+    )  # fmt: skip
 
 
 def silent_alarms(alarms: pd.DataFrame) -> pd.DataFrame:
@@ -233,20 +249,44 @@ class HygieneReport:
     stuck: pd.DataFrame
     flapping: pd.DataFrame
     spend: pd.DataFrame
+    errors: dict[str, str] = field(default_factory=dict)
     findings: list[str] = field(default_factory=list)
 
     def headline(self) -> dict[str, object]:
-        """Return the figures worth recording."""
+        """Return the figures worth recording; those of a failed section are ``None``."""
+        ok = {name: name not in self.errors for name in SECTIONS}
+        groups, alarms = ok["log groups"], ok["alarms"]
         return {
-            "log_groups": int(len(self.log_groups)),
-            "no_retention": self.no_retention["log_group"].tolist(),
-            "no_retention_usd_per_month": round(float(self.no_retention["usd_per_month"].sum()), 4),
-            "stale_log_groups": self.stale["log_group"].tolist(),
-            "silent_alarms": self.silent["alarm_name"].tolist(),
-            "stuck_alarms": self.stuck["alarm_name"].tolist(),
-            "most_flapping": self.flapping["alarm_name"].iloc[0] if len(self.flapping) else None,
-            "cloudwatch_usd": round(float(self.spend["unblended_cost"].sum()), 2),
+            "log_groups": int(len(self.log_groups)) if groups else None,
+            "no_retention": self.no_retention["log_group"].tolist() if groups else None,
+            "no_retention_usd_per_month": round(float(self.no_retention["usd_per_month"].sum()), 4)
+            if groups
+            else None,
+            "stale_log_groups": self.stale["log_group"].tolist() if groups else None,
+            "silent_alarms": self.silent["alarm_name"].tolist() if alarms else None,
+            "stuck_alarms": self.stuck["alarm_name"].tolist() if alarms else None,
+            "most_flapping": self.flapping["alarm_name"].iloc[0]
+            if ok["alarm history"] and len(self.flapping)
+            else None,
+            "cloudwatch_usd": round(float(self.spend["unblended_cost"].sum()), 2)
+            if ok["spend"]
+            else None,
+            "errors": dict(self.errors),
         }
+
+    def status(self) -> pd.DataFrame:
+        """Return each section's source and state: ``ok``, or ``ERROR`` with the reason."""
+        return pd.DataFrame(
+            [
+                {
+                    "section": name,
+                    "source": source,
+                    "status": "ERROR" if name in self.errors else "ok",
+                    "reason": self.errors.get(name, ""),
+                }  # fmt: skip
+                for name, source in SECTIONS.items()
+            ]
+        )
 
 
 def review(
@@ -285,60 +325,78 @@ def review(
     start_at, end_at = resolve_window(start, end, days)
     month = month or last_closed_month(end_at.date())
     days = (end_at - start_at).total_seconds() / 86400
-    groups = read_log_group_settings(settings=settings)
-    alarms = read_alarm_actions(settings=settings)
-    history = read_alarm_history(start_at, end_at, settings=settings)
+    errors: dict[str, str] = {}
+    groups = attempt("log groups", errors, lambda: read_log_group_settings(settings=settings))
+    alarms = attempt("alarms", errors, lambda: read_alarm_actions(settings=settings))
+    history = attempt(
+        "alarm history", errors, lambda: read_alarm_history(start_at, end_at, settings=settings)
+    )
+    spend = attempt(
+        "spend", errors, lambda: cloudwatch_spend(month, accounts=accounts, settings=settings)
+    )
+
+    def failed(section: str) -> pd.DataFrame:
+        return error_frame(section, errors[section])
+
     report = HygieneReport(
         as_of=end_at,
         days=days,
         month=month,
-        log_groups=groups,
-        no_retention=log_groups_without_retention(groups),
-        stale=stale_log_groups(groups, end_at, stale_days=stale_days),
-        alarms=alarms,
-        silent=silent_alarms(alarms),
-        stuck=stuck_alarms(alarms, end_at, stuck_hours=stuck_hours),
-        flapping=flapping_alarms(history, days, top=top),
-        spend=cloudwatch_spend(month, accounts=accounts, settings=settings),
+        log_groups=groups if groups is not None else failed("log groups"),
+        no_retention=log_groups_without_retention(groups)
+        if groups is not None
+        else failed("log groups"),
+        stale=stale_log_groups(groups, end_at, stale_days=stale_days)
+        if groups is not None
+        else failed("log groups"),
+        alarms=alarms if alarms is not None else failed("alarms"),
+        silent=silent_alarms(alarms) if alarms is not None else failed("alarms"),
+        stuck=stuck_alarms(alarms, end_at, stuck_hours=stuck_hours)
+        if alarms is not None
+        else failed("alarms"),
+        flapping=flapping_alarms(history, days, top=top)
+        if history is not None
+        else failed("alarm history"),
+        spend=spend if spend is not None else failed("spend"),
+        errors=errors,
     )
     report.findings = _findings(report)
     return report
 
 
 def _findings(report: HygieneReport) -> list[str]:
-    out = []
-    unknown = report.no_retention["retention_source"].eq("unknown").sum()
-    if len(report.no_retention):
+    out = [f"ERROR {name}: {reason}" for name, reason in report.errors.items()]
+    ok = {name: name not in report.errors for name in SECTIONS}
+    if ok["log groups"] and len(report.no_retention):
         out.append(
             f"{len(report.no_retention)} of {len(report.log_groups)} log groups never expire "
             f"({report.no_retention['stored_gb'].sum():.3f} GB stored, "
             f"${report.no_retention['usd_per_month'].sum():.2f} a month and growing)"
-            + (f"; retention of {unknown} is unknown in this data" if unknown else "")
         )
-    if len(report.stale):
+    if ok["log groups"] and len(report.stale):
         out.append(f"{len(report.stale)} log groups not written to recently: "
                    + ", ".join(report.stale["log_group"]))  # fmt: skip
-    if len(report.silent):
+    if ok["alarms"] and len(report.silent):
         out.append("alarms that notify nobody: " + ", ".join(report.silent["alarm_name"]))
-    if len(report.stuck):
+    if ok["alarms"] and len(report.stuck):
         out.append(
             "alarms stuck in INSUFFICIENT_DATA: "
             + ", ".join(
                 f"{r.alarm_name} ({r.hours_in_state / 24:.0f} d)" for r in report.stuck.itertuples()
             )  # fmt: skip
         )
-    if len(report.flapping):
+    if ok["alarm history"] and len(report.flapping):
         first = report.flapping.iloc[0]
         out.append(
             f"most flapping: {first['alarm_name']} ({first['changes_per_day']:.1f} state "
             "changes a day)"
         )
-    if len(report.spend):
+    if ok["spend"] and len(report.spend):
         top = report.spend.iloc[0]
         out.append(
             f"CloudWatch cost ${report.spend['unblended_cost'].sum():,.2f} in {report.month}; "
             f"largest: {top['kind']} ({top['usage_type']}, {top['share']:.0%})"
         )
-    else:
+    elif ok["spend"]:
         out.append(f"no CloudWatch lines in the CUR for {report.month}")
     return out

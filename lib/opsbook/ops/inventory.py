@@ -1,34 +1,27 @@
 """What the hygiene checks need beyond the shared sources: log-group retention and alarm actions.
 
 ``opsbook.logs.describe_log_groups`` has no retention and ``opsbook.alarms.describe_alarms`` no
-action lists, so this module reads them:
+action lists, so this module reads them, in the APIs' own shapes on both backends:
 
 - aws: DescribeLogGroups (``retentionInDays``, ``storedBytes``, ``creationTime``) plus, per group,
   DescribeLogStreams ordered by last event (the newest ``lastEventTimestamp``); DescribeAlarms
   (``AlarmActions``, ``OKActions``, ``InsufficientDataActions``), all paginated.
-- local: ``logs/describe-log-groups.json`` when saved (``aws logs describe-log-groups``
-  output); otherwise the log files give stored bytes and the last event, and retention comes
-  from the newest PutRetentionPolicy / DeleteRetentionPolicy in CloudTrail (``retention_source``
-  says which; groups with no such event have unknown retention, reported as none set).
-  Alarm actions come from ``alarms/describe-alarms.json``.
+- local: the same outputs saved as ``logs/describe-log-groups.json`` and
+  ``alarms/describe-alarms.json``; a group's newest event comes from the log files.
 
 Examples
 --------
 >>> read_log_group_settings().columns.tolist()  # doctest: +SKIP
-['log_group', 'retention_days', 'retention_source', 'stored_bytes', 'last_event']
+['log_group', 'retention_days', 'stored_bytes', 'created', 'metric_filters', 'last_event']
 """
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 import pandas as pd
 
 from opsbook.backends import select
-from opsbook.changes import read_changes
-from opsbook.errors import NoDataError
-from opsbook.logs import describe_log_groups
 from opsbook.settings import Settings, resolve
 
 __all__ = ["read_alarm_actions", "read_log_group_settings"]
@@ -36,8 +29,9 @@ __all__ = ["read_alarm_actions", "read_log_group_settings"]
 LOG_GROUP_COLUMNS = {
     "log_group": "string",
     "retention_days": "Int64",
-    "retention_source": "string",
     "stored_bytes": "Int64",
+    "created": "datetime64[ms, UTC]",
+    "metric_filters": "Int64",
     "last_event": "datetime64[ms, UTC]",
 }
 ALARM_ACTION_COLUMNS = {
@@ -51,8 +45,6 @@ ALARM_ACTION_COLUMNS = {
     "insufficient_data_actions": "Int64",
     "targets": "string",
 }
-# CloudTrail keeps 90 days of management events: the furthest back retention changes are visible.
-_TRAIL_DAYS = 90
 
 
 def _conform(rows: list[dict[str, Any]] | pd.DataFrame, columns: dict[str, str]) -> pd.DataFrame:
@@ -73,19 +65,37 @@ def read_log_group_settings(*, settings: Settings | None = None) -> pd.DataFrame
     Returns
     -------
     pandas.DataFrame
-        ``log_group``, ``retention_days`` (missing: never expires, or unknown on local data
-        without a retention record), ``retention_source`` (``api``, ``cloudtrail`` or
-        ``unknown``), ``stored_bytes``, ``last_event``.
+        ``log_group``, ``retention_days`` (missing: never expires), ``stored_bytes``,
+        ``created``, ``metric_filters``, ``last_event`` (missing: no event found).
+
+    Raises
+    ------
+    opsbook.errors.NoDataError
+        On local data without ``logs/describe-log-groups.json``.
 
     Examples
     --------
     >>> read_log_group_settings().query("retention_days.isna()")  # doctest: +SKIP
     """
     settings = settings or resolve()
-    rows = select(settings, "inventory").describe_log_group_settings(settings)
-    if rows is None:  # local data without saved DescribeLogGroups output
-        rows = _derive_log_group_settings(settings)
-    return _conform(rows, LOG_GROUP_COLUMNS)
+    backend = select(settings, "inventory")
+    groups = backend.describe_log_groups(settings)
+    names = [g["logGroupName"] for g in groups]
+    last = backend.last_event_times(settings, names)
+    rows = [
+        {
+            "log_group": g["logGroupName"],
+            "retention_days": g.get("retentionInDays"),
+            "stored_bytes": g.get("storedBytes"),
+            "created": pd.Timestamp(g["creationTime"], unit="ms", tz="UTC")
+            if g.get("creationTime")
+            else None,
+            "metric_filters": g.get("metricFilterCount"),
+            "last_event": last.get(g["logGroupName"]),
+        }  # fmt: skip
+        for g in groups
+    ]
+    return _conform(rows, LOG_GROUP_COLUMNS).sort_values("log_group", ignore_index=True)
 
 
 def read_alarm_actions(*, settings: Settings | None = None) -> pd.DataFrame:
@@ -124,33 +134,3 @@ def read_alarm_actions(*, settings: Settings | None = None) -> pd.DataFrame:
             )
     frame = _conform(rows, ALARM_ACTION_COLUMNS)
     return frame.sort_values("alarm_name", ignore_index=True)
-
-
-def _derive_log_group_settings(settings: Settings) -> pd.DataFrame:
-    """Log groups from the log files, retention from the newest retention change in CloudTrail."""
-    groups = describe_log_groups(settings=settings)
-    latest = groups["last_event"].max()
-    end = (latest if pd.notna(latest) else pd.Timestamp.now(tz="UTC")) + pd.Timedelta(days=1)
-    try:
-        changes = read_changes(
-            end - pd.Timedelta(days=_TRAIL_DAYS),
-            end,
-            event_names=["PutRetentionPolicy", "DeleteRetentionPolicy"],
-            settings=settings,
-        )
-    except NoDataError:
-        changes = pd.DataFrame(columns=["action", "request_parameters"])
-    retention: dict[str, int | None] = {}
-    for change in changes.itertuples(index=False):  # oldest first: the newest wins
-        request = json.loads(change.request_parameters or "{}")
-        name = request.get("logGroupName")
-        if name:
-            retention[name] = (
-                request.get("retentionInDays") if change.action == "PutRetentionPolicy" else None
-            )
-    out = groups[["log_group", "stored_bytes", "last_event"]].copy()
-    out["retention_days"] = out["log_group"].map(lambda g: retention.get(g))
-    out["retention_source"] = out["log_group"].map(
-        lambda g: "cloudtrail" if g in retention else "unknown"
-    )
-    return out

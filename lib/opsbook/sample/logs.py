@@ -17,6 +17,11 @@
   ``logEvents``); the first object starts with the ``CONTROL_MESSAGE`` CloudWatch Logs sends when
   the subscription is created, which readers must skip.
 
+Beside the events, ``logs/describe-log-groups.json`` holds what ``aws logs describe-log-groups``
+prints for the account (see :func:`describe_log_groups`): the four groups above, with the
+retention they were given, plus ``/aws/lambda/inventory-sync``, whose function was decommissioned
+weeks before the data starts: a stale group that never expires and holds no event in the window.
+
 The events are drawn from the shared traffic model (:mod:`opsbook.sample.traffic`), so they show
 the same story as the metrics, and follow the deployments CloudTrail records
 (:func:`opsbook.sample.episodes.releases`): each ECS UpdateService starts a task set of its own
@@ -67,7 +72,12 @@ from opsbook.sample.traffic import (
 __all__ = [
     "ACCESS_LOG_DELIVERY_STREAM",
     "ACCESS_LOG_SUBSCRIPTION_FILTER",
+    "LOG_GROUP_SETUP",
+    "RETENTION_DAYS",
     "SAMPLE_FRACTIONS",
+    "STALE_HISTORY",
+    "STALE_LOG_GROUP",
+    "describe_log_groups",
     "write_logs",
 ]
 
@@ -81,6 +91,22 @@ SAMPLE_FRACTIONS: dict[str, float] = {
     org.CATALOG.log_group: 1 / 2000,
     org.ORDERS.log_group: 1.0,
 }
+# Retention policies set on the groups; checkout-api's is the PutRetentionPolicy CloudTrail records
+# (opsbook.sample.incident), orders-worker's was set when its SAM stack created the group. The
+# other groups never expire.
+RETENTION_DAYS: dict[str, int] = {org.CHECKOUT.log_group: 30, org.ORDERS.log_group: 14}
+# Per group: days before the end of the data it was created, and its metric filters.
+LOG_GROUP_SETUP: dict[str, tuple[int, int]] = {
+    org.API_ACCESS_LOG_GROUP: (412, 0),
+    org.CHECKOUT.log_group: (540, 2),
+    org.CATALOG.log_group: (388, 1),
+    org.ORDERS.log_group: (296, 1),
+}
+# The decommissioned inventory-sync function's group: its alarm (inventory-sync-errors) has had no
+# data since it stopped. It ran every 5 minutes for `live` days, stopped `stopped` days before
+# the end, and each run wrote START, two application lines, END and REPORT (`run_bytes`).
+STALE_LOG_GROUP = "/aws/lambda/inventory-sync"
+STALE_HISTORY = {"created": 420, "stopped": 47, "runs_per_day": 288, "run_bytes": 560}
 _EXPORT_CHUNK_BYTES = 2 * 1024 * 1024  # text per exported object (AWS does not document it)
 _FIREHOSE_BUFFER_MS = 900_000  # Firehose buffering interval (the maximum, 900 s)
 _TASKS = CHECKOUT_TASKS
@@ -199,6 +225,11 @@ def write_logs(
     )
     for group, facts in groups.items():
         facts["sampled_fraction"] = SAMPLE_FRACTIONS[group]
+    for group, events in ((org.CHECKOUT.log_group, checkout), (org.CATALOG.log_group, catalog),
+                          (org.ORDERS.log_group, orders), (org.API_ACCESS_LOG_GROUP, access)):  # fmt: skip
+        groups[group]["stored_bytes"] = _stored_bytes(events)
+    described = describe_log_groups(story, {g: f["stored_bytes"] for g, f in groups.items()})
+    (out / "describe-log-groups.json").write_text(json.dumps(described, indent=2) + "\n")
     return {
         "start": story.logs_start.isoformat(),
         "end": story.end.isoformat(),
@@ -209,7 +240,57 @@ def write_logs(
         "(sampled_fraction; the metrics count all of them); orders-worker is complete",
         "owner": org.SHOP_PROD.id,
         "region": org.REGION,
+        "describe_log_groups": {
+            "path": "logs/describe-log-groups.json",
+            "no_retention": sorted(
+                g["logGroupName"] for g in described["logGroups"] if "retentionInDays" not in g
+            ),
+            "stale": [STALE_LOG_GROUP],
+        },
     }
+
+
+def describe_log_groups(story: org.Timeline, stored_bytes: dict[str, int]) -> dict[str, Any]:
+    """Return the account's log groups as DescribeLogGroups prints them, by name.
+
+    ``storedBytes`` of a group the sample writes is the UTF-8 size of its event messages
+    (``stored_bytes``); the stale group's is its modelled history: runs per day × days it ran ×
+    bytes per run. ``retentionInDays`` is present only where a policy is set
+    (:data:`RETENTION_DAYS`).
+
+    Examples
+    --------
+    >>> import datetime as dt
+    >>> out = describe_log_groups(org.timeline(dt.date(2026, 11, 15)), {})
+    >>> stale = next(g for g in out["logGroups"] if g["logGroupName"] == STALE_LOG_GROUP)
+    >>> stale["storedBytes"], "retentionInDays" in stale
+    (60157440, False)
+    """
+    stale = STALE_HISTORY
+    ran = stale["created"] - stale["stopped"]
+    setup = {**LOG_GROUP_SETUP, STALE_LOG_GROUP: (stale["created"], 0)}
+    sizes = {**stored_bytes, STALE_LOG_GROUP: ran * stale["runs_per_day"] * stale["run_bytes"]}
+    groups = []
+    for name in sorted(setup):
+        days, filters = setup[name]
+        created = story.end - dt.timedelta(days=days, hours=3, minutes=17 * len(name) % 60)
+        arn = f"arn:aws:logs:{org.REGION}:{org.SHOP_PROD.id}:log-group:{name}"
+        group: dict[str, Any] = {"logGroupName": name, "creationTime": epoch_ms(created)}
+        if name in RETENTION_DAYS:
+            group["retentionInDays"] = RETENTION_DAYS[name]
+        group |= {
+            "metricFilterCount": filters,
+            "arn": f"{arn}:*",
+            "storedBytes": int(sizes.get(name, 0)),
+            "logGroupClass": "STANDARD",
+            "logGroupArn": arn,
+        }
+        groups.append(group)
+    return {"logGroups": groups}
+
+
+def _stored_bytes(events: _Events) -> int:
+    return sum(len(message.encode()) for message in events.messages)
 
 
 # -- shared helpers ------------------------------------------------------------------------------

@@ -14,7 +14,8 @@ _LAYOUT = {
     "logs": "`logs/export/<log group>/<task id>/<log stream>/NNNNNN.gz` — CloudWatch Logs "
     "CreateExportTask output (`<ISO timestamp> <message>` lines); "
     "`logs/firehose/<delivery stream>/YYYY/MM/DD/HH/*` — subscription-filter records delivered by "
-    "Firehose (concatenated gzip members of `DATA_MESSAGE` JSON)",
+    "Firehose (concatenated gzip members of `DATA_MESSAGE` JSON); "
+    "`logs/describe-log-groups.json` — DescribeLogGroups output (retention, stored bytes)",
     "metrics": "`metrics/{stream}/YYYY/MM/DD/HH/*.gz` — CloudWatch Metric Streams JSON records "
     "(value min/max/sum/count, plus percentiles for latency metrics), 1-minute resolution",
     "slos": "`slos.yaml` — the services' SLOs in OpenSLO v1 with CloudWatch SLIs",

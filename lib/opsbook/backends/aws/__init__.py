@@ -59,6 +59,8 @@ def aws_errors(action: str) -> Iterator[None]:
     except ClientError as error:
         code = error.response.get("Error", {}).get("Code", "")
         message = error.response.get("Error", {}).get("Message", "")
+        if message.lstrip().startswith("<"):  # an HTML page from a proxy or emulator, not AWS JSON
+            message = f"the endpoint answered HTTP {code} with an error page"
         if code in _DENIED:
             raise AccessDeniedError(action, message) from None
         if code in _EXPIRED:

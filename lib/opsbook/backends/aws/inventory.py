@@ -8,6 +8,7 @@ Examples
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
 import pandas as pd
@@ -15,7 +16,7 @@ import pandas as pd
 from opsbook.backends.aws import aws_errors, session
 from opsbook.settings import Settings
 
-__all__ = ["describe_alarm_definitions", "describe_log_group_settings"]
+__all__ = ["describe_alarm_definitions", "describe_log_groups", "last_event_times"]
 
 
 def _epoch_ms(value: object) -> pd.Timestamp | None:
@@ -36,28 +37,27 @@ def describe_alarm_definitions(settings: Settings) -> dict[str, list[dict[str, A
     return out
 
 
-def describe_log_group_settings(settings: Settings) -> list[dict[str, Any]]:
-    """Return each log group's retention, stored bytes and newest event (DescribeLogStreams)."""
+def describe_log_groups(settings: Settings) -> list[dict[str, Any]]:
+    """Return the ``logGroups`` of DescribeLogGroups, all pages."""
     client = session(settings).client("logs")
-    rows = []
+    groups: list[dict[str, Any]] = []
     with aws_errors("logs:DescribeLogGroups"):
         for page in client.get_paginator("describe_log_groups").paginate():
-            for group in page["logGroups"]:
-                rows.append(
-                    {
-                        "log_group": group["logGroupName"],
-                        "retention_days": group.get("retentionInDays"),
-                        "retention_source": "api",
-                        "stored_bytes": group.get("storedBytes"),
-                    }
-                )
+            groups.extend(page["logGroups"])
+    return groups
+
+
+def last_event_times(settings: Settings, names: Iterable[str]) -> dict[str, pd.Timestamp | None]:
+    """Return each group's newest event: DescribeLogStreams ordered by last event, one stream."""
+    client = session(settings).client("logs")
+    out: dict[str, pd.Timestamp | None] = {}
     with aws_errors("logs:DescribeLogStreams"):
-        for row in rows:
+        for name in names:
             streams = client.describe_log_streams(
-                logGroupName=row["log_group"], orderBy="LastEventTime", descending=True, limit=1
+                logGroupName=name, orderBy="LastEventTime", descending=True, limit=1
             ).get("logStreams", [])
             newest = streams[0] if streams else {}
-            row["last_event"] = _epoch_ms(
+            out[name] = _epoch_ms(
                 newest.get("lastEventTimestamp") or newest.get("lastIngestionTime")
             )
-    return rows
+    return out

@@ -14,6 +14,7 @@ Examples
 
 from __future__ import annotations
 
+import os
 from typing import Any
 
 import pandas as pd
@@ -34,13 +35,16 @@ THROTTLED = {
     "TooManyRequestsException",
     "RequestLimitExceeded",
 }
-_RETRIES = Config(retries={"mode": "adaptive", "max_attempts": 8})
 _RECENTLY_ACTIVE = pd.Timedelta(hours=3)  # the only window ListMetrics can narrow to
 
 
 def client(settings: Settings, service: str) -> Any:
     """Return a boto3 client whose retries back off adaptively on throttling."""
-    return session(settings).client(service, config=_RETRIES)
+    # AWS_MAX_ATTEMPTS still wins: an explicit Config would otherwise silently override it.
+    attempts = int(os.environ.get("AWS_MAX_ATTEMPTS") or 8)
+    return session(settings).client(
+        service, config=Config(retries={"mode": "adaptive", "max_attempts": attempts})
+    )
 
 
 def describe_namespaces(settings: Settings) -> pd.DataFrame:
