@@ -139,7 +139,8 @@ def test_unsorted_events_come_newest_first_and_stats_by_key() -> None:
     assert [r["v"] for r in rows] == ["a", "b"]
 
 
-def test_log_field_is_the_group_name_and_no_ptr() -> None:
+def test_log_field_is_the_group_name_and_ptr_is_not_a_field() -> None:
+    assert "never a column" in DECISIONS["ptr"].choice
     rows = run("fields @log, @logStream, @ptr", [{}])
     assert rows == [{"@log": "/g", "@logStream": "s"}]
 
@@ -200,3 +201,16 @@ def test_case_without_default_is_missing_and_null_conditions_are_false() -> None
         [{"n": 9}, {"n": 2}, {"n": 0}, {"m": 1}],
     )
     assert rows == [{"size": "big"}, {"size": "mid"}, {}, {}]
+
+
+def test_date_patterns_zone_applies_without_offset_and_z_prints_the_zone_given() -> None:
+    assert "Java DateTimeFormatter" in DECISIONS["date_patterns"].choice
+    rows = run(
+        "fields parseDate(a, 'yyyy-MM-dd HH:mm Z', 'Asia/Tokyo') as own, "
+        "parseDate(b, 'yyyy-MM-dd HH:mm', 'Asia/Tokyo') as zoned, "
+        "formatDate(0, 'z', 'Asia/Tokyo') as name, strftime(0, '%Z', '+02:00') as offset, "
+        "parseDate(b, 'dd.MM.yyyy') as bad",
+        [{"a": "1970-01-01 09:00 +0000", "b": "1970-01-01 09:00"}],
+    )
+    # 09:00 read with its own +0000; 09:00 in Tokyo (+09:00) is the epoch; no match is missing
+    assert rows == [{"own": "32400000", "zoned": "0", "name": "Asia/Tokyo", "offset": "+02:00"}]

@@ -3,6 +3,7 @@ from __future__ import annotations
 import datetime as dt
 import gzip
 import json
+import re
 from pathlib import Path
 
 import boto3
@@ -129,7 +130,8 @@ def test_corrupt_gzip_is_reported_by_name_and_the_rest_read(
         == 0
     )
     captured = capsys.readouterr()
-    assert json.loads(captured.out) == [{"@message": "good"}]
+    (row,) = json.loads(captured.out)
+    assert row.pop("@ptr") and row == {"@message": "good"}  # event rows carry @ptr, as on AWS
     assert "000001.gz" in captured.err
 
 
@@ -169,8 +171,11 @@ def test_moto_query_protocol_and_pull_replay_gives_the_same_rows(
             return {"field": "@timestamp", "value": stamp.strftime("%Y-%m-%d %H:%M:%S.%f")[:-3]}
         return cell
 
-    strip = [[aws_form(c) for c in row if c["field"] != "@ptr"] for row in remote.attrs["results"]]
-    assert strip == local.attrs["results"]
+    def strip(results: list) -> list:
+        return [[aws_form(c) for c in row if c["field"] != "@ptr"] for row in results]
+
+    assert strip(remote.attrs["results"]) == strip(local.attrs["results"])
+    assert all(row[-1]["field"] == "@ptr" for row in local.attrs["results"])
     assert remote["@timestamp"].tolist() == local["@timestamp"].tolist()
 
 
@@ -433,3 +438,143 @@ def test_shipped_insights_queries_run_on_the_sample(
     assert load_insights("logs/lambda_failures").sql.startswith("filter @message like")
     with pytest.raises(ConfigurationError, match="shipped: logs/"):
         load_insights("logs/nope")
+
+
+# -- both backends give the same frame for every shipped and SLO log query ---------------------
+
+#: Six hours around the sample's incident (2026-11-14 14:05-14:50): every query stays under the
+#: 10,000-row cap, so one StartQuery answers it.
+PARITY_WINDOW = (
+    dt.datetime(2026, 11, 14, 12, tzinfo=dt.UTC),
+    dt.datetime(2026, 11, 14, 18, tzinfo=dt.UTC),
+)
+SAMPLE_GROUPS = [
+    "/aws/apigateway/shop-public-api/access",
+    "/aws/lambda/catalog-api-handler",
+    "/aws/lambda/orders-worker",
+    "/ecs/checkout-api",
+]
+
+
+SLI_ROLES = ("good", "bad", "total", "metric")
+
+
+def _shipped_queries() -> list[str]:
+    from importlib import resources
+
+    names = []
+    for package, prefix in (("opsbook.queries", "logs"), ("opsbook.incident", "queries")):
+        folder = resources.files(package).joinpath(prefix)
+        names += [f"{package}:{prefix}/{p.name}" for p in folder.iterdir() if p.name.endswith(".insights")]  # fmt: skip
+    return sorted(names)
+
+
+def _slo_queries() -> list[str]:
+    """Every log query in the sample's SLO specs: Logs Insights SLIs and breakdown annotations."""
+    import tempfile
+
+    from opsbook.sample.org import timeline
+    from opsbook.sample.slos import write_slos
+    from opsbook.slo.evaluate import BREAKDOWN_QUERY
+    from opsbook.slo.spec import LogsSource, load_slos
+
+    folder = Path(tempfile.mkdtemp())
+    write_slos(folder, timeline(dt.date(2026, 11, 15)))
+    out = []
+    for slo in load_slos(folder / "slos.yaml"):
+        out += [f"slo:{slo.name}:{role}" for role in SLI_ROLES
+                if isinstance(getattr(slo, role), LogsSource)]  # fmt: skip
+        if BREAKDOWN_QUERY in slo.annotations:
+            out.append(f"slo:{slo.name}:breakdown")
+    return out
+
+
+def _case(name: str, sample_dir: Path) -> tuple[str, list[str]]:
+    """Return the query text and log groups of a parity case (SLO ones read from the sample)."""
+    from importlib import resources
+
+    from opsbook.slo.evaluate import BREAKDOWN_GROUPS, BREAKDOWN_QUERY
+    from opsbook.slo.spec import LogsSource, load_slos
+
+    if name.startswith("slo:"):
+        _, slo_name, role = name.split(":")
+        (slo,) = [s for s in load_slos(sample_dir / "slos.yaml") if s.name == slo_name]
+        if role == "breakdown":
+            groups = slo.annotations[BREAKDOWN_GROUPS].split(",")
+            return slo.annotations[BREAKDOWN_QUERY], [g.strip() for g in groups]
+        source = getattr(slo, role)
+        assert isinstance(source, LogsSource)
+        return source.query, list(source.log_groups)
+    package, path = name.split(":")
+    return resources.files(package).joinpath(path).read_text(), SAMPLE_GROUPS
+
+
+@pytest.mark.parametrize("case", _shipped_queries() + _slo_queries())
+def test_log_queries_give_the_same_frame_on_both_backends(
+    case: str, sample_dir: Path, stubbed, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Local engine over the sample, its rows replayed as AWS's GetQueryResults response."""
+    from opsbook.backends.local import logs as local_logs
+
+    client, stub = stubbed
+    text, groups = _case(case, sample_dir)
+    start, end = PARITY_WINDOW
+    found = local_logs.query(
+        resolve(data_dir=str(sample_dir)), text, groups, start, end, limit=2**62
+    )
+    local = found.frame()
+    assert 0 < len(local) < aws_logs.ROW_CAP
+    response = found.response()
+    assert response["statistics"]["recordsMatched"] <= response["statistics"]["recordsScanned"]
+    explicit = re.search(r"\|\s*limit\s+(\d+)", text)
+    stub.add_response(
+        "start_query",
+        {"queryId": "q-parity"},
+        {
+            "logGroupNames": groups,
+            "startTime": int(start.timestamp()),
+            "endTime": int(end.timestamp()),
+            "queryString": text,
+            "limit": int(explicit.group(1)) if explicit else 10_000,
+        },
+    )
+    stub.add_response("get_query_results", response, {"queryId": "q-parity"})
+    monkeypatch.setattr(aws_logs, "session", lambda settings: FakeSession(client))
+    remote = logs.query(
+        text, groups, start, end, settings=resolve(backend="aws", region="us-east-1")
+    )
+    pd.testing.assert_frame_equal(remote, local)
+    assert remote.attrs["statistics"]["recordsMatched"] == found.statistics["recordsMatched"]
+
+
+class FakeSession:
+    def __init__(self, client: object) -> None:
+        self.logs = client
+
+    def client(self, name: str) -> object:
+        assert name == "logs"
+        return self.logs
+
+
+def test_aws_frames_take_their_columns_from_the_query(
+    stubbed, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    client, stub = stubbed
+    monkeypatch.setattr(aws_logs, "session", lambda settings: FakeSession(client))
+    text = "stats min(@timestamp) as first, count(*) as n by path"
+    answers = {
+        "typed": [[{"field": "first", "value": "2026-11-14 10:00:00.000"},
+                   {"field": "n", "value": "3"}]],
+        "empty": [],
+        "emulator": [[{"field": "@ptr", "value": "p1"}]],  # moto's answer to a stats query
+    }  # fmt: skip
+    frames = {}
+    for name, rows in answers.items():
+        stub.add_response("start_query", {"queryId": name})
+        stub.add_response("get_query_results", _complete(rows), {"queryId": name})
+        frames[name] = logs.query(text, ["/g"], S0, S1, settings=resolve(backend="aws"))
+    typed = frames["typed"]
+    assert list(typed.columns) == ["path", "first", "n"]  # query order; path all missing
+    assert str(typed["first"].dtype) == "datetime64[ms, UTC]" and typed["path"].isna().all()
+    assert list(frames["empty"].columns) == ["path", "first", "n"] and frames["empty"].empty
+    assert list(frames["emulator"].columns) == [] and len(frames["emulator"]) == 1

@@ -91,7 +91,9 @@ def test_insights_cell_with_window_and_statistics(
     assert set(levels.level) >= {"INFO", "ERROR"}
     out = capsys.readouterr().out
     assert "10,728 records scanned" not in out  # the 3-hour window, not the whole day
-    assert f"3 rows · {int(levels.n.sum()):,} records scanned · " in out and " kB scanned" in out
+    total = f"{int(levels.n.sum()):,}"  # no filter: every record scanned matched
+    assert f"3 rows · {total} records matched · {total} records scanned · " in out
+    assert " kB scanned" in out
 
 
 def test_insights_malformed_query_keeps_the_caret(

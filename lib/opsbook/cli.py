@@ -167,6 +167,8 @@ def _logs_query(args: argparse.Namespace) -> int:
     if args.format == "json":
         print(json.dumps(rows, ensure_ascii=False))
         return 0
+    # @ptr (GetLogRecord's pointer, kept in JSON as GetQueryResults has it) is noise in a table.
+    rows = [{k: v for k, v in row.items() if k != "@ptr"} for row in rows]
     columns = list(dict.fromkeys(list(frame.columns) + [k for r in rows for k in r]))
     if args.format == "csv":
         writer = csv.DictWriter(sys.stdout, fieldnames=columns, lineterminator="\n")

@@ -3,7 +3,8 @@
 :func:`query` runs Logs Insights query text (or the name of a shipped ``.insights`` query) on the
 configured backend: on AWS through StartQuery, locally through opsbook's own engine
 (:mod:`opsbook.insights`) over log files. Both give the rows GetQueryResults would
-(``df.attrs["results"]``) and the same typed DataFrame; statistics (records and bytes scanned,
+(``df.attrs["results"]``, event rows ending with ``@ptr``) and the same typed DataFrame (typed
+from the query, without ``@ptr``); statistics (records matched and scanned, bytes scanned,
 cost on AWS) are in ``df.attrs["statistics"]`` and caveats in ``df.attrs["notes"]``.
 
 Examples

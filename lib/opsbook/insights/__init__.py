@@ -2,6 +2,7 @@
 
 Modules: :mod:`.parser` (recursive descent, MalformedQuery-style errors), :mod:`.ast`,
 :mod:`.compiler` (AST → one SQL statement), :mod:`.functions` (the function library),
+:mod:`.datetimes` (Java/C date patterns for parseDate/formatDate/strftime),
 :mod:`.fields` (discovered fields), :mod:`.values` (typing of dynamic values),
 :mod:`.semantics` (every documented ambiguity decided in one table), :mod:`.results`
 (GetQueryResults rows and typed DataFrames) and :mod:`.engine` (running it on DuckDB).

@@ -68,13 +68,23 @@ class Column:
 
 @dataclass(frozen=True)
 class Compiled:
-    """The SQL of a query, its parameters, output columns and the regexes to validate."""
+    """The SQL of a query, its parameters, output columns and the regexes to validate.
+
+    ``sql`` selects ``columns`` then the ``hidden`` ones: ``ob_matched`` (records matched, on
+    every row) and ``ob_ptr`` (each event row's pointer key). ``matched`` says how to get
+    ``recordsMatched``: ``rows`` (the result's row count, unless the row cap cut it),
+    ``column`` (``ob_matched``) or ``scanned`` (no filter: every record in range);
+    ``matched_sql`` counts it on its own when neither can (no row came back, or the cap cut).
+    """
 
     sql: str
     params: list[object]
     columns: list[Column]
     regexes: list[tuple[str, int]]
     is_stats: bool
+    hidden: tuple[str, ...] = ()
+    matched: str = "scanned"
+    matched_sql: str = ""
 
 
 @dataclass
@@ -176,6 +186,13 @@ class _Compiler:
         self.counter = 0
         self.display: list[tuple[str, Value]] | None = None
         self.explicit_limit = False
+        # recordsMatched: the rows leaving the last filter before the first command that
+        # aggregates, cuts or multiplies rows (stats, pattern, limit, dedup, unnest).
+        self.matched_rel = "e0"
+        self.matched_ctes = 1
+        self.matched_open = True
+        self.cut = False
+        self.matched_column = False
 
     # -- helpers ------------------------------------------------------------------------------
 
@@ -233,7 +250,13 @@ class _Compiler:
                     raise self.fail(
                         command.start, f"at most {MAX_STATS_COMMANDS} stats commands per query"
                     )
+            if isinstance(command, ast.Stats | ast.Pattern | ast.Limit | ast.Dedup | ast.Unnest):
+                self.cut = True
             rel = self.command(rel, command)
+            if isinstance(command, ast.Stats | ast.Pattern | ast.Limit | ast.Dedup | ast.Unnest):
+                self.matched_open = False
+            elif isinstance(command, ast.Filter) and self.matched_open:
+                self.matched_rel, self.matched_ctes = rel.name, len(self.ctes)
         return self.finish(rel, stats_seen > 0)
 
     def command(self, rel: _Rel, command: ast.Command) -> _Rel:
@@ -406,6 +429,13 @@ class _Compiler:
             shown.append((item.name, Value(name, value.kind)))
             local[item.name] = value
         group_by = f" GROUP BY {', '.join(groups)}" if groups else ""
+        if self.matched_column:
+            selects.append("any_value(ob_matched) AS ob_matched")
+        elif self.matched_open:
+            # Only fields/parse/sort (which keep every row) can stand between the last filter
+            # and a first stats: records matched = the rows it reads, a window over its groups.
+            selects.append("sum(count(*)) OVER () AS ob_matched")
+            self.matched_column = True
         default = [f"{v.sql} ASC NULLS LAST" for _, v in shown[: len(command.by)]]
         sql = f"SELECT {', '.join(selects)} FROM {rel.name}{group_by}"
         # Stats output names win over anything of the same name in `shown`.
@@ -451,12 +481,45 @@ class _Compiler:
             seen.add(name)
             selects.append(f"{value.sql} AS o{len(columns)}")
             columns.append(Column(name, value.kind))
+        if self.matched_column:
+            matched = "column"
+        elif not self.cut:
+            matched = "rows"
+        elif self.matched_rel == "e0":
+            matched = "scanned"
+        else:
+            matched = "column"
+            # Cut later (limit, dedup...): count the matched rows in the same statement. The CTE
+            # is materialized so the count and the rest of the query share one scan.
+            selects.append(f"(SELECT count(*) FROM {self.matched_rel}) AS ob_matched")
+        hidden: list[str] = []
+        if self.matched_column:
+            selects.append("ob_matched")
+        if matched == "column":
+            hidden.append("ob_matched")
+        if rel.events:
+            # The @ptr key of an event: what identifies it in its log stream.
+            selects.append(
+                "md5(concat_ws(chr(31), t_group, t_stream, CAST(epoch_ms(t_ts) AS VARCHAR), t_msg))"
+            )
+            hidden.append("ob_ptr")
         order = rel.order or rel.default_order
         order_by = f" ORDER BY {', '.join(order)}" if order else ""
         limit = f" LIMIT {self.limit}" if not self.explicit_limit else ""
-        with_ = ",\n".join(f"{name} AS ({sql})" for name, sql in self.ctes)
+        shared = self.matched_rel if matched == "column" and not self.matched_column else None
+        with_ = ",\n".join(
+            f"{name} AS {'MATERIALIZED ' if name == shared else ''}({sql})"
+            for name, sql in self.ctes
+        )
         sql = f"WITH {with_}\nSELECT {', '.join(selects)} FROM {rel.name}{order_by}{limit}"
-        return Compiled(sql, self.params, columns, self.regexes, is_stats)
+        matched_with = ",\n".join(f"{n} AS ({q})" for n, q in self.ctes[: self.matched_ctes])
+        # Every parameter is selected too: DuckDB refuses values for parameters a statement
+        # does not use, and later commands' constants are not in these CTEs.
+        unused = "".join(f", CAST(${i} AS VARCHAR)" for i in range(1, len(self.params) + 1))
+        return Compiled(
+            sql, self.params, columns, self.regexes, is_stats, tuple(hidden), matched,
+            f"WITH {matched_with}\nSELECT (SELECT count(*) FROM {self.matched_rel}){unused}",
+        )  # fmt: skip
 
     # -- expressions --------------------------------------------------------------------------
 

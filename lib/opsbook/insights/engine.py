@@ -27,7 +27,7 @@ import datetime as dt
 import duckdb
 
 from opsbook.insights import ast
-from opsbook.insights.compiler import compile_query
+from opsbook.insights.compiler import Compiled, compile_query
 from opsbook.insights.errors import MalformedQueryError, QueryRuntimeError
 from opsbook.insights.functions import install_udfs
 from opsbook.insights.parser import parse_query
@@ -35,7 +35,7 @@ from opsbook.insights.results import Result
 from opsbook.insights.semantics import DEFAULT_ROW_LIMIT
 from opsbook.insights.values import install_macros
 
-__all__ = ["prepare_connection", "run_query"]
+__all__ = ["pointer_values", "prepare_connection", "run_query"]
 
 
 def prepare_connection(con: duckdb.DuckDBPyConnection) -> None:
@@ -93,17 +93,59 @@ def run_query(
     try:
         rows = con.execute(compiled.sql, compiled.params).fetchall()
         stats: dict[str, float] = {}
+        matched = _records_matched(con, compiled, rows, limit)
+        if matched is not None:
+            stats["recordsMatched"] = matched
         if statistics:
             scanned, size = con.execute(
                 "SELECT count(*), coalesce(sum(strlen(message)), 0) FROM events "
                 "WHERE timestamp >= $1 AND timestamp <= $2",
                 compiled.params[:2],
             ).fetchall()[0]
-            stats = {"recordsScanned": float(scanned), "bytesScanned": float(size)}
+            stats.setdefault("recordsMatched", float(scanned))
+            stats |= {"recordsScanned": float(scanned), "bytesScanned": float(size)}
     except duckdb.Error as error:
         first = str(error).split("\n", 1)[0]
         raise QueryRuntimeError(
             f"the Logs Insights query failed while running locally: {first}. "
             "Check the types the query mixes (e.g. a function given a value it cannot use)"
         ) from None
-    return Result(compiled.columns, rows, stats)
+    width = len(compiled.columns)
+    pointers = None
+    if "ob_ptr" in compiled.hidden:
+        pointers = pointer_values([row[width + compiled.hidden.index("ob_ptr")] for row in rows])
+    return Result(compiled.columns, [row[:width] for row in rows], stats, pointers=pointers)
+
+
+def _records_matched(
+    con: duckdb.DuckDBPyConnection, compiled: Compiled, rows: list[tuple], limit: int
+) -> float | None:
+    """Return recordsMatched, or None when it equals the records scanned (no filter ran)."""
+    if compiled.matched == "rows" and len(rows) < limit:
+        return float(len(rows))
+    if compiled.matched == "column" and rows:
+        return float(rows[0][len(compiled.columns) + compiled.hidden.index("ob_matched")] or 0)
+    if compiled.matched == "scanned":
+        return None
+    # No row to read ob_matched from, or the row cap cut the rows: count the filtered rows.
+    return float(con.execute(compiled.matched_sql, compiled.params).fetchall()[0][0])
+
+
+def pointer_values(keys: list[str]) -> list[str]:
+    """Return each event row's ``@ptr``: its key, with ``.n`` on the n-th repeat of a key.
+
+    The key is the MD5 of log group, stream, timestamp (ms) and message, so the same event has
+    the same pointer in every query; identical events in one result are told apart by order.
+
+    Examples
+    --------
+    >>> pointer_values(["ab", "cd", "ab"])
+    ['ab', 'cd', 'ab.1']
+    """
+    seen: dict[str, int] = {}
+    out = []
+    for key in keys:
+        count = seen.get(key, 0)
+        seen[key] = count + 1
+        out.append(f"{key}.{count}" if count else key)
+    return out

@@ -13,12 +13,22 @@ Examples
 
 from __future__ import annotations
 
+import dataclasses
 import ipaddress
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Protocol
+from typing import Protocol, TypeVar
 
 from opsbook.insights import ast
+from opsbook.insights.datetimes import (
+    PatternError,
+    Piece,
+    Zone,
+    c_to_strftime,
+    java_to_strftime,
+    java_to_strptime,
+    read_zone,
+)
 from opsbook.insights.textformats import split_csv, split_logfmt
 from opsbook.insights.values import Value, as_bool, as_json, as_num, as_text, as_ts
 
@@ -229,6 +239,116 @@ def _to_millis(call: Call) -> Value:
     return Value(f"CAST(epoch_ms({as_ts(call.value(0)).sql}) AS DOUBLE)", "num")
 
 
+_T = TypeVar("_T")
+_ZULU, _ZULU_OFFSET = r"([0-9])Z(\b|$)", r"\1+00:00\2"
+
+
+def _literal(call: Call, index: int, what: str) -> str:
+    node = call.node.args[index]
+    if not isinstance(node, ast.Literal) or not isinstance(node.value, str):
+        raise call.fail(f"{what} as a quoted string", node)
+    return node.value
+
+
+def _translate(call: Call, index: int, translate: Callable[[str], _T]) -> _T:
+    """Translate the pattern argument ``index``; a bad letter fails under that character."""
+    node = call.node.args[index]
+    try:
+        return translate(_literal(call, index, "a date pattern"))
+    except PatternError as error:
+        at = node.start + 1 + error.index  # past the opening quote
+        raise call.fail(
+            error.message, dataclasses.replace(node, start=at) if at < node.end else node
+        ) from None
+
+
+def _zone(call: Call) -> Zone:
+    if len(call.node.args) < 3:
+        return Zone("utc")
+    try:
+        return read_zone(_literal(call, 2, "a time zone"))
+    except ValueError:
+        raise call.fail(
+            "a time zone: UTC, an offset such as +05:30, or an IANA name such as Europe/Paris",
+            call.node.args[2],
+        ) from None
+
+
+def _parse_date(call: Call) -> Value:
+    """``parseDate(text, javaPattern[, tz])``: epoch ms; text that does not match is missing."""
+    fmt, reads_offset, zulu = _translate(call, 1, java_to_strptime)
+    zone = _zone(call)
+    text = as_text(call.value(0)).sql
+    if zulu:  # DuckDB's %z does not read "Z"; Java's X does
+        text = f"regexp_replace({text}, {call.bind(_ZULU)}, {call.bind(_ZULU_OFFSET)})"
+    parsed = f"try_strptime({text}, {call.bind(fmt)})"
+    if reads_offset or zone.kind == "utc":
+        millis = f"epoch_ms({parsed})"
+    elif zone.kind == "fixed":
+        millis = f"(epoch_ms({parsed}) - {zone.minutes * 60_000})"
+    else:
+        millis = f"epoch_ms(timezone({call.bind(zone.name)}, {parsed}))"
+    return Value(f"CAST({millis} AS DOUBLE)", "num")
+
+
+def _offset_text(minutes: str, style: str) -> str:
+    """Return SQL rendering ``minutes`` east of UTC as Java offset letters ``style``."""
+    sign = f"CASE WHEN {minutes} < 0 THEN '-' ELSE '+' END"
+    hours = f"lpad(CAST(abs({minutes}) // 60 AS VARCHAR), 2, '0')"
+    mins = f"lpad(CAST(abs({minutes}) % 60 AS VARCHAR), 2, '0')"
+    if style.lower() in ("x", "xx", "xxx") and len(style) == 1:
+        text = f"{sign} || {hours} || CASE WHEN abs({minutes}) % 60 <> 0 THEN {mins} ELSE '' END"
+    elif style.lower() == "xxx":
+        text = f"{sign} || {hours} || ':' || {mins}"
+    else:
+        text = f"{sign} || {hours} || {mins}"
+    if style.startswith("X"):
+        return f"(CASE WHEN {minutes} = 0 THEN 'Z' ELSE {text} END)"
+    return f"({text})"
+
+
+def _format_pieces(call: Call, pieces: list[Piece]) -> Value:
+    ts = as_ts(call.value(0)).sql
+    zone = _zone(call)
+    if zone.kind == "utc":
+        local, minutes = ts, "0"
+    elif zone.kind == "fixed":
+        local, minutes = f"({ts} + to_minutes({zone.minutes}))", str(zone.minutes)
+    else:
+        local = f"timezone({call.bind(zone.name)}, CAST({ts} AS TIMESTAMPTZ))"
+        minutes = f"CAST((epoch_ms({local}) - epoch_ms({ts})) // 60000 AS BIGINT)"
+    parts = []
+    for piece in pieces:
+        if piece.kind == "fmt":
+            parts.append(f"strftime({local}, {call.bind(piece.text)})")
+        elif piece.kind == "fraction":
+            micros = f"strftime({local}, {call.bind('%f')})"
+            parts.append(
+                f"substr({micros}, 1, {piece.width})"
+                if piece.width <= 6
+                else f"rpad({micros}, {piece.width}, '0')"
+            )
+        elif piece.kind == "offset":
+            parts.append(_offset_text(minutes, piece.text))
+        elif piece.kind == "zone":
+            parts.append(call.bind(zone.name))
+        elif piece.kind == "epoch":
+            parts.append(f"CAST(floor(epoch_ms({ts}) / 1000) AS BIGINT)::VARCHAR")
+        else:  # day_space
+            parts.append(f"lpad(strftime({local}, {call.bind('%-d')}), 2, ' ')")
+    return Value(f"({' || '.join(parts) or call.bind('')})", "str")
+
+
+def _format_date(call: Call) -> Value:
+    """``formatDate(ts, javaPattern[, tz])``: ``ts`` a timestamp or epoch ms."""
+    return _format_pieces(call, _translate(call, 1, java_to_strftime))
+
+
+def _strftime(call: Call) -> Value:
+    """``strftime(ts, cFormat[, tz])``: C ``%`` directives."""
+    return _format_pieces(call, _translate(call, 1, c_to_strftime))
+
+
 def _message_size(call: Call) -> Value:
     return Value("CAST(octet_length(encode(t_msg)) AS DOUBLE)", "num")
 
@@ -348,6 +468,9 @@ FUNCTIONS: dict[str, Spec] = {
     "dateceil": Spec(2, 2, _ceil_to),
     "frommillis": Spec(1, 1, _from_millis),
     "tomillis": Spec(1, 1, _to_millis),
+    "parsedate": Spec(2, 3, _parse_date),
+    "formatdate": Spec(2, 3, _format_date),
+    "strftime": Spec(2, 3, _strftime),
     "now": Spec(0, 0, lambda c: Value(f"CAST({c.now_epoch_ms() // 1000} AS DOUBLE)", "num")),
     "querystarttime": Spec(0, 0, lambda c: Value(f"CAST({c.start_epoch_ms()} AS DOUBLE)", "num")),
     "queryendtime": Spec(0, 0, lambda c: Value(f"CAST({c.now_epoch_ms()} AS DOUBLE)", "num")),

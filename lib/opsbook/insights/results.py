@@ -25,7 +25,7 @@ import pandas as pd
 
 from opsbook.insights.compiler import Column, number_text
 
-__all__ = ["Result", "format_value", "frame_from_records", "sort_key"]
+__all__ = ["Result", "describe_columns", "format_value", "frame_from_records", "sort_key"]
 
 _NUMBER = re.compile(r"^[-+]?[0-9]+(\.[0-9]+)?([eE][-+]?[0-9]+)?$")
 
@@ -52,37 +52,85 @@ def format_value(value: Any, kind: str) -> str | None:
 
 @dataclass
 class Result:
-    """Rows of a finished query with their column kinds, plus the query statistics."""
+    """Rows of a finished query with their column kinds, plus the query statistics.
+
+    ``pointers`` holds each event row's ``@ptr`` (``None`` for stats queries, which have none
+    on AWS either); see :func:`opsbook.insights.engine.pointer_values`.
+    """
 
     columns: list[Column]
     rows: list[tuple[Any, ...]]
     statistics: dict[str, float] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)
+    pointers: list[str] | None = None
 
-    def records(self) -> list[list[dict[str, str]]]:
-        """Return the rows exactly as GetQueryResults' ``results`` (absent fields omitted)."""
+    def records(self, *, ptr: bool = True) -> list[list[dict[str, str]]]:
+        """Return the rows exactly as GetQueryResults' ``results`` (absent fields omitted).
+
+        Event rows end with their ``@ptr`` cell, as on AWS, unless ``ptr`` is false.
+        """
+        pointers = self.pointers if ptr and self.pointers is not None else None
         out = []
-        for row in self.rows:
+        for index, row in enumerate(self.rows):
             cells = []
             for column, value in zip(self.columns, row, strict=True):
                 text = format_value(value, column.kind)
                 if text is not None:
                     cells.append({"field": column.name, "value": text})
+            if pointers is not None:
+                cells.append({"field": "@ptr", "value": pointers[index]})
             out.append(cells)
         return out
 
     def dicts(self) -> list[dict[str, str]]:
-        """Return each row as ``{field: value}`` with string values (the CLI's JSON output)."""
-        return [{c["field"]: c["value"] for c in row} for row in self.records()]
+        """Return each row as ``{field: value}`` with string values, without ``@ptr``."""
+        return [{c["field"]: c["value"] for c in row} for row in self.records(ptr=False)]
+
+    def response(self) -> dict[str, Any]:
+        """Return the whole GetQueryResults response of this (finished) query.
+
+        Examples
+        --------
+        >>> sorted(Result([], [], {"recordsMatched": 0.0}).response())
+        ['results', 'statistics', 'status']
+        """
+        keys = ("recordsMatched", "recordsScanned", "bytesScanned")
+        statistics = {k: float(self.statistics[k]) for k in keys if k in self.statistics}
+        return {"results": self.records(), "statistics": statistics, "status": "Complete"}
 
     def frame(self) -> pd.DataFrame:
-        """Return a typed DataFrame (see :func:`frame_from_records`), statistics in ``attrs``."""
+        """Return a typed DataFrame (see :func:`frame_from_records`), statistics in ``attrs``.
+
+        Like AWS's typed path, the frame has no ``@ptr`` column; ``attrs["results"]`` keeps it.
+        """
         kinds = {c.name: c.kind for c in self.columns}
         frame = frame_from_records(self.records(), [c.name for c in self.columns], kinds)
         frame.attrs["statistics"] = dict(self.statistics)
         frame.attrs["notes"] = list(self.notes)
         frame.attrs["results"] = self.records()
         return frame
+
+
+def describe_columns(text: str) -> list[Column] | None:
+    """Return the output columns (names and kinds) of Logs Insights ``text``, if it parses.
+
+    The aws backend types GetQueryResults rows with these, so a column is typed the same way
+    whichever backend ran the query (``first_seen`` from ``min(@timestamp)`` is a timestamp on
+    both). ``None`` for text the local parser rejects (CloudWatch may know newer syntax).
+
+    Examples
+    --------
+    >>> [(c.name, c.kind) for c in describe_columns("stats min(@timestamp) as t by path")]
+    [('path', 'str'), ('t', 'ts')]
+    """
+    from opsbook.insights.compiler import compile_query
+    from opsbook.insights.errors import MalformedQueryError
+    from opsbook.insights.parser import parse_query
+
+    try:
+        return compile_query(parse_query(text)).columns
+    except MalformedQueryError:
+        return None
 
 
 def frame_from_records(

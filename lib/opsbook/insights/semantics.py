@@ -132,7 +132,21 @@ DECISIONS: dict[str, Decision] = {
         "console behaviour; stats order is undocumented, so make it deterministic",
     ),
     "ptr": Decision(
-        "@ptr in results", "not produced offline", "there is no GetLogRecord to point into"
+        "@ptr in results",
+        "rows of event queries end with @ptr in GetQueryResults form (records, response, CLI "
+        "JSON): the MD5 hex of log group, stream, timestamp (ms) and message, with .n added to "
+        "the n-th repeat of an identical event in one result, so an event has the same pointer "
+        "in every query; stats and pattern rows have none; never a column of the typed "
+        "DataFrame (the aws backend drops it too) and not a field queries can read",
+        "AWS's pointer is opaque and only GetLogRecord reads it; a content key is stable, and "
+        "lets merged rows be de-duplicated by @ptr as the aws client does",
+    ),
+    "records_matched": Decision(
+        "statistics.recordsMatched",
+        "the event rows that pass the filters before the first stats, pattern, limit, dedup "
+        "or unnest (a limit does not shrink it); with no filter, every record scanned",
+        "the API: 'log events that matched the query criteria ... the full raw results of the "
+        "query', i.e. before limits and aggregation",
     ),
     "time_range": Decision(
         "start/end bounds", "both inclusive, as StartQuery documents", "API reference"
@@ -153,6 +167,20 @@ DECISIONS: dict[str, Decision] = {
         'column is ""; only the first record of a multi-line event is read',
         "the reference gives no CSV syntax; positional names mirror glob mode and the CSV "
         "transformer's columns option",
+    ),
+    "date_patterns": Decision(
+        "parseDate/formatDate/strftime: pattern syntax, time zones, bad input",
+        "parseDate and formatDate take Java DateTimeFormatter patterns (letters y M d H h a m s "
+        "S E Z X x z, 'quoted' text, a bare T), strftime takes C % directives (C locale, plus "
+        "%f and %-d); any other letter or directive is a malformed query at that character; "
+        "patterns and zones must be quoted strings. parseDate returns epoch ms; the zone "
+        "argument (UTC, +05:30 / -0800 / UTC+2, or an IANA name; default UTC) applies only when "
+        "the pattern reads no offset; X also reads 'Z'. formatDate/strftime take a timestamp or "
+        "epoch ms and render in the zone; z/%Z print the zone as given (UTC, +05:30, or the "
+        "IANA name), not an abbreviation. Text that does not match the pattern, or a value that "
+        "is not a time, gives a missing value (as fromMillis/datefloor do), never an error",
+        "the reference gives only the signatures; Java's and C's own definitions fill in the "
+        "rest, and missing-on-bad-input is how every other conversion here behaves",
     ),
     "case_default": Decision(
         "case() without a default",

@@ -391,11 +391,24 @@ def run_insights(
     limit: int | None = None,
     sources: object = None,
 ) -> pd.DataFrame:
-    """Run a Logs Insights query with StartQuery and return the typed frame with its facts."""
+    """Run a Logs Insights query with StartQuery and return the typed frame with its facts.
+
+    Columns are named, ordered and typed from the query itself, as the local engine does, so
+    both backends give the same frame for the same rows (a column no row has a value for is
+    still there, all missing). Rows holding none of the query's fields at all (an emulator's
+    answer to a query it cannot run) are framed as they came, so callers can tell.
+    """
     from opsbook.insights import frame_from_records
+    from opsbook.insights.results import describe_columns
 
     result = query(settings, text, groups, start, end, limit=limit)
-    frame = frame_from_records(result.records)
+    columns = describe_columns(text) or []
+    present = {cell["field"] for row in result.records for cell in row}
+    if result.records and not present & {c.name for c in columns}:
+        columns = []
+    frame = frame_from_records(
+        result.records, [c.name for c in columns], {c.name: c.kind for c in columns}
+    )
     frame.attrs.update(
         results=result.records,
         statistics=result.statistics,

@@ -121,7 +121,10 @@ def query(
         )
     con.execute(f"CREATE TEMP VIEW events AS SELECT * FROM all_events WHERE {selection}").fetchall()
     result = run_query(text, con, start=start, end=end, limit=limit, statistics=False)
-    result.statistics = _statistics(con, found.parquet, start, end)
+    scanned = _statistics(con, found.parquet, start, end)
+    # AWS's order; without a filter every record scanned matched.
+    matched = result.statistics.get("recordsMatched", scanned["recordsScanned"])
+    result.statistics = {"recordsMatched": matched, **scanned}
     result.notes += [f"skipped unreadable file {problem}" for problem in found.problems]
     return result
 
