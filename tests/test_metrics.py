@@ -31,6 +31,7 @@ from opsbook.metric_request import (
     check_retention,
     estimate_cost_usd,
     plan_calls,
+    retention_bands,
 )
 from opsbook.settings import resolve
 
@@ -563,3 +564,16 @@ def test_list_metrics_refuses_an_empty_namespace_and_a_reversed_window(local) ->
         metrics.list_metrics(" ", settings=local)
     with pytest.raises(MetricRequestError, match="swap start and end"):
         metrics.list_metrics(start="2026-11-15", end="2026-11-14", settings=local)
+
+
+@pytest.mark.parametrize("days", [1, 20, 30, 90, 400])
+def test_retention_bands_tile_the_window_and_each_passes_cloudwatch_retention(days: int) -> None:
+    now = pd.Timestamp("2026-11-15 10:07", tz="UTC")
+    start = now - pd.Timedelta(days=days)
+    bands = retention_bands(start, now, 60, now)
+    assert bands[0][0] <= start and bands[-1][1] == now
+    assert all(a[1] == b[0] for a, b in zip(bands, bands[1:], strict=False)), "no gap, no overlap"
+    assert [b[2] for b in bands] == sorted((b[2] for b in bands), reverse=True)
+    for band_start, band_end, period in bands:
+        check_retention(build_request(["AWS/Lambda Errors FunctionName=f"], band_start, band_end, period), now)  # fmt: skip
+    assert len(bands) == 1 + (days > 15) + (days > 63)

@@ -61,3 +61,49 @@ def test_burn_down_and_worst_offenders(report: SloReport) -> None:
     assert incident_hour in set(worst.start)
     with pytest.raises(ConfigurationError, match="no SLO named"):
         report.get("nope")
+
+
+_RATIO_SPEC = """\
+apiVersion: openslo/v1
+kind: SLO
+metadata: {name: orders-availability}
+spec:
+  service: orders
+  budgetingMethod: Occurrences
+  timeWindow: [{duration: 30d, isRolling: true}]
+  indicator:
+    metadata: {name: orders-5xx}
+    spec:
+      ratioMetric:
+        counter: true
+        bad: {metricSource: {type: CloudWatch, spec: {namespace: Shop, metricName: Errors,
+              stat: Sum, dimensions: [{name: Service, value: orders}]}}}
+        total: {metricSource: {type: CloudWatch, spec: {namespace: Shop, metricName: Requests,
+                stat: Sum, dimensions: [{name: Service, value: orders}]}}}
+  objectives: [{target: 0.99}]
+"""
+
+
+def test_a_30_day_slo_on_aws_reads_old_data_at_the_grain_cloudwatch_keeps(
+    aws_env: str, tmp_path: Path
+) -> None:
+    """CloudWatch keeps 1-minute data 15 days: the older half comes back at 5 minutes, whole."""
+    import boto3
+
+    as_of = pd.Timestamp.now(tz="UTC").floor("h")
+    hours = pd.date_range(as_of - pd.Timedelta(days=33), as_of, freq="h", inclusive="left")
+    cloudwatch = boto3.client("cloudwatch", region_name="us-east-1")
+    dims = [{"Name": "Service", "Value": "orders"}]
+    for chunk in range(0, len(hours), 500):
+        batch = hours[chunk : chunk + 500]
+        cloudwatch.put_metric_data(Namespace="Shop", MetricData=[
+            item for hour in batch for item in (
+                {"MetricName": "Requests", "Dimensions": dims, "Timestamp": hour.to_pydatetime(), "Value": 1000.0},
+                {"MetricName": "Errors", "Dimensions": dims, "Timestamp": hour.to_pydatetime(), "Value": 2.0},
+            )])  # fmt: skip
+    spec = tmp_path / "slos.yaml"
+    spec.write_text(_RATIO_SPEC)
+    report = evaluate(spec, as_of, settings=resolve(backend="aws", region="us-east-1"))
+    row = report.summary().set_index("name").loc["orders-availability"]
+    assert row.events == 30 * 24 * 1000 and row.bad_events == 30 * 24 * 2
+    assert row.budget_consumed == pytest.approx(0.2)

@@ -18,6 +18,7 @@ from __future__ import annotations
 __all__ = [
     "AccessDeniedError",
     "ConfigurationError",
+    "MissingColumnError",
     "NoDataError",
     "OpsbookError",
     "QueryCancelledError",
@@ -32,6 +33,14 @@ class OpsbookError(Exception):
 
 class ConfigurationError(OpsbookError):
     """A setting, parameter or argument has a value opsbook cannot use."""
+
+
+class MissingColumnError(ConfigurationError):
+    """A query needs a column the table lacks; ``column`` names it for callers that can adapt."""
+
+    def __init__(self, message: str, column: str) -> None:
+        super().__init__(message)
+        self.column = column
 
 
 class NoDataError(OpsbookError):

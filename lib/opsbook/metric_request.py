@@ -20,6 +20,7 @@ Examples
 from __future__ import annotations
 
 import datetime as dt
+import math
 import re
 import shlex
 from collections.abc import Mapping, Sequence
@@ -45,6 +46,7 @@ __all__ = [
     "check_window",
     "estimate_cost_usd",
     "plan_calls",
+    "retention_bands",
     "to_utc",
 ]
 
@@ -367,6 +369,41 @@ def check_retention(request: MetricRequest, now: pd.Timestamp | None = None) -> 
         "days, 5-minute ones 63 days and hourly ones 455 days: a period of "
         f"{request.period} s would come back with gaps; use a multiple of {finest} seconds"
     )
+
+
+def retention_bands(
+    start: pd.Timestamp, end: pd.Timestamp, period: int, now: pd.Timestamp | None = None
+) -> list[tuple[pd.Timestamp, pd.Timestamp, int]]:
+    """Split ``[start, end)`` where CloudWatch's retention coarsens, oldest band first.
+
+    Each band is ``(start, end, period)`` with a period that is a multiple of both ``period`` and
+    the finest grain CloudWatch keeps there (60 s for 15 days, 300 s for 63, 3600 s for 455), so
+    every band passes :func:`check_retention`. A band's start is rounded down to its grain: a
+    long window gets whole coarse buckets rather than a gap at its oldest edge.
+
+    Examples
+    --------
+    >>> now = pd.Timestamp("2026-11-15 10:03", tz="UTC")
+    >>> for band in retention_bands(now - pd.Timedelta(days=30), now, 60, now):
+    ...     print(band[0].strftime("%m-%d %H:%M"), band[1].strftime("%m-%d %H:%M"), band[2])
+    10-16 10:00 10-31 10:05 300
+    10-31 10:05 11-15 10:03 60
+    """
+    now = now if now is not None else pd.Timestamp.now(tz="UTC")
+    bands: list[tuple[pd.Timestamp, pd.Timestamp, int]] = []
+    band_end = end
+    # From the finest grain back in time: a band starts where its grain stops being kept,
+    # rounded up to the next coarser grain so the band before it ends on a whole bucket.
+    for index, (limit, grain) in enumerate(RETENTION):
+        coarser = RETENTION[min(index + 1, len(RETENTION) - 1)][1]
+        edge = (now - limit).ceil(f"{coarser}s")
+        if start >= edge or index == len(RETENTION) - 1:
+            bands.append((start.floor(f"{grain}s"), band_end, math.lcm(period, grain)))
+            break
+        if edge < band_end:
+            bands.append((edge, band_end, math.lcm(period, grain)))
+            band_end = edge
+    return bands[::-1]
 
 
 def plan_calls(request: MetricRequest) -> list[Call]:

@@ -39,7 +39,7 @@ from opsbook.metric_request import (
 )
 from opsbook.settings import Settings, resolve
 
-__all__ = ["MetricSeries", "describe_namespaces", "get", "list_metrics", "pull"]
+__all__ = ["MetricSeries", "describe_namespaces", "get", "list_metrics", "pull", "retention_bands"]
 
 PULL_FOLDER = "opsbook-pull"
 # What a pull fetches per series: enough to recompute every basic statistic offline.
@@ -247,6 +247,27 @@ def pull(
     target.parent.mkdir(parents=True, exist_ok=True)
     write_pulled(rows, target)
     return target
+
+
+def retention_bands(
+    start: Time, end: Time, period: int = 60, *, settings: Settings | None = None
+) -> list[tuple[pd.Timestamp, pd.Timestamp, int]]:
+    """Return ``[start, end)`` as ``(start, end, period)`` bands the backend keeps data at.
+
+    CloudWatch keeps 1-minute datapoints 15 days, 5-minute ones 63 days and hourly ones 455
+    days, so a 30-day window asked at 60 s is two requests on the aws backend: the older part at
+    300 s. Local files keep their own resolution, so there the window is one band. Sums over the
+    bands equal sums over the window; a caller that needs per-minute values spreads each coarse
+    value over its minutes.
+
+    Examples
+    --------
+    >>> retention_bands("2026-11-14T00:00Z", "2026-11-15T00:00Z", 60)  # doctest: +SKIP
+    [(Timestamp('2026-11-14 00:00:00+0000', tz='UTC'), Timestamp('2026-11-15 00:00:00+0000', tz='UTC'), 60)]
+    """
+    settings = settings or resolve()
+    begin, finish = to_utc(start, "start").floor("min"), to_utc(end, "end")
+    return select(settings, "metrics").retention_bands(settings, begin, finish, int(period))
 
 
 def _run(request: MetricRequest, settings: Settings) -> pd.DataFrame:

@@ -31,11 +31,11 @@ import pandas as pd
 from opsbook.cost.query import (
     EXPORT_HINT,
     commitment_line_items,
-    missing_commitment_column,
+    is_commitment_column,
     run_cur_query,
 )
 from opsbook.cost.spend import accounts_param, check_month, last_closed_month, today
-from opsbook.errors import ConfigurationError, QueryFailedError
+from opsbook.errors import ConfigurationError, MissingColumnError, QueryFailedError
 from opsbook.settings import Settings
 
 __all__ = [
@@ -78,15 +78,19 @@ def _run(name: str, month: str, accounts: object, settings: Settings | None) -> 
               "accounts": accounts_param(accounts)}  # fmt: skip
     try:
         return run_cur_query(name, params, basis="public", settings=settings)
-    except (QueryFailedError, ConfigurationError) as error:
-        text = str(error).lower()
-        missing = [c for c in REQUIRED_COLUMNS if c in text]
-        if missing or missing_commitment_column(str(error)):
-            raise NoCommitmentColumnsError(
-                no_columns_message(missing_commitment_column(str(error)) or missing[0],
-                                   commitment_line_items(params, settings))
-            ) from error  # fmt: skip
-        raise
+    except MissingColumnError as error:
+        if not is_commitment_column(error.column):
+            raise
+        column = error.column
+        failure: Exception = error
+    except QueryFailedError as error:
+        # An engine's own "column not found" (a column opsbook's checks do not know of).
+        missing = [c for c in REQUIRED_COLUMNS if c in str(error).lower()]
+        if not missing:
+            raise
+        column, failure = missing[0], error
+    message = no_columns_message(column, commitment_line_items(params, settings))
+    raise NoCommitmentColumnsError(message) from failure
 
 
 def no_columns_message(column: str, present: pd.DataFrame) -> str:

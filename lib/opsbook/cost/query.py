@@ -15,8 +15,8 @@ is its unblended cost. So :func:`run_cur_query` checks the line item types prese
 
 Examples
 --------
->>> missing_commitment_column("query 'x' needs column savings_plan_used_commitment, which ...")
-'savings_plan_used_commitment'
+>>> run_cur_query("cur/spend_by_service", {"start_period": "2026-10", "end_period": "2026-10",
+...               "accounts": ""}, basis="unblended")  # doctest: +SKIP
 """
 
 from __future__ import annotations
@@ -27,13 +27,13 @@ from typing import Any
 import pandas as pd
 
 from opsbook import athena, queries
-from opsbook.errors import ConfigurationError
+from opsbook.errors import ConfigurationError, MissingColumnError
 from opsbook.settings import Settings
 
 __all__ = [
     "COMMITMENT_LINE_ITEM_TYPES",
     "commitment_line_items",
-    "missing_commitment_column",
+    "is_commitment_column",
     "run_cur_query",
 ]
 
@@ -53,7 +53,6 @@ _WITHOUT_COMMITMENTS = {
     "true_up": "0",
     "upfront_fees": "0",
 }
-_MISSING = re.compile(r"needs column ((?:savings_plan|reservation)_\w+), which")
 _COMMITMENT_COLUMN = re.compile(r"\b(?:savings_plan|reservation)_\w+")
 EXPORT_HINT = (
     "export CUR 2.0 (Data Exports, table COST_AND_USAGE_REPORT) selecting all columns: the "
@@ -61,10 +60,15 @@ EXPORT_HINT = (
 )
 
 
-def missing_commitment_column(message: str) -> str | None:
-    """Return the commitment column an opsbook missing-column error names, else ``None``."""
-    found = _MISSING.search(message)
-    return found.group(1) if found else None
+def is_commitment_column(column: str) -> bool:
+    """Return whether ``column`` is one of the CUR's Savings Plans / Reserved Instances columns.
+
+    Examples
+    --------
+    >>> is_commitment_column("savings_plan_used_commitment"), is_commitment_column("product_sku")
+    (True, False)
+    """
+    return bool(_COMMITMENT_COLUMN.fullmatch(column))
 
 
 def commitment_line_items(params: dict[str, Any], settings: Settings | None) -> pd.DataFrame:
@@ -102,11 +106,10 @@ def run_cur_query(
     """
     try:
         return athena.query(name, params, settings=settings)
-    except ConfigurationError as error:
-        column = missing_commitment_column(str(error))
-        if column is None:
+    except MissingColumnError as error:
+        if not is_commitment_column(error.column):
             raise
-        failure = error
+        column, failure = error.column, error
     sql = queries.load(name).sql
     for fragment, value in _WITHOUT_COMMITMENTS.items():
         sql = sql.replace(f"({queries.fragment(fragment)})", f"({value})")

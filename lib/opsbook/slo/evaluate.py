@@ -322,7 +322,7 @@ def fetch_counts(
     step = pd.Timedelta(seconds=slo.slice_seconds) if slo.budgeting == "Timeslices" else STEP
     start = start.floor(step)
     if slo.kind == "threshold":
-        values = _series(slo.metric, start, end, int(step.total_seconds()), settings)
+        values = _series(slo.metric, start, end, int(step.total_seconds()), settings, level=True)
         grid = pd.date_range(start, end, freq=step, inclusive="left")
         return maths.slice_counts(values.reindex(grid), slo.op, slo.value)
     if slo.good is not None:
@@ -339,8 +339,20 @@ def fetch_counts(
 
 
 def _series(
-    source: Source, start: pd.Timestamp, end: pd.Timestamp, period: int, settings: Settings
+    source: Source,
+    start: pd.Timestamp,
+    end: pd.Timestamp,
+    period: int,
+    settings: Settings,
+    *,
+    level: bool = False,
 ) -> pd.Series:
+    """Return the source's values per ``period`` over the window.
+
+    Where the backend keeps only coarser data (CloudWatch: 5-minute after 15 days), a count
+    stays at its bucket's start (sums over any window of whole buckets are exact), while a
+    ``level`` (a threshold SLI's value) is repeated over the bucket's periods.
+    """
     if isinstance(source, LogsSource):
         from opsbook import logs
 
@@ -358,17 +370,25 @@ def _series(
         return values.groupby(times).sum()
     from opsbook import metrics
 
-    frame = metrics.get(
-        dict(source.queries),
-        start,
-        end,
-        period,
-        expressions=dict(source.expressions) or None,
-        keep_series=bool(source.expressions),
-        settings=settings,
-    )
-    frame = frame.loc[frame.id == source.value_id]
-    return frame.set_index("timestamp").value.astype(float)
+    parts = []
+    for band_start, band_end, band_period in metrics.retention_bands(
+        start, end, period, settings=settings
+    ):
+        frame = metrics.get(
+            dict(source.queries),
+            band_start,
+            band_end,
+            band_period,
+            expressions=dict(source.expressions) or None,
+            keep_series=bool(source.expressions),
+            settings=settings,
+        )
+        values = frame.loc[frame.id == source.value_id].set_index("timestamp").value.astype(float)
+        if level and band_period > period and not values.empty:
+            grid = pd.date_range(band_start, band_end, freq=f"{period}s", inclusive="left")
+            values = values.reindex(grid, method="ffill", limit=band_period // period - 1)
+        parts.append(values.dropna())
+    return pd.concat(parts) if parts else pd.Series(dtype=float)
 
 
 BREAKDOWN_QUERY = "opsbook/breakdown-query"

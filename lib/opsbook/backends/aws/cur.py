@@ -38,7 +38,7 @@ from opsbook.backends.aws import aws_errors, session
 from opsbook.backends.aws.athena_run import execution_request, run_execution
 from opsbook.backends.aws.cur_view import CurTable, athena_view
 from opsbook.backends.cur_mapping import missing_column_hint
-from opsbook.errors import ConfigurationError
+from opsbook.errors import ConfigurationError, MissingColumnError
 from opsbook.queries import Query
 from opsbook.queries.analyse import LOGICAL_TABLE, parse_athena, referenced_columns
 from opsbook.queries.runs import QueryRun, athena_cost_usd, bytes_for_usd, conform_frame
@@ -217,8 +217,9 @@ def _check_table(boto: Any, settings: Settings, columns: set[str], name: str) ->
         for column in sorted(columns - table.columns):
             hint = missing_column_hint(column, flavour)
             if hint:
-                raise ConfigurationError(
+                raise MissingColumnError(
                     f"query {name!r} needs column {column}, which the {flavour} table "
-                    f"{where} lacks: {hint}"
+                    f"{where} lacks: {hint}",
+                    column,
                 )
     return table

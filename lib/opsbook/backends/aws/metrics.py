@@ -24,10 +24,23 @@ from botocore.exceptions import ClientError
 from opsbook.backends.aws import aws_errors, session
 from opsbook.backends.frames import metric_data_frame, metric_list_frame, namespaces_frame
 from opsbook.errors import QueryCancelledError, QueryFailedError
-from opsbook.metric_request import MetricRequest, check_retention, estimate_cost_usd, plan_calls
+from opsbook.metric_request import (
+    MetricRequest,
+    check_retention,
+    estimate_cost_usd,
+    plan_calls,
+)
+from opsbook.metric_request import retention_bands as cloudwatch_bands
 from opsbook.settings import Settings
 
-__all__ = ["THROTTLED", "client", "describe_namespaces", "get_metric_data", "list_metrics"]
+__all__ = [
+    "THROTTLED",
+    "client",
+    "describe_namespaces",
+    "get_metric_data",
+    "list_metrics",
+    "retention_bands",
+]
 
 THROTTLED = {
     "Throttling",
@@ -103,6 +116,16 @@ def list_metrics(
     frame = metric_list_frame(rows)
     frame = frame.drop_duplicates().sort_values(["namespace", "metric_name", "dimensions"])
     return frame.reset_index(drop=True)
+
+
+def retention_bands(
+    settings: Settings, start: pd.Timestamp, end: pd.Timestamp, period: int
+) -> list[tuple[pd.Timestamp, pd.Timestamp, int]]:
+    """Return the window split where CloudWatch keeps only coarser datapoints.
+
+    See :func:`opsbook.metric_request.retention_bands`.
+    """
+    return cloudwatch_bands(start, end, period)
 
 
 def get_metric_data(settings: Settings, request: MetricRequest) -> pd.DataFrame:

@@ -46,7 +46,13 @@ from opsbook.backends.local.cur_flavours import (
     missing_column_hint,
     open_view,
 )
-from opsbook.errors import ConfigurationError, NoDataError, QueryCancelledError, QueryFailedError
+from opsbook.errors import (
+    ConfigurationError,
+    MissingColumnError,
+    NoDataError,
+    QueryCancelledError,
+    QueryFailedError,
+)
 from opsbook.queries import Query
 from opsbook.queries.analyse import parse_athena, partition_groups, referenced_columns
 from opsbook.queries.runs import QueryRun, athena_cost_usd, conform_frame
@@ -268,8 +274,9 @@ def _check_columns(columns: set[str], view: CurView, name: str) -> None:
     for column in sorted(columns - {c.lower() for c in view.columns}):
         hint = missing_column_hint(column, view.flavour)
         if hint:
-            raise ConfigurationError(
-                f"query {name!r} needs column {column}, which this {view.flavour} CUR lacks: {hint}"
+            raise MissingColumnError(
+                f"query {name!r} needs column {column}, which this {view.flavour} CUR lacks: {hint}",
+                column,
             )
 
 

@@ -49,6 +49,7 @@ __all__ = [
     "get_metric_data",
     "list_metrics",
     "pulled_dimensions",
+    "retention_bands",
     "write_pulled",
 ]
 
@@ -199,6 +200,17 @@ def _series_records(con: duckdb.DuckDBPyConnection, files: _Files) -> str:
     return " UNION ALL ".join(
         f"SELECT namespace, metric_name, dimension_key, timestamp FROM ({part})" for part in parts
     )
+
+
+def retention_bands(
+    settings: Settings, start: pd.Timestamp, end: pd.Timestamp, period: int
+) -> list[tuple[pd.Timestamp, pd.Timestamp, int]]:
+    """Return the window whole: local files keep every datapoint at the period they were written.
+
+    A replay reads data long past CloudWatch's retention at full resolution, so results do not
+    depend on the day the replay runs.
+    """
+    return [(start, end, period)]
 
 
 def get_metric_data(settings: Settings, request: MetricRequest) -> pd.DataFrame:
