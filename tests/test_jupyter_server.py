@@ -107,14 +107,20 @@ def _execute(channel: websocket.WebSocket, code: str) -> tuple[dict, list[dict]]
         )
     )  # fmt: skip
     errors: list[dict] = []
-    while True:
+    reply, idle = None, False
+    # The reply (shell) and the outputs (iopub) are separate channels with no order between
+    # them: done when the reply has come and iopub says the kernel went idle after this request.
+    while reply is None or not idle:
         message = json.loads(channel.recv())
         if message.get("parent_header", {}).get("msg_id") != msg_id:
             continue
         if message["msg_type"] == "error":
             errors.append(message["content"])
         if message["channel"] == "shell" and message["msg_type"] == "execute_reply":
-            return message["content"], errors
+            reply = message["content"]
+        if message["msg_type"] == "status" and message["content"]["execution_state"] == "idle":
+            idle = True
+    return reply, errors
 
 
 @pytest.mark.parametrize("notebook", NOTEBOOKS, ids=lambda path: path.name)
