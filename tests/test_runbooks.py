@@ -1,4 +1,10 @@
-"""The incident runbooks executed headless by papermill on the sample org; assertions on records."""
+"""The incident runbooks executed headless by papermill on the sample org; assertions on records.
+
+Each runbook also runs on the aws backend against moto, seeded from the sample for its window:
+what moto serves (Sum/Maximum metrics, alarms, Athena through queued results) must record the
+local run's figures over the same data; what it cannot (percentiles, Logs Insights ``stats`` and
+JSON fields, CloudTrail LookupEvents) must show ERROR naming the API, and the run goes on.
+"""
 
 from __future__ import annotations
 
@@ -8,7 +14,17 @@ import boto3
 import nbformat
 import papermill
 import pytest
+from athena_replay import (
+    AWS_SETTINGS,
+    create_cur_table,
+    immediate_executions,
+    queue_results,
+    record_run,
+    run_notebook,
+)
 from moto_seed import moto_state, seed_incident, service_series
+from opsbook.incident import drill_lambda
+from opsbook.incident.lambda_failures import LAMBDA_METRICS
 from opsbook.incident.services import find_service
 from opsbook.incident.signals import signal_specs
 from opsbook.kernel import ensure_kernel
@@ -124,3 +140,109 @@ def test_triage_and_api_5xx_run_on_aws_against_moto_and_show_what_could_not_run(
         "logs ERROR: requests_by_route: QueryFailedError"
     )
     assert moto_state(boto3) == before  # read-only: the runs changed nothing moto holds
+
+
+def _section(notebook: nbformat.NotebookNode, call: str) -> str:
+    """Return the plain-text output of the code cell that ends with ``call``."""
+    cell = next(c for c in notebook.cells if c.cell_type == "code" and c.source.endswith(call))
+    return "".join(o.get("data", {}).get("text/plain", "") for o in cell.outputs)
+
+
+def test_lambda_failures_on_aws_against_moto_records_the_local_metrics_and_names_what_failed(
+    sample_dir: Path, tmp_path: Path, aws_env: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("AWS_MAX_ATTEMPTS", "1")  # moto's unimplemented APIs answer 500: no retries
+    start, end = "2026-11-13T16:00Z", "2026-11-13T19:00Z"  # a time-out and two out-of-memory kills
+    texts = [f"AWS/Lambda {metric} FunctionName=orders-worker stat={stat}"
+             for metric, stat in LAMBDA_METRICS.values()]  # fmt: skip
+    seeded = seed_incident(boto3, sample_dir, start=start, end=end, baseline_start=start,
+                           series=service_series(texts), log_groups=["/aws/lambda/orders-worker"])  # fmt: skip
+    assert seeded["datapoints"] > 700 and seeded["log_events"] > 500
+    before = moto_state(boto3)
+    local = drill_lambda("orders-worker", start, end,
+                         settings=resolve(backend="local", data_dir=str(sample_dir))).record_values()  # fmt: skip
+    assert {d["kind"] for d in local["lambda_failures_by_day"]} == {"time-out", "out of memory"}
+
+    notebook = _run("runbooks/lambda-failures.ipynb", tmp_path, backend="aws",
+                    data_dir=str(sample_dir), start=start, end=end)  # fmt: skip
+    remote = read_records(notebook)
+    # sums and peaks moto serves are the local figures; the percentile it cannot compute is None
+    totals, expected = remote["lambda_metric_totals"]["orders-worker"], local["lambda_metric_totals"]["orders-worker"]  # fmt: skip
+    assert expected["invocations"] > 0 and expected["worst_p99_ms"] > 0
+    assert totals == {**expected, "worst_p99_ms": None}
+    assert remote["lambda_throttles"] == local["lambda_throttles"]
+    findings = remote["findings"]
+    assert findings[0].startswith("metrics ERROR: duration_p99: QueryFailedError") and "GetMetricData" in findings[0]  # fmt: skip
+    assert findings[1].startswith("logs ERROR: lambda_by_version: QueryFailedError")
+    assert "StartQuery" in findings[1] and "lambda_failed_invocations" in findings[1]
+    assert not any(f.startswith(("no failure", "no data")) for f in findings)
+    # the log sections say ERROR and why instead of an empty table that reads as "no failure"
+    assert remote["lambda_failures_by_day"] == []
+    for call in ('section("by_version")', 'section("failed")', 'section("by_day")'):
+        assert "ERROR" in _section(notebook, call) and "StartQuery" in _section(notebook, call)
+    assert "ERROR" not in _section(notebook, 'section("metric_totals")')
+    assert moto_state(boto3) == before  # read-only: the run changed nothing moto holds
+
+
+def test_latency_regression_on_aws_against_moto_shows_errors_not_a_steady_p99(
+    sample_dir: Path, tmp_path: Path, aws_env: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("AWS_MAX_ATTEMPTS", "1")
+    start, end = "2026-11-14T13:30Z", "2026-11-14T15:00Z"
+    service = find_service(
+        "checkout-api", settings=resolve(backend="local", data_dir=str(sample_dir))
+    )
+    texts = [t for spec in signal_specs(service) for t in (*spec.series, *spec.total)]
+    seed_incident(boto3, sample_dir, start=start, end=end, baseline_start=start,
+                  series=service_series(texts), log_groups=service.log_groups)  # fmt: skip
+    before = moto_state(boto3)
+
+    notebook = _run("runbooks/latency-regression.ipynb", tmp_path, backend="aws",
+                    data_dir=str(sample_dir), start=start, end=end)  # fmt: skip
+    remote = read_records(notebook)
+    # moto computes no p99 and its Logs Insights reads no JSON field: both said, nothing inferred
+    assert remote["change_at"] is None and remote["p99_before_ms"] is None
+    assert remote["change_source"] == "the p99 could not be read (see the ERROR findings)"
+    findings = remote["findings"]
+    assert findings[0].startswith("metrics ERROR: ALB checkout-alb p99: QueryFailedError")
+    assert "GetMetricData" in findings[0]
+    assert findings[1].startswith("logs ERROR: request_latencies: QueryFailedError")
+    assert "StartQuery" in findings[1] and "request_problem_lines" in findings[1]
+    assert not any(f.startswith("no ") for f in findings)
+    for call in ('section("by_route")', 'section("by_dependency")', 'section("slowest")',
+                 'section("slow_lines")'):  # fmt: skip
+        assert "ERROR" in _section(notebook, call) and "StartQuery" in _section(notebook, call)
+    assert moto_state(boto3) == before
+
+
+def test_cost_spike_on_aws_against_moto_records_the_local_anomaly_and_names_cloudtrail(
+    sample_dir: Path, tmp_path: Path, aws_env: str, clean_env: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("AWS_MAX_ATTEMPTS", "1")
+    notebook = ROOT / "runbooks" / "cost-spike.ipynb"
+    parameters = {"start": "2026-10-23", "end": "2026-11-15"}
+    settings = create_cur_table(sample_dir, AWS_SETTINGS)
+    local = record_run(notebook, parameters, sample_dir)
+    assert local.records["anomaly_day"] == "2026-11-05" and local.records["top_usage_type"] == "USE1-NatGateway-Bytes"  # fmt: skip
+    queue_results(aws_env, local.queries)
+    glue = boto3.client("glue", region_name=settings["region"])
+    tables, state = glue.get_tables(DatabaseName=settings["athena_database"])["TableList"], moto_state(boto3)  # fmt: skip
+    with immediate_executions(aws_env):
+        remote = run_notebook(notebook, tmp_path, parameters, settings, monkeypatch)
+    # every figure Athena serves is the local one (the queued results are the local engine's)
+    drilled = ("anomaly_day", "anomaly_account", "anomaly_service", "anomaly_impact_usd",
+               "top_usage_type", "top_resource")  # fmt: skip
+    assert {k: remote[k] for k in drilled} == {k: local.records[k] for k in drilled}
+    assert remote["findings"][:2] == local.records["findings"][:2]
+    # moto has no CloudTrail LookupEvents: the changes section is an ERROR, not "no change"
+    assert local.records["findings"][2].startswith("no CloudTrail") or "CloudTrail change(s)" in local.records["findings"][2]  # fmt: skip
+    assert remote["findings"][2].startswith("changes ERROR: QueryFailedError")
+    assert "cloudtrail:LookupEvents" in remote["findings"][2]
+    shown = _section(
+        nbformat.read(tmp_path / f"aws-{notebook.name}", as_version=4), 'section("changes")'
+    )
+    assert "ERROR" in shown and "LookupEvents" in shown
+    athena = boto3.client("athena", region_name=settings["region"])
+    assert len(athena.list_query_executions()["QueryExecutionIds"]) == len(local.queries)
+    assert glue.get_tables(DatabaseName=settings["athena_database"])["TableList"] == tables
+    assert moto_state(boto3) == state

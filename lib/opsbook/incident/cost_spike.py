@@ -4,7 +4,9 @@ The anomaly comes from :func:`opsbook.cost.anomalies.detect_anomalies` (same-wee
 robust score); the drill-down reads the anomaly's account and service per day, usage type and
 resource id (``cur/anomaly_resources_daily``), compares each resource's spike-day cost with its
 median day over the two weeks before, and lists the CloudTrail changes in that account from the
-day before the spike to its end, so a change that caused it is next to it.
+day before the spike to its end, so a change that caused it is next to it. When CloudTrail cannot
+be read (no trail, no permission, an emulator without LookupEvents) the changes section shows
+ERROR and why (:meth:`CostSpike.section`), never "no change".
 
 Examples
 --------
@@ -24,7 +26,8 @@ import plotly.graph_objects as go
 from opsbook import athena, changes
 from opsbook.charts import THEME
 from opsbook.cost.anomalies import detect_anomalies
-from opsbook.errors import ConfigurationError, NoDataError
+from opsbook.errors import ConfigurationError, OpsbookError
+from opsbook.incident.sections import SectionError
 from opsbook.settings import Settings, resolve
 
 __all__ = ["CostSpike", "drill_cost_spike"]
@@ -46,6 +49,18 @@ class CostSpike:
     by_resource: pd.DataFrame  # see _RESOURCE_COLUMNS, largest extra cost first
     changes: pd.DataFrame  # CloudTrail write events in its account around the spike
     changes_error: str = ""
+
+    def section(self, name: str) -> pd.DataFrame | SectionError:
+        """Return the table ``name`` shows; ``changes`` is the ERROR saying why when CloudTrail failed.
+
+        Examples
+        --------
+        >>> spike.section("changes")  # doctest: +SKIP
+        """
+        frame = getattr(self, name)
+        if name == "changes" and self.changes_error:
+            return SectionError(name, self.changes_error)
+        return frame
 
     def findings(self) -> list[str]:
         """Return short findings: the anomaly, the resource behind it, the changes next to it."""
@@ -197,8 +212,8 @@ def _changes_near(anomaly: pd.Series, settings: Settings) -> tuple[pd.DataFrame,
     until = pd.Timestamp(anomaly.end_day, tz="UTC") + pd.Timedelta(days=1)
     try:
         frame = changes.read_changes(since, until, settings=settings)
-    except NoDataError as error:  # no trail here: said, not shown as "no change"
-        return pd.DataFrame(), str(error)
+    except OpsbookError as error:  # no trail, no LookupEvents: said, not shown as "no change"
+        return pd.DataFrame(), f"{type(error).__name__}: {error}"
     frame = frame.loc[frame.account_id == str(anomaly.account_id)]
     return frame.assign(event_time=pd.to_datetime(frame.event_time, utc=True)).reset_index(
         drop=True

@@ -5,7 +5,9 @@ configured memory, the most memory used and the init duration of a cold start; t
 writes ``Task timed out after N seconds`` (N is the configured time-out) and ``Runtime exited
 with error: signal: killed`` when the sandbox ran out of memory. The version is in the log stream
 name (``YYYY/MM/DD/[58]<id>``). CloudWatch metrics add what never reaches the logs: throttles and
-concurrency.
+concurrency. A source that cannot answer (an emulator's Logs Insights, a percentile CloudWatch
+will not compute) marks what it feeds ERROR with the reason (:meth:`LambdaDrill.section`); the
+metrics it could answer still stand.
 
 Examples
 --------
@@ -23,6 +25,7 @@ import pandas as pd
 
 from opsbook import metrics
 from opsbook.errors import ConfigurationError, NoDataError, OpsbookError
+from opsbook.incident.sections import SectionError
 from opsbook.incident.services import ServiceTargets, find_service
 from opsbook.incident.triage import query_fields
 from opsbook.incident.window import IncidentWindow, resolve_window
@@ -74,6 +77,20 @@ class LambdaDrill:
     metrics_error: str = ""  # why the metrics could not be read, if they could not
     logs_error: str = ""  # why the logs could not be queried, if they could not
 
+    def section(self, name: str) -> pd.DataFrame | SectionError:
+        """Return the table ``name`` shows, or the ERROR saying why its source failed.
+
+        ``by_version``, ``failed`` and ``by_day`` come from the logs, ``metric_totals`` from the
+        metrics: an empty table whose source failed would read as "no failure".
+
+        Examples
+        --------
+        >>> drill.section("by_day")  # doctest: +SKIP
+        """
+        frame = self.by_day() if name == "by_day" else getattr(self, name)
+        error = self.metrics_error if name == "metric_totals" else self.logs_error
+        return SectionError(name, error) if frame.empty and error else frame
+
     def by_day(self) -> pd.DataFrame:
         """Return failed invocations per UTC day, function and kind (time-out, out of memory)."""
         if self.failed.empty:
@@ -102,6 +119,14 @@ class LambdaDrill:
             ],
             "lambda_throttles": {
                 r.function: float(r.throttles) for r in self.metric_totals.itertuples()
+            },
+            "lambda_metric_totals": {
+                r.function: {
+                    key: None if pd.isna(value) else float(value)
+                    for key, value in r._asdict().items()
+                    if key not in ("Index", "function")
+                }
+                for r in self.metric_totals.itertuples()
             },
         }
 
@@ -174,8 +199,10 @@ class LambdaDrill:
             if not marks.empty:
                 figure.add_trace(go.Scatter(x=marks.time, y=marks.duration_ms, mode="markers", name=kind,
                                             marker_symbol=symbol), row=names.index("duration_p99") + 1 if "duration_p99" in names else 1, col=1)  # fmt: skip
-        figure.update_layout(template=THEME, height=160 * len(names) + 80,
-                             title=f"{', '.join(self.functions)}: {self.window.describe()}")  # fmt: skip
+        title = f"{', '.join(self.functions)}: {self.window.describe()}"
+        if self.metrics_error:  # a panel left out must say why, not just be missing
+            title += f"<br>ERROR: {self.metrics_error}"
+        figure.update_layout(template=THEME, height=160 * len(names) + 80, title=title)
         return figure
 
 
@@ -227,14 +254,7 @@ def drill_lambda(
     failed = _failed(_query("lambda_failed_invocations", groups, window.start, last, settings,
                             problems, ("log_group", "killed", "timed_out", "at_memory_limit")))  # fmt: skip
     by_version = _by_version(versions, failed)
-    try:
-        series = _metric_series(names, window, settings)
-        problem = ""
-    except OpsbookError as error:  # partial data: the logs sections still stand
-        series, problem = (
-            pd.DataFrame(columns=["timestamp", "function", "metric", "value"]),
-            str(error),
-        )
+    series, problem = _metric_series(names, window, settings)
     return LambdaDrill(targets, window, names, by_version, failed, _metric_totals(series), series,
                        problem, "; ".join(problems))  # fmt: skip
 
@@ -307,15 +327,43 @@ def _by_version(raw: pd.DataFrame, failed: pd.DataFrame) -> pd.DataFrame:
 
 def _metric_series(
     names: tuple[str, ...], window: IncidentWindow, settings: Settings
-) -> pd.DataFrame:
+) -> tuple[pd.DataFrame, str]:
+    # Returns the series and why some could not be read ("" if all were).
     queries = {
         f"{key}_{index}": f"AWS/Lambda {metric} FunctionName={name} stat={stat}"
         for index, name in enumerate(names)
         for key, (metric, stat) in LAMBDA_METRICS.items()
     }
-    # 60 s: Metric Streams percentiles do not combine into longer periods (and windows are short).
-    frame = metrics.get(queries, window.start, window.end, 60, settings=settings)
-    parts = frame.id.str.rsplit("_", n=1)
+    problems: list[str] = []
+
+    def ask(wanted: dict[str, str]) -> pd.DataFrame | None:
+        # 60 s: Metric Streams percentiles do not combine into longer periods (windows are short).
+        try:
+            return metrics.get(wanted, window.start, window.end, 60, settings=settings)
+        except OpsbookError as error:
+            keys = sorted({key.rsplit("_", 1)[0] for key in wanted})
+            problems.append(f"{', '.join(keys)}: {type(error).__name__}: {error}")
+            return None
+
+    frame = ask(queries)
+    if frame is None:  # asked apart once: a source without percentiles keeps the sums and peaks
+        problems.clear()
+        percentile = {
+            k: q
+            for k, q in queries.items()
+            if LAMBDA_METRICS[k.rsplit("_", 1)[0]][1].startswith("p")
+        }
+        parts = [
+            ask(part)
+            for part in (percentile, {k: q for k, q in queries.items() if k not in percentile})
+        ]
+        found = [part for part in parts if part is not None]
+        frame = pd.concat(found, ignore_index=True) if found else pd.DataFrame(columns=["timestamp", "id", "value"])  # fmt: skip
+    return _long(frame, names), "; ".join(problems)
+
+
+def _long(frame: pd.DataFrame, names: tuple[str, ...]) -> pd.DataFrame:
+    parts = frame.id.astype(str).str.rsplit("_", n=1)
     return pd.DataFrame({
         "timestamp": frame.timestamp,
         "function": [names[int(p[1])] for p in parts],

@@ -7,7 +7,9 @@ the run of abnormal minutes leading into it. The p99 comes from the service's Cl
 metric when it has one (load balancer, API, function: one value per minute from every request),
 else from its request log lines. Per-route percentiles, the slowest requests and the WARN/ERROR
 lines those requests wrote come from the service's JSON request logs (``latency_ms``,
-``http.path``, ``request_id``).
+``http.path``, ``request_id``). A source that cannot answer (CloudWatch without percentiles, an
+emulator's Logs Insights) is named in the findings and marks its sections ERROR
+(:meth:`LatencyDrill.section`): no data is never inferred from a failed read.
 
 Examples
 --------
@@ -24,13 +26,14 @@ import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
-from opsbook import logs, metrics
+from opsbook import metrics
 from opsbook.charts import THEME
 from opsbook.errors import ConfigurationError, NoDataError, OpsbookError
 from opsbook.incident.patterns import mask_message
+from opsbook.incident.sections import SectionError
 from opsbook.incident.services import ServiceTargets, find_service
 from opsbook.incident.signals import signal_specs
-from opsbook.incident.triage import load_query
+from opsbook.incident.triage import query_fields
 from opsbook.incident.window import IncidentWindow, resolve_window
 from opsbook.settings import Settings, resolve
 
@@ -54,14 +57,33 @@ class LatencyDrill:
     slowest: pd.DataFrame  # the slowest requests after the change (or in the window)
     slow_lines: pd.DataFrame  # WARN/ERROR lines of the slowest requests
     by_dependency: pd.DataFrame  # dependency, problem lines before/after
+    metrics_error: str = ""  # why the p99 metric could not be read, if it could not
+    logs_error: str = ""  # why the request logs could not be queried, if they could not
+
+    def section(self, name: str) -> pd.DataFrame | SectionError:
+        """Return the table ``name`` shows, or the ERROR saying why its source failed.
+
+        ``by_route``, ``by_dependency``, ``slowest`` and ``slow_lines`` come from the logs: an
+        empty table whose source failed would read as "nothing slow".
+
+        Examples
+        --------
+        >>> drill.section("by_route")  # doctest: +SKIP
+        """
+        frame = getattr(self, name)
+        return SectionError(name, self.logs_error) if frame.empty and self.logs_error else frame
 
     def findings(self) -> list[str]:
         """Return short findings: the change point, the p99 shift, the worst route, the dependency."""
+        out = [f"metrics ERROR: {self.metrics_error}"] if self.metrics_error else []
+        out += [f"logs ERROR: {self.logs_error}"] if self.logs_error else []
         if self.p99.empty and self.by_route.empty:
+            if out:
+                return out
             return [f"no data: no latency metric or request log lines for {self.service.name} in the window"]  # fmt: skip
         if self.change_at is None:
-            return [f"no latency change point: {self.change_source}"]
-        out = [f"change point {self.change_at:%Y-%m-%d %H:%M} UTC ({self.change_source})"]
+            return [*out, f"no latency change point: {self.change_source}"]
+        out += [f"change point {self.change_at:%Y-%m-%d %H:%M} UTC ({self.change_source})"]
         before, after = self._levels()
         if pd.notna(before) and pd.notna(after):
             out.append(f"p99 {before:.0f} ms before, {after:.0f} ms after (x{after / before:.3g})")
@@ -89,9 +111,9 @@ class LatencyDrill:
     def chart(self) -> go.Figure:
         """Return the per-minute p99 with the change point marked."""
         if self.p99.empty:
-            return go.Figure(
-                layout={"template": THEME, "title": "p99 latency: no data in the window"}
-            )
+            errors = "; ".join(e for e in (self.metrics_error, self.logs_error) if e)
+            why = f"ERROR: {errors}" if errors else "no data in the window"
+            return go.Figure(layout={"template": THEME, "title": f"p99 latency: {why}"})
         figure = go.Figure(go.Scatter(x=self.p99.timestamp, y=self.p99.p99_ms, mode="lines",
                                       name=f"p99 ms ({self.p99.source.iloc[0]})"))  # fmt: skip
         if self.change_at is not None:
@@ -184,8 +206,9 @@ def drill_latency(
     given = _given(change_at, window)
     settings = settings or resolve()
     targets = find_service(service, settings=settings)
-    requests = _requests(targets, window, settings)
-    p99 = _metric_p99(targets, window, settings)
+    problems: list[str] = []
+    requests = _requests(targets, window, settings, problems)
+    p99, metric_problem = _metric_p99(targets, window, settings)
     if p99.empty and not requests.empty:
         per_minute = requests.set_index("time").latency_ms.resample("1min").apply(_p99)
         p99 = pd.DataFrame({"timestamp": per_minute.index, "p99_ms": per_minute.to_numpy(),
@@ -197,18 +220,22 @@ def drill_latency(
         change = detect_change_point(series)
         if change is not None:
             source = f"detected from {p99.source.iloc[0]}"
+        elif p99.empty and (metric_problem or problems):
+            source = "the p99 could not be read (see the ERROR findings)"
         elif p99.empty:
             source = "no p99 data in the window to detect it on"
         else:
             source = "the p99 holds one level through the window (no shift of x1.5 or more)"
     split = change if change is not None else window.end
-    problems = _problem_lines(targets, window, settings)
+    lines = _problem_lines(targets, window, settings, problems)
     slowest = _slowest(requests, split if change is not None else window.start)
-    slow_lines = problems.loc[problems.request_id.isin(slowest.request_id)].sort_values(
+    slow_lines = lines.loc[lines.request_id.isin(slowest.request_id)].sort_values(
         "time", ignore_index=True
     )
+    # The metric is only an error when the logs could not stand in for it either.
+    metric_problem = metric_problem if p99.empty else ""
     return LatencyDrill(targets, window, change, source, p99, _by_route(requests, split), slowest,
-                        slow_lines, _by_dependency(problems, split))  # fmt: skip
+                        slow_lines, _by_dependency(lines, split), metric_problem, "; ".join(problems))  # fmt: skip
 
 
 def _given(change_at: str, window: IncidentWindow) -> pd.Timestamp | None:
@@ -239,20 +266,31 @@ def _p50(values: pd.Series) -> float:
 
 
 def _query(
-    name: str, targets: ServiceTargets, window: IncidentWindow, settings: Settings
+    name: str,
+    targets: ServiceTargets,
+    window: IncidentWindow,
+    settings: Settings,
+    problems: list[str],
+    fields: tuple[str, ...],
 ) -> pd.DataFrame:
     groups = [g for g in targets.log_groups if not g.startswith("/aws/lambda/")]
     if not groups:
         return pd.DataFrame()
     try:
-        return logs.query(load_query(name), groups, window.start,
-                          window.end - pd.Timedelta(milliseconds=1), settings=settings)  # fmt: skip
+        return query_fields(name, groups, window.start, window.end - pd.Timedelta(milliseconds=1),
+                            fields, settings)  # fmt: skip
     except NoDataError:  # no log files for the window: reported as no data
+        return pd.DataFrame()
+    except OpsbookError as error:  # said in the findings; the other sections still stand
+        problems.append(f"{name}: {type(error).__name__}: {error}")
         return pd.DataFrame()
 
 
-def _requests(targets: ServiceTargets, window: IncidentWindow, settings: Settings) -> pd.DataFrame:
-    raw = _query("request_latencies", targets, window, settings)
+def _requests(
+    targets: ServiceTargets, window: IncidentWindow, settings: Settings, problems: list[str]
+) -> pd.DataFrame:
+    raw = _query("request_latencies", targets, window, settings, problems,
+                 ("time", "route", "latency_ms"))  # fmt: skip
     columns = ["time", "method", "route", "status", "latency_ms", "request_id", "version"]
     if raw.empty:
         return pd.DataFrame(columns=columns)
@@ -263,19 +301,22 @@ def _requests(targets: ServiceTargets, window: IncidentWindow, settings: Setting
 
 def _metric_p99(
     targets: ServiceTargets, window: IncidentWindow, settings: Settings
-) -> pd.DataFrame:
+) -> tuple[pd.DataFrame, str]:
+    # Returns the series and why the metrics could not be read ("" if none failed).
     specs = [s for s in signal_specs(targets) if s.name == "p99 latency ms"]
+    problems = []
     for spec in specs:
         try:
             frame = metrics.get(
                 {"p99": spec.series[0]}, window.start, window.end, 60, settings=settings
             )
-        except OpsbookError:  # no such metric here: try the next, then the logs
+        except OpsbookError as error:  # try the next, then the logs; kept to say why
+            problems.append(f"{spec.resource} p99: {type(error).__name__}: {error}")
             continue
         if not frame.empty:
             return pd.DataFrame({"timestamp": frame.timestamp, "p99_ms": frame.value * spec.scale,
-                                 "source": f"{spec.resource} p99 latency metric"})  # fmt: skip
-    return pd.DataFrame(columns=["timestamp", "p99_ms", "source"])
+                                 "source": f"{spec.resource} p99 latency metric"}), ""  # fmt: skip
+    return pd.DataFrame(columns=["timestamp", "p99_ms", "source"]), "; ".join(problems)
 
 
 def _by_route(requests: pd.DataFrame, split: pd.Timestamp) -> pd.DataFrame:
@@ -303,9 +344,10 @@ def _slowest(requests: pd.DataFrame, since: pd.Timestamp, top: int = 20) -> pd.D
 
 
 def _problem_lines(
-    targets: ServiceTargets, window: IncidentWindow, settings: Settings
+    targets: ServiceTargets, window: IncidentWindow, settings: Settings, problems: list[str]
 ) -> pd.DataFrame:
-    raw = _query("request_problem_lines", targets, window, settings)
+    raw = _query("request_problem_lines", targets, window, settings, problems,
+                 ("time", "request_id", "level"))  # fmt: skip
     columns = ["time", "request_id", "level", "logger", "msg", "dependency"]
     if raw.empty:
         return pd.DataFrame(columns=columns)

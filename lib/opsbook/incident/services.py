@@ -127,7 +127,7 @@ def find_service(
             for source in (slo.good, slo.bad, slo.total, slo.metric):
                 for _, text in getattr(source, "queries", ()):
                     _collect(dict(MetricSeries.parse(text).dimensions), found)
-    groups = logs.describe_log_groups(settings=settings).log_group.tolist()
+    groups = logs.list_log_groups(settings=settings)
     wanted = {name, *found["functions"]}
     found["logs"] = {
         g for g in groups if any(g.rstrip("/").endswith(f"/{w}") or f"/{w}/" in g for w in wanted)
