@@ -2,16 +2,22 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from opsbook.errors import ConfigurationError
 from opsbook.sample.org import timeline
 from opsbook.sample.slos import write_slos
 from opsbook.settings import resolve
-from opsbook.slo.evaluate import SloReport, evaluate
+from opsbook.slo.evaluate import SloData, SloReport, evaluate
+from opsbook.slo.maths import Tier
+from opsbook.slo.spec import EXAMPLE, parse_slos
 
 STORY = timeline(dt.date(2026, 11, 15))
 
@@ -107,3 +113,82 @@ def test_a_30_day_slo_on_aws_reads_old_data_at_the_grain_cloudwatch_keeps(
     row = report.summary().set_index("name").loc["orders-availability"]
     assert row.events == 30 * 24 * 1000 and row.bad_events == 30 * 24 * 2
     assert row.budget_consumed == pytest.approx(0.2)
+
+
+def test_all_slos_are_read_in_one_request_with_the_counts_each_reads_alone(
+    sample_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """SLOs with different windows share one metrics request over their union, sliced per SLO."""
+    from opsbook import metrics
+    from opsbook.slo.evaluate import fetch_counts
+
+    write_slos(tmp_path, STORY)
+    spec = tmp_path / "slos.yaml"  # 1- and 2-day windows: a short read, two different starts
+    text = spec.read_text().replace("duration: 30d", "duration: 1d")
+    spec.write_text(text.replace("duration: 28d", "duration: 2d"))
+    local = resolve(data_dir=str(sample_dir))
+    calls = []
+    real = metrics.get
+    monkeypatch.setattr(metrics, "get", lambda *a, **k: calls.append(a) or real(*a, **k))
+    as_of = pd.Timestamp(STORY.errors_end).ceil("h") + pd.Timedelta(hours=1)
+    tiers = (Tier("fast", "page", 0.02, pd.Timedelta(hours=1), pd.Timedelta(minutes=5)),)
+    report = evaluate(spec, as_of, tiers=tiers, settings=local)
+    assert len(calls) == 1
+    assert len({d.counts.index[0] for d in report.data}) == 2
+    for data in report.data:
+        alone = fetch_counts(data.slo, data.counts.index[0], data.as_of, settings=local)
+        assert alone.total.sum() > 0 and (alone.total - alone.good).sum() > 0
+        pd.testing.assert_frame_equal(data.counts, alone, check_exact=True)
+    assert len(calls) == 1 + len(report.data)  # alone, good and total still share a request
+
+
+def _reference_episodes(alerts: pd.DataFrame) -> pd.DataFrame:
+    """The plain per-minute loop that SloReport.episodes replaced."""
+    step = pd.Timedelta(minutes=1)
+    rows = []
+    for (slo, tier), group in alerts.groupby(["slo", "tier"], sort=False):
+        firing = group.firing.to_numpy()
+        starts = group.timestamp.to_numpy()
+        run = None
+        for index, on in enumerate(firing):
+            if on and run is None:
+                run = index
+            if run is not None and (not on or index == len(firing) - 1):
+                last = index if not on else None
+                part = group.iloc[run : (index if not on else index + 1)]
+                rows.append(
+                    {
+                        "slo": slo,
+                        "tier": tier,
+                        "severity": group.severity.iloc[0],
+                        "start": pd.Timestamp(starts[run]) - step,
+                        "end": pd.Timestamp(starts[last]) - step if last is not None else pd.NaT,
+                        "minutes": len(part),
+                        "peak_burn": float(part.long_burn.max()),
+                    }
+                )
+                run = None
+    columns = ["slo", "tier", "severity", "start", "end", "minutes", "peak_burn"]
+    frame = pd.DataFrame(rows, columns=columns)
+    if rows:  # the loop lost the time zone when every end was NaT; episodes keeps it
+        frame["end"] = pd.to_datetime(frame.end, utc=True).astype(frame.start.dtype)
+    return frame
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.lists(st.tuples(st.integers(0, 20), st.integers(0, 20)), min_size=1, max_size=90))
+def test_episodes_match_the_per_minute_loop(rows: list[tuple[int, int]]) -> None:
+    slo = dataclasses.replace(parse_slos(EXAMPLE)[0], target=0.9)
+    start = pd.Timestamp("2026-11-01", tz="UTC")
+    index = pd.date_range(start, periods=len(rows), freq="1min", name="timestamp")
+    total = np.array([t for t, _ in rows], dtype=float)
+    bad = np.minimum([b for _, b in rows], total)
+    counts = pd.DataFrame({"good": total - bad, "total": total}, index=index)
+    end = start + len(rows) * pd.Timedelta(minutes=1)
+    tiers = (
+        Tier("fast", "page", 0.5, pd.Timedelta(minutes=10), pd.Timedelta(minutes=2)),
+        Tier("slow", "ticket", 1.0, pd.Timedelta(minutes=30), pd.Timedelta(minutes=5)),
+    )
+    report = SloReport([SloData(slo, start, end, end, counts)], tiers)
+    expected = _reference_episodes(report.alerts())
+    pd.testing.assert_frame_equal(report.episodes(), expected, check_exact=True)

@@ -15,12 +15,13 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from opsbook.errors import ConfigurationError
 from opsbook.settings import Settings, resolve
 from opsbook.slo import maths
-from opsbook.slo.spec import LogsSource, Slo, Source, load_slos
+from opsbook.slo.spec import LogsSource, MetricSource, Slo, Source, load_slos
 
 __all__ = ["SloData", "SloReport", "breakdown", "evaluate", "fetch_counts"]
 
@@ -107,33 +108,15 @@ class SloReport:
 
         ``end`` is when the alert stopped firing (NaT while it still fires at ``as_of``).
         """
-        rows = []
-        for (slo, tier), group in self.alerts(name).groupby(["slo", "tier"], sort=False):
-            firing = group.firing.to_numpy()
-            starts = group.timestamp.to_numpy()
-            run = None
-            for index, on in enumerate(firing):
-                if on and run is None:
-                    run = index
-                if run is not None and (not on or index == len(firing) - 1):
-                    last = index if not on else None
-                    part = group.iloc[run : (index if not on else index + 1)]
-                    rows.append(
-                        {
-                            "slo": slo,
-                            "tier": tier,
-                            "severity": group.severity.iloc[0],
-                            "start": pd.Timestamp(starts[run]) - STEP,
-                            "end": pd.Timestamp(starts[last]) - STEP
-                            if last is not None
-                            else pd.NaT,
-                            "minutes": len(part),
-                            "peak_burn": float(part.long_burn.max()),
-                        }
-                    )
-                    run = None
+        frames = [
+            _runs(group).assign(slo=slo, tier=tier, severity=group.severity.iloc[0])
+            for (slo, tier), group in self.alerts(name).groupby(["slo", "tier"], sort=False)
+        ]
         columns = ["slo", "tier", "severity", "start", "end", "minutes", "peak_burn"]
-        return pd.DataFrame(rows, columns=columns)
+        frames = [frame for frame in frames if not frame.empty]
+        if not frames:
+            return pd.DataFrame([], columns=columns)
+        return pd.concat(frames, ignore_index=True)[columns]
 
     def summary(self) -> pd.DataFrame:
         """Return one row per SLO: attainment, budget, burn per tier, alert state, exhaustion."""
@@ -230,6 +213,29 @@ class SloReport:
         )
 
 
+def _runs(group: pd.DataFrame) -> pd.DataFrame:
+    """Return the firing runs of one tier's timeline: start, end (NaT: still firing), minutes, peak.
+
+    A row's timestamp is the end of its minute, so a run starts a step before its first row and
+    ends a step before its first quiet row.
+    """
+    firing = group.firing.to_numpy(dtype=bool)
+    # +1 where a run begins, -1 at the row after it ends (len: it lasts to the last row).
+    edges = np.diff(np.concatenate([[0], firing.astype(np.int8), [0]]))
+    first, stop = np.flatnonzero(edges == 1), np.flatnonzero(edges == -1)
+    times = pd.DatetimeIndex(group.timestamp) - STEP
+    ended = stop < len(firing)
+    burn = group.long_burn.to_numpy(dtype=float)
+    return pd.DataFrame(
+        {
+            "start": times[first],
+            "end": times[np.where(ended, stop, 0)].where(ended, pd.NaT),
+            "minutes": stop - first,
+            "peak_burn": [float(burn[a:b].max()) for a, b in zip(first, stop, strict=True)],
+        }
+    )
+
+
 def _status(row: dict, tiers: Sequence[maths.Tier]) -> str:
     if row["events"] == 0 or math.isnan(row["budget_remaining"]):
         return "no data"
@@ -252,6 +258,9 @@ def evaluate(
     settings: Settings | None = None,
 ) -> SloReport:
     """Fetch and evaluate the SLOs of a spec file (or parsed SLOs) at ``as_of``.
+
+    The SLOs' metric series are read together (a series two SLOs share, once): on the local
+    backend that is one scan of the files per row length instead of one per series.
 
     Parameters
     ----------
@@ -288,11 +297,18 @@ def evaluate(
         moment.tz_localize("UTC") if moment.tzinfo is None else moment.tz_convert("UTC")
     ).floor("min")
     lookback = max(t.long for t in tiers)
-    data = []
-    for slo in slos:
-        start, end = _period(slo, moment)
-        counts = fetch_counts(slo, start - lookback, moment, settings=settings)
-        data.append(SloData(slo, start, end, moment, counts))
+    periods = [_period(slo, moment) for slo in slos]
+    grids = [
+        _grid(slo, start - lookback, moment) for slo, (start, _) in zip(slos, periods, strict=True)
+    ]
+    # All SLOs' series in one go: a series two SLOs share is read once.
+    values = _read_all(
+        [r for slo, g in zip(slos, grids, strict=True) for r in _reads(slo, *g)], settings
+    )
+    data = [
+        SloData(slo, start, end, moment, _counts(slo, values, *grid))
+        for slo, (start, end), grid in zip(slos, periods, grids, strict=True)
+    ]
     return SloReport(data, tuple(tiers), max_event_share)
 
 
@@ -318,24 +334,147 @@ def fetch_counts(
     >>> fetch_counts(slo, "2026-11-14", "2026-11-15").total.sum()  # doctest: +SKIP
     """
     settings = settings or resolve()
+    start, end, step = _grid(slo, start, end)
+    return _counts(slo, _read_all(_reads(slo, start, end, step), settings), start, end, step)
+
+
+@dataclass(frozen=True)
+class _Read:
+    """A source's values over ``[start, end)`` per ``period`` seconds (``level``: a threshold SLI)."""
+
+    source: Source
+    start: pd.Timestamp
+    end: pd.Timestamp
+    period: int
+    level: bool = False
+
+
+def _grid(
+    slo: Slo, start: str | pd.Timestamp, end: str | pd.Timestamp
+) -> tuple[pd.Timestamp, pd.Timestamp, pd.Timedelta]:
+    """Return the window's start (on the row grid), its end and the row length."""
     start, end = pd.Timestamp(start), pd.Timestamp(end)
     step = pd.Timedelta(seconds=slo.slice_seconds) if slo.budgeting == "Timeslices" else STEP
-    start = start.floor(step)
+    return start.floor(step), end, step
+
+
+def _reads(slo: Slo, start: pd.Timestamp, end: pd.Timestamp, step: pd.Timedelta) -> list[_Read]:
+    """Return the reads the SLO's counts need."""
     if slo.kind == "threshold":
-        values = _series(slo.metric, start, end, int(step.total_seconds()), settings, level=True)
+        return [_Read(slo.metric, start, end, int(step.total_seconds()), level=True)]
+    sources = (slo.good, slo.total) if slo.good is not None else (slo.total, slo.bad)
+    return [_Read(source, start, end, 60) for source in sources]
+
+
+def _counts(
+    slo: Slo,
+    values: dict[_Read, pd.Series],
+    start: pd.Timestamp,
+    end: pd.Timestamp,
+    step: pd.Timedelta,
+) -> pd.DataFrame:
+    """Return the SLO's counts from the values of its reads (see :func:`_reads`)."""
+    if slo.kind == "threshold":
+        level = values[_Read(slo.metric, start, end, int(step.total_seconds()), level=True)]
         grid = pd.date_range(start, end, freq=step, inclusive="left")
-        return maths.slice_counts(values.reindex(grid), slo.op, slo.value)
+        return maths.slice_counts(level.reindex(grid), slo.op, slo.value)
+    total = values[_Read(slo.total, start, end, 60)]
     if slo.good is not None:
-        good = _series(slo.good, start, end, 60, settings)
-        total = _series(slo.total, start, end, 60, settings)
+        good = values[_Read(slo.good, start, end, 60)]
     else:
-        total = _series(slo.total, start, end, 60, settings)
-        good = total.sub(_series(slo.bad, start, end, 60, settings), fill_value=0.0)
+        good = total.sub(values[_Read(slo.bad, start, end, 60)], fill_value=0.0)
     counts = pd.DataFrame({"good": good, "total": total}).fillna(0.0)
     counts = maths.normalise_counts(counts.clip(lower=0.0), start, end)
     if slo.budgeting == "Timeslices":
         return maths.ratio_slices(counts, slo.slice_target, step)
     return counts
+
+
+def _read_all(reads: Sequence[_Read], settings: Settings) -> dict[_Read, pd.Series]:
+    """Return the values of each distinct read, with as few metric requests as give the same values.
+
+    Reading metrics costs per request, not per series (the local backend scans its files once per
+    request), so plain metric queries that share a period and an end are one request: over their
+    union window when the backend keeps it whole at that period (then each read is its slice of
+    the same per-period datapoints), else one per start, split into retention bands as before.
+    Metric math and Logs Insights sources are read on their own.
+    """
+    from opsbook import metrics
+
+    values: dict[_Read, pd.Series] = {}
+    shared: dict[tuple[int, pd.Timestamp], list[_Read]] = {}
+    for read in dict.fromkeys(reads):
+        if isinstance(read.source, LogsSource) or read.source.expressions:
+            values[read] = _series(
+                read.source, read.start, read.end, read.period, settings, level=read.level
+            )
+        else:
+            shared.setdefault((read.period, read.end), []).append(read)
+    for (period, end), group in shared.items():
+        first = min(read.start for read in group)
+        bands = metrics.retention_bands(first, end, period, settings=settings)
+        # Kept whole at ``period``: datapoints fall on the same grid from any start on it, so a
+        # later-starting read is exactly the union read's tail.
+        whole = len(bands) == 1 and bands[0][2] == period
+        by_start: dict[pd.Timestamp, list[_Read]] = {}
+        for read in group:
+            by_start.setdefault(first if whole else read.start, []).append(read)
+        for start, members in by_start.items():
+            wanted = list(dict.fromkeys((read.source, read.level) for read in members))
+            got = _metric_series(wanted, start, end, period, settings)
+            for read in members:
+                series = got[wanted.index((read.source, read.level))]
+                values[read] = series.loc[series.index >= read.start] if whole else series
+    return values
+
+
+def _metric_series(
+    wanted: Sequence[tuple[MetricSource, bool]],
+    start: pd.Timestamp,
+    end: pd.Timestamp,
+    period: int,
+    settings: Settings,
+) -> list[pd.Series]:
+    """Return each plain metric source's values per ``period``, all from one request per band.
+
+    ``wanted`` pairs each source with whether it is a level (see :func:`_series`).
+    """
+    from opsbook import metrics
+
+    sources = [source for source, _ in wanted]
+    queries = {
+        f"s{number}q{index}": text
+        for number, source in enumerate(sources)
+        for index, (_, text) in enumerate(source.queries)
+    }
+    chosen = [
+        f"s{number}q{[name for name, _ in source.queries].index(source.value_id)}"
+        for number, source in enumerate(sources)
+    ]
+    parts: list[list[pd.Series]] = [[] for _ in sources]
+    for band_start, band_end, band_period in metrics.retention_bands(
+        start, end, period, settings=settings
+    ):
+        frame = metrics.get(queries, band_start, band_end, band_period, settings=settings)
+        for part, name, (_, level) in zip(parts, chosen, wanted, strict=True):
+            values = frame.loc[frame.id == name].set_index("timestamp").value.astype(float)
+            part.append(_spread(values, band_start, band_end, band_period, period, level))
+    return [pd.concat(part) if part else pd.Series(dtype=float) for part in parts]
+
+
+def _spread(
+    values: pd.Series,
+    start: pd.Timestamp,
+    end: pd.Timestamp,
+    band_period: int,
+    period: int,
+    level: bool,
+) -> pd.Series:
+    """Return a band's values at ``period``: a level repeats over a coarser bucket's periods."""
+    if level and band_period > period and not values.empty:
+        grid = pd.date_range(start, end, freq=f"{period}s", inclusive="left")
+        values = values.reindex(grid, method="ffill", limit=band_period // period - 1)
+    return values.dropna()
 
 
 def _series(
@@ -384,10 +523,7 @@ def _series(
             settings=settings,
         )
         values = frame.loc[frame.id == source.value_id].set_index("timestamp").value.astype(float)
-        if level and band_period > period and not values.empty:
-            grid = pd.date_range(band_start, band_end, freq=f"{period}s", inclusive="left")
-            values = values.reindex(grid, method="ffill", limit=band_period // period - 1)
-        parts.append(values.dropna())
+        parts.append(_spread(values, band_start, band_end, band_period, period, level))
     return pd.concat(parts) if parts else pd.Series(dtype=float)
 
 
