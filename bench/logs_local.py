@@ -15,7 +15,12 @@ ratios. Targets: opsbook within 1.5x of hand-written DuckDB, at least 30x faster
 Both DuckDB variants apply the query's time range (every Logs Insights query has one); opsbook
 also makes its statistics pass (records and bytes scanned), which the hand-written SQL skips.
 
-    python bench/logs_local.py [--events 10000000] [--repeat 3]
+With ``--gzip-scale S`` (e.g. 1), it also writes the sample org's logs at that scale in the two
+layouts AWS writes to S3 (export gzip text, Firehose gzip JSON records) and times reading them:
+cold (decoding every file) and warm (the per-process cache of decoded files), against a plain
+Python reader (gzip + ``fromisoformat`` per line, ``json.loads`` per record).
+
+    python bench/logs_local.py [--events 10000000] [--repeat 3] [--gzip-scale 0] [--gzip-only]
 """
 
 from __future__ import annotations
@@ -138,7 +143,13 @@ def main() -> None:
     parser.add_argument("--events", type=int, default=10_000_000)
     parser.add_argument("--python-events", type=int, default=1_000_000)
     parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--gzip-scale", type=float, default=0.0, help="0: skip the gzip part")
+    parser.add_argument("--gzip-only", action="store_true", help="skip the Parquet part")
     args = parser.parse_args()
+    if args.gzip_scale:
+        gzip_files(args.gzip_scale, args.repeat)
+    if args.gzip_only:
+        return
     settings = resolve()
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / "events.parquet"
@@ -175,6 +186,82 @@ def main() -> None:
         print(
             f"* python: {args.python_events:,} events timed, scaled x{scale:g}; medians of {args.repeat} runs"
         )
+
+
+def gzip_files(scale: float, repeat: int) -> None:
+    """Time reading the sample org's export and Firehose gzip logs, cold and cached."""
+    from opsbook.backends.local import logfiles
+    from opsbook.queries import load_insights
+    from opsbook.sample.logs import write_logs
+    from opsbook.sample.org import timeline
+
+    with tempfile.TemporaryDirectory() as folder:
+        root = Path(folder)
+        write_logs(root, timeline(dt.date(2026, 11, 15)), scale=scale)
+        settings = resolve(backend="local", data_dir=folder)
+        window = (
+            dt.datetime(2026, 11, 14, 14, tzinfo=dt.UTC),
+            dt.datetime(2026, 11, 14, 15, tzinfo=dt.UTC),
+        )
+        top_errors = load_insights("logs/top_errors").sql
+        calls = {
+            "every event (describe)": (lambda: local_logs.describe_log_groups(settings), lambda: plain_events(root, None)),
+            "log group names": (lambda: local_logs.list_log_groups(settings), lambda: plain_events(root, None)),
+            "top errors, 1 h, 1 group": (
+                lambda: local_logs.query(settings, top_errors, ["/ecs/checkout-api"], *window, limit=10_000),
+                lambda: plain_events(root, window),
+            ),
+        }  # fmt: skip
+        events = logfiles.read_events(root).num_rows
+        print(f"sample logs at scale {scale:g}: {events:,} events in gzip files")
+        print(f"{'read':<26}{'cold s':>8}{'warm s':>8}{'python s':>10}{'py/cold':>9}{'py/warm':>9}")
+        for name, (ours, plain) in calls.items():
+            cold = statistics.median(_cold(ours, logfiles.clear_cache) for _ in range(repeat))
+            warm, _ = time_it(ours, repeat)
+            loop, _ = time_it(plain, 1)
+            print(
+                f"{name:<26}{cold:>8.2f}{warm:>8.2f}{loop:>10.2f}{loop / cold:>9.1f}{loop / warm:>9.1f}"
+            )
+        print(
+            f"cold: no file decoded yet in the process; warm: decoded files cached; medians of {repeat}"
+        )
+
+
+def _cold(call, clear) -> float:
+    clear()
+    began = time.perf_counter()
+    call()
+    return time.perf_counter() - began
+
+
+def plain_events(root: Path, window: tuple[dt.datetime, dt.datetime] | None) -> int:
+    """Read every export line and Firehose record with the standard library (the plain way)."""
+    import gzip
+    import zlib
+
+    kept = 0
+    for path in sorted((root / "logs").rglob("*")):
+        if not path.is_file() or path.suffix == ".json":
+            continue
+        if path.suffix == ".gz":
+            with gzip.open(path, "rt", encoding="utf-8") as lines:
+                stamps = [
+                    dt.datetime.fromisoformat(line.partition(" ")[0])
+                    for line in lines
+                    if line.strip()
+                ]
+        else:
+            stamps, data = [], path.read_bytes()
+            while data:
+                inflater = zlib.decompressobj(wbits=31)
+                record = json.loads(inflater.decompress(data))
+                data = inflater.unused_data
+                stamps += [
+                    dt.datetime.fromtimestamp(e["timestamp"] / 1000, tz=dt.UTC)
+                    for e in record["logEvents"]
+                ]
+        kept += sum(1 for t in stamps if window is None or window[0] <= t <= window[1])
+    return kept
 
 
 if __name__ == "__main__":

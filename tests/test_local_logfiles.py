@@ -179,3 +179,112 @@ def test_time_pruning_skips_files_that_cannot_hold_the_window(tmp_path: Path) ->
     )
     assert late.gzip_events.column("message").to_pylist() == ["later"]
     assert late.groups == {"/aws/lambda/f"}  # the Firehose object was never opened
+
+
+# -- decoding: the once-per-process cache, Arrow fast paths and their fallbacks ------------------
+
+import functools  # noqa: E402
+
+from opsbook.backends.local import logfiles  # noqa: E402
+
+
+def _counting(monkeypatch: pytest.MonkeyPatch, name: str) -> list[Path]:
+    """Count the calls of a decoder (the cache is keyed on its name, so it keeps working)."""
+    logfiles.clear_cache()
+    calls: list[Path] = []
+    decode = getattr(logfiles, name)
+
+    @functools.wraps(decode)
+    def counted(path: Path) -> object:
+        calls.append(path)
+        return decode(path)
+
+    monkeypatch.setattr(logfiles, name, counted)
+    return calls
+
+
+def test_unchanged_files_are_decoded_once_and_changed_ones_again(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    calls = _counting(monkeypatch, "_decode_export")
+    _export(tmp_path, "/g", "s", ["2026-11-14T00:00:00.000Z first"])
+    window = {"start": DAY, "end": DAY + dt.timedelta(hours=1)}
+    assert scan_sources([tmp_path / "logs"], **window).gzip_events["message"].to_pylist() == [
+        "first"
+    ]
+    assert read_events(tmp_path)["message"].to_pylist() == ["first"]
+    assert len(calls) == 1
+    path = next((tmp_path / "logs").rglob("000000.gz"))
+    path.write_bytes(gzip.compress(b"2026-11-14T00:00:01.000Z second, longer\n"))
+    assert scan_sources([tmp_path / "logs"], **window).gzip_events["message"].to_pylist() == [
+        "second, longer"
+    ]
+    assert len(calls) == 2
+
+
+def test_the_cache_stays_under_its_cap(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    logfiles.clear_cache()
+    for n in range(6):
+        _export(tmp_path, f"/g{n}", "s", [f"2026-11-14T00:00:0{n}.000Z {'x' * 4000}"])
+    monkeypatch.setattr(logfiles, "CACHE_BYTES", 10_000)
+    assert read_events(tmp_path).num_rows == 6
+    assert 0 < logfiles._HELD[0] <= 10_000 and len(logfiles._CACHE) < 6
+    assert read_events(tmp_path).num_rows == 6  # evicted files are read again
+
+
+def test_firehose_records_arrow_cannot_take_are_read_as_before(tmp_path: Path) -> None:
+    event = {"id": "1", "timestamp": int(DAY.timestamp() * 1000) + 50_523_001, "message": "m"}
+    base = {"messageType": "DATA_MESSAGE", "logGroup": "/api", "logStream": "s"}
+    members = [
+        json.dumps({**base, "logEvents": [event]}, indent=1),  # newlines: not one JSON line
+        json.dumps({**base, "logStream": "t", "logEvents": [{**event, "message": None}]}),
+        json.dumps({**base, "logGroup": "/quiet", "logEvents": []}),  # a group, no event
+    ]
+    folder = tmp_path / "logs" / "firehose" / "d" / "2026" / "11" / "14" / "14"
+    folder.mkdir(parents=True)
+    (folder / "object").write_bytes(b"".join(gzip.compress(m.encode()) for m in members))
+    rows = read_events(tmp_path).to_pylist()
+    assert [(r["log_stream"], r["message"]) for r in rows] == [("s", "m"), ("t", None)]
+    assert rows[0]["timestamp"].isoformat() == "2026-11-14T14:02:03.001000+00:00"
+    found = scan_sources([tmp_path / "logs"])
+    assert found.groups == {"/api", "/quiet"} and found.gzip_events.num_rows == 2
+    assert logfiles.list_groups(tmp_path) == ["/api"]  # as describe_log_groups: groups with events
+
+
+def test_firehose_objects_read_in_one_batch_match_one_by_one(tmp_path: Path) -> None:
+    records = []
+    for hour in ("13", "14"):
+        for n in range(3):
+            record = {"messageType": "DATA_MESSAGE", "logGroup": f"/g{n % 2}", "logStream": hour,
+                      "logEvents": [{"id": str(i), "timestamp": int(DAY.timestamp() * 1000) + i, "message": f"{hour}-{n}-{i}"}
+                                    for i in range(n + 1)]}  # fmt: skip
+            records.append(record)
+            folder = tmp_path / "logs" / "firehose" / "d" / "2026" / "11" / "14" / hour
+            folder.mkdir(parents=True, exist_ok=True)
+            (folder / f"object-{n}").write_bytes(gzip.compress(json.dumps(record).encode()))
+    logfiles.clear_cache()
+    batched = read_events(tmp_path).to_pylist()
+    logfiles.clear_cache()
+    single = [logfiles._decode_firehose(p) for p in sorted((tmp_path / "logs").rglob("object-*"))]
+    alone = pa.concat_tables([logfiles._firehose_table(d.events) for d in single]).to_pylist()
+    expected = [(r["logGroup"], e["message"]) for r in records for e in r["logEvents"]]
+    assert [(r["log_group"], r["message"]) for r in batched] == expected
+    assert batched == alone
+
+
+def test_export_lines_keep_what_text_mode_gave(tmp_path: Path) -> None:
+    folder = tmp_path / "logs" / "export" / "g" / TASK / "s"
+    folder.mkdir(parents=True)
+    text = "2026-11-14T16:02:03.123456+02:00 windows line\r\n\n   \n2026-11-14T14:02:04Z  two\n"
+    (folder / "000000.gz").write_bytes(gzip.compress(text.encode()))
+    rows = read_events(tmp_path).to_pylist()
+    assert [r["message"] for r in rows] == ["windows line", " two"]
+    assert rows[0]["timestamp"].isoformat() == "2026-11-14T14:02:03.123000+00:00"
+    assert logfiles.list_groups(tmp_path) == ["/g"]
+
+
+def test_list_groups_skips_export_files_without_a_line(tmp_path: Path) -> None:
+    _export(tmp_path, "/blank", "s", ["", "  "])
+    _export(tmp_path, "/aws/lambda/f", "2026/11/14/[1]abc", ["2026-11-14T00:00:00.000Z hi"])
+    assert logfiles.list_groups(tmp_path) == ["/aws/lambda/f"]
+    assert sorted(set(read_events(tmp_path)["log_group"].to_pylist())) == ["/aws/lambda/f"]

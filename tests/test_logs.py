@@ -578,3 +578,22 @@ def test_aws_frames_take_their_columns_from_the_query(
     assert str(typed["first"].dtype) == "datetime64[ms, UTC]" and typed["path"].isna().all()
     assert list(frames["empty"].columns) == ["path", "first", "n"] and frames["empty"].empty
     assert list(frames["emulator"].columns) == [] and len(frames["emulator"]) == 1
+
+
+# -- list_log_groups: the names describe_log_groups lists, cheaper ------------------------------
+
+
+def test_list_log_groups_names_what_describe_lists_on_both_backends(
+    sample_dir: Path, aws_env: str, tmp_path: Path
+) -> None:
+    local = resolve(backend="local", data_dir=str(sample_dir))
+    names = logs.list_log_groups(settings=local)
+    assert names == logs.describe_log_groups(settings=local).log_group.tolist()
+    assert "/ecs/checkout-api" in names and "/aws/lambda/inventory-sync" not in names  # no events
+    _seed_moto("/app/listed", 1)
+    remote = resolve(backend="aws", region="us-east-1")
+    assert logs.list_log_groups(settings=remote) == (
+        logs.describe_log_groups(settings=remote).log_group.tolist()
+    )
+    with pytest.raises(NoDataError, match="no CloudWatch Logs files"):
+        logs.list_log_groups(settings=resolve(backend="local", data_dir=str(tmp_path)))

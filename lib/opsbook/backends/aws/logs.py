@@ -47,6 +47,7 @@ __all__ = [
     "ROW_CAP",
     "AwsQueryResult",
     "describe_log_groups",
+    "list_log_groups",
     "pull",
     "query",
 ]
@@ -88,6 +89,11 @@ def describe_log_groups(settings: Settings) -> pd.DataFrame:
                     }
                 )
     return log_groups_frame(rows)
+
+
+def list_log_groups(settings: Settings) -> list[str]:
+    """Return the account's log group names (DescribeLogGroups lists them with nothing else)."""
+    return describe_log_groups(settings).log_group.tolist()
 
 
 @dataclass

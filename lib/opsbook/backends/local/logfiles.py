@@ -25,6 +25,11 @@ before that day, and a Firehose object under ``YYYY/MM/DD/HH`` was delivered in 
 cannot hold events from after it (and holds none older than ``FIREHOSE_LAG`` before it). A
 corrupt file is skipped and reported by name in :attr:`Sources.problems`; the others are read.
 
+Decoding: an export file's times are parsed by Arrow at once, and Firehose records by Arrow's JSON
+reader, a batch of objects per read (Python's parsers take what Arrow cannot read as they would).
+Each decoded file is kept for the life of the process, keyed on its path, size and mtime, up to
+``CACHE_BYTES``: a runbook lists the log groups and runs several queries over the same files.
+
 Examples
 --------
 >>> from pathlib import Path
@@ -34,19 +39,32 @@ Examples
 
 from __future__ import annotations
 
+import codecs
 import datetime as dt
 import gzip
 import json
 import re
+import threading
 import zlib
+from collections import OrderedDict
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import pyarrow as pa
 import pyarrow.compute as pc
+import pyarrow.json as pa_json
 
-__all__ = ["EVENT_SCHEMA", "FIREHOSE_LAG", "Sources", "read_events", "scan_sources"]
+__all__ = [
+    "CACHE_BYTES",
+    "EVENT_SCHEMA",
+    "FIREHOSE_LAG",
+    "Sources",
+    "clear_cache",
+    "list_groups",
+    "read_events",
+    "scan_sources",
+]
 
 EVENT_SCHEMA = pa.schema(
     [
@@ -59,49 +77,304 @@ EVENT_SCHEMA = pa.schema(
 )
 #: How long before its delivery hour a Firehose object may still hold events (buffering delay).
 FIREHOSE_LAG = dt.timedelta(hours=1)
+#: Cap on the decoded events kept between reads (Arrow bytes); least recently used go first.
+CACHE_BYTES = 512 * 2**20
 _TASK_ID = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")
 
 
 def read_events(data_dir: Path) -> pa.Table:
     """Return every log event under ``data_dir/logs`` as a table of ``EVENT_SCHEMA``.
 
-    Times stay text (export) or epoch milliseconds (Firehose) until Arrow converts each column at
-    once: building a datetime per event made listing log groups take seconds on a week of logs.
+    Each file is decoded once per process while it is unchanged (see :func:`clear_cache`), so
+    listing log groups and the queries after it share the work.
     """
-    stamps: list[str] = []
-    columns: dict[str, list] = {
-        name: [] for name in ("message", "log_stream", "log_group", "format")
-    }
-    for group, stream, fmt, lines in _export_lines(data_dir / "logs" / "export"):
-        for stamp, _, message in lines:
-            stamps.append(stamp)
-            columns["message"].append(message)
-        count = len(stamps) - len(columns["log_group"])
-        columns["log_stream"] += [stream] * count
-        columns["log_group"] += [group] * count
-        columns["format"] += [fmt] * count
+    pieces = []
+    for group, stream, path in _export_files(data_dir / "logs" / "export"):
+        pieces.append(_export_table(_decoded(path, _decode_export).events, group, stream))
+    objects = _firehose_objects(data_dir / "logs" / "firehose")
+    _prefetch_firehose(objects)
+    for path in objects:
+        pieces.append(_firehose_table(_decoded(path, _decode_firehose).events))
+    return _concat(pieces)
+
+
+def list_groups(data_dir: Path) -> list[str]:
+    """Return the groups :func:`read_events` would give events of, without decoding export files.
+
+    An export file's group is in its path, so one that holds a non-blank line is enough; only
+    Firehose objects, which name their group inside, are decoded (and cached for the queries).
+
+    Examples
+    --------
+    >>> list_groups(Path("/nonexistent"))
+    []
+    """
+    found = set()
+    for group, _, path in _export_files(data_dir / "logs" / "export"):
+        if group not in found and _holds_a_line(path):
+            found.add(group)
+    objects = _firehose_objects(data_dir / "logs" / "firehose")
+    _prefetch_firehose(objects)
+    for path in objects:
+        found.update(_decoded(path, _decode_firehose).listed)
+    return sorted(found)
+
+
+def _firehose_objects(root: Path) -> list[Path]:
+    return sorted(p for p in root.rglob("*") if p.is_file()) if root.is_dir() else []
+
+
+def _holds_a_line(path: Path) -> bool:
+    """Whether an export file has a non-blank line, inflating only as far as the first one."""
+    key = _key(path, _decode_export)
+    with _CACHE_LOCK:
+        if key in _CACHE:
+            return _CACHE[key][0].events.num_rows > 0
     try:
-        exported = pc.cast(pa.array(stamps, pa.string()), EVENT_SCHEMA.field("timestamp").type)
-    except pa.ArrowInvalid:  # an ISO form Arrow does not read: Python's parser, line by line
-        exported = pa.array(
-            [_export_line(f"{s} ")[0] for s in stamps], EVENT_SCHEMA.field("timestamp").type
-        )
-    millis: list[int] = []
-    for record in _firehose_records(data_dir / "logs" / "firehose"):
+        data = path.read_bytes()
+        text = codecs.getincrementaldecoder("utf-8")()
+        while data:
+            inflater = zlib.decompressobj(wbits=31)
+            while not inflater.eof:
+                chunk = inflater.decompress(data, 1 << 16)
+                data = inflater.unconsumed_tail
+                if text.decode(chunk).strip():
+                    return True
+                if not (chunk or data):
+                    raise EOFError  # truncated
+            data = inflater.unused_data
+    except (OSError, EOFError, zlib.error, UnicodeDecodeError):
+        pass  # the full read below fails (or not) as listing every event would
+    return _decoded(path, _decode_export).events.num_rows > 0
+
+
+def clear_cache() -> None:
+    """Forget the decoded log files (they are also re-read whenever a file's size or mtime changes).
+
+    Examples
+    --------
+    >>> clear_cache()
+    """
+    with _CACHE_LOCK:
+        _CACHE.clear()
+        _HELD[0] = 0
+
+
+@dataclass(frozen=True)
+class _Decoded:
+    """A gzip file's events (``timestamp, message`` + Firehose's ``log_stream, log_group``)."""
+
+    events: pa.Table
+    groups: frozenset[str] = frozenset()  # Firehose: every DATA_MESSAGE record's group
+    listed: frozenset[str] = frozenset()  # Firehose: the groups with events
+
+
+# Decoded files by (decoder, path, size, mtime), least recently used first, with their sizes; a
+# runbook's several queries over the same window would otherwise inflate and parse every file again.
+_CACHE: OrderedDict[tuple, tuple[_Decoded, int]] = OrderedDict()
+_CACHE_LOCK = threading.Lock()
+_HELD = [0]  # bytes in _CACHE
+
+
+def _decoded(path: Path, decode: Callable[[Path], _Decoded]) -> _Decoded:
+    key = _key(path, decode)
+    with _CACHE_LOCK:
+        if key in _CACHE:
+            _CACHE.move_to_end(key)
+            return _CACHE[key][0]
+    found = decode(path)
+    _store(key, found)
+    return found
+
+
+def _key(path: Path, decode: Callable[[Path], _Decoded]) -> tuple:
+    stat = path.stat()
+    return (decode.__name__, str(path), stat.st_size, stat.st_mtime_ns)
+
+
+def _store(key: tuple, found: _Decoded) -> None:
+    size = found.events.get_total_buffer_size()
+    with _CACHE_LOCK:
+        if size > CACHE_BYTES or key in _CACHE:
+            return
+        _CACHE[key] = (found, size)
+        _HELD[0] += size
+        while _HELD[0] > CACHE_BYTES:
+            _, (_, dropped) = _CACHE.popitem(last=False)
+            _HELD[0] -= dropped
+
+
+def _decode_export(path: Path) -> _Decoded:
+    """Decode one export file: ``<ISO-8601 time> <message>`` lines, blank lines skipped."""
+    text = gzip.decompress(path.read_bytes()).decode("utf-8")
+    if "\r" in text:  # the universal newlines that reading the file as text applied
+        text = text.replace("\r\n", "\n").replace("\r", "\n")
+    lines = [line.partition(" ") for line in text.split("\n") if line.strip()]
+    stamps = [stamp for stamp, _, _ in lines]
+    messages = pa.array([message for _, _, message in lines], pa.string())
+    return _Decoded(pa.table({"timestamp": _parse_stamps(stamps), "message": messages}))
+
+
+def _parse_stamps(stamps: list[str]) -> pa.Array:
+    """Arrow parses the times at once; an ISO form it does not read goes through Python."""
+    kind = EVENT_SCHEMA.field("timestamp").type
+    try:
+        return pc.cast(pa.array(stamps, pa.string()), kind)
+    except pa.ArrowInvalid:
+        return pa.array([dt.datetime.fromisoformat(s) for s in stamps], kind)
+
+
+def _decode_firehose(path: Path) -> _Decoded:
+    """Decode one Firehose object: gzip members, each one subscription record (JSON)."""
+    members = _inflate(path)
+    try:
+        return _firehose_arrow(_read_records(members))
+    except (pa.ArrowInvalid, pa.ArrowTypeError, _Irregular):
+        return _firehose_python(members)
+
+
+def _prefetch_firehose(paths: list[Path]) -> None:
+    """Decode the Firehose objects not cached yet a batch at a time (one JSON read per batch).
+
+    One read instead of one per object is most of the saving on hundreds of small objects; a
+    batch holds about ``_BATCH_BYTES`` of JSON. An object that fails here is left to
+    :func:`_decode_firehose`, which reports or reads it alone.
+    """
+    batch: list[tuple[tuple, list[bytes]]] = []
+    held = 0
+    for path in paths:
+        key = _key(path, _decode_firehose)
+        with _CACHE_LOCK:
+            if key in _CACHE:
+                continue
+        try:
+            members = _inflate(path)
+        except (OSError, EOFError, zlib.error):
+            continue
+        batch.append((key, members))
+        held += sum(map(len, members))
+        if held >= _BATCH_BYTES:
+            _decode_batch(batch)
+            batch, held = [], 0
+    _decode_batch(batch)
+
+
+_BATCH_BYTES = 64 * 2**20
+
+
+def _decode_batch(batch: list[tuple[tuple, list[bytes]]]) -> None:
+    if len(batch) < 2:
+        return
+    try:
+        records = _read_records([m for _, members in batch for m in members])
+    except (pa.ArrowInvalid, pa.ArrowTypeError, _Irregular):
+        return
+    offset = 0
+    for key, members in batch:
+        part = records.slice(offset, len(members))
+        offset += len(members)
+        try:
+            _store(key, _firehose_arrow(part))
+        except _Irregular:
+            continue
+
+
+def _inflate(path: Path) -> list[bytes]:
+    data, members = path.read_bytes(), []
+    while data:
+        # Each member is one record as CloudWatch Logs sent it; the decoder stops at its end.
+        inflater = zlib.decompressobj(wbits=31)
+        members.append(inflater.decompress(data))
+        data = inflater.unused_data
+    return members
+
+
+class _Irregular(Exception):
+    """Records Arrow cannot read as json.loads would (see :func:`_read_records`)."""
+
+
+_RECORD = pa.schema(
+    [
+        ("messageType", pa.string()),
+        ("logGroup", pa.string()),
+        ("logStream", pa.string()),
+        (
+            "logEvents",
+            pa.list_(pa.struct([("timestamp", pa.int64()), ("message", pa.string())])),
+        ),
+    ]
+)
+
+
+def _read_records(members: list[bytes]) -> pa.Table:
+    """Parse JSON records with Arrow, as one JSON-lines text (each must be one non-blank line)."""
+    if any(b"\n" in m or b"\r" in m or not m.strip() for m in members):
+        raise _Irregular  # json.loads reads these; JSON lines would split or skip them
+    lines = b"\n".join(members)
+    records = pa_json.read_json(
+        pa.BufferReader(lines),
+        read_options=pa_json.ReadOptions(
+            block_size=max(max(map(len, members), default=0) + 1, 1 << 20)
+        ),
+        parse_options=pa_json.ParseOptions(
+            explicit_schema=_RECORD, unexpected_field_behavior="ignore"
+        ),
+    )
+    if records.num_rows != len(members):
+        raise _Irregular  # e.g. two objects in one member, which json.loads refuses
+    return records.combine_chunks()
+
+
+def _firehose_arrow(records: pa.Table) -> _Decoded:
+    """Flatten parsed records' events, in order; a missing or null field is left to Python."""
+    data = records.filter(pc.equal(records["messageType"], "DATA_MESSAGE"))
+    nested = data["logEvents"].combine_chunks()
+    events = pc.list_flatten(nested)
+    owner = pc.list_parent_indices(nested)
+    checked = [data["logGroup"], data["logStream"], nested]
+    checked += [events.field("timestamp"), events.field("message")]
+    if any(column.null_count for column in checked):
+        raise _Irregular  # json.loads would fail on a missing key, or keep a null message as such
+    table = pa.table(
+        {
+            "timestamp": events.field("timestamp").cast(EVENT_SCHEMA.field("timestamp").type),
+            "message": events.field("message"),
+            "log_stream": data["logStream"].take(owner),
+            "log_group": data["logGroup"].take(owner),
+        }
+    )
+    listed = frozenset(pc.unique(table["log_group"]).to_pylist())
+    return _Decoded(table, frozenset(data["logGroup"].to_pylist()), listed)
+
+
+def _firehose_python(members: list[bytes]) -> _Decoded:
+    columns: dict[str, list] = {
+        name: [] for name in ("timestamp", "message", "log_stream", "log_group")
+    }
+    groups = set()
+    for member in members:
+        record = json.loads(member)
+        if record.get("messageType") != "DATA_MESSAGE":
+            continue
+        groups.add(record["logGroup"])
         for event in record["logEvents"]:
-            millis.append(event["timestamp"])
+            stamp = dt.datetime.fromtimestamp(event["timestamp"] / 1000, tz=dt.UTC)
+            columns["timestamp"].append(stamp)
             columns["message"].append(event["message"])
-        count = len(stamps) + len(millis) - len(columns["log_group"])
-        columns["log_stream"] += [record["logStream"]] * count
-        columns["log_group"] += [record["logGroup"]] * count
-        columns["format"] += ["firehose"] * count
-    delivered = pa.array(millis, pa.int64()).cast(EVENT_SCHEMA.field("timestamp").type)
-    timestamps = pa.chunked_array([exported, delivered], EVENT_SCHEMA.field("timestamp").type)
-    return pa.table({"timestamp": timestamps, **columns}, schema=EVENT_SCHEMA)
+            columns["log_stream"].append(record["logStream"])
+            columns["log_group"].append(record["logGroup"])
+    kind = EVENT_SCHEMA.field("timestamp").type
+    table = pa.table(
+        {
+            "timestamp": pa.array(columns["timestamp"], kind),
+            **{name: pa.array(columns[name], pa.string()) for name in EVENT_SCHEMA.names[1:4]},
+        }
+    )
+    return _Decoded(table, frozenset(groups), frozenset(columns["log_group"]))
 
 
-def _export_lines(root: Path) -> Iterator[tuple[str, str, str, list[tuple[str, str, str]]]]:
-    """Yield each export file's group, stream and ``(time text, " ", message)`` per line."""
+def _export_files(root: Path) -> Iterator[tuple[str, str, Path]]:
+    """Yield each export file's group, stream and path (the task id separates the two)."""
     if not root.is_dir():
         return
     for path in sorted(root.rglob("*.gz")):
@@ -109,28 +382,32 @@ def _export_lines(root: Path) -> Iterator[tuple[str, str, str, list[tuple[str, s
         task = next((i for i, part in enumerate(parts) if _TASK_ID.match(part)), None)
         if task is None or task == 0:
             continue  # not an export task's output
-        with gzip.open(path, "rt", encoding="utf-8") as text:
-            lines = [line.partition(" ") for line in text.read().split("\n") if line.strip()]
-        yield "/" + "/".join(parts[:task]), "/".join(parts[task + 1 : -1]), "export", lines
+        yield "/" + "/".join(parts[:task]), "/".join(parts[task + 1 : -1]), path
 
 
-def _export_line(line: str) -> tuple[dt.datetime, str]:
-    stamp, _, message = line.rstrip("\n").partition(" ")
-    return dt.datetime.fromisoformat(stamp), message
+def _export_table(events: pa.Table, group: str, stream: str) -> pa.Table:
+    rows = events.num_rows
+    return pa.table(
+        {
+            "timestamp": events["timestamp"],
+            "message": events["message"],
+            "log_stream": pa.repeat(pa.scalar(stream, pa.string()), rows),
+            "log_group": pa.repeat(pa.scalar(group, pa.string()), rows),
+            "format": pa.repeat(pa.scalar("export", pa.string()), rows),
+        },
+        schema=EVENT_SCHEMA,
+    )
 
 
-def _firehose_records(root: Path) -> Iterator[dict]:
-    if not root.is_dir():
-        return
-    for path in sorted(p for p in root.rglob("*") if p.is_file()):
-        data = path.read_bytes()
-        while data:
-            # Each member is one record as CloudWatch Logs sent it; the decoder stops at its end.
-            inflater = zlib.decompressobj(wbits=31)
-            record = json.loads(inflater.decompress(data))
-            data = inflater.unused_data
-            if record.get("messageType") == "DATA_MESSAGE":
-                yield record
+def _firehose_table(events: pa.Table) -> pa.Table:
+    fmt = pa.repeat(pa.scalar("firehose", pa.string()), events.num_rows)
+    return events.append_column("format", fmt).cast(EVENT_SCHEMA)
+
+
+def _concat(pieces: list[pa.Table]) -> pa.Table:
+    if not pieces:
+        return EVENT_SCHEMA.empty_table()
+    return pa.concat_tables(pieces)
 
 
 @dataclass
@@ -164,9 +441,11 @@ def scan_sources(
     0
     """
     wanted = groups or (lambda _name: True)
-    columns: dict[str, list] = {name: [] for name in EVENT_SCHEMA.names}
-    found = Sources(pa.table(columns, schema=EVENT_SCHEMA))
-    for root, path in _files(paths):
+    found = Sources(EVENT_SCHEMA.empty_table())
+    pieces: list[pa.Table] = []
+    files = list(_files(paths))
+    _prefetch_firehose([p for _, p in files if _firehose_candidate(p, start, end)])
+    for root, path in files:
         suffix = path.name.lower()
         found.files += 1
         if suffix.endswith(".parquet"):
@@ -177,11 +456,23 @@ def scan_sources(
             found.files -= 1  # README files and the like
         else:
             try:
-                _read_gzip(root, path, columns, start, end, wanted, found.groups)
+                piece = _read_gzip(root, path, start, end, wanted, found.groups)
             except (OSError, EOFError, zlib.error, ValueError, UnicodeDecodeError) as error:
                 found.problems.append(f"{path}: {type(error).__name__}: {error}")
-    found.gzip_events = pa.table(columns, schema=EVENT_SCHEMA)
+            else:
+                if piece is not None:
+                    pieces.append(piece)
+    found.gzip_events = _concat(pieces)
     return found
+
+
+def _firehose_candidate(path: Path, start: dt.datetime | None, end: dt.datetime | None) -> bool:
+    """Whether :func:`_read_gzip` would decode ``path`` as a Firehose object."""
+    if path.name.lower().endswith((".parquet", ".jsonl", ".ndjson", ".json")):
+        return False
+    if any(_TASK_ID.match(part) for part in path.parts):
+        return False
+    return not _hour_outside(path.parts, start, end) and _is_gzip(path)
 
 
 def _files(paths: list[Path]) -> Iterator[tuple[Path, Path]]:
@@ -202,12 +493,12 @@ def _is_gzip(path: Path) -> bool:
 def _read_gzip(
     root: Path,
     path: Path,
-    columns: dict[str, list],
     start: dt.datetime | None,
     end: dt.datetime | None,
     wanted: Callable[[str], bool],
     seen: set[str],
-) -> None:
+) -> pa.Table | None:
+    """Return a gzip file's wanted events in ``[start, end]`` (``None``: pruned unread)."""
     parts = path.parts
     task = next((i for i, part in enumerate(parts) if _TASK_ID.match(part)), None)
     if task is not None:
@@ -218,41 +509,30 @@ def _read_gzip(
         stream = "/".join(parts[task + 1 : -1])
         seen.add(group)
         if not wanted(group) or _stream_after(stream, end):
-            return
-        with gzip.open(path, "rt", encoding="utf-8") as lines:
-            events = [_export_line(line) for line in lines if line.strip()]
-        events = [e for e in events if _inside(e[0], start, end)]
-        columns["timestamp"] += [e[0] for e in events]
-        columns["message"] += [e[1] for e in events]
-        columns["log_stream"] += [stream] * len(events)
-        columns["log_group"] += [group] * len(events)
-        columns["format"] += ["export"] * len(events)
-        return
+            return None
+        events = _decoded(path, _decode_export).events
+        return _export_table(events.filter(_in_window(events, start, end)), group, stream)
     if _hour_outside(parts, start, end):
-        return
-    data = path.read_bytes()
-    while data:
-        inflater = zlib.decompressobj(wbits=31)
-        record = json.loads(inflater.decompress(data))
-        data = inflater.unused_data
-        if record.get("messageType") != "DATA_MESSAGE":
-            continue
-        seen.add(record["logGroup"])
-        if not wanted(record["logGroup"]):
-            continue
-        for event in record["logEvents"]:
-            stamp = dt.datetime.fromtimestamp(event["timestamp"] / 1000, tz=dt.UTC)
-            if not _inside(stamp, start, end):
-                continue
-            columns["timestamp"].append(stamp)
-            columns["message"].append(event["message"])
-            columns["log_stream"].append(record["logStream"])
-            columns["log_group"].append(record["logGroup"])
-            columns["format"].append("firehose")
+        return None
+    decoded = _decoded(path, _decode_firehose)
+    seen.update(decoded.groups)
+    events = decoded.events
+    chosen = pa.array(sorted(g for g in decoded.groups if wanted(g)), pa.string())
+    keep = pc.and_(pc.is_in(events["log_group"], value_set=chosen), _in_window(events, start, end))
+    return _firehose_table(events.filter(keep))
 
 
-def _inside(stamp: dt.datetime, start: dt.datetime | None, end: dt.datetime | None) -> bool:
-    return (start is None or stamp >= start) and (end is None or stamp <= end)
+_MOMENT = pa.timestamp("us", tz="UTC")  # a window's ends, compared without losing precision
+
+
+def _in_window(events: pa.Table, start: dt.datetime | None, end: dt.datetime | None) -> pa.Array:
+    stamps = events["timestamp"]
+    keep = pa.repeat(pa.scalar(True), events.num_rows)
+    if start is not None:
+        keep = pc.and_(keep, pc.greater_equal(stamps, pa.scalar(start, _MOMENT)))
+    if end is not None:
+        keep = pc.and_(keep, pc.less_equal(stamps, pa.scalar(end, _MOMENT)))
+    return keep
 
 
 def _stream_after(stream: str, end: dt.datetime | None) -> bool:

@@ -27,7 +27,7 @@ from opsbook.errors import NoDataError
 from opsbook.insights import Result, run_query
 from opsbook.settings import Settings
 
-__all__ = ["describe_log_groups", "query"]
+__all__ = ["describe_log_groups", "list_log_groups", "query"]
 
 _NORMALISED = (
     "SELECT CAST(timestamp AS TIMESTAMPTZ) AS timestamp, CAST(message AS VARCHAR) AS message, "
@@ -52,6 +52,18 @@ def describe_log_groups(settings: Settings) -> pd.DataFrame:
         """
     ).df()
     return log_groups_frame(frame)
+
+
+def list_log_groups(settings: Settings) -> list[str]:
+    """Return the names :func:`describe_log_groups` lists, reading events only where they hide them.
+
+    Export files name their group in their path; Firehose objects are decoded (and cached for
+    the queries that follow).
+    """
+    names = logfiles.list_groups(data_dir(settings))
+    if not names:
+        raise NoDataError(f"no CloudWatch Logs files under {data_dir(settings) / 'logs'}: {HINT}")
+    return names
 
 
 def query(
