@@ -159,6 +159,18 @@ def test_a_month_seen_for_one_day_gives_spend_movers_and_a_forecast(one_day, sam
     assert 0.8 * october < fc["forecast"] < 1.2 * october, "29 more days like October's"
 
 
+def test_a_cur_that_starts_this_month_gives_a_forecast_without_a_made_up_interval(
+    sample_dir, tmp_path
+) -> None:
+    """Three days of history hold no weekly pattern to spread: the interval is unknown."""
+    young = _write_cur(tmp_path, sample_dir, ["2026-11"], "*",
+                       "line_item_usage_start_date < TIMESTAMP '2026-11-04'")  # fmt: skip
+    outlook = forecast.forecast_month_end("2026-11", settings=_settings(young))
+    figures = forecast.forecast_figures(outlook)
+    assert figures["days_covered"] == 3 and figures["forecast"] > figures["actual_to_date"] > 0
+    assert figures["low"] is None and figures["high"] is None
+
+
 def test_a_one_day_window_is_judged_or_refused_clearly(sample_dir) -> None:
     settings = _settings(sample_dir)
     spike = anomalies.detect_anomalies("2026-11-05", "2026-11-06", settings=settings)

@@ -37,6 +37,12 @@ def test_monthly_review_total_and_top_mover(sample_dir, tmp_path, facts) -> None
     assert records["previous_total"] == pytest.approx(
         facts["total_unblended_by_period"]["2026-09"], abs=0.01
     )
+    outlook = records["forecast"]  # the month in progress at the sample's as-of date
+    assert outlook["month"] == "2026-11" and 7 <= outlook["days_covered"] < 30
+    assert outlook["actual_to_date"] == pytest.approx(
+        facts["total_unblended_by_period"]["2026-11"], abs=0.01
+    )
+    assert outlook["actual_to_date"] < outlook["low"] <= outlook["forecast"] <= outlook["high"]
     amortized = _run("monthly-review.ipynb", tmp_path, sample_dir, month="2026-10")
     mover = amortized["top_mover"]
     assert (mover["account_id"], mover["service"]) == (facts["mover"]["account_id"], "AmazonES")

@@ -5,7 +5,8 @@ weekday over the last four weeks of usage seen (this month's and the previous mo
 interval comes from the spread of those weeks' totals (the 10th to 90th percentile of what the
 remaining days would have cost in each of the last four weeks' patterns), so a month seen for one
 day is forecast as well as one seen for three weeks. With no usage day at all the forecast is NaN
-(unknown), never the spend so far. Charges posted once a month (fees, tax, commitment fees) already posted are kept
+(unknown), never the spend so far; with under a week of usage seen there are not four weeks'
+patterns to spread, so the interval is NaN (unknown) rather than a falsely narrow one. Charges posted once a month (fees, tax, commitment fees) already posted are kept
 as they are; a closed month is returned as its actual total with a zero-width interval.
 
 Examples
@@ -24,9 +25,10 @@ from opsbook.cost.movers import compared_days
 from opsbook.cost.spend import month_days, shift_month, spend_by
 from opsbook.settings import Settings
 
-__all__ = ["forecast_month_end"]
+__all__ = ["forecast_figures", "forecast_month_end"]
 
 _USAGE = ("Usage", "DiscountedUsage", "SavingsPlanCoveredUsage", "SavingsPlanNegation")
+_MIN_DAYS_FOR_INTERVAL = 7  # one of each weekday: below that, every scenario repeats one day
 
 
 def forecast_month_end(
@@ -56,16 +58,34 @@ def forecast_month_end(
     usage.index = pd.to_datetime(usage.index)
     last = pd.Timestamp(f"{month}-{days:02d}")
     remaining = pd.date_range(last + pd.Timedelta(days=1), periods=total_days - days, freq="D")
-    scenarios = _weekday_scenarios(usage[usage.index <= last], remaining)
+    seen = usage[usage.index <= last]
+    scenarios = _weekday_scenarios(seen, remaining)
     if scenarios is None:
         nan = float("nan")  # nothing to forecast from: unknown, never "no more spend"
         return pd.DataFrame([{"month": month, "actual_to_date": actual, "days_covered": days,
                               "forecast": nan, "low": nan, "high": nan}])  # fmt: skip
     expected = actual + float(np.median(scenarios, axis=1).sum())
     low, high = actual + np.percentile(scenarios.sum(axis=0), [10, 90])
+    low, high = min(float(low), expected), max(float(high), expected)
+    if len(seen.tail(28)) < _MIN_DAYS_FOR_INTERVAL:
+        low = high = float("nan")
     return pd.DataFrame([{"month": month, "actual_to_date": actual, "days_covered": days,
-                          "forecast": expected, "low": min(float(low), expected),
-                          "high": max(float(high), expected)}])  # fmt: skip
+                          "forecast": expected, "low": low, "high": high}])  # fmt: skip
+
+
+def forecast_figures(frame: pd.DataFrame) -> dict:
+    """Return a forecast row as JSON-ready figures (unknown values as ``None``, dollars rounded).
+
+    Examples
+    --------
+    >>> forecast_figures(pd.DataFrame([{"month": "2026-11", "actual_to_date": 10.0,
+    ...     "days_covered": 3, "forecast": 100.004, "low": float("nan"), "high": float("nan")}]))
+    {'month': '2026-11', 'days_covered': 3, 'actual_to_date': 10.0, 'forecast': 100.0, 'low': None, 'high': None}
+    """
+    row = frame.iloc[0]
+    money = {k: None if pd.isna(row[k]) else round(float(row[k]), 2)
+             for k in ("actual_to_date", "forecast", "low", "high")}  # fmt: skip
+    return {"month": row["month"], "days_covered": int(row["days_covered"]), **money}
 
 
 def _weekday_scenarios(usage: pd.Series, remaining: pd.DatetimeIndex) -> np.ndarray | None:
