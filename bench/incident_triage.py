@@ -28,7 +28,7 @@ from pathlib import Path
 from opsbook import alarms, changes, health, logs, metrics
 from opsbook.incident import FIRST_CHECKS, triage
 from opsbook.settings import resolve
-from timing import median_seconds  # bench/timing.py: scripts run from bench/
+from timing import median_seconds, pinned_sample  # bench/timing.py: scripts run from bench/
 
 START, END = "2026-11-14T14:00Z", "2026-11-14T15:00Z"
 LB = "LoadBalancer=app/checkout-alb/50dc6c495c0c9188"
@@ -43,18 +43,9 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=5, help="headless runbook runs")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="opsbook-bench-") as scratch:
-        data_dir = args.data_dir or _sample(Path(scratch))
+        data_dir = args.data_dir or pinned_sample(Path(scratch))
         _in_process(data_dir, args.repeat)
         _headless(data_dir, args.runs, Path(scratch))
-
-
-def _sample(scratch: Path) -> str:
-    from opsbook.sample import generate
-
-    started = time.perf_counter()
-    generate(scratch / "sample", as_of=dt.date(2026, 11, 15), seed=7)
-    print(f"(pinned sample generated in {time.perf_counter() - started:.1f} s)")
-    return str(scratch / "sample")
 
 
 def _in_process(data_dir: str, repeat: int) -> None:

@@ -21,7 +21,6 @@ Usage: python bench/slo_evaluate.py [--data-dir DIR] [--repeat 3] [--runs 0]
 from __future__ import annotations
 
 import argparse
-import datetime as dt
 import statistics
 import tempfile
 import time
@@ -34,7 +33,7 @@ from opsbook.settings import Settings, resolve
 from opsbook.slo import maths
 from opsbook.slo.evaluate import SloData, SloReport, evaluate
 from opsbook.slo.spec import Slo, load_slos
-from timing import median_seconds  # bench/timing.py: scripts run from bench/
+from timing import median_seconds, pinned_sample  # bench/timing.py: scripts run from bench/
 
 AS_OF = "2026-11-15"
 ROOT = Path(__file__).resolve().parents[1]
@@ -48,20 +47,11 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=0, help="headless runs of each SLO notebook")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="opsbook-bench-") as scratch:
-        data_dir = args.data_dir or _sample(Path(scratch))
+        data_dir = args.data_dir or pinned_sample(Path(scratch))
         settings = resolve(backend="local", data_dir=data_dir)
         _in_process(Path(data_dir) / "slos.yaml", settings, args.repeat)
         if args.runs:
             _headless(data_dir, args.runs, Path(scratch))
-
-
-def _sample(scratch: Path) -> str:
-    from opsbook.sample import generate
-
-    started = time.perf_counter()
-    generate(scratch / "sample", as_of=dt.date(2026, 11, 15), seed=7)
-    print(f"(pinned sample generated in {time.perf_counter() - started:.1f} s)")
-    return str(scratch / "sample")
 
 
 def plain_evaluate(spec: Path, settings: Settings) -> SloReport:

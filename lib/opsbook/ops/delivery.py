@@ -43,7 +43,7 @@ from opsbook.changes import read_changes
 from opsbook.errors import ConfigurationError
 from opsbook.metric_request import check_window
 from opsbook.ops.pages import PAGE_COLUMNS, SloSignal, read_slo_pages
-from opsbook.ops.sections import attempt, error_frame, error_of
+from opsbook.ops.sections import attempt, error_frame, error_of, status_frame
 from opsbook.settings import Settings
 from opsbook.slo.maths import DEFAULT_TIERS, Tier
 
@@ -560,17 +560,7 @@ class DeliveryReport:
 
     def status(self) -> pd.DataFrame:
         """Return each source's state: ``ok``, or ``ERROR`` with the reason."""
-        return pd.DataFrame(
-            [
-                {
-                    "section": name,
-                    "source": source,
-                    "status": "ERROR" if name in self.errors else "ok",
-                    "reason": self.errors.get(name, ""),
-                }  # fmt: skip
-                for name, source in SECTIONS.items()
-            ]
-        )
+        return status_frame(SECTIONS, self.errors)
 
     def failed_changes(self) -> pd.DataFrame:
         """Return the failed deployments with their signals (the ERROR row if they are unknown)."""

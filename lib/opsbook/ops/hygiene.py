@@ -39,7 +39,7 @@ from opsbook.cost.spend import last_closed_month
 from opsbook.errors import ConfigurationError
 from opsbook.ops.delivery import resolve_window
 from opsbook.ops.inventory import read_alarm_actions, read_log_group_settings
-from opsbook.ops.sections import attempt, error_frame
+from opsbook.ops.sections import attempt, error_frame, status_frame
 from opsbook.settings import Settings
 
 __all__ = [
@@ -276,17 +276,7 @@ class HygieneReport:
 
     def status(self) -> pd.DataFrame:
         """Return each section's source and state: ``ok``, or ``ERROR`` with the reason."""
-        return pd.DataFrame(
-            [
-                {
-                    "section": name,
-                    "source": source,
-                    "status": "ERROR" if name in self.errors else "ok",
-                    "reason": self.errors.get(name, ""),
-                }  # fmt: skip
-                for name, source in SECTIONS.items()
-            ]
-        )
+        return status_frame(SECTIONS, self.errors)
 
 
 def review(

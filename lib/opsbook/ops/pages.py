@@ -32,7 +32,7 @@ import pandas as pd
 from opsbook.errors import OpsbookError
 from opsbook.settings import Settings, resolve
 from opsbook.slo import maths
-from opsbook.slo.evaluate import SloData, SloReport, fetch_counts
+from opsbook.slo.evaluate import SloData, SloReport, fetch_counts, period_bounds
 from opsbook.slo.spec import LogsSource, MetricSource, Slo, load_slos
 
 __all__ = [
@@ -143,15 +143,7 @@ def find_page_starts(
     --------
     >>> find_page_starts(slo, counts, pd.Timestamp("2026-11-14 15:00", tz="UTC"), tiers)  # doctest: +SKIP
     """
-    window = slo.window
-    start, end = maths.window_bounds(
-        as_of,
-        duration=pd.Timedelta(window.duration) if window.duration is not None else None,
-        rolling=window.rolling,
-        months=window.months,
-        anchor=window.start,
-        zone=window.zone,
-    )
+    start, end = period_bounds(slo, as_of)
     report = SloReport([SloData(slo, start, end, as_of, counts)], tuple(tiers))
     episodes = report.episodes()
     return pd.DataFrame(

@@ -14,14 +14,14 @@ Examples
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import TypeVar
 
 import pandas as pd
 
 from opsbook.errors import OpsbookError
 
-__all__ = ["attempt", "error_frame", "error_of"]
+__all__ = ["attempt", "error_frame", "error_of", "status_frame"]
 
 T = TypeVar("T")
 
@@ -69,3 +69,16 @@ def error_of(frame: pd.DataFrame) -> str | None:
     ('spend: no CUR', None)
     """
     return frame.attrs.get("error")
+
+
+def status_frame(sources: Mapping[str, str], errors: Mapping[str, str]) -> pd.DataFrame:
+    """Return each section's source and state: ``ok``, or ``ERROR`` with the reason.
+
+    Examples
+    --------
+    >>> status_frame({"alarms": "DescribeAlarms"}, {}).iloc[0].tolist()
+    ['alarms', 'DescribeAlarms', 'ok', '']
+    """
+    rows = [{"section": name, "source": source, "status": "ERROR" if name in errors else "ok",
+             "reason": errors.get(name, "")} for name, source in sources.items()]  # fmt: skip
+    return pd.DataFrame(rows, columns=["section", "source", "status", "reason"])

@@ -23,7 +23,7 @@ from opsbook.settings import Settings, resolve
 from opsbook.slo import maths
 from opsbook.slo.spec import LogsSource, MetricSource, Slo, Source, load_slos
 
-__all__ = ["SloData", "SloReport", "breakdown", "evaluate", "fetch_counts"]
+__all__ = ["SloData", "SloReport", "breakdown", "evaluate", "fetch_counts", "period_bounds"]
 
 STEP = pd.Timedelta(minutes=1)
 
@@ -297,7 +297,7 @@ def evaluate(
         moment.tz_localize("UTC") if moment.tzinfo is None else moment.tz_convert("UTC")
     ).floor("min")
     lookback = max(t.long for t in tiers)
-    periods = [_period(slo, moment) for slo in slos]
+    periods = [period_bounds(slo, moment) for slo in slos]
     grids = [
         _grid(slo, start - lookback, moment) for slo, (start, _) in zip(slos, periods, strict=True)
     ]
@@ -312,7 +312,8 @@ def evaluate(
     return SloReport(data, tuple(tiers), max_event_share)
 
 
-def _period(slo: Slo, as_of: pd.Timestamp) -> tuple[pd.Timestamp, pd.Timestamp]:
+def period_bounds(slo: Slo, as_of: pd.Timestamp) -> tuple[pd.Timestamp, pd.Timestamp]:
+    """Return the start and end of ``slo``'s period that holds ``as_of`` (rolling or calendar)."""
     window = slo.window
     return maths.window_bounds(
         as_of,
