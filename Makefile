@@ -1,15 +1,28 @@
 # opsbook — the two commands of the README, and their building blocks.
-#   make report   install what is missing, generate the sample organisation if absent, run the daily suite
-#   make test     install what is missing, run the whole test suite (ruff, notebook hygiene, pytest + nbval)
+#   make report       install what is missing, generate the sample organisation if absent, run the daily suite
+#   make test         install what is missing, run the whole test suite (ruff, notebook hygiene, pytest + nbval)
+# and for maintainers:
+#   make lock         refresh uv.lock to the newest releases pyproject.toml allows
+#   make test-latest  the suite on the newest releases, in a throwaway environment (not in CI)
+#   make test-dates   the suite at a month end, a year end and a far date, under faketime
+# Installs come from uv.lock only (`uv sync --locked`): every machine gets the same packages.
 PYTHON ?= python3
 VENV   ?= .venv
+TOOLS  ?= .tools
 BIN    := $(VENV)/bin
+UV     := $(TOOLS)/uv/bin/uv
 SAMPLE := data/sample/sample.json
 STAMP  := $(VENV)/.installed
+# uv uses this interpreter and never downloads one of its own.
+export UV_PYTHON := $(PYTHON)
+export UV_PYTHON_DOWNLOADS := never
+export UV_PROJECT_ENVIRONMENT := $(VENV)
 
 SUDO   := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+# The dates `make test-dates` runs the suite at (faketime's absolute form; the clock then ticks).
+DATES  ?= 2027-02-28 23:50:00|2026-12-31 23:50:00|2028-06-15 12:00:00
 
-.PHONY: report test install sample lint bench clean browser
+.PHONY: report test install sample lint bench clean browser lock test-latest test-dates faketime
 
 report: $(STAMP) $(SAMPLE)
 	$(BIN)/opsbook report run daily
@@ -29,13 +42,45 @@ browser:
 	  $(SUDO) apt-get update -qq && \
 	  $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; }
 
-# Reinstalled whenever pyproject.toml changes; the kernel is bound to this environment.
-$(STAMP): pyproject.toml
-	test -d $(VENV) || $(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[dev]'
+faketime:
+	@command -v faketime >/dev/null 2>&1 || { \
+	  echo "installing Debian's faketime for make test-dates"; \
+	  $(SUDO) apt-get update -qq && \
+	  $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq faketime >/dev/null; }
+
+$(UV):
+	bash scheduling/bootstrap-uv.sh $(TOOLS)/uv >/dev/null
+
+# Reinstalled whenever the lock or pyproject.toml changes; the kernel is bound to this environment.
+$(STAMP): pyproject.toml uv.lock | $(UV)
+	$(UV) sync --locked --extra dev --quiet
 	$(BIN)/python -c "from opsbook.kernel import ensure_kernel; ensure_kernel()"
 	touch $@
+
+lock: | $(UV)
+	$(UV) lock --upgrade
+	@echo "uv.lock refreshed: run make test, then commit it"
+
+# The newest releases pyproject.toml allows, ignoring the lock and its constraints, installed by
+# plain pip as a user without the lock would get them; the environment is thrown away afterwards.
+test-latest: browser
+	@latest="$$(mktemp -d)"; trap 'rm -rf "$$latest"' EXIT; \
+	$(PYTHON) -m venv "$$latest" && \
+	"$$latest/bin/python" -m pip install --quiet --disable-pip-version-check -e '.[dev]' && \
+	"$$latest/bin/python" -m pip list --format=freeze > "$$latest/versions.txt" && \
+	grep -iE '^(boto3|botocore|duckdb|moto|pandas|pyarrow|sqlglot|papermill)==' "$$latest/versions.txt"; \
+	"$$latest/bin/python" -c "from opsbook.kernel import ensure_kernel; ensure_kernel()" && \
+	"$$latest/bin/pytest" -p no:cacheprovider
+
+# The suite at three dates far apart, each in one faketime process tree (pytest, its moto server,
+# every kernel and Chromium see the date). Tests that pin their own clock are unaffected by design.
+test-dates: $(STAMP) browser faketime
+	@IFS='|'; for when in $(DATES); do \
+	  echo "== make test-dates: the suite at $$when UTC"; \
+	  start=$$(date +%s); \
+	  TZ=UTC faketime -f "@$$when" $(BIN)/pytest -q -p no:cacheprovider $(TEST_DATES_ARGS) || exit 1; \
+	  echo "== $$when: passed in $$(( $$(date +%s) - start )) s"; \
+	done
 
 sample: $(SAMPLE)
 
@@ -50,4 +95,4 @@ bench: $(STAMP)
 	for script in bench/*.py; do $(BIN)/python $$script || exit 1; done
 
 clean:
-	rm -rf $(VENV) reports .pytest_cache .ruff_cache
+	rm -rf $(VENV) $(TOOLS) reports .pytest_cache .ruff_cache

@@ -2,8 +2,15 @@
 
 Two samples are generated when first needed and cached under ``.pytest_cache``, keyed by the
 generator's source and date: one pinned to 2026-11-15 for tests that assert exact figures
-(``sample_dir``), and one ending today for the notebooks nbval runs with default parameters
-(their kernels read it through ``OPSBOOK_DATA_DIR``). Reports go to a temporary folder.
+(``sample_dir``), and one ending on opsbook's today (:func:`opsbook.clock.today`) for the
+notebooks nbval runs with default parameters (their kernels read it through
+``OPSBOOK_DATA_DIR``), so they run as `make report` does on any date (``make test-dates``).
+Reports go to a temporary folder that is removed at the end of the session.
+
+Tests that reach moto (``aws_env``) run at :data:`PINNED_NOW`, the morning after the pinned
+sample's last day: time-machine moves this process's clock, so the in-process moto server accepts
+the sample's events as recent (CloudWatch refuses log events older than 14 days), and
+``OPSBOOK_NOW`` pins the clock of the kernels those tests start, so all three agree.
 """
 
 from __future__ import annotations
@@ -23,6 +30,8 @@ import pytest
 ROOT = Path(__file__).resolve().parents[1]
 AS_OF = dt.date(2026, 11, 15)
 SEED = 7
+#: The moment tests that need a fixed "now" run at: the morning after the pinned sample ends.
+PINNED_NOW = "2026-11-15T06:00:00Z"
 
 
 def _sample_key(as_of: dt.date) -> str:
@@ -52,16 +61,33 @@ def ensure_sample(as_of: dt.date = AS_OF) -> Path:
 
 
 def _today() -> dt.date:
-    return dt.datetime.now(dt.UTC).date()
+    from opsbook import clock
+
+    return clock.today()
 
 
+@pytest.hookimpl(tryfirst=True)
 def pytest_configure(config: pytest.Config) -> None:
     from opsbook.kernel import ensure_kernel
 
     ensure_kernel()  # notebooks name the "opsbook" kernel; nbval starts it
-    os.environ["OPSBOOK_OUTPUT_DIR"] = tempfile.mkdtemp(prefix="opsbook-reports-")
+    if not hasattr(config, "workerinput"):
+        # One folder for the session's tmp_path folders (xdist gives each worker one below) and
+        # its reports, outside the project (settings look for opsbook.toml upwards) and removed
+        # when the session ends: the suite leaves nothing in the system temp folder.
+        session = Path(tempfile.mkdtemp(prefix="opsbook-tests-"))
+        config._opsbook_session_dir = session  # type: ignore[attr-defined]
+        if config.option.basetemp is None:
+            config.option.basetemp = str(session / "tmp")
+        os.environ["OPSBOOK_OUTPUT_DIR"] = str(session / "reports")
     os.environ["OPSBOOK_BACKEND"] = "local"
     os.environ.setdefault("AWS_DEFAULT_REGION", "us-east-1")
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    session = getattr(config, "_opsbook_session_dir", None)
+    if session is not None:
+        shutil.rmtree(session, ignore_errors=True)
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
@@ -105,8 +131,21 @@ def moto_server() -> Iterator[str]:
 
 
 @pytest.fixture
-def aws_env(moto_server: str, monkeypatch: pytest.MonkeyPatch) -> str:
-    """Point the standard boto3 chain at the moto server with throwaway credentials."""
+def pinned_clock(monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
+    """Run the test at :data:`PINNED_NOW`: this process (and its moto server) and its kernels."""
+    import time_machine
+
+    monkeypatch.setenv("OPSBOOK_NOW", PINNED_NOW)
+    with time_machine.travel(PINNED_NOW, tick=True):
+        yield PINNED_NOW
+
+
+@pytest.fixture
+def aws_env(moto_server: str, pinned_clock: str, monkeypatch: pytest.MonkeyPatch) -> str:
+    """Point the standard boto3 chain at the moto server with throwaway credentials.
+
+    The test runs at :data:`PINNED_NOW` (``pinned_clock``), the moment the seeded data is recent.
+    """
     import requests
 
     requests.post(f"{moto_server}/moto-api/reset", timeout=10)

@@ -33,9 +33,8 @@ from opsbook.queries.analyse import parse_athena
 from opsbook.settings import resolve
 from sqlglot import exp
 
-FOCUS_SAMPLE = (
-    Path(__file__).resolve().parents[2] / "shared" / "external" / "focus-sample" / "FOCUS-1.0"
-) / "focus_sample.csv"
+#: The FinOps Foundation's FOCUS 1.0 sample (CC BY 4.0), kept in the repository (see its README).
+FOCUS_SAMPLE = Path(__file__).resolve().parent / "data" / "focus-sample" / "focus_sample.csv"
 MONTHS = {"start_period": "2026-09", "end_period": "2026-10"}
 
 
@@ -255,7 +254,7 @@ def test_legacy_cur_runs_the_same_sql_through_the_compatibility_view(settings, t
 def test_the_focus_sample_is_read_with_cur_names(settings, tmp_path) -> None:
     target = tmp_path / "cur" / "focus-export" / "data" / "focus_sample.csv"
     target.parent.mkdir(parents=True)
-    shutil.copy(FOCUS_SAMPLE, target)  # fails, never skips, when the shared sample is missing
+    shutil.copy(FOCUS_SAMPLE, target)  # fails, never skips, when the sample is missing
     focus = settings.replace(data_dir=str(tmp_path))
     rows = athena.query(
         "SELECT provider_name, count(*) AS n, sum(line_item_unblended_cost) AS billed, "
@@ -560,7 +559,7 @@ def test_a_year_of_cur_and_a_one_month_query_reads_a_tenth_of_it(tmp_path, clean
 def _focus_export(root: Path) -> Path:
     target = root / "cur" / "focus-export" / "data" / "focus_sample.csv"
     target.parent.mkdir(parents=True)
-    shutil.copy(FOCUS_SAMPLE, target)  # fails, never skips, when the shared sample is missing
+    shutil.copy(FOCUS_SAMPLE, target)  # fails, never skips, when the sample is missing
     return root
 
 

@@ -478,10 +478,11 @@ def _slo_queries() -> list[str]:
     from opsbook.slo.evaluate import BREAKDOWN_QUERY
     from opsbook.slo.spec import LogsSource, load_slos
 
-    folder = Path(tempfile.mkdtemp())
-    write_slos(folder, timeline(dt.date(2026, 11, 15)))
+    with tempfile.TemporaryDirectory() as tmp:
+        write_slos(Path(tmp), timeline(dt.date(2026, 11, 15)))
+        slos = load_slos(Path(tmp) / "slos.yaml")
     out = []
-    for slo in load_slos(folder / "slos.yaml"):
+    for slo in slos:
         out += [f"slo:{slo.name}:{role}" for role in SLI_ROLES
                 if isinstance(getattr(slo, role), LogsSource)]  # fmt: skip
         if BREAKDOWN_QUERY in slo.annotations:

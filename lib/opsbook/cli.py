@@ -19,6 +19,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
+from opsbook import clock
 from opsbook.errors import ConfigurationError, OpsbookError
 from opsbook.sample import PARTS
 
@@ -325,7 +326,7 @@ def _progress() -> Callable[[str], None]:
 
         def log(line: str) -> None:
             with lock:
-                stamp = dt.datetime.now(dt.UTC).strftime("%H:%M:%S")
+                stamp = clock.now().to_pydatetime().strftime("%H:%M:%S")
                 print(f"{stamp} {line}", flush=True)
 
         return log

@@ -23,7 +23,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from opsbook import ledger
+from opsbook import clock, ledger
 from opsbook.backends import select
 from opsbook.errors import ConfigurationError
 from opsbook.settings import Settings, resolve
@@ -140,7 +140,7 @@ def query(
         query_text = load_insights(query_text.strip()).sql
     groups = [log_groups] if isinstance(log_groups, str) else list(log_groups)
     groups = [settings.log_group(g) for g in groups]
-    last = parse_time(end, "end") if end is not None else dt.datetime.now(dt.UTC)
+    last = parse_time(end, "end") if end is not None else clock.now().to_pydatetime()
     first = parse_time(start, "start") if start is not None else last - dt.timedelta(hours=1)
     first, last = _window(first, last)
     if limit is not None and limit < 1:

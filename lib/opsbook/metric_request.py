@@ -29,7 +29,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from opsbook import metric_math
+from opsbook import clock, metric_math
 from opsbook.errors import ConfigurationError
 
 __all__ = [
@@ -346,7 +346,7 @@ def check_retention(request: MetricRequest, now: pd.Timestamp | None = None) -> 
     ...     print(str(error)[-29:])
     use a multiple of 300 seconds
     """
-    now = now if now is not None else pd.Timestamp.now(tz="UTC")
+    now = now if now is not None else clock.now()
     age = now - request.start
     for limit, grain in RETENTION:
         if age <= limit:
@@ -389,7 +389,7 @@ def retention_bands(
     10-16 10:00 10-31 10:05 300
     10-31 10:05 11-15 10:03 60
     """
-    now = now if now is not None else pd.Timestamp.now(tz="UTC")
+    now = now if now is not None else clock.now()
     bands: list[tuple[pd.Timestamp, pd.Timestamp, int]] = []
     band_end = end
     # From the finest grain back in time: a band starts where its grain stops being kept,

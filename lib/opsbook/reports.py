@@ -28,6 +28,7 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
+from opsbook import clock
 from opsbook.errors import ConfigurationError, ReportFailedError
 from opsbook.notebooks import NotebookRun, check_parameters, execute_notebook
 from opsbook.settings import Settings, find_project_root, resolve
@@ -106,7 +107,7 @@ def run_suite(
         raise ConfigurationError(
             f"unknown suite {suite!r}; suites in suites.yaml: {', '.join(sorted(suites))}"
         )
-    run_date = run_date or dt.datetime.now(dt.UTC).date()
+    run_date = run_date or clock.today()
     jobs = jobs or os.cpu_count() or 1
     if jobs < 1:
         raise ConfigurationError(f"--jobs must be at least 1, got {jobs}")
@@ -183,7 +184,7 @@ def run_notebook_once(
     root = find_project_root()
     source = Path(notebook) if Path(notebook).is_absolute() else root / notebook
     values = check_parameters(source, parameters, from_text=True)
-    stamp = (now or dt.datetime.now(dt.UTC)).strftime("%Y-%m-%dT%H%M%SZ")
+    stamp = (now or clock.now().to_pydatetime()).strftime("%Y-%m-%dT%H%M%SZ")
     folder = Path(settings.output_dir) / "runs" / source.stem / stamp
     folder.mkdir(parents=True, exist_ok=True)
     with _environment(settings.as_environment()):
@@ -223,7 +224,7 @@ def write_summary(run: SuiteRun) -> None:
         "suite": run.suite,
         "run_date": run.run_date,
         "status": "ok" if run.ok else "failed",
-        "finished_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+        "finished_at": clock.now().to_pydatetime().isoformat(timespec="seconds"),
         "notebooks": [asdict(n) for n in run.notebooks],
     }
     (run.folder / "summary.json").write_text(json.dumps(summary, indent=2, default=str) + "\n")

@@ -36,12 +36,15 @@ from typing import Any, Literal
 
 import pandas as pd
 
+from opsbook import clock
 from opsbook.errors import ConfigurationError
 
 __all__ = ["ENV_PREFIX", "SETTINGS_FILE", "Settings", "find_project_root", "resolve"]
 
 SETTINGS_FILE = "opsbook.toml"
 ENV_PREFIX = "OPSBOOK_"
+#: ``OPSBOOK_*`` variables opsbook reads that are not settings (the clock's pin).
+_NOT_SETTINGS = frozenset({clock.PIN_VARIABLE})
 
 Backend = Literal["local", "aws"]
 CurFlavour = Literal["cur2", "legacy", "focus", "auto"]
@@ -186,7 +189,7 @@ def resolve(cwd: str | Path | None = None, **arguments: Any) -> Settings:
 
     Examples
     --------
-    >>> resolve(backend="local").data_dir.name
+    >>> resolve(backend="local", data_dir="data/sample").data_dir.name
     'sample'
     """
     base = find_project_root(cwd)
@@ -232,7 +235,7 @@ def _env_layer() -> list[tuple[str, dict[str, Any]]]:
     found = {
         name[len(ENV_PREFIX) :].lower(): value
         for name, value in os.environ.items()
-        if name.startswith(ENV_PREFIX) and value != ""
+        if name.startswith(ENV_PREFIX) and value != "" and name not in _NOT_SETTINGS
     }
     return [("env", found)] if found else []
 

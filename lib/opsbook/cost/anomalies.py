@@ -30,6 +30,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from opsbook import clock
 from opsbook.cost.query import run_cur_query
 from opsbook.cost.spend import accounts_param
 from opsbook.errors import ConfigurationError
@@ -149,7 +150,7 @@ def detect_anomalies(
     >>> report.findings()[0]  # doctest: +SKIP
     'Cost anomaly 2026-11-05: AmazonEC2 in shop-prod +$550 over expected, mostly USE1-NatGateway-Bytes'
     """
-    stop = _day(end, "end") if end else dt.datetime.now(dt.UTC).date() + dt.timedelta(days=1)
+    stop = _day(end, "end") if end else clock.today() + dt.timedelta(days=1)
     first = _day(start, "start") if start else stop - dt.timedelta(days=30)
     if stop <= first:
         raise ConfigurationError(f"anomaly window is empty: end {stop} is not after start {first}")

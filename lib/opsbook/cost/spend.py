@@ -19,6 +19,7 @@ from collections.abc import Iterable
 
 import pandas as pd
 
+from opsbook import clock
 from opsbook.cost.query import run_cur_query
 from opsbook.errors import ConfigurationError, NoDataError
 from opsbook.settings import Settings
@@ -129,14 +130,14 @@ def last_closed_month(today: dt.date | None = None) -> str:
     >>> last_closed_month(dt.date(2026, 1, 3))
     '2025-12'
     """
-    today = today or dt.datetime.now(dt.UTC).date()
+    today = today or clock.today()
     first = today.replace(day=1) - dt.timedelta(days=1)
     return f"{first:%Y-%m}"
 
 
 def today() -> str:
     """Return today's date in UTC as ``YYYY-MM-DD``."""
-    return f"{dt.datetime.now(dt.UTC).date():%Y-%m-%d}"
+    return f"{clock.today():%Y-%m-%d}"
 
 
 def check_month(month: str, what: str = "month") -> str:

@@ -19,7 +19,7 @@ import datetime as dt
 
 import pandas as pd
 
-from opsbook import metrics
+from opsbook import clock, metrics
 from opsbook.cost.allocation import cur_tag_key
 from opsbook.cost.spend import check_basis, spend_by
 from opsbook.errors import ConfigurationError
@@ -175,7 +175,7 @@ def findings(frame: pd.DataFrame) -> list[str]:
 
 def _check_window(start: str | dt.date, end: str | dt.date) -> tuple[dt.date, dt.date]:
     try:
-        stop = _day(end) if end else dt.datetime.now(dt.UTC).date()
+        stop = _day(end) if end else clock.today()
         first = _day(start) if start else stop - dt.timedelta(days=DEFAULT_DAYS)
     except ValueError:
         raise ConfigurationError(

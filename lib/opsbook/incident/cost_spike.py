@@ -23,7 +23,7 @@ from dataclasses import dataclass
 import pandas as pd
 import plotly.graph_objects as go
 
-from opsbook import athena, changes
+from opsbook import athena, changes, clock
 from opsbook.charts import THEME
 from opsbook.cost.anomalies import detect_anomalies
 from opsbook.errors import ConfigurationError, OpsbookError
@@ -146,9 +146,7 @@ def drill_cost_spike(
     """
     settings = settings or resolve()
     report = detect_anomalies(start, end, settings=settings)
-    stop = (
-        pd.Timestamp(end).date() if end else dt.datetime.now(dt.UTC).date() + dt.timedelta(days=1)
-    )
+    stop = pd.Timestamp(end).date() if end else clock.today() + dt.timedelta(days=1)
     first = pd.Timestamp(start).date() if start else stop - dt.timedelta(days=30)
     found = report.anomalies
     chosen = found

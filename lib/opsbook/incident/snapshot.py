@@ -35,7 +35,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from opsbook import alarms, changes, health, logs, metrics
+from opsbook import alarms, changes, clock, health, logs, metrics
 from opsbook.errors import ConfigurationError, NoDataError, OpsbookError
 from opsbook.incident.lambda_failures import LAMBDA_METRICS
 from opsbook.incident.services import ServiceTargets, find_service, parse_dimensions
@@ -244,11 +244,7 @@ def _alarms(made: Snapshot, settings: Settings) -> int:
 def _alarm_history(made: Snapshot, settings: Settings) -> int:
     w = made.window
     # Up to now: triage works out each alarm's state at the window's end from later transitions.
-    until = (
-        max(w.end, pd.Timestamp.now(tz="UTC"))
-        if settings.backend == "aws"
-        else w.end + pd.Timedelta(days=2)
-    )
+    until = max(w.end, clock.now()) if settings.backend == "aws" else w.end + pd.Timedelta(days=2)
     history = alarms.read_alarm_history(w.start - w.lookback, until, settings=settings)
     items = [{"Timestamp": _iso(r.timestamp), "AlarmName": r.alarm_name, "AlarmType": _plain(r.alarm_type),
               "HistoryItemType": _plain(r.item_type), "HistorySummary": _plain(r.summary),

@@ -18,6 +18,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 
+from opsbook import clock
 from opsbook.errors import ConfigurationError
 
 __all__ = ["DEFAULT_LENGTH", "MAX_WINDOW", "IncidentWindow", "resolve_window"]
@@ -108,8 +109,8 @@ def resolve_window(
     ...
     opsbook.errors.ConfigurationError: end 2026-11-14 13:00 UTC is not after start 2026-11-14 14:00 UTC: give an end later than the start
     """
-    clock = (now if now is not None else pd.Timestamp.now(tz="UTC")).floor("min")
-    last = _time(end, "end") if end else clock
+    current = (now if now is not None else clock.now()).floor("min")
+    last = _time(end, "end") if end else current
     first = _time(start, "start") if start else last - DEFAULT_LENGTH
     if last <= first:
         raise ConfigurationError(

@@ -31,6 +31,7 @@ import difflib
 import re
 from dataclasses import dataclass, field
 
+from opsbook import clock
 from opsbook.insights import ast
 from opsbook.insights.errors import MalformedQueryError
 from opsbook.insights.fields import SYSTEM_FIELDS, discovered
@@ -178,7 +179,7 @@ class _Compiler:
         self.query = query
         self.text = query.text
         self.start = start or dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
-        self.end = end or dt.datetime.now(dt.UTC)
+        self.end = end or clock.now().to_pydatetime()
         self.limit = limit
         self.params: list[object] = []
         self.regexes: list[tuple[str, int]] = []

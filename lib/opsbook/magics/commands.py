@@ -21,7 +21,7 @@ from IPython.core.magic import Magics, cell_magic, line_magic, magics_class
 from IPython.core.magic_arguments import argument, magic_arguments, parse_argstring
 from IPython.display import display
 
-from opsbook import athena, logs, metrics
+from opsbook import athena, clock, logs, metrics
 from opsbook.errors import ConfigurationError, OpsbookError
 from opsbook.magics import session_settings, use_settings
 from opsbook.magics.display import (
@@ -97,7 +97,7 @@ def _window(args: Any, default_since: str) -> tuple[dt.datetime, dt.datetime]:
                 "give both --start and --end (ISO 8601, e.g. 2026-11-14T10:00Z)"
             )
         return logs.parse_time(args.start, "--start"), logs.parse_time(args.end, "--end")
-    end = dt.datetime.now(dt.UTC)
+    end = clock.now().to_pydatetime()
     return end - parse_since(args.since or default_since), end
 
 

@@ -38,6 +38,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from opsbook import clock
 from opsbook.alarms import describe_alarms, read_alarm_history
 from opsbook.changes import read_changes
 from opsbook.errors import ConfigurationError
@@ -655,7 +656,7 @@ def resolve_window(
     if days < 1:
         raise ConfigurationError(f"days {days}: give a window of at least one day")
     end_at = (
-        pd.Timestamp.now(tz="UTC").normalize() + pd.Timedelta(days=1)
+        clock.now().normalize() + pd.Timedelta(days=1)
         if end is None or (isinstance(end, str) and not end.strip())
         else end
     )

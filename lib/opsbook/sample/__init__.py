@@ -24,6 +24,7 @@ from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
 
+from opsbook import clock
 from opsbook.errors import ConfigurationError
 from opsbook.sample import org
 from opsbook.sample.readme import render_readme
@@ -71,7 +72,7 @@ def generate(
     ConfigurationError
         For a bad scale, seed, date or part name.
     """
-    as_of = as_of or dt.datetime.now(dt.UTC).date()
+    as_of = as_of or clock.today()
     chosen = parse_parts(parts)
     _check_scale(scale)
     if isinstance(seed, bool) or not isinstance(seed, int) or seed < 0:

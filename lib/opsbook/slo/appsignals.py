@@ -18,6 +18,7 @@ from typing import Any
 
 import pandas as pd
 
+from opsbook import clock
 from opsbook.backends.aws import aws_errors, session
 from opsbook.settings import Settings, resolve
 
@@ -74,7 +75,7 @@ def budget_reports(
     settings = settings or resolve()
     if client is None:
         client = session(settings).client("application-signals")
-    moment = pd.Timestamp.now(tz="UTC") if at in (None, "") else pd.Timestamp(at)
+    moment = clock.now() if at in (None, "") else pd.Timestamp(at)
     moment = moment.tz_localize("UTC") if moment.tzinfo is None else moment.tz_convert("UTC")
     ids = list(slo_ids) or _list_ids(client)
     rows: list[dict[str, Any]] = []

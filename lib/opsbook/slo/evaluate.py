@@ -18,6 +18,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from opsbook import clock
 from opsbook.errors import ConfigurationError
 from opsbook.settings import Settings, resolve
 from opsbook.slo import maths
@@ -292,7 +293,7 @@ def evaluate(
                 f"no SLO named {', '.join(missing)}: choose from {', '.join(sorted(known))}"
             )
         slos = [s for s in slos if s.name in names]
-    moment = pd.Timestamp.now(tz="UTC") if as_of in (None, "") else pd.Timestamp(as_of)
+    moment = clock.now() if as_of in (None, "") else pd.Timestamp(as_of)
     moment = (
         moment.tz_localize("UTC") if moment.tzinfo is None else moment.tz_convert("UTC")
     ).floor("min")

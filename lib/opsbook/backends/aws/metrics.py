@@ -21,6 +21,7 @@ import pandas as pd
 from botocore.config import Config
 from botocore.exceptions import ClientError
 
+from opsbook import clock
 from opsbook.backends.aws import aws_errors, session
 from opsbook.backends.frames import metric_data_frame, metric_list_frame, namespaces_frame
 from opsbook.errors import QueryCancelledError, QueryFailedError
@@ -98,7 +99,7 @@ def list_metrics(
     starts within them. ``end`` does not narrow the list.
     """
     arguments: dict[str, Any] = {} if namespace is None else {"Namespace": namespace}
-    if start is not None and start >= pd.Timestamp.now(tz="UTC") - _RECENTLY_ACTIVE:
+    if start is not None and start >= clock.now() - _RECENTLY_ACTIVE:
         arguments["RecentlyActive"] = "PT3H"
     cloudwatch = client(settings, "cloudwatch")
     rows = []

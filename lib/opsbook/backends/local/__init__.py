@@ -11,8 +11,8 @@ A copy of a real account's S3 data in these layouts is read the same way as the 
 
 Examples
 --------
->>> connect().sql("SELECT 42").fetchone()
-(42,)
+>>> connect().sql("SELECT 42").fetchall()
+[(42,)]
 """
 
 from __future__ import annotations
