@@ -92,3 +92,40 @@ def test_notebooks_are_thin_and_committed_without_outputs() -> None:
             assert analyst_cell or not re.search(r"\bSELECT\b.+\bFROM\b", source, re.I | re.S), (
                 f"{path}: SQL in a cell"
             )
+
+
+def _lock() -> dict:
+    return tomllib.loads((ROOT / "uv.lock").read_text())
+
+
+def test_the_lock_was_made_from_this_pyproject() -> None:
+    # `uv sync --locked` refuses a stale lock too; this says which requirement drifted.
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
+    wanted = {_split(r) for r in project["dependencies"] + project["optional-dependencies"]["dev"]}
+    (opsbook,) = [p for p in _lock()["package"] if p["name"] == "opsbook"]
+    locked = {
+        (p["name"] + (f"[{','.join(p['extras'])}]" if p.get("extras") else ""), p["specifier"])
+        for p in opsbook["metadata"]["requires-dist"]
+    }
+    assert locked == wanted, "run `make lock` after changing pyproject.toml"
+
+
+def test_every_package_environment_yml_names_is_locked_within_its_bound() -> None:
+    from packaging.specifiers import SpecifierSet
+
+    versions: dict[str, list[str]] = {}
+    for package in _lock()["package"]:
+        versions.setdefault(package["name"], []).append(package["version"])
+    environment = yaml.safe_load((ROOT / "environment.yml").read_text())
+    pypi_name = {conda: pypi for pypi, conda in CONDA_NAME.items()}
+    checked = 0
+    for entry in environment["dependencies"]:
+        if isinstance(entry, dict) or entry.split("=")[0] in ("python", "pip"):
+            continue
+        name, bound = _split(entry)
+        name = pypi_name.get(name, name)
+        assert name in versions, f"{name} (environment.yml) is not in uv.lock"
+        for version in versions[name]:
+            assert version in SpecifierSet(bound), f"uv.lock has {name} {version}, not {bound}"
+        checked += 1
+    assert checked >= 20
