@@ -54,7 +54,7 @@ $(UV):
 # Reinstalled whenever the lock or pyproject.toml changes; the kernel is bound to this environment.
 $(STAMP): pyproject.toml uv.lock | $(UV)
 	$(UV) sync --locked --extra dev --quiet
-	$(BIN)/python -c "from opsbook.kernel import ensure_kernel; ensure_kernel()"
+	$(BIN)/python -c "from opsbook.runner import ensure_kernel; ensure_kernel()"
 	touch $@
 
 lock: | $(UV)
@@ -69,7 +69,7 @@ test-latest: browser
 	"$$latest/bin/python" -m pip install --quiet --disable-pip-version-check -e '.[dev]' && \
 	"$$latest/bin/python" -m pip list --format=freeze > "$$latest/versions.txt" && \
 	grep -iE '^(boto3|botocore|duckdb|moto|pandas|pyarrow|sqlglot|papermill)==' "$$latest/versions.txt"; \
-	"$$latest/bin/python" -c "from opsbook.kernel import ensure_kernel; ensure_kernel()" && \
+	"$$latest/bin/python" -c "from opsbook.runner import ensure_kernel; ensure_kernel()" && \
 	"$$latest/bin/pytest" -p no:cacheprovider
 
 # The suite at three dates far apart, each in one faketime process tree (pytest, its moto server,

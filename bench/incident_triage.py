@@ -80,8 +80,7 @@ def _in_process(data_dir: str, repeat: int) -> None:
 
 def _headless(data_dir: str, runs: int, scratch: Path) -> None:
     import papermill
-    from opsbook.kernel import ensure_kernel
-    from opsbook.record import read_records
+    from opsbook.runner import ensure_kernel, read_records
 
     kernel = ensure_kernel()
     first, whole, inside, launched = [], [], [], []

@@ -15,8 +15,7 @@ from pathlib import Path
 
 import nbformat
 from nbformat.v4 import new_code_cell, new_notebook
-from opsbook.notebooks import execute_notebook
-from opsbook.reports import run_suite
+from opsbook.runner import execute_notebook, run_suite
 from opsbook.sample import FACTS_FILE, generate
 from opsbook.settings import resolve
 from timing import median_seconds  # bench/timing.py: scripts run from bench/

@@ -190,7 +190,7 @@ def _in_process(spec: Path, settings: Settings, repeat: int) -> None:
 
 def _headless(data_dir: str, runs: int, scratch: Path) -> None:
     import papermill
-    from opsbook.kernel import ensure_kernel
+    from opsbook.runner import ensure_kernel
 
     kernel = ensure_kernel()
     for name in ("slo-report", "slo-detail"):

@@ -11,7 +11,7 @@ uv="$(bash "$here/scheduling/bootstrap-uv.sh" "$tools/uv")"
 cd "$here"
 UV_PROJECT_ENVIRONMENT="$venv" UV_PYTHON="${PYTHON:-python3}" UV_PYTHON_DOWNLOADS=never \
   "$uv" sync --locked --no-editable --quiet
-"$venv/bin/python" -c "from opsbook.kernel import ensure_kernel; ensure_kernel()"
+"$venv/bin/python" -c "from opsbook.runner import ensure_kernel; ensure_kernel()"
 # Smoke test: the CLI starts, reads the project's suites and notebooks, and lists parameters.
 "$venv/bin/opsbook" params notebooks/sample-overview.ipynb >/dev/null
 echo "runner built in $venv"

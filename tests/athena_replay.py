@@ -5,7 +5,7 @@ moto's Athena runs no SQL; it answers each new query execution with the next res
 of a notebook can be checked end to end if the results of the queries it will make are queued in
 the order it will make them. :func:`record_run` finds both by running the notebook's code cells in
 this process on the local backend, with :func:`opsbook.athena.query`, :func:`opsbook.metrics.get`
-and :func:`opsbook.record.record` wrapped to log each query (name, parameters, result), each
+and :func:`opsbook.record` wrapped to log each query (name, parameters, result), each
 metrics read and each recorded figure; nothing in the library changes. :func:`queue_results` then queues the results,
 and the aws run, executed by papermill in a real kernel, must record the same figures.
 
@@ -116,11 +116,11 @@ def record_run(notebook: Path, parameters: dict[str, Any], data_dir: Path) -> Re
     """
     import importlib
 
-    from opsbook.metric_request import MetricSeries
+    from opsbook.metrics import MetricSeries
 
     athena = importlib.import_module("opsbook.athena")
     metrics = importlib.import_module("opsbook.metrics")
-    recording = importlib.import_module("opsbook.record")  # opsbook.record is also a function
+    recording = importlib.import_module("opsbook")  # notebooks call `from opsbook import record`
     run = RecordedRun()
     real_query, real_get, real_record = athena.query, metrics.get, recording.record
 
@@ -276,8 +276,7 @@ def run_notebook(
     import os
 
     import papermill
-    from opsbook.kernel import ensure_kernel
-    from opsbook.record import read_records
+    from opsbook.runner import ensure_kernel, read_records
     from opsbook.settings import resolve
 
     environment = resolve(**settings).as_environment()

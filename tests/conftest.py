@@ -68,7 +68,7 @@ def _today() -> dt.date:
 
 @pytest.hookimpl(tryfirst=True)
 def pytest_configure(config: pytest.Config) -> None:
-    from opsbook.kernel import ensure_kernel
+    from opsbook.runner import ensure_kernel
 
     ensure_kernel()  # notebooks name the "opsbook" kernel; nbval starts it
     if not hasattr(config, "workerinput"):

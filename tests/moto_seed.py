@@ -296,7 +296,7 @@ def service_series(texts: Iterable[str]) -> list[tuple[str, str, dict[str, str]]
     >>> service_series(["AWS/ECS CPUUtilization ClusterName=shop-prod stat=Average"])
     [('AWS/ECS', 'CPUUtilization', {'ClusterName': 'shop-prod'})]
     """
-    from opsbook.metric_request import MetricSeries
+    from opsbook.metrics import MetricSeries
 
     found = {}
     for text in texts:

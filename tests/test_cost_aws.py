@@ -22,7 +22,7 @@ from athena_replay import (
     run_notebook,
 )
 from opsbook.cost.unit_cost import DEFAULT_SERIES
-from opsbook.metric_request import MetricSeries
+from opsbook.metrics import MetricSeries
 from opsbook.settings import resolve
 
 NOTEBOOKS = Path(__file__).resolve().parents[1] / "notebooks" / "cost"

@@ -25,8 +25,7 @@ from opsbook.cost import (
 )
 from opsbook.cost.query import COMMITMENT_LINE_ITEM_TYPES
 from opsbook.errors import ConfigurationError
-from opsbook.kernel import ensure_kernel
-from opsbook.record import read_records
+from opsbook.runner import ensure_kernel, read_records
 from opsbook.settings import resolve
 
 NOTEBOOKS = Path(__file__).resolve().parents[1] / "notebooks" / "cost"

@@ -8,8 +8,7 @@ from pathlib import Path
 import nbformat
 import papermill
 import pytest
-from opsbook.kernel import ensure_kernel
-from opsbook.record import read_records
+from opsbook.runner import ensure_kernel, read_records
 
 ROOT = Path(__file__).resolve().parents[1]
 

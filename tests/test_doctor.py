@@ -5,7 +5,7 @@ from pathlib import Path
 import boto3
 import pytest
 from botocore.stub import Stubber
-from opsbook.doctor import FAIL, PASS, SKIPPED, format_checks, run_checks
+from opsbook.cli._doctor import FAIL, PASS, SKIPPED, format_checks, run_checks
 from opsbook.settings import resolve
 
 

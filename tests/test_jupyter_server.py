@@ -22,7 +22,7 @@ from pathlib import Path
 import nbformat
 import pytest
 import websocket
-from opsbook.kernel import ensure_kernel
+from opsbook.runner import ensure_kernel
 
 ROOT = Path(__file__).resolve().parents[1]
 NOTEBOOKS = sorted((ROOT / "notebooks" / "explore").glob("*.ipynb"))

@@ -4,7 +4,7 @@ import json
 import sys
 
 from jupyter_client.kernelspec import KernelSpecManager
-from opsbook.kernel import KERNEL_NAME, ensure_kernel
+from opsbook.runner import KERNEL_NAME, ensure_kernel
 
 
 def test_the_kernel_runs_this_interpreter() -> None:

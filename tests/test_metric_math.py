@@ -1,4 +1,4 @@
-"""opsbook.metric_math: parsing, checking and CloudWatch's semantics for missing datapoints."""
+"""opsbook.metrics._math: parsing, checking and CloudWatch's semantics for missing datapoints."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import math
 
 import pandas as pd
 import pytest
-from opsbook.metric_math import MetricMathError, check, evaluate, parse, references
+from opsbook.metrics._math import MetricMathError, check, evaluate, parse, references
 
 MINUTE = 60_000
 GRID = [i * MINUTE for i in range(5)]

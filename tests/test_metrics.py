@@ -21,8 +21,8 @@ from opsbook.errors import (
     QueryCancelledError,
     QueryFailedError,
 )
-from opsbook.metric_math import MetricMathError
-from opsbook.metric_request import (
+from opsbook.metrics._math import MetricMathError
+from opsbook.metrics._request import (
     MAX_DATAPOINTS_PER_CALL,
     MAX_QUERIES_PER_CALL,
     MetricRequestError,

@@ -9,8 +9,7 @@ import nbformat
 import numpy as np
 import papermill
 import pytest
-from opsbook.kernel import ensure_kernel
-from opsbook.record import read_records
+from opsbook.runner import ensure_kernel, read_records
 
 ROOT = Path(__file__).resolve().parents[1]
 PLOTLY = "application/vnd.plotly.v1+json"

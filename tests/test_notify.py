@@ -7,9 +7,8 @@ from pathlib import Path
 
 import boto3
 import pytest
-from opsbook.notebooks import NotebookRun
-from opsbook.notify import NotificationError, message, notify
-from opsbook.reports import SuiteRun
+from opsbook.runner import NotebookRun, NotificationError, SuiteRun, notify
+from opsbook.runner._notify import message
 from opsbook.settings import resolve
 
 

@@ -16,8 +16,7 @@ import papermill
 import pytest
 from athena_replay import create_cur_table, queue_results, record_run, run_notebook
 from moto_seed import seed_alarms, seed_logs
-from opsbook.kernel import ensure_kernel
-from opsbook.record import read_records
+from opsbook.runner import ensure_kernel, read_records
 
 ROOT = Path(__file__).resolve().parents[1]
 OPS = ROOT / "notebooks" / "ops"

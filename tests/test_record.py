@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 from nbformat.v4 import new_code_cell, new_notebook, new_output
-from opsbook.record import MIME_TYPE, read_records
+from opsbook.runner._record import MIME_TYPE, read_records
 
 
 def test_records_are_read_back_by_name_last_one_winning() -> None:

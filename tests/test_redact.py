@@ -5,8 +5,7 @@ from pathlib import Path
 
 import pytest
 from nbformat.v4 import new_code_cell, new_notebook, new_output
-from opsbook.redact import redact_notebook, redact_text
-from opsbook.reports import run_suite
+from opsbook.runner import redact_notebook, redact_text, run_suite
 from opsbook.settings import resolve
 
 

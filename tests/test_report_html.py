@@ -17,7 +17,7 @@ import tempfile
 from pathlib import Path
 
 import pytest
-from opsbook.reports import run_suite
+from opsbook.runner import run_suite
 from opsbook.settings import resolve
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -9,10 +9,8 @@ import nbformat
 import pytest
 from nbformat.v4 import new_code_cell, new_notebook
 from opsbook.errors import ConfigurationError, ReportFailedError
-from opsbook.record import read_records
-from opsbook.reports import run_notebook_once, run_suite
+from opsbook.runner import load_suites, read_records, run_notebook_once, run_suite
 from opsbook.settings import resolve
-from opsbook.suites import load_suites
 
 DAY = dt.date(2026, 11, 15)
 
@@ -20,7 +18,7 @@ DAY = dt.date(2026, 11, 15)
 def _notebook(path: Path, body: str) -> None:
     notebook = new_notebook(
         cells=[
-            new_code_cell("from opsbook.record import record"),
+            new_code_cell("from opsbook import record"),
             new_code_cell('label: str = "x"  # a label', metadata={"tags": ["parameters"]}),
             new_code_cell(body),
         ],
@@ -62,7 +60,7 @@ def test_a_good_run_is_published_with_html_summary_and_index(project: Path) -> N
     assert summary["notebooks"][0]["records"] == {"label": "2026-11-01", "answer": 42}
     assert read_records(nbformat.read(folder / "good.ipynb", as_version=4))["answer"] == 42
     html = (folder / "good.html").read_text()
-    assert "<html" in html and "from opsbook.record import" not in html, "inputs are hidden"
+    assert "<html" in html and "from opsbook import record" not in html, "inputs are hidden"
     assert 'href="good.html"' in (folder / "index.html").read_text()
     assert not [p for p in (project / "out" / "nightly").iterdir() if p.name.startswith(".")]
 

@@ -27,9 +27,8 @@ from opsbook.incident import drill_lambda
 from opsbook.incident.lambda_failures import LAMBDA_METRICS
 from opsbook.incident.services import find_service
 from opsbook.incident.signals import signal_specs
-from opsbook.kernel import ensure_kernel
 from opsbook.logs import describe_log_groups
-from opsbook.record import read_records
+from opsbook.runner import ensure_kernel, read_records
 from opsbook.settings import resolve
 
 ROOT = Path(__file__).resolve().parents[1]

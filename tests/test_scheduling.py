@@ -8,7 +8,7 @@ import shlex
 from pathlib import Path
 
 import yaml
-from opsbook.suites import load_suites
+from opsbook.runner import load_suites
 
 ROOT = Path(__file__).resolve().parents[1]
 RECIPES = ROOT / "scheduling"

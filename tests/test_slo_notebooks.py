@@ -9,8 +9,7 @@ import nbformat
 import pandas as pd
 import papermill
 import pytest
-from opsbook.kernel import ensure_kernel
-from opsbook.record import read_records
+from opsbook.runner import ensure_kernel, read_records
 from opsbook.sample.org import timeline
 from opsbook.sample.slos import write_slos
 

@@ -5,7 +5,7 @@ from pathlib import Path
 
 import pytest
 from opsbook.errors import ConfigurationError
-from opsbook.suites import expand, load_suites
+from opsbook.runner._suites import expand, load_suites
 
 
 @pytest.mark.parametrize(

@@ -2,7 +2,8 @@
 
 Sources (:mod:`opsbook.athena`, :mod:`opsbook.logs`, :mod:`opsbook.metrics`) answer questions on
 the backend :mod:`opsbook.settings` selects: ``local`` (DuckDB over files in AWS's formats) or
-``aws``. :mod:`opsbook.charts` draws, :mod:`opsbook.reports` runs notebooks headless.
+``aws``. :mod:`opsbook.charts` draws, :mod:`opsbook.runner` runs notebooks headless and publishes
+them; :func:`record` keeps a named result in a notebook's outputs for the runner to read.
 
 Examples
 --------
@@ -21,7 +22,7 @@ IMPORTED_AT = time.perf_counter()
 # After the clock, so that it counts these imports.
 from opsbook import errors, settings  # noqa: E402
 from opsbook.errors import OpsbookError  # noqa: E402
-from opsbook.record import record  # noqa: E402
+from opsbook.runner import record  # noqa: E402
 
 __all__ = ["OpsbookError", "__version__", "errors", "record", "settings"]
 

@@ -18,7 +18,7 @@ import pandas as pd
 
 from opsbook.backends import select
 from opsbook.errors import ConfigurationError
-from opsbook.metric_request import check_window
+from opsbook.metrics._request import check_window
 from opsbook.settings import Settings, resolve
 
 __all__ = ["HISTORY_ITEM_TYPES", "STATES", "describe_alarms", "read_alarm_history"]

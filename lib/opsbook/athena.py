@@ -28,10 +28,11 @@ from typing import Any
 import pandas as pd
 from sqlglot import exp
 
-from opsbook import ledger, queries
+from opsbook import queries
 from opsbook.backends import select
 from opsbook.errors import ConfigurationError
 from opsbook.queries.analyse import PARTITION, parse_athena, partition_groups
+from opsbook.runner import ledger
 from opsbook.settings import Settings, resolve
 
 __all__ = ["describe_cur", "query"]

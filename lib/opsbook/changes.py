@@ -23,7 +23,7 @@ import pandas as pd
 from opsbook.backends import select
 from opsbook.backends.shapes import INCIDENT_CHANGES, normalise_event_name
 from opsbook.errors import ConfigurationError
-from opsbook.metric_request import check_window
+from opsbook.metrics._request import check_window
 from opsbook.settings import Settings, resolve
 
 __all__ = ["INCIDENT_CHANGES", "read_changes"]

@@ -16,7 +16,7 @@ import datetime as dt
 import pandas as pd
 
 from opsbook.backends import select
-from opsbook.metric_request import check_window
+from opsbook.metrics._request import check_window
 from opsbook.settings import Settings, resolve
 
 __all__ = ["UNAVAILABLE", "read_health_events"]

@@ -23,7 +23,7 @@ from opsbook import clock, metrics
 from opsbook.cost.allocation import cur_tag_key
 from opsbook.cost.spend import check_basis, spend_by
 from opsbook.errors import ConfigurationError
-from opsbook.metric_request import MetricSeries
+from opsbook.metrics import MetricSeries
 from opsbook.settings import Settings
 
 __all__ = ["DEFAULT_SERIES", "findings", "summarise", "unit_cost"]

@@ -20,7 +20,7 @@ import pandas as pd
 
 from opsbook import alarms, logs
 from opsbook.errors import ConfigurationError
-from opsbook.metric_request import MetricSeries
+from opsbook.metrics import MetricSeries
 from opsbook.settings import Settings, resolve
 
 __all__ = ["ServiceTargets", "find_service", "parse_dimensions"]

@@ -41,7 +41,7 @@ from opsbook.incident.lambda_failures import LAMBDA_METRICS
 from opsbook.incident.services import ServiceTargets, find_service, parse_dimensions
 from opsbook.incident.signals import signal_specs
 from opsbook.incident.window import IncidentWindow, resolve_window
-from opsbook.metric_request import MetricSeries
+from opsbook.metrics import MetricSeries
 from opsbook.settings import Settings, resolve
 
 __all__ = ["Snapshot", "snapshot"]

@@ -31,7 +31,7 @@ from opsbook.magics.display import (
     summarise_athena,
     summarise_insights,
 )
-from opsbook.metric_request import check_statistic
+from opsbook.metrics._request import check_statistic
 
 __all__ = ["OpsbookMagics", "parse_param", "parse_since"]
 

@@ -42,7 +42,7 @@ from opsbook import clock
 from opsbook.alarms import describe_alarms, read_alarm_history
 from opsbook.changes import read_changes
 from opsbook.errors import ConfigurationError
-from opsbook.metric_request import check_window
+from opsbook.metrics._request import check_window
 from opsbook.ops.pages import PAGE_COLUMNS, SloSignal, read_slo_pages
 from opsbook.ops.sections import attempt, error_frame, error_of, status_frame
 from opsbook.settings import Settings

@@ -465,7 +465,7 @@ def _metric(spec: Mapping[str, Any], path: str, stat_key: str = "stat") -> str:
             )
         words.append(f"{name}={val}")
     words.append(f"stat={stat}")
-    from opsbook.metric_request import MetricSeries
+    from opsbook.metrics import MetricSeries
 
     try:
         MetricSeries.parse(" ".join(words))
@@ -504,10 +504,10 @@ def _data_queries(value: Any, path: str, region: Any) -> MetricSource:
         )
     if not queries:
         raise SpecError(path, "at least one query needs a metricStat")
-    from opsbook import metric_math
+    from opsbook.metrics import _math
 
     try:
-        metric_math.check(dict(expressions), [q for q, _ in queries])
+        _math.check(dict(expressions), [q for q, _ in queries])
     except ConfigurationError as error:
         raise SpecError(path, str(error)) from None
     return MetricSource(tuple(queries), tuple(expressions), returned[0], region)

@@ -1,6 +1,6 @@
 """CloudWatch metrics on AWS through boto3: ListMetrics and GetMetricData.
 
-GetMetricData is called within its limits (:func:`opsbook.metric_request.plan_calls`: at most
+GetMetricData is called within its limits (:func:`opsbook.metrics._request.plan_calls`: at most
 500 queries and 100,800 datapoints per call, ``NextToken`` for the rest), timestamps ascending,
 after checking CloudWatch still keeps the window at the asked period. Throttling is retried with
 adaptive backoff by botocore; if it persists the error says so. Metric math is evaluated by
@@ -25,13 +25,13 @@ from opsbook import clock
 from opsbook.backends.aws import aws_errors, session
 from opsbook.backends.frames import metric_data_frame, metric_list_frame, namespaces_frame
 from opsbook.errors import QueryCancelledError, QueryFailedError
-from opsbook.metric_request import (
+from opsbook.metrics._request import (
     MetricRequest,
     check_retention,
     estimate_cost_usd,
     plan_calls,
 )
-from opsbook.metric_request import retention_bands as cloudwatch_bands
+from opsbook.metrics._request import retention_bands as cloudwatch_bands
 from opsbook.settings import Settings
 
 __all__ = [
@@ -124,7 +124,7 @@ def retention_bands(
 ) -> list[tuple[pd.Timestamp, pd.Timestamp, int]]:
     """Return the window split where CloudWatch keeps only coarser datapoints.
 
-    See :func:`opsbook.metric_request.retention_bands`.
+    See :func:`opsbook.metrics._request.retention_bands`.
     """
     return cloudwatch_bands(start, end, period)
 

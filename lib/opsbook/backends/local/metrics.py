@@ -37,11 +37,11 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from opsbook import metric_math
 from opsbook.backends.frames import metric_data_frame, metric_list_frame, namespaces_frame
 from opsbook.backends.local import HINT, connect, data_dir
 from opsbook.errors import ConfigurationError, NoDataError
-from opsbook.metric_request import BASIC_STATISTICS, MetricRequest
+from opsbook.metrics import _math
+from opsbook.metrics._request import BASIC_STATISTICS, MetricRequest
 from opsbook.settings import Settings
 
 __all__ = [
@@ -280,7 +280,7 @@ def get_metric_data(settings: Settings, request: MetricRequest) -> pd.DataFrame:
         name: [labelled] for name, labelled in series_by_id.items()
     }
     if request.expressions:
-        evaluated = metric_math.evaluate(
+        evaluated = _math.evaluate(
             {name: text for name, text, _ in request.expressions},
             {name: (label, pd.Series(v, index=t)) for name, (label, t, v) in series_by_id.items()},
             request.grid(),

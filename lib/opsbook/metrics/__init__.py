@@ -1,10 +1,10 @@
 """CloudWatch metrics: datapoints and metric math as a tidy frame, and pulling series for replay.
 
 Series are asked for compactly (``"AWS/Lambda Errors FunctionName=orders-worker stat=Sum"``, see
-:class:`~opsbook.metric_request.MetricSeries`); metric math expressions refer to them by id. Both
-backends return the same frame for the same data: ``timestamp`` (UTC, period start), ``id``,
-``label``, ``value``, one row per datapoint, ready for ``plotly.express.line(frame, x="timestamp",
-y="value", color="label")``.
+:class:`MetricSeries`); metric math expressions refer to them by id. Both backends return the
+same frame for the same data: ``timestamp`` (UTC, period start), ``id``, ``label``, ``value``,
+one row per datapoint, ready for ``plotly.express.line(frame, x="timestamp", y="value",
+color="label")``.
 
 Examples
 --------
@@ -23,11 +23,9 @@ from pathlib import Path
 
 import pandas as pd
 
-from opsbook import ledger
 from opsbook.backends import select
-from opsbook.backends.local.metrics import pulled_dimensions, write_pulled
 from opsbook.errors import ConfigurationError
-from opsbook.metric_request import (
+from opsbook.metrics._request import (
     MetricRequest,
     MetricSeries,
     build_request,
@@ -37,6 +35,7 @@ from opsbook.metric_request import (
     plan_calls,
     to_utc,
 )
+from opsbook.runner import ledger
 from opsbook.settings import Settings, resolve
 
 __all__ = ["MetricSeries", "describe_namespaces", "get", "list_metrics", "pull", "retention_bands"]
@@ -241,6 +240,9 @@ def pull(
             queries[f"s{index}_{key.replace('.', '_')}"] = one.with_stat(stat)
     request = build_request(queries, start, end, period)
     frame = _run(request, settings)
+    # The local backend writes the file it reads; imported here, as it imports this package.
+    from opsbook.backends.local.metrics import write_pulled
+
     rows = _to_records(frame, parsed, period)
     folder = Path(dest) if dest is not None else Path(settings.data_dir)
     target = folder / "metrics" / PULL_FOLDER / f"{name}.parquet"
@@ -287,6 +289,8 @@ def _run(request: MetricRequest, settings: Settings) -> pd.DataFrame:
 
 def _to_records(frame: pd.DataFrame, series: list[MetricSeries], period: int) -> pd.DataFrame:
     """Return one flat row per series and period that has samples (the pulled file's rows)."""
+    from opsbook.backends.local.metrics import pulled_dimensions
+
     wide = frame.assign(series=frame.id.str.extract(r"^s(\d+)_")[0].astype(int))
     wide = wide.assign(key=wide.id.str.replace(r"^s\d+_", "", regex=True).str.replace("_", "."))
     table = wide.pivot_table(index=["series", "timestamp"], columns="key", values="value")

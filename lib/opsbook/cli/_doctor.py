@@ -78,7 +78,7 @@ def _python() -> Check:
 def _kernel() -> Check:
     from jupyter_client.kernelspec import KernelSpecManager, NoSuchKernel
 
-    from opsbook.kernel import KERNEL_NAME
+    from opsbook.runner import KERNEL_NAME
 
     fix = "run `make install` (it installs the opsbook kernel into the environment)"
     try:

@@ -9,8 +9,7 @@ notebook's entry links its saved output, which is the log of the failure.
 Examples
 --------
 >>> from pathlib import Path
->>> from opsbook.notebooks import NotebookRun
->>> from opsbook.reports import SuiteRun
+>>> from opsbook.runner import NotebookRun, SuiteRun
 >>> run = SuiteRun("daily", "2026-11-15", Path("reports/daily/2026-11-15"), [
 ...     NotebookRun("cost.ipynb", "ok", 3.2, {}, "cost.ipynb", "cost.html",
 ...                 {"findings": ["NAT gateway spend 9.9x its usual level on 2026-11-05"]})])
@@ -32,7 +31,7 @@ from opsbook.errors import OpsbookError
 from opsbook.settings import Settings
 
 if TYPE_CHECKING:
-    from opsbook.reports import SuiteRun
+    from opsbook.runner._reports import SuiteRun
 
 __all__ = ["Message", "NotificationError", "message", "notify"]
 

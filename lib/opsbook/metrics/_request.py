@@ -29,8 +29,9 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from opsbook import clock, metric_math
+from opsbook import clock
 from opsbook.errors import ConfigurationError
+from opsbook.metrics import _math
 
 __all__ = [
     "BASIC_STATISTICS",
@@ -267,7 +268,7 @@ def build_request(
     ------
     MetricRequestError
         For an empty request, a bad id, statistic, period or window.
-    opsbook.metric_math.MetricMathError
+    opsbook.metrics._math.MetricMathError
         For a malformed expression or one that refers to an unknown id.
 
     Examples
@@ -294,7 +295,7 @@ def build_request(
         raise MetricRequestError(
             f"query ids must be unique; repeated: {sorted(clash) or 'a metric id'}"
         )
-    metric_math.check(expressions, [name for name, _ in metrics])
+    _math.check(expressions, [name for name, _ in metrics])
     if (
         isinstance(period, bool)
         or not isinstance(period, int | np.integer)

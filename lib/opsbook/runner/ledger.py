@@ -19,6 +19,8 @@ from __future__ import annotations
 import threading
 from dataclasses import dataclass
 
+from opsbook.runner._record import record
+
 __all__ = ["Charge", "charge", "record_costs", "reset", "totals"]
 
 _LOCK = threading.Lock()
@@ -63,6 +65,4 @@ def reset() -> None:
 
 def record_costs() -> None:
     """Record this kernel's totals in the notebook's outputs as ``query_costs``."""
-    from opsbook.record import record
-
     record(query_costs=totals())

@@ -22,9 +22,9 @@ from typing import Any
 import nbformat
 
 from opsbook.errors import ConfigurationError
-from opsbook.kernel import ensure_kernel
-from opsbook.record import read_records
-from opsbook.redact import redact_notebook
+from opsbook.runner._kernel import ensure_kernel
+from opsbook.runner._record import read_records
+from opsbook.runner._redact import redact_notebook
 
 __all__ = [
     "DEFAULT_TIMEOUT_S",
@@ -243,7 +243,7 @@ def _with_cost_cell(source: Path, output: Path) -> Path:
     """Copy ``source`` beside ``output`` with a last, hidden cell recording the queries' cost."""
     notebook = nbformat.read(source, as_version=4)
     cell = nbformat.v4.new_code_cell(
-        "from opsbook.ledger import record_costs\nrecord_costs()",
+        "from opsbook.runner.ledger import record_costs\nrecord_costs()",
         metadata={"tags": [HIDDEN_TAG]},
     )
     notebook.cells.append(cell)

@@ -30,9 +30,9 @@ from typing import Any
 
 from opsbook import clock
 from opsbook.errors import ConfigurationError, ReportFailedError
-from opsbook.notebooks import NotebookRun, check_parameters, execute_notebook
+from opsbook.runner._execute import NotebookRun, check_parameters, execute_notebook
+from opsbook.runner._suites import load_suites
 from opsbook.settings import Settings, find_project_root, resolve
-from opsbook.suites import load_suites
 
 __all__ = ["SuiteRun", "run_notebook_once", "run_suite"]
 

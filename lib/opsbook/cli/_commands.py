@@ -1,7 +1,4 @@
-"""The ``opsbook`` command: generate the sample organisation, run report suites, show settings.
-
-Every expected failure is an :class:`~opsbook.errors.OpsbookError`, printed as one line saying
-what to do, with exit status 2 for bad input or configuration and 1 for a failed run.
+"""The ``opsbook`` command's parser and one handler per subcommand; :func:`main` runs them.
 
 Examples
 --------
@@ -266,8 +263,7 @@ def _generate(args: argparse.Namespace) -> int:
 
 def _run_report(args: argparse.Namespace) -> int:
     from opsbook.errors import ReportFailedError
-    from opsbook.notify import notify
-    from opsbook.reports import run_suite
+    from opsbook.runner import notify, run_suite
     from opsbook.settings import resolve
 
     settings = resolve()
@@ -294,7 +290,7 @@ def _run_report(args: argparse.Namespace) -> int:
 
 
 def _run_one(args: argparse.Namespace) -> int:
-    from opsbook.reports import run_notebook_once
+    from opsbook.runner import run_notebook_once
 
     result = run_notebook_once(args.notebook, dict(args.parameter), redact=args.redact)
     folder = Path(args.notebook).stem
@@ -309,7 +305,7 @@ def _run_one(args: argparse.Namespace) -> int:
 
 
 def _show_params(args: argparse.Namespace) -> int:
-    from opsbook.notebooks import declared_parameters
+    from opsbook.runner import declared_parameters
 
     declared = declared_parameters(args.notebook)
     if not declared:
@@ -364,7 +360,7 @@ def _show_settings(args: argparse.Namespace) -> int:
 
 
 def _doctor(args: argparse.Namespace) -> int:
-    from opsbook.doctor import FAIL, format_checks, run_checks
+    from opsbook.cli._doctor import FAIL, format_checks, run_checks
     from opsbook.settings import resolve
 
     settings = resolve()
@@ -411,7 +407,3 @@ def _parameter(text: str) -> tuple[str, Any]:
         except ValueError:
             pass
     return name, raw
-
-
-if __name__ == "__main__":
-    sys.exit(main())

@@ -1,0 +1,84 @@
+"""Run notebooks headless and publish them: the machinery behind ``opsbook report``.
+
+A suite (``suites.yaml``, :func:`load_suites`) names notebooks and their parameters;
+:func:`run_suite` executes them on the ``opsbook`` kernel (:func:`ensure_kernel`), each through
+:func:`execute_notebook` (parameters checked first, HTML exported, account ids masked when asked),
+and writes ``summary.json`` and ``index.html``; :func:`notify` tells people about the run. Inside a
+notebook, :func:`record` keeps a named result in the outputs (:func:`read_records` reads it back)
+and :mod:`opsbook.runner.ledger` tallies what its queries cost.
+
+Examples
+--------
+>>> from opsbook import runner
+>>> runner.redact_text("account 334455667788")
+'account ********7788'
+>>> run = runner.run_suite("daily", jobs=2)  # doctest: +SKIP
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
+# What a notebook's kernel imports (``from opsbook import record``, the sources' ledger) is
+# imported now and is light; the rest (nbformat, papermill, nbconvert) only when first used.
+from opsbook.runner import ledger
+from opsbook.runner._record import read_records, record
+
+if TYPE_CHECKING:
+    from opsbook.runner._execute import (
+        NotebookRun,
+        Parameter,
+        declared_parameters,
+        execute_notebook,
+    )
+    from opsbook.runner._kernel import KERNEL_NAME, ensure_kernel
+    from opsbook.runner._notify import Message, NotificationError, notify
+    from opsbook.runner._redact import redact_notebook, redact_text
+    from opsbook.runner._reports import SuiteRun, run_notebook_once, run_suite
+    from opsbook.runner._suites import Entry, Suite, load_suites
+
+__all__ = [
+    "KERNEL_NAME",
+    "Entry",
+    "Message",
+    "NotebookRun",
+    "NotificationError",
+    "Parameter",
+    "Suite",
+    "SuiteRun",
+    "declared_parameters",
+    "ensure_kernel",
+    "execute_notebook",
+    "ledger",
+    "load_suites",
+    "notify",
+    "read_records",
+    "record",
+    "redact_notebook",
+    "redact_text",
+    "run_notebook_once",
+    "run_suite",
+]
+
+_HOMES = {
+    "_execute": ("NotebookRun", "Parameter", "declared_parameters", "execute_notebook"),
+    "_kernel": ("KERNEL_NAME", "ensure_kernel"),
+    "_notify": ("Message", "NotificationError", "notify"),
+    "_redact": ("redact_notebook", "redact_text"),
+    "_reports": ("SuiteRun", "run_notebook_once", "run_suite"),
+    "_suites": ("Entry", "Suite", "load_suites"),
+}
+_MODULE = {name: module for module, names in _HOMES.items() for name in names}
+
+
+def __getattr__(name: str) -> Any:
+    if name not in _MODULE:
+        raise AttributeError(f"module 'opsbook.runner' has no attribute {name!r}")
+    value = getattr(importlib.import_module(f"opsbook.runner.{_MODULE[name]}"), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return __all__
