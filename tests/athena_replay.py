@@ -146,9 +146,9 @@ def record_run(notebook: Path, parameters: dict[str, Any], data_dir: Path) -> Re
     local = {"backend": "local", "data_dir": str(data_dir)}
     cells = nbformat.read(notebook, as_version=4).cells
     namespace: dict[str, Any] = {"__name__": "__replay__"}
-    from opsbook.incident import readonly
+    from opsbook import backends
 
-    guarded = readonly.read_only_enabled()  # a runbook's first cell turns the guard on
+    guarded = backends.read_only_enabled()  # a runbook's first cell turns the guard on
     athena.query, metrics.get, recording.record = query, get, record
     try:
         for cell in cells:
@@ -160,7 +160,7 @@ def record_run(notebook: Path, parameters: dict[str, Any], data_dir: Path) -> Re
     finally:
         athena.query, metrics.get, recording.record = real_query, real_get, real_record
         if not guarded:
-            readonly.disable_read_only()
+            backends.disable_read_only()
     return run
 
 

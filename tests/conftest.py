@@ -147,8 +147,10 @@ def aws_env(moto_server: str, pinned_clock: str, monkeypatch: pytest.MonkeyPatch
     The test runs at :data:`PINNED_NOW` (``pinned_clock``), the moment the seeded data is recent.
     """
     import requests
+    from opsbook.backends.aws import reset
 
     requests.post(f"{moto_server}/moto-api/reset", timeout=10)
+    reset()  # and the aws backend's clients, with whatever a test registered on them
     monkeypatch.setenv("AWS_ENDPOINT_URL", moto_server)
     monkeypatch.setenv("AWS_ACCESS_KEY_ID", "testing")
     monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "testing")

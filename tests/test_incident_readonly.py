@@ -7,14 +7,9 @@ from pathlib import Path
 import boto3
 import pytest
 from opsbook import logs
-from opsbook.backends.aws import session
-from opsbook.incident.readonly import (
-    MutatingCallError,
-    disable_read_only,
-    is_read_only,
-    read_only,
-    read_only_enabled,
-)
+from opsbook.backends import disable_read_only, read_only, read_only_enabled
+from opsbook.backends.aws import is_read_only, session
+from opsbook.errors import MutatingCallError
 from opsbook.settings import resolve
 
 

@@ -532,9 +532,10 @@ def test_list_metrics_on_aws_lists_series_put_in_moto_with_the_same_columns(
 
     def recording_client(settings, service):
         client = real_client(settings, service)
-        client.meta.events.register(
+        client.meta.events.register(  # once: the factory hands out the same client
             "provide-client-params.cloudwatch.ListMetrics",
             lambda params, **_: sent.append(dict(params)),
+            unique_id="record-list-metrics",
         )
         return client
 

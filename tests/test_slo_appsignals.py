@@ -7,6 +7,7 @@ import datetime as dt
 import boto3
 import pytest
 from botocore.stub import Stubber
+from opsbook.backends.aws import appsignals as aws_appsignals
 from opsbook.errors import AccessDeniedError
 from opsbook.settings import resolve
 from opsbook.slo.appsignals import budget_reports
@@ -15,11 +16,13 @@ AT = dt.datetime(2026, 11, 15, tzinfo=dt.UTC)
 ARN = "arn:aws:application-signals:us-east-1:334455667788:slo/{}"
 
 
-def _client():
-    return boto3.client(
+def _client(monkeypatch: pytest.MonkeyPatch):
+    client = boto3.client(
         "application-signals", region_name="us-east-1",
         aws_access_key_id="testing", aws_secret_access_key="testing",
     )  # fmt: skip
+    monkeypatch.setattr(aws_appsignals, "client", lambda settings, service: client)
+    return client
 
 
 def _report(name: str, request_based: bool) -> dict:
@@ -36,8 +39,8 @@ def _report(name: str, request_based: bool) -> dict:
                      "TotalBudgetSeconds": 2419, "BudgetSecondsRemaining": 0}  # fmt: skip
 
 
-def test_lists_batches_and_normalises_reports() -> None:
-    client = _client()
+def test_lists_batches_and_normalises_reports(monkeypatch: pytest.MonkeyPatch) -> None:
+    client = _client(monkeypatch)
     names = [f"slo-{i}" for i in range(51)]
     with Stubber(client) as stub:
         stub.add_response(
@@ -56,7 +59,7 @@ def test_lists_batches_and_normalises_reports() -> None:
             {"Timestamp": AT, "Reports": [], "Errors": []},
             {"Timestamp": AT, "SloIds": [ARN.format(names[50])]},
         )
-        frame = budget_reports(at=AT, client=client, settings=resolve(backend="aws"))
+        frame = budget_reports(at=AT, settings=resolve(backend="aws"))
         stub.assert_no_pending_responses()
     first, second = frame.to_dict("records")
     assert (first["name"], first["evaluation"], first["status"]) == ("slo-0", "RequestBased", "ok")
@@ -76,11 +79,11 @@ def test_lists_batches_and_normalises_reports() -> None:
     assert frame.attrs["errors"] == [{"slo": "slo-2", "error": "ResourceNotFound: gone"}]
 
 
-def test_access_denied_names_the_action() -> None:
-    client = _client()
+def test_access_denied_names_the_action(monkeypatch: pytest.MonkeyPatch) -> None:
+    client = _client(monkeypatch)
     with Stubber(client) as stub:
         stub.add_client_error(
             "batch_get_service_level_objective_budget_report", "AccessDeniedException", "no"
         )
         with pytest.raises(AccessDeniedError, match="BatchGetServiceLevelObjectiveBudgetReport"):
-            budget_reports(["my-slo"], AT, client=client, settings=resolve(backend="aws"))
+            budget_reports(["my-slo"], AT, settings=resolve(backend="aws"))

@@ -19,6 +19,7 @@ __all__ = [
     "AccessDeniedError",
     "ConfigurationError",
     "MissingColumnError",
+    "MutatingCallError",
     "NoDataError",
     "OpsbookError",
     "QueryCancelledError",
@@ -41,6 +42,10 @@ class MissingColumnError(ConfigurationError):
     def __init__(self, message: str, column: str) -> None:
         super().__init__(message)
         self.column = column
+
+
+class MutatingCallError(OpsbookError):
+    """An AWS call that could change the account was refused by the read-only guard."""
 
 
 class NoDataError(OpsbookError):

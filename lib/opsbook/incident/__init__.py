@@ -18,6 +18,10 @@ from typing import TYPE_CHECKING, Any
 
 import opsbook
 
+# The runbooks' read-only switch is the backends' (the aws backend guards its clients).
+from opsbook.backends import enable_read_only, read_only
+from opsbook.errors import MutatingCallError
+
 # Modules named like a function in them are imported now, so the function, not the module, is
 # what ``incident.triage`` and ``incident.snapshot`` name whatever is imported later.
 from opsbook.incident.snapshot import Snapshot, snapshot
@@ -29,7 +33,6 @@ if TYPE_CHECKING:
     from opsbook.incident.cost_spike import CostSpike, drill_cost_spike
     from opsbook.incident.lambda_failures import LambdaDrill, drill_lambda
     from opsbook.incident.latency import LatencyDrill, detect_change_point, drill_latency
-    from opsbook.incident.readonly import MutatingCallError, enable_read_only, read_only
     from opsbook.incident.services import ServiceTargets, find_service
     from opsbook.incident.timeline import timeline_chart
     from opsbook.incident.window import IncidentWindow, resolve_window
@@ -75,7 +78,6 @@ _HOMES = {
     "cost_spike": ("CostSpike", "drill_cost_spike"),
     "lambda_failures": ("LambdaDrill", "drill_lambda"),
     "latency": ("LatencyDrill", "detect_change_point", "drill_latency"),
-    "readonly": ("MutatingCallError", "enable_read_only", "read_only"),
     "services": ("ServiceTargets", "find_service"),
     "timeline": ("timeline_chart",),
     "window": ("IncidentWindow", "resolve_window"),

@@ -1,10 +1,9 @@
 """CloudWatch Application Signals SLOs: budget reports in the same columns as opsbook's SLO summary.
 
-BatchGetServiceLevelObjectiveBudgetReport takes at most 50 SLO ids and one timestamp; this module
-lists the account's SLOs when no ids are given, batches the ids, and returns one row per SLO with
-``name``, ``attainment`` (a fraction, like :meth:`opsbook.slo.evaluate.SloReport.summary`),
-``budget_remaining`` (share), ``status`` and the raw budget figures. Application Signals exists
-only on AWS, so this reads through the aws backend's session whatever the configured backend.
+One row per SLO (all the account's SLOs when no ids are given) with ``name``, ``attainment`` (a
+fraction, like :meth:`opsbook.slo.evaluate.SloReport.summary`), ``budget_remaining`` (share),
+``status`` and the raw budget figures. Application Signals exists only on AWS, so the backend
+selector reads it there whatever the configured backend.
 
 Examples
 --------
@@ -19,12 +18,11 @@ from typing import Any
 import pandas as pd
 
 from opsbook import clock
-from opsbook.backends.aws import aws_errors, session
+from opsbook.backends import select
 from opsbook.settings import Settings, resolve
 
-__all__ = ["BATCH", "budget_reports"]
+__all__ = ["budget_reports"]
 
-BATCH = 50  # SloIds per BatchGetServiceLevelObjectiveBudgetReport call
 _STATUS = {
     "OK": "ok",
     "WARNING": "warning",
@@ -52,7 +50,6 @@ def budget_reports(
     at: str | pd.Timestamp | None = None,
     *,
     settings: Settings | None = None,
-    client: Any = None,
 ) -> pd.DataFrame:
     """Return the budget report of each Application Signals SLO at ``at`` (default now).
 
@@ -64,8 +61,6 @@ def budget_reports(
         The report's moment (UTC).
     settings
         Region and profile of the standard boto3 chain.
-    client
-        An ``application-signals`` client to use instead of one from the settings' session.
 
     Returns
     -------
@@ -73,38 +68,19 @@ def budget_reports(
         One row per SLO, columns :data:`COLUMNS`; ``attrs["errors"]`` lists per-SLO errors.
     """
     settings = settings or resolve()
-    if client is None:
-        client = session(settings).client("application-signals")
     moment = clock.now() if at in (None, "") else pd.Timestamp(at)
     moment = moment.tz_localize("UTC") if moment.tzinfo is None else moment.tz_convert("UTC")
-    ids = list(slo_ids) or _list_ids(client)
-    rows: list[dict[str, Any]] = []
-    errors: list[dict[str, str]] = []
-    for first in range(0, len(ids), BATCH):
-        with aws_errors("application-signals:BatchGetServiceLevelObjectiveBudgetReport"):
-            answer = client.batch_get_service_level_objective_budget_report(
-                Timestamp=moment.to_pydatetime(), SloIds=ids[first : first + BATCH]
-            )
-        rows += [_row(report) for report in answer.get("Reports", [])]
-        errors += [
-            {
-                "slo": e.get("Name") or e.get("Arn", ""),
-                "error": f"{e['ErrorCode']}: {e['ErrorMessage']}",
-            }
-            for e in answer.get("Errors", [])
-        ]
-    frame = pd.DataFrame(rows, columns=COLUMNS)
-    frame.attrs["errors"] = errors
+    reports, errors = select(settings, "appsignals").budget_reports(settings, slo_ids, moment)
+    frame = pd.DataFrame([_row(report) for report in reports], columns=COLUMNS)
+    frame.attrs["errors"] = [
+        {
+            "slo": e.get("Name") or e.get("Arn", ""),
+            "error": f"{e['ErrorCode']}: {e['ErrorMessage']}",
+        }
+        for e in errors
+    ]
     frame.attrs["timestamp"] = moment.isoformat()
     return frame
-
-
-def _list_ids(client: Any) -> list[str]:
-    ids = []
-    with aws_errors("application-signals:ListServiceLevelObjectives"):
-        for page in client.get_paginator("list_service_level_objectives").paginate():
-            ids += [summary["Arn"] for summary in page.get("SloSummaries", [])]
-    return ids
 
 
 def _row(report: dict[str, Any]) -> dict[str, Any]:

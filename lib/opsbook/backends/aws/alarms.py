@@ -12,8 +12,7 @@ from typing import Any
 
 import pandas as pd
 
-from opsbook.backends.aws import aws_errors
-from opsbook.backends.aws.metrics import client
+from opsbook.backends.aws import aws_errors, client
 from opsbook.backends.frames import alarm_history_frame, alarms_frame
 from opsbook.backends.shapes import alarm_rows, history_rows
 from opsbook.settings import Settings

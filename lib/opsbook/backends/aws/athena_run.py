@@ -4,8 +4,8 @@
 itself, rather than leaving the wait to awswrangler, so that it always holds the query id and
 can call StopQueryExecution when the caller interrupts (KeyboardInterrupt, e.g. a notebook's
 stop button), when the timeout passes, or when the bytes scanned so far pass the cost cap: no
-query is left running and billing. Throttling (TooManyRequestsException) is retried with
-exponential backoff.
+query is left running and billing. Throttling (TooManyRequestsException) is retried by the
+client's retry policy (:mod:`opsbook.backends.aws`); if it persists the error says so.
 
 Examples
 --------
@@ -33,8 +33,10 @@ from opsbook.errors import (
 
 __all__ = ["Execution", "execution_request", "run_execution"]
 
-_THROTTLED = {"TooManyRequestsException", "ThrottlingException", "Throttling"}
 _RUNNING = {"QUEUED", "RUNNING"}
+_THROTTLED = (
+    "too many Athena calls or queries at once in the account: wait, or ask for a higher quota"
+)
 
 
 @dataclass
@@ -85,7 +87,6 @@ def run_execution(
     max_bytes: int,
     sleep: Callable[[float], None] = time.sleep,
     clock: Callable[[], float] = time.monotonic,
-    retries: int = 5,
 ) -> Execution:
     """Start the query, wait for it, and stop it on interrupt, timeout or cost cap.
 
@@ -99,22 +100,14 @@ def run_execution(
         For missing permissions (naming the action) or a missing table.
     """
     started = clock()
-    response = _with_retries(
-        lambda: client.start_query_execution(**request),
-        "athena:StartQueryExecution",
-        sleep,
-        retries,
-    )
-    query_id = response["QueryExecutionId"]
+    with aws_errors("athena:StartQueryExecution", throttled=_THROTTLED):
+        query_id = client.start_query_execution(**request)["QueryExecutionId"]
     delay = 0.2
     try:
         while True:
-            execution = _with_retries(
-                lambda: client.get_query_execution(QueryExecutionId=query_id)["QueryExecution"],
-                "athena:GetQueryExecution",
-                sleep,
-                retries,
-            )
+            with aws_errors("athena:GetQueryExecution", throttled=_THROTTLED):
+                answer = client.get_query_execution(QueryExecutionId=query_id)
+            execution = answer["QueryExecution"]
             state = execution["Status"]["State"]
             scanned = int(execution.get("Statistics", {}).get("DataScannedInBytes", 0))
             if state not in _RUNNING:
@@ -151,24 +144,6 @@ def run_execution(
         reused=bool(statistics.get("ResultReuseInformation", {}).get("ReusedPreviousResult")),
         output_location=execution.get("ResultConfiguration", {}).get("OutputLocation"),
     )
-
-
-def _with_retries(call: Callable[[], Any], action: str, sleep: Callable, retries: int) -> Any:
-    for attempt in range(retries + 1):
-        with aws_errors(action):
-            try:
-                return call()
-            except ClientError as error:
-                code = error.response.get("Error", {}).get("Code", "")
-                if code not in _THROTTLED:
-                    raise
-                if attempt == retries:
-                    raise QueryFailedError(
-                        f"{action} kept being throttled ({code}) after {retries} retries: too "
-                        "many concurrent Athena queries; wait, or raise the workgroup's quota"
-                    ) from None
-        sleep(min(0.5 * 2**attempt, 8.0))
-    raise AssertionError("unreachable")  # pragma: no cover
 
 
 def _stop(client: Any, query_id: str) -> None:

@@ -2,7 +2,7 @@
 
 LookupEvents takes one lookup attribute, so write events are asked for (``ReadOnly=false``) and
 the event names are filtered here. The API allows 2 calls per second per account and region;
-botocore's adaptive retries back off on throttling, and if it persists, or a page fails mid-way,
+the clients' retry policy backs off on throttling, and if it persists, or a page fails mid-way,
 the whole answer is refused rather than returned cut short.
 
 Examples
@@ -18,16 +18,18 @@ from __future__ import annotations
 import json
 
 import pandas as pd
-from botocore.exceptions import ClientError
 
-from opsbook.backends.aws import aws_errors
-from opsbook.backends.aws.metrics import THROTTLED, client
+from opsbook.backends.aws import aws_errors, client
 from opsbook.backends.frames import changes_frame
 from opsbook.backends.shapes import change_row, wants_event
 from opsbook.errors import QueryFailedError
 from opsbook.settings import Settings
 
 __all__ = ["read_changes"]
+
+_THROTTLED = (
+    "LookupEvents allows 2 calls/s per account and region: retry in a minute or narrow the window"
+)
 
 
 def read_changes(
@@ -49,18 +51,10 @@ def read_changes(
     pages = 0
     while True:
         try:
-            with aws_errors("cloudtrail:LookupEvents"):
-                try:
-                    page = cloudtrail.lookup_events(
-                        **arguments, **({"NextToken": token} if token else {})
-                    )
-                except ClientError as error:
-                    if error.response.get("Error", {}).get("Code") in THROTTLED:
-                        raise QueryFailedError(
-                            "CloudTrail kept throttling LookupEvents after backing off (2 calls/s "
-                            "per account and region): retry in a minute or narrow the window"
-                        ) from None
-                    raise
+            with aws_errors("cloudtrail:LookupEvents", throttled=_THROTTLED):
+                page = cloudtrail.lookup_events(
+                    **arguments, **({"NextToken": token} if token else {})
+                )
         except QueryFailedError as error:
             if pages:
                 raise QueryFailedError(

@@ -34,7 +34,7 @@ import pandas as pd
 import sqlglot
 from sqlglot import exp
 
-from opsbook.backends.aws import aws_errors, session
+from opsbook.backends.aws import aws_errors, client, session
 from opsbook.backends.aws.athena_run import execution_request, run_execution
 from opsbook.backends.aws.cur_view import CurTable, athena_view
 from opsbook.backends.cur_mapping import missing_column_hint
@@ -147,8 +147,7 @@ def run_cur_query(
 
     started = time.perf_counter()
     tree = parse_athena(query.sql)
-    boto = session(settings)
-    table = _check_table(boto, settings, referenced_columns(tree), query.name)
+    table = _check_table(settings, referenced_columns(tree), query.name)
     view = athena_view(table) if table.flavour != "cur2" else None
     sql, params = athena_statement(tree, values, settings, view)
     request = execution_request(
@@ -160,14 +159,14 @@ def run_cur_query(
         reuse_minutes=settings.athena_result_reuse_minutes if use_cache else 0,
     )
     execution = run_execution(
-        boto.client("athena"),
+        client(settings, "athena"),
         request,
         name=query.name,
         timeout=timeout,
         max_bytes=bytes_for_usd(settings.max_query_cost_usd),
     )
     with aws_errors("s3:GetObject on the Athena output location"):
-        frame = wr.athena.get_query_results(execution.query_id, boto3_session=boto)
+        frame = wr.athena.get_query_results(execution.query_id, boto3_session=session(settings))
     frame = conform_frame(frame)
     facts = QueryRun(
         name=query.name,
@@ -183,9 +182,9 @@ def run_cur_query(
     return frame
 
 
-def _check_table(boto: Any, settings: Settings, columns: set[str], name: str) -> CurTable:
+def _check_table(settings: Settings, columns: set[str], name: str) -> CurTable:
     """Confirm the CUR table exists, is a known flavour and has the query's columns."""
-    glue = boto.client("glue")
+    glue = client(settings, "glue")
     try:
         with aws_errors("glue:GetTable"):
             found = glue.get_table(

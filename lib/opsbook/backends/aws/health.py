@@ -20,8 +20,7 @@ from typing import Any
 import pandas as pd
 from botocore.exceptions import ClientError
 
-from opsbook.backends.aws import aws_errors
-from opsbook.backends.aws.metrics import client
+from opsbook.backends.aws import aws_errors, client
 from opsbook.backends.frames import health_events_frame
 from opsbook.backends.shapes import health_rows
 from opsbook.settings import Settings

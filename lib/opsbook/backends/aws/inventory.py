@@ -13,7 +13,7 @@ from typing import Any
 
 import pandas as pd
 
-from opsbook.backends.aws import aws_errors, session
+from opsbook.backends.aws import aws_errors, client
 from opsbook.settings import Settings
 
 __all__ = ["describe_alarm_definitions", "describe_log_groups", "last_event_times"]
@@ -25,10 +25,10 @@ def _epoch_ms(value: object) -> pd.Timestamp | None:
 
 def describe_alarm_definitions(settings: Settings) -> dict[str, list[dict[str, Any]]]:
     """Return DescribeAlarms output (metric and composite alarms), all pages."""
-    client = session(settings).client("cloudwatch")
+    cloudwatch = client(settings, "cloudwatch")
     out: dict[str, list[dict[str, Any]]] = {"MetricAlarms": [], "CompositeAlarms": []}
     with aws_errors("cloudwatch:DescribeAlarms"):
-        pages = client.get_paginator("describe_alarms").paginate(
+        pages = cloudwatch.get_paginator("describe_alarms").paginate(
             AlarmTypes=["MetricAlarm", "CompositeAlarm"]
         )
         for page in pages:
@@ -39,21 +39,21 @@ def describe_alarm_definitions(settings: Settings) -> dict[str, list[dict[str, A
 
 def describe_log_groups(settings: Settings) -> list[dict[str, Any]]:
     """Return the ``logGroups`` of DescribeLogGroups, all pages."""
-    client = session(settings).client("logs")
+    logs = client(settings, "logs")
     groups: list[dict[str, Any]] = []
     with aws_errors("logs:DescribeLogGroups"):
-        for page in client.get_paginator("describe_log_groups").paginate():
+        for page in logs.get_paginator("describe_log_groups").paginate():
             groups.extend(page["logGroups"])
     return groups
 
 
 def last_event_times(settings: Settings, names: Iterable[str]) -> dict[str, pd.Timestamp | None]:
     """Return each group's newest event: DescribeLogStreams ordered by last event, one stream."""
-    client = session(settings).client("logs")
+    logs = client(settings, "logs")
     out: dict[str, pd.Timestamp | None] = {}
     with aws_errors("logs:DescribeLogStreams"):
         for name in names:
-            streams = client.describe_log_streams(
+            streams = logs.describe_log_streams(
                 logGroupName=name, orderBy="LastEventTime", descending=True, limit=1
             ).get("logStreams", [])
             newest = streams[0] if streams else {}

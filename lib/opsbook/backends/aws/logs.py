@@ -6,7 +6,8 @@ what the API leaves to the caller:
 - at most 50 log groups per query: more are split into batches whose rows are merged;
 - polling with a deadline; every terminal status handled (Complete, Failed, Cancelled, Timeout,
   Unknown); StopQuery on a deadline or a KeyboardInterrupt, so nothing keeps scanning (billed);
-- LimitExceededException (too many concurrent queries) retried with exponential backoff;
+- LimitExceededException (too many concurrent queries) retried by the client's retry policy
+  (:mod:`opsbook.backends.aws`); if it persists the error says so;
 - the 10,000-row cap: a chunk that returns the cap is split in two halves of its time range and
   re-queried recursively; rows are merged, de-duplicated (by ``@ptr``) and re-sorted. Exact for
   event queries; for ``stats`` queries rows cannot be merged exactly, which the result says;
@@ -24,7 +25,6 @@ Examples
 from __future__ import annotations
 
 import datetime as dt
-import random
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -36,7 +36,8 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 from botocore.exceptions import ClientError
 
-from opsbook.backends.aws import aws_errors, session
+from opsbook.backends.aws import aws_errors
+from opsbook.backends.aws import client as aws_client
 from opsbook.backends.frames import log_groups_frame
 from opsbook.errors import ConfigurationError, QueryCancelledError, QueryFailedError
 from opsbook.settings import Settings
@@ -59,6 +60,10 @@ GROUPS_PER_QUERY = 50
 #: Rows one query returns at most (GetQueryResults cannot page past it).
 ROW_CAP = 10_000
 _TERMINAL = {"Complete", "Failed", "Cancelled", "Timeout", "Unknown"}
+_THROTTLED = (
+    "too many Logs Insights queries are running in the account and region: wait for some to "
+    "finish, or query fewer log groups or a shorter range at a time"
+)
 PULL_SCHEMA = pa.schema(
     [
         ("timestamp", pa.timestamp("ms", tz="UTC")),
@@ -72,7 +77,7 @@ PULL_SCHEMA = pa.schema(
 
 def describe_log_groups(settings: Settings) -> pd.DataFrame:
     """Return the account's log groups with stored bytes (event counts are not listed by AWS)."""
-    client = session(settings).client("logs")
+    client = aws_client(settings, "logs")
     rows = []
     with aws_errors("logs:DescribeLogGroups"):
         for page in client.get_paginator("describe_log_groups").paginate():
@@ -146,7 +151,7 @@ def query(
     """
     if not log_groups:
         raise ConfigurationError("name at least one log group to query on the aws backend")
-    client = client or session(settings).client("logs")
+    client = client or aws_client(settings, "logs")
     plan = _plan(text)
     runner = _Runner(client, plan, deadline=clock() + deadline_seconds, poll=poll_seconds,
                      sleep=sleep, clock=clock)  # fmt: skip
@@ -271,34 +276,28 @@ class _Runner:
         )
 
     def start(self, groups: list[str], first: int, last: int) -> str:
-        delay = 1.0
-        while True:
-            try:
-                response = self.client.start_query(
-                    logGroupNames=groups,
-                    startTime=first,
-                    endTime=last,
-                    queryString=self.plan.text,
-                    limit=min(self.plan.explicit_limit or ROW_CAP, ROW_CAP),
-                )
-                self.query_ids.append(response["queryId"])
-                return response["queryId"]
-            except ClientError as error:
-                code = error.response.get("Error", {}).get("Code", "")
-                message = error.response.get("Error", {}).get("Message", "")
-                if code == "LimitExceededException" and self.clock() + delay < self.deadline:
-                    self.sleep(delay * (1 + random.random() / 4))
-                    delay = min(delay * 2, 30.0)
-                    continue
-                if code == "MalformedQueryException":
-                    raise ConfigurationError(f"CloudWatch rejected the query: {message}") from None
-                if code == "ResourceNotFoundException":
-                    raise ConfigurationError(
-                        f"{message}: check the log group names (opsbook logs groups, or "
-                        "describe_log_groups())"
-                    ) from None
-                with aws_errors("logs:StartQuery"):
-                    raise
+        try:
+            response = self.client.start_query(
+                logGroupNames=groups,
+                startTime=first,
+                endTime=last,
+                queryString=self.plan.text,
+                limit=min(self.plan.explicit_limit or ROW_CAP, ROW_CAP),
+            )
+        except ClientError as error:
+            code = error.response.get("Error", {}).get("Code", "")
+            message = error.response.get("Error", {}).get("Message", "")
+            if code == "MalformedQueryException":
+                raise ConfigurationError(f"CloudWatch rejected the query: {message}") from None
+            if code == "ResourceNotFoundException":
+                raise ConfigurationError(
+                    f"{message}: check the log group names (opsbook logs groups, or "
+                    "describe_log_groups())"
+                ) from None
+            with aws_errors("logs:StartQuery", throttled=_THROTTLED):
+                raise
+        self.query_ids.append(response["queryId"])
+        return response["queryId"]
 
     def stop(self, query_id: str) -> None:
         try:
@@ -359,7 +358,7 @@ def pull(
     One file per log group (``<group with / as _>.parquet``), written in row batches so memory
     stays bounded; columns as :data:`PULL_SCHEMA`, which the local backend reads.
     """
-    client = client or session(settings).client("logs")
+    client = client or aws_client(settings, "logs")
     dest.mkdir(parents=True, exist_ok=True)
     written = []
     for group in log_groups:

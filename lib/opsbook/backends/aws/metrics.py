@@ -2,9 +2,9 @@
 
 GetMetricData is called within its limits (:func:`opsbook.metrics._request.plan_calls`: at most
 500 queries and 100,800 datapoints per call, ``NextToken`` for the rest), timestamps ascending,
-after checking CloudWatch still keeps the window at the asked period. Throttling is retried with
-adaptive backoff by botocore; if it persists the error says so. Metric math is evaluated by
-CloudWatch itself.
+after checking CloudWatch still keeps the window at the asked period. Throttling is retried by the
+clients' retry policy (:mod:`opsbook.backends.aws`); if it persists the error says so. Metric math
+is evaluated by CloudWatch itself.
 
 Examples
 --------
@@ -14,15 +14,12 @@ Examples
 
 from __future__ import annotations
 
-import os
 from typing import Any
 
 import pandas as pd
-from botocore.config import Config
-from botocore.exceptions import ClientError
 
 from opsbook import clock
-from opsbook.backends.aws import aws_errors, session
+from opsbook.backends.aws import aws_errors, client
 from opsbook.backends.frames import metric_data_frame, metric_list_frame, namespaces_frame
 from opsbook.errors import QueryCancelledError, QueryFailedError
 from opsbook.metrics._request import (
@@ -35,30 +32,17 @@ from opsbook.metrics._request import retention_bands as cloudwatch_bands
 from opsbook.settings import Settings
 
 __all__ = [
-    "THROTTLED",
-    "client",
     "describe_namespaces",
     "get_metric_data",
     "list_metrics",
     "retention_bands",
 ]
 
-THROTTLED = {
-    "Throttling",
-    "ThrottlingException",
-    "TooManyRequestsException",
-    "RequestLimitExceeded",
-}
 _RECENTLY_ACTIVE = pd.Timedelta(hours=3)  # the only window ListMetrics can narrow to
-
-
-def client(settings: Settings, service: str) -> Any:
-    """Return a boto3 client whose retries back off adaptively on throttling."""
-    # AWS_MAX_ATTEMPTS still wins: an explicit Config would otherwise silently override it.
-    attempts = int(os.environ.get("AWS_MAX_ATTEMPTS") or 8)
-    return session(settings).client(
-        service, config=Config(retries={"mode": "adaptive", "max_attempts": attempts})
-    )
+_THROTTLED = (
+    "GetMetricData allows 50 calls/s and 180,000 datapoints/s for recent windows: retry in a "
+    "minute, or ask for fewer series or a coarser period"
+)
 
 
 def describe_namespaces(settings: Settings) -> pd.DataFrame:
@@ -216,19 +200,10 @@ def _results(cloudwatch: Any, arguments: dict[str, Any]) -> list[dict[str, Any]]
     pages = 0
     while True:
         try:
-            with aws_errors("cloudwatch:GetMetricData"):
-                try:
-                    page = cloudwatch.get_metric_data(
-                        **arguments, **({"NextToken": token} if token else {})
-                    )
-                except ClientError as error:
-                    if error.response.get("Error", {}).get("Code") in THROTTLED:
-                        raise QueryFailedError(
-                            "CloudWatch kept throttling GetMetricData after backing off (limits: "
-                            "50 calls/s, 180,000 datapoints/s for recent windows): retry in a "
-                            "minute, or ask for fewer series or a coarser period"
-                        ) from None
-                    raise
+            with aws_errors("cloudwatch:GetMetricData", throttled=_THROTTLED):
+                page = cloudwatch.get_metric_data(
+                    **arguments, **({"NextToken": token} if token else {})
+                )
         except QueryFailedError as error:
             if pages:
                 raise QueryFailedError(
