@@ -68,7 +68,7 @@ def test_settings_shows_each_value_and_its_source() -> None:
 def test_report_run_publishes_and_prints_the_index(sample_dir: Path, tmp_path: Path) -> None:
     result = _opsbook(
         "report", "run", "daily", "--date", "2026-11-15",
-        env={"OPSBOOK_OUTPUT_DIR": str(tmp_path)},
+        env={"OPSBOOK_OUTPUT_DIR": str(tmp_path), "OPSBOOK_DATA_DIR": str(sample_dir)},
     )  # fmt: skip
     assert result.returncode == 0, result.stderr
     index = tmp_path / "daily" / "2026-11-15" / "index.html"
@@ -80,7 +80,7 @@ def test_report_run_publishes_and_prints_the_index(sample_dir: Path, tmp_path: P
 def test_missing_data_dir_fails_the_run_clearly_and_keeps_the_last_report(
     sample_dir: Path, tmp_path: Path
 ) -> None:
-    env = {"OPSBOOK_OUTPUT_DIR": str(tmp_path)}
+    env = {"OPSBOOK_OUTPUT_DIR": str(tmp_path), "OPSBOOK_DATA_DIR": str(sample_dir)}
     assert _opsbook("report", "run", "daily", "--date", "2026-11-15", env=env).returncode == 0
     good = (tmp_path / "daily" / "2026-11-15" / "summary.json").read_text()
     missing = tmp_path / "no-such-folder"
