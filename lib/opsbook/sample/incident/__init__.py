@@ -39,6 +39,7 @@ import random
 from pathlib import Path
 from typing import Any
 
+from opsbook.backends import layout
 from opsbook.sample.episodes import (
     BURN_ALARM,
     CHECKOUT_5XX_ALARM,
@@ -99,28 +100,27 @@ def write_incident_context(root: Path, story: Timeline, *, seed: int = 7) -> dic
 
     metric_alarms, history, alarm_facts = build_alarms(story, alarm_rng, seed)
     write_json(
-        root / "alarms" / "describe-alarms.json",
-        {"MetricAlarms": metric_alarms, "CompositeAlarms": []},
+        root / layout.DESCRIBE_ALARMS, {"MetricAlarms": metric_alarms, "CompositeAlarms": []}
     )
-    write_json(root / "alarms" / "alarm-history.json", {"AlarmHistoryItems": history})
+    write_json(root / layout.ALARM_HISTORY, {"AlarmHistoryItems": history})
 
     trail, trail_facts = build_trail(story, trail_rng, seed)
     file_facts = write_trail(root, trail, file_rng)
 
     events, details, entities, health_facts = health_events(story, health_rng)
-    write_json(root / "health" / "describe-events.json", events)
-    write_json(root / "health" / "describe-event-details.json", details)
-    write_json(root / "health" / "describe-affected-entities.json", entities)
+    write_json(root / layout.HEALTH_EVENTS, events)
+    write_json(root / layout.HEALTH_EVENT_DETAILS, details)
+    write_json(root / layout.HEALTH_AFFECTED_ENTITIES, entities)
 
     return {
         "as_of": story.as_of.isoformat(),
         "files": [
-            "alarms/describe-alarms.json",
-            "alarms/alarm-history.json",
-            "cloudtrail/AWSLogs/",
-            "health/describe-events.json",
-            "health/describe-event-details.json",
-            "health/describe-affected-entities.json",
+            layout.DESCRIBE_ALARMS,
+            layout.ALARM_HISTORY,
+            f"{layout.TRAIL_LOGS}/",
+            layout.HEALTH_EVENTS,
+            layout.HEALTH_EVENT_DETAILS,
+            layout.HEALTH_AFFECTED_ENTITIES,
         ],
         "alarms": alarm_facts,
         "incident": {

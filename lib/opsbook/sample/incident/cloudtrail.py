@@ -26,6 +26,7 @@ import random
 from pathlib import Path
 from typing import Any
 
+from opsbook.backends import layout
 from opsbook.sample.episodes import (
     BURN_ALARM,
     FLAPPING_ALARM,
@@ -121,10 +122,9 @@ def _write_log_file(
 ) -> str:
     """Write one gzip log file, named by its delivery time a few minutes after the batch closes."""
     delivered = closes + dt.timedelta(minutes=rng.randint(1, 4), seconds=rng.randint(0, 59))
-    folder = root / "cloudtrail" / "AWSLogs" / account / "CloudTrail" / region
-    folder = folder / f"{delivered:%Y/%m/%d}"
-    stamp = f"{delivered:%Y%m%dT%H%MZ}"
-    name = f"{account}_CloudTrail_{region}_{stamp}_{random_token(rng, 16)}.json.gz"
+    folder = root / layout.trail_folder(account, region, delivered.strftime(layout.TRAIL_DAY))
+    stamp = delivered.strftime(layout.TRAIL_DELIVERED)
+    name = layout.trail_file(account, region, stamp, random_token(rng, 16))
     body = json.dumps({"Records": batch}, separators=(",", ":")).encode()
     folder.mkdir(parents=True, exist_ok=True)
     # mtime=0 and no file name in the gzip header keep the bytes reproducible

@@ -55,6 +55,7 @@ from typing import Any
 
 import numpy as np
 
+from opsbook.backends import layout
 from opsbook.sample import org
 from opsbook.sample.logs.access import access_events
 from opsbook.sample.logs.checkout import checkout_events
@@ -144,7 +145,6 @@ def write_logs(
         name: np.random.default_rng([seed, 4409, index])
         for index, name in enumerate(("checkout", "catalog", "orders", "access", "ids"))
     }
-    out = root / "logs"
     groups: dict[str, dict[str, Any]] = {}
 
     checkout, checkout_facts = checkout_events(model, window, rng["checkout"])
@@ -155,11 +155,11 @@ def write_logs(
         (org.CATALOG.log_group, catalog, catalog_facts),
         (org.ORDERS.log_group, orders, orders_facts),
     ):
-        groups[group] = write_export(out / "export", group, events, rng["ids"]) | facts
+        groups[group] = write_export(root, group, events, rng["ids"]) | facts
 
     access, access_facts = access_events(model, window, rng["access"])
     groups[org.API_ACCESS_LOG_GROUP] = (
-        write_firehose(out / "firehose", model, access, rng["ids"]) | access_facts
+        write_firehose(root, model, access, rng["ids"]) | access_facts
     )
     for group, facts in groups.items():
         facts["sampled_fraction"] = SAMPLE_FRACTIONS[group]
@@ -167,7 +167,7 @@ def write_logs(
                           (org.ORDERS.log_group, orders), (org.API_ACCESS_LOG_GROUP, access)):  # fmt: skip
         groups[group]["stored_bytes"] = _stored_bytes(events)
     described = describe_log_groups(story, {g: f["stored_bytes"] for g, f in groups.items()})
-    (out / "describe-log-groups.json").write_text(json.dumps(described, indent=2) + "\n")
+    (root / layout.DESCRIBE_LOG_GROUPS).write_text(json.dumps(described, indent=2) + "\n")
     return {
         "start": story.logs_start.isoformat(),
         "end": story.end.isoformat(),
@@ -179,7 +179,7 @@ def write_logs(
         "owner": org.SHOP_PROD.id,
         "region": org.REGION,
         "describe_log_groups": {
-            "path": "logs/describe-log-groups.json",
+            "path": layout.DESCRIBE_LOG_GROUPS,
             "no_retention": sorted(
                 g["logGroupName"] for g in described["logGroups"] if "retentionInDays" not in g
             ),

@@ -17,6 +17,7 @@ from typing import Any
 
 import numpy as np
 
+from opsbook.backends import layout
 from opsbook.sample import org
 from opsbook.sample.logs.events import Events, iso_times
 from opsbook.sample.traffic import MINUTE_MS, Traffic, epoch_ms, random_uuids
@@ -35,11 +36,11 @@ _FIREHOSE_BUFFER_MS = 900_000  # Firehose buffering interval (the maximum, 900 s
 
 
 def write_export(
-    folder: Path, group: str, events: Events, rng: np.random.Generator
+    root: Path, group: str, events: Events, rng: np.random.Generator
 ) -> dict[str, Any]:
     """Write one CreateExportTask output: gzip text per stream, split at about 2 MiB of text."""
     task = random_uuids(rng, 1)[0]
-    base = folder / group.lstrip("/") / task
+    base = root / layout.export_task(group, task)
     ts, stream, messages = events.ordered()
     lines = [f"{t} {m}\n" for t, m in zip(iso_times(ts), messages.tolist(), strict=True)]
     bounds = np.flatnonzero(np.diff(stream)) + 1
@@ -52,15 +53,15 @@ def write_export(
         part = 0
         for line in lines[lo:hi]:
             if size + len(line) > _EXPORT_CHUNK_BYTES and chunk:
-                (target / f"{part:06d}.gz").write_bytes(_gzip("".join(chunk)))
+                (target / layout.export_object(part)).write_bytes(_gzip("".join(chunk)))
                 files, part, chunk, size = files + 1, part + 1, [], 0
             chunk.append(line)
             size += len(line)
-        (target / f"{part:06d}.gz").write_bytes(_gzip("".join(chunk)))
+        (target / layout.export_object(part)).write_bytes(_gzip("".join(chunk)))
         files += 1
     return {
         "format": "s3-export",
-        "path": f"logs/export/{group.lstrip('/')}/{task}/<log stream>/NNNNNN.gz",
+        "path": f"{layout.export_task(group, task)}/<log stream>/NNNNNN.gz",
         "export_task_id": task,
         "events": len(lines),
         "streams": int(bounds.size + (1 if lines else 0)),
@@ -73,7 +74,7 @@ def _gzip(text: str) -> bytes:
 
 
 def write_firehose(
-    folder: Path, model: Traffic, events: Events, rng: np.random.Generator
+    root: Path, model: Traffic, events: Events, rng: np.random.Generator
 ) -> dict[str, Any]:
     """Write subscription records (one per stream and minute) into Firehose objects."""
     group = org.API_ACCESS_LOG_GROUP
@@ -138,14 +139,13 @@ def write_firehose(
     names = random_uuids(rng, len(objects))
     for (key, members), suffix in zip(sorted(objects.items()), names, strict=True):
         when = dt.datetime.fromtimestamp(opened[key] / 1000, tz=dt.UTC)
-        target = folder / stream_name / f"{when:%Y/%m/%d/%H}"
-        target.mkdir(parents=True, exist_ok=True)
-        (target / f"{stream_name}-1-{when:%Y-%m-%d-%H-%M-%S}-{suffix}").write_bytes(
-            b"".join(members)
-        )
+        path = root / layout.log_delivery_object(stream_name, when, suffix)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(b"".join(members))
     return {
         "format": "firehose-subscription",
-        "path": f"logs/firehose/{stream_name}/YYYY/MM/DD/HH/{stream_name}-1-YYYY-MM-DD-HH-MM-SS-<uuid>",
+        "path": f"{layout.LOG_FIREHOSE}/{stream_name}/YYYY/MM/DD/HH/"
+        f"{stream_name}-1-YYYY-MM-DD-HH-MM-SS-<uuid>",
         "delivery_stream": stream_name,
         "subscription_filter": ACCESS_LOG_SUBSCRIPTION_FILTER,
         "events": int(ts.size),
