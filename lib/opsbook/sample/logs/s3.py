@@ -5,6 +5,16 @@
 - :func:`write_firehose`: a subscription filter's records (one per stream and minute, gzipped by
   CloudWatch Logs) as Firehose buffers them into objects, after the ``CONTROL_MESSAGE`` sent when
   the subscription is created.
+
+Examples
+--------
+>>> import tempfile
+>>> from opsbook.sample.logs.events import Events
+>>> events = Events(streams=["2026/11/14/[34]0a1b"])
+>>> events.add(np.array([1_794_664_800_000]), np.array([0]), ["START RequestId: 1 Version: 34"])
+>>> facts = write_export(Path(tempfile.mkdtemp()), "/aws/lambda/f", events, np.random.default_rng(1))
+>>> facts["files"], facts["path"].split("/")[:4]
+(1, ['logs', 'export', 'aws', 'lambda'])
 """
 
 from __future__ import annotations
