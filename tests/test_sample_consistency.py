@@ -1,7 +1,7 @@
 """Every sample source tells one story: alarms, metrics, logs and CloudTrail agree.
 
 The alarms are re-evaluated here from the written metric stream with a deliberately plain
-implementation of CloudWatch's rules (independent of :mod:`opsbook.sample.alarmeval`), and the
+implementation of CloudWatch's rules (independent of :mod:`opsbook.sample.incident.alarmeval`), and the
 result must be the alarm history the incident generator wrote. Deployments in CloudTrail must come
 before what they change in the metrics and logs.
 """
@@ -20,7 +20,7 @@ from typing import Any
 import duckdb
 import numpy as np
 import pytest
-from opsbook.sample import alarmeval, org
+from opsbook.sample import org
 from opsbook.sample.episodes import (
     FLAPPING_ALARM,
     ORDERS_BATCH,
@@ -28,7 +28,7 @@ from opsbook.sample.episodes import (
     SLOW_BURN,
     episodes,
 )
-from opsbook.sample.incident import write_incident_context
+from opsbook.sample.incident import alarmeval, write_incident_context
 from opsbook.sample.logs import write_logs
 from opsbook.sample.metrics import write_metrics
 from opsbook.sample.traffic import CHECKOUT_TASKS

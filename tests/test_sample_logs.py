@@ -152,7 +152,7 @@ def test_large_streams_are_split_into_numbered_objects(
     # ECS task sets roll with every deployment, so at scale 1 no stream reaches 2 MiB of text:
     # check the splitting with smaller objects.
     chunk = 64 * 1024
-    monkeypatch.setattr("opsbook.sample.logs._EXPORT_CHUNK_BYTES", chunk)
+    monkeypatch.setattr("opsbook.sample.logs.s3._EXPORT_CHUNK_BYTES", chunk)
     write_logs(tmp_path, STORY, scale=0.1, seed=SEED)
     files = sorted((tmp_path / "logs" / "export").rglob("*.gz"))
     second = [f for f in files if f.name == "000001.gz"]

@@ -22,6 +22,7 @@ from typing import Any
 
 import boto3
 
+from opsbook.backends import layout
 from opsbook.errors import OpsbookError
 from opsbook.settings import Settings
 
@@ -123,12 +124,7 @@ def _local_checks(settings: Settings) -> list[Check]:
         return f"{len(found)} namespaces: {', '.join(found.namespace)}"
 
     def incident() -> str:
-        wanted = [
-            "alarms/describe-alarms.json",
-            "alarms/alarm-history.json",
-            "health",
-            "cloudtrail",
-        ]
+        wanted = [layout.DESCRIBE_ALARMS, layout.ALARM_HISTORY, layout.HEALTH, layout.CLOUDTRAIL]
         missing = [w for w in wanted if not (folder / w).exists()]
         if missing:
             raise OpsbookError(f"missing {', '.join(missing)} under {folder}")

@@ -36,6 +36,7 @@ from pathlib import Path
 import pandas as pd
 
 from opsbook import alarms, changes, clock, health, logs, metrics
+from opsbook.backends import layout
 from opsbook.errors import ConfigurationError, NoDataError, OpsbookError
 from opsbook.incident.lambda_failures import LAMBDA_METRICS
 from opsbook.incident.services import ServiceTargets, find_service, parse_dimensions
@@ -149,7 +150,7 @@ def _logs(made: Snapshot, settings: Settings) -> int:
     events = events.assign(**{"@timestamp": pd.to_datetime(events["@timestamp"], utc=True)})
     for (group, stream), part in events.groupby(["@log", "@logStream"], sort=True):
         path = (
-            made.dest / "logs" / "export" / str(group).strip("/") / task / str(stream) / "000000.gz"
+            made.dest / layout.export_task(str(group), task) / str(stream) / layout.export_object(0)
         )
         path.parent.mkdir(parents=True, exist_ok=True)
         # Export files hold one event per line: a message's own line breaks would split it.
@@ -236,7 +237,7 @@ def _alarms(made: Snapshot, settings: Settings) -> int:
             alarm["Metrics"] = [{"Id": i.strip(), "Expression": e.strip()}
                                 for i, _, e in (p.partition("=") for p in row.expression.split(";"))]  # fmt: skip
         metric.append({k: v for k, v in alarm.items() if v is not None})
-    _write_json(made.dest / "alarms" / "describe-alarms.json",
+    _write_json(made.dest / layout.DESCRIBE_ALARMS,
                 {"MetricAlarms": metric, "CompositeAlarms": composite})  # fmt: skip
     return len(table)
 
@@ -249,7 +250,7 @@ def _alarm_history(made: Snapshot, settings: Settings) -> int:
     items = [{"Timestamp": _iso(r.timestamp), "AlarmName": r.alarm_name, "AlarmType": _plain(r.alarm_type),
               "HistoryItemType": _plain(r.item_type), "HistorySummary": _plain(r.summary),
               "HistoryData": _plain(r.data)} for r in history.itertuples()]  # fmt: skip
-    _write_json(made.dest / "alarms" / "alarm-history.json", {"AlarmHistoryItems": items})
+    _write_json(made.dest / layout.ALARM_HISTORY, {"AlarmHistoryItems": items})
     return len(items)
 
 
@@ -257,11 +258,11 @@ def _changes(made: Snapshot, settings: Settings) -> int:
     w = made.window
     frame = changes.read_changes(w.start - w.lookback, w.end, settings=settings)
     if frame.empty:
-        (made.dest / "cloudtrail" / "AWSLogs").mkdir(parents=True, exist_ok=True)
+        (made.dest / layout.TRAIL_LOGS).mkdir(parents=True, exist_ok=True)
         return 0
     frame = frame.assign(event_time=pd.to_datetime(frame.event_time, utc=True))
     for (account, region, day), part in frame.groupby(
-        [frame.account_id.fillna("000000000000"), frame.region.fillna(settings.region), frame.event_time.dt.strftime("%Y/%m/%d")]
+        [frame.account_id.fillna("000000000000"), frame.region.fillna(settings.region), frame.event_time.dt.strftime(layout.TRAIL_DAY)]
     ):  # fmt: skip
         records = [{
             "eventVersion": "1.09", "eventTime": f"{r.event_time:%Y-%m-%dT%H:%M:%SZ}",
@@ -270,10 +271,10 @@ def _changes(made: Snapshot, settings: Settings) -> int:
             "eventID": _plain(r.event_id), "userIdentity": {"arn": _plain(r.actor), "accountId": account},
             "requestParameters": json.loads(r.request_parameters) if isinstance(r.request_parameters, str) else None,
         } for r in part.itertuples()]  # fmt: skip
-        name = (
-            f"{account}_CloudTrail_{region}_{day.replace('/', '')}T0000Z_opsbook-snapshot.json.gz"
+        name = layout.trail_file(
+            account, region, f"{day.replace('/', '')}T0000Z", "opsbook-snapshot"
         )
-        path = made.dest / "cloudtrail" / "AWSLogs" / account / "CloudTrail" / region / day / name
+        path = made.dest / layout.trail_folder(account, region, day) / name
         path.parent.mkdir(parents=True, exist_ok=True)
         with gzip.open(path, "wt", encoding="utf-8") as handle:
             json.dump({"Records": records}, handle)
@@ -297,21 +298,22 @@ def _health(made: Snapshot, settings: Settings) -> int:
                for r in events.itertuples()]  # fmt: skip
     entities = [{"eventArn": r.arn, "entityValue": value.strip()} for r in events.itertuples()
                 if isinstance(r.affected_entities, str) for value in r.affected_entities.split(",")]  # fmt: skip
-    folder = made.dest / "health"
     _write_json(
-        folder / "describe-events.json",
+        made.dest / layout.HEALTH_EVENTS,
         {"events": [{k: v for k, v in e.items() if v is not None} for e in rows]},
     )
-    _write_json(folder / "describe-event-details.json", {"successfulSet": details, "failedSet": []})
-    _write_json(folder / "describe-affected-entities.json", {"entities": entities})
+    _write_json(
+        made.dest / layout.HEALTH_EVENT_DETAILS, {"successfulSet": details, "failedSet": []}
+    )
+    _write_json(made.dest / layout.HEALTH_AFFECTED_ENTITIES, {"entities": entities})
     return len(rows)
 
 
 def _slos(made: Snapshot, settings: Settings) -> int:
-    source = Path(settings.data_dir) / "slos.yaml"
+    source = Path(settings.data_dir) / layout.SLOS
     if not source.is_file():
         return 0
-    shutil.copyfile(source, made.dest / "slos.yaml")
+    shutil.copyfile(source, made.dest / layout.SLOS)
     return 1
 
 

@@ -25,6 +25,7 @@ from pathlib import Path
 from typing import Any
 
 from opsbook import clock
+from opsbook.backends import layout
 from opsbook.errors import ConfigurationError
 from opsbook.sample import org
 from opsbook.sample.readme import render_readme
@@ -33,7 +34,7 @@ __all__ = ["PARTS", "generate", "parse_parts"]
 
 PARTS = ("cur", "logs", "metrics", "incident", "slos")
 MAX_SCALE = 10_000.0
-FACTS_FILE = "sample.json"
+FACTS_FILE = layout.SAMPLE_FACTS
 
 
 def generate(
@@ -99,7 +100,7 @@ def generate(
             if progress:
                 progress(f"{part}: written in {seconds:.1f} s")
         (work / FACTS_FILE).write_text(json.dumps(facts, indent=2, default=str) + "\n")
-        (work / "README.md").write_text(render_readme(facts, story))
+        (work / layout.SAMPLE_README).write_text(render_readme(facts, story))
     except BaseException:
         shutil.rmtree(work, ignore_errors=True)
         raise

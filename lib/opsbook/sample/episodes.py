@@ -68,7 +68,7 @@ __all__ = [
     "version_at",
 ]
 
-# Alarm names (their definitions are in opsbook.sample.incident).
+# Alarm names (their definitions are in opsbook.sample.incident.alarms).
 CHECKOUT_5XX_ALARM = "checkout-api-alb-target-5xx"
 CHECKOUT_P99_ALARM = "checkout-api-alb-target-response-time-p99"
 ECS_CPU_ALARM = "checkout-api-ecs-cpu-high"

@@ -44,6 +44,7 @@ from typing import Any
 
 import numpy as np
 
+from opsbook.backends import layout
 from opsbook.sample import org
 from opsbook.sample.traffic import (
     CATALOG_FUNCTION,
@@ -165,15 +166,13 @@ def write_metrics(
     model = traffic_model(story, scale=scale, seed=seed)
     data = metric_series(story, scale=scale, seed=seed)
     series, minute_ms, window = list(data.series), data.minute_ms, data.window
-    files, records = _write_stream(
-        root / "metrics" / org.METRIC_STREAM, series, minute_ms, np.random.default_rng([seed, 2418])
-    )
+    files, records = _write_stream(root, series, minute_ms, np.random.default_rng([seed, 2418]))
 
     namespaces = Counter(s.namespace for s in series)
     return {
         "format": "CloudWatch Metric Streams JSON output format, delivered by Firehose with GZIP "
         "compression (one object per hour)",
-        "path": f"metrics/{org.METRIC_STREAM}/YYYY/MM/DD/HH/"
+        "path": f"{layout.METRICS}/{org.METRIC_STREAM}/YYYY/MM/DD/HH/"
         f"{org.METRIC_STREAM}-1-YYYY-MM-DD-HH-MM-SS-<uuid>.gz",
         "metric_stream": org.METRIC_STREAM,
         "account_id": org.SHOP_PROD.id,
@@ -505,7 +504,7 @@ def _template(series: MetricSeries) -> str:
 
 
 def _write_stream(
-    folder: Path, series: list[MetricSeries], minute_ms: np.ndarray, rng: np.random.Generator
+    root: Path, series: list[MetricSeries], minute_ms: np.ndarray, rng: np.random.Generator
 ) -> tuple[int, int]:
     lines: list[str] = []
     keys = []
@@ -529,12 +528,11 @@ def _write_stream(
 
     def write(job: int) -> None:
         opened = dt.datetime.fromtimestamp(hours[job] * 3600 + delays[job], tz=dt.UTC)
-        target = folder / f"{opened:%Y/%m/%d/%H}"
-        target.mkdir(parents=True, exist_ok=True)
+        path = root / layout.metric_stream_object(org.METRIC_STREAM, opened, names[job])
+        path.parent.mkdir(parents=True, exist_ok=True)
         text = "".join(ordered[starts[job] : stops[job]].tolist()).encode()
-        name = f"{org.METRIC_STREAM}-1-{opened:%Y-%m-%d-%H-%M-%S}-{names[job]}.gz"
         # zlib releases the GIL, so two threads compress two hours at once.
-        (target / name).write_bytes(gzip.compress(text, compresslevel=6, mtime=0))
+        path.write_bytes(gzip.compress(text, compresslevel=6, mtime=0))
 
     with ThreadPoolExecutor(max_workers=2) as pool:
         list(pool.map(write, range(len(starts))))

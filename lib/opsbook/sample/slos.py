@@ -16,12 +16,13 @@ from typing import Any
 
 import yaml
 
+from opsbook.backends import layout
 from opsbook.sample import org
 from opsbook.sample.traffic import CATALOG_FUNCTION
 
 __all__ = ["SLO_FILE", "write_slos"]
 
-SLO_FILE = "slos.yaml"
+SLO_FILE = layout.SLOS
 
 
 def _metric(namespace: str, name: str, stat: str, **dimensions: str) -> dict[str, Any]:

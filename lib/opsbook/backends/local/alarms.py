@@ -18,6 +18,7 @@ from typing import Any
 
 import pandas as pd
 
+from opsbook.backends import layout
 from opsbook.backends.frames import alarm_history_frame, alarms_frame
 from opsbook.backends.local import HINT, data_dir
 from opsbook.backends.shapes import alarm_rows, history_rows
@@ -41,7 +42,7 @@ def read_json(path: Path) -> Any:
 
 def describe_alarms(settings: Settings, state: str | None, name_prefix: str | None) -> pd.DataFrame:
     """Return the saved alarms in ``state`` (all when None) whose names start with the prefix."""
-    saved = read_json(data_dir(settings) / "alarms" / "describe-alarms.json")
+    saved = read_json(data_dir(settings) / layout.DESCRIBE_ALARMS)
 
     def keep(alarm: dict[str, Any]) -> bool:
         return (state is None or alarm.get("StateValue") == state) and (
@@ -63,7 +64,7 @@ def read_alarm_history(
     item_type: str | None,
 ) -> pd.DataFrame:
     """Return saved history items in ``[start, end)`` for the alarm and item type asked."""
-    saved = read_json(data_dir(settings) / "alarms" / "alarm-history.json")
+    saved = read_json(data_dir(settings) / layout.ALARM_HISTORY)
     items = [
         item
         for item in saved.get("AlarmHistoryItems", [])

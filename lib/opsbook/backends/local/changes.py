@@ -21,6 +21,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from opsbook.backends import layout
 from opsbook.backends.frames import changes_frame
 from opsbook.backends.local import HINT, data_dir
 from opsbook.backends.shapes import change_row, wants_event
@@ -37,11 +38,12 @@ def read_changes(
     event_names: frozenset[str] | None,
 ) -> pd.DataFrame:
     """Return write events in ``[start, end)`` from the region's CloudTrail log files."""
-    root = data_dir(settings) / "cloudtrail" / "AWSLogs"
+    folder = data_dir(settings)
+    root = folder / layout.TRAIL_LOGS
     if not root.is_dir():
         raise NoDataError(f"no CloudTrail log files under {root}: {HINT}")
     rows = []
-    for path in sorted(root.glob(f"*/CloudTrail/{settings.region}/*/*/*/*.json.gz")):
+    for path in sorted(folder.glob(layout.trail_files(settings.region))):
         if not _day_in_window(path, start, end):
             continue
         with gzip.open(path, "rt") as handle:

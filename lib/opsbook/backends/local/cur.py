@@ -36,6 +36,7 @@ import duckdb
 import pandas as pd
 import pyarrow.parquet as pq
 
+from opsbook.backends import layout
 from opsbook.backends.local import HINT, connect, data_dir
 from opsbook.backends.local.cache import cache_key, read_cached, write_cached
 from opsbook.backends.local.cur_dialect import transpile_tree
@@ -93,7 +94,7 @@ def find_cur_files(settings: Settings) -> CurFiles:
     ConfigurationError
         When several exports exist and none is chosen.
     """
-    root = data_dir(settings) / "cur"
+    root = data_dir(settings) / layout.CUR
     exports = sorted(p.name for p in root.iterdir() if p.is_dir()) if root.is_dir() else []
     if settings.cur_export:
         if settings.cur_export not in exports:
@@ -112,7 +113,10 @@ def find_cur_files(settings: Settings) -> CurFiles:
     folder = root / export
     files, periods, keys = [], [], set()
     for path in sorted(folder.rglob("*")):
-        if not path.name.endswith(_DATA_SUFFIXES) or "metadata" in path.relative_to(folder).parts:
+        if (
+            not path.name.endswith(_DATA_SUFFIXES)
+            or layout.CUR_METADATA in path.relative_to(folder).parts
+        ):
             continue
         key, label = _partition_of(path.relative_to(folder).parts[:-1])
         files.append(path)
@@ -120,7 +124,7 @@ def find_cur_files(settings: Settings) -> CurFiles:
         keys.add(key)
     if not files:
         raise NoDataError(
-            f"CUR export {export!r} has no BILLING_PERIOD=YYYY-MM/*.parquet files in {folder / 'data'}"
+            f"CUR export {export!r} has no BILLING_PERIOD=YYYY-MM/*.parquet files in {folder / layout.CUR_DATA}"
         )
     if len(keys) > 1:
         raise ConfigurationError(
@@ -133,7 +137,7 @@ def find_cur_files(settings: Settings) -> CurFiles:
 def cur_files(settings: Settings) -> str:
     """Return the glob of a Data Export's Parquet files (for hand-written DuckDB queries)."""
     found = find_cur_files(settings)
-    return str(found.folder / "data" / "BILLING_PERIOD=*" / "*.parquet")
+    return str(found.folder / layout.cur_data("*") / "*.parquet")
 
 
 def run_cur_query(

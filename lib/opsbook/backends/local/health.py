@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import pandas as pd
 
+from opsbook.backends import layout
 from opsbook.backends.frames import health_events_frame
 from opsbook.backends.local import data_dir
 from opsbook.backends.local.alarms import read_json
@@ -33,16 +34,16 @@ def active_in(event: dict, start: pd.Timestamp, end: pd.Timestamp) -> bool:
 
 def read_health_events(settings: Settings, start: pd.Timestamp, end: pd.Timestamp) -> pd.DataFrame:
     """Return the saved Health events active in the window, with descriptions and entities."""
-    folder = data_dir(settings) / "health"
+    folder = data_dir(settings)
     events = [
-        e for e in read_json(folder / "describe-events.json")["events"] if active_in(e, start, end)
+        e for e in read_json(folder / layout.HEALTH_EVENTS)["events"] if active_in(e, start, end)
     ]
-    details = read_json(folder / "describe-event-details.json").get("successfulSet", [])
+    details = read_json(folder / layout.HEALTH_EVENT_DETAILS).get("successfulSet", [])
     descriptions = {
         d["event"]["arn"]: d.get("eventDescription", {}).get("latestDescription") for d in details
     }
     entities: dict[str, list[str]] = {}
-    for entity in read_json(folder / "describe-affected-entities.json").get("entities", []):
+    for entity in read_json(folder / layout.HEALTH_AFFECTED_ENTITIES).get("entities", []):
         entities.setdefault(entity["eventArn"], []).append(entity.get("entityValue", ""))
     frame = health_events_frame(health_rows(events, descriptions, entities))
     frame.attrs["available"] = True

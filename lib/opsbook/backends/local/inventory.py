@@ -18,6 +18,7 @@ from typing import Any
 
 import pandas as pd
 
+from opsbook.backends import layout
 from opsbook.backends.local import data_dir
 from opsbook.backends.local.alarms import read_json
 from opsbook.backends.local.logs import describe_log_groups as describe_log_files
@@ -29,7 +30,7 @@ __all__ = ["describe_alarm_definitions", "describe_log_groups", "last_event_time
 
 def describe_alarm_definitions(settings: Settings) -> dict[str, list[dict[str, Any]]]:
     """Return the saved DescribeAlarms output (``alarms/describe-alarms.json``)."""
-    return read_json(data_dir(settings) / "alarms" / "describe-alarms.json")
+    return read_json(data_dir(settings) / layout.DESCRIBE_ALARMS)
 
 
 def describe_log_groups(settings: Settings) -> list[dict[str, Any]]:
@@ -40,7 +41,7 @@ def describe_log_groups(settings: Settings) -> list[dict[str, Any]]:
     NoDataError
         When the file is missing or is not DescribeLogGroups output.
     """
-    path = data_dir(settings) / "logs" / "describe-log-groups.json"
+    path = data_dir(settings) / layout.DESCRIBE_LOG_GROUPS
     saved = read_json(path)
     groups = saved.get("logGroups") if isinstance(saved, dict) else None
     if not isinstance(groups, list) or not all(

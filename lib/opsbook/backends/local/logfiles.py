@@ -49,11 +49,13 @@ import zlib
 from collections import OrderedDict
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 
 import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.json as pa_json
+
+from opsbook.backends import layout
 
 __all__ = [
     "CACHE_BYTES",
@@ -79,6 +81,7 @@ EVENT_SCHEMA = pa.schema(
 FIREHOSE_LAG = dt.timedelta(hours=1)
 #: Cap on the decoded events kept between reads (Arrow bytes); least recently used go first.
 CACHE_BYTES = 512 * 2**20
+_EXPORT_FOLDER = PurePosixPath(layout.LOG_EXPORTS).name  # "export": a group's path follows
 _TASK_ID = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")
 
 
@@ -89,9 +92,9 @@ def read_events(data_dir: Path) -> pa.Table:
     listing log groups and the queries after it share the work.
     """
     pieces = []
-    for group, stream, path in _export_files(data_dir / "logs" / "export"):
+    for group, stream, path in _export_files(data_dir / layout.LOG_EXPORTS):
         pieces.append(_export_table(_decoded(path, _decode_export).events, group, stream))
-    objects = _firehose_objects(data_dir / "logs" / "firehose")
+    objects = _firehose_objects(data_dir / layout.LOG_FIREHOSE)
     _prefetch_firehose(objects)
     for path in objects:
         pieces.append(_firehose_table(_decoded(path, _decode_firehose).events))
@@ -110,10 +113,10 @@ def list_groups(data_dir: Path) -> list[str]:
     []
     """
     found = set()
-    for group, _, path in _export_files(data_dir / "logs" / "export"):
+    for group, _, path in _export_files(data_dir / layout.LOG_EXPORTS):
         if group not in found and _holds_a_line(path):
             found.add(group)
-    objects = _firehose_objects(data_dir / "logs" / "firehose")
+    objects = _firehose_objects(data_dir / layout.LOG_FIREHOSE)
     _prefetch_firehose(objects)
     for path in objects:
         found.update(_decoded(path, _decode_firehose).listed)
@@ -503,7 +506,7 @@ def _read_gzip(
     task = next((i for i, part in enumerate(parts) if _TASK_ID.match(part)), None)
     if task is not None:
         # The group's path sits between the export prefix (or the folder given) and the task id.
-        export = next((i for i, p in enumerate(parts[:task]) if p == "export"), None)
+        export = next((i for i, p in enumerate(parts[:task]) if p == _EXPORT_FOLDER), None)
         first = export + 1 if export is not None else len(root.parts)
         group = "/" + "/".join(parts[first:task])
         stream = "/".join(parts[task + 1 : -1])

@@ -21,6 +21,7 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
+from opsbook.backends import layout
 from opsbook.backends.frames import log_groups_frame
 from opsbook.backends.local import HINT, connect, data_dir, logfiles
 from opsbook.errors import NoDataError
@@ -86,7 +87,7 @@ def query(
     NoDataError
         When no log files are found, or a requested log group is not among them.
     """
-    paths = [Path(p) for p in sources] if sources else [data_dir(settings) / "logs"]
+    paths = [Path(p) for p in sources] if sources else [data_dir(settings) / layout.LOGS]
     missing = [str(p) for p in paths if not p.exists()]
     if missing:
         raise NoDataError(f"no such log file or folder: {', '.join(missing)}")

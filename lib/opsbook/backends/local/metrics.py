@@ -37,6 +37,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 
+from opsbook.backends import layout
 from opsbook.backends.frames import metric_data_frame, metric_list_frame, namespaces_frame
 from opsbook.backends.local import HINT, connect, data_dir
 from opsbook.errors import ConfigurationError, NoDataError
@@ -398,7 +399,7 @@ def _files(
     settings: Settings, start: pd.Timestamp | None = None, end: pd.Timestamp | None = None
 ) -> _Files:
     """Return the metrics files by layout (stream files pruned to the window's hours)."""
-    root = data_dir(settings) / "metrics"
+    root = data_dir(settings) / layout.METRICS
     # Hidden files are a pull still being written (renamed into place when complete).
     files = sorted(p for p in root.glob("*/**/*") if p.is_file() and not p.name.startswith("."))
     if not files:

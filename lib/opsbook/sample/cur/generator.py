@@ -10,6 +10,7 @@ from typing import Any
 
 import numpy as np
 
+from opsbook.backends import layout
 from opsbook.errors import ConfigurationError
 from opsbook.sample import org
 from opsbook.sample.cur.catalogue import REGIONS, SERVICE_NAMES, kinds
@@ -128,12 +129,12 @@ class _Generator:
     def run(self) -> dict[str, Any]:
         """Write every billing period and its manifest; return the facts."""
         cat = self.cat
-        export = self.root / "cur" / org.CUR_EXPORT
+        export = self.root / layout.cur_export(org.CUR_EXPORT)
         totals: dict[str, float] = {}
         rows = files = 0
         for p_no, period in enumerate(self.calendar.periods):
             acc = PeriodTotals(len(cat.accounts), len(cat.products), len(cat.reservations))
-            folder = export / "data" / f"BILLING_PERIOD={period.label}"
+            folder = export / layout.cur_data(period.label)
             writer = PeriodWriter(folder, ROWS_PER_FILE)
             for c_no, (d0, d1, l0, l1) in enumerate(self._blocks(period)):
                 rng = np.random.default_rng([self.seed, _SALT, p_no, c_no])

@@ -9,6 +9,7 @@ from pathlib import Path
 import pyarrow as pa
 import pyarrow.parquet as pq
 
+from opsbook.backends import layout
 from opsbook.sample import org
 from opsbook.sample.cur.catalogue import BUCKET
 from opsbook.sample.cur.ids import hashed_uuid
@@ -29,7 +30,7 @@ class PeriodWriter:
         self._writer: pq.ParquetWriter | None = None
         self._in_file = 0
         folder.mkdir(parents=True, exist_ok=True)
-        for stale in folder.glob(f"{org.CUR_EXPORT}-*.snappy.parquet"):
+        for stale in folder.glob(layout.cur_object(org.CUR_EXPORT, "*")):
             stale.unlink()  # a re-delivery overwrites the period, like OVERWRITE_REPORT
 
     def write(self, table: pa.Table) -> None:
@@ -52,7 +53,7 @@ class PeriodWriter:
 
     def _roll(self) -> None:
         self.close()
-        path = self.folder / f"{org.CUR_EXPORT}-{len(self.paths) + 1:05d}.snappy.parquet"
+        path = self.folder / layout.cur_object(org.CUR_EXPORT, f"{len(self.paths) + 1:05d}")
         self._writer = pq.ParquetWriter(path, CUR2_SCHEMA, compression="snappy")
         self.paths.append(path)
         self._in_file = 0
@@ -62,9 +63,9 @@ def write_manifest(
     export: Path, period: Period, writer: PeriodWriter, *, seed: int, as_of: dt.date
 ) -> None:
     """Write ``metadata/BILLING_PERIOD=YYYY-MM/<export>-Manifest.json`` for a written period."""
-    folder = export / "metadata" / f"BILLING_PERIOD={period.label}"
+    folder = export / layout.cur_metadata(period.label)
     folder.mkdir(parents=True, exist_ok=True)
-    prefix = f"s3://{BUCKET}/{_S3_PREFIX}/{org.CUR_EXPORT}/data/BILLING_PERIOD={period.label}"
+    prefix = f"s3://{BUCKET}/{_S3_PREFIX}/{org.CUR_EXPORT}/{layout.cur_data(period.label)}"
     manifest = {
         "executionId": hashed_uuid("execution", seed, period.label, as_of),
         "exportArn": f"arn:aws:bcm-data-exports:us-east-1:{org.PAYER_ACCOUNT_ID}:export/"
@@ -80,5 +81,5 @@ def write_manifest(
         "dataFiles": [f"{prefix}/{path.name}" for path in writer.paths],
         "totalRowCount": writer.rows,
     }
-    path = folder / f"{org.CUR_EXPORT}-Manifest.json"
+    path = folder / layout.cur_manifest(org.CUR_EXPORT)
     path.write_text(json.dumps(manifest, indent=2) + "\n", encoding="utf-8")

@@ -1,8 +1,8 @@
 """A small CloudWatch metric alarm evaluator over per-minute metric data.
 
-The sample's alarm history is not written by hand: :mod:`opsbook.sample.incident` evaluates each
-alarm's definition over the same per-minute values :mod:`opsbook.sample.metrics` writes, with the
-rules CloudWatch applies:
+The sample's alarm history is not written by hand: :mod:`~opsbook.sample.incident.history`
+evaluates each alarm's definition over the same per-minute values :mod:`opsbook.sample.metrics`
+writes, with the rules CloudWatch applies:
 
 - datapoints are the alarm's statistic over periods aligned to multiples of ``Period``, built from
   the 1-minute statistics (Sum and SampleCount add up, Average is their ratio, Minimum and Maximum

@@ -1,0 +1,126 @@
+"""The events of one log group, and the draws the services' logs share.
+
+:class:`Events` collects a log group's events in batches (times, stream numbers, messages) and
+sorts them per stream when they are written. The helpers draw what every service logs the same
+way: which requests are logged (:data:`SAMPLE_FRACTIONS`), when in their minute, routes and
+statuses by weight, random ids.
+
+Examples
+--------
+>>> import numpy as np
+>>> events = Events(streams=["a", "b"])
+>>> events.add(np.array([2, 1]), np.array([1, 1]), ["second", "first"])
+>>> events.add(np.array([5]), np.array([0]), ["other stream"])
+>>> ts, stream, messages = events.ordered()
+>>> messages.tolist(), iso_times(ts[:1])
+(['other stream', 'first', 'second'], ['1970-01-01T00:00:00.005Z'])
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from opsbook.sample import org
+from opsbook.sample.traffic import MINUTE_MS, Traffic
+
+__all__ = [
+    "CATALOG_ROUTES",
+    "CHECKOUT_ROUTES",
+    "CLIENT_STATUS",
+    "SAMPLE_FRACTIONS",
+    "Events",
+    "expand",
+    "iso_times",
+    "pick",
+    "random_hex",
+    "random_order_ids",
+    "sampled",
+    "share",
+]
+
+# Share of the modelled requests each log group holds (1.0: every invocation is logged).
+SAMPLE_FRACTIONS: dict[str, float] = {
+    org.API_ACCESS_LOG_GROUP: 1 / 500,
+    org.CHECKOUT.log_group: 1 / 100,
+    org.CATALOG.log_group: 1 / 2000,
+    org.ORDERS.log_group: 1.0,
+}
+CHECKOUT_ROUTES = (
+    ("GET", "/cart", 0.38),
+    ("POST", "/cart/items", 0.3),
+    ("POST", "/checkout", 0.2),
+    ("GET", "/orders/{id}", 0.12),
+)
+CATALOG_ROUTES = (
+    ("GET", "/products", 0.35),
+    ("GET", "/products/{id}", 0.4),
+    ("GET", "/search", 0.15),
+    ("GET", "/categories", 0.1),
+)
+CLIENT_STATUS = ((400, 0.35), (401, 0.1), (404, 0.3), (409, 0.1), (422, 0.15))
+
+
+@dataclass
+class Events:
+    """Events of one log group, collected in batches, sorted per stream when written."""
+
+    streams: list[str] = field(default_factory=list)
+    ts: list[np.ndarray] = field(default_factory=list)
+    stream: list[np.ndarray] = field(default_factory=list)
+    messages: list[str] = field(default_factory=list)
+
+    def add(self, ts: np.ndarray, stream: np.ndarray, messages: list[str]) -> None:
+        """Append a batch: epoch-ms times, stream numbers and messages, one each per event."""
+        self.ts.append(np.asarray(ts, dtype=np.int64))
+        self.stream.append(np.asarray(stream, dtype=np.int64))
+        self.messages += messages
+
+    def ordered(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Return (timestamps, stream index, messages) sorted by stream, time, insertion order."""
+        ts, stream = np.concatenate(self.ts), np.concatenate(self.stream)
+        order = np.lexsort((np.arange(ts.size), ts, stream))
+        return ts[order], stream[order], np.asarray(self.messages, dtype=object)[order]
+
+
+def iso_times(ts: np.ndarray) -> list[str]:
+    """Return epoch-ms times as CloudWatch Logs exports print them (``...T14:02:03.123Z``)."""
+    text = np.datetime_as_string(np.asarray(ts, dtype="datetime64[ms]"), unit="ms")
+    return [f"{t}Z" for t in text.tolist()]
+
+
+def pick(rng: np.random.Generator, table: tuple[tuple[Any, ...], ...], count: int) -> np.ndarray:
+    """Return ``count`` random row indices of ``table``, whose last column is each row's weight."""
+    weights = np.array([row[-1] for row in table], dtype=float)
+    return rng.choice(len(table), size=count, p=weights / weights.sum())
+
+
+def sampled(rng: np.random.Generator, counts: np.ndarray, fraction: float) -> np.ndarray:
+    """Return how many of ``counts`` a uniform random ``fraction`` of them keeps (all at 1)."""
+    return counts if fraction >= 1 else rng.binomial(counts, fraction)
+
+
+def expand(
+    model: Traffic, window: slice, counts: np.ndarray, rng: np.random.Generator
+) -> tuple[np.ndarray, np.ndarray]:
+    """Return (minute index, epoch ms) of one event per count, at a random time in its minute."""
+    minute = np.repeat(np.arange(window.start, window.stop), counts)
+    return minute, model.minute_ms[minute] + rng.integers(0, MINUTE_MS, minute.size)
+
+
+def share(flags: np.ndarray) -> float | None:
+    """Return the share of true values (rounded), or None when there are none to count."""
+    return round(float(flags.mean()), 5) if flags.size else None
+
+
+def random_hex(rng: np.random.Generator, count: int, width: int) -> list[str]:
+    """Return ``count`` random lower-case hex strings of ``width`` digits."""
+    h = rng.bytes(count * width // 2 + 1).hex()
+    return [h[i * width : (i + 1) * width] for i in range(count)]
+
+
+def random_order_ids(rng: np.random.Generator, count: int) -> list[str]:
+    """Return ``count`` random order ids (``ord-<7 digits>``)."""
+    return [f"ord-{n}" for n in rng.integers(1_000_000, 9_999_999, count).tolist()]
