@@ -85,7 +85,7 @@ test-dates: $(STAMP) browser faketime
 sample: $(SAMPLE)
 
 $(SAMPLE): | $(STAMP)
-	$(BIN)/opsbook sample generate
+	$(BIN)/opsbook sample generate --dest data/sample
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

@@ -22,6 +22,7 @@ health/describe-affected-entities.json  DescribeAffectedEntities
 slos.yaml  the services' SLOs (OpenSLO)
 sample.json  what opsbook sample generate wrote
 README.md  the sample's description
+.opsbook-sample  marks a folder opsbook sample generate wrote, listing what it wrote
 
 Names are POSIX paths relative to the data folder (``data_dir / DESCRIBE_ALARMS``), except the CUR
 export's inner paths, which are relative to its folder (``cur/<export>``), since a reader finds
@@ -65,6 +66,7 @@ __all__ = [
     "METRICS",
     "METRICS_PULLED",
     "SAMPLE_FACTS",
+    "SAMPLE_MARKER",
     "SAMPLE_README",
     "SLOS",
     "TRAIL_DAY",
@@ -122,6 +124,7 @@ HEALTH_AFFECTED_ENTITIES = f"{HEALTH}/describe-affected-entities.json"
 SLOS = "slos.yaml"
 SAMPLE_FACTS = "sample.json"
 SAMPLE_README = "README.md"
+SAMPLE_MARKER = ".opsbook-sample"
 
 
 def cur_export(export: str) -> str:
@@ -233,6 +236,7 @@ def tree() -> str:
         (SLOS, "the services' SLOs (OpenSLO)"),
         (SAMPLE_FACTS, "what opsbook sample generate wrote"),
         (SAMPLE_README, "the sample's description"),
+        (SAMPLE_MARKER, "marks a folder opsbook sample generate wrote, listing what it wrote"),
     )  # fmt: skip
     return "\n".join(f"{path}  {what}" for path, what in rows)
 

@@ -5,6 +5,11 @@ Logs exports and Firehose subscription records, Metric Streams JSON, alarms and 
 CloudTrail log files and AWS Health events. It is deterministic for a given ``as_of``, ``scale``
 and ``seed``, and written to a temporary folder that replaces the destination only when complete.
 
+The generator never writes over data it did not write: the destination must be absent, empty, or
+a sample it generated before (marked by ``.opsbook-sample``, which lists what it wrote). A folder
+holding anything else -- a user's own exports, say, with ``data_dir`` pointed at them -- is
+refused with an error naming it, and nothing in it is touched.
+
 Examples
 --------
 >>> import datetime as dt, tempfile
@@ -18,6 +23,7 @@ from __future__ import annotations
 import datetime as dt
 import importlib
 import json
+import secrets
 import shutil
 import time
 from collections.abc import Callable, Iterable
@@ -30,11 +36,16 @@ from opsbook.errors import ConfigurationError
 from opsbook.sample import org
 from opsbook.sample.readme import render_readme
 
-__all__ = ["PARTS", "generate", "parse_parts"]
+__all__ = ["PARTS", "check_destination", "generate", "parse_parts"]
 
 PARTS = ("cur", "logs", "metrics", "incident", "slos")
 MAX_SCALE = 10_000.0
 FACTS_FILE = layout.SAMPLE_FACTS
+#: Top-level entries of samples written before the marker existed (recognised by content).
+_UNMARKED_SAMPLE = frozenset(
+    {"cur", "logs", "metrics", "alarms", "cloudtrail", "health", layout.SLOS, FACTS_FILE,
+     layout.SAMPLE_README}
+)  # fmt: skip
 
 
 def generate(
@@ -80,9 +91,10 @@ def generate(
         raise ConfigurationError(f"bad seed {seed!r}: expected a whole number >= 0")
     story = org.timeline(as_of)
     dest = Path(dest)
+    check_destination(dest)
     dest.parent.mkdir(parents=True, exist_ok=True)
-    work = dest.parent / f".{dest.name}.tmp"
-    shutil.rmtree(work, ignore_errors=True)
+    # A folder of our own beside the destination (never a fixed name a user's folder could have).
+    work = dest.parent / f".{dest.name}.{secrets.token_hex(4)}.tmp"
     work.mkdir()
     facts: dict[str, Any] = {
         "company": org.COMPANY,
@@ -101,6 +113,9 @@ def generate(
                 progress(f"{part}: written in {seconds:.1f} s")
         (work / FACTS_FILE).write_text(json.dumps(facts, indent=2, default=str) + "\n")
         (work / layout.SAMPLE_README).write_text(render_readme(facts, story))
+        written = sorted(entry.name for entry in work.iterdir())
+        marker = {"written_by": "opsbook sample generate", "entries": written}
+        (work / layout.SAMPLE_MARKER).write_text(json.dumps(marker, indent=2) + "\n")
     except BaseException:
         shutil.rmtree(work, ignore_errors=True)
         raise
@@ -133,10 +148,64 @@ def _check_scale(scale: float) -> None:
         )
 
 
+def check_destination(dest: Path) -> None:
+    """Raise unless ``dest`` is absent, empty, or a sample this generator wrote (and only that).
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> mine = Path(tempfile.mkdtemp())
+    >>> _ = (mine / "invoices.csv").write_text("my own data")
+    >>> check_destination(mine)
+    Traceback (most recent call last):
+    ...
+    opsbook.errors.ConfigurationError: refusing to write the sample into ... it holds invoices.csv, which opsbook did not write. Give an empty or new folder (opsbook sample generate --dest data/sample)
+    """
+    if not dest.exists():
+        return
+    if not dest.is_dir():
+        raise ConfigurationError(
+            f"refusing to write the sample into {dest}: it is a file, not a folder. "
+            "Give a new folder (opsbook sample generate --dest data/sample)"
+        )
+    foreign = sorted(set(_entries(dest)) - _ours(dest))
+    if foreign:
+        shown = ", ".join(foreign[:5]) + (
+            f" and {len(foreign) - 5} more" if len(foreign) > 5 else ""
+        )
+        raise ConfigurationError(
+            f"refusing to write the sample into {dest}: it holds {shown}, which opsbook did not "
+            "write. Give an empty or new folder (opsbook sample generate --dest data/sample)"
+        )
+
+
+def _entries(folder: Path) -> list[str]:
+    try:
+        return [entry.name for entry in folder.iterdir()]
+    except OSError as error:
+        raise ConfigurationError(
+            f"cannot read {folder} ({error.strerror}): give a folder opsbook may read and write"
+        ) from None
+
+
+def _ours(dest: Path) -> set[str]:
+    """Return what a previous generation wrote into ``dest``: its marker's list, or by content."""
+    marker = dest / layout.SAMPLE_MARKER
+    try:
+        if marker.is_file():
+            return {*json.loads(marker.read_text())["entries"], layout.SAMPLE_MARKER}
+        facts = json.loads((dest / FACTS_FILE).read_text())
+    except (OSError, ValueError, KeyError, TypeError):
+        return set()
+    return set(_UNMARKED_SAMPLE) if facts.get("company") == org.COMPANY else set()
+
+
 def _replace(work: Path, dest: Path) -> None:
-    """Swap the finished folder in, so a failed generation never leaves half a sample behind."""
-    old = dest.parent / f".{dest.name}.old"
-    shutil.rmtree(old, ignore_errors=True)
+    """Swap the finished folder in, so a failed generation never leaves half a sample behind.
+
+    Only a destination :func:`check_destination` accepted is moved aside and removed.
+    """
+    old = work.with_name(work.name[: -len(".tmp")] + ".old")
     if dest.exists():
         dest.rename(old)
     work.rename(dest)
