@@ -49,7 +49,7 @@ COLUMNS = [
 
 def budget_reports(
     slo_ids: Sequence[str] = (),
-    at: str | pd.Timestamp | None = None,
+    at: clock.Moment | None = None,
     *,
     settings: Settings | None = None,
     client: Any = None,
@@ -75,8 +75,7 @@ def budget_reports(
     settings = settings or resolve()
     if client is None:
         client = session(settings).client("application-signals")
-    moment = clock.now() if at in (None, "") else pd.Timestamp(at)
-    moment = moment.tz_localize("UTC") if moment.tzinfo is None else moment.tz_convert("UTC")
+    moment = clock.now() if at in (None, "") else clock.to_utc(at, "at")
     ids = list(slo_ids) or _list_ids(client)
     rows: list[dict[str, Any]] = []
     errors: list[dict[str, str]] = []
