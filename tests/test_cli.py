@@ -2,12 +2,15 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
 from opsbook.cli import main
+from opsbook.errors import ConfigurationError
+from opsbook.runner import parse_parameter
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -98,8 +101,39 @@ def test_bad_parameters_exit_2(sample_dir: Path, tmp_path: Path) -> None:
     result = _opsbook("report", "run", "daily", "-p", "colour=red", env=env)
     assert result.returncode == 2 and "has no parameter colour" in result.stderr
     result = _opsbook("report", "run", "daily", "-p", "nonsense", env=env)
-    assert result.returncode == 2 and "expected NAME=VALUE" in result.stderr
+    assert result.returncode == 2
+    assert "-p 'nonsense' is not name=value: write e.g. -p month=2026-09" in result.stderr
     assert not any(tmp_path.iterdir())
+
+
+@pytest.mark.parametrize(
+    ("text", "parsed"),
+    [
+        ("month=2026-09", ("month", "2026-09")),
+        ("days=7", ("days", 7)),
+        ("share=-0.5", ("share", -0.5)),
+        ("scale=1e3", ("scale", 1000.0)),
+        ("redact=True", ("redact", True)),
+        ("account=none", ("account", None)),
+        ("account='012345678901'", ("account", "012345678901")),
+        ('note="a=b"', ("note", "a=b")),
+        ("empty=", ("empty", "")),
+        ("label=nan", ("label", "nan")),  # text, not a float: only digits are numbers
+    ],
+)
+def test_one_name_value_parser_for_the_command_line_and_the_magics(
+    text: str, parsed: tuple
+) -> None:
+    value = parse_parameter(text)
+    assert value == parsed and type(value[1]) is type(parsed[1])
+
+
+@pytest.mark.parametrize("text", ["nonsense", "=5", "2x=1", "a-b=1", "é=1"])
+def test_a_bad_parameter_names_the_option_and_the_item(text: str) -> None:
+    with pytest.raises(
+        ConfigurationError, match=f"^--param {re.escape(repr(text))} is not name=value"
+    ):
+        parse_parameter(text, "--param")
 
 
 def test_params_lists_what_a_notebook_declares() -> None:

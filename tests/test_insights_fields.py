@@ -70,7 +70,9 @@ def test_numbers_stay_numbers_in_the_typed_frame() -> None:
             }
         ),
     )
-    frame = run_query("fields @timestamp, n, s", con, start=T0, end=T0).frame()
+    frame = run_query(
+        "fields @timestamp, n, s", con, start=T0, end=T0 + dt.timedelta(seconds=1)
+    ).frame()
     assert str(frame["n"].dtype) == "Int64" and str(frame["s"].dtype) == "string"
     assert str(frame["@timestamp"].dtype) == "datetime64[ms, UTC]"
 

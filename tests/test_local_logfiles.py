@@ -145,7 +145,7 @@ def test_parquet_bytes_scanned_is_estimated_from_the_metadata(tmp_path: Path) ->
         }
     )
     pq.write_table(table, tmp_path / "pulled.parquet", compression="zstd")
-    end = DAY + dt.timedelta(seconds=999)  # the first 1000 events
+    end = DAY + dt.timedelta(seconds=1000)  # the first 1000 events: [DAY, end)
     result = local_logs.query(resolve(), "fields n", [], DAY, end, limit=10, sources=[tmp_path])
     assert result.statistics["recordsScanned"] == 1000
     exact = sum(len(m) for m in messages) / 5000 * 1000

@@ -234,7 +234,8 @@ S1 = S0 + dt.timedelta(seconds=100)
 
 def test_cap_splits_the_time_range_recursively_and_merges(stubbed) -> None:
     client, stub = stubbed
-    first, last = int(S0.timestamp()), int(S1.timestamp())
+    # [S0, S1) is StartQuery's inclusive range of whole seconds S0 .. S1 - 1 s.
+    first, last = int(S0.timestamp()), int(S1.timestamp()) - 1
     middle = (first + last) // 2
     text = "fields @timestamp | sort @timestamp desc"
     stub.add_response(
@@ -306,7 +307,7 @@ def test_more_than_50_groups_are_batched(stubbed) -> None:
             {
                 "logGroupNames": batch,
                 "startTime": int(S0.timestamp()),
-                "endTime": int(S1.timestamp()),
+                "endTime": int(S1.timestamp()) - 1,
                 "queryString": "fields @message",
                 "limit": 10_000,
             },
@@ -527,7 +528,7 @@ def test_log_queries_give_the_same_frame_on_both_backends(
         {
             "logGroupNames": groups,
             "startTime": int(start.timestamp()),
-            "endTime": int(end.timestamp()),
+            "endTime": int(end.timestamp()) - 1,  # StartQuery's end is inclusive
             "queryString": text,
             "limit": int(explicit.group(1)) if explicit else 10_000,
         },

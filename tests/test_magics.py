@@ -11,7 +11,6 @@ from IPython.core.interactiveshell import InteractiveShell
 from IPython.testing.globalipapp import start_ipython
 from opsbook import magics
 from opsbook.errors import ConfigurationError
-from opsbook.magics.commands import parse_param, parse_since
 from opsbook.magics.display import MagicFailure
 
 PLOTLY = "application/vnd.plotly.v1+json"
@@ -163,11 +162,13 @@ def test_interrupt_propagates(ip: InteractiveShell, monkeypatch: pytest.MonkeyPa
     assert isinstance(error, KeyboardInterrupt)
 
 
-def test_parse_helpers() -> None:
-    assert parse_since("15m").total_seconds() == 900
-    assert parse_param("n=5") == ("n", 5) and parse_param("x=1.5") == ("x", 1.5)
-    assert parse_param("acct='012345678901'") == ("acct", "012345678901")
-    with pytest.raises(ConfigurationError, match="not a span"):
-        parse_since("soon")
-    with pytest.raises(ConfigurationError, match="name=value"):
-        parse_param("2026-09")
+def test_windows_and_params_are_read_as_the_command_line_reads_them(ip: InteractiveShell) -> None:
+    soon = _run(ip, "%%insights -g /ecs/checkout-api --since soon\nfields @message")
+    assert "--since 'soon' is not a duration: use e.g. '15m'" in str(soon)
+    reversed_ = _run(
+        ip,
+        "%%insights -g /ecs/checkout-api --start 2026-11-14T14:00Z --end 2026-11-14T13:00Z\nfields a",
+    )
+    assert "--end 2026-11-14 13:00 UTC is not after --start 2026-11-14 14:00 UTC" in str(reversed_)
+    bad = _run(ip, "%%athena --param 2026-09\nSELECT 1")
+    assert "--param '2026-09' is not name=value: write e.g. --param month=2026-09" in str(bad)

@@ -12,21 +12,17 @@ Examples
 
 from __future__ import annotations
 
-import datetime as dt
-
 import pandas as pd
 
+from opsbook import clock
 from opsbook.backends import select
 from opsbook.errors import ConfigurationError
-from opsbook.metrics._request import check_window
 from opsbook.settings import Settings, resolve
 
 __all__ = ["HISTORY_ITEM_TYPES", "STATES", "describe_alarms", "read_alarm_history"]
 
 STATES = ("OK", "ALARM", "INSUFFICIENT_DATA")
 HISTORY_ITEM_TYPES = ("StateUpdate", "ConfigurationUpdate", "Action")
-
-Time = str | dt.datetime | pd.Timestamp
 
 
 def describe_alarms(
@@ -64,8 +60,8 @@ def describe_alarms(
 
 
 def read_alarm_history(
-    start: Time,
-    end: Time,
+    start: clock.Moment,
+    end: clock.Moment,
     *,
     alarm_name: str | None = None,
     item_type: str | None = "StateUpdate",
@@ -100,7 +96,7 @@ def read_alarm_history(
         raise ConfigurationError(
             f"history item type {item_type!r}: use one of {', '.join(HISTORY_ITEM_TYPES)} or None"
         )
-    start_at, end_at = check_window(start, end)
+    start_at, end_at = clock.window(start, end)
     settings = settings or resolve()
     return select(settings, "alarms").read_alarm_history(
         settings, start_at, end_at, alarm_name, item_type

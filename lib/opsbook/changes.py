@@ -15,25 +15,22 @@ Examples
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Iterable
 
 import pandas as pd
 
+from opsbook import clock
 from opsbook.backends import select
 from opsbook.backends.shapes import INCIDENT_CHANGES, normalise_event_name
 from opsbook.errors import ConfigurationError
-from opsbook.metrics._request import check_window
 from opsbook.settings import Settings, resolve
 
 __all__ = ["INCIDENT_CHANGES", "read_changes"]
 
-Time = str | dt.datetime | pd.Timestamp
-
 
 def read_changes(
-    start: Time,
-    end: Time,
+    start: clock.Moment,
+    end: clock.Moment,
     *,
     event_names: Iterable[str] | str | None = None,
     settings: Settings | None = None,
@@ -61,7 +58,7 @@ def read_changes(
     --------
     >>> read_changes("2026-11-14", "2026-11-15", event_names=["UpdateService"])  # doctest: +SKIP
     """
-    start_at, end_at = check_window(start, end)
+    start_at, end_at = clock.window(start, end)
     if event_names is None:
         wanted: frozenset[str] | None = INCIDENT_CHANGES
     elif isinstance(event_names, str):

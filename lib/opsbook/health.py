@@ -11,22 +11,20 @@ Examples
 
 from __future__ import annotations
 
-import datetime as dt
-
 import pandas as pd
 
+from opsbook import clock
 from opsbook.backends import select
-from opsbook.metrics._request import check_window
 from opsbook.settings import Settings, resolve
 
 __all__ = ["UNAVAILABLE", "read_health_events"]
 
 UNAVAILABLE = "unavailable"
 
-Time = str | dt.datetime | pd.Timestamp
 
-
-def read_health_events(start: Time, end: Time, *, settings: Settings | None = None) -> pd.DataFrame:
+def read_health_events(
+    start: clock.Moment, end: clock.Moment, *, settings: Settings | None = None
+) -> pd.DataFrame:
     """Return AWS Health events active at any time in ``[start, end)``, by start time.
 
     Parameters
@@ -52,6 +50,6 @@ def read_health_events(start: Time, end: Time, *, settings: Settings | None = No
     >>> events.attrs["available"]  # doctest: +SKIP
     True
     """
-    start_at, end_at = check_window(start, end)
+    start_at, end_at = clock.window(start, end)
     settings = settings or resolve()
     return select(settings, "health").read_health_events(settings, start_at, end_at)

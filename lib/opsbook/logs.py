@@ -31,9 +31,9 @@ from opsbook.settings import Settings, resolve
 
 INSIGHTS_USD_PER_GB = 0.005  # Logs Insights bills per GB scanned
 
-__all__ = ["describe_log_groups", "list_log_groups", "parse_time", "pull", "query"]
+__all__ = ["describe_log_groups", "list_log_groups", "pull", "query"]
 
-Moment = dt.datetime | dt.date | str | pd.Timestamp
+_DEFAULT_LENGTH = pd.Timedelta(hours=1)  # what query reads without a start: the hour before end
 
 
 def describe_log_groups(*, settings: Settings | None = None) -> pd.DataFrame:
@@ -64,40 +64,18 @@ def list_log_groups(*, settings: Settings | None = None) -> list[str]:
     return select(settings, "logs").list_log_groups(settings)
 
 
-def parse_time(value: Moment, what: str) -> dt.datetime:
-    """Return ``value`` as an aware UTC datetime (naive values and dates are taken as UTC).
-
-    Examples
-    --------
-    >>> parse_time("2026-11-14T10:00", "start").isoformat()
-    '2026-11-14T10:00:00+00:00'
-    """
-    try:
-        stamp = pd.Timestamp(value)
-    except (ValueError, TypeError):
-        raise ConfigurationError(
-            f"{what} {value!r} is not a time: use ISO 8601, e.g. 2026-11-14T10:00:00Z"
-        ) from None
-    if pd.isna(stamp):
-        raise ConfigurationError(f"{what} is missing: give an ISO 8601 time")
-    stamp = stamp.tz_localize("UTC") if stamp.tzinfo is None else stamp.tz_convert("UTC")
-    return stamp.to_pydatetime()
-
-
-def _window(start: Moment, end: Moment) -> tuple[dt.datetime, dt.datetime]:
-    first, last = parse_time(start, "start"), parse_time(end, "end")
-    if last < first:
-        raise ConfigurationError(
-            f"the end {last.isoformat()} is before the start {first.isoformat()}: swap them"
-        )
-    return first, last
+def _window(
+    start: clock.Moment | None, end: clock.Moment | None, length: pd.Timedelta | None = None
+) -> tuple[dt.datetime, dt.datetime]:
+    first, last = clock.window(start, end, length=length)
+    return first.to_pydatetime(), last.to_pydatetime()
 
 
 def query(
     query_text: str,
     log_groups: Sequence[str] | str = (),
-    start: Moment | None = None,
-    end: Moment | None = None,
+    start: clock.Moment | None = None,
+    end: clock.Moment | None = None,
     *,
     settings: Settings | None = None,
     limit: int | None = None,
@@ -114,7 +92,8 @@ def query(
         Names or aliases (``settings.log_group_aliases``); on the local backend a trailing
         ``*`` selects by prefix and no group means all.
     start, end
-        Inclusive window (ISO text, dates or datetimes; naive = UTC). Default: the last hour.
+        The window ``[start, end)``: ISO text, dates or datetimes (naive = UTC); an event at
+        ``end`` is not read. Default: ``end`` now, ``start`` an hour before ``end``.
     limit
         Rows wanted; ``None`` = all matching rows (AWS: split under the 10,000-row cap).
     sources
@@ -141,9 +120,7 @@ def query(
         query_text = load_insights(query_text.strip()).sql
     groups = [log_groups] if isinstance(log_groups, str) else list(log_groups)
     groups = [settings.log_group(g) for g in groups]
-    last = parse_time(end, "end") if end is not None else clock.now().to_pydatetime()
-    first = parse_time(start, "start") if start is not None else last - dt.timedelta(hours=1)
-    first, last = _window(first, last)
+    first, last = _window(start, end, _DEFAULT_LENGTH)
     if limit is not None and limit < 1:
         raise ConfigurationError(f"limit must be a positive number of rows, got {limit}")
     # Files given explicitly are read by the local engine whatever the backend setting says.
@@ -163,8 +140,8 @@ def query(
 
 def pull(
     log_groups: Sequence[str] | str,
-    start: Moment,
-    end: Moment,
+    start: clock.Moment,
+    end: clock.Moment,
     dest: str | Path,
     *,
     settings: Settings | None = None,

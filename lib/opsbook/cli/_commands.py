@@ -14,7 +14,6 @@ import sys
 import threading
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Any
 
 from opsbook import clock
 from opsbook.errors import ConfigurationError, OpsbookError
@@ -263,7 +262,7 @@ def _generate(args: argparse.Namespace) -> int:
 
 def _run_report(args: argparse.Namespace) -> int:
     from opsbook.errors import ReportFailedError
-    from opsbook.runner import notify, run_suite
+    from opsbook.runner import notify, parse_parameter, run_suite
     from opsbook.settings import resolve
 
     settings = resolve()
@@ -271,7 +270,7 @@ def _run_report(args: argparse.Namespace) -> int:
         run = run_suite(
             args.suite,
             run_date=args.date,
-            parameters=dict(_parameter(text) for text in args.parameter),
+            parameters=dict(parse_parameter(text, "-p") for text in args.parameter),
             jobs=args.jobs,
             redact=args.redact,
             settings=settings,
@@ -389,21 +388,3 @@ def _whole(text: str) -> int:
         return int(text)
     except ValueError:
         raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
-
-
-def _parameter(text: str) -> tuple[str, Any]:
-    """Split ``name=value``, typing the value as papermill's CLI does (bool, None, int, float)."""
-    name, sep, raw = text.partition("=")
-    if not sep or not name.isidentifier():
-        raise ConfigurationError(f"bad parameter {text!r}: expected NAME=VALUE")
-    lowered = raw.lower()
-    if lowered in ("true", "false"):
-        return name, lowered == "true"
-    if lowered in ("none", "null"):
-        return name, None
-    for kind in (int, float):
-        try:
-            return name, kind(raw)
-        except ValueError:
-            pass
-    return name, raw

@@ -150,8 +150,8 @@ def detect_anomalies(
     >>> report.findings()[0]  # doctest: +SKIP
     'Cost anomaly 2026-11-05: AmazonEC2 in shop-prod +$550 over expected, mostly USE1-NatGateway-Bytes'
     """
-    stop = _day(end, "end") if end else clock.today() + dt.timedelta(days=1)
-    first = _day(start, "start") if start else stop - dt.timedelta(days=30)
+    stop = clock.to_day(end, "end") if end else clock.today() + dt.timedelta(days=1)
+    first = clock.to_day(start, "start") if start else stop - dt.timedelta(days=30)
     if stop <= first:
         raise ConfigurationError(f"anomaly window is empty: end {stop} is not after start {first}")
     if history_weeks < 2:
@@ -266,25 +266,6 @@ def _daily_totals(
         marked.update(pd.date_range(row.start_day, row.end_day, freq="D"))
     frame["anomalous"] = frame.index.isin(list(marked))
     return frame.rename_axis("usage_day").reset_index()
-
-
-def _day(value: str | dt.date, what: str) -> dt.date:
-    if isinstance(value, dt.datetime):
-        return value.date()
-    if isinstance(value, dt.date):
-        return value
-    try:
-        return (
-            dt.date.fromisoformat(str(value)[:10]) if len(str(value)) >= 10 else _bad(value, what)
-        )
-    except ValueError:
-        return _bad(value, what)
-
-
-def _bad(value: object, what: str) -> dt.date:
-    raise ConfigurationError(
-        f"anomaly window {what} must be a day written YYYY-MM-DD, got {value!r}"
-    )
 
 
 def _empty_anomalies() -> pd.DataFrame:

@@ -28,6 +28,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from opsbook import clock
 from opsbook.cost.query import (
     EXPORT_HINT,
     commitment_line_items,
@@ -195,7 +196,7 @@ def expiring_commitments(
     >>> expiring_commitments(frame, "2026-11-15")[["commitment_arn", "within_days"]].values.tolist()
     [['a', 30]]
     """
-    day = pd.Timestamp(str(as_of)[:10])
+    day = pd.Timestamp(clock.to_day(as_of, "as_of"))
     ends = pd.to_datetime(summary["end_time"], utc=True, errors="coerce").dt.tz_localize(None)
     left = (ends - day).dt.days
     out = summary.assign(end_day=ends.dt.normalize(), days_left=left)

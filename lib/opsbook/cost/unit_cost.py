@@ -174,22 +174,11 @@ def findings(frame: pd.DataFrame) -> list[str]:
 
 
 def _check_window(start: str | dt.date, end: str | dt.date) -> tuple[dt.date, dt.date]:
-    try:
-        stop = _day(end) if end else clock.today()
-        first = _day(start) if start else stop - dt.timedelta(days=DEFAULT_DAYS)
-    except ValueError:
-        raise ConfigurationError(
-            f"unit cost window: start and end must be UTC days YYYY-MM-DD, got {start!r}, {end!r}"
-        ) from None
+    stop = clock.to_day(end, "end") if end else clock.today()
+    first = clock.to_day(start, "start") if start else stop - dt.timedelta(days=DEFAULT_DAYS)
     if stop <= first:
         raise ConfigurationError(f"unit cost window: end {stop} must be after start {first}")
     return first, stop
-
-
-def _day(value: str | dt.date) -> dt.date:
-    if isinstance(value, dt.datetime):
-        return value.date()
-    return value if isinstance(value, dt.date) else dt.date.fromisoformat(str(value))
 
 
 def _by_month(daily: pd.DataFrame, per: int) -> pd.DataFrame:

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 import pandas as pd
 
 from opsbook import logs
-from opsbook.errors import ConfigurationError, NoDataError, OpsbookError
+from opsbook.errors import NoDataError, OpsbookError
 from opsbook.incident.patterns import mask_message
 from opsbook.incident.services import ServiceTargets, find_service
 from opsbook.incident.triage import query_fields
@@ -92,32 +92,22 @@ def drill_5xx(
     window = resolve_window(start, end)
     settings = settings or resolve()
     targets = find_service(service, settings=settings)
-    change = pd.Timestamp(change_at) if change_at else None
-    if change is not None:
-        change = change.tz_localize("UTC") if change.tzinfo is None else change.tz_convert("UTC")
-        if not window.start < change < window.end:
-            raise ConfigurationError(
-                f"change_at {change:%Y-%m-%d %H:%M} UTC is outside the window: widen the window "
-                "to hold time before and after it"
-            )
+    change = window.within(change_at, "change_at")
     groups = list(access_log_groups) or [
         g for g in logs.describe_log_groups(settings=settings).log_group if g.startswith("/aws/apigateway/")
     ]  # fmt: skip
-    last = window.end - pd.Timedelta(milliseconds=1)
     errors: list[str] = []
-    by_route = _routes(groups, window.start, last, settings, errors)
+    by_route = _routes(groups, window.start, window.end, settings, errors)
     by_status = (
-        _query("errors_by_status", groups, window.start, last, settings, errors, ("route", "status", "errors"))
+        _query("errors_by_status", groups, window.start, window.end, settings, errors, ("route", "status", "errors"))
         if groups
         else pd.DataFrame(columns=["route", "status", "errors"])
     )  # fmt: skip
-    by_version = _versions(targets, window.start, last, settings, errors)
+    by_version = _versions(targets, window.start, window.end, settings, errors)
     before_after = pd.DataFrame()
     if change is not None and groups and not errors:
-        before = _routes(
-            groups, window.start, change - pd.Timedelta(milliseconds=1), settings, errors
-        )
-        after = _routes(groups, change, last, settings, errors)
+        before = _routes(groups, window.start, change, settings, errors)
+        after = _routes(groups, change, window.end, settings, errors)
         before_after = before.merge(
             after, on=["route", "method"], how="outer", suffixes=("_before", "_after")
         )

@@ -146,8 +146,8 @@ def drill_cost_spike(
     """
     settings = settings or resolve()
     report = detect_anomalies(start, end, settings=settings)
-    stop = pd.Timestamp(end).date() if end else clock.today() + dt.timedelta(days=1)
-    first = pd.Timestamp(start).date() if start else stop - dt.timedelta(days=30)
+    stop = clock.to_day(end, "end") if end else clock.today() + dt.timedelta(days=1)
+    first = clock.to_day(start, "start") if start else stop - dt.timedelta(days=30)
     found = report.anomalies
     chosen = found
     if account:

@@ -247,11 +247,10 @@ def drill_lambda(
             "functions=[...] or use runbooks/api-5xx.ipynb for services behind a load balancer"
         )
     groups = [f"/aws/lambda/{name}" for name in names]
-    last = window.end - pd.Timedelta(milliseconds=1)
     problems: list[str] = []
-    versions = _query("lambda_by_version", groups, window.start, last, settings, problems,
+    versions = _query("lambda_by_version", groups, window.start, window.end, settings, problems,
                       ("log_group", "invocations"))  # fmt: skip
-    failed = _failed(_query("lambda_failed_invocations", groups, window.start, last, settings,
+    failed = _failed(_query("lambda_failed_invocations", groups, window.start, window.end, settings,
                             problems, ("log_group", "killed", "timed_out", "at_memory_limit")))  # fmt: skip
     by_version = _by_version(versions, failed)
     series, problem = _metric_series(names, window, settings)

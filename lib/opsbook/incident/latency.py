@@ -28,7 +28,7 @@ import plotly.graph_objects as go
 
 from opsbook import metrics
 from opsbook.charts import THEME
-from opsbook.errors import ConfigurationError, NoDataError, OpsbookError
+from opsbook.errors import NoDataError, OpsbookError
 from opsbook.incident.patterns import mask_message
 from opsbook.incident.sections import SectionError
 from opsbook.incident.services import ServiceTargets, find_service
@@ -203,7 +203,7 @@ def drill_latency(
     'change point 2026-11-14 14:02 UTC (detected from ALB checkout-alb p99 latency metric)'
     """
     window = resolve_window(start, end)
-    given = _given(change_at, window)
+    given = window.within(change_at, "change_at")
     settings = settings or resolve()
     targets = find_service(service, settings=settings)
     problems: list[str] = []
@@ -238,24 +238,6 @@ def drill_latency(
                         slow_lines, _by_dependency(lines, split), metric_problem, "; ".join(problems))  # fmt: skip
 
 
-def _given(change_at: str, window: IncidentWindow) -> pd.Timestamp | None:
-    if not change_at:
-        return None
-    try:
-        change = pd.Timestamp(change_at)
-    except ValueError:
-        raise ConfigurationError(
-            f"change_at {change_at!r} is not a time: use ISO 8601 in UTC"
-        ) from None
-    change = change.tz_localize("UTC") if change.tzinfo is None else change.tz_convert("UTC")
-    if not window.start < change < window.end:
-        raise ConfigurationError(
-            f"change_at {change:%Y-%m-%d %H:%M} UTC is outside the window: widen the window to hold "
-            "time before and after it"
-        )
-    return change
-
-
 def _p99(values: pd.Series) -> float:
     # Nearest rank, as Logs Insights' pct() and CloudWatch percentiles name an observed value.
     return float(np.quantile(values, 0.99, method="inverted_cdf")) if len(values) else float("nan")
@@ -277,8 +259,7 @@ def _query(
     if not groups:
         return pd.DataFrame()
     try:
-        return query_fields(name, groups, window.start, window.end - pd.Timedelta(milliseconds=1),
-                            fields, settings)  # fmt: skip
+        return query_fields(name, groups, window.start, window.end, fields, settings)
     except NoDataError:  # no log files for the window: reported as no data
         return pd.DataFrame()
     except OpsbookError as error:  # said in the findings; the other sections still stand

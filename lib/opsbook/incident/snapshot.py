@@ -138,8 +138,7 @@ def _logs(made: Snapshot, settings: Settings) -> int:
     if not groups:
         return 0
     try:
-        events = logs.query(_EVENT_QUERY, groups, w.start, w.end - pd.Timedelta(milliseconds=1),
-                            settings=settings)  # fmt: skip
+        events = logs.query(_EVENT_QUERY, groups, w.start, w.end, settings=settings)
     except NoDataError:
         return 0
     if events.empty:

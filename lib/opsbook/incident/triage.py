@@ -473,10 +473,11 @@ def _check_errors(t: Triage) -> Check:
     if not groups:
         return Check("top_errors", SKIPPED, f"no log group found for {t.service.name}")
     w = t.window
-    last = w.end - pd.Timedelta(milliseconds=1)
-    raw = query_fields("error_messages", groups, w.start, last, ("text", "occurrences"), t.settings)
+    raw = query_fields(
+        "error_messages", groups, w.start, w.end, ("text", "occurrences"), t.settings
+    )
     if raw.empty:
-        seen = query_fields("count_events", groups, w.start, last, ("events",), t.settings)
+        seen = query_fields("count_events", groups, w.start, w.end, ("events",), t.settings)
         events = int(seen.events.sum()) if len(seen) else 0
         if events == 0:
             return Check("top_errors", SKIPPED,

@@ -13,7 +13,6 @@ Examples
 
 from __future__ import annotations
 
-import datetime as dt
 from dataclasses import dataclass
 
 import pandas as pd
@@ -59,6 +58,25 @@ class IncidentWindow:
             f"baseline {span(self.baseline_start, self.baseline_end)} UTC"
         )
 
+    def within(self, value: clock.Moment | None, name: str) -> pd.Timestamp | None:
+        """Return ``value`` as UTC (empty: ``None``), refusing a moment not inside the window.
+
+        Examples
+        --------
+        >>> w = resolve_window("2026-11-14T14:00Z", "2026-11-14T15:00Z")
+        >>> w.within("2026-11-14T14:30Z", "change_at").isoformat()
+        '2026-11-14T14:30:00+00:00'
+        """
+        if value is None or (isinstance(value, str) and not value.strip()):
+            return None
+        moment = clock.to_utc(value, name)
+        if not self.start < moment < self.end:
+            raise ConfigurationError(
+                f"{name} {moment:%Y-%m-%d %H:%M} UTC is outside the window: widen the window "
+                "to hold time before and after it"
+            )
+        return moment
+
     def table(self) -> pd.DataFrame:
         """Return the window as a small table (what, start, end) for the top of a runbook."""
         return pd.DataFrame(
@@ -72,11 +90,11 @@ class IncidentWindow:
 
 
 def resolve_window(
-    start: str | dt.datetime | pd.Timestamp | None = "",
-    end: str | dt.datetime | pd.Timestamp | None = "",
+    start: clock.Moment | None = "",
+    end: clock.Moment | None = "",
     *,
-    baseline: str = "",
-    lookback: str = "6h",
+    baseline: clock.Duration = "",
+    lookback: clock.Duration = "6h",
     max_window: pd.Timedelta = MAX_WINDOW,
     now: pd.Timestamp | None = None,
 ) -> IncidentWindow:
@@ -88,9 +106,10 @@ def resolve_window(
         ISO 8601 times (naive = UTC); empty: ``end`` = now, ``start`` = ``end`` - 1 h.
     baseline
         Empty: the same length just before ``start``; else an offset back from the window
-        (``1d``: the same hours the day before, ``7d``: a week before).
+        (``1d``: the same hours the day before, ``7d``: a week before); any duration
+        :func:`opsbook.clock.to_duration` reads.
     lookback
-        How far before ``start`` changes are looked for (a pandas duration such as ``6h``).
+        How far before ``start`` changes are looked for (``6h``, ``90min``, ``PT6H``...).
     max_window
         Longest window accepted.
     now
@@ -107,51 +126,22 @@ def resolve_window(
     >>> resolve_window("2026-11-14T14:00Z", "2026-11-14T13:00Z")
     Traceback (most recent call last):
     ...
-    opsbook.errors.ConfigurationError: end 2026-11-14 13:00 UTC is not after start 2026-11-14 14:00 UTC: give an end later than the start
+    opsbook.errors.ConfigurationError: end 2026-11-14 13:00 UTC is not after start 2026-11-14 14:00 UTC: a window [start, end) ending at or before the start is empty; swap start and end
     """
-    current = (now if now is not None else clock.now()).floor("min")
-    last = _time(end, "end") if end else current
-    first = _time(start, "start") if start else last - DEFAULT_LENGTH
-    if last <= first:
-        raise ConfigurationError(
-            f"end {last:%Y-%m-%d %H:%M} UTC is not after start {first:%Y-%m-%d %H:%M} UTC: "
-            "give an end later than the start"
-        )
+    if end is None or (isinstance(end, str) and not end.strip()):
+        end = (now if now is not None else clock.now()).floor("min")
+    first, last = clock.window(start, end, length=DEFAULT_LENGTH)
     if last - first > max_window:
         raise ConfigurationError(
             f"the window {first:%Y-%m-%d %H:%M} to {last:%Y-%m-%d %H:%M} UTC is "
             f"{(last - first) / pd.Timedelta(hours=1):.0f} h long; triage looks at most "
             f"{max_window / pd.Timedelta(hours=1):.0f} h: narrow it to the incident"
         )
-    offset = _duration(baseline, "baseline") if baseline else last - first
+    offset = clock.to_duration(baseline, "baseline") if baseline else last - first
     if offset < last - first:
         raise ConfigurationError(
             f"baseline {baseline!r} overlaps the window: give an offset of at least the window's "
             f"length ({(last - first) / pd.Timedelta(minutes=1):.0f} min), e.g. '1d'"
         )
-    back = _duration(lookback, "lookback")
+    back = clock.to_duration(lookback, "lookback")
     return IncidentWindow(first, last, first - offset, last - offset, back)
-
-
-def _time(value: object, what: str) -> pd.Timestamp:
-    try:
-        stamp = pd.Timestamp(value)  # type: ignore[arg-type]
-    except (ValueError, TypeError):
-        stamp = pd.NaT
-    if pd.isna(stamp):
-        raise ConfigurationError(
-            f"{what} {value!r} is not a time: use ISO 8601 in UTC, e.g. 2026-11-14T14:00Z"
-        )
-    return stamp.tz_localize("UTC") if stamp.tzinfo is None else stamp.tz_convert("UTC")
-
-
-def _duration(value: str, what: str) -> pd.Timedelta:
-    try:
-        length = pd.Timedelta(value)
-    except (ValueError, TypeError):
-        length = pd.NaT
-    if pd.isna(length) or length <= pd.Timedelta(0):
-        raise ConfigurationError(
-            f"{what} {value!r} is not a positive duration: use e.g. '1h', '1d'"
-        )
-    return length

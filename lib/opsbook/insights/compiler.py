@@ -159,7 +159,8 @@ def compile_query(
 ) -> Compiled:
     """Compile ``query`` to DuckDB SQL over the ``events`` view.
 
-    ``start``/``end`` (inclusive) bound the events first; they also give ``now()``,
+    ``start``/``end`` bound the events first, half-open: ``start <= @timestamp < end``; they
+    also give ``now()``,
     ``queryStartTime()`` and ``queryEndTime()``. ``limit`` caps the rows unless the query has its
     own ``limit`` (allowed up to ``MAX_ROW_LIMIT``).
 
@@ -232,7 +233,7 @@ class _Compiler:
                 "SELECT timestamp AS t_ts, message AS t_msg, "
                 "log_stream AS t_stream, log_group AS t_group, "
                 "coalesce(ingestion_time, timestamp) AS t_ingest "
-                "FROM events WHERE timestamp >= $1 AND timestamp <= $2",
+                "FROM events WHERE timestamp >= $1 AND timestamp < $2",
             )
         )
         rel = _Rel("e0", dict(SYSTEM_FIELDS), True, default_order=["t_ts DESC"])

@@ -66,7 +66,8 @@ def run_query(
     con
         A DuckDB connection with an ``events`` view.
     start, end
-        Inclusive time range (timezone-aware); defaults: everything up to now.
+        The time range ``[start, end)`` (timezone-aware): an event at ``end`` is not read;
+        defaults: everything before now.
     limit
         Row cap when the query has no ``limit`` of its own.
     statistics
@@ -99,7 +100,7 @@ def run_query(
         if statistics:
             scanned, size = con.execute(
                 "SELECT count(*), coalesce(sum(strlen(message)), 0) FROM events "
-                "WHERE timestamp >= $1 AND timestamp <= $2",
+                "WHERE timestamp >= $1 AND timestamp < $2",
                 compiled.params[:2],
             ).fetchall()[0]
             stats.setdefault("recordsMatched", float(scanned))

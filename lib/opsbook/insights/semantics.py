@@ -149,7 +149,10 @@ DECISIONS: dict[str, Decision] = {
         "query', i.e. before limits and aggregation",
     ),
     "time_range": Decision(
-        "start/end bounds", "both inclusive, as StartQuery documents", "API reference"
+        "start/end bounds",
+        "half-open [start, end): the start is read, the end is not, as every opsbook window",
+        "StartQuery's range is inclusive in whole epoch seconds; the aws backend asks it for "
+        "floor(start) to ceil(end) - 1 s, the same events at second resolution",
     ),
     "division_by_zero": Decision("x / 0", "missing value (no row error)", "no documented error"),
     "parse_logfmt": Decision(

@@ -1,17 +1,16 @@
 """The magics themselves: parse the line, run on the session's settings, show the result.
 
+Windows (``--since``, ``--start``/``--end``) are read by :func:`opsbook.clock.window`, ``--param``
+by :func:`opsbook.runner.parse_parameter`, as the ``opsbook`` command reads them.
+
 Examples
 --------
->>> parse_since("90m")
-datetime.timedelta(seconds=5400)
->>> parse_param("month=2026-09"), parse_param("limit=10")
-(('month', '2026-09'), ('limit', 10))
+>>> sorted(OpsbookMagics.magics["cell"]), sorted(OpsbookMagics.magics["line"])
+(['athena', 'insights'], ['metric', 'opsbook'])
 """
 
 from __future__ import annotations
 
-import datetime as dt
-import re
 import shlex
 from collections.abc import Callable
 from typing import Any
@@ -32,63 +31,18 @@ from opsbook.magics.display import (
     summarise_insights,
 )
 from opsbook.metrics._request import check_statistic
+from opsbook.runner import parse_parameter
 
-__all__ = ["OpsbookMagics", "parse_param", "parse_since"]
+__all__ = ["OpsbookMagics"]
 
-_SINCE = re.compile(r"^(\d+(?:\.\d+)?)\s*(s|m|h|d|w)$")
-_UNITS = {"s": "seconds", "m": "minutes", "h": "hours", "d": "days", "w": "weeks"}
-_INTEGER = re.compile(r"^[+-]?\d+$")
-_DECIMAL = re.compile(r"^[+-]?(\d+\.\d*|\.\d+)([eE][+-]?\d+)?$")
 _OPSBOOK_USAGE = (
     "usage: %opsbook settings | %opsbook backend local|aws | %opsbook use VARIABLE "
     "(a Settings object, e.g. settings = opsbook.settings.resolve(data_dir=...))"
 )
 
 
-def parse_since(text: str) -> dt.timedelta:
-    """Return the span ``text`` names: a number and a unit, s, m, h, d or w (``3h``, ``7d``).
-
-    Examples
-    --------
-    >>> parse_since("2d").days
-    2
-    """
-    match = _SINCE.match(text.strip().lower())
-    if not match or float(match.group(1)) <= 0:
-        raise ConfigurationError(
-            f"--since {text!r} is not a span: write a number and a unit, e.g. 15m, 3h or 7d"
-        )
-    return dt.timedelta(**{_UNITS[match.group(2)]: float(match.group(1))})
-
-
-def parse_param(text: str) -> tuple[str, Any]:
-    """Return ``(name, value)`` from ``name=value``; whole numbers, decimals and true/false typed.
-
-    Quote a value to keep it text (``account='012345678901'``).
-
-    Examples
-    --------
-    >>> parse_param("ok=true"), parse_param("id='0042'")
-    (('ok', True), ('id', '0042'))
-    """
-    name, equals, value = text.partition("=")
-    if not equals or not re.fullmatch(r"[A-Za-z_]\w*", name):
-        raise ConfigurationError(
-            f"--param {text!r} is not name=value: write e.g. --param start_period=2026-09"
-        )
-    if len(value) >= 2 and value[0] == value[-1] and value[0] in "'\"":
-        return name, value[1:-1]
-    if value.lower() in ("true", "false"):
-        return name, value.lower() == "true"
-    if _INTEGER.match(value):
-        return name, int(value)
-    if _DECIMAL.match(value):
-        return name, float(value)
-    return name, value
-
-
-def _window(args: Any, default_since: str) -> tuple[dt.datetime, dt.datetime]:
-    """Return (start, end) from ``--since`` or ``--start``/``--end`` (not both)."""
+def _window(args: Any, default_since: str) -> tuple[pd.Timestamp, pd.Timestamp]:
+    """Return ``[start, end)`` from ``--since`` or ``--start``/``--end`` (not both)."""
     if args.since and (args.start or args.end):
         raise ConfigurationError("give either --since or --start/--end, not both")
     if args.start or args.end:
@@ -96,9 +50,9 @@ def _window(args: Any, default_since: str) -> tuple[dt.datetime, dt.datetime]:
             raise ConfigurationError(
                 "give both --start and --end (ISO 8601, e.g. 2026-11-14T10:00Z)"
             )
-        return logs.parse_time(args.start, "--start"), logs.parse_time(args.end, "--end")
-    end = clock.now().to_pydatetime()
-    return end - parse_since(args.since or default_since), end
+        return clock.window(args.start, args.end, names=("--start", "--end"))
+    since = clock.to_duration(args.since or default_since, "--since")
+    return clock.window(None, None, length=since)
 
 
 def _friendly(run: Callable[..., None]) -> Callable[..., None]:
@@ -150,7 +104,7 @@ class OpsbookMagics(Magics):
             GROUP BY 1 ORDER BY 2 DESC
         """
         args = parse_argstring(self.athena, line)
-        params = dict(parse_param(p) for p in args.param)
+        params = dict(parse_parameter(p, "--param") for p in args.param)
         if not cell.strip():
             raise ConfigurationError("the cell is empty: write SQL against cur below %%athena")
         frame = athena.query(

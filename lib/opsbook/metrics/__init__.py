@@ -16,24 +16,23 @@ Examples
 
 from __future__ import annotations
 
-import datetime as dt
 import re
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 import pandas as pd
 
+from opsbook import clock
 from opsbook.backends import select
 from opsbook.errors import ConfigurationError
 from opsbook.metrics._request import (
     MetricRequest,
+    MetricRequestError,
     MetricSeries,
     build_request,
     check_statistic,
-    check_window,
     estimate_cost_usd,
     plan_calls,
-    to_utc,
 )
 from opsbook.runner import ledger
 from opsbook.settings import Settings, resolve
@@ -46,7 +45,6 @@ _PULLED = {"SampleCount": "count", "Sum": "sum", "Minimum": "min", "Maximum": "m
 _NAME = re.compile(r"^[A-Za-z0-9._-]{1,100}$")
 
 Queries = Sequence[str | MetricSeries] | Mapping[str, str | MetricSeries]
-Time = str | dt.datetime | pd.Timestamp
 
 
 def describe_namespaces(*, settings: Settings | None = None) -> pd.DataFrame:
@@ -66,8 +64,8 @@ def describe_namespaces(*, settings: Settings | None = None) -> pd.DataFrame:
 def list_metrics(
     namespace: str | None = None,
     *,
-    start: Time | None = None,
-    end: Time | None = None,
+    start: clock.Moment | None = None,
+    end: clock.Moment | None = None,
     settings: Settings | None = None,
 ) -> pd.DataFrame:
     """Return one row per metric series: namespace, metric and its dimensions.
@@ -103,17 +101,17 @@ def list_metrics(
     if namespace is not None and not namespace.strip():
         raise ConfigurationError("namespace is empty: give one such as 'AWS/Lambda', or None")
     if start is not None and end is not None:
-        start_at, end_at = check_window(start, end)
+        start_at, end_at = clock.window(start, end, error=MetricRequestError)
     else:
-        start_at = None if start is None else to_utc(start, "start")
-        end_at = None if end is None else to_utc(end, "end")
+        start_at = None if start is None else clock.to_utc(start, "start", error=MetricRequestError)
+        end_at = None if end is None else clock.to_utc(end, "end", error=MetricRequestError)
     return select(settings, "metrics").list_metrics(settings, namespace, start_at, end_at)
 
 
 def get(
     queries: Queries,
-    start: Time,
-    end: Time,
+    start: clock.Moment,
+    end: clock.Moment,
     period: int = 60,
     *,
     expressions: Mapping[str, str] | None = None,
@@ -179,8 +177,8 @@ def get(
 
 def pull(
     series: Sequence[str | MetricSeries],
-    start: Time,
-    end: Time,
+    start: clock.Moment,
+    end: clock.Moment,
     period: int = 60,
     *,
     name: str = "pull",
@@ -252,7 +250,7 @@ def pull(
 
 
 def retention_bands(
-    start: Time, end: Time, period: int = 60, *, settings: Settings | None = None
+    start: clock.Moment, end: clock.Moment, period: int = 60, *, settings: Settings | None = None
 ) -> list[tuple[pd.Timestamp, pd.Timestamp, int]]:
     """Return ``[start, end)`` as ``(start, end, period)`` bands the backend keeps data at.
 
@@ -268,7 +266,8 @@ def retention_bands(
     [(Timestamp('2026-11-14 00:00:00+0000', tz='UTC'), Timestamp('2026-11-15 00:00:00+0000', tz='UTC'), 60)]
     """
     settings = settings or resolve()
-    begin, finish = to_utc(start, "start").floor("min"), to_utc(end, "end")
+    begin = clock.to_utc(start, "start", error=MetricRequestError).floor("min")
+    finish = clock.to_utc(end, "end", error=MetricRequestError)
     return select(settings, "metrics").retention_bands(settings, begin, finish, int(period))
 
 

@@ -44,11 +44,9 @@ __all__ = [
     "build_request",
     "check_retention",
     "check_statistic",
-    "check_window",
     "estimate_cost_usd",
     "plan_calls",
     "retention_bands",
-    "to_utc",
 ]
 
 BASIC_STATISTICS = ("SampleCount", "Sum", "Average", "Minimum", "Maximum")
@@ -202,42 +200,10 @@ class Call:
     metrics: int  # metric (not expression) queries: what AWS bills
 
 
-def to_utc(value: str | dt.datetime | dt.date | pd.Timestamp, name: str) -> pd.Timestamp:
-    """Return ``value`` as a UTC timestamp (naive values are taken as UTC)."""
-    try:
-        stamp = pd.Timestamp(value)
-    except (ValueError, TypeError):
-        raise MetricRequestError(
-            f"{name} {value!r} is not a time: use ISO 8601, e.g. '2026-11-14T14:00Z'"
-        ) from None
-    if pd.isna(stamp):
-        raise MetricRequestError(f"{name} is missing: give an ISO 8601 time")
-    return stamp.tz_localize("UTC") if stamp.tzinfo is None else stamp.tz_convert("UTC")
-
-
-def check_window(
-    start: str | dt.datetime | pd.Timestamp, end: str | dt.datetime | pd.Timestamp
-) -> tuple[pd.Timestamp, pd.Timestamp]:
-    """Return ``[start, end)`` as UTC timestamps, or raise when the window is empty or reversed.
-
-    Examples
-    --------
-    >>> check_window("2026-11-14", "2026-11-15")[1].isoformat()
-    '2026-11-15T00:00:00+00:00'
-    """
-    start_at, end_at = to_utc(start, "start"), to_utc(end, "end")
-    if end_at <= start_at:
-        raise MetricRequestError(
-            f"the window ends ({end_at.isoformat()}) before it starts ({start_at.isoformat()}): "
-            "swap start and end"
-        )
-    return start_at, end_at
-
-
 def build_request(
     queries: Sequence[str | MetricSeries] | Mapping[str, str | MetricSeries],
-    start: str | dt.datetime | pd.Timestamp,
-    end: str | dt.datetime | pd.Timestamp,
+    start: clock.Moment,
+    end: clock.Moment,
     period: int = 60,
     *,
     expressions: Mapping[str, str] | None = None,
@@ -305,7 +271,11 @@ def build_request(
         raise MetricRequestError(
             f"period {period!r} is not a positive multiple of 60 seconds: use 60, 300, 3600, ..."
         )
-    start_at, end_at = check_window(to_utc(start, "start").floor("min"), end)
+    start_at, end_at = clock.window(
+        clock.to_utc(start, "start", error=MetricRequestError).floor("min"),
+        end,
+        error=MetricRequestError,
+    )
     labels = dict(labels or {})
     if len(metrics) + len(expressions) > MAX_QUERIES_PER_CALL and expressions:
         raise MetricRequestError(

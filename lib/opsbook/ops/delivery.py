@@ -29,7 +29,6 @@ Examples
 
 from __future__ import annotations
 
-import datetime as dt
 import json
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -42,7 +41,6 @@ from opsbook import clock
 from opsbook.alarms import describe_alarms, read_alarm_history
 from opsbook.changes import read_changes
 from opsbook.errors import ConfigurationError
-from opsbook.metrics._request import check_window
 from opsbook.ops.pages import PAGE_COLUMNS, SloSignal, read_slo_pages
 from opsbook.ops.sections import attempt, error_frame, error_of, status_frame
 from opsbook.settings import Settings
@@ -74,8 +72,6 @@ DEPLOYMENT_EVENTS = (
 # Request fields naming the thing deployed, in order of preference.
 _SERVICE_KEYS = ("service", "functionName", "applicationName", "stackName")
 _DIMENSION_KEYS = ("ServiceName", "FunctionName", "DBInstanceIdentifier", "TableName")
-
-Time = str | dt.datetime | pd.Timestamp
 
 DEPLOYMENT_COLUMNS = [
     "deployed_at", "finished_at", "account_id", "service", "version", "actions", "events",
@@ -125,8 +121,8 @@ def _rolls_tasks(action: str, request: Mapping[str, object]) -> bool:
 
 
 def read_deployments(
-    start: Time,
-    end: Time,
+    start: clock.Moment,
+    end: clock.Moment,
     *,
     event_names: Iterable[str] = DEPLOYMENT_EVENTS,
     merge_within: float = 15,
@@ -291,8 +287,8 @@ def _account_of(arn: object) -> str | None:
 
 
 def read_alarm_spans(
-    start: Time,
-    end: Time,
+    start: clock.Moment,
+    end: clock.Moment,
     *,
     services: Iterable[str] = (),
     alarm_services: Mapping[str, str] | None = None,
@@ -319,7 +315,7 @@ def read_alarm_spans(
     --------
     >>> read_alarm_spans("2026-11-14", "2026-11-15", services=["checkout-api"])  # doctest: +SKIP
     """
-    start_at, end_at = check_window(start, end)
+    start_at, end_at = clock.window(start, end)
     overrides = dict(alarm_services or {})
     known = sorted(set(services))
     alarms = describe_alarms(None, settings=settings)
@@ -644,7 +640,7 @@ class DeliveryReport:
 
 
 def resolve_window(
-    start: Time | None, end: Time | None, days: int = 14
+    start: clock.Moment | None, end: clock.Moment | None, days: int = 14
 ) -> tuple[pd.Timestamp, pd.Timestamp]:
     """Return ``[start, end)`` with defaults: ``end`` the end of today (UTC), ``start`` ``days`` before.
 
@@ -655,24 +651,14 @@ def resolve_window(
     """
     if days < 1:
         raise ConfigurationError(f"days {days}: give a window of at least one day")
-    end_at = (
-        clock.now().normalize() + pd.Timedelta(days=1)
-        if end is None or (isinstance(end, str) and not end.strip())
-        else end
-    )
-    start_at = (
-        pd.Timestamp(end_at) - pd.Timedelta(days=days)
-        if start is None or (isinstance(start, str) and not start.strip())
-        else start
-    )
-    if isinstance(start_at, pd.Timestamp) and start_at.tzinfo is None:
-        start_at = start_at.tz_localize("UTC")
-    return check_window(start_at, end_at)
+    if end is None or (isinstance(end, str) and not end.strip()):
+        end = clock.now().normalize() + pd.Timedelta(days=1)
+    return clock.window(start, end, length=pd.Timedelta(days=days))
 
 
 def review(
-    start: Time | None,
-    end: Time | None,
+    start: clock.Moment | None,
+    end: clock.Moment | None,
     *,
     days: int = 14,
     event_names: str | Iterable[str] = DEPLOYMENT_EVENTS,

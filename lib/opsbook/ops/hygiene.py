@@ -26,14 +26,13 @@ Examples
 
 from __future__ import annotations
 
-import datetime as dt
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 import pandas as pd
 
-from opsbook import athena
+from opsbook import athena, clock
 from opsbook.alarms import read_alarm_history
 from opsbook.cost.spend import last_closed_month
 from opsbook.errors import ConfigurationError
@@ -70,7 +69,6 @@ _USAGE_KINDS = (
     (r"Logs-LiveTail", "Live Tail"),
 )
 
-Time = str | dt.datetime | pd.Timestamp
 # Report sections and the source each reads.
 SECTIONS = {
     "log groups": "DescribeLogGroups (+ DescribeLogStreams / log files for the last event)",
@@ -98,7 +96,9 @@ def log_groups_without_retention(groups: pd.DataFrame) -> pd.DataFrame:
     return out.sort_values("stored_bytes", ascending=False, ignore_index=True, na_position="last")
 
 
-def stale_log_groups(groups: pd.DataFrame, as_of: Time, *, stale_days: int = 30) -> pd.DataFrame:
+def stale_log_groups(
+    groups: pd.DataFrame, as_of: clock.Moment, *, stale_days: int = 30
+) -> pd.DataFrame:
     """Return log groups whose last event is older than ``stale_days`` before ``as_of``.
 
     Groups with no event found (no stream on AWS, no event in the local log files) are listed
@@ -110,8 +110,7 @@ def stale_log_groups(groups: pd.DataFrame, as_of: Time, *, stale_days: int = 30)
     """
     if stale_days < 1:
         raise ConfigurationError(f"stale_days {stale_days}: give a whole number of days >= 1")
-    as_of_at = pd.Timestamp(as_of)
-    as_of_at = as_of_at.tz_localize("UTC") if as_of_at.tzinfo is None else as_of_at
+    as_of_at = clock.to_utc(as_of, "as_of")
     age = (as_of_at - groups["last_event"]).dt.total_seconds() / 86400
     out = groups.assign(days_since_write=age)
     out = out[age.isna() | (age >= stale_days)].copy()
@@ -139,15 +138,16 @@ def silent_alarms(alarms: pd.DataFrame) -> pd.DataFrame:
     return out.reset_index(drop=True)
 
 
-def stuck_alarms(alarms: pd.DataFrame, as_of: Time, *, stuck_hours: float = 24) -> pd.DataFrame:
+def stuck_alarms(
+    alarms: pd.DataFrame, as_of: clock.Moment, *, stuck_hours: float = 24
+) -> pd.DataFrame:
     """Return alarms in INSUFFICIENT_DATA for at least ``stuck_hours`` at ``as_of``.
 
     Examples
     --------
     >>> stuck_alarms(read_alarm_actions(), "2026-11-15")  # doctest: +SKIP
     """
-    as_of_at = pd.Timestamp(as_of)
-    as_of_at = as_of_at.tz_localize("UTC") if as_of_at.tzinfo is None else as_of_at
+    as_of_at = clock.to_utc(as_of, "as_of")
     out = alarms[alarms["state"] == "INSUFFICIENT_DATA"].copy()
     out["hours_in_state"] = (as_of_at - out["state_updated"]).dt.total_seconds() / 3600
     out = out[out["hours_in_state"].isna() | (out["hours_in_state"] >= stuck_hours)]
@@ -280,8 +280,8 @@ class HygieneReport:
 
 
 def review(
-    start: Time | None,
-    end: Time | None,
+    start: clock.Moment | None,
+    end: clock.Moment | None,
     *,
     month: str = "",
     days: int = 14,

@@ -34,6 +34,7 @@ if TYPE_CHECKING:
     )
     from opsbook.runner._kernel import KERNEL_NAME, ensure_kernel
     from opsbook.runner._notify import Message, NotificationError, notify
+    from opsbook.runner._parameters import parse_parameter
     from opsbook.runner._redact import redact_notebook, redact_text
     from opsbook.runner._reports import SuiteRun, run_notebook_once, run_suite
     from opsbook.runner._suites import Entry, Suite, load_suites
@@ -53,6 +54,7 @@ __all__ = [
     "ledger",
     "load_suites",
     "notify",
+    "parse_parameter",
     "read_records",
     "record",
     "redact_notebook",
@@ -65,6 +67,7 @@ _HOMES = {
     "_execute": ("NotebookRun", "Parameter", "declared_parameters", "execute_notebook"),
     "_kernel": ("KERNEL_NAME", "ensure_kernel"),
     "_notify": ("Message", "NotificationError", "notify"),
+    "_parameters": ("parse_parameter",),
     "_redact": ("redact_notebook", "redact_text"),
     "_reports": ("SuiteRun", "run_notebook_once", "run_suite"),
     "_suites": ("Entry", "Suite", "load_suites"),

@@ -47,7 +47,7 @@ COLUMNS = [
 
 def budget_reports(
     slo_ids: Sequence[str] = (),
-    at: str | pd.Timestamp | None = None,
+    at: clock.Moment | None = None,
     *,
     settings: Settings | None = None,
 ) -> pd.DataFrame:
@@ -68,8 +68,7 @@ def budget_reports(
         One row per SLO, columns :data:`COLUMNS`; ``attrs["errors"]`` lists per-SLO errors.
     """
     settings = settings or resolve()
-    moment = clock.now() if at in (None, "") else pd.Timestamp(at)
-    moment = moment.tz_localize("UTC") if moment.tzinfo is None else moment.tz_convert("UTC")
+    moment = clock.now() if at in (None, "") else clock.to_utc(at, "at")
     reports, errors = select(settings, "appsignals").budget_reports(settings, slo_ids, moment)
     frame = pd.DataFrame([_row(report) for report in reports], columns=COLUMNS)
     frame.attrs["errors"] = [

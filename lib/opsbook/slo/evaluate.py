@@ -251,7 +251,7 @@ def _status(row: dict, tiers: Sequence[maths.Tier]) -> str:
 
 def evaluate(
     spec: str | Path | Sequence[Slo],
-    as_of: str | pd.Timestamp | None = None,
+    as_of: clock.Moment | None = None,
     *,
     names: Sequence[str] = (),
     tiers: Sequence[maths.Tier] = maths.DEFAULT_TIERS,
@@ -293,10 +293,7 @@ def evaluate(
                 f"no SLO named {', '.join(missing)}: choose from {', '.join(sorted(known))}"
             )
         slos = [s for s in slos if s.name in names]
-    moment = clock.now() if as_of in (None, "") else pd.Timestamp(as_of)
-    moment = (
-        moment.tz_localize("UTC") if moment.tzinfo is None else moment.tz_convert("UTC")
-    ).floor("min")
+    moment = (clock.now() if as_of in (None, "") else clock.to_utc(as_of, "as_of")).floor("min")
     lookback = max(t.long for t in tiers)
     periods = [period_bounds(slo, moment) for slo in slos]
     grids = [
@@ -327,7 +324,7 @@ def period_bounds(slo: Slo, as_of: pd.Timestamp) -> tuple[pd.Timestamp, pd.Times
 
 
 def fetch_counts(
-    slo: Slo, start: pd.Timestamp, end: pd.Timestamp, *, settings: Settings | None = None
+    slo: Slo, start: clock.Moment, end: clock.Moment, *, settings: Settings | None = None
 ) -> pd.DataFrame:
     """Return the SLO's good/total counts per minute (or time slice) over ``[start, end)``.
 
@@ -352,10 +349,10 @@ class _Read:
 
 
 def _grid(
-    slo: Slo, start: str | pd.Timestamp, end: str | pd.Timestamp
+    slo: Slo, start: clock.Moment, end: clock.Moment
 ) -> tuple[pd.Timestamp, pd.Timestamp, pd.Timedelta]:
     """Return the window's start (on the row grid), its end and the row length."""
-    start, end = pd.Timestamp(start), pd.Timestamp(end)
+    start, end = clock.window(start, end)
     step = pd.Timedelta(seconds=slo.slice_seconds) if slo.budgeting == "Timeslices" else STEP
     return start.floor(step), end, step
 

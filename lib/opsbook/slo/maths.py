@@ -32,6 +32,7 @@ from zoneinfo import ZoneInfo
 import numpy as np
 import pandas as pd
 
+from opsbook import clock
 from opsbook.errors import ConfigurationError
 
 __all__ = [
@@ -52,7 +53,7 @@ __all__ = [
     "window_bounds",
 ]
 
-Window = pd.Timedelta | dt.timedelta | str
+Window = clock.Duration
 _CENTURY_SECONDS = 100 * 365.25 * 86400
 
 
@@ -88,7 +89,7 @@ def derive_thresholds(tiers: Sequence[Tier], period: Window) -> tuple[Tier, ...]
     >>> [round(t.threshold, 2) for t in derive_thresholds(DEFAULT_TIERS, "28D")]
     [13.44, 5.6, 0.93]
     """
-    period = pd.Timedelta(period)
+    period = clock.to_duration(period, "period")
     out = []
     for tier in tiers:
         if not 0 < tier.budget_share <= 1:
@@ -132,7 +133,7 @@ def budget_consumed(burn: float, window: Window, period: Window) -> float:
     >>> round(budget_consumed(14.4, "1h", "30D"), 4)
     0.02
     """
-    return burn * (pd.Timedelta(window) / pd.Timedelta(period))
+    return burn * (clock.to_duration(window, "window") / clock.to_duration(period, "period"))
 
 
 def time_to_exhaustion(remaining: float, burn: float, period: Window) -> pd.Timedelta | None:
@@ -145,7 +146,7 @@ def time_to_exhaustion(remaining: float, burn: float, period: Window) -> pd.Time
     """
     if not burn > 0 or math.isnan(remaining):
         return None
-    seconds = pd.Timedelta(period).total_seconds() * max(remaining, 0.0) / burn
+    seconds = clock.to_duration(period, "period").total_seconds() * max(remaining, 0.0) / burn
     # Beyond a century the budget effectively never runs out (and Timedelta would overflow).
     return pd.Timedelta(seconds=seconds) if seconds < _CENTURY_SECONDS else None
 
@@ -157,7 +158,7 @@ def time_to_fire(
 
     (1 - target) / error ratio × window × threshold (Workbook: 52 s for a total outage at 99.9%).
     """
-    return pd.Timedelta(window) * ((1 - target) / error_ratio * threshold)
+    return clock.to_duration(window, "window") * ((1 - target) / error_ratio * threshold)
 
 
 def normalise_counts(
@@ -175,7 +176,8 @@ def normalise_counts(
     ...                  pd.Timestamp("2026-01-01 00:03", tz="UTC")).total.tolist()
     [0.0, 10.0, 0.0]
     """
-    grid = pd.date_range(start, end, freq=pd.Timedelta(step), inclusive="left", name="timestamp")
+    step = clock.to_duration(step, "step")
+    grid = pd.date_range(start, end, freq=step, inclusive="left", name="timestamp")
     frame = counts[["good", "total"]].astype(float).reindex(grid, fill_value=0.0).fillna(0.0)
     if (
         (frame.total < 0).any()
@@ -206,7 +208,7 @@ def rolling_burn(counts: pd.DataFrame, window: Window, target: float) -> pd.Seri
         burn = np.where(
             total_sum > 0, bad_sum / np.where(total_sum > 0, total_sum, 1) / (1 - target), np.nan
         )
-    return pd.Series(burn, index=counts.index, name=f"burn_{pd.Timedelta(window)}")
+    return pd.Series(burn, index=counts.index, name=f"burn_{clock.to_duration(window, 'window')}")
 
 
 def alert_timeline(
@@ -265,7 +267,7 @@ def ratio_slices(counts: pd.DataFrame, slice_target: float, step: Window) -> pd.
 
     Slices without traffic are no data.
     """
-    grouped = counts.resample(pd.Timedelta(step), label="left", closed="left").sum()
+    grouped = counts.resample(clock.to_duration(step, "step"), label="left", closed="left").sum()
     present = grouped.total > 0
     ratio = grouped.good / grouped.total.where(present)
     good = (ratio >= slice_target) & present
@@ -368,7 +370,7 @@ def _step(counts: pd.DataFrame) -> pd.Timedelta:
 
 def _steps(counts: pd.DataFrame, window: Window) -> int:
     step = _step(counts)
-    window = pd.Timedelta(window)
+    window = clock.to_duration(window, "window")
     if window < step or window % step:
         raise ConfigurationError(f"window {window} is not a whole number of {step} rows")
     return int(window // step)

@@ -25,6 +25,7 @@ Examples
 from __future__ import annotations
 
 import datetime as dt
+import math
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -133,7 +134,7 @@ def query(
     sleep: Callable[[float], None] = time.sleep,
     clock: Callable[[], float] = time.monotonic,
 ) -> AwsQueryResult:
-    """Run Logs Insights ``text`` on AWS over ``log_groups`` in ``[start, end]``.
+    """Run Logs Insights ``text`` on AWS over ``log_groups`` in ``[start, end)``.
 
     Parameters
     ----------
@@ -165,10 +166,12 @@ def query(
             f"{len(log_groups)} log groups were queried in {len(batches)} batches of at most "
             f"{GROUPS_PER_QUERY}: stats rows are per batch and were not combined"
         )
-    first, last = int(start.timestamp()), int(end.timestamp())
+    # StartQuery's range is inclusive, in whole epoch seconds: [start, end) is the seconds
+    # from floor(start) to ceil(end) - 1.
+    first, last = math.floor(start.timestamp()), math.ceil(end.timestamp()) - 1
     if last < first:
         raise ConfigurationError(
-            f"the end {end.isoformat()} is before the start {start.isoformat()}"
+            f"the end {end.isoformat()} is not after the start {start.isoformat()}"
         )
     for batch in batches:
         out.records += runner.run_range(batch, first, last, out)
@@ -353,7 +356,7 @@ def pull(
     client: Any = None,
     batch_rows: int = 100_000,
 ) -> list[Path]:
-    """Copy events of ``log_groups`` in ``[start, end]`` to Parquet files under ``dest``.
+    """Copy events of ``log_groups`` in ``[start, end)`` to Parquet files under ``dest``.
 
     One file per log group (``<group with / as _>.parquet``), written in row batches so memory
     stays bounded; columns as :data:`PULL_SCHEMA`, which the local backend reads.
@@ -368,8 +371,9 @@ def pull(
             with aws_errors("logs:FilterLogEvents"):
                 pages = client.get_paginator("filter_log_events").paginate(
                     logGroupName=group,
-                    startTime=int(start.timestamp() * 1000),
-                    endTime=int(end.timestamp() * 1000),
+                    # FilterLogEvents' endTime (epoch ms) is inclusive: the last ms before end.
+                    startTime=math.floor(start.timestamp() * 1000),
+                    endTime=math.ceil(end.timestamp() * 1000) - 1,
                 )
                 for page in pages:
                     for event in page.get("events", []):

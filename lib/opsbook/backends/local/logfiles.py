@@ -432,7 +432,7 @@ def scan_sources(
     end: dt.datetime | None = None,
     groups: Callable[[str], bool] | None = None,
 ) -> Sources:
-    """Find the log files under ``paths`` and read the gzip ones in ``[start, end]``.
+    """Find the log files under ``paths`` and read the gzip ones in ``[start, end)``.
 
     Parquet and JSON-lines files are only listed (DuckDB reads them, pushing the filters down);
     export and Firehose gzip files are read here, pruned by group and time where the layout
@@ -501,7 +501,7 @@ def _read_gzip(
     wanted: Callable[[str], bool],
     seen: set[str],
 ) -> pa.Table | None:
-    """Return a gzip file's wanted events in ``[start, end]`` (``None``: pruned unread)."""
+    """Return a gzip file's wanted events in ``[start, end)`` (``None``: pruned unread)."""
     parts = path.parts
     task = next((i for i, part in enumerate(parts) if _TASK_ID.match(part)), None)
     if task is not None:
@@ -534,7 +534,7 @@ def _in_window(events: pa.Table, start: dt.datetime | None, end: dt.datetime | N
     if start is not None:
         keep = pc.and_(keep, pc.greater_equal(stamps, pa.scalar(start, _MOMENT)))
     if end is not None:
-        keep = pc.and_(keep, pc.less_equal(stamps, pa.scalar(end, _MOMENT)))
+        keep = pc.and_(keep, pc.less(stamps, pa.scalar(end, _MOMENT)))
     return keep
 
 
@@ -553,7 +553,7 @@ def _stream_after(stream: str, end: dt.datetime | None) -> bool:
 def _hour_outside(
     parts: tuple[str, ...], start: dt.datetime | None, end: dt.datetime | None
 ) -> bool:
-    """Whether a Firehose object's ``YYYY/MM/DD/HH`` delivery hour rules out ``[start, end]``."""
+    """Whether a Firehose object's ``YYYY/MM/DD/HH`` delivery hour rules out ``[start, end)``."""
     for i in range(len(parts) - 5, -1, -1):
         window = parts[i : i + 4]
         if all(p.isdigit() for p in window) and len(window[0]) == 4:

@@ -77,7 +77,7 @@ def query(
     limit: int,
     sources: Sequence[str | Path] | None = None,
 ) -> Result:
-    """Run Logs Insights ``text`` over the selected log groups in ``[start, end]``.
+    """Run Logs Insights ``text`` over the selected log groups in ``[start, end)``.
 
     ``log_groups`` holds names, or prefixes written with a trailing ``*``; empty means every
     group found. ``sources`` are files or folders (default: ``data_dir/logs``).
@@ -153,7 +153,7 @@ def _statistics(
     """
     rows = con.execute(
         "SELECT part, count(*), sum(CASE WHEN part = 'memory' THEN strlen(message) END) "
-        "FROM events WHERE timestamp >= $1 AND timestamp <= $2 GROUP BY part",
+        "FROM events WHERE timestamp >= $1 AND timestamp < $2 GROUP BY part",
         [start, end],
     ).fetchall()
     records = float(sum(n for _, n, _ in rows))
