@@ -17,6 +17,7 @@ from opsbook.errors import ConfigurationError, MutatingCallError, QueryFailedErr
 from opsbook.settings import resolve
 
 START = dt.datetime(2026, 11, 14, 10, tzinfo=dt.UTC)
+END = START + dt.timedelta(hours=1)  # windows are half-open: [START, END)
 
 
 @pytest.fixture
@@ -77,7 +78,7 @@ class _Body:
          lambda c: run_execution(c, {"QueryString": "SELECT 1"}, name="q", timeout=None,
                                  max_bytes=1), "athena:StartQueryExecution"),
         ("logs", "LimitExceededException",
-         lambda c: query(resolve(backend="aws"), "fields @message", ["/g"], START, START, limit=None,
+         lambda c: query(resolve(backend="aws"), "fields @message", ["/g"], START, END, limit=None,
                          client=c), "logs:StartQuery"),
     ],
     ids=["athena", "logs"],
