@@ -75,7 +75,7 @@ test-latest: browser
 # The suite at three dates far apart, each in one faketime process tree (pytest, its moto server,
 # every kernel and Chromium see the date). Tests that pin their own clock are unaffected by design.
 test-dates: $(STAMP) browser faketime
-	@IFS='|'; for when in $(DATES); do \
+	@printf '%s\n' '$(DATES)' | tr '|' '\n' | while read -r when; do \
 	  echo "== make test-dates: the suite at $$when UTC"; \
 	  start=$$(date +%s); \
 	  TZ=UTC faketime -f "@$$when" $(BIN)/pytest -q -p no:cacheprovider $(TEST_DATES_ARGS) || exit 1; \
