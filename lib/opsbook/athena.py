@@ -31,8 +31,8 @@ from sqlglot import exp
 from opsbook import queries
 from opsbook.backends import select
 from opsbook.errors import ConfigurationError
+from opsbook.queries import ledger
 from opsbook.queries.analyse import PARTITION, parse_athena, partition_groups
-from opsbook.runner import ledger
 from opsbook.settings import Settings, resolve
 
 __all__ = ["describe_cur", "query"]

@@ -26,7 +26,7 @@ import pandas as pd
 from opsbook import clock
 from opsbook.backends import select
 from opsbook.errors import ConfigurationError
-from opsbook.runner import ledger
+from opsbook.queries import ledger
 from opsbook.settings import Settings, resolve
 
 INSIGHTS_USD_PER_GB = 0.005  # Logs Insights bills per GB scanned

@@ -35,7 +35,7 @@ from opsbook.metrics._request import (
     plan_calls,
     to_utc,
 )
-from opsbook.runner import ledger
+from opsbook.queries import ledger
 from opsbook.settings import Settings, resolve
 
 __all__ = ["MetricSeries", "describe_namespaces", "get", "list_metrics", "pull", "retention_bands"]
