@@ -17,11 +17,11 @@ import sqlglot
 from botocore.stub import Stubber
 from opsbook import athena
 from opsbook.backends.aws.athena_run import execution_request, run_execution
-from opsbook.backends.aws.cur import athena_statement
+from opsbook.backends.aws.cur_dialect import athena_statement
 from opsbook.backends.aws.cur_view import CurTable, athena_view
-from opsbook.backends.local.cur import find_cur_files
 from opsbook.backends.local.cur_dialect import to_duckdb
-from opsbook.backends.local.cur_flavours import open_view
+from opsbook.backends.local.cur_files import find_cur_files
+from opsbook.backends.local.cur_view import open_view
 from opsbook.errors import (
     AccessDeniedError,
     ConfigurationError,

@@ -16,7 +16,7 @@ import datetime as dt
 
 import pandas as pd
 
-from opsbook.backends import select
+from opsbook.backends import backend
 from opsbook.errors import ConfigurationError
 from opsbook.metrics._request import check_window
 from opsbook.settings import Settings, resolve
@@ -60,7 +60,7 @@ def describe_alarms(
     if state is not None and state not in STATES:
         raise ConfigurationError(f"alarm state {state!r}: use one of {', '.join(STATES)} or None")
     settings = settings or resolve()
-    return select(settings, "alarms").describe_alarms(settings, state, name_prefix)
+    return backend(settings).alarms.describe_alarms(settings, state, name_prefix)
 
 
 def read_alarm_history(
@@ -102,6 +102,6 @@ def read_alarm_history(
         )
     start_at, end_at = check_window(start, end)
     settings = settings or resolve()
-    return select(settings, "alarms").read_alarm_history(
+    return backend(settings).alarms.read_alarm_history(
         settings, start_at, end_at, alarm_name, item_type
     )

@@ -15,7 +15,7 @@ import datetime as dt
 
 import pandas as pd
 
-from opsbook.backends import select
+from opsbook.backends import backend
 from opsbook.metrics._request import check_window
 from opsbook.settings import Settings, resolve
 
@@ -54,4 +54,4 @@ def read_health_events(start: Time, end: Time, *, settings: Settings | None = No
     """
     start_at, end_at = check_window(start, end)
     settings = settings or resolve()
-    return select(settings, "health").read_health_events(settings, start_at, end_at)
+    return backend(settings).health.read_health_events(settings, start_at, end_at)

@@ -16,15 +16,14 @@ from __future__ import annotations
 import pandas as pd
 
 from opsbook.backends.frames import health_events_frame
-from opsbook.backends.local import data_dir
-from opsbook.backends.local.alarms import read_json
+from opsbook.backends.local import data_dir, read_json
 from opsbook.backends.shapes import health_rows
 from opsbook.settings import Settings
 
-__all__ = ["active_in", "read_health_events"]
+__all__ = ["read_health_events"]
 
 
-def active_in(event: dict, start: pd.Timestamp, end: pd.Timestamp) -> bool:
+def _active_in(event: dict, start: pd.Timestamp, end: pd.Timestamp) -> bool:
     """Return whether a Health event overlaps ``[start, end)`` (no end time: still open)."""
     began = pd.Timestamp(event["startTime"])
     ended = pd.Timestamp(event["endTime"]) if event.get("endTime") else None
@@ -35,7 +34,7 @@ def read_health_events(settings: Settings, start: pd.Timestamp, end: pd.Timestam
     """Return the saved Health events active in the window, with descriptions and entities."""
     folder = data_dir(settings) / "health"
     events = [
-        e for e in read_json(folder / "describe-events.json")["events"] if active_in(e, start, end)
+        e for e in read_json(folder / "describe-events.json")["events"] if _active_in(e, start, end)
     ]
     details = read_json(folder / "describe-event-details.json").get("successfulSet", [])
     descriptions = {
