@@ -334,23 +334,6 @@ def aws_settings(aws_env: str, clean_env: Path):
     )
 
 
-def test_the_same_query_returns_the_same_frame_on_both_backends(
-    aws_settings, aws_env, sample_dir
-) -> None:
-    local = resolve(backend="local", data_dir=str(sample_dir), cache_dir="off")
-    expected = athena.query("cur/cost_by_service", MONTHS, settings=local)
-    recorded = _recorded_results(expected)
-    response = requests.post(
-        f"{aws_env}/moto-api/static/athena/query-results", json=recorded, timeout=10
-    )
-    assert response.status_code == 201
-    remote = athena.query("cur/cost_by_service", MONTHS, settings=aws_settings)
-    pd.testing.assert_frame_equal(remote, expected)
-    facts = remote.attrs["query"]
-    assert facts["engine"] == "athena" and facts["query_id"] and facts["cache_hit"] is False
-    assert facts["cost_usd"] == pytest.approx(10 * 2**20 / 2**40 * 5), "10 MB minimum"
-
-
 def test_a_missing_table_or_column_names_the_setting(aws_settings) -> None:
     with pytest.raises(
         ConfigurationError,
