@@ -177,7 +177,7 @@ def main() -> None:
                 ).fetchall(),
                 args.repeat,
             )
-            assert len(result.rows) == len(rows), (name, len(result.rows), len(rows))
+            assert len(result) == len(rows), (name, len(result), len(rows))
             slice_time, _ = time_it(lambda n=name: python_loop(path, n, args.python_events), 1)
             loop = slice_time * scale
             print(

@@ -56,7 +56,7 @@ def write_data(folder: Path, series: int, days: int, layout: str) -> tuple[Path,
         {"start": start_ms},
     )
     con.execute(f"COPY points TO '{flat}' (FORMAT parquet)")
-    if layout == "flat":  # as opsbook.backends.local.metrics.write_pulled writes it
+    if layout == "flat":  # as opsbook.backends.pulled.write_metrics writes it
         con.execute(
             f"""
             COPY (SELECT 'Bench/App' AS namespace, 'Latency' AS metric_name,

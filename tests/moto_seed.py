@@ -9,7 +9,12 @@ put into it what the sample holds as files, in the shape the AWS APIs take it:
   ``PutMetricData`` with ``StatisticValues`` (sum, count, min, max), batched;
 - :func:`seed_logs`: the events of some log groups in a window through ``CreateLogGroup``,
   ``CreateLogStream`` and ``PutLogEvents``, sorted and batched under the API's limits;
-- :func:`seed_incident`: all three for a window and its baseline.
+- :func:`seed_incident`: all three for a window and its baseline;
+- :func:`stream_records`, :func:`write_stream` and :func:`put_records`: a small synthetic metric
+  stream (Lambda invocations, errors, durations with p99), as Firehose writes it to S3 and as
+  PutMetricData takes it, so both backends hold the same datapoints;
+- :func:`lookup_events`: the sample's CloudTrail records as LookupEvents answers them, for a
+  Stubber (moto has no LookupEvents).
 
 Only what the window needs is put (seconds, not minutes). Every helper takes boto3 clients, so the
 caller decides the endpoint (``AWS_ENDPOINT_URL`` from ``aws_env``).
@@ -36,17 +41,22 @@ from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 __all__ = [
     "alarm_states_at",
-    "moto_state",
     "moto_clock",
+    "lookup_events",
+    "moto_state",
+    "put_records",
     "seed_alarms",
     "seed_incident",
     "seed_logs",
     "seed_metrics",
     "service_series",
+    "stream_records",
+    "write_stream",
 ]
 
 #: PutMetricData: at most 1,000 metric items per call (and 1 MB, far from reached here).
@@ -205,21 +215,28 @@ def seed_metrics(
     """
     wanted = {(ns, name, tuple(sorted(dims.items()))) for ns, name, dims in series}
     first, last = _utc(start), _utc(end)
+    records = [
+        record
+        for record in _metric_records(sample_dir, first, last)
+        if (record["namespace"], record["metric_name"], tuple(sorted(record["dimensions"].items())))
+        in wanted
+        and first <= pd.Timestamp(record["timestamp"], unit="ms", tz="UTC") < last
+    ]
+    return put_records(cloudwatch, records)
+
+
+def put_records(cloudwatch: Any, records: Iterable[dict[str, Any]]) -> int:
+    """Put Metric Streams records into moto (``StatisticValues``, batched); return how many.
+
+    Percentiles are not sent: ``StatisticValues`` cannot carry them and moto computes none.
+    """
     by_namespace: dict[str, list[dict[str, Any]]] = {}
-    for record in _metric_records(sample_dir, first, last):
-        key = (
-            record["namespace"],
-            record["metric_name"],
-            tuple(sorted(record["dimensions"].items())),
-        )
-        stamp = pd.Timestamp(record["timestamp"], unit="ms", tz="UTC")
-        if key not in wanted or not first <= stamp < last:
-            continue
+    for record in records:
         value = record["value"]
         by_namespace.setdefault(record["namespace"], []).append({
             "MetricName": record["metric_name"],
-            "Dimensions": [{"Name": k, "Value": v} for k, v in key[2]],
-            "Timestamp": stamp.to_pydatetime(),
+            "Dimensions": [{"Name": k, "Value": v} for k, v in sorted(record["dimensions"].items())],
+            "Timestamp": pd.Timestamp(record["timestamp"], unit="ms", tz="UTC").to_pydatetime(),
             "StatisticValues": {"SampleCount": value["count"], "Sum": value["sum"],
                                 "Minimum": value["min"], "Maximum": value["max"]},
             **({"Unit": record["unit"]} if record.get("unit") else {}),
@@ -230,6 +247,57 @@ def seed_metrics(
             cloudwatch.put_metric_data(Namespace=namespace, MetricData=items[i : i + METRIC_BATCH])
         count += len(items)
     return count
+
+
+def stream_records(start: pd.Timestamp, minutes: int = 180, seed: int = 3) -> list[dict[str, Any]]:
+    """Return ``minutes`` of 1-minute Metric Streams records of one Lambda function from ``start``.
+
+    ``Invocations``, ``Errors`` (no record in a minute without errors: CloudWatch has no
+    datapoint either) and ``Duration`` with its p99, for ``FunctionName=orders-worker``.
+
+    Examples
+    --------
+    >>> len(stream_records(pd.Timestamp("2026-11-14", tz="UTC"), minutes=2)) in (4, 5, 6)
+    True
+    """
+    rng = np.random.default_rng(seed)
+    records = []
+    for minute in range(minutes):
+        at = int(start.value // 1_000_000) + minute * 60_000
+        calls = float(rng.integers(50, 100))
+        errors = float(rng.integers(0, 6))
+        base = {"namespace": "AWS/Lambda", "dimensions": {"FunctionName": "orders-worker"}}
+        records.append({**base, "metric_name": "Invocations", "timestamp": at,
+                        "value": {"max": 1.0, "min": 1.0, "sum": calls, "count": calls}})  # fmt: skip
+        if errors:
+            records.append({**base, "metric_name": "Errors", "timestamp": at,
+                            "value": {"max": 1.0, "min": 1.0, "sum": errors, "count": errors}})  # fmt: skip
+        durations = rng.gamma(2.0, 40.0, int(calls))
+        records.append({**base, "metric_name": "Duration", "timestamp": at, "value": {
+            "max": float(durations.max()), "min": float(durations.min()),
+            "sum": float(durations.sum()), "count": calls,
+            "p99": float(np.quantile(durations, 0.99))}})  # fmt: skip
+    return records
+
+
+def write_stream(root: Path, records: Iterable[dict[str, Any]]) -> Path:
+    """Write records as a metric stream delivers them (``metrics/<stream>/YYYY/MM/DD/HH/*.gz``)."""
+    by_hour: dict[pd.Timestamp, list[dict[str, Any]]] = {}
+    for record in records:
+        hour = pd.Timestamp(record["timestamp"], unit="ms", tz="UTC").floor("h")
+        by_hour.setdefault(hour, []).append(record)
+    for hour, rows in by_hour.items():
+        folder = root / "metrics" / "test-stream" / hour.strftime("%Y/%m/%d/%H")
+        folder.mkdir(parents=True, exist_ok=True)
+        lines = "".join(
+            json.dumps({"metric_stream_name": "test-stream", "account_id": "123456789012",
+                        "region": "us-east-1", **row, "unit": "Count"}) + "\n"
+            for row in rows
+        )  # fmt: skip
+        (folder / f"test-stream-1-{hour:%Y-%m-%d-%H}-00-00-x.gz").write_bytes(
+            gzip.compress(lines.encode())
+        )
+    return root
 
 
 def _metric_records(sample_dir: Path, first: pd.Timestamp, last: pd.Timestamp) -> Iterator[dict]:
@@ -350,3 +418,26 @@ def moto_state(session: Any) -> tuple[list[tuple[str, str, Any]], dict[str, int]
     groups = [g["logGroupName"] for g in logs.describe_log_groups()["logGroups"]]
     streams = {g: len(logs.describe_log_streams(logGroupName=g)["logStreams"]) for g in groups}
     return [(a["AlarmName"], a["StateValue"], a["StateUpdatedTimestamp"]) for a in alarms], streams
+
+
+def lookup_events(
+    sample_dir: Path, account: str, start: str | pd.Timestamp, end: str | pd.Timestamp
+) -> list[dict[str, Any]]:
+    """Return one account's write events in ``[start, end)`` as LookupEvents does (newest first).
+
+    Examples
+    --------
+    >>> lookup_events(sample_dir, "334455667788", "2026-11-14T12:00Z", "2026-11-14T16:00Z")[0]["EventName"]  # doctest: +SKIP
+    'UpdateService'
+    """
+    first, last = _utc(start), _utc(end)
+    folder = sample_dir / "cloudtrail" / "AWSLogs" / account / "CloudTrail" / "us-east-1"
+    records = [r for path in sorted(folder.glob("*/*/*/*.json.gz"))
+               for r in json.loads(gzip.decompress(path.read_bytes()))["Records"]]  # fmt: skip
+    events = [
+        {"EventId": r["eventID"], "EventName": r["eventName"], "ReadOnly": "false",
+         "EventTime": _utc(r["eventTime"]).to_pydatetime(), "EventSource": r["eventSource"],
+         "CloudTrailEvent": json.dumps(r)}
+        for r in records if not r["readOnly"] and first <= _utc(r["eventTime"]) < last
+    ]  # fmt: skip
+    return sorted(events, key=lambda e: e["EventTime"], reverse=True)

@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 import boto3
-import pandas as pd
 import pytest
 from botocore.stub import Stubber
 from opsbook import alarms
@@ -87,31 +85,6 @@ def test_moto_alarms_come_back_in_the_shared_schema(aws_env: str, clean_env: Pat
     assert firing.alarm_name.tolist() == ["orders-worker-errors"]
     assert firing.iloc[0].dimensions == "FunctionName=orders-worker"
     assert firing.dtypes.to_dict() == frames.alarms_frame([]).dtypes.to_dict()
-
-
-def test_both_backends_give_the_same_rows_for_the_same_api_output(
-    local, sample_dir: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    saved = json.loads((sample_dir / "alarms" / "describe-alarms.json").read_text())
-    history = json.loads((sample_dir / "alarms" / "alarm-history.json").read_text())
-    stubber = _stubbed(monkeypatch)
-    firing = [a for a in saved["MetricAlarms"] if a["StateValue"] == "ALARM"]
-    stubber.add_response("describe_alarms", {"MetricAlarms": firing, "CompositeAlarms": []})
-    start, end = pd.Timestamp("2026-11-14T13:00Z"), pd.Timestamp("2026-11-14T16:00Z")
-    items = [i for i in history["AlarmHistoryItems"]
-             if i["HistoryItemType"] == "StateUpdate" and start <= pd.Timestamp(i["Timestamp"]) < end]  # fmt: skip
-    half = len(items) // 2
-    stubber.add_response(
-        "describe_alarm_history", {"AlarmHistoryItems": items[:half], "NextToken": "n"}
-    )
-    stubber.add_response("describe_alarm_history", {"AlarmHistoryItems": items[half:]})
-    aws = resolve(backend="aws")
-    pd.testing.assert_frame_equal(
-        alarms.describe_alarms(settings=aws), alarms.describe_alarms(settings=local)
-    )
-    pd.testing.assert_frame_equal(alarms.read_alarm_history(start, end, settings=aws),
-                                  alarms.read_alarm_history(start, end, settings=local))  # fmt: skip
-    stubber.assert_no_pending_responses()
 
 
 @pytest.mark.parametrize(

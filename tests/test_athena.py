@@ -17,11 +17,11 @@ import sqlglot
 from botocore.stub import Stubber
 from opsbook import athena
 from opsbook.backends.aws.athena_run import execution_request, run_execution
-from opsbook.backends.aws.cur import athena_statement
+from opsbook.backends.aws.cur_dialect import athena_statement
 from opsbook.backends.aws.cur_view import CurTable, athena_view
-from opsbook.backends.local.cur import find_cur_files
 from opsbook.backends.local.cur_dialect import to_duckdb
-from opsbook.backends.local.cur_flavours import open_view
+from opsbook.backends.local.cur_files import find_cur_files
+from opsbook.backends.local.cur_view import open_view
 from opsbook.errors import (
     AccessDeniedError,
     ConfigurationError,
@@ -332,23 +332,6 @@ def aws_settings(aws_env: str, clean_env: Path):
     return resolve(
         backend="aws", region="us-east-1", athena_output_location="s3://athena-results/opsbook/"
     )
-
-
-def test_the_same_query_returns_the_same_frame_on_both_backends(
-    aws_settings, aws_env, sample_dir
-) -> None:
-    local = resolve(backend="local", data_dir=str(sample_dir), cache_dir="off")
-    expected = athena.query("cur/cost_by_service", MONTHS, settings=local)
-    recorded = _recorded_results(expected)
-    response = requests.post(
-        f"{aws_env}/moto-api/static/athena/query-results", json=recorded, timeout=10
-    )
-    assert response.status_code == 201
-    remote = athena.query("cur/cost_by_service", MONTHS, settings=aws_settings)
-    pd.testing.assert_frame_equal(remote, expected)
-    facts = remote.attrs["query"]
-    assert facts["engine"] == "athena" and facts["query_id"] and facts["cache_hit"] is False
-    assert facts["cost_usd"] == pytest.approx(10 * 2**20 / 2**40 * 5), "10 MB minimum"
 
 
 def test_a_missing_table_or_column_names_the_setting(aws_settings) -> None:

@@ -12,7 +12,7 @@ from botocore.awsrequest import AWSResponse
 from botocore.exceptions import ClientError
 from opsbook.backends import aws
 from opsbook.backends.aws.athena_run import run_execution
-from opsbook.backends.aws.logs import query
+from opsbook.backends.aws.insights_run import run_query
 from opsbook.errors import ConfigurationError, MutatingCallError, QueryFailedError
 from opsbook.settings import resolve
 
@@ -78,7 +78,7 @@ class _Body:
          lambda c: run_execution(c, {"QueryString": "SELECT 1"}, name="q", timeout=None,
                                  max_bytes=1), "athena:StartQueryExecution"),
         ("logs", "LimitExceededException",
-         lambda c: query(resolve(backend="aws"), "fields @message", ["/g"], START, END, limit=None,
+         lambda c: run_query(resolve(backend="aws"), "fields @message", ["/g"], START, END, limit=None,
                          client=c), "logs:StartQuery"),
     ],
     ids=["athena", "logs"],

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import gzip
 import json
 from pathlib import Path
 
 import boto3
-import pandas as pd
 import pytest
-from botocore.stub import ANY, Stubber
+from botocore.stub import Stubber
+from moto_seed import lookup_events
 from opsbook import changes
 from opsbook.backends import frames
 from opsbook.backends.aws import changes as aws_changes
@@ -30,21 +29,6 @@ def _stubbed(monkeypatch: pytest.MonkeyPatch) -> Stubber:
     monkeypatch.setattr(aws_changes, "client", lambda settings, service: client)
     stubber.activate()
     return stubber
-
-
-def _lookup_events(sample_dir: Path, account: str) -> list[dict]:
-    """The sample's records for one account as LookupEvents returns them (newest first)."""
-    folder = sample_dir / "cloudtrail" / "AWSLogs" / account / "CloudTrail" / "us-east-1"
-    records = [r for path in folder.glob("2026/11/1[345]/*.json.gz")
-               for r in json.loads(gzip.decompress(path.read_bytes()))["Records"]]  # fmt: skip
-    events = [
-        {"EventId": r["eventID"], "EventName": r["eventName"], "ReadOnly": "false",
-         "EventTime": pd.Timestamp(r["eventTime"]).to_pydatetime(), "EventSource": r["eventSource"],
-         "CloudTrailEvent": json.dumps(r)}
-        for r in records if not r["readOnly"]
-        and pd.Timestamp(START) <= pd.Timestamp(r["eventTime"]) < pd.Timestamp(END)
-    ]  # fmt: skip
-    return sorted(events, key=lambda e: e["EventTime"], reverse=True)
 
 
 def test_the_bad_deployment_and_its_rollback_are_found(local) -> None:
@@ -74,21 +58,6 @@ def test_event_name_filters(local) -> None:
         changes.read_changes(START, END, event_names="deploys", settings=local)
 
 
-def test_both_backends_give_the_same_rows_over_pages(local, sample_dir, monkeypatch) -> None:
-    events = _lookup_events(sample_dir, "334455667788")
-    stubber = _stubbed(monkeypatch)
-    expected = {"LookupAttributes": [{"AttributeKey": "ReadOnly", "AttributeValue": "false"}],
-                "StartTime": ANY, "EndTime": ANY, "MaxResults": 50}  # fmt: skip
-    stubber.add_response("lookup_events", {"Events": events[:3], "NextToken": "p2"}, expected)
-    stubber.add_response("lookup_events", {"Events": events[3:]}, {**expected, "NextToken": "p2"})
-    there = changes.read_changes(START, END, settings=resolve(backend="aws"))
-    here = changes.read_changes(START, END, settings=local)
-    pd.testing.assert_frame_equal(
-        there, here[here.account_id == "334455667788"].reset_index(drop=True)
-    )
-    stubber.assert_no_pending_responses()
-
-
 @pytest.mark.parametrize(
     ("code", "error", "text"),
     [
@@ -105,7 +74,7 @@ def test_a_failing_page_refuses_the_whole_answer(
     code, error, text, sample_dir, monkeypatch, clean_env
 ) -> None:
     stubber = _stubbed(monkeypatch)
-    stubber.add_response("lookup_events", {"Events": _lookup_events(sample_dir, "334455667788")[:2],
+    stubber.add_response("lookup_events", {"Events": lookup_events(sample_dir, "334455667788", START, END)[:2],
                                            "NextToken": "p2"})  # fmt: skip
     stubber.add_client_error("lookup_events", code, "no")
     with pytest.raises(error, match=text):

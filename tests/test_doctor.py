@@ -5,6 +5,7 @@ from pathlib import Path
 import boto3
 import pytest
 from botocore.stub import Stubber
+from opsbook.backends.aws import doctor as aws_doctor
 from opsbook.cli._doctor import FAIL, PASS, SKIPPED, format_checks, run_checks
 from opsbook.settings import resolve
 
@@ -71,13 +72,13 @@ def test_aws_backend_against_moto(aws_account: str, clean_env: Path) -> None:
     assert found["CUR table"].detail.endswith("partitioned by billing_period, latest 2026-11")
 
 
-class _Session:
-    """A boto3 session whose clients are stubbed: each refuses the caller."""
+class _Clients:
+    """The aws backend's clients, stubbed: the first calls of the checks refuse the caller."""
 
     def __init__(self) -> None:
         self.clients = {}
 
-    def client(self, service: str):
+    def client(self, settings, service: str):
         if service not in self.clients:
             client = boto3.client(service, region_name="us-east-1")
             stub = Stubber(client)
@@ -94,7 +95,8 @@ def test_denied_credentials_fail_and_everything_else_is_skipped(
 ) -> None:
     monkeypatch.setenv("AWS_ACCESS_KEY_ID", "testing")
     monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "testing")
-    checks = run_checks(resolve(backend="aws"), boto3_session=_Session())
+    monkeypatch.setattr(aws_doctor, "client", _Clients().client)
+    checks = run_checks(resolve(backend="aws"))
     found = _by_name(checks)
     assert found["credentials"].status == FAIL
     assert "Grant sts:GetCallerIdentity" in found["credentials"].detail

@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 import boto3
-import pandas as pd
 import pytest
 from botocore.stub import Stubber
 from opsbook import health
@@ -38,23 +36,6 @@ def test_the_rds_issue_shows_in_its_window_only(local) -> None:
     assert health.read_health_events("2026-11-14T13:00Z", "2026-11-14T16:00Z", settings=local).empty
     upcoming = health.read_health_events("2026-11-24", "2026-11-25", settings=local)
     assert upcoming.category.tolist() == ["scheduledChange"]
-
-
-def test_both_backends_give_the_same_rows(local, sample_dir: Path, monkeypatch) -> None:
-    folder = sample_dir / "health"
-    saved = {name: json.loads((folder / f"{name}.json").read_text())
-             for name in ("describe-events", "describe-event-details", "describe-affected-entities")}  # fmt: skip
-    start, end = "2026-11-10", "2026-11-15"
-    stubber = _stubbed(monkeypatch)
-    # the API applies the startTimes filter: events that started before the window's end
-    started = [e for e in saved["describe-events"]["events"] if e["startTime"] < end]
-    stubber.add_response("describe_events", {"events": started})
-    arns = [e["arn"] for e in started]
-    details = {"successfulSet": saved["describe-event-details"]["successfulSet"], "failedSet": []}
-    stubber.add_response("describe_event_details", details, {"eventArns": [arns[0]]})
-    stubber.add_response("describe_affected_entities", saved["describe-affected-entities"])
-    there = health.read_health_events(start, end, settings=resolve(backend="aws"))
-    pd.testing.assert_frame_equal(there, health.read_health_events(start, end, settings=local))
 
 
 def test_without_a_support_plan_the_answer_says_unavailable_not_healthy(

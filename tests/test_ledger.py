@@ -5,7 +5,8 @@ from pathlib import Path
 
 import nbformat
 from nbformat.v4 import new_code_cell, new_notebook
-from opsbook.runner import execute_notebook, ledger
+from opsbook.queries import ledger
+from opsbook.runner import execute_notebook
 
 
 def test_charges_are_tallied_per_engine() -> None:
@@ -26,7 +27,7 @@ def test_a_run_reports_what_its_queries_cost_and_hides_the_cell(tmp_path: Path) 
     notebook = new_notebook(
         cells=[
             new_code_cell(
-                "from opsbook.runner import ledger\nledger.charge('athena', usd=0.25, bytes_scanned=42)"
+                "from opsbook.queries import ledger\nledger.charge('athena', usd=0.25, bytes_scanned=42)"
             )
         ],
         metadata={

@@ -92,11 +92,12 @@ DAY = dt.datetime(2026, 11, 14, tzinfo=dt.UTC)
 
 
 def _run(query: str, sources: list[Path], groups: list[str] | None = None) -> list[dict]:
-    result = local_logs.query(
+    frame = local_logs.query(
         resolve(), query, groups or [], DAY - dt.timedelta(days=2), DAY + dt.timedelta(days=1),
         limit=100, sources=sources,
     )  # fmt: skip
-    return result.dicts()
+    return [{c["field"]: c["value"] for c in row if c["field"] != "@ptr"}
+            for row in frame.attrs["results"]]  # fmt: skip
 
 
 def test_filter_log_events_json_lines_and_document(tmp_path: Path) -> None:
@@ -147,9 +148,9 @@ def test_parquet_bytes_scanned_is_estimated_from_the_metadata(tmp_path: Path) ->
     pq.write_table(table, tmp_path / "pulled.parquet", compression="zstd")
     end = DAY + dt.timedelta(seconds=1000)  # the first 1000 events: [DAY, end)
     result = local_logs.query(resolve(), "fields n", [], DAY, end, limit=10, sources=[tmp_path])
-    assert result.statistics["recordsScanned"] == 1000
+    assert result.attrs["statistics"]["recordsScanned"] == 1000
     exact = sum(len(m) for m in messages) / 5000 * 1000
-    assert result.statistics["bytesScanned"] == pytest.approx(exact, rel=0.15)
+    assert result.attrs["statistics"]["bytesScanned"] == pytest.approx(exact, rel=0.15)
 
 
 def test_corrupt_gzip_is_reported_and_other_files_read(tmp_path: Path) -> None:
@@ -161,7 +162,7 @@ def test_corrupt_gzip_is_reported_and_other_files_read(tmp_path: Path) -> None:
     assert len(found.problems) == 1 and "000001.gz" in found.problems[0]
     result = local_logs.query(resolve(), "fields @message", [], DAY, DAY + dt.timedelta(hours=1),
                               limit=10, sources=[tmp_path / "logs"])  # fmt: skip
-    assert any("000001.gz" in note for note in result.notes)
+    assert any("000001.gz" in note for note in result.attrs["notes"])
 
 
 def test_time_pruning_skips_files_that_cannot_hold_the_window(tmp_path: Path) -> None:

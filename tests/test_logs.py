@@ -3,7 +3,6 @@ from __future__ import annotations
 import datetime as dt
 import gzip
 import json
-import re
 from pathlib import Path
 
 import boto3
@@ -11,7 +10,7 @@ import pandas as pd
 import pytest
 from botocore.stub import Stubber
 from opsbook import logs
-from opsbook.backends.aws import logs as aws_logs
+from opsbook.backends.aws import insights_run
 from opsbook.backends.local.logfiles import read_events
 from opsbook.cli import main
 from opsbook.errors import ConfigurationError, NoDataError, QueryCancelledError, QueryFailedError
@@ -70,6 +69,14 @@ def test_bad_input_gives_clear_errors(sample_dir: Path) -> None:
         logs.query("fields nosuch(x)", [], START, END, settings=settings)
     with pytest.raises(ConfigurationError, match="not a time"):
         logs.query("fields @message", [], "yesterday-ish", END, settings=settings)
+
+
+def test_stored_bytes_count_utf8_bytes_as_aws_does(tmp_path: Path) -> None:
+    messages = ["caf\u00e9 \U0001f986", "plain"]  # 6 characters in 10 bytes, then 5
+    _export(tmp_path / "logs" / "export", "/app/utf8", "s1",
+            [f"2026-11-14T10:00:0{i}.000Z {m}" for i, m in enumerate(messages)])  # fmt: skip
+    groups = logs.describe_log_groups(settings=resolve(backend="local", data_dir=str(tmp_path)))
+    assert groups.stored_bytes.tolist() == [sum(len(m.encode()) for m in messages)] == [15]
 
 
 # -- command line ------------------------------------------------------------------------------
@@ -276,7 +283,9 @@ def test_cap_splits_the_time_range_recursively_and_merges(stubbed) -> None:
     stub.add_response(
         "get_query_results", _complete(_rows(5_990, 6_000)), {"queryId": "q3"}
     )  # 10 overlap
-    result = aws_logs.query(resolve(backend="aws"), text, ["/g"], S0, S1, limit=None, client=client)
+    result = insights_run.run_query(
+        resolve(backend="aws"), text, ["/g"], S0, S1, limit=None, client=client
+    )
     assert len(result.records) == 11_990  # de-duplicated by @ptr
     stamps = [row[0]["value"] for row in result.records]
     assert stamps == sorted(stamps, reverse=True)
@@ -290,7 +299,7 @@ def test_stats_at_the_cap_is_reported_not_split(stubbed) -> None:
     stub.add_response(
         "get_query_results", _complete([[{"field": "k", "value": str(i)}] for i in range(10_000)])
     )
-    result = aws_logs.query(
+    result = insights_run.run_query(
         resolve(backend="aws"), "stats count(*) by k", ["/g"], S0, S1, limit=None, client=client
     )
     assert len(result.records) == 10_000
@@ -313,7 +322,7 @@ def test_more_than_50_groups_are_batched(stubbed) -> None:
             },
         )
         stub.add_response("get_query_results", _complete(_rows(index, 1)))
-    result = aws_logs.query(
+    result = insights_run.run_query(
         resolve(backend="aws"), "fields @message", groups, S0, S1, limit=None, client=client
     )
     assert len(result.records) == 3
@@ -326,7 +335,7 @@ def test_polling_and_cost(stubbed) -> None:
     stub.add_response("get_query_results", {"results": [], "status": "Scheduled"})
     stub.add_response("get_query_results", {"results": [], "status": "Running"})
     stub.add_response("get_query_results", _complete(_rows(0, 2), scanned=float(2**30)))
-    result = aws_logs.query(resolve(backend="aws"), "fields @message", ["/g"], S0, S1, limit=None,
+    result = insights_run.run_query(resolve(backend="aws"), "fields @message", ["/g"], S0, S1, limit=None,
                             client=client, sleep=clock.sleep, clock=clock, poll_seconds=2.0)  # fmt: skip
     assert clock.sleeps == [2.0, 2.0]
     assert result.statistics["costUsd"] == pytest.approx(0.005)
@@ -337,7 +346,7 @@ def test_limit_exceeded_past_the_retries_is_explained(stubbed) -> None:
     client, stub = stubbed
     stub.add_client_error("start_query", "LimitExceededException", "too many queries")
     with pytest.raises(QueryFailedError, match="kept throttling logs:StartQuery.*wait for some"):
-        aws_logs.query(resolve(backend="aws"), "fields @message", ["/g"], S0, S1, limit=None,
+        insights_run.run_query(resolve(backend="aws"), "fields @message", ["/g"], S0, S1, limit=None,
                        client=client)  # fmt: skip
 
 
@@ -355,7 +364,7 @@ def test_every_terminal_status(stubbed, status: str, error: type, match: str) ->
     stub.add_response("start_query", {"queryId": "q1"})
     stub.add_response("get_query_results", {"results": [], "status": status})
     with pytest.raises(error, match=match):
-        aws_logs.query(
+        insights_run.run_query(
             resolve(backend="aws"), "fields @message", ["/g"], S0, S1, limit=None, client=client
         )
 
@@ -368,7 +377,7 @@ def test_deadline_stops_the_query(stubbed) -> None:
         stub.add_response("get_query_results", {"results": [], "status": "Running"})
     stub.add_response("stop_query", {"success": True}, {"queryId": "q1"})
     with pytest.raises(QueryCancelledError, match="was stopped") as caught:
-        aws_logs.query(resolve(backend="aws"), "fields @message", ["/g"], S0, S1, limit=None,
+        insights_run.run_query(resolve(backend="aws"), "fields @message", ["/g"], S0, S1, limit=None,
                        client=client, sleep=clock.sleep, clock=clock, deadline_seconds=2.5)  # fmt: skip
     assert caught.value.query_id == "q1"
 
@@ -383,7 +392,7 @@ def test_interrupt_stops_the_query(stubbed) -> None:
         raise KeyboardInterrupt
 
     with pytest.raises(KeyboardInterrupt):
-        aws_logs.query(resolve(backend="aws"), "fields @message", ["/g"], S0, S1, limit=None,
+        insights_run.run_query(resolve(backend="aws"), "fields @message", ["/g"], S0, S1, limit=None,
                        client=client, sleep=interrupt)  # fmt: skip
 
 
@@ -391,14 +400,14 @@ def test_malformed_and_missing_group_errors_from_aws(stubbed) -> None:
     client, stub = stubbed
     stub.add_client_error("start_query", "MalformedQueryException", "unexpected symbol at 1:7")
     with pytest.raises(ConfigurationError, match="CloudWatch rejected the query: unexpected"):
-        aws_logs.query(
+        insights_run.run_query(
             resolve(backend="aws"), "fields (", ["/g"], S0, S1, limit=None, client=client
         )
     stub.add_client_error(
         "start_query", "ResourceNotFoundException", "Log group '/g' does not exist"
     )
     with pytest.raises(ConfigurationError, match="check the log group names"):
-        aws_logs.query(
+        insights_run.run_query(
             resolve(backend="aws"), "fields @message", ["/g"], S0, S1, limit=None, client=client
         )
 
@@ -434,119 +443,14 @@ def test_shipped_insights_queries_run_on_the_sample(
         load_insights("logs/nope")
 
 
-# -- both backends give the same frame for every shipped and SLO log query ---------------------
-
-#: Six hours around the sample's incident (2026-11-14 14:05-14:50): every query stays under the
-#: 10,000-row cap, so one StartQuery answers it.
-PARITY_WINDOW = (
-    dt.datetime(2026, 11, 14, 12, tzinfo=dt.UTC),
-    dt.datetime(2026, 11, 14, 18, tzinfo=dt.UTC),
-)
-SAMPLE_GROUPS = [
-    "/aws/apigateway/shop-public-api/access",
-    "/aws/lambda/catalog-api-handler",
-    "/aws/lambda/orders-worker",
-    "/ecs/checkout-api",
-]
-
-
-SLI_ROLES = ("good", "bad", "total", "metric")
-
-
-def _shipped_queries() -> list[str]:
-    from importlib import resources
-
-    names = []
-    for package, prefix in (("opsbook.queries", "logs"), ("opsbook.incident", "queries")):
-        folder = resources.files(package).joinpath(prefix)
-        names += [f"{package}:{prefix}/{p.name}" for p in folder.iterdir() if p.name.endswith(".insights")]  # fmt: skip
-    return sorted(names)
-
-
-def _slo_queries() -> list[str]:
-    """Every log query in the sample's SLO specs: Logs Insights SLIs and breakdown annotations."""
-    import tempfile
-
-    from opsbook.sample.org import timeline
-    from opsbook.sample.slos import write_slos
-    from opsbook.slo.evaluate import BREAKDOWN_QUERY
-    from opsbook.slo.spec import LogsSource, load_slos
-
-    with tempfile.TemporaryDirectory() as tmp:
-        write_slos(Path(tmp), timeline(dt.date(2026, 11, 15)))
-        slos = load_slos(Path(tmp) / "slos.yaml")
-    out = []
-    for slo in slos:
-        out += [f"slo:{slo.name}:{role}" for role in SLI_ROLES
-                if isinstance(getattr(slo, role), LogsSource)]  # fmt: skip
-        if BREAKDOWN_QUERY in slo.annotations:
-            out.append(f"slo:{slo.name}:breakdown")
-    return out
-
-
-def _case(name: str, sample_dir: Path) -> tuple[str, list[str]]:
-    """Return the query text and log groups of a parity case (SLO ones read from the sample)."""
-    from importlib import resources
-
-    from opsbook.slo.evaluate import BREAKDOWN_GROUPS, BREAKDOWN_QUERY
-    from opsbook.slo.spec import LogsSource, load_slos
-
-    if name.startswith("slo:"):
-        _, slo_name, role = name.split(":")
-        (slo,) = [s for s in load_slos(sample_dir / "slos.yaml") if s.name == slo_name]
-        if role == "breakdown":
-            groups = slo.annotations[BREAKDOWN_GROUPS].split(",")
-            return slo.annotations[BREAKDOWN_QUERY], [g.strip() for g in groups]
-        source = getattr(slo, role)
-        assert isinstance(source, LogsSource)
-        return source.query, list(source.log_groups)
-    package, path = name.split(":")
-    return resources.files(package).joinpath(path).read_text(), SAMPLE_GROUPS
-
-
-@pytest.mark.parametrize("case", _shipped_queries() + _slo_queries())
-def test_log_queries_give_the_same_frame_on_both_backends(
-    case: str, sample_dir: Path, stubbed, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    """Local engine over the sample, its rows replayed as AWS's GetQueryResults response."""
-    from opsbook.backends.local import logs as local_logs
-
-    client, stub = stubbed
-    text, groups = _case(case, sample_dir)
-    start, end = PARITY_WINDOW
-    found = local_logs.query(
-        resolve(data_dir=str(sample_dir)), text, groups, start, end, limit=2**62
-    )
-    local = found.frame()
-    assert 0 < len(local) < aws_logs.ROW_CAP
-    response = found.response()
-    assert response["statistics"]["recordsMatched"] <= response["statistics"]["recordsScanned"]
-    explicit = re.search(r"\|\s*limit\s+(\d+)", text)
-    stub.add_response(
-        "start_query",
-        {"queryId": "q-parity"},
-        {
-            "logGroupNames": groups,
-            "startTime": int(start.timestamp()),
-            "endTime": int(end.timestamp()) - 1,  # StartQuery's end is inclusive
-            "queryString": text,
-            "limit": int(explicit.group(1)) if explicit else 10_000,
-        },
-    )
-    stub.add_response("get_query_results", response, {"queryId": "q-parity"})
-    monkeypatch.setattr(aws_logs, "aws_client", lambda settings, service: client)
-    remote = logs.query(
-        text, groups, start, end, settings=resolve(backend="aws", region="us-east-1")
-    )
-    pd.testing.assert_frame_equal(remote, local)
-    assert remote.attrs["statistics"]["recordsMatched"] == found.statistics["recordsMatched"]
+# -- aws frames are typed from the query ---------------------------------------------------
 
 
 def test_aws_frames_take_their_columns_from_the_query(
     stubbed, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     client, stub = stubbed
-    monkeypatch.setattr(aws_logs, "aws_client", lambda settings, service: client)
+    monkeypatch.setattr(insights_run, "aws_client", lambda settings, service: client)
     text = "stats min(@timestamp) as first, count(*) as n by path"
     answers = {
         "typed": [[{"field": "first", "value": "2026-11-14 10:00:00.000"},

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import gzip
 import json
 from pathlib import Path
 
@@ -12,6 +11,7 @@ import numpy as np
 import pandas as pd
 import pytest
 from botocore.stub import ANY, Stubber
+from moto_seed import put_records, stream_records, write_stream
 from opsbook import metrics
 from opsbook.backends import frames
 from opsbook.backends.aws import metrics as aws_metrics
@@ -47,71 +47,11 @@ def _stream_start() -> pd.Timestamp:
     return pd.Timestamp.now(tz="UTC").floor("h") - pd.Timedelta(days=1)
 
 
-def _records(start: pd.Timestamp) -> list[dict]:
-    rng = np.random.default_rng(3)
-    records = []
-    for minute in range(MINUTES):
-        at = int(start.value // 1_000_000) + minute * 60_000
-        calls = float(rng.integers(50, 100))
-        errors = float(rng.integers(0, 6))
-        base = {"namespace": "AWS/Lambda", "dimensions": {"FunctionName": "orders-worker"}}
-        records.append({**base, "metric_name": "Invocations", "timestamp": at,
-                        "value": {"max": 1.0, "min": 1.0, "sum": calls, "count": calls}})  # fmt: skip
-        if errors:  # no errors in a minute: CloudWatch has no datapoint
-            records.append({**base, "metric_name": "Errors", "timestamp": at,
-                            "value": {"max": 1.0, "min": 1.0, "sum": errors, "count": errors}})  # fmt: skip
-        durations = rng.gamma(2.0, 40.0, int(calls))
-        records.append({**base, "metric_name": "Duration", "timestamp": at, "value": {
-            "max": float(durations.max()), "min": float(durations.min()),
-            "sum": float(durations.sum()), "count": calls,
-            "p99": float(np.quantile(durations, 0.99))}})  # fmt: skip
-    return records
-
-
-def _write_stream(root: Path, records: list[dict]) -> Path:
-    by_hour: dict[pd.Timestamp, list[dict]] = {}
-    for record in records:
-        hour = pd.Timestamp(record["timestamp"], unit="ms", tz="UTC").floor("h")
-        by_hour.setdefault(hour, []).append(record)
-    for hour, rows in by_hour.items():
-        folder = root / "metrics" / "test-stream" / hour.strftime("%Y/%m/%d/%H")
-        folder.mkdir(parents=True, exist_ok=True)
-        lines = "".join(
-            json.dumps({"metric_stream_name": "test-stream", "account_id": "123456789012",
-                        "region": "us-east-1", **row, "unit": "Count"}) + "\n"
-            for row in rows
-        )  # fmt: skip
-        (folder / f"test-stream-1-{hour:%Y-%m-%d-%H}-00-00-x.gz").write_bytes(
-            gzip.compress(lines.encode())
-        )
-    return root
-
-
-def _seed_moto(records: list[dict]) -> None:
-    client = boto3.client("cloudwatch", region_name="us-east-1")
-    data = [
-        {
-            "MetricName": r["metric_name"],
-            "Dimensions": [{"Name": k, "Value": v} for k, v in r["dimensions"].items()],
-            "Timestamp": dt.datetime.fromtimestamp(r["timestamp"] / 1000, dt.UTC),
-            "StatisticValues": {
-                "SampleCount": r["value"]["count"],
-                "Sum": r["value"]["sum"],
-                "Minimum": r["value"]["min"],
-                "Maximum": r["value"]["max"],
-            },
-        }
-        for r in records
-    ]
-    for first in range(0, len(data), 500):
-        client.put_metric_data(Namespace="AWS/Lambda", MetricData=data[first : first + 500])
-
-
 @pytest.fixture(scope="module")
 def stream(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, list[dict], pd.Timestamp]:
     start = _stream_start()
-    records = _records(start)
-    return _write_stream(tmp_path_factory.mktemp("stream"), records), records, start
+    records = stream_records(start, MINUTES)
+    return write_stream(tmp_path_factory.mktemp("stream"), records), records, start
 
 
 @pytest.fixture
@@ -304,22 +244,16 @@ def test_burn_rate_expression_matches_the_alarm_in_alarm(sample_dir) -> None:
 # --- the aws backend: moto for data, Stubber for faults and math -----------------------------
 
 
-def test_aws_and_local_return_the_same_frame_for_the_same_data(
+def test_a_pull_from_aws_replays_offline_as_the_same_frame(
     stream, local, aws_env, tmp_path: Path
 ) -> None:
+    """Both backends' frames for the same data: tests/test_parity.py. Here: pull, then replay."""
     _, records, start = stream
-    _seed_moto(records)
+    put_records(boto3.client("cloudwatch", region_name="us-east-1"), records)
     queries = {f"{stat.lower()}_{metric.lower()}": f"AWS/Lambda {metric} {FUNCTION} stat={stat}"
                for metric in ("Errors", "Duration")
                for stat in ("Sum", "Average", "Minimum", "Maximum", "SampleCount")}  # fmt: skip
     end = start + pd.Timedelta(minutes=MINUTES)
-    for period in (60, 300, 3600):
-        here = metrics.get(queries, start, end, period, settings=local)
-        there = metrics.get(queries, start, end, period, settings=resolve(backend="aws"))
-        pd.testing.assert_frame_equal(here, there, check_exact=False, rtol=1e-9)
-        assert here.attrs["aws_cost_usd"] == there.attrs["aws_cost_usd"]
-    assert len(here[here.id == "sum_errors"]) == 3
-    # pulled from AWS into Parquet, the local backend replays the same frame offline
     pulled = metrics.pull([f"AWS/Lambda Errors {FUNCTION}", f"AWS/Lambda Duration {FUNCTION}"],
                           start, end, 60, name="moto", dest=tmp_path, settings=resolve(backend="aws"))  # fmt: skip
     assert pulled.is_file()
@@ -540,7 +474,7 @@ def test_list_metrics_on_aws_lists_series_put_in_moto_with_the_same_columns(
         return client
 
     monkeypatch.setattr(aws_metrics, "client", recording_client)
-    _seed_moto(records)
+    put_records(boto3.client("cloudwatch", region_name="us-east-1"), records)
     boto3.client("cloudwatch", region_name="us-east-1").put_metric_data(
         Namespace="Custom/Shop",
         MetricData=[{"MetricName": "Orders", "Value": 1.0, "Dimensions": [

@@ -8,6 +8,7 @@ import boto3
 import pandas as pd
 import pytest
 from opsbook import logs
+from opsbook.backends import frames
 from opsbook.errors import ConfigurationError
 from opsbook.ops import hygiene, inventory
 from opsbook.sample.logs import LOG_GROUP_SETUP, RETENTION_DAYS, STALE_HISTORY, STALE_LOG_GROUP
@@ -116,4 +117,4 @@ def test_aws_backend_reads_retention_last_write_and_actions(aws_env: str, clean_
     assert pd.isna(groups.loc["/kept", "last_event"])  # no stream: no event found
     alarms = inventory.read_alarm_actions(settings=settings)
     assert hygiene.silent_alarms(alarms).alarm_name.tolist() == ["quiet"]
-    assert {c: str(t) for c, t in alarms.dtypes.items()} == inventory.ALARM_ACTION_COLUMNS
+    assert {c: str(t) for c, t in alarms.dtypes.items()} == frames.ALARM_ACTIONS

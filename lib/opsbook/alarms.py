@@ -15,7 +15,7 @@ from __future__ import annotations
 import pandas as pd
 
 from opsbook import clock
-from opsbook.backends import select
+from opsbook.backends import backend
 from opsbook.errors import ConfigurationError
 from opsbook.settings import Settings, resolve
 
@@ -56,7 +56,7 @@ def describe_alarms(
     if state is not None and state not in STATES:
         raise ConfigurationError(f"alarm state {state!r}: use one of {', '.join(STATES)} or None")
     settings = settings or resolve()
-    return select(settings, "alarms").describe_alarms(settings, state, name_prefix)
+    return backend(settings).alarms.describe_alarms(settings, state, name_prefix)
 
 
 def read_alarm_history(
@@ -98,6 +98,6 @@ def read_alarm_history(
         )
     start_at, end_at = clock.window(start, end)
     settings = settings or resolve()
-    return select(settings, "alarms").read_alarm_history(
+    return backend(settings).alarms.read_alarm_history(
         settings, start_at, end_at, alarm_name, item_type
     )

@@ -29,10 +29,10 @@ import pandas as pd
 from sqlglot import exp
 
 from opsbook import queries
-from opsbook.backends import select
+from opsbook.backends import backend
 from opsbook.errors import ConfigurationError
+from opsbook.queries import ledger
 from opsbook.queries.analyse import PARTITION, parse_athena, partition_groups
-from opsbook.runner import ledger
 from opsbook.settings import Settings, resolve
 
 __all__ = ["describe_cur", "query"]
@@ -107,7 +107,7 @@ def query(
             "Athena binds parameters only in WHERE (write LIMIT and keys as literals)"
         )
     settings = settings or resolve()
-    frame = select(settings, "cur").run_cur_query(
+    frame = backend(settings).cur.run_cur_query(
         spec, values, settings, timeout=timeout, use_cache=use_cache
     )
     facts = frame.attrs["query"]

@@ -20,7 +20,7 @@ from collections.abc import Iterable
 import pandas as pd
 
 from opsbook import clock
-from opsbook.backends import select
+from opsbook.backends import backend
 from opsbook.backends.shapes import INCIDENT_CHANGES, normalise_event_name
 from opsbook.errors import ConfigurationError
 from opsbook.settings import Settings, resolve
@@ -73,4 +73,4 @@ def read_changes(
         if not wanted:
             raise ConfigurationError("event_names is empty: give None, 'all' or some event names")
     settings = settings or resolve()
-    return select(settings, "changes").read_changes(settings, start_at, end_at, wanted)
+    return backend(settings).changes.read_changes(settings, start_at, end_at, wanted)

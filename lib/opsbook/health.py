@@ -14,7 +14,7 @@ from __future__ import annotations
 import pandas as pd
 
 from opsbook import clock
-from opsbook.backends import select
+from opsbook.backends import backend
 from opsbook.settings import Settings, resolve
 
 __all__ = ["UNAVAILABLE", "read_health_events"]
@@ -52,4 +52,4 @@ def read_health_events(
     """
     start_at, end_at = clock.window(start, end)
     settings = settings or resolve()
-    return select(settings, "health").read_health_events(settings, start_at, end_at)
+    return backend(settings).health.read_health_events(settings, start_at, end_at)

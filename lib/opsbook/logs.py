@@ -24,9 +24,9 @@ from pathlib import Path
 import pandas as pd
 
 from opsbook import clock
-from opsbook.backends import select
+from opsbook.backends import backend
 from opsbook.errors import ConfigurationError
-from opsbook.runner import ledger
+from opsbook.queries import ledger
 from opsbook.settings import Settings, resolve
 
 INSIGHTS_USD_PER_GB = 0.005  # Logs Insights bills per GB scanned
@@ -47,7 +47,7 @@ def describe_log_groups(*, settings: Settings | None = None) -> pd.DataFrame:
     ['/aws/apigateway/shop-public-api/access', '/aws/lambda/catalog-api-handler', ...]
     """
     settings = settings or resolve()
-    return select(settings, "logs").describe_log_groups(settings)
+    return backend(settings).logs.describe_log_groups(settings)
 
 
 def list_log_groups(*, settings: Settings | None = None) -> list[str]:
@@ -61,7 +61,7 @@ def list_log_groups(*, settings: Settings | None = None) -> list[str]:
     ['/aws/apigateway/shop-public-api/access']
     """
     settings = settings or resolve()
-    return select(settings, "logs").list_log_groups(settings)
+    return backend(settings).logs.list_log_groups(settings)
 
 
 def _window(
@@ -97,7 +97,8 @@ def query(
     limit
         Rows wanted; ``None`` = all matching rows (AWS: split under the 10,000-row cap).
     sources
-        Local backend only: log files or folders to read instead of ``data_dir/logs``.
+        Log files or folders to read with the local engine instead of the backend's logs
+        (``data_dir/logs`` or CloudWatch), whatever the backend.
 
     Returns
     -------
@@ -124,8 +125,7 @@ def query(
     if limit is not None and limit < 1:
         raise ConfigurationError(f"limit must be a positive number of rows, got {limit}")
     # Files given explicitly are read by the local engine whatever the backend setting says.
-    backend = select(settings.replace(backend="local") if sources else settings, "logs")
-    frame = backend.run_insights(
+    frame = backend(settings).logs.query(
         settings, query_text, groups, first, last, limit=limit, sources=sources
     )
     scanned = float(frame.attrs.get("statistics", {}).get("bytesScanned", 0.0))
@@ -149,18 +149,18 @@ def pull(
     """Copy a window of events from AWS (FilterLogEvents) into Parquet under ``dest``.
 
     The files are read by the local backend (``query(..., sources=[dest])``) for offline replay,
-    e.g. a postmortem. Always talks to AWS, whatever the backend setting.
+    e.g. a postmortem. Always talks to AWS, whatever the backend setting (a pull copies from the
+    account: :data:`opsbook.backends.AWS_ONLY`).
 
     Examples
     --------
     >>> pull(["/ecs/checkout-api"], "2026-11-14T10:00Z", "2026-11-14T11:00Z", "pulled")  # doctest: +SKIP
     [PosixPath('pulled/ecs_checkout-api.parquet')]
     """
-    from opsbook.backends.aws import logs as aws_logs
-
     settings = settings or resolve()
     groups = [log_groups] if isinstance(log_groups, str) else list(log_groups)
     if not groups:
         raise ConfigurationError("name at least one log group to pull")
     first, last = _window(start, end)
-    return aws_logs.pull(settings, [settings.log_group(g) for g in groups], first, last, Path(dest))
+    names = [settings.log_group(g) for g in groups]
+    return backend(settings).pull.pull_logs(settings, names, first, last, Path(dest))

@@ -1,9 +1,11 @@
 """Backends: ``local`` (DuckDB over files in AWS's formats) and ``aws`` (boto3 / awswrangler).
 
-Each backend is a package with one module per source (``cur``, ``logs``, ``metrics``, ...), the
-modules of both backends offering the same functions with the same columns and types. Sources ask
-:func:`select` for theirs; nothing else branches on the backend. A source AWS alone can answer
-(:data:`AWS_ONLY`, e.g. Application Signals) is read on the aws backend whatever the setting.
+Each backend is a package with one module per source (``cur``, ``logs``, ``metrics``, ...); the
+modules of both offer the functions of one declared contract (:mod:`.contract`, a Protocol per
+source) and return the same columns and types (:mod:`.frames`). Sources ask :func:`backend` for
+theirs, ``backend(settings).logs``, typed by the Protocol; this is the one place that knows which
+backend runs, and nothing else branches on it. What only AWS serves (:data:`AWS_ONLY`: Application
+Signals, notifications, pulls) is read on the aws backend whatever the setting.
 
 The read-only guard runbooks switch on (:func:`enable_read_only`, :func:`read_only`) is the aws
 backend's: the local backend only reads files, so there is nothing else to guard.
@@ -11,38 +13,116 @@ backend's: the local backend only reads files, so there is nothing else to guard
 Examples
 --------
 >>> from opsbook.settings import resolve
->>> select(resolve(backend="local"), "cur").__name__
+>>> backend(resolve(backend="local")).cur.__name__
 'opsbook.backends.local.cur'
->>> select(resolve(backend="local"), "appsignals").__name__
+>>> backend(resolve(backend="local")).appsignals.__name__
 'opsbook.backends.aws.appsignals'
 """
 
 from __future__ import annotations
 
 import contextlib
+import functools
 import importlib
 from collections.abc import Iterator
 from types import ModuleType
+from typing import Any
 
+from opsbook.backends.contract import (
+    AWS_ONLY,
+    CONTRACT,
+    LIVE,
+    Alarms,
+    AppSignals,
+    Changes,
+    Cur,
+    Doctor,
+    Health,
+    Inventory,
+    Logs,
+    Metrics,
+    Notify,
+    Pull,
+)
 from opsbook.settings import Settings
 
 __all__ = [
     "AWS_ONLY",
+    "CONTRACT",
+    "Backend",
+    "backend",
     "disable_read_only",
     "enable_read_only",
     "read_only",
     "read_only_enabled",
-    "select",
 ]
 
-#: Sources only AWS holds: no saved copy exists for the local backend to read.
-AWS_ONLY = frozenset({"appsignals"})
+
+class Backend:
+    """One backend's sources, each the module that implements its Protocol (imported when used).
+
+    Examples
+    --------
+    >>> Backend("local").health.read_health_events.__module__
+    'opsbook.backends.local.health'
+    >>> Backend("local").nothing  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    AttributeError: no source 'nothing' in the backend contract (alarms, appsignals, ...)
+    """
+
+    cur: Cur
+    logs: Logs
+    metrics: Metrics
+    alarms: Alarms
+    changes: Changes
+    health: Health
+    inventory: Inventory
+    doctor: Doctor
+    appsignals: AppSignals
+    notify: Notify
+    pull: Pull
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+
+    @property
+    def live(self) -> bool:
+        """Whether this backend reads the live account (see :data:`.contract.LIVE`).
+
+        Examples
+        --------
+        >>> Backend("aws").live, Backend("local").live
+        (True, False)
+        """
+        return self.name in LIVE
+
+    def __getattr__(self, source: str) -> Any:
+        if source not in CONTRACT:
+            raise AttributeError(
+                f"no source {source!r} in the backend contract ({', '.join(sorted(CONTRACT))})"
+            )
+        home = "aws" if source in AWS_ONLY else self.name
+        return importlib.import_module(f"opsbook.backends.{home}.{source}")
+
+    def __repr__(self) -> str:
+        return f"Backend({self.name!r})"
 
 
-def select(settings: Settings, source: str) -> ModuleType:
-    """Return the module implementing ``source`` (e.g. ``"logs"``) on ``settings.backend``."""
-    backend = "aws" if source in AWS_ONLY else settings.backend
-    return importlib.import_module(f"opsbook.backends.{backend}.{source}")
+@functools.cache
+def _backend(name: str) -> Backend:
+    return Backend(name)
+
+
+def backend(settings: Settings) -> Backend:
+    """Return the backend ``settings`` choose, its sources typed by the contract's Protocols.
+
+    Examples
+    --------
+    >>> from opsbook.settings import resolve
+    >>> backend(resolve(backend="aws"))
+    Backend('aws')
+    """
+    return _backend(settings.backend)
 
 
 def _aws() -> ModuleType:

@@ -2,7 +2,7 @@
 
 The rules are data, not SQL. :func:`view_rules` turns a table's column names into the list of
 columns the ``cur`` view shows, each with the rule that fills it; the local engine renders the
-list as a DuckDB projection over the files (:mod:`opsbook.backends.local.cur_flavours`) and the
+list as a DuckDB projection over the files (:mod:`opsbook.backends.local.cur_view`) and the
 aws backend as a Trino subquery over the Glue table (:mod:`opsbook.backends.aws.cur_view`). Both
 views come from this one list, and a test runs both over the same files, so they cannot drift.
 

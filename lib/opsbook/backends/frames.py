@@ -14,11 +14,13 @@ from typing import Any
 import pandas as pd
 
 __all__ = [
+    "alarm_actions_frame",
     "alarm_history_frame",
     "alarms_frame",
     "changes_frame",
     "conform",
     "health_events_frame",
+    "log_group_settings_frame",
     "log_groups_frame",
     "metric_data_frame",
     "metric_list_frame",
@@ -176,3 +178,35 @@ METRIC_LIST = {
 def metric_list_frame(rows: pd.DataFrame | Iterable[Mapping[str, Any]]) -> pd.DataFrame:
     """Conform metric series rows (see ``METRIC_LIST``); ``dimensions`` is ``Name=Value,...``."""
     return conform(rows, METRIC_LIST)
+
+
+# Inventory: what hygiene checks read beyond the frames above.
+LOG_GROUP_SETTINGS = {
+    "log_group": "string",
+    "retention_days": "Int64",
+    "stored_bytes": "Int64",
+    "created": "datetime64[ms, UTC]",
+    "metric_filters": "Int64",
+    "last_event": "datetime64[ms, UTC]",
+}
+ALARM_ACTIONS = {
+    "alarm_name": "string",
+    "alarm_type": "string",
+    "state": "string",
+    "state_updated": "datetime64[ms, UTC]",
+    "actions_enabled": "boolean",
+    "alarm_actions": "Int64",
+    "ok_actions": "Int64",
+    "insufficient_data_actions": "Int64",
+    "targets": "string",
+}
+
+
+def log_group_settings_frame(rows: pd.DataFrame | Iterable[Mapping[str, Any]]) -> pd.DataFrame:
+    """Conform log-group settings (see ``LOG_GROUP_SETTINGS``); missing retention: never expires."""
+    return conform(rows, LOG_GROUP_SETTINGS)
+
+
+def alarm_actions_frame(rows: pd.DataFrame | Iterable[Mapping[str, Any]]) -> pd.DataFrame:
+    """Conform alarms with their action counts (see ``ALARM_ACTIONS``)."""
+    return conform(rows, ALARM_ACTIONS)

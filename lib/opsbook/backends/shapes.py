@@ -17,12 +17,16 @@ import re
 from collections.abc import Iterable, Mapping
 from typing import Any
 
+import pandas as pd
+
 __all__ = [
     "INCIDENT_CHANGES",
+    "alarm_action_rows",
     "alarm_rows",
     "change_row",
     "health_rows",
     "history_rows",
+    "log_group_settings_rows",
     "normalise_event_name",
     "wants_event",
 ]
@@ -218,3 +222,50 @@ def health_rows(
         ),
         key=lambda row: str(row["start"]),
     )
+
+
+def log_group_settings_rows(
+    groups: Iterable[Mapping[str, Any]], last_events: Mapping[str, Any]
+) -> list[dict[str, Any]]:
+    """Return one row per DescribeLogGroups group, by name, with its newest event (if known)."""
+    rows = [
+        {
+            "log_group": group["logGroupName"],
+            "retention_days": group.get("retentionInDays"),
+            "stored_bytes": group.get("storedBytes"),
+            "created": _epoch_ms(group.get("creationTime")),
+            "metric_filters": group.get("metricFilterCount"),
+            "last_event": last_events.get(group["logGroupName"]),
+        }
+        for group in groups
+    ]
+    return sorted(rows, key=lambda row: row["log_group"])
+
+
+def alarm_action_rows(
+    metric_alarms: Iterable[Mapping[str, Any]], composite_alarms: Iterable[Mapping[str, Any]]
+) -> list[dict[str, Any]]:
+    """Return one row per DescribeAlarms alarm, by name, with how many actions each state fires."""
+    rows = []
+    for kind, alarms in (("metric", metric_alarms), ("composite", composite_alarms)):
+        for alarm in alarms:
+            actions = [alarm.get(k) or [] for k in
+                       ("AlarmActions", "OKActions", "InsufficientDataActions")]  # fmt: skip
+            rows.append(
+                {
+                    "alarm_name": alarm["AlarmName"],
+                    "alarm_type": kind,
+                    "state": alarm.get("StateValue"),
+                    "state_updated": alarm.get("StateUpdatedTimestamp"),
+                    "actions_enabled": alarm.get("ActionsEnabled", True),
+                    "alarm_actions": len(actions[0]),
+                    "ok_actions": len(actions[1]),
+                    "insufficient_data_actions": len(actions[2]),
+                    "targets": ", ".join(dict.fromkeys(a for group in actions for a in group)),
+                }
+            )
+    return sorted(rows, key=lambda row: row["alarm_name"])
+
+
+def _epoch_ms(value: Any) -> pd.Timestamp | None:
+    return pd.Timestamp(int(value), unit="ms", tz="UTC") if value else None

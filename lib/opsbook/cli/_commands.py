@@ -147,11 +147,13 @@ def _logs_query(args: argparse.Namespace) -> int:
     import csv
     import json
 
+    from opsbook.backends import backend
     from opsbook.logs import query
     from opsbook.settings import resolve
 
     settings = resolve()
-    offline = bool(args.source) or settings.backend == "local"
+    # Files are read whole by default; a live account, where reads are billed, for the last hour.
+    offline = bool(args.source) or not backend(settings).live
     start = args.start or ("1970-01-01T00:00:00Z" if offline else None)
     end = args.end or ("2100-01-01T00:00:00Z" if offline and not args.start else None)
     frame = query(

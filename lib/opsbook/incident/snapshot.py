@@ -243,8 +243,9 @@ def _alarms(made: Snapshot, settings: Settings) -> int:
 
 def _alarm_history(made: Snapshot, settings: Settings) -> int:
     w = made.window
-    # Up to now: triage works out each alarm's state at the window's end from later transitions.
-    until = max(w.end, clock.now()) if settings.backend == "aws" else w.end + pd.Timedelta(days=2)
+    # Up to now: triage works out each alarm's state at the window's end from the current states
+    # (describe-alarms.json) and every transition since; a data folder simply holds none later.
+    until = max(w.end, clock.now())
     history = alarms.read_alarm_history(w.start - w.lookback, until, settings=settings)
     items = [{"Timestamp": _iso(r.timestamp), "AlarmName": r.alarm_name, "AlarmType": _plain(r.alarm_type),
               "HistoryItemType": _plain(r.item_type), "HistorySummary": _plain(r.summary),

@@ -23,7 +23,8 @@ from pathlib import Path
 import pandas as pd
 
 from opsbook import clock
-from opsbook.backends import select
+from opsbook.backends import backend
+from opsbook.backends.pulled import dimensions_text, write_metrics
 from opsbook.errors import ConfigurationError
 from opsbook.metrics._request import (
     MetricRequest,
@@ -34,7 +35,7 @@ from opsbook.metrics._request import (
     estimate_cost_usd,
     plan_calls,
 )
-from opsbook.runner import ledger
+from opsbook.queries import ledger
 from opsbook.settings import Settings, resolve
 
 __all__ = ["MetricSeries", "describe_namespaces", "get", "list_metrics", "pull", "retention_bands"]
@@ -58,7 +59,7 @@ def describe_namespaces(*, settings: Settings | None = None) -> pd.DataFrame:
     >>> describe_namespaces()[["namespace", "series"]]  # doctest: +SKIP
     """
     settings = settings or resolve()
-    return select(settings, "metrics").describe_namespaces(settings)
+    return backend(settings).metrics.describe_namespaces(settings)
 
 
 def list_metrics(
@@ -105,7 +106,7 @@ def list_metrics(
     else:
         start_at = None if start is None else clock.to_utc(start, "start", error=MetricRequestError)
         end_at = None if end is None else clock.to_utc(end, "end", error=MetricRequestError)
-    return select(settings, "metrics").list_metrics(settings, namespace, start_at, end_at)
+    return backend(settings).metrics.list_metrics(settings, namespace, start_at, end_at)
 
 
 def get(
@@ -238,14 +239,11 @@ def pull(
             queries[f"s{index}_{key.replace('.', '_')}"] = one.with_stat(stat)
     request = build_request(queries, start, end, period)
     frame = _run(request, settings)
-    # The local backend writes the file it reads; imported here, as it imports this package.
-    from opsbook.backends.local.metrics import write_pulled
-
     rows = _to_records(frame, parsed, period)
     folder = Path(dest) if dest is not None else Path(settings.data_dir)
     target = folder / "metrics" / PULL_FOLDER / f"{name}.parquet"
     target.parent.mkdir(parents=True, exist_ok=True)
-    write_pulled(rows, target)
+    write_metrics(rows, target)
     return target
 
 
@@ -268,12 +266,12 @@ def retention_bands(
     settings = settings or resolve()
     begin = clock.to_utc(start, "start", error=MetricRequestError).floor("min")
     finish = clock.to_utc(end, "end", error=MetricRequestError)
-    return select(settings, "metrics").retention_bands(settings, begin, finish, int(period))
+    return backend(settings).metrics.retention_bands(settings, begin, finish, int(period))
 
 
 def _run(request: MetricRequest, settings: Settings) -> pd.DataFrame:
     cost = estimate_cost_usd(request)
-    frame = select(settings, "metrics").get_metric_data(settings, request)
+    frame = backend(settings).metrics.get_metric_data(settings, request)
     # What GetMetricData bills for this request; on the local backend, what it would cost on AWS.
     ledger.charge(f"cloudwatch-metrics ({settings.backend})", usd=cost)
     frame.attrs.update(
@@ -288,8 +286,6 @@ def _run(request: MetricRequest, settings: Settings) -> pd.DataFrame:
 
 def _to_records(frame: pd.DataFrame, series: list[MetricSeries], period: int) -> pd.DataFrame:
     """Return one flat row per series and period that has samples (the pulled file's rows)."""
-    from opsbook.backends.local.metrics import pulled_dimensions
-
     wide = frame.assign(series=frame.id.str.extract(r"^s(\d+)_")[0].astype(int))
     wide = wide.assign(key=wide.id.str.replace(r"^s\d+_", "", regex=True).str.replace("_", "."))
     table = wide.pivot_table(index=["series", "timestamp"], columns="key", values="value")
@@ -302,6 +298,6 @@ def _to_records(frame: pd.DataFrame, series: list[MetricSeries], period: int) ->
     return rows.assign(
         namespace=[one.namespace for one in chosen],
         metric_name=[one.metric for one in chosen],
-        dimensions=[pulled_dimensions(one.dimensions) for one in chosen],
+        dimensions=[dimensions_text(one.dimensions) for one in chosen],
         period=period,
     )

@@ -5,7 +5,7 @@ A suite (``suites.yaml``, :func:`load_suites`) names notebooks and their paramet
 :func:`execute_notebook` (parameters checked first, HTML exported, account ids masked when asked),
 and writes ``summary.json`` and ``index.html``; :func:`notify` tells people about the run. Inside a
 notebook, :func:`record` keeps a named result in the outputs (:func:`read_records` reads it back)
-and :mod:`opsbook.runner.ledger` tallies what its queries cost.
+and :func:`record_costs` what its queries cost (the sources' :mod:`opsbook.queries.ledger`).
 
 Examples
 --------
@@ -20,10 +20,9 @@ from __future__ import annotations
 import importlib
 from typing import TYPE_CHECKING, Any
 
-# What a notebook's kernel imports (``from opsbook import record``, the sources' ledger) is
-# imported now and is light; the rest (nbformat, papermill, nbconvert) only when first used.
-from opsbook.runner import ledger
-from opsbook.runner._record import read_records, record
+# What a notebook's kernel imports (``from opsbook import record``, the cost cell) is imported
+# now and is light; the rest (nbformat, papermill, nbconvert) only when first used.
+from opsbook.runner._record import read_records, record, record_costs
 
 if TYPE_CHECKING:
     from opsbook.runner._execute import (
@@ -51,12 +50,12 @@ __all__ = [
     "declared_parameters",
     "ensure_kernel",
     "execute_notebook",
-    "ledger",
     "load_suites",
     "notify",
     "parse_parameter",
     "read_records",
     "record",
+    "record_costs",
     "redact_notebook",
     "redact_text",
     "run_notebook_once",

@@ -243,7 +243,7 @@ def _with_cost_cell(source: Path, output: Path) -> Path:
     """Copy ``source`` beside ``output`` with a last, hidden cell recording the queries' cost."""
     notebook = nbformat.read(source, as_version=4)
     cell = nbformat.v4.new_code_cell(
-        "from opsbook.runner.ledger import record_costs\nrecord_costs()",
+        "from opsbook.runner import record_costs\nrecord_costs()",
         metadata={"tags": [HIDDEN_TAG]},
     )
     notebook.cells.append(cell)

@@ -27,6 +27,7 @@ import urllib.request
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, TextIO
 
+from opsbook.backends import backend
 from opsbook.errors import OpsbookError
 from opsbook.settings import Settings
 
@@ -112,15 +113,9 @@ def notify(run: SuiteRun, settings: Settings, *, out: TextIO | None = None) -> l
         except (urllib.error.URLError, OSError) as error:
             problems.append(f"webhook: {getattr(error, 'reason', error)}")
     if settings.notify_sns_topic_arn:
-        from opsbook.backends.aws import aws_errors, session
-
         try:
-            with aws_errors("sns:Publish"):
-                session(settings).client("sns").publish(
-                    TopicArn=settings.notify_sns_topic_arn,
-                    Subject=note.headline[:100],
-                    Message=note.text,
-                )
+            sns = backend(settings).notify
+            sns.publish(settings, settings.notify_sns_topic_arn, note.headline, note.text)
             sent.append("sns")
         except OpsbookError as error:
             problems.append(f"SNS: {error}")

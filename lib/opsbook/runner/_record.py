@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:  # nbformat (and jsonschema) take ~0.7 s to import: not on a runbook's first cell
     import nbformat
 
-__all__ = ["MIME_TYPE", "read_records", "record"]
+__all__ = ["MIME_TYPE", "read_records", "record", "record_costs"]
 
 MIME_TYPE = "application/vnd.opsbook.record+json"
 
@@ -31,6 +31,16 @@ def record(**values: Any) -> None:
     for name, value in values.items():
         payload = {"name": name, "value": json.loads(json.dumps(value, default=str))}
         display({MIME_TYPE: payload, "text/plain": f"{name} = {payload['value']!r}"}, raw=True)
+
+
+def record_costs() -> None:
+    """Record what this kernel's queries cost (:mod:`opsbook.queries.ledger`) as ``query_costs``.
+
+    The report runner appends a hidden last cell calling this to every notebook it runs.
+    """
+    from opsbook.queries import ledger
+
+    record(query_costs=ledger.totals())
 
 
 def read_records(notebook: nbformat.NotebookNode) -> dict[str, Any]:

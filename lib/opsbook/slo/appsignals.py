@@ -18,7 +18,7 @@ from typing import Any
 import pandas as pd
 
 from opsbook import clock
-from opsbook.backends import select
+from opsbook.backends import backend
 from opsbook.settings import Settings, resolve
 
 __all__ = ["budget_reports"]
@@ -69,7 +69,7 @@ def budget_reports(
     """
     settings = settings or resolve()
     moment = clock.now() if at in (None, "") else clock.to_utc(at, "at")
-    reports, errors = select(settings, "appsignals").budget_reports(settings, slo_ids, moment)
+    reports, errors = backend(settings).appsignals.budget_reports(settings, slo_ids, moment)
     frame = pd.DataFrame([_row(report) for report in reports], columns=COLUMNS)
     frame.attrs["errors"] = [
         {

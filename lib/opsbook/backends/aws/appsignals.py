@@ -1,6 +1,6 @@
 """CloudWatch Application Signals on AWS: SLO budget reports, as the API returns them.
 
-BatchGetServiceLevelObjectiveBudgetReport takes at most :data:`BATCH` SLO ids and one timestamp;
+BatchGetServiceLevelObjectiveBudgetReport takes at most 50 SLO ids and one timestamp;
 :func:`budget_reports` lists the account's SLOs when no ids are given (ListServiceLevelObjectives)
 and batches the ids. :mod:`opsbook.slo.appsignals` turns the reports into opsbook's SLO columns.
 
@@ -21,9 +21,9 @@ import pandas as pd
 from opsbook.backends.aws import aws_errors, client
 from opsbook.settings import Settings
 
-__all__ = ["BATCH", "budget_reports"]
+__all__ = ["budget_reports"]
 
-BATCH = 50  # SloIds per BatchGetServiceLevelObjectiveBudgetReport call
+_BATCH = 50  # SloIds per BatchGetServiceLevelObjectiveBudgetReport call
 
 
 def budget_reports(
@@ -34,10 +34,10 @@ def budget_reports(
     ids = list(slo_ids) or _list_ids(signals)
     reports: list[dict[str, Any]] = []
     errors: list[dict[str, Any]] = []
-    for first in range(0, len(ids), BATCH):
+    for first in range(0, len(ids), _BATCH):
         with aws_errors("application-signals:BatchGetServiceLevelObjectiveBudgetReport"):
             answer = signals.batch_get_service_level_objective_budget_report(
-                Timestamp=moment.to_pydatetime(), SloIds=ids[first : first + BATCH]
+                Timestamp=moment.to_pydatetime(), SloIds=ids[first : first + _BATCH]
             )
         reports += answer.get("Reports", [])
         errors += answer.get("Errors", [])

@@ -11,7 +11,7 @@ columns from Athena's result metadata.
 Values travel as ``ExecutionParameters`` (positional ``?``), rendered as Trino literals
 (strings quoted with ``'`` doubled), so Athena binds them server-side; Athena accepts them in WHERE
 clauses only. The logical table ``cur`` becomes ``"<athena_database>"."<athena_table>"``, both
-checked against a strict identifier pattern. Before the query runs, Glue GetTable confirms the
+checked against a strict identifier pattern (:mod:`.cur_dialect`). Before the query runs, Glue GetTable confirms the
 table exists, tells its flavour from its columns (CUR 2.0 has ``bill_payer_account_name``) and
 that it has every column the query names. A legacy CUR or FOCUS table is read through the
 compatibility view of :mod:`.cur_view` (a ``WITH cur AS (...)`` in front of the same SQL, with
@@ -26,103 +26,23 @@ Examples
 
 from __future__ import annotations
 
-import re
 import time
 from typing import Any
 
 import pandas as pd
-import sqlglot
-from sqlglot import exp
 
 from opsbook.backends.aws import aws_errors, client, session
 from opsbook.backends.aws.athena_run import execution_request, run_execution
+from opsbook.backends.aws.cur_dialect import athena_statement
 from opsbook.backends.aws.cur_view import CurTable, athena_view
 from opsbook.backends.cur_mapping import missing_column_hint
 from opsbook.errors import ConfigurationError, MissingColumnError
 from opsbook.queries import Query
-from opsbook.queries.analyse import LOGICAL_TABLE, parse_athena, referenced_columns
+from opsbook.queries.analyse import parse_athena, referenced_columns
 from opsbook.queries.runs import QueryRun, athena_cost_usd, bytes_for_usd, conform_frame
 from opsbook.settings import Settings
 
-__all__ = ["athena_statement", "run_cur_query", "trino_literal"]
-
-_IDENTIFIER = re.compile(r"[a-z_][a-z0-9_]{0,254}")
-_TOKENS = re.compile(r"'(?:[^']|'')*'|\"(?:[^\"]|\"\")*\"|--[^\n]*|:([A-Za-z_]\w*)")
-
-
-def trino_literal(value: Any) -> str:
-    """Return ``value`` as a Trino literal, the form Athena's ExecutionParameters take.
-
-    Examples
-    --------
-    >>> trino_literal("it's"), trino_literal(3), trino_literal(True), trino_literal(1.5)
-    ("'it''s'", '3', 'true', "DOUBLE '1.5'")
-    """
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, int):
-        return str(value)
-    if isinstance(value, float):
-        return f"DOUBLE '{value!r}'"
-    return "'" + str(value).replace("'", "''") + "'"
-
-
-def athena_statement(
-    tree: exp.Expression, values: dict[str, Any], settings: Settings, view: str | None = None
-) -> tuple[str, list[str]]:
-    """Return the Athena text (``cur`` → the configured table, ``:name`` → ``?``) and its values.
-
-    With ``view`` (the compatibility ``SELECT`` of a legacy CUR or FOCUS table, see
-    :func:`opsbook.backends.aws.cur_view.athena_view`), ``cur`` becomes that view, as the first
-    query of the statement's WITH list, instead of the table itself.
-
-    Raises
-    ------
-    ConfigurationError
-        When the configured database or table is not a plain lower-case identifier.
-    """
-    database, table = settings.athena_database, settings.athena_table
-    for key, name in (("athena_database", database), ("athena_table", table)):
-        if not _IDENTIFIER.fullmatch(name):
-            raise ConfigurationError(f"setting {key} must be a lower-case identifier, got {name!r}")
-    tree = tree.copy()
-    if view is not None:
-        _with_view(tree, view)
-        return _bind(tree.sql(dialect="trino"), values)
-    for ref in tree.find_all(exp.Table):
-        if ref.name == "cur" and not ref.db:
-            alias = ref.alias
-            ref.set("this", exp.to_identifier(table, quoted=True))
-            ref.set("db", exp.to_identifier(database, quoted=True))
-            if not alias:
-                ref.set("alias", exp.TableAlias(this=exp.to_identifier("cur")))
-    return _bind(tree.sql(dialect="trino"), values)
-
-
-def _with_view(tree: exp.Expression, view: str) -> None:
-    """Put ``cur AS (<view>)`` first in the statement's WITH list (its own CTEs may read it)."""
-    cte = exp.CTE(
-        this=sqlglot.parse_one(view, read="trino"),
-        alias=exp.TableAlias(this=exp.to_identifier(LOGICAL_TABLE)),
-    )
-    existing = tree.args.get("with_")
-    if existing is None:
-        tree.set("with_", exp.With(expressions=[cte]))
-    else:
-        existing.set("expressions", [cte, *existing.expressions])
-
-
-def _bind(text: str, values: dict[str, Any]) -> tuple[str, list[str]]:
-    """Replace each ``:name`` outside strings and comments by ``?``; return the values in order."""
-    params: list[str] = []
-
-    def bind(match: re.Match[str]) -> str:
-        if match.group(1) is None:
-            return match.group(0)
-        params.append(trino_literal(values[match.group(1)]))
-        return "?"
-
-    return _TOKENS.sub(bind, text), params
+__all__ = ["run_cur_query"]
 
 
 def run_cur_query(

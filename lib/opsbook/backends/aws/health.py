@@ -25,9 +25,9 @@ from opsbook.backends.frames import health_events_frame
 from opsbook.backends.shapes import health_rows
 from opsbook.settings import Settings
 
-__all__ = ["UNAVAILABLE_MESSAGE", "read_health_events"]
+__all__ = ["read_health_events"]
 
-UNAVAILABLE_MESSAGE = (
+_UNAVAILABLE = (
     "AWS Health API not available: it needs a Business, Enterprise On-Ramp or Enterprise support "
     "plan. Check the AWS Health Dashboard in the console (health.aws.amazon.com) instead; this is "
     "not a sign that AWS is healthy"
@@ -83,7 +83,7 @@ def _events(health: Any, start: pd.Timestamp, end: pd.Timestamp) -> list[dict[st
 
 
 def _unavailable(start: pd.Timestamp) -> pd.DataFrame:
-    warnings.warn(UNAVAILABLE_MESSAGE, stacklevel=3)
+    warnings.warn(_UNAVAILABLE, stacklevel=3)
     frame = health_events_frame(
         [
             {
@@ -93,10 +93,10 @@ def _unavailable(start: pd.Timestamp) -> pd.DataFrame:
                 "category": "unavailable",
                 "start": start,
                 "status": "unavailable",
-                "description": UNAVAILABLE_MESSAGE,
+                "description": _UNAVAILABLE,
             }
         ]
     )
     frame.attrs["available"] = False
-    frame.attrs["reason"] = UNAVAILABLE_MESSAGE
+    frame.attrs["reason"] = _UNAVAILABLE
     return frame

@@ -1,9 +1,15 @@
-"""Inventory reads on AWS that the shared frames leave out: log group retention, alarm actions.
+"""Inventory on AWS: log group retention and last writes, alarm actions (what hygiene reads).
+
+- log groups: DescribeLogGroups (``retentionInDays``, ``storedBytes``, ``creationTime``) plus,
+  per group, DescribeLogStreams ordered by last event (the newest ``lastEventTimestamp``);
+- alarms: DescribeAlarms (``AlarmActions``, ``OKActions``, ``InsufficientDataActions``);
+
+all paginated, and turned into rows by :mod:`opsbook.backends.shapes` as the local backend does.
 
 Examples
 --------
 >>> from opsbook.settings import resolve
->>> describe_alarm_definitions(resolve(backend="aws"))  # doctest: +SKIP
+>>> read_alarm_actions(resolve(backend="aws"))  # doctest: +SKIP
 """
 
 from __future__ import annotations
@@ -14,30 +20,36 @@ from typing import Any
 import pandas as pd
 
 from opsbook.backends.aws import aws_errors, client
+from opsbook.backends.frames import alarm_actions_frame, log_group_settings_frame
+from opsbook.backends.shapes import alarm_action_rows, log_group_settings_rows
 from opsbook.settings import Settings
 
-__all__ = ["describe_alarm_definitions", "describe_log_groups", "last_event_times"]
+__all__ = ["read_alarm_actions", "read_log_group_settings"]
 
 
-def _epoch_ms(value: object) -> pd.Timestamp | None:
-    return pd.Timestamp(int(value), unit="ms", tz="UTC") if value else None
+def read_log_group_settings(settings: Settings) -> pd.DataFrame:
+    """Return each log group's retention, stored bytes, creation and newest event, by name."""
+    groups = _describe_log_groups(settings)
+    last = _last_event_times(settings, [g["logGroupName"] for g in groups])
+    return log_group_settings_frame(log_group_settings_rows(groups, last))
 
 
-def describe_alarm_definitions(settings: Settings) -> dict[str, list[dict[str, Any]]]:
-    """Return DescribeAlarms output (metric and composite alarms), all pages."""
+def read_alarm_actions(settings: Settings) -> pd.DataFrame:
+    """Return every alarm (metric and composite) with its state and action counts, by name."""
     cloudwatch = client(settings, "cloudwatch")
-    out: dict[str, list[dict[str, Any]]] = {"MetricAlarms": [], "CompositeAlarms": []}
+    metric: list[dict[str, Any]] = []
+    composite: list[dict[str, Any]] = []
     with aws_errors("cloudwatch:DescribeAlarms"):
         pages = cloudwatch.get_paginator("describe_alarms").paginate(
             AlarmTypes=["MetricAlarm", "CompositeAlarm"]
         )
         for page in pages:
-            out["MetricAlarms"].extend(page.get("MetricAlarms", []))
-            out["CompositeAlarms"].extend(page.get("CompositeAlarms", []))
-    return out
+            metric.extend(page.get("MetricAlarms", []))
+            composite.extend(page.get("CompositeAlarms", []))
+    return alarm_actions_frame(alarm_action_rows(metric, composite))
 
 
-def describe_log_groups(settings: Settings) -> list[dict[str, Any]]:
+def _describe_log_groups(settings: Settings) -> list[dict[str, Any]]:
     """Return the ``logGroups`` of DescribeLogGroups, all pages."""
     logs = client(settings, "logs")
     groups: list[dict[str, Any]] = []
@@ -47,7 +59,7 @@ def describe_log_groups(settings: Settings) -> list[dict[str, Any]]:
     return groups
 
 
-def last_event_times(settings: Settings, names: Iterable[str]) -> dict[str, pd.Timestamp | None]:
+def _last_event_times(settings: Settings, names: Iterable[str]) -> dict[str, pd.Timestamp | None]:
     """Return each group's newest event: DescribeLogStreams ordered by last event, one stream."""
     logs = client(settings, "logs")
     out: dict[str, pd.Timestamp | None] = {}
@@ -57,7 +69,6 @@ def last_event_times(settings: Settings, names: Iterable[str]) -> dict[str, pd.T
                 logGroupName=name, orderBy="LastEventTime", descending=True, limit=1
             ).get("logStreams", [])
             newest = streams[0] if streams else {}
-            out[name] = _epoch_ms(
-                newest.get("lastEventTimestamp") or newest.get("lastIngestionTime")
-            )
+            stamp = newest.get("lastEventTimestamp") or newest.get("lastIngestionTime")
+            out[name] = pd.Timestamp(int(stamp), unit="ms", tz="UTC") if stamp else None
     return out

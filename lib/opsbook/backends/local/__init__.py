@@ -7,6 +7,9 @@
 - ``metrics/<metric stream>/YYYY/MM/DD/HH/*``: Metric Streams JSON records via Firehose
   (:mod:`.metrics`).
 
+- ``alarms/``, ``health/``, ``logs/describe-log-groups.json``: API responses saved as JSON, as
+  the AWS CLI prints them (:func:`read_json`).
+
 A copy of a real account's S3 data in these layouts is read the same way as the sample.
 
 Examples
@@ -17,14 +20,16 @@ Examples
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
+from typing import Any
 
 import duckdb
 
 from opsbook.errors import NoDataError
 from opsbook.settings import Settings
 
-__all__ = ["HINT", "connect", "data_dir"]
+__all__ = ["HINT", "connect", "data_dir", "read_json"]
 
 HINT = "run `opsbook sample generate`, or point data_dir at a copy of your exported data"
 
@@ -40,3 +45,15 @@ def data_dir(settings: Settings) -> Path:
     if not folder.is_dir():
         raise NoDataError(f"data folder {folder} does not exist: {HINT}")
     return folder
+
+
+def read_json(path: Path) -> Any:
+    """Return a saved API response, or raise :class:`NoDataError` naming the missing file."""
+    if not path.is_file():
+        raise NoDataError(f"no {path.name} under {path.parent}: {HINT}")
+    try:
+        return json.loads(path.read_text())
+    except json.JSONDecodeError as error:
+        raise NoDataError(
+            f"{path} is not valid JSON ({error}): save the API output again"
+        ) from None

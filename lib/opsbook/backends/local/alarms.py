@@ -12,32 +12,17 @@ Examples
 
 from __future__ import annotations
 
-import json
-from pathlib import Path
 from typing import Any
 
 import pandas as pd
 
 from opsbook.backends import layout
 from opsbook.backends.frames import alarm_history_frame, alarms_frame
-from opsbook.backends.local import HINT, data_dir
+from opsbook.backends.local import data_dir, read_json
 from opsbook.backends.shapes import alarm_rows, history_rows
-from opsbook.errors import NoDataError
 from opsbook.settings import Settings
 
-__all__ = ["describe_alarms", "read_alarm_history", "read_json"]
-
-
-def read_json(path: Path) -> Any:
-    """Return a saved API response, or raise :class:`NoDataError` naming the missing file."""
-    if not path.is_file():
-        raise NoDataError(f"no {path.name} under {path.parent}: {HINT}")
-    try:
-        return json.loads(path.read_text())
-    except json.JSONDecodeError as error:
-        raise NoDataError(
-            f"{path} is not valid JSON ({error}): save the API output again"
-        ) from None
+__all__ = ["describe_alarms", "read_alarm_history"]
 
 
 def describe_alarms(settings: Settings, state: str | None, name_prefix: str | None) -> pd.DataFrame:

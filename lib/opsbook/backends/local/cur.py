@@ -4,7 +4,7 @@ What the engine does for one query, in order:
 
 1. find the export's files and their billing periods (``BILLING_PERIOD=YYYY-MM`` folders of a
    Data Export, ``year=/month=`` folders of a legacy CUR, or none for a flat FOCUS file) and
-   detect the flavour (:mod:`.cur_flavours`);
+   detect the flavour (:mod:`.cur_files`, :mod:`.cur_view`);
 2. prune partitions: the query's own ``billing_period`` conditions, with the bound values, are
    evaluated over the list of periods, and only those periods' files are opened;
 3. check the columns the query names exist in the table, naming the export setting that adds
@@ -24,10 +24,8 @@ Examples
 
 from __future__ import annotations
 
-import re
 import threading
 import time
-from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -36,11 +34,11 @@ import duckdb
 import pandas as pd
 import pyarrow.parquet as pq
 
-from opsbook.backends import layout
-from opsbook.backends.local import HINT, connect, data_dir
+from opsbook.backends.local import connect
 from opsbook.backends.local.cache import cache_key, read_cached, write_cached
 from opsbook.backends.local.cur_dialect import transpile_tree
-from opsbook.backends.local.cur_flavours import (
+from opsbook.backends.local.cur_files import CurFiles, find_cur_files
+from opsbook.backends.local.cur_view import (
     CurView,
     detect_flavour,
     file_columns,
@@ -50,7 +48,6 @@ from opsbook.backends.local.cur_flavours import (
 from opsbook.errors import (
     ConfigurationError,
     MissingColumnError,
-    NoDataError,
     QueryCancelledError,
     QueryFailedError,
 )
@@ -59,85 +56,7 @@ from opsbook.queries.analyse import parse_athena, partition_groups, referenced_c
 from opsbook.queries.runs import QueryRun, athena_cost_usd, conform_frame
 from opsbook.settings import Settings
 
-__all__ = ["CurFiles", "cur_files", "find_cur_files", "run_cur_query"]
-
-_DATA_SUFFIXES = (".parquet", ".csv", ".csv.gz")
-_BILLING = re.compile(r"^(BILLING_PERIOD|billing_period)=(\d{4}-\d{2})$")
-_YEAR = re.compile(r"^year=(\d{4})$")
-_MONTH = re.compile(r"^month=(\d{1,2})$")
-
-
-@dataclass
-class CurFiles:
-    """An export's data files, each with its billing period (``None`` for a flat layout)."""
-
-    export: str
-    folder: Path
-    files: list[Path]
-    periods: list[str | None]
-    hive_key: str | None
-
-    def select(self, periods: set[str] | None) -> list[Path]:
-        """Return the files of ``periods`` (all files for ``None``)."""
-        if periods is None:
-            return list(self.files)
-        return [f for f, p in zip(self.files, self.periods, strict=True) if p in periods]
-
-
-def find_cur_files(settings: Settings) -> CurFiles:
-    """Return the CUR export's files (the export named in settings, or the only one).
-
-    Raises
-    ------
-    NoDataError
-        When there is no data folder, no export or no data files in it.
-    ConfigurationError
-        When several exports exist and none is chosen.
-    """
-    root = data_dir(settings) / layout.CUR
-    exports = sorted(p.name for p in root.iterdir() if p.is_dir()) if root.is_dir() else []
-    if settings.cur_export:
-        if settings.cur_export not in exports:
-            raise NoDataError(
-                f"no CUR export {settings.cur_export!r} under {root}; found: {', '.join(exports) or 'none'}"
-            )
-        export = settings.cur_export
-    elif len(exports) == 1:
-        export = exports[0]
-    elif not exports:
-        raise NoDataError(f"no CUR export under {root}: {HINT}")
-    else:
-        raise ConfigurationError(
-            f"several CUR exports under {root} ({', '.join(exports)}): set cur_export to one of them"
-        )
-    folder = root / export
-    files, periods, keys = [], [], set()
-    for path in sorted(folder.rglob("*")):
-        if (
-            not path.name.endswith(_DATA_SUFFIXES)
-            or layout.CUR_METADATA in path.relative_to(folder).parts
-        ):
-            continue
-        key, label = _partition_of(path.relative_to(folder).parts[:-1])
-        files.append(path)
-        periods.append(label)
-        keys.add(key)
-    if not files:
-        raise NoDataError(
-            f"CUR export {export!r} has no BILLING_PERIOD=YYYY-MM/*.parquet files in {folder / layout.CUR_DATA}"
-        )
-    if len(keys) > 1:
-        raise ConfigurationError(
-            f"CUR export {export!r} mixes partition layouts ({', '.join(map(str, keys))}); "
-            "keep one export per folder under cur/"
-        )
-    return CurFiles(export, folder, files, periods, keys.pop())
-
-
-def cur_files(settings: Settings) -> str:
-    """Return the glob of a Data Export's Parquet files (for hand-written DuckDB queries)."""
-    found = find_cur_files(settings)
-    return str(found.folder / layout.cur_data("*") / "*.parquet")
+__all__ = ["run_cur_query"]
 
 
 def run_cur_query(
@@ -233,18 +152,6 @@ def _columns_cached(path: str, size: int, mtime: int) -> tuple[str, ...]:
 def _columns_of(path: Path) -> tuple[str, ...]:
     stat = path.stat()
     return _columns_cached(str(path), stat.st_size, stat.st_mtime_ns)
-
-
-def _partition_of(parts: tuple[str, ...]) -> tuple[str | None, str | None]:
-    year = None
-    for part in parts:
-        if match := _BILLING.match(part):
-            return match.group(1), match.group(2)
-        if match := _YEAR.match(part):
-            year = match.group(1)
-        elif (match := _MONTH.match(part)) and year:
-            return "year", f"{year}-{int(match.group(1)):02d}"
-    return None, None
 
 
 def _prune(

@@ -17,15 +17,14 @@ import pandas as pd
 
 from opsbook.backends import layout
 from opsbook.backends.frames import health_events_frame
-from opsbook.backends.local import data_dir
-from opsbook.backends.local.alarms import read_json
+from opsbook.backends.local import data_dir, read_json
 from opsbook.backends.shapes import health_rows
 from opsbook.settings import Settings
 
-__all__ = ["active_in", "read_health_events"]
+__all__ = ["read_health_events"]
 
 
-def active_in(event: dict, start: pd.Timestamp, end: pd.Timestamp) -> bool:
+def _active_in(event: dict, start: pd.Timestamp, end: pd.Timestamp) -> bool:
     """Return whether a Health event overlaps ``[start, end)`` (no end time: still open)."""
     began = pd.Timestamp(event["startTime"])
     ended = pd.Timestamp(event["endTime"]) if event.get("endTime") else None
@@ -36,7 +35,7 @@ def read_health_events(settings: Settings, start: pd.Timestamp, end: pd.Timestam
     """Return the saved Health events active in the window, with descriptions and entities."""
     folder = data_dir(settings)
     events = [
-        e for e in read_json(folder / layout.HEALTH_EVENTS)["events"] if active_in(e, start, end)
+        e for e in read_json(folder / layout.HEALTH_EVENTS)["events"] if _active_in(e, start, end)
     ]
     details = read_json(folder / layout.HEALTH_EVENT_DETAILS).get("successfulSet", [])
     descriptions = {

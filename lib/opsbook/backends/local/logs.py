@@ -3,7 +3,7 @@
 :func:`query` runs Logs Insights query text with the offline engine (:mod:`opsbook.insights`)
 over the data folder's ``logs/`` or over files and folders given explicitly (any format
 :mod:`.logfiles` reads): the time range and the log groups are applied while reading, before
-anything else runs.
+anything else runs. It returns the frame the aws backend returns for the same rows.
 
 Examples
 --------
@@ -38,7 +38,11 @@ _NORMALISED = (
 
 
 def describe_log_groups(settings: Settings) -> pd.DataFrame:
-    """Return each log group found in the data folder with its format, streams, events and span."""
+    """Return each log group found in the data folder with its format, streams, events and span.
+
+    ``stored_bytes`` counts the UTF-8 bytes of the group's messages (DuckDB's ``strlen`` counts
+    bytes; ``length`` would count characters), as AWS counts ``storedBytes`` in bytes.
+    """
     events = logfiles.read_events(data_dir(settings))
     if events.num_rows == 0:
         raise NoDataError(f"no CloudWatch Logs files under {data_dir(settings) / 'logs'}: {HINT}")
@@ -47,7 +51,7 @@ def describe_log_groups(settings: Settings) -> pd.DataFrame:
     frame = con.sql(
         """
         SELECT log_group, any_value(format) AS format, count(DISTINCT log_stream) AS streams,
-               count(*) AS events, sum(strlen(message)) AS stored_bytes,
+               count(*) AS events, sum(strlen(message)) AS stored_bytes, -- UTF-8 bytes
                min(timestamp) AS first_event, max(timestamp) AS last_event
         FROM events GROUP BY log_group ORDER BY log_group
         """
@@ -74,8 +78,39 @@ def query(
     start: dt.datetime,
     end: dt.datetime,
     *,
-    limit: int,
+    limit: int | None = None,
     sources: Sequence[str | Path] | None = None,
+) -> pd.DataFrame:
+    """Run Logs Insights ``text`` over the selected log groups in ``[start, end]``.
+
+    ``log_groups`` holds names, or prefixes written with a trailing ``*``; empty means every
+    group found. ``sources`` are files or folders (default: ``data_dir/logs``). The frame's
+    ``attrs`` carry ``results``, ``statistics``, ``notes`` and ``query_ids`` (none: nothing
+    ran on AWS).
+
+    Raises
+    ------
+    NoDataError
+        When no log files are found, or a requested log group is not among them.
+    """
+    found = _run(
+        settings, text, log_groups, start, end,
+        limit=limit if limit is not None else 2**62, sources=sources,
+    )  # fmt: skip
+    frame = found.frame()
+    frame.attrs["query_ids"] = []
+    return frame
+
+
+def _run(
+    settings: Settings,
+    text: str,
+    log_groups: Sequence[str],
+    start: dt.datetime,
+    end: dt.datetime,
+    *,
+    limit: int,
+    sources: Sequence[str | Path] | None,
 ) -> Result:
     """Run Logs Insights ``text`` over the selected log groups in ``[start, end)``.
 
@@ -224,21 +259,3 @@ def _check_groups(requested: Sequence[str], known: list[str], found: logfiles.So
             )
     if not known and found.problems:
         raise NoDataError("no log file could be read: " + "; ".join(found.problems[:5]))
-
-
-def run_insights(
-    settings: Settings,
-    text: str,
-    groups: list[str],
-    start: dt.datetime,
-    end: dt.datetime,
-    *,
-    limit: int | None = None,
-    sources: object = None,
-) -> pd.DataFrame:
-    """Run a Logs Insights query on the local engine and return the typed frame with its facts."""
-    found = query(
-        settings, text, groups, start, end,
-        limit=limit if limit is not None else 2**62, sources=sources,
-    )  # fmt: skip
-    return found.frame()

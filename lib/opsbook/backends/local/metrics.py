@@ -6,7 +6,7 @@ Two kinds of file under ``data_dir/metrics`` are read as one table of datapoints
   of one metric per line, ``value`` holding max, min, sum, count and any percentiles the stream
   is configured to send;
 - ``**/*.parquet``: series pulled from CloudWatch by :func:`opsbook.metrics.pull`, written flat
-  by :func:`write_pulled` (``namespace``, ``metric_name``, ``dimensions`` as canonical JSON,
+  by :func:`opsbook.backends.pulled.write_metrics` (``namespace``, ``metric_name``, ``dimensions`` as canonical JSON,
   ``timestamp``, ``min``, ``max``, ``sum``, ``count``, one column per percentile, ``period``)
   and sorted by series then time, so that DuckDB skips the row groups of series and times not
   asked for. Files written before that layout (MAP ``dimensions`` and ``value``) are still read.
@@ -25,9 +25,7 @@ Examples
 from __future__ import annotations
 
 import datetime as dt
-import json
 import re
-from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -40,21 +38,15 @@ import pyarrow.parquet as pq
 from opsbook.backends import layout
 from opsbook.backends.frames import metric_data_frame, metric_list_frame, namespaces_frame
 from opsbook.backends.local import HINT, connect, data_dir
+from opsbook.backends.pulled import dimensions_text
 from opsbook.errors import ConfigurationError, NoDataError
 from opsbook.metrics import _math
 from opsbook.metrics._request import BASIC_STATISTICS, MetricRequest
 from opsbook.settings import Settings
 
-__all__ = [
-    "describe_namespaces",
-    "get_metric_data",
-    "list_metrics",
-    "pulled_dimensions",
-    "retention_bands",
-    "write_pulled",
-]
+__all__ = ["describe_namespaces", "get_metric_data", "list_metrics", "retention_bands"]
 
-STREAM_PERIOD = 60  # Metric Streams sends 1-minute datapoints
+_STREAM_PERIOD = 60  # Metric Streams sends 1-minute datapoints
 _JSON_COLUMNS = {
     "namespace": "VARCHAR",
     "metric_name": "VARCHAR",
@@ -67,10 +59,7 @@ _DIMENSION_KEY = (
     "array_to_string(list_transform(list_sort(map_entries({0})), "
     "lambda e: e.key || chr(31) || e.value), chr(30))"
 )
-_BASIC_COLUMNS = ("min", "max", "sum", "count")
 _PERCENTILE = re.compile(r"^p\d+(\.\d+)?$")
-# Small row groups let min/max statistics skip other series and times; big enough to scan fast.
-_ROW_GROUP = 65_536
 # Keeps the records of the wanted metrics in the window (before their dimension key is built).
 _WANTED_RECORDS = """
     WHERE timestamp >= $start AND timestamp < $end
@@ -86,55 +75,8 @@ class _Files:
 
     streams: list[str]  # Metric Streams JSON (gzip)
     mapped: list[str]  # pulled Parquet in the first layout (MAP columns)
-    flat: list[str]  # pulled Parquet as write_pulled writes it
+    flat: list[str]  # pulled Parquet as pulled.write_metrics writes it
     flat_columns: frozenset[str]  # union of the flat files' columns
-
-
-def pulled_dimensions(dimensions: Iterable[tuple[str, str]]) -> str:
-    """Return the canonical text of a dimension set stored in pulled Parquet: sorted JSON.
-
-    Examples
-    --------
-    >>> pulled_dimensions([("Stage", "prod"), ("ApiName", "shop")])
-    '{"ApiName":"shop","Stage":"prod"}'
-    """
-    return json.dumps(dict(sorted(dimensions)), separators=(",", ":"), ensure_ascii=False)
-
-
-def write_pulled(frame: pd.DataFrame, target: Path) -> None:
-    """Write pulled datapoints as flat Parquet sorted by series and time (atomically).
-
-    Parameters
-    ----------
-    frame
-        ``namespace``, ``metric_name``, ``dimensions`` (text of :func:`pulled_dimensions`),
-        ``timestamp`` (UTC), ``period`` (seconds), ``min``, ``max``, ``sum``, ``count`` and any
-        percentile columns (``p99``, ``p99.9``).
-    target
-        The file to write; a hidden temporary file is renamed onto it when complete.
-
-    Examples
-    --------
-    >>> write_pulled(rows, Path("data/metrics/opsbook-pull/incident.parquet"))  # doctest: +SKIP
-    """
-    percentiles = sorted(c for c in frame.columns if _PERCENTILE.match(c))
-    fields = [
-        ("namespace", pa.string()),
-        ("metric_name", pa.string()),
-        ("dimensions", pa.string()),
-        ("timestamp", pa.timestamp("ms", tz="UTC")),
-        *((name, pa.float64()) for name in (*_BASIC_COLUMNS, *percentiles)),
-        ("period", pa.int32()),
-    ]
-    schema = pa.schema(fields)
-    ordered = frame.sort_values(["namespace", "metric_name", "dimensions", "timestamp"])
-    stamps = pd.to_datetime(ordered["timestamp"], utc=True).dt.tz_convert(None)
-    arrays = {name: ordered[name].to_numpy() for name in schema.names if name != "timestamp"}
-    arrays["timestamp"] = stamps.to_numpy(dtype="datetime64[ms]")
-    table = pa.table([pa.array(arrays[field.name], field.type) for field in schema], schema=schema)
-    temporary = target.with_name(f".{target.name}.tmp")  # hidden: readers skip it
-    pq.write_table(table, temporary, row_group_size=_ROW_GROUP)
-    temporary.replace(target)
 
 
 def describe_namespaces(settings: Settings) -> pd.DataFrame:
@@ -231,7 +173,7 @@ def get_metric_data(settings: Settings, request: MetricRequest) -> pd.DataFrame:
                 "namespace": namespace,
                 "metric_name": metric,
                 "dimension_key": "\x1e".join(f"{k}\x1f{v}" for k, v in dimensions),
-                "dimensions": pulled_dimensions(dimensions),
+                "dimensions": dimensions_text(dimensions),
             }
             for (namespace, metric, dimensions), sid in series_index.items()
         ],
@@ -436,7 +378,7 @@ def _mapped_sources(
         con.read_json(
             files.streams, format="newline_delimited", compression="gzip", columns=_JSON_COLUMNS
         ).create_view("stream_records")
-        sources.append(("stream_records", f"{STREAM_PERIOD}"))
+        sources.append(("stream_records", f"{_STREAM_PERIOD}"))
     if files.mapped:
         con.read_parquet(files.mapped, union_by_name=True).create_view("mapped_records")
         sources.append(("mapped_records", "period"))

@@ -3,7 +3,8 @@
 Sources call :func:`charge` once per query with the engine's own figures (bytes scanned, an
 estimated USD cost). On the local backend the engine is ``duckdb`` (or the source with
 ``(local)``) and the USD figure is what the same query would have cost on AWS, which is what a
-FinOps reader of a local replay wants to know. The report runner appends a hidden cell that calls :func:`record_costs`, so
+FinOps reader of a local replay wants to know. The ledger sits below the sources, which write
+it; the report runner reads it (:func:`opsbook.runner.record_costs`, in a hidden last cell), so
 each notebook's ``summary.json`` entry says what its queries cost.
 
 Examples
@@ -19,9 +20,7 @@ from __future__ import annotations
 import threading
 from dataclasses import dataclass
 
-from opsbook.runner._record import record
-
-__all__ = ["Charge", "charge", "record_costs", "reset", "totals"]
+__all__ = ["Charge", "charge", "reset", "totals"]
 
 _LOCK = threading.Lock()
 
@@ -61,8 +60,3 @@ def reset() -> None:
     """Forget every charge (a new notebook run starts from zero)."""
     with _LOCK:
         _CHARGES.clear()
-
-
-def record_costs() -> None:
-    """Record this kernel's totals in the notebook's outputs as ``query_costs``."""
-    record(query_costs=totals())

@@ -1,0 +1,278 @@
+"""The backend contract: one Protocol per source, the functions every backend offers for it.
+
+A backend is a package with one module per source (``opsbook.backends.<backend>.<source>``);
+each module offers exactly the functions of its source's Protocol, with the same parameters,
+and public nothing else (helpers are private or live in helper modules). Both backends return the
+same frame for the same question, the columns and types of :mod:`.frames`; the parity suite
+(``tests/test_parity.py``) runs every function on both and declares each known difference with its
+reason, and the signature test (``tests/test_signatures.py``) holds every module to its Protocol.
+
+:data:`CONTRACT` lists the sources and their Protocols; :data:`AWS_ONLY` the parts only AWS can
+serve, read there whatever ``settings.backend`` says; :data:`LIVE` the backends that read a live
+account rather than a copy (a capability callers may ask for, never a backend's name). Sources reach the modules through
+:func:`opsbook.backends.backend`, typed by these Protocols.
+
+Examples
+--------
+>>> sorted(CONTRACT)[:4]
+['alarms', 'appsignals', 'changes', 'cur']
+>>> contract_functions(Logs)
+['describe_log_groups', 'list_log_groups', 'query']
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any, Protocol
+
+if TYPE_CHECKING:  # only annotations: importing these here would make an import cycle
+    import datetime as dt
+    from pathlib import Path
+
+    import pandas as pd
+
+    from opsbook.backends.checks import Check
+    from opsbook.metrics._request import MetricRequest
+    from opsbook.queries import Query
+    from opsbook.settings import Settings
+
+__all__ = [
+    "AWS_ONLY",
+    "CONTRACT",
+    "LIVE",
+    "Alarms",
+    "AppSignals",
+    "Changes",
+    "Cur",
+    "Doctor",
+    "Health",
+    "Inventory",
+    "Logs",
+    "Metrics",
+    "Notify",
+    "Pull",
+    "contract_functions",
+]
+
+
+class Cur(Protocol):
+    """The Cost and Usage Report, queried in Athena SQL against the logical table ``cur``."""
+
+    def run_cur_query(
+        self,
+        query: Query,
+        values: dict[str, Any],
+        settings: Settings,
+        *,
+        timeout: float | None = None,
+        use_cache: bool = True,
+    ) -> pd.DataFrame:
+        """Run a checked query; the same columns and dtypes on both engines.
+
+        ``attrs["query"]`` holds the run's facts (:class:`opsbook.queries.runs.QueryRun`).
+        """
+        ...
+
+
+class Logs(Protocol):
+    """CloudWatch Logs: log groups and Logs Insights queries."""
+
+    def describe_log_groups(self, settings: Settings) -> pd.DataFrame:
+        """Return one row per log group (:func:`.frames.log_groups_frame`).
+
+        ``stored_bytes`` is what the group holds in bytes (UTF-8 message bytes on local files).
+        """
+        ...
+
+    def list_log_groups(self, settings: Settings) -> list[str]:
+        """Return the names :meth:`describe_log_groups` lists, in its order."""
+        ...
+
+    def query(
+        self,
+        settings: Settings,
+        text: str,
+        log_groups: Sequence[str],
+        start: dt.datetime,
+        end: dt.datetime,
+        *,
+        limit: int | None = None,
+        sources: Sequence[str | Path] | None = None,
+    ) -> pd.DataFrame:
+        """Run Logs Insights ``text`` over ``log_groups`` in ``[start, end]``.
+
+        Returns the typed frame (columns named, ordered and typed from the query, no ``@ptr``)
+        with ``attrs``: ``results`` (GetQueryResults rows, ``@ptr`` last in event rows),
+        ``statistics`` (``recordsMatched``, ``recordsScanned``, ``bytesScanned``), ``notes``
+        (caveats) and ``query_ids``. ``sources`` (files or folders) are read by the local engine
+        on every backend.
+        """
+        ...
+
+
+class Metrics(Protocol):
+    """CloudWatch metrics: namespaces, series and datapoints (GetMetricData's questions)."""
+
+    def describe_namespaces(self, settings: Settings) -> pd.DataFrame:
+        """Return one row per namespace (:func:`.frames.namespaces_frame`)."""
+        ...
+
+    def list_metrics(
+        self,
+        settings: Settings,
+        namespace: str | None = None,
+        start: pd.Timestamp | None = None,
+        end: pd.Timestamp | None = None,
+    ) -> pd.DataFrame:
+        """Return one row per series (:func:`.frames.metric_list_frame`)."""
+        ...
+
+    def retention_bands(
+        self, settings: Settings, start: pd.Timestamp, end: pd.Timestamp, period: int
+    ) -> list[tuple[pd.Timestamp, pd.Timestamp, int]]:
+        """Return ``[start, end)`` as bands the backend keeps datapoints at, with their period."""
+        ...
+
+    def get_metric_data(self, settings: Settings, request: MetricRequest) -> pd.DataFrame:
+        """Return the request's datapoints, tidy (:func:`.frames.metric_data_frame`)."""
+        ...
+
+
+class Alarms(Protocol):
+    """CloudWatch alarms: DescribeAlarms and DescribeAlarmHistory."""
+
+    def describe_alarms(
+        self, settings: Settings, state: str | None, name_prefix: str | None
+    ) -> pd.DataFrame:
+        """Return the alarms in ``state`` (all when None) by name prefix (:func:`.frames.alarms_frame`)."""
+        ...
+
+    def read_alarm_history(
+        self,
+        settings: Settings,
+        start: pd.Timestamp,
+        end: pd.Timestamp,
+        alarm_name: str | None,
+        item_type: str | None,
+    ) -> pd.DataFrame:
+        """Return history items in ``[start, end)``, oldest first (:func:`.frames.alarm_history_frame`)."""
+        ...
+
+
+class Changes(Protocol):
+    """CloudTrail write events: what changed in the account."""
+
+    def read_changes(
+        self,
+        settings: Settings,
+        start: pd.Timestamp,
+        end: pd.Timestamp,
+        event_names: frozenset[str] | None,
+    ) -> pd.DataFrame:
+        """Return write events in ``[start, end)`` in the settings' region (:func:`.frames.changes_frame`)."""
+        ...
+
+
+class Health(Protocol):
+    """AWS Health events."""
+
+    def read_health_events(
+        self, settings: Settings, start: pd.Timestamp, end: pd.Timestamp
+    ) -> pd.DataFrame:
+        """Return events active in ``[start, end)`` (:func:`.frames.health_events_frame`).
+
+        ``attrs["available"]`` says whether Health could be read at all.
+        """
+        ...
+
+
+class Inventory(Protocol):
+    """What hygiene checks need beyond the shared frames: retention, last writes, alarm actions."""
+
+    def read_log_group_settings(self, settings: Settings) -> pd.DataFrame:
+        """Return each log group's retention, size and last event (:func:`.frames.log_group_settings_frame`)."""
+        ...
+
+    def read_alarm_actions(self, settings: Settings) -> pd.DataFrame:
+        """Return each alarm with its action counts (:func:`.frames.alarm_actions_frame`)."""
+        ...
+
+
+class Doctor(Protocol):
+    """``opsbook doctor``: does the backend have what the notebooks need."""
+
+    def checks(self, settings: Settings) -> list[Check]:
+        """Return the backend's checks, in order; a check that could not run says SKIPPED."""
+        ...
+
+
+class AppSignals(Protocol):
+    """CloudWatch Application Signals SLO budget reports (only AWS holds them)."""
+
+    def budget_reports(
+        self, settings: Settings, slo_ids: Sequence[str], moment: pd.Timestamp
+    ) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+        """Return the API's ``Reports`` and ``Errors`` of ``slo_ids`` (empty: every SLO)."""
+        ...
+
+
+class Notify(Protocol):
+    """Notifications through an AWS service (SNS), whatever backend the data comes from."""
+
+    def publish(self, settings: Settings, topic_arn: str, subject: str, text: str) -> None:
+        """Publish ``text`` to ``topic_arn`` (subject cut to what the service accepts)."""
+        ...
+
+
+class Pull(Protocol):
+    """Copies from the account for offline replay: always read from AWS, written as local files."""
+
+    def pull_logs(
+        self,
+        settings: Settings,
+        log_groups: Sequence[str],
+        start: dt.datetime,
+        end: dt.datetime,
+        dest: Path,
+    ) -> list[Path]:
+        """Copy events of ``log_groups`` in ``[start, end]`` to Parquet under ``dest``."""
+        ...
+
+
+#: Every source of the contract and its Protocol (the module name in each backend package).
+CONTRACT: dict[str, type] = {
+    "alarms": Alarms,
+    "appsignals": AppSignals,
+    "changes": Changes,
+    "cur": Cur,
+    "doctor": Doctor,
+    "health": Health,
+    "inventory": Inventory,
+    "logs": Logs,
+    "metrics": Metrics,
+    "notify": Notify,
+    "pull": Pull,
+}
+
+#: Parts only AWS serves, read on the aws backend whatever ``settings.backend`` says: no saved copy
+#: of Application Signals exists, notifications go out through SNS, and pulls copy from the account.
+AWS_ONLY = frozenset({"appsignals", "notify", "pull"})
+
+#: Backends that read the live account, where a read without bounds is slow and billed (callers
+#: default to a recent window there); the others read a bounded copy, whole by default.
+LIVE = frozenset({"aws"})
+
+
+def contract_functions(protocol: type) -> list[str]:
+    """Return the names of a Protocol's functions, sorted.
+
+    Examples
+    --------
+    >>> contract_functions(Health)
+    ['read_health_events']
+    """
+    return sorted(
+        name
+        for name, value in vars(protocol).items()
+        if callable(value) and not name.startswith("_")
+    )
