@@ -40,7 +40,7 @@ from opsbook.backends.aws.cur_view import CurTable, athena_view
 from opsbook.backends.cur_mapping import missing_column_hint
 from opsbook.errors import ConfigurationError, MissingColumnError
 from opsbook.queries import Query
-from opsbook.queries.analyse import LOGICAL_TABLE, parse_athena, referenced_columns
+from opsbook.queries.analyse import LOGICAL_TABLE, cur_tables, parse_athena, referenced_columns
 from opsbook.queries.runs import QueryRun, athena_cost_usd, bytes_for_usd, conform_frame
 from opsbook.settings import Settings
 
@@ -89,13 +89,12 @@ def athena_statement(
     if view is not None:
         _with_view(tree, view)
         return _bind(tree.sql(dialect="trino"), values)
-    for ref in tree.find_all(exp.Table):
-        if ref.name == "cur" and not ref.db:
-            alias = ref.alias
-            ref.set("this", exp.to_identifier(table, quoted=True))
-            ref.set("db", exp.to_identifier(database, quoted=True))
-            if not alias:
-                ref.set("alias", exp.TableAlias(this=exp.to_identifier("cur")))
+    for ref in cur_tables(tree):
+        alias = ref.alias
+        ref.set("this", exp.to_identifier(table, quoted=True))
+        ref.set("db", exp.to_identifier(database, quoted=True))
+        if not alias:
+            ref.set("alias", exp.TableAlias(this=exp.to_identifier(LOGICAL_TABLE)))
     return _bind(tree.sql(dialect="trino"), values)
 
 
