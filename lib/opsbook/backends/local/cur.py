@@ -352,6 +352,13 @@ def _execute(
             f"query {name!r} stopped after the {timeout:g} s timeout: narrow the billing periods "
             "or raise the timeout (the timeout argument, or the local_query_timeout_s setting)"
         ) from None
+    except duckdb.OutOfMemoryException as error:
+        first = str(error).splitlines()[0]
+        raise QueryFailedError(
+            f"query {name!r} needs more memory than the local_memory_limit setting allows "
+            f"({first}): narrow the billing periods, aggregate before joining, or raise "
+            "local_memory_limit (e.g. '75%' or '16GB')"
+        ) from None
     except duckdb.Error as error:
         raise QueryFailedError(f"query {name!r} failed on DuckDB: {error}") from None
     finally:
