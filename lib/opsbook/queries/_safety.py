@@ -42,6 +42,8 @@ LOGICAL_TABLE = "cur"
 _METADATA = ("SHOW", "DESCRIBE", "DESC")
 _QUERY_STARTS = ("SELECT", "WITH", "VALUES", "(", "TABLE")
 _EXPLAIN_OPTIONS = ("TYPE", "FORMAT")
+_WRITES = (exp.Insert, exp.Delete, exp.Update, exp.Merge, exp.Create, exp.Drop, exp.Alter,
+           exp.Command)  # fmt: skip
 
 
 def statement_problem(sql: str) -> str | None:
@@ -89,6 +91,9 @@ def _problem(sql: str, tokens: list[Token]) -> str | None:
         return "SELECT ... INTO statements are not reads (they write a table)"
     if not isinstance(tree, exp.Query | exp.Values):
         return f"{tree.key.upper()} statements are not reads"
+    nested = tree.find(*_WRITES)
+    if nested is not None:
+        return f"it holds a {nested.key.upper()} statement, which is not a read"
     functions = [t for t in tree.find_all(exp.Table) if not isinstance(t.this, exp.Identifier)]
     if functions:
         return (
