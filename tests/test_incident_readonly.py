@@ -19,12 +19,16 @@ def settings(aws_env: str, clean_env: Path):
 
 
 def test_operation_names_are_classified() -> None:
-    reads = ["DescribeAlarms", "GetMetricData", "ListMetrics", "LookupEvents", "FilterLogEvents",
-             "BatchGetQueryExecution", "StartQuery", "GetQueryResults", "StartQueryExecution"]  # fmt: skip
-    writes = ["UpdateService", "PutRetentionPolicy", "DeleteLogGroup", "PutMetricAlarm",
-              "SetAlarmState", "CreateExportTask", "StartExecution", "Invoke"]  # fmt: skip
+    reads = ["cloudwatch:DescribeAlarms", "cloudwatch:GetMetricData", "cloudwatch:ListMetrics",
+             "cloudtrail:LookupEvents", "logs:FilterLogEvents", "athena:BatchGetQueryExecution",
+             "logs:StartQuery", "logs:GetQueryResults", "athena:GetQueryResults"]  # fmt: skip
+    writes = ["ecs:UpdateService", "logs:PutRetentionPolicy", "logs:DeleteLogGroup",
+              "cloudwatch:PutMetricAlarm", "cloudwatch:SetAlarmState", "logs:CreateExportTask",
+              "states:StartExecution", "lambda:Invoke", "cloudtrail:StartQuery"]  # fmt: skip
     assert all(map(is_read_only, reads))
     assert not any(map(is_read_only, writes))
+    assert is_read_only("athena:StartQueryExecution", {"QueryString": "SELECT 1"})
+    assert not is_read_only("athena:StartQueryExecution", {"QueryString": "DROP TABLE t"})
 
 
 def test_a_mutating_call_fails_and_a_read_passes(settings) -> None:

@@ -93,6 +93,13 @@ class Settings:
     max_query_cost_usd
         Guardrail: a query whose estimated cost exceeds this is refused before it runs; on
         Athena, one whose scanned bytes pass this cost while running is stopped.
+    local_memory_limit
+        Memory DuckDB may use for one CUR query on the local backend, in DuckDB's form: a share
+        of the machine's memory (``50%``) or a size (``8GB``); past it DuckDB spills to disk or
+        fails the query instead of the machine killing the process.
+    local_query_timeout_s
+        Seconds after which a CUR query on the local backend is interrupted when the call gives
+        no timeout of its own; 0 turns the default off.
     required_tags
         Tag keys every resource should carry (tag compliance reports on each): a list, or
         comma-separated text in ``OPSBOOK_REQUIRED_TAGS``.
@@ -115,6 +122,8 @@ class Settings:
     cache_dir: Path | None = Path("data/cache")
     output_dir: Path = Path("reports")
     max_query_cost_usd: float = 1.0
+    local_memory_limit: str = "50%"
+    local_query_timeout_s: float = 900.0
     notify_webhook_url: str | None = None
     notify_sns_topic_arn: str | None = None
     required_tags: tuple[str, ...] = ("App", "Env", "Owner", "CostCenter", "DataClass")
@@ -372,6 +381,11 @@ _CHECKS: dict[str, Any] = {
     "cache_dir": lambda value: None if value in ("off", "none") else _path(value),
     "output_dir": _path,
     "max_query_cost_usd": _number(float, 0.0, 1_000_000.0),
+    "local_memory_limit": _matching(
+        re.compile(r"^(100|[1-9]\d?)%$|^\d+(\.\d+)?\s*[KMGT]i?B$", re.IGNORECASE),
+        "a share of memory such as 50% or a size such as 8GB",
+    ),
+    "local_query_timeout_s": _number(float, 0.0, 86_400.0),
     "notify_webhook_url": _optional(
         _matching(re.compile(r"^https?://\S+$"), "an http(s) URL of an incoming webhook")
     ),

@@ -52,6 +52,8 @@ __all__ = [
     "detect_flavour",
     "missing_column_hint",
     "partition_key",
+    "quote_name",
+    "quote_text",
     "tag_key",
     "view_rules",
 ]
@@ -198,6 +200,30 @@ def tag_key(column: str) -> str:
     'user_app'
     """
     return column[len("resource_tags_") :]
+
+
+def quote_name(name: str) -> str:
+    """Return ``name`` as a quoted SQL identifier (DuckDB and Trino alike): never formatted bare.
+
+    Column names come from the files or Glue, so any character may be in them.
+
+    Examples
+    --------
+    >>> quote_name('resource_tags_user_a"b')
+    '"resource_tags_user_a""b"'
+    """
+    return '"' + name.replace('"', '""') + '"'
+
+
+def quote_text(text: str) -> str:
+    """Return ``text`` as an SQL string literal (DuckDB and Trino alike), quotes doubled.
+
+    Examples
+    --------
+    >>> quote_text("user_o'brien")
+    "'user_o''brien'"
+    """
+    return "'" + text.replace("'", "''") + "'"
 
 
 def view_rules(

@@ -17,30 +17,53 @@ from __future__ import annotations
 
 import sqlglot
 from sqlglot import exp
+from sqlglot.optimizer.simplify import simplify
 
 from opsbook.errors import ConfigurationError
+from opsbook.queries._safety import (
+    LOGICAL_TABLE,
+    foreign_tables,
+    is_logical_table,
+    statement_problem,
+)
 
 __all__ = [
     "LOGICAL_TABLE",
     "PARTITION",
+    "cur_tables",
     "parse_athena",
+    "partition_groups",
     "partition_filters",
     "referenced_columns",
+    "statement_problem",
 ]
 
-#: The logical table name every query uses; settings map it to the real one.
-LOGICAL_TABLE = "cur"
 #: The billing-period partition column, lower-case as Glue and Athena show it.
 PARTITION = "billing_period"
 
 
-def parse_athena(sql: str) -> exp.Expression:
-    """Parse one Athena (Trino) statement; only a read-only SELECT is accepted.
+def parse_athena(sql: str, *, any_table: bool = False) -> exp.Expression:
+    """Parse one Athena (Trino) statement; only a SELECT that reads ``cur`` is accepted.
+
+    The query may read the logical table ``cur`` and its own ``WITH`` queries, nothing else:
+    not a qualified table (``main.cur``, ``cid_data_export.cur2``), another table or a table
+    function (``read_text(...)``), which would escape the billing-period guard or read what
+    opsbook never registered (see :func:`opsbook.queries._safety.foreign_tables`). Only
+    ``any_table=True`` lifts that, for SQL opsbook wrote itself and does not run as a CUR query
+    (transpiling the Athena compatibility view, which reads the Glue table).
 
     Raises
     ------
     ConfigurationError
-        If the text does not parse, holds several statements or is not a query.
+        If the text does not parse, holds several statements, is not a query, or reads
+        anything besides ``cur`` and its own ``WITH`` queries.
+
+    Examples
+    --------
+    >>> parse_athena("SELECT * FROM cid_data_export.cur2")
+    Traceback (most recent call last):
+    ...
+    opsbook.errors.ConfigurationError: the query reads cid_data_export.cur2: opsbook queries read only the logical table cur (the configured CUR table or files) and their own WITH queries; write FROM cur
     """
     try:
         trees = sqlglot.parse(sql, read="trino")
@@ -54,12 +77,19 @@ def parse_athena(sql: str) -> exp.Expression:
         raise ConfigurationError(
             f"only SELECT queries run through opsbook.athena, not {tree.key.upper()}"
         )
+    foreign = [] if any_table else foreign_tables(tree)
+    if foreign:
+        raise ConfigurationError(
+            f"the query reads {', '.join(foreign)}: opsbook queries read only the logical table "
+            f"{LOGICAL_TABLE} (the configured CUR table or files) and their own WITH queries; "
+            f"write FROM {LOGICAL_TABLE}"
+        )
     return tree
 
 
 def cur_tables(tree: exp.Expression) -> list[exp.Table]:
-    """Return the references to the logical ``cur`` table (unqualified)."""
-    return [t for t in tree.find_all(exp.Table) if t.name == LOGICAL_TABLE and not t.db]
+    """Return the references to the logical ``cur`` table (unqualified, any case)."""
+    return [t for t in tree.find_all(exp.Table) if is_logical_table(t)]
 
 
 def partition_filters(tree: exp.Expression) -> list[exp.Expression] | None:
@@ -88,14 +118,27 @@ def partition_groups(tree: exp.Expression) -> list[list[exp.Expression]] | None:
                 where.this.flatten() if isinstance(where.this, exp.And) else [where.this]
             ):
                 columns = list(conjunct.find_all(exp.Column))
-                if columns and all(
-                    c.name.lower() == PARTITION and c.table in ("", alias) for c in columns
+                if (
+                    columns
+                    and all(c.name.lower() == PARTITION and c.table in ("", alias) for c in columns)
+                    and _bounds(conjunct)
                 ):
                     found.append(conjunct)
         if not found:
             return None
         groups.append(found)
     return groups
+
+
+def _bounds(conjunct: exp.Expression) -> bool:
+    """Whether a billing-period condition can leave periods out.
+
+    It must compare with a value (a literal or a parameter) and not be always true:
+    ``billing_period = :m OR 1 = 1`` and ``billing_period IS NOT NULL`` read every period.
+    """
+    if not any(conjunct.find_all(exp.Literal, exp.Placeholder)):
+        return False
+    return simplify(conjunct.copy()) != exp.true()
 
 
 def referenced_columns(tree: exp.Expression) -> set[str]:

@@ -2,9 +2,10 @@
 
 Credentials come only from the standard boto3 chain (environment, shared config and SSO, role);
 ``settings.profile`` merely picks a profile of that chain. Every module takes its clients from
-:func:`client` (one retry policy, one cache per process, the read-only guard: see
-:mod:`._clients`) and turns AWS errors into opsbook errors that name what to do, e.g. the IAM
-action a role is missing (:func:`aws_errors`).
+:func:`client` (one retry policy, one cache per process: see :mod:`._clients`) and turns AWS
+errors into opsbook errors that name what to do, e.g. the IAM action a role is missing
+(:func:`aws_errors`). While the read-only guard is on, every botocore call of the process is
+judged before it is sent (:mod:`._guard`).
 
 Examples
 --------
@@ -15,26 +16,21 @@ Examples
 
 from __future__ import annotations
 
-from opsbook.backends.aws._clients import (
-    MAX_ATTEMPTS,
+from opsbook.backends.aws._clients import MAX_ATTEMPTS, RETRY_MODE, client, reset, session
+from opsbook.backends.aws._errors import THROTTLED, aws_errors
+from opsbook.backends.aws._guard import (
     READ_PREFIXES,
-    READ_QUERY_OPERATIONS,
-    RETRY_MODE,
-    client,
     disable_read_only,
     enable_read_only,
     is_read_only,
     read_only,
     read_only_enabled,
-    reset,
-    session,
+    refusal,
 )
-from opsbook.backends.aws._errors import THROTTLED, aws_errors
 
 __all__ = [
     "MAX_ATTEMPTS",
     "READ_PREFIXES",
-    "READ_QUERY_OPERATIONS",
     "RETRY_MODE",
     "THROTTLED",
     "aws_errors",
@@ -44,6 +40,7 @@ __all__ = [
     "is_read_only",
     "read_only",
     "read_only_enabled",
+    "refusal",
     "reset",
     "session",
 ]

@@ -19,10 +19,12 @@ from collections.abc import Iterator
 
 from botocore.exceptions import (
     ClientError,
+    HTTPClientError,
     NoCredentialsError,
     NoRegionError,
     TokenRetrievalError,
 )
+from botocore.exceptions import ConnectionError as EndpointUnreachable
 
 from opsbook.backends.aws._clients import reset
 from opsbook.errors import AccessDeniedError, ConfigurationError, QueryFailedError
@@ -78,4 +80,9 @@ def aws_errors(action: str, *, throttled: str = "retry in a minute") -> Iterator
     except NoRegionError:
         raise ConfigurationError(
             "no AWS region: set the region setting or OPSBOOK_REGION"
+        ) from None
+    except (EndpointUnreachable, HTTPClientError) as error:  # connect/read time-outs, resets
+        raise QueryFailedError(
+            f"the network failed during {action} after the client's retries ({error}): check "
+            "the connection, proxy and AWS_ENDPOINT_URL, then rerun"
         ) from None

@@ -2,10 +2,12 @@
 
 :func:`run_execution` starts a query with StartQueryExecution and polls GetQueryExecution
 itself, rather than leaving the wait to awswrangler, so that it always holds the query id and
-can call StopQueryExecution when the caller interrupts (KeyboardInterrupt, e.g. a notebook's
-stop button), when the timeout passes, or when the bytes scanned so far pass the cost cap: no
-query is left running and billing. Throttling (TooManyRequestsException) is retried by the
-client's retry policy (:mod:`opsbook.backends.aws`); if it persists the error says so.
+calls StopQueryExecution whenever the wait ends before the query does: the caller interrupts
+(KeyboardInterrupt, e.g. a notebook's stop button), the timeout passes, the bytes scanned so far
+pass the cost cap, or polling fails (throttling past the retries, AccessDenied, a 5xx, the
+network): no query is left running and billing (:mod:`._stopping`). Throttling
+(TooManyRequestsException) is retried by the client's retry policy (:mod:`opsbook.backends.aws`);
+if it persists the error says so.
 
 Examples
 --------
@@ -21,9 +23,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from botocore.exceptions import ClientError
-
 from opsbook.backends.aws import aws_errors
+from opsbook.backends.aws._stopping import stopped_on_failure
 from opsbook.errors import (
     AccessDeniedError,
     ConfigurationError,
@@ -88,7 +89,7 @@ def run_execution(
     sleep: Callable[[float], None] = time.sleep,
     clock: Callable[[], float] = time.monotonic,
 ) -> Execution:
-    """Start the query, wait for it, and stop it on interrupt, timeout or cost cap.
+    """Start the query, wait for it, and stop it if the wait ends first, for whatever reason.
 
     Raises
     ------
@@ -102,38 +103,18 @@ def run_execution(
     started = clock()
     with aws_errors("athena:StartQueryExecution", throttled=_THROTTLED):
         query_id = client.start_query_execution(**request)["QueryExecutionId"]
-    delay = 0.2
     try:
-        while True:
-            with aws_errors("athena:GetQueryExecution", throttled=_THROTTLED):
-                answer = client.get_query_execution(QueryExecutionId=query_id)
-            execution = answer["QueryExecution"]
-            state = execution["Status"]["State"]
-            scanned = int(execution.get("Statistics", {}).get("DataScannedInBytes", 0))
-            if state not in _RUNNING:
-                break
-            if scanned > max_bytes:
-                _stop(client, query_id)
-                raise QueryCancelledError(
-                    f"query {name!r} stopped after scanning {scanned:,} bytes, past the cap of "
-                    f"{max_bytes:,} set by max_query_cost_usd: narrow the billing periods or "
-                    "raise max_query_cost_usd",
-                    query_id=query_id,
-                )
-            if timeout is not None and clock() - started > timeout:
-                _stop(client, query_id)
-                raise QueryCancelledError(
-                    f"query {name!r} stopped after the {timeout:g} s timeout (Athena query "
-                    f"{query_id}): narrow the billing periods or raise the timeout",
-                    query_id=query_id,
-                )
-            sleep(delay)
-            delay = min(delay * 1.5, 2.0)
-    except KeyboardInterrupt:
-        _stop(client, query_id)
+        with stopped_on_failure(
+            lambda: client.stop_query_execution(QueryExecutionId=query_id),
+            f"Athena query {query_id}",
+            "the Athena console",
+        ):
+            execution = _wait(client, query_id, name, timeout, max_bytes, started, sleep, clock)
+    except KeyboardInterrupt as interrupt:
         raise QueryCancelledError(
-            f"query {name!r} interrupted; Athena query {query_id} was stopped", query_id=query_id
+            f"query {name!r} interrupted; {interrupt}", query_id=query_id
         ) from None
+    state = execution["Status"]["State"]
     if state != "SUCCEEDED":
         reason = execution["Status"].get("StateChangeReason", "no reason given")
         raise _failure(name, query_id, state, reason)
@@ -146,15 +127,38 @@ def run_execution(
     )
 
 
-def _stop(client: Any, query_id: str) -> None:
-    """Stop a query; a failure to stop is reported, never hidden."""
-    try:
-        client.stop_query_execution(QueryExecutionId=query_id)
-    except ClientError as error:
-        raise QueryFailedError(
-            f"could not stop Athena query {query_id} ({error}); stop it in the Athena console",
-            query_id=query_id,
-        ) from None
+def _wait(
+    client: Any,
+    query_id: str,
+    name: str,
+    timeout: float | None,
+    max_bytes: int,
+    started: float,
+    sleep: Callable[[float], None],
+    clock: Callable[[], float],
+) -> dict[str, Any]:
+    """Poll until the query ends and return its execution; raise past the timeout or the cap."""
+    delay = 0.2
+    while True:
+        with aws_errors("athena:GetQueryExecution", throttled=_THROTTLED):
+            execution = client.get_query_execution(QueryExecutionId=query_id)["QueryExecution"]
+        if execution["Status"]["State"] not in _RUNNING:
+            return execution
+        scanned = int(execution.get("Statistics", {}).get("DataScannedInBytes", 0))
+        if scanned > max_bytes:
+            raise QueryCancelledError(
+                f"query {name!r} scanned {scanned:,} bytes, past the cap of {max_bytes:,} set "
+                "by max_query_cost_usd: narrow the billing periods or raise max_query_cost_usd",
+                query_id=query_id,
+            )
+        if timeout is not None and clock() - started > timeout:
+            raise QueryCancelledError(
+                f"query {name!r} ran past the {timeout:g} s timeout: narrow the billing periods "
+                "or raise the timeout",
+                query_id=query_id,
+            )
+        sleep(delay)
+        delay = min(delay * 1.5, 2.0)
 
 
 def _failure(name: str, query_id: str, state: str, reason: str) -> Exception:

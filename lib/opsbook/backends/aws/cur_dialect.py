@@ -23,7 +23,7 @@ import sqlglot
 from sqlglot import exp
 
 from opsbook.errors import ConfigurationError
-from opsbook.queries.analyse import LOGICAL_TABLE
+from opsbook.queries.analyse import LOGICAL_TABLE, cur_tables
 from opsbook.settings import Settings
 
 __all__ = ["athena_statement", "trino_literal"]
@@ -71,13 +71,12 @@ def athena_statement(
     if view is not None:
         _with_view(tree, view)
         return _bind(tree.sql(dialect="trino"), values)
-    for ref in tree.find_all(exp.Table):
-        if ref.name == "cur" and not ref.db:
-            alias = ref.alias
-            ref.set("this", exp.to_identifier(table, quoted=True))
-            ref.set("db", exp.to_identifier(database, quoted=True))
-            if not alias:
-                ref.set("alias", exp.TableAlias(this=exp.to_identifier("cur")))
+    for ref in cur_tables(tree):
+        alias = ref.alias
+        ref.set("this", exp.to_identifier(table, quoted=True))
+        ref.set("db", exp.to_identifier(database, quoted=True))
+        if not alias:
+            ref.set("alias", exp.TableAlias(this=exp.to_identifier(LOGICAL_TABLE)))
     return _bind(tree.sql(dialect="trino"), values)
 
 

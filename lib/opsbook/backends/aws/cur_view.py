@@ -46,6 +46,8 @@ from opsbook.backends.cur_mapping import (
     Rule,
     detect_flavour,
     partition_key,
+    quote_name,
+    quote_text,
     tag_key,
     view_rules,
 )
@@ -102,7 +104,7 @@ def athena_view(table: CurTable) -> str:
                 "table with the CUR's own crawler or CloudFormation template"
             )
     items = ", ".join(trino_expression(r) for r in table.rules)
-    return f'SELECT {items} FROM "{table.database}"."{table.table}"'
+    return f"SELECT {items} FROM {quote_name(table.database)}.{quote_name(table.table)}"
 
 
 def trino_expression(rule: Rule) -> str:
@@ -113,8 +115,8 @@ def trino_expression(rule: Rule) -> str:
     >>> trino_expression(Rule("product_region_code", "column", ("product_region",)))
     '"product_region" AS "product_region_code"'
     """
-    name, kind = f'"{rule.name}"', rule.kind
-    sources = [f'"{s}"' for s in rule.sources]
+    name, kind = quote_name(rule.name), rule.kind
+    sources = [quote_name(s) for s in rule.sources]
     if rule.how in ("column", "partition"):
         return sources[0] if rule.sources[0] == rule.name else f"{sources[0]} AS {name}"
     if rule.how == "months":
@@ -128,7 +130,7 @@ def trino_expression(rule: Rule) -> str:
         # map_from_entries over filtered (key, value) rows rather than map_filter: the same
         # shape as the DuckDB view, and sqlglot carries it to DuckDB (which has no map_filter).
         entries = ", ".join(
-            f"CAST(ROW('{tag_key(s)}', {q}) AS ROW(key VARCHAR, value VARCHAR))"
+            f"CAST(ROW({quote_text(tag_key(s))}, {q}) AS ROW(key VARCHAR, value VARCHAR))"
             for s, q in zip(rule.sources, sources, strict=True)
         )
         if not entries:

@@ -5,7 +5,9 @@ what the API leaves to the caller:
 
 - at most 50 log groups per query: more are split into batches whose rows are merged;
 - polling with a deadline; every terminal status handled (Complete, Failed, Cancelled, Timeout,
-  Unknown); StopQuery on a deadline or a KeyboardInterrupt, so nothing keeps scanning (billed);
+  Unknown); StopQuery whenever the wait ends before the query does (the deadline, a
+  KeyboardInterrupt, throttling past the retries, AccessDenied, a 5xx or the network while
+  polling), so nothing keeps scanning (billed) (:mod:`._stopping`);
 - LimitExceededException (too many concurrent queries) retried by the client's retry policy
   (:mod:`opsbook.backends.aws`); if it persists the error says so;
 - the 10,000-row cap: a chunk that returns the cap is split in two halves of its time range and
@@ -37,6 +39,7 @@ from botocore.exceptions import ClientError
 
 from opsbook.backends.aws import aws_errors
 from opsbook.backends.aws import client as aws_client
+from opsbook.backends.aws._stopping import stopped_on_failure
 from opsbook.errors import ConfigurationError, QueryCancelledError, QueryFailedError
 from opsbook.settings import Settings
 
@@ -193,24 +196,13 @@ class _Runner:
 
     def run_once(self, groups: list[str], first: int, last: int) -> list:
         query_id = self.start(groups, first, last)
-        try:
-            while True:
-                with aws_errors("logs:GetQueryResults"):
-                    response = self.client.get_query_results(queryId=query_id)
-                status = response.get("status", "Unknown")
-                if status in _TERMINAL:
-                    break
-                if self.clock() + self.poll > self.deadline:
-                    self.stop(query_id)
-                    raise QueryCancelledError(
-                        f"Logs Insights query {query_id} was still {status} at the deadline; "
-                        "it was stopped. Narrow the time range or raise the deadline",
-                        query_id=query_id,
-                    )
-                self.sleep(self.poll)
-        except KeyboardInterrupt:
-            self.stop(query_id)
-            raise
+        with stopped_on_failure(
+            lambda: self.client.stop_query(queryId=query_id),
+            f"Logs Insights query {query_id}",
+            "the CloudWatch console (Logs Insights > History)",
+        ):
+            response = self.wait(query_id)
+        status = response.get("status", "Unknown")
         if status == "Complete":
             for key, value in (response.get("statistics") or {}).items():
                 self.statistics[key] = self.statistics.get(key, 0.0) + float(value)
@@ -230,6 +222,22 @@ class _Runner:
             "CloudWatch console (Logs Insights > History)",
             query_id=query_id,
         )
+
+    def wait(self, query_id: str) -> dict:
+        """Poll until the query ends and return the last answer; raise at the deadline."""
+        while True:
+            with aws_errors("logs:GetQueryResults"):
+                response = self.client.get_query_results(queryId=query_id)
+            status = response.get("status", "Unknown")
+            if status in _TERMINAL:
+                return response
+            if self.clock() + self.poll > self.deadline:
+                raise QueryCancelledError(
+                    f"Logs Insights query {query_id} was still {status} at the deadline: "
+                    "narrow the time range or raise the deadline",
+                    query_id=query_id,
+                )
+            self.sleep(self.poll)
 
     def start(self, groups: list[str], first: int, last: int) -> str:
         try:
@@ -254,12 +262,6 @@ class _Runner:
                 raise
         self.query_ids.append(response["queryId"])
         return response["queryId"]
-
-    def stop(self, query_id: str) -> None:
-        try:
-            self.client.stop_query(queryId=query_id)
-        except ClientError:
-            pass  # it may have finished in the meantime; nothing is left scanning either way
 
 
 def _span(first: int, last: int) -> str:

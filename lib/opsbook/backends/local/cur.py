@@ -13,7 +13,8 @@ What the engine does for one query, in order:
    columns in the opened files (what Athena would bill, give or take its own statistics), and
    the Athena cost of that scan;
 5. answer from the result cache when the SQL, values and files are unchanged (:mod:`.cache`),
-   else run the DuckDB text (:mod:`.cur_dialect`), interruptible and with a timeout.
+   else run the DuckDB text (:mod:`.cur_dialect`), interruptible and with a timeout, on a
+   connection that may open only the export's files, in bounded memory (:mod:`._sandbox`).
 
 Examples
 --------
@@ -35,6 +36,7 @@ import pandas as pd
 import pyarrow.parquet as pq
 
 from opsbook.backends.local import connect
+from opsbook.backends.local._sandbox import sandbox
 from opsbook.backends.local.cache import cache_key, read_cached, write_cached
 from opsbook.backends.local.cur_dialect import transpile_tree
 from opsbook.backends.local.cur_files import CurFiles, find_cur_files
@@ -78,7 +80,7 @@ def run_cur_query(
     settings
         ``data_dir``, ``cur_export``, ``cur_flavour`` and ``cache_dir`` are used.
     timeout
-        Seconds after which the query is interrupted.
+        Seconds after which the query is interrupted; ``None`` takes ``local_query_timeout_s``.
     use_cache
         Read and write the result cache.
 
@@ -96,6 +98,7 @@ def run_cur_query(
     flavour = _flavour(source, settings)
     con = connect()
     try:
+        sandbox(con, source.files, memory_limit=settings.local_memory_limit)
         periods = _prune(con, source, partition_groups(tree), values)
         files = source.select(periods)
         view = open_view(con, files or source.files[:1], flavour, source.hive_key)
@@ -124,7 +127,8 @@ def run_cur_query(
             frame = cached[0]
             facts.cache_hit = True
         else:
-            frame = conform_frame(_execute(con, local_sql, values, timeout, query.name))
+            limit = timeout if timeout is not None else settings.local_query_timeout_s or None
+            frame = conform_frame(_execute(con, local_sql, values, limit, query.name))
             write_cached(folder, key, frame, facts.as_dict())
     finally:
         con.close()
@@ -253,7 +257,14 @@ def _execute(
     except duckdb.InterruptException:
         raise QueryCancelledError(
             f"query {name!r} stopped after the {timeout:g} s timeout: narrow the billing periods "
-            "or raise the timeout"
+            "or raise the timeout (the timeout argument, or the local_query_timeout_s setting)"
+        ) from None
+    except duckdb.OutOfMemoryException as error:
+        first = str(error).splitlines()[0]
+        raise QueryFailedError(
+            f"query {name!r} needs more memory than the local_memory_limit setting allows "
+            f"({first}): narrow the billing periods, aggregate before joining, or raise "
+            "local_memory_limit (e.g. '75%' or '16GB')"
         ) from None
     except duckdb.Error as error:
         raise QueryFailedError(f"query {name!r} failed on DuckDB: {error}") from None

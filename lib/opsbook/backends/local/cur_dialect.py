@@ -30,8 +30,12 @@ MAP_COLUMNS = frozenset({"resource_tags", "cost_category", "product", "tags", "d
 
 
 def to_duckdb(sql: str) -> str:
-    """Return the DuckDB text of one Athena query (``:name`` placeholders become ``$name``)."""
-    return transpile_tree(parse_athena(sql))
+    """Return the DuckDB text of one Athena query (``:name`` placeholders become ``$name``).
+
+    A translation only: it accepts any SELECT, whatever it reads. Queries run as CUR queries
+    are parsed (and their tables checked) by :func:`opsbook.queries.analyse.parse_athena`.
+    """
+    return transpile_tree(parse_athena(sql, any_table=True))
 
 
 def transpile_tree(tree: exp.Expression) -> str:

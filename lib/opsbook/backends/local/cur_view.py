@@ -13,7 +13,8 @@
 
 Which column comes from where is decided once, in :mod:`opsbook.backends.cur_mapping` (the
 Athena view of the aws backend follows the same rules); this module only renders those rules
-as DuckDB expressions over the files.
+as DuckDB expressions over the files, every name from the files quoted (:func:`quote_name`,
+:func:`quote_text`), never formatted bare into the SQL.
 
 Examples
 --------
@@ -36,6 +37,8 @@ from opsbook.backends.cur_mapping import (
     Rule,
     detect_flavour,
     missing_column_hint,
+    quote_name,
+    quote_text,
     tag_key,
     view_rules,
 )
@@ -89,9 +92,9 @@ def open_view(
 
 def duckdb_expression(rule: Rule) -> str:
     """Return the DuckDB projection item (``<expression> AS <name>``) for one view rule."""
-    name, sources, kind = rule.name, [_q(s) for s in rule.sources], rule.kind
+    name, sources, kind = rule.name, [quote_name(s) for s in rule.sources], rule.kind
     if rule.how in ("column", "partition"):
-        return sources[0] if rule.sources[0] == name else f"{sources[0]} AS {name}"
+        return sources[0] if rule.sources[0] == name else f"{sources[0]} AS {quote_name(name)}"
     if rule.how == "months":
         return (
             "printf('%04d-%02d', CAST(year AS INTEGER), CAST(month AS INTEGER)) AS billing_period"
@@ -102,7 +105,7 @@ def duckdb_expression(rule: Rule) -> str:
         if not sources:
             return "MAP()::MAP(VARCHAR, VARCHAR) AS resource_tags"
         entries = ", ".join(
-            f"{{'key': '{tag_key(s)}', 'value': {q}}}"
+            f"{{'key': {quote_text(tag_key(s))}, 'value': {q}}}"
             for s, q in zip(rule.sources, sources, strict=True)
         )
         return (
@@ -115,7 +118,7 @@ def duckdb_expression(rule: Rule) -> str:
             return f"try_cast({source} AS {kind}) AS {name}"
         return f"try_cast(nullif(trim(CAST({source} AS VARCHAR)), 'NULL') AS {kind}) AS {name}"
     if rule.how == "text":
-        return f"nullif(CAST({source} AS VARCHAR), 'NULL') AS {_q(name)}"
+        return f"nullif(CAST({source} AS VARCHAR), 'NULL') AS {quote_name(name)}"
     if rule.how == "charge_type":
         cases = " ".join(f"WHEN '{k}' THEN '{v}'" for k, v in FOCUS_CHARGE_TYPES.items())
         return f"CASE {source} {cases} ELSE {source} END AS {name}"
@@ -133,7 +136,3 @@ def duckdb_expression(rule: Rule) -> str:
             f"strftime(try_cast(nullif({source}, 'NULL') AS TIMESTAMP), '%Y-%m') AS billing_period"
         )
     raise ValueError(f"no DuckDB form for view rule {rule.how!r}")
-
-
-def _q(name: str) -> str:
-    return '"' + name.replace('"', '""') + '"'
