@@ -90,7 +90,28 @@ def pytest_unconfigure(config: pytest.Config) -> None:
         shutil.rmtree(session, ignore_errors=True)
 
 
+#: Test modules whose tests start notebook kernels (papermill, report suites) or Chromium.
+KERNEL_MODULES = frozenset(
+    {"test_cli", "test_cost_aws", "test_cost_edge_cases", "test_cost_notebooks", "test_notebooks",
+     "test_ops_notebooks", "test_redact", "test_report_html", "test_reports", "test_runbooks",
+     "test_scheduling", "test_slo_notebooks", "test_jupyter_server"}
+)  # fmt: skip
+BROWSER_MODULES = frozenset({"test_report_html"})
+MOTO_FIXTURES = frozenset({"aws_env", "moto_server"})
+
+
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    # Markers from what a test uses (pyproject.toml lists them): `-m "not kernel"` is quick.
+    for item in items:
+        module = Path(str(item.fspath)).stem
+        notebook = str(item.fspath).endswith(".ipynb")
+        if notebook or module in KERNEL_MODULES:
+            item.add_marker(pytest.mark.kernel)
+            item.add_marker(pytest.mark.slow)
+        if module in BROWSER_MODULES:
+            item.add_marker(pytest.mark.browser)
+        if MOTO_FIXTURES & set(getattr(item, "fixturenames", ())):
+            item.add_marker(pytest.mark.moto)
     # Notebooks collected by nbval run with their default parameters ("the last closed month",
     # "the last hour"), so their data ends today, as `make report`'s does; tests that assert exact
     # figures use the pinned sample (the `sample_dir` fixture) instead.
