@@ -13,7 +13,7 @@ import pandas as pd
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
-from opsbook.charts import THEME
+from opsbook.charts import THEME, colour, no_data, value_axis
 
 if TYPE_CHECKING:
     from opsbook.incident.triage import Triage
@@ -31,10 +31,8 @@ def timeline_chart(result: Triage) -> go.Figure:
     series = check.frame.attrs.get("series") if check is not None else None
     table = check.frame if check is not None else pd.DataFrame()
     if series is None or series.empty:
-        figure = go.Figure(
-            layout={"template": THEME, "title": "Timeline: no metric data in the window"}
-        )
-        return figure
+        return no_data(f"{result.service.name}: {result.window.describe()}",
+                       "no metric data in the window")  # fmt: skip
     order = table.sort_values("status").loc[table.status.isin(["abnormal", "normal"])]
     panels = [(r.resource, r.signal) for r in order.itertuples()][:6]
     figure = make_subplots(rows=len(panels), cols=1, shared_xaxes=True, vertical_spacing=0.03,
@@ -43,7 +41,8 @@ def timeline_chart(result: Triage) -> go.Figure:
     for row, (resource, signal) in enumerate(panels, start=1):
         data = window.loc[(window.resource == resource) & (window.signal == signal)]
         figure.add_trace(go.Scatter(x=data.timestamp, y=data.value, mode="lines", name=f"{resource} {signal}",
-                                    showlegend=False), row=row, col=1)  # fmt: skip
+                                    line={"color": colour(resource)}, showlegend=False), row=row, col=1)  # fmt: skip
+        figure.update_yaxes(value_axis(*_unit(signal)), row=row, col=1)
     for name, style in (("changes", "dash"), ("alarms", "dot")):
         done = result.checks.get(name)
         for finding in done.findings if done is not None else []:
@@ -56,3 +55,17 @@ def timeline_chart(result: Triage) -> go.Figure:
     figure.update_layout(template=THEME, height=170 * len(panels) + 80,
                          title=f"{result.service.name}: {result.window.describe()}")  # fmt: skip
     return figure
+
+
+def _unit(signal: str) -> tuple[str, str]:
+    """Return what a golden signal measures and its unit, from its name (``p99 latency ms``).
+
+    Examples
+    --------
+    >>> _unit("p99 latency ms"), _unit("requests/min"), _unit("connections")
+    (('p99 latency', 'ms'), ('requests', 'per minute'), ('connections', 'count'))
+    """
+    for suffix, unit in ((" ms", "ms"), (" %", "percent"), ("/min", "per minute")):
+        if signal.endswith(suffix):
+            return signal.removesuffix(suffix), unit
+    return signal, "count"
