@@ -128,22 +128,40 @@ def test_restore_times_are_linear_unless_they_span_a_hundredfold() -> None:
     "figure",
     [
         pytest.param(
-            slo_charts.budget_burn_down(pd.DataFrame({
-                "slo": ["a", "a", "b"], "remaining": [1.0, 0.9, 0.5],
-                "timestamp": pd.date_range("2026-11-01", periods=3, freq="h", tz="UTC"),
-            })), id="burn-down"),  # fmt: skip
+            slo_charts.budget_burn_down(
+                pd.DataFrame(
+                    {
+                        "slo": ["a", "a", "b"],
+                        "remaining": [1.0, 0.9, 0.5],
+                        "timestamp": pd.date_range("2026-11-01", periods=3, freq="h", tz="UTC"),
+                    }
+                )
+            ),
+            id="burn-down",
+        ),  # fmt: skip
         pytest.param(
-            ops_charts.deployments_per_week(pd.DataFrame({
-                "account_id": ["1", "1"], "service": ["a", "b"],
-                "week": pd.to_datetime(["2026-11-02", "2026-11-09"]), "deployments": [3, 5],
-            })), id="deployments"),  # fmt: skip
+            ops_charts.deployments_per_week(
+                pd.DataFrame(
+                    {
+                        "account_id": ["1", "1"],
+                        "service": ["a", "b"],
+                        "week": pd.to_datetime(["2026-11-02", "2026-11-09"]),
+                        "deployments": [3, 5],
+                    }
+                )
+            ),
+            id="deployments",
+        ),  # fmt: skip
         pytest.param(
-            ops_charts.flapping_alarms(pd.DataFrame({"alarm_name": ["x"], "changes_per_day": [3.5]})),
+            ops_charts.flapping_alarms(
+                pd.DataFrame({"alarm_name": ["x"], "changes_per_day": [3.5]})
+            ),
             id="flapping",
         ),
         pytest.param(
-            ops_charts.cloudwatch_spend(pd.DataFrame({"kind": ["logs ingestion"],
-                                                      "unblended_cost": [12.5]}), "2026-10"),
+            ops_charts.cloudwatch_spend(
+                pd.DataFrame({"kind": ["logs ingestion"], "unblended_cost": [12.5]}), "2026-10"
+            ),
             id="cloudwatch-spend",
         ),  # fmt: skip
     ],

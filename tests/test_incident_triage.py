@@ -119,9 +119,7 @@ def test_alarm_states_alone_answer_when_nothing_changed_since_the_window(
     assert (
         quiet.checks["alarms"].status == "FINDING"
     )  # the catalog burn-rate alarm, history unasked
-    assert quiet.found().what.tolist() == [
-        "alarm catalog-api-availability-burn-rate-1h in ALARM"
-    ]
+    assert quiet.found().what.tolist() == ["alarm catalog-api-availability-burn-rate-1h in ALARM"]
 
     # in the incident window the history is needed: without it, what cannot be known is said
     partial = Triage(result.service, result.window, result.settings)

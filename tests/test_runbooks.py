@@ -135,9 +135,7 @@ def test_triage_and_api_5xx_run_on_aws_against_moto_and_show_what_could_not_run(
                               start="2026-11-14T13:30Z", end="2026-11-14T15:00Z",
                               change_at="2026-11-14T13:58:00Z"))  # fmt: skip
     assert drill["failing_route"] is None  # moto's Logs Insights cannot count: said, not hidden
-    assert drill["findings"][0].startswith(
-        "logs ERROR: requests_by_route: QueryFailedError"
-    )
+    assert drill["findings"][0].startswith("logs ERROR: requests_by_route: QueryFailedError")
     assert moto_state(boto3) == before  # read-only: the runs changed nothing moto holds
 
 
