@@ -1,43 +1,20 @@
 from __future__ import annotations
 
-import re
-
 import pandas as pd
 import plotly.graph_objects as go
 import plotly.io as pio
 import pytest
+from chart_rules import chart_problems
 from opsbook import charts
 from opsbook.cost import charts as cost_charts
 from opsbook.ops import charts as ops_charts
 from opsbook.present import SectionError
 from opsbook.slo import charts as slo_charts
 
-UNIT = re.compile(r"\(.+\)$")
-
-
-def value_axes(figure: go.Figure) -> list[str]:
-    """Return the layout keys of the axes the traces' values are drawn on."""
-    layout = figure.to_plotly_json()["layout"]
-    found = []
-    for trace in figure.data:
-        horizontal = getattr(trace, "orientation", None) == "h"
-        ref = (trace.xaxis if horizontal else trace.yaxis) or ("x" if horizontal else "y")
-        found.append(f"{ref[0]}axis{ref[1:]}")
-    return [key for key in dict.fromkeys(found) if key in layout or key in ("xaxis", "yaxis")]
-
 
 def assert_readable(figure: go.Figure) -> None:
-    """Every value axis has a unit, a log axis says so, and the title names a window."""
-    layout = figure.layout
-    for key in value_axes(figure):
-        axis = layout[key]
-        title = axis.title.text or ""
-        assert UNIT.search(title), f"{key} of {layout.title.text!r} has no unit: {title!r}"
-        if axis.type == "log":
-            assert "log scale" in title, f"{key} is logarithmic without saying so"
-    assert not any(
-        layout[k].overlaying for k in layout if k.startswith("yaxis") and layout[k] is not None
-    ), "no second y axis over the first"
+    """Every value axis has a unit, a log axis says so, no axis overlays another, a title."""
+    assert chart_problems(figure.to_plotly_json()) == []
 
 
 def test_monthly_cost_draws_one_bar_per_period() -> None:
@@ -174,3 +151,17 @@ def test_a_failed_section_draws_as_an_error_saying_why() -> None:
     figure = ops_charts.flapping_alarms(SectionError("alarm history", "DescribeAlarmHistory: 500"))
     assert figure.layout.annotations[0].text == "ERROR alarm history: DescribeAlarmHistory: 500"
     assert figure.layout.xaxis.visible is False
+
+
+def test_the_rules_catch_a_chart_that_misleads() -> None:
+    bad = go.Figure([go.Bar(y=[1, 2]), go.Scatter(y=[3, 4], yaxis="y2")])
+    bad.update_layout(
+        title="Cost", yaxis={"type": "log", "title": "minutes"}, yaxis2={"overlaying": "y"}
+    )
+    found = chart_problems(bad.to_plotly_json())
+    assert found == [
+        "Cost: yaxis has no unit ('minutes')",
+        "Cost: yaxis is logarithmic without saying so ('minutes')",
+        "Cost: yaxis2 has no unit ('')",
+        "Cost: yaxis2 is drawn over y",
+    ]

@@ -10,7 +10,7 @@ symbol, no ``.0`` on counts, never scientific notation, and ``—`` for what is 
 Examples
 --------
 >>> kind_of("unblended_cost").spec, kind_of("impact_pct").spec, kind_of("restore_minutes").spec
-('money:USD', 'percent:points', 'duration:min')
+('money', 'percent:points', 'duration:min')
 >>> format_value(283205.76, "money"), format_value(216618302.0, "count")
 ('$283,205.76', '216,618,302')
 >>> format_value(0.99935, "percent"), format_value(95.5, "duration:min")
@@ -75,7 +75,8 @@ _NUMERIC = {"money", "percent", "count", "number", "duration", "size"}
 _TIMES = {"date", "datetime"}
 _SYMBOLS = {"USD": "$", "EUR": "€", "GBP": "£", "JPY": "¥", "CNY": "¥", "INR": "₹"}
 _SECONDS = {"ms": 0.001, "s": 1.0, "min": 60.0, "h": 3600.0, "d": 86400.0}
-_BYTES = {"B": 1, "kB": 10**3, "MB": 10**6, "GB": 10**9, "TB": 10**12}
+# Sizes count in powers of 1,024 with AWS's names (a billed "GB" is 2^30 bytes).
+_BYTES = {"B": 1, "KB": 2**10, "MB": 2**20, "GB": 2**30, "TB": 2**40}
 
 
 @dataclass(frozen=True)
@@ -108,8 +109,8 @@ class Kind:
 
     @property
     def spec(self) -> str:
-        """The kind as text, as :meth:`parse` reads it."""
-        unit = f":{self.unit}" if self.unit else ""
+        """The kind as text, as :meth:`parse` reads it (a default unit left out)."""
+        unit = f":{self.unit}" if self.unit and self.unit != _DEFAULT_UNITS.get(self.name) else ""
         return f"{self.name}{unit}{'+' if self.signed else ''}"
 
     @property
@@ -170,7 +171,7 @@ def kind_of(name: str, values: Any = None) -> Kind:
     Examples
     --------
     >>> kind_of("cost").spec, kind_of("alarms", ["a", "b"]).spec, kind_of("misc", 3).spec
-    ('money:USD', 'text', 'count')
+    ('money', 'text', 'count')
     >>> kind_of("end", pd.Series(pd.to_datetime(["2026-11-14"]))).spec
     'datetime'
     """
@@ -263,7 +264,7 @@ def format_value(value: Any, kind: str | Kind | None = None, name: str = "") -> 
     Examples
     --------
     >>> format_value(-0.100899, "percent"), format_value(2.092239e05, "size:B")
-    ('-10.1%', '209.2 kB')
+    ('-10.1%', '204.3 KB')
     >>> format_value({"Archive": 1431.25, "General Purpose": 4812.15}, "money")
     'Archive: $1,431.25; General Purpose: $4,812.15'
     >>> format_value(pd.Timestamp("2026-11-14T13:58Z")), format_value(3.0e-7, "number")
@@ -379,7 +380,7 @@ def _size(kind: Kind, value: Any) -> str:
     size = float(value) * _BYTES.get(kind.unit or "B", 1)
     sign = _sign(kind, size)
     size = abs(size)
-    for unit in ("TB", "GB", "MB", "kB"):
+    for unit in ("TB", "GB", "MB", "KB"):
         if size >= _BYTES[unit]:
             return f"{sign}{size / _BYTES[unit]:,.1f} {unit}"
     return f"{sign}{size:,.0f} B"

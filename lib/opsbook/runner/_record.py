@@ -68,7 +68,7 @@ def payloads(
     Examples
     --------
     >>> payloads(month_total=90892.31, log_groups=4, kinds={"month_total": "money"})
-    [{'name': 'month_total', 'value': 90892.31, 'kind': 'money:USD'}, {'name': 'log_groups', 'value': 4, 'kind': 'count'}]
+    [{'name': 'month_total', 'value': 90892.31, 'kind': 'money'}, {'name': 'log_groups', 'value': 4, 'kind': 'count'}]
     """
     given = dict(kinds or {})
     if report is not None:
