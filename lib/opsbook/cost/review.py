@@ -69,7 +69,8 @@ class MonthlyReview:
             before = previous.iloc[0]
             delta = self.total - before
             change = (
-                f" ({delta:+,.0f} USD, {delta / before:+.1%} vs {previous.index[0]})"
+                f" ({'-' if delta < 0 else '+'}${abs(delta):,.0f}, {delta / before:+.1%} "
+                f"vs {previous.index[0]})"
                 if before
                 else ""
             )
@@ -77,7 +78,8 @@ class MonthlyReview:
         for row in self.movers.head(top).itertuples():
             pct = "" if pd.isna(row.change_pct) else f" ({row.change_pct:+.0f}%)"
             lines.append(
-                f"Mover: {row.service} in {row.account_name} {row.change:+,.0f} USD{pct} vs "
+                f"Mover: {row.service} in {row.account_name} "
+                f"{'-' if row.change < 0 else '+'}${abs(row.change):,.0f}{pct} vs "
                 f"{self.movers.attrs.get('previous', 'previous month')}"
             )
         lines += self.notes

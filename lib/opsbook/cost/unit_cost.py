@@ -164,7 +164,9 @@ class UnitCostReport:
     """
 
     frame: pd.DataFrame
-    kinds: ClassVar[dict[str, str]] = {"requests": "count", "periods_without": "count"}
+    kinds: ClassVar[dict[str, str]] = {
+        "requests": "count", "periods_with_unit_cost": "count", "periods_without": "count",
+    }  # fmt: skip
 
     def figures(self) -> dict[str, object]:
         """Return the unit cost, cost and requests over the usable periods, and the others."""

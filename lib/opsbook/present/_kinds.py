@@ -203,8 +203,10 @@ def _sample(values: Any) -> Any:
     if isinstance(values, Mapping):
         return _sample(list(values.values()))
     if isinstance(values, (list, tuple, set, np.ndarray)):
-        present = [v for v in values if not is_missing(v)]
-        return _sample(present[0]) if present else _NOTHING
+        # a number speaks for a mixed list or mapping ({"month": "2026-11", "low": 87182.29})
+        present = [_sample(v) for v in values if not is_missing(v)]
+        numbers = [v for v in present if _is_number(v)]
+        return (numbers or present or [_NOTHING])[0]
     return _NOTHING if is_missing(values) else values
 
 

@@ -124,10 +124,13 @@ class Table:
             if rest > 0:
                 body += _fold(f"{rest:,} more rows", self._html(self.text.iloc[self.rows :], shown))
             if hidden:
-                keys = shown[:1]
+                # the first column again, so rows can be matched; as many columns as above
+                step = max(self.columns - 1, 1)
+                parts = [self._html(self.text, shown[:1] + hidden[i : i + step])
+                         for i in range(0, len(hidden), step)]  # fmt: skip
                 body += _fold(
                     f"{len(hidden)} more column{'s' * (len(hidden) != 1)}: {', '.join(hidden)}",
-                    self._html(self.text, keys + hidden),
+                    "".join(parts),
                 )
         note = f'<p class="note">{html.escape(self.note)}</p>' if self.note else ""
         inner = title + body + note
