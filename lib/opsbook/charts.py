@@ -58,11 +58,10 @@ PALETTE = (
     "#59a14f",  # green
     "#b07aa1",  # purple
     "#76b7b2",  # teal
-    "#d4a72c",  # mustard
+    "#edc948",  # yellow
     "#9c755f",  # brown
     "#ff9da7",  # pink
     "#283d6b",  # navy
-    "#a0cbe8",  # light blue
 )
 WARNING = "#cf222e"  # thresholds, anomalies, failures
 EXPECTED = "#57606a"  # expected levels, baselines
@@ -107,7 +106,7 @@ def colours(names: Iterable[object]) -> dict[str, str]:
     """Return a colour per name: its own (:func:`colour`), or the next free one if taken.
 
     Names are placed in sorted order, so a set of names always gets the same colours; ``other``
-    is grey. Past ten names colours repeat.
+    is grey. Past nine names colours repeat.
 
     Examples
     --------

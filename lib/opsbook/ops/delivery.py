@@ -791,7 +791,8 @@ def review_delivery(
     elif slo_pages:
         slo = SloSignal.unavailable("no deployments to follow: " + errors["deployments"])
     pages = slo.pages if slo is not None else None
-    incidents = derive(spans, merge_incidents)
+    incidents = annotate(derive(spans, merge_incidents),
+                         missing={"restored": "ongoing", "minutes": "ongoing"})  # fmt: skip
     failures = derive(deployments, lambda d: derive(
         spans, lambda s: find_failed_changes(d, s, window=window, pages=pages)))  # fmt: skip
     return DeliveryReport(
@@ -804,7 +805,10 @@ def review_delivery(
         incidents=incidents,
         failures=failures,
         failure_rate=derive(failures, change_failure_rate),
-        restore=derive(incidents, time_to_restore),
+        restore=annotate(
+            derive(incidents, time_to_restore),
+            missing=dict.fromkeys(["median_minutes", "p90_minutes"], "ongoing"),
+        ),
         slo=slo,
         errors=errors,
     )

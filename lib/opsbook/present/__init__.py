@@ -3,7 +3,9 @@
 - :func:`table` formats a frame by what its columns mean (money, percent, count, duration,
   size, dates; from one table of name rules, :data:`RULES`, overridable per call): nothing cut,
   no index, ``—`` for missing values with the reason, wide or long detail folded.
-- :func:`findings` shows a report's status and findings; :func:`overview` several reports.
+- :func:`findings` shows a report's status and findings; :func:`overview` several reports as a
+  table; :class:`Sections` makes several reports one (a brief: the worst status, the findings
+  of the sections that need people), which ``record`` keeps like any report.
 - :class:`Report` is the shape every analysis returns (``figures()``, ``findings()``,
   ``status()``: ``PASS``, ``FINDING``, ``ERROR`` or ``SKIPPED``); :class:`SectionError` is what
   a section whose source failed shows instead of its table or chart; :func:`annotate` lets an
@@ -35,6 +37,7 @@ from opsbook.present._report import (
     STATUSES,
     Report,
     SectionError,
+    Sections,
     attempt,
     derive,
     sections_frame,
@@ -55,6 +58,7 @@ __all__ = [
     "Kind",
     "Report",
     "SectionError",
+    "Sections",
     "Table",
     "annotate",
     "attempt",

@@ -42,6 +42,7 @@ __all__ = [
     "STATUSES",
     "Report",
     "SectionError",
+    "Sections",
     "attempt",
     "derive",
     "sections_frame",
@@ -75,6 +76,57 @@ class Report(Protocol):
     def status(self) -> str:
         """Return ``PASS``, ``FINDING``, ``ERROR`` or ``SKIPPED``."""
         ...
+
+
+@dataclass(frozen=True)
+class Sections:
+    """Several reports as one (a morning brief's cost, SLO, alarm ... sections): itself a Report.
+
+    ``figures()`` holds each section's status under ``sections`` and each section's figures
+    prefixed with its name (``cost_month_total``); ``findings()`` the findings of the sections
+    needing people, worst first, each prefixed with its section (a skipped section says why);
+    ``status()`` the worst section's status. ``kinds`` follows the prefixes.
+
+    Examples
+    --------
+    >>> class One:
+    ...     def __init__(self, status, lines): self._status, self._lines = status, lines
+    ...     def figures(self): return {"n": 1}
+    ...     def findings(self): return self._lines
+    ...     def status(self): return self._status
+    >>> brief = Sections({"cost": One("PASS", ["no anomaly"]), "slo": One("FINDING", ["api pages"])})
+    >>> brief.status(), brief.findings(), brief.figures()["sections"]
+    ('FINDING', ['slo: api pages'], {'cost': 'PASS', 'slo': 'FINDING'})
+    >>> sorted(brief.figures())
+    ['cost_n', 'sections', 'slo_n']
+    """
+
+    parts: Mapping[str, Report]
+
+    @property
+    def kinds(self) -> dict[str, str]:
+        """The sections' figure kinds, under their prefixed names."""
+        return {f"{name}_{key}": kind for name, report in self.parts.items()
+                for key, kind in getattr(report, "kinds", {}).items()}  # fmt: skip
+
+    def figures(self) -> dict[str, Any]:
+        """Return each section's status (``sections``) and its figures, prefixed by its name."""
+        out: dict[str, Any] = {"sections": {name: r.status() for name, r in self.parts.items()}}
+        for name, report in self.parts.items():
+            out.update({f"{name}_{key}": value for key, value in report.figures().items()})
+        return out
+
+    def findings(self) -> list[str]:
+        """Return the findings of the sections that need people, worst first (else all quiet)."""
+        rank = {status: i for i, status in enumerate(STATUSES)}
+        ordered = sorted(self.parts.items(), key=lambda item: rank[item[1].status()])
+        lines = [f"{name}: {line}" for name, report in ordered if report.status() != PASS
+                 for line in report.findings()]  # fmt: skip
+        return lines or [f"all {len(self.parts)} sections passed"]
+
+    def status(self) -> str:
+        """Return the worst status of the sections."""
+        return worst(r.status() for r in self.parts.values())
 
 
 def status_of(
