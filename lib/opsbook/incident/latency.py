@@ -34,7 +34,7 @@ from opsbook.incident.services import ServiceTargets, find_service
 from opsbook.incident.signals import signal_specs
 from opsbook.incident.triage import query_fields
 from opsbook.incident.window import IncidentWindow, resolve_window
-from opsbook.present import SKIPPED, SectionError, status_of
+from opsbook.present import SKIPPED, SectionError, format_value, status_of
 from opsbook.settings import Settings, resolve
 
 __all__ = ["LatencyDrill", "detect_change_point", "drill_latency"]
@@ -86,7 +86,9 @@ class LatencyDrill:
         out += [f"change point {self.change_at:%Y-%m-%d %H:%M} UTC ({self.change_source})"]
         before, after = self._levels()
         if pd.notna(before) and pd.notna(after):
-            out.append(f"p99 {before:.0f} ms before, {after:.0f} ms after (x{after / before:.3g})")
+            out.append(
+                f"p99 {before:.0f} ms before, {after:.0f} ms after (x{format_value(after / before, 'number')})"
+            )
         moved = self.by_route.dropna(subset=["p99_change"])
         if not moved.empty:
             r = moved.iloc[0]

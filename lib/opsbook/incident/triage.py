@@ -37,7 +37,7 @@ from opsbook.incident.patterns import group_by_pattern
 from opsbook.incident.services import ServiceTargets, find_service
 from opsbook.incident.signals import compare_signals, fetch_signals, signal_specs
 from opsbook.incident.window import IncidentWindow, resolve_window
-from opsbook.present import worst
+from opsbook.present import format_value, worst
 from opsbook.settings import Settings, resolve
 
 __all__ = [
@@ -465,7 +465,7 @@ def _check_signals(t: Triage) -> Check:
         )
     findings = [
         Finding("golden_signals", f"{r.resource} {r.signal}",
-                f"{r.window:.3g} vs {r.baseline:.3g} baseline (x{r.change:.3g}), worst minute {r.peak:.3g}",
+                f"{_num(r.window)} vs {_num(r.baseline)} baseline (x{_num(r.change)}), worst minute {_num(r.peak)}",
                 value=float(r.window), baseline=float(r.baseline), since=r.since,
                 severity=2)
         for r in bad.itertuples()
@@ -528,7 +528,7 @@ def _check_slo(t: Triage) -> Check:
         return Check("slo_burn", PASS, "SLOs within budget burn", table)
     findings = [
         Finding("slo_burn", f"SLO {r.name} burn: {r.status}",
-                f"fast burn {r.fast_burn:.3g}x (threshold {r.fast_threshold:.3g}), {r.budget_remaining:.0%} budget left",
+                f"fast burn {_num(r.fast_burn)}x (threshold {_num(r.fast_threshold)}), {r.budget_remaining:.0%} budget left",
                 value=float(r.fast_burn), severity=1 if r.status == "page" else 2)
         for r in burning.itertuples()
     ]  # fmt: skip
@@ -569,3 +569,8 @@ _CHECKS: dict[str, Callable[[Triage], Check]] = {
     "slo_burn": _check_slo,
 }
 assert tuple(_CHECKS) == ALL_CHECKS and set(STATUSES) >= {PASS, FINDING, ERROR, SKIPPED}
+
+
+def _num(value: float) -> str:
+    """Return a measured value for a finding's text: ``1,760``, ``0.0922``, never ``1.76e+03``."""
+    return format_value(value, "number")
