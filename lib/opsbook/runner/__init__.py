@@ -4,8 +4,10 @@ A suite (``suites.yaml``, :func:`load_suites`) names notebooks and their paramet
 :func:`run_suite` executes them on the ``opsbook`` kernel (:func:`ensure_kernel`), each through
 :func:`execute_notebook` (parameters checked first, HTML exported, account ids masked when asked),
 and writes ``summary.json`` and ``index.html``; :func:`notify` tells people about the run. Inside a
-notebook, :func:`record` keeps a named result in the outputs (:func:`read_records` reads it back)
-and :mod:`opsbook.runner.ledger` tallies what its queries cost.
+notebook, :func:`record` keeps a named result and its kind (money, percent, count, ...) in the
+outputs, or a whole :class:`~opsbook.present.Report` (:func:`read_records` and :func:`read_kinds`
+read them back); the published page never shows them (:mod:`opsbook.runner._export`), and
+:mod:`opsbook.runner.ledger` tallies what a notebook's queries cost.
 
 Examples
 --------
@@ -23,7 +25,7 @@ from typing import TYPE_CHECKING, Any
 # What a notebook's kernel imports (``from opsbook import record``, the sources' ledger) is
 # imported now and is light; the rest (nbformat, papermill, nbconvert) only when first used.
 from opsbook.runner import ledger
-from opsbook.runner._record import read_records, record
+from opsbook.runner._record import read_kinds, read_records, record
 
 if TYPE_CHECKING:
     from opsbook.runner._execute import (
@@ -53,6 +55,7 @@ __all__ = [
     "ledger",
     "load_suites",
     "notify",
+    "read_kinds",
     "read_records",
     "record",
     "redact_notebook",
