@@ -80,6 +80,8 @@ def test_a_named_index_becomes_a_column_and_wide_or_long_tables_fold() -> None:
     assert page.index(">c11<") < page.index(">c0<")
     long = present.table(pd.DataFrame({"n": range(30)}), rows=10)._repr_html_()
     assert "<summary>20 more rows</summary>" in long
+    huge = present.table(pd.DataFrame({"n": range(600)}))._repr_html_()
+    assert "575 more rows (475 shown here, 100 left out)" in huge, "a page stays light"
     assert "No rows." in present.table(pd.DataFrame({"n": []}))._repr_html_()
     said = present.table(present.annotate(pd.DataFrame({"n": []}), empty="No change given."))
     assert str(said) == "No change given."

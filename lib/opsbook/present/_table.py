@@ -40,6 +40,8 @@ F = TypeVar("F")
 #: Columns moved to the front whatever the frame's order: the state a row is in.
 _LEADING = ("status", "severity", "state")
 _LONG_TOKEN = 28
+#: Rows a table's HTML holds at most (shown and folded); the text form holds all.
+MAX_ROWS = 500
 #: Cell classes for status values, so ERROR reads red and PASS green in every table.
 _STATES = {
     "ERROR": "error", "FAILED": "error", "page": "error", "exhausted": "error",
@@ -121,12 +123,16 @@ class Table:
             hidden = list(self.text.columns[self.columns :])
             body = self._html(self.text.iloc[: self.rows], shown)
             rest = len(self.text) - self.rows
+            # a page stays light: past MAX_ROWS rows the table says how many it leaves out
+            kept = self.text.iloc[self.rows : MAX_ROWS]
             if rest > 0:
-                body += _fold(f"{rest:,} more rows", self._html(self.text.iloc[self.rows :], shown))
+                left = len(self.text) - MAX_ROWS
+                more = f" ({len(kept):,} shown here, {left:,} left out)" if left > 0 else ""
+                body += _fold(f"{rest:,} more rows{more}", self._html(kept, shown))
             if hidden:
                 # the first column again, so rows can be matched; as many columns as above
                 step = max(self.columns - 1, 1)
-                parts = [self._html(self.text, shown[:1] + hidden[i : i + step])
+                parts = [self._html(self.text.iloc[:MAX_ROWS], shown[:1] + hidden[i : i + step])
                          for i in range(0, len(hidden), step)]  # fmt: skip
                 body += _fold(
                     f"{len(hidden)} more column{'s' * (len(hidden) != 1)}: {', '.join(hidden)}",
