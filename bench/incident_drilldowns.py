@@ -79,7 +79,7 @@ def main() -> None:
 
         def first(where) -> None:
             triage("checkout-api", "2026-11-14T14:00Z", "2026-11-14T15:00Z", checks=FIRST_CHECKS,
-                   settings=where).findings()  # fmt: skip
+                   settings=where).found()  # fmt: skip
 
         first(replay)
         t_full, t_replay = (

@@ -2,7 +2,7 @@
 
 Two measures, against the issue's target of 5 s to the first findings table:
 
-1. in a warm process: the median of ``triage(..., checks=FIRST_CHECKS).findings()`` (alarms,
+1. in a warm process: the median of ``triage(..., checks=FIRST_CHECKS).found()`` (alarms,
    Health, changes, golden signals, top errors), the SLO burn check on its own, and the ratio
    against the plain alternative: the same raw source calls with no analysis;
 2. headless, as an on-call bot runs it: ``runbooks/incident-triage.ipynb`` executed by papermill
@@ -52,7 +52,7 @@ def _in_process(data_dir: str, repeat: int) -> None:
     settings = resolve(backend="local", data_dir=data_dir)
 
     def first() -> None:
-        triage("checkout-api", START, END, checks=FIRST_CHECKS, settings=settings).findings()
+        triage("checkout-api", START, END, checks=FIRST_CHECKS, settings=settings).found()
 
     def plain() -> None:
         alarms.describe_alarms(None, settings=settings)

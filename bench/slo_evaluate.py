@@ -1,6 +1,6 @@
 """Benchmark: SLO evaluation on the sample org vs the plain per-source, per-minute-loop path.
 
-``evaluate(<sample slos.yaml>, "2026-11-15")`` then ``summary()`` and ``episodes()``, as the SLO
+``review_slos(<sample slos.yaml>, "2026-11-15")`` then ``summary()`` and ``episodes()``, as the SLO
 report notebook calls them, timed against the straightforward computation it replaced:
 
 - reads: opsbook reads every SLO's metric series in one request per period (the local backend
@@ -31,7 +31,7 @@ import pandas as pd
 from opsbook import metrics
 from opsbook.settings import Settings, resolve
 from opsbook.slo import maths
-from opsbook.slo.evaluate import SloData, SloReport, evaluate
+from opsbook.slo.evaluate import SloData, SloReport, review_slos
 from opsbook.slo.spec import Slo, load_slos
 from timing import median_seconds, pinned_sample  # bench/timing.py: scripts run from bench/
 
@@ -160,11 +160,11 @@ def _check_equal(report: SloReport, plain: SloReport) -> None:
 
 
 def _in_process(spec: Path, settings: Settings, repeat: int) -> None:
-    report, plain = evaluate(spec, AS_OF, settings=settings), plain_evaluate(spec, settings)
+    report, plain = review_slos(spec, AS_OF, settings=settings), plain_evaluate(spec, settings)
     _check_equal(report, plain)
 
     def ours() -> None:
-        fresh = evaluate(spec, AS_OF, settings=settings)
+        fresh = review_slos(spec, AS_OF, settings=settings)
         fresh.summary(), fresh.episodes()
 
     def theirs() -> None:
@@ -174,7 +174,7 @@ def _in_process(spec: Path, settings: Settings, repeat: int) -> None:
     item = report.data[0]
     rows = [
         ("evaluate + summary + episodes", ours, theirs),
-        ("  reads (evaluate alone)", lambda: evaluate(spec, AS_OF, settings=settings),
+        ("  reads (review_slos alone)", lambda: review_slos(spec, AS_OF, settings=settings),
          lambda: plain_evaluate(spec, settings)),
         ("  episodes (alerts cached)", report.episodes, lambda: plain_episodes(report.alerts())),
         (f"  alert timeline ({item.slo.name})",

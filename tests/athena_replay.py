@@ -29,7 +29,6 @@ the same variables for both runs.
 
 from __future__ import annotations
 
-import json
 import math
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -41,6 +40,7 @@ import nbformat
 import pandas as pd
 import pyarrow.parquet as pq
 import requests
+from opsbook.runner._record import payloads
 
 __all__ = [
     "AWS_SETTINGS",
@@ -139,9 +139,9 @@ def record_run(notebook: Path, parameters: dict[str, Any], data_dir: Path) -> Re
         run.metrics.append(RecordedMetrics(series, frame.copy()))
         return frame
 
-    def record(**values: Any) -> None:
-        for key, value in values.items():
-            run.records[key] = json.loads(json.dumps(value, default=str))
+    def record(report: Any = None, /, *, kinds: Any = None, **values: Any) -> None:
+        for payload in payloads(report, kinds=kinds, **values):
+            run.records[payload["name"]] = payload["value"]
 
     local = {"backend": "local", "data_dir": str(data_dir)}
     cells = nbformat.read(notebook, as_version=4).cells

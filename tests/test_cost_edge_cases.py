@@ -109,7 +109,7 @@ def test_without_commitments_amortized_equals_unblended_and_reconciles(never_com
     assert monthly.movers.iloc[0]["service"] == "AmazonES"
     tags = allocation.tag_compliance("2026-10", settings=settings)
     assert tags["share"].between(0.5, 0.95).all()
-    found = anomalies.detect_anomalies("2026-10-01", "2026-11-01", settings=settings)
+    found = anomalies.review_anomalies("2026-10-01", "2026-11-01", settings=settings)
     assert len(found.daily) == 31
     transfer = storage.data_transfer("2026-10", settings=settings)
     assert transfer["cost"].sum() == pytest.approx(
@@ -172,14 +172,14 @@ def test_a_cur_that_starts_this_month_gives_a_forecast_without_a_made_up_interva
 
 def test_a_one_day_window_is_judged_or_refused_clearly(sample_dir) -> None:
     settings = _settings(sample_dir)
-    spike = anomalies.detect_anomalies("2026-11-05", "2026-11-06", settings=settings)
+    spike = anomalies.review_anomalies("2026-11-05", "2026-11-06", settings=settings)
     assert len(spike.daily) == 1 and spike.daily["anomalous"].tolist() == [True]
     assert spike.anomalies["days"].tolist() == [1]
-    quiet = anomalies.detect_anomalies("2026-11-08", "2026-11-09", settings=settings)  # a Sunday
+    quiet = anomalies.review_anomalies("2026-11-08", "2026-11-09", settings=settings)  # a Sunday
     assert len(quiet.daily) == 1 and quiet.anomalies.empty
     with pytest.raises(ConfigurationError, match="anomaly window is empty"):
-        anomalies.detect_anomalies("2026-11-05", "2026-11-05", settings=settings)
-    past_the_cur = anomalies.detect_anomalies("2026-11-20", "2026-11-21", settings=settings)
+        anomalies.review_anomalies("2026-11-05", "2026-11-05", settings=settings)
+    past_the_cur = anomalies.review_anomalies("2026-11-20", "2026-11-21", settings=settings)
     assert past_the_cur.anomalies.empty and past_the_cur.daily.empty  # the CUR ends 11-14
 
 
@@ -198,7 +198,8 @@ def test_unknown_line_item_types_are_counted_and_reported(sample_dir, tmp_path) 
                       "'MeteredFutureCharge' THEN line_item_unblended_cost END")  # fmt: skip
     figures = monthly.figures()
     assert figures["unknown_line_item_types"] == {"MeteredFutureCharge": round(unknown, 2)}
-    assert any("MeteredFutureCharge" in line for line in figures["findings"])
+    assert any("MeteredFutureCharge" in line for line in monthly.findings())
+    assert monthly.status() == "FINDING"
     charges = monthly.charges.set_index("charge_group")
     assert charges.loc["unknown", "cost"] == pytest.approx(unknown, abs=0.01)
     amortized = review.review_month("2026-10", settings=settings)

@@ -120,7 +120,7 @@ def test_partial_month_compares_the_same_days(settings) -> None:
 
 
 def test_anomaly_detection_finds_the_nat_gateway_spike_and_nothing_weekly(settings, facts):
-    found = anomalies.detect_anomalies("2026-10-16", "2026-11-15", settings=settings)
+    found = anomalies.review_anomalies("2026-10-16", "2026-11-15", settings=settings)
     injected = facts["anomaly"]
     assert len(found.anomalies) == 1, found.anomalies
     top = found.anomalies.iloc[0]
@@ -175,7 +175,7 @@ def test_unit_cost_is_cost_over_requests_on_a_hand_checked_day(sample_dir, setti
     from opsbook import metrics
     from opsbook.cost import unit_cost
 
-    frame = unit_cost.unit_cost("2026-10-14", "2026-11-17", basis="unblended", settings=settings)
+    frame = unit_cost.unit_costs("2026-10-14", "2026-11-17", basis="unblended", settings=settings)
     day = frame.set_index("date").loc[pd.Timestamp("2026-10-20")]
     files = str(sample_dir / "cur" / "*" / "data" / "BILLING_PERIOD=2026-10" / "*.parquet")
     with duckdb.connect() as con:
@@ -197,13 +197,13 @@ def test_unit_cost_is_cost_over_requests_on_a_hand_checked_day(sample_dir, setti
     assert by_day[pd.Timestamp("2026-10-15")] == "no request data"
     assert by_day[pd.Timestamp("2026-11-15")] == "no CUR data"
     assert frame["cost_per_unit"].isna().sum() == 4
-    monthly = unit_cost.unit_cost("2026-10-01", "2026-11-01", grain="month", settings=settings)
+    monthly = unit_cost.unit_costs("2026-10-01", "2026-11-01", grain="month", settings=settings)
     assert monthly["days"].tolist() == [16]  # only the days with both cost and requests
     with pytest.raises(ConfigurationError, match="stat=Sum"):
-        unit_cost.unit_cost("2026-10-16", "2026-10-17", series="AWS/ApiGateway Count "
+        unit_cost.unit_costs("2026-10-16", "2026-10-17", series="AWS/ApiGateway Count "
                             "ApiName=shop-public-api stat=Average", settings=settings)  # fmt: skip
     with pytest.raises(ConfigurationError, match="YYYY-MM-DD"):
-        unit_cost.unit_cost("16/10/2026", "2026-10-17", settings=settings)
+        unit_cost.unit_costs("16/10/2026", "2026-10-17", settings=settings)
 
 
 def test_unit_cost_zero_request_day_has_no_unit_cost(settings, monkeypatch) -> None:
@@ -218,7 +218,7 @@ def test_unit_cost_zero_request_day_has_no_unit_cost(settings, monkeypatch) -> N
         return frame.assign(value=frame["value"].where(~silent, 0.0))
 
     monkeypatch.setattr(unit_cost.metrics, "get", with_a_silent_day)
-    frame = unit_cost.unit_cost("2026-10-16", "2026-10-21", settings=settings)
+    frame = unit_cost.unit_costs("2026-10-16", "2026-10-21", settings=settings)
     silent = frame.set_index("date").loc[pd.Timestamp("2026-10-18")]
     assert silent["requests"] == 0 and silent["status"] == "no requests"
     assert pd.isna(silent["cost_per_unit"]) and silent["cost"] > 0
@@ -230,7 +230,7 @@ def test_unit_cost_zero_request_day_has_no_unit_cost(settings, monkeypatch) -> N
     assert summary["cost_per_unit"] == pytest.approx(
         ok["cost"].sum() / float(ok["requests"].sum()) * 1_000_000, rel=1e-6
     )
-    assert any("no requests" in line for line in unit_cost.findings(frame))
+    assert any("no requests" in line for line in unit_cost.UnitCostReport(frame).findings())
 
 
 def test_tag_compliance_follows_the_required_tags_setting(settings) -> None:
@@ -249,4 +249,7 @@ def test_tag_compliance_follows_the_required_tags_setting(settings) -> None:
     with pytest.raises(ConfigurationError, match="required_tags.*tag keys"):
         allocation.tag_compliance("2026-10", required=["App", "Env;Owner"], settings=settings)
     nobody = allocation.tag_compliance("2026-10", accounts="999999999999", settings=settings)
-    assert allocation.findings(nobody)[0].startswith("no CUR line items in billing period 2026-10")
+    empty = nobody.iloc[:0]
+    report = allocation.AllocationReview("2026-10", "App", nobody, empty, empty)
+    assert report.findings()[0].startswith("no CUR line items in billing period 2026-10")
+    assert report.status() == "SKIPPED"

@@ -19,7 +19,7 @@ def settings(sample_dir: Path):
 
 def test_the_spike_is_drilled_down_to_the_nat_gateway(settings) -> None:
     spike = drill_cost_spike("2026-10-23", "2026-11-15", settings=settings)
-    values = spike.record_values()
+    values = spike.figures()
     assert (values["anomaly_day"], values["anomaly_account"], values["anomaly_service"]) == (
         "2026-11-05", "334455667788", "AmazonEC2")  # fmt: skip
     assert values["top_usage_type"] == "USE1-NatGateway-Bytes" and values["top_resource"] == NAT

@@ -64,7 +64,7 @@ def test_no_data_is_said_and_a_service_without_functions_fails(sample_dir: Path)
         "orders-worker", "2026-11-20T10:00Z", "2026-11-20T11:00Z", settings=settings
     )
     assert quiet.findings()[0].startswith("no data:") and quiet.failed.empty
-    assert quiet.chart().layout.title.text.startswith("Lambda metrics: no metric data")
+    assert quiet.chart().layout.annotations[0].text == "no metric data in the window"
     with pytest.raises(ConfigurationError, match="checkout-api has no Lambda function"):
         drill_lambda("checkout-api", "2026-11-14T14:00Z", "2026-11-14T15:00Z", settings=settings)
 

@@ -22,7 +22,7 @@ def test_the_change_point_is_detected_at_the_p99_rise(settings) -> None:
     )
     assert drill.change_at == pd.Timestamp("2026-11-14T14:02Z")
     assert drill.change_source == "detected from ALB checkout-alb p99 latency metric"
-    values = drill.record_values()
+    values = drill.figures()
     assert values["p99_after_ms"] > 5 * values["p99_before_ms"]
     routes = drill.by_route.set_index(["method", "route"])
     assert (

@@ -6,7 +6,7 @@ import datetime as dt
 
 import pandas as pd
 from opsbook.incident.cost_spike import CostSpike
-from opsbook.incident.sections import SectionError
+from opsbook.present import SectionError
 
 DAY = dt.date(2026, 11, 5)
 REASON = "QueryFailedError: cloudtrail:LookupEvents failed: 500 <an error page> " + "x" * 200

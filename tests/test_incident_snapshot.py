@@ -45,10 +45,9 @@ def test_triage_on_a_snapshot_finds_what_triage_on_the_source_finds(
                       settings=source.replace(data_dir=str(dest)))  # fmt: skip
     columns = ["check", "what", "since"]
     assert (
-        replayed.findings().iloc[0].what
-        == "UpdateService shop-prod/checkout-api to checkout-api:43"
+        replayed.found().iloc[0].what == "UpdateService shop-prod/checkout-api to checkout-api:43"
     )
-    pd.testing.assert_frame_equal(replayed.findings()[columns], original.findings()[columns])
+    pd.testing.assert_frame_equal(replayed.found()[columns], original.found()[columns])
     assert replayed.summary().status.to_dict() == original.summary().status.to_dict()
     drill = drill_5xx("checkout-api", START, END, settings=source.replace(data_dir=str(dest)))
     assert drill.failing_route() == "/cart"

@@ -22,7 +22,7 @@ def result(sample_dir: Path):
 
 
 def test_findings_name_the_deployment_before_the_5xx_burst(result) -> None:
-    found = result.findings()
+    found = result.found()
     first = found.iloc[0]
     assert first.check == "changes" and "checkout-api:43" in first.what
     assert first.since == pd.Timestamp("2026-11-14T13:58Z")
@@ -49,7 +49,7 @@ def test_an_empty_window_is_never_healthy(sample_dir: Path) -> None:
                    checks=("golden_signals", "top_errors"),
                    settings=resolve(backend="local", data_dir=str(sample_dir)))  # fmt: skip
     assert set(quiet.summary().status) == {"SKIPPED"}
-    assert (quiet.findings().severity == 4).all()
+    assert (quiet.found().severity == 4).all()
 
 
 def test_a_failed_source_is_an_error_and_the_rest_still_runs(result, tmp_path: Path) -> None:
@@ -60,7 +60,7 @@ def test_a_failed_source_is_an_error_and_the_rest_still_runs(result, tmp_path: P
     broken.checks["golden_signals"] = result.checks["golden_signals"]
     assert broken.checks["alarms"].status == "ERROR"
     assert "not valid JSON" in broken.checks["alarms"].summary
-    found = broken.findings()
+    found = broken.found()
     assert found.iloc[-1].what == "alarms ERROR" and found.iloc[-1].severity == 4
     assert (found.check == "golden_signals").sum() >= 3
 
@@ -119,9 +119,7 @@ def test_alarm_states_alone_answer_when_nothing_changed_since_the_window(
     assert (
         quiet.checks["alarms"].status == "FINDING"
     )  # the catalog burn-rate alarm, history unasked
-    assert quiet.findings().what.tolist() == [
-        "alarm catalog-api-availability-burn-rate-1h in ALARM"
-    ]
+    assert quiet.found().what.tolist() == ["alarm catalog-api-availability-burn-rate-1h in ALARM"]
 
     # in the incident window the history is needed: without it, what cannot be known is said
     partial = Triage(result.service, result.window, result.settings)
@@ -131,7 +129,7 @@ def test_alarm_states_alone_answer_when_nothing_changed_since_the_window(
         check.status == "FINDING" and "DescribeAlarmHistory failed: AccessDenied" in check.summary
     )
     assert "checkout-api-alb-target-5xx" in check.summary  # changed in the window: fired unknown
-    assert partial.findings().set_index("what").loc["alarm history ERROR"].severity == 4
+    assert partial.found().set_index("what").loc["alarm history ERROR"].severity == 4
 
 
 def test_signals_that_cannot_be_read_are_errors_never_health(

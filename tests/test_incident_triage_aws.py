@@ -59,7 +59,7 @@ def test_triage_on_moto_matches_local_and_never_passes_a_check_it_could_not_run(
     assert signals.loc[rate].status == "abnormal"
     assert signals.loc[rate].window == pytest.approx(expected.window)
     assert signals.loc[rate].since == expected.since
-    found = result.findings()
+    found = result.found()
     assert {"health ERROR", "changes ERROR", "top_errors ERROR", "alarm history ERROR"} <= set(
         found.what
     )

@@ -60,7 +60,7 @@ def test_athena_cell_binds_params_stores_frame_and_reports_cost(
     out = capsys.readouterr().out
     assert f"{len(frame):,} rows" in out and "scanned" in out and "on duckdb" in out
     assert "query cost $" in out and "stored in by_service" in out
-    html = ip.user_ns["shown"][-1].to_html()
+    html = ip.user_ns["shown"][-1]._repr_html_()
     assert f"${frame.unblended_cost.iloc[0]:,.2f}" in html
 
 
@@ -139,13 +139,14 @@ def test_opsbook_settings_and_backend_switch(
     ip: InteractiveShell, capsys: pytest.CaptureFixture[str]
 ) -> None:
     assert _run(ip, "%opsbook settings") is None
-    table = ip.user_ns["shown"][-1]
+    table = ip.user_ns["shown"][-1].frame.set_index("setting")
     assert table.loc["backend", "source"] == "env OPSBOOK_BACKEND"
     assert table.loc["data_dir", "source"] == "env OPSBOOK_DATA_DIR"
     assert _run(ip, "%opsbook backend aws") is None
     assert magics.session_settings().backend == "aws"
     assert _run(ip, "%opsbook settings") is None
-    assert ip.user_ns["shown"][-1].loc["backend"].tolist() == ["aws", "argument"]
+    shown = ip.user_ns["shown"][-1].frame.set_index("setting")
+    assert shown.loc["backend"].tolist() == ["aws", "argument"]
     assert "allowed values: local, aws" in str(_run(ip, "%opsbook backend azure"))
     ip.user_ns["mine"] = magics.session_settings().replace(backend="local")
     assert _run(ip, "%opsbook use mine") is None

@@ -61,7 +61,7 @@ def test_message_puts_failures_first_and_links_their_log() -> None:
         note.items[1]
         == "slo: catalog-api burn rate 2.6x (ticket) (/reports/daily/2026-11-15.failed/slo.html)"
     )
-    assert '"p99_ms": 2900' in note.items[2]
+    assert "p99_ms: 2,900 ms" in note.items[2], "values are written for people, not as JSON"
     assert note.attention
 
 

@@ -20,7 +20,7 @@ PROD = "334455667788"
 @pytest.fixture(scope="module")
 def report(sample_dir: Path) -> delivery.DeliveryReport:
     settings = resolve(backend="local", data_dir=str(sample_dir))
-    return delivery.review("", "2026-11-15", settings=settings)
+    return delivery.review_delivery("", "2026-11-15", settings=settings)
 
 
 def test_deployments_per_service_match_the_generated_releases(report) -> None:
@@ -51,12 +51,12 @@ def test_the_bad_checkout_release_is_the_one_failed_change(report) -> None:
     assert row.alarm_name == "checkout-api-alb-target-5xx"
     # The 5xx and p99 alarms overlap: one incident, 14:05:20 -> 14:50:17.
     assert row.restore_minutes == pytest.approx(45, abs=0.5)
-    head = report.headline()
+    head = report.figures()
     assert head["failed_changes"] == 1
     assert head["failed"][0]["restore_minutes"] == pytest.approx(44.9, abs=0.1)
     rate = report.failure_rate.set_index(["account_id", "service"])
     assert rate.loc[(PROD, "checkout-api"), "failure_rate"] == pytest.approx(1 / 8)
-    assert "checkout-api:43" in report.findings[1]
+    assert "checkout-api:43" in report.findings()[1]
 
 
 def test_overlapping_alarms_merge_into_one_incident(report) -> None:
@@ -79,7 +79,7 @@ def test_weekly_frequency_counts_every_deployment(report) -> None:
 
 def test_configured_event_names_and_window(sample_dir: Path) -> None:
     settings = resolve(backend="local", data_dir=str(sample_dir))
-    only_ecs = delivery.review("2026-11-01", "2026-11-15", event_names=["UpdateService"],
+    only_ecs = delivery.review_delivery("2026-11-01", "2026-11-15", event_names=["UpdateService"],
                                window=5, settings=settings)  # fmt: skip
     assert set(only_ecs.deployments.service) == {"checkout-api"}
     # The 5xx alarm fired 7 minutes after the bad deploy: outside a 5-minute window.
@@ -87,7 +87,7 @@ def test_configured_event_names_and_window(sample_dir: Path) -> None:
     with pytest.raises(ConfigurationError, match="event_names is empty"):
         delivery.read_deployments("2026-11-01", "2026-11-15", event_names=[], settings=settings)
     with pytest.raises(ConfigurationError, match="window 0"):
-        delivery.review("2026-11-01", "2026-11-15", window=0, settings=settings)
+        delivery.review_delivery("2026-11-01", "2026-11-15", window=0, settings=settings)
 
 
 def test_merging_spans_keeps_an_ongoing_incident_open() -> None:
@@ -129,20 +129,20 @@ def test_the_slo_page_is_one_of_the_failed_change_signals(report) -> None:
     signals = report.signals().set_index("signal")
     assert signals.loc["SLO page alerts", "state"] == "evaluated"
     assert signals.loc["SLO page alerts", "failed_changes"] == 1
-    assert report.headline()["slo_signal"] == "evaluated"
+    assert report.figures()["slo_signal"] == "evaluated"
 
 
 def test_without_an_slo_spec_the_rate_comes_from_alarms_and_says_so(sample_dir, tmp_path) -> None:
     settings = resolve(backend="local", data_dir=str(sample_dir))
-    report = delivery.review("2026-11-14", "2026-11-15", slo_spec=tmp_path / "none.yaml",
+    report = delivery.review_delivery("2026-11-14", "2026-11-15", slo_spec=tmp_path / "none.yaml",
                              settings=settings)  # fmt: skip
     assert report.failures[report.failures.failed].version.tolist() == ["checkout-api:43"]
     assert report.failures.slo_name.isna().all()
     signals = report.signals().set_index("signal")
     assert signals.loc["SLO page alerts", "state"] == "unavailable"
     assert "no SLO spec" in signals.loc["SLO page alerts", "note"]
-    assert report.headline()["slo_signal"] == "unavailable"
-    assert any(f.startswith("SLO page signal unavailable") for f in report.findings)
+    assert report.figures()["slo_signal"] == "unavailable"
+    assert any(f.startswith("SLO page signal unavailable") for f in report.findings())
 
 
 def test_an_slo_page_alone_fails_a_deployment() -> None:

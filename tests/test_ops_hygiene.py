@@ -18,11 +18,11 @@ from opsbook.settings import resolve
 @pytest.fixture(scope="module")
 def report(sample_dir: Path) -> hygiene.HygieneReport:
     settings = resolve(backend="local", data_dir=str(sample_dir))
-    return hygiene.review("", "2026-11-15", month="2026-10", settings=settings)
+    return hygiene.review_hygiene("", "2026-11-15", month="2026-10", settings=settings)
 
 
 def test_finds_the_alarms_without_actions_and_the_stuck_one(report) -> None:
-    head = report.headline()
+    head = report.figures()
     assert head["silent_alarms"] == ["checkout-api-ecs-cpu-high", "orders-worker-throttles"]
     assert head["stuck_alarms"] == ["inventory-sync-errors"]
     assert report.stuck.hours_in_state.iloc[0] > 24 * 30
@@ -49,7 +49,7 @@ def test_log_groups_without_retention_are_listed_largest_first(report, sample_di
     assert groups.loc[STALE_LOG_GROUP, "stored_bytes"] == stale_bytes
     first = report.no_retention.iloc[0]
     assert first.usd_per_month == pytest.approx(first.stored_bytes / 1024**3 * 0.03)
-    usd = report.headline()["no_retention_usd_per_month"]
+    usd = report.figures()["no_retention_usd_per_month"]
     expected = report.no_retention.stored_bytes.sum() / 1024**3 * 0.03
     assert usd == pytest.approx(expected, abs=1e-4)
 
@@ -60,8 +60,8 @@ def test_the_decommissioned_group_is_stale(report) -> None:
     assert report.stale.why.iloc[0] == "no event found"
     fresh = report.log_groups.dropna(subset=["last_event"])
     assert (fresh.last_event >= pd.Timestamp("2026-11-14", tz="UTC")).all()
-    assert report.headline()["errors"] == {}
-    assert (report.status().status == "ok").all()
+    assert report.figures()["errors"] == {}
+    assert (report.sources().status == "ok").all()
 
 
 def test_stale_groups_and_unknown_last_writes() -> None:

@@ -156,3 +156,22 @@ def test_settings_given_to_the_runner_reach_the_notebooks(project: Path) -> None
     run = run_suite("nightly", run_date=DAY, settings=resolve(data_dir=str(elsewhere)))
     assert run.notebooks[0].records == {"data_dir": str(elsewhere), "backend": "local"}
     assert "OPSBOOK_DATA_DIR" not in os.environ, "restored after the run"
+
+
+def test_the_index_writes_headlines_for_people_and_pages_hide_the_records(project: Path) -> None:
+    _notebook(
+        project / "nb" / "good.ipynb",
+        'record(total_cost=1234.5, share=0.25, rows=[{"a": 1}], findings=["cost rose"], '
+        'status="FINDING")',
+    )
+    run = run_suite("nightly", run_date=DAY, settings=resolve())
+    index = (run.folder / "index.html").read_text()
+    assert "$1,234.50" in index and "25.0%" in index and "<li>cost rose</li>" in index
+    assert 'class="badge FINDING"' in index
+    assert "{'a': 1}" not in index and "[{" not in index, "rows of records stay in summary.json"
+    page = (run.folder / "good.html").read_text()
+    assert "total_cost" not in page and "1234.5" not in page, "no record dump in the page"
+    notebook = nbformat.read(run.folder / "good.ipynb", as_version=4)
+    assert notebook.metadata["opsbook"]["records"]["total_cost"] == 1234.5
+    summary = json.loads((run.folder / "summary.json").read_text())
+    assert summary["notebooks"][0]["kinds"]["total_cost"] == "money"

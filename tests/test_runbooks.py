@@ -68,7 +68,7 @@ def test_incident_triage_finds_the_deployment_and_links_to_api_5xx(
                               start="2026-11-14T13:30Z", end="2026-11-14T15:00Z",
                               change_at="2026-11-14T13:58:00Z"))  # fmt: skip
     assert drill["failing_route"] == "/cart"
-    assert any("checkout-api:43" in f for f in drill["api_5xx_findings"])
+    assert any("checkout-api:43" in f for f in drill["findings"])
 
 
 def test_lambda_failures_names_the_daily_out_of_memory_kills(
@@ -135,9 +135,7 @@ def test_triage_and_api_5xx_run_on_aws_against_moto_and_show_what_could_not_run(
                               start="2026-11-14T13:30Z", end="2026-11-14T15:00Z",
                               change_at="2026-11-14T13:58:00Z"))  # fmt: skip
     assert drill["failing_route"] is None  # moto's Logs Insights cannot count: said, not hidden
-    assert drill["api_5xx_findings"][0].startswith(
-        "logs ERROR: requests_by_route: QueryFailedError"
-    )
+    assert drill["findings"][0].startswith("logs ERROR: requests_by_route: QueryFailedError")
     assert moto_state(boto3) == before  # read-only: the runs changed nothing moto holds
 
 
@@ -159,7 +157,7 @@ def test_lambda_failures_on_aws_against_moto_records_the_local_metrics_and_names
     assert seeded["datapoints"] > 700 and seeded["log_events"] > 500
     before = moto_state(boto3)
     local = drill_lambda("orders-worker", start, end,
-                         settings=resolve(backend="local", data_dir=str(sample_dir))).record_values()  # fmt: skip
+                         settings=resolve(backend="local", data_dir=str(sample_dir))).figures()  # fmt: skip
     assert {d["kind"] for d in local["lambda_failures_by_day"]} == {"time-out", "out of memory"}
 
     notebook = _run("runbooks/lambda-failures.ipynb", tmp_path, backend="aws",
@@ -177,9 +175,9 @@ def test_lambda_failures_on_aws_against_moto_records_the_local_metrics_and_names
     assert not any(f.startswith(("no failure", "no data")) for f in findings)
     # the log sections say ERROR and why instead of an empty table that reads as "no failure"
     assert remote["lambda_failures_by_day"] == []
-    for call in ('section("by_version")', 'section("failed")', 'section("by_day")'):
+    for call in ('section("by_version"))', 'section("failed"))', 'section("by_day"))'):
         assert "ERROR" in _section(notebook, call) and "StartQuery" in _section(notebook, call)
-    assert "ERROR" not in _section(notebook, 'section("metric_totals")')
+    assert "ERROR" not in _section(notebook, 'section("metric_totals"))')
     assert moto_state(boto3) == before  # read-only: the run changed nothing moto holds
 
 
@@ -208,8 +206,8 @@ def test_latency_regression_on_aws_against_moto_shows_errors_not_a_steady_p99(
     assert findings[1].startswith("logs ERROR: request_latencies: QueryFailedError")
     assert "StartQuery" in findings[1] and "request_problem_lines" in findings[1]
     assert not any(f.startswith("no ") for f in findings)
-    for call in ('section("by_route")', 'section("by_dependency")', 'section("slowest")',
-                 'section("slow_lines")'):  # fmt: skip
+    for call in ('section("by_route"))', 'section("by_dependency"))', 'section("slowest"))',
+                 'section("slow_lines"))'):  # fmt: skip
         assert "ERROR" in _section(notebook, call) and "StartQuery" in _section(notebook, call)
     assert moto_state(boto3) == before
 
@@ -238,7 +236,7 @@ def test_cost_spike_on_aws_against_moto_records_the_local_anomaly_and_names_clou
     assert remote["findings"][2].startswith("changes ERROR: QueryFailedError")
     assert "cloudtrail:LookupEvents" in remote["findings"][2]
     shown = _section(
-        nbformat.read(tmp_path / f"aws-{notebook.name}", as_version=4), 'section("changes")'
+        nbformat.read(tmp_path / f"aws-{notebook.name}", as_version=4), 'section("changes"))'
     )
     assert "ERROR" in shown and "LookupEvents" in shown
     athena = boto3.client("athena", region_name=settings["region"])

@@ -15,7 +15,7 @@ from opsbook.errors import ConfigurationError
 from opsbook.sample.org import timeline
 from opsbook.sample.slos import write_slos
 from opsbook.settings import resolve
-from opsbook.slo.evaluate import SloData, SloReport, evaluate
+from opsbook.slo.evaluate import SloData, SloReport, review_slos
 from opsbook.slo.maths import Tier
 from opsbook.slo.spec import EXAMPLE, parse_slos
 
@@ -26,7 +26,7 @@ STORY = timeline(dt.date(2026, 11, 15))
 def report(sample_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> SloReport:
     root = tmp_path_factory.mktemp("spec")
     write_slos(root, STORY)
-    return evaluate(root / "slos.yaml", "2026-11-15", settings=resolve(data_dir=str(sample_dir)))
+    return review_slos(root / "slos.yaml", "2026-11-15", settings=resolve(data_dir=str(sample_dir)))
 
 
 def test_summary_figures(report: SloReport) -> None:
@@ -109,7 +109,7 @@ def test_a_30_day_slo_on_aws_reads_old_data_at_the_grain_cloudwatch_keeps(
             )])  # fmt: skip
     spec = tmp_path / "slos.yaml"
     spec.write_text(_RATIO_SPEC)
-    report = evaluate(spec, as_of, settings=resolve(backend="aws", region="us-east-1"))
+    report = review_slos(spec, as_of, settings=resolve(backend="aws", region="us-east-1"))
     row = report.summary().set_index("name").loc["orders-availability"]
     assert row.events == 30 * 24 * 1000 and row.bad_events == 30 * 24 * 2
     assert row.budget_consumed == pytest.approx(0.2)
@@ -132,7 +132,7 @@ def test_all_slos_are_read_in_one_request_with_the_counts_each_reads_alone(
     monkeypatch.setattr(metrics, "get", lambda *a, **k: calls.append(a) or real(*a, **k))
     as_of = pd.Timestamp(STORY.errors_end).ceil("h") + pd.Timedelta(hours=1)
     tiers = (Tier("fast", "page", 0.02, pd.Timedelta(hours=1), pd.Timedelta(minutes=5)),)
-    report = evaluate(spec, as_of, tiers=tiers, settings=local)
+    report = review_slos(spec, as_of, tiers=tiers, settings=local)
     assert len(calls) == 1
     assert len({d.counts.index[0] for d in report.data}) == 2
     for data in report.data:

@@ -1,68 +1,190 @@
-"""Plotly figures from opsbook's DataFrames, in one theme: the only module that decides looks.
+"""Plotly figures in one theme and one palette: what every opsbook chart shares.
 
-Importing it selects renderers that work in JupyterLab and in exported HTML opened offline
-(plotly.js is embedded once per notebook, not fetched from a CDN).
+- :data:`THEME` is the plotly template every chart uses.
+- :func:`colours` gives each name (a service, an account, an SLO, a log group) its colour from
+  :data:`PALETTE`, the same in every chart and every report: the name's hash picks the colour,
+  and names that would share one within a chart move to the next free colour (in name order,
+  so the same names always get the same colours). Red and grey are kept for meaning (a
+  threshold, an anomaly, "other", the expected level), never for a name.
+- :func:`value_axis` titles a value axis with its unit, :func:`span` words a chart's window.
+- Importing this module makes figures display as plotly JSON only
+  (``application/vnd.plotly.v1+json``): JupyterLab draws them, saved notebooks stay small, and
+  the published HTML adds plotly.js once per page (:mod:`opsbook.runner._export`).
+
+Rules every chart follows: a unit on every value axis (``"cost (USD)"``), a linear value axis
+unless the axis says "log scale", no second y axis hiding a series (two panels instead), and a
+title that says what is drawn and over which window.
 
 Examples
 --------
 >>> import pandas as pd
 >>> frame = pd.DataFrame({"billing_period": ["2026-09", "2026-10"], "unblended_cost": [10.0, 12.5]})
->>> monthly_cost(frame).layout.title.text
-'Unblended cost per billing period (USD)'
+>>> figure = monthly_cost(frame)
+>>> figure.layout.title.text, figure.layout.yaxis.title.text
+('Unblended cost per billing period, 2026-09 to 2026-10', 'cost (USD)')
+>>> colours(["checkout-api", "catalog-api"]) == colours(["catalog-api", "checkout-api"])
+True
 """
 
 from __future__ import annotations
 
+import zlib
+from collections.abc import Iterable
+
 import pandas as pd
 import plotly.graph_objects as go
 import plotly.io as pio
-from plotly.io.base_renderers import NotebookRenderer
 
-__all__ = ["THEME", "log_events", "monthly_cost"]
+__all__ = [
+    "EXPECTED",
+    "OTHER",
+    "PALETTE",
+    "THEME",
+    "WARNING",
+    "colour",
+    "colours",
+    "log_events",
+    "monthly_cost",
+    "no_data",
+    "span",
+    "value_axis",
+]
 
 THEME = "opsbook"
-_COLORS = ["#1f6feb", "#f0883e", "#2da44e", "#bf3989", "#8250df", "#57606a", "#d4a72c"]
+#: Colours for names (services, accounts, SLOs, log groups): distinct, none red or grey.
+PALETTE = (
+    "#4e79a7",  # blue
+    "#f28e2b",  # orange
+    "#59a14f",  # green
+    "#b07aa1",  # purple
+    "#76b7b2",  # teal
+    "#edc948",  # yellow
+    "#9c755f",  # brown
+    "#ff9da7",  # pink
+    "#283d6b",  # navy
+)
+WARNING = "#cf222e"  # thresholds, anomalies, failures
+EXPECTED = "#57606a"  # expected levels, baselines
+OTHER = "#afb8c1"  # "other": everything past the top few
 
 pio.templates[THEME] = go.layout.Template(
-    pio.templates["plotly_white"],
     layout={
-        "colorway": _COLORS,
-        "font": {"family": "system-ui, -apple-system, Segoe UI, sans-serif", "size": 13},
-        "title": {"x": 0, "xanchor": "left"},
+        "colorway": list(PALETTE),
+        "font": {"family": "system-ui, -apple-system, Segoe UI, sans-serif", "size": 13,
+                 "color": "#1f2328"},
+        "title": {"x": 0, "xanchor": "left", "font": {"size": 16}},
+        "paper_bgcolor": "white",
+        "plot_bgcolor": "white",
         "margin": {"l": 60, "r": 20, "t": 60, "b": 50},
         "hovermode": "x unified",
+        "legend": {"title": {"text": ""}},
         # Long labels (log groups, services) grow the margin instead of being cut off.
-        "xaxis": {"automargin": True},
-        "yaxis": {"automargin": True},
+        "xaxis": {"automargin": True, "gridcolor": "#eaeef2", "linecolor": "#8c959f",
+                  "zerolinecolor": "#d0d7de"},
+        "yaxis": {"automargin": True, "gridcolor": "#eaeef2", "linecolor": "#8c959f",
+                  "zerolinecolor": "#d0d7de"},
     },
-)
+)  # fmt: skip
 pio.templates.default = THEME
+# Figures display as plotly JSON only: JupyterLab draws it, and the runner's export adds
+# plotly.js once per published page, so no notebook carries plotly.js itself.
+pio.renderers.default = "plotly_mimetype"
 
 
-class _OfflineRenderer(NotebookRenderer):
-    """plotly's notebook renderer (plotly.js embedded once per notebook) without MathJax.
+def colour(name: object) -> str:
+    """Return the colour ``name`` has when nothing else in its chart takes it first.
 
-    plotly's own renderer adds a MathJax ``<script>`` from a CDN to every chart, which fails on a
-    locked-down network; opsbook charts use no LaTeX.
+    Examples
+    --------
+    >>> colour("checkout-api") == colour("checkout-api") and colour("checkout-api") in PALETTE
+    True
     """
-
-    def to_mimebundle(self, fig_dict: dict) -> dict[str, str]:
-        html = pio.to_html(
-            fig_dict,
-            config=self.config,
-            include_plotlyjs=False,
-            include_mathjax=False,
-            full_html=False,
-            default_width="100%",
-            default_height=525,
-            validate=False,
-        )
-        return {"text/html": html}
+    return PALETTE[zlib.crc32(str(name).encode()) % len(PALETTE)]
 
 
-pio.renderers[THEME] = _OfflineRenderer()
-# The plotly MIME type serves JupyterLab; the HTML serves exported reports.
-pio.renderers.default = f"plotly_mimetype+{THEME}"
+def colours(names: Iterable[object]) -> dict[str, str]:
+    """Return a colour per name: its own (:func:`colour`), or the next free one if taken.
+
+    Names are placed in sorted order, so a set of names always gets the same colours; ``other``
+    is grey. Past nine names colours repeat.
+
+    Examples
+    --------
+    >>> found = colours(["a", "b", "c", "other"])
+    >>> len(set(found.values())) == 4 and found["other"] == OTHER
+    True
+    """
+    out: dict[str, str] = {}
+    taken: set[str] = set()
+    for name in sorted({str(n) for n in names}):
+        if name == "other":
+            out[name] = OTHER
+            continue
+        start = PALETTE.index(colour(name))
+        free = [PALETTE[(start + i) % len(PALETTE)] for i in range(len(PALETTE))]
+        chosen = next((c for c in free if c not in taken), free[0])
+        taken.add(chosen)
+        out[name] = chosen
+        if len(taken) == len(PALETTE):
+            taken.clear()
+    return out
+
+
+def value_axis(what: str, unit: str, **extra: object) -> dict[str, object]:
+    """Return a value axis titled ``"what (unit)"``, with money ticks when the unit is a currency.
+
+    Examples
+    --------
+    >>> value_axis("cost", "USD")["title"], value_axis("burn rate", "× budget")["title"]
+    ({'text': 'cost (USD)'}, {'text': 'burn rate (× budget)'})
+    """
+    axis: dict[str, object] = {"title": {"text": f"{what} ({unit})"}, "rangemode": "tozero"}
+    if unit == "USD":
+        axis.update(tickprefix="$", tickformat=",.0f")
+    elif unit == "%":
+        axis.update(tickformat=".0%")
+    axis.update(extra)
+    return axis
+
+
+def span(values: Iterable[object], unit: str = "D") -> str:
+    """Return the window ``values`` cover, for a title: ``"2026-11-05 to 2026-12-04"``.
+
+    ``unit`` ``"M"`` writes months, ``"min"`` minutes (UTC).
+
+    Examples
+    --------
+    >>> span(["2026-10", "2026-09"], "M"), span(pd.to_datetime(["2026-11-05", "2026-12-04"]))
+    ('2026-09 to 2026-10', '2026-11-05 to 2026-12-04')
+    """
+    if unit == "M":
+        text = sorted(str(v)[:7] for v in values if str(v) not in ("", "nan", "NaT"))
+        if not text:
+            return "no data"
+        return text[0] if text[0] == text[-1] else f"{text[0]} to {text[-1]}"
+    stamps = pd.to_datetime(pd.Series(list(values)), utc=True, errors="coerce").dropna()
+    if stamps.empty:
+        return "no data"
+    form = "%Y-%m-%d %H:%M UTC" if unit == "min" else "%Y-%m-%d"
+    first, last = stamps.min().strftime(form), stamps.max().strftime(form)
+    return first if first == last else f"{first} to {last}"
+
+
+def no_data(title: str, why: str = "No data for this selection") -> go.Figure:
+    """Return an empty figure that says why there is nothing to draw, instead of failing.
+
+    Examples
+    --------
+    >>> no_data("Cost by service").layout.annotations[0].text
+    'No data for this selection'
+    """
+    figure = go.Figure()
+    error = why.startswith("ERROR")
+    figure.add_annotation(text=why, showarrow=False, xref="paper", yref="paper", x=0.5, y=0.5,
+                          font={"size": 15, "color": WARNING if error else EXPECTED})  # fmt: skip
+    figure.update_layout(template=THEME, title=title, xaxis={"visible": False},
+                         yaxis={"visible": False}, height=260)  # fmt: skip
+    return figure
 
 
 def monthly_cost(periods: pd.DataFrame) -> go.Figure:
@@ -73,14 +195,16 @@ def monthly_cost(periods: pd.DataFrame) -> go.Figure:
             y=periods["unblended_cost"],
             text=[f"${v:,.0f}" for v in periods["unblended_cost"]],
             textposition="outside",
+            marker_color=PALETTE[0],
             hovertemplate="%{x}: $%{y:,.2f}<extra></extra>",
+            cliponaxis=False,
         )
     )
     # Billing periods are labels, not dates: a date axis would draw ticks between months.
     figure.update_layout(
-        title="Unblended cost per billing period (USD)",
-        xaxis_type="category",
-        yaxis_tickprefix="$",
+        title=f"Unblended cost per billing period, {span(periods['billing_period'], 'M')}",
+        xaxis={"type": "category", "title": {"text": "billing period"}},
+        yaxis=value_axis("cost", "USD"),
     )
     return figure
 
@@ -88,13 +212,23 @@ def monthly_cost(periods: pd.DataFrame) -> go.Figure:
 def log_events(groups: pd.DataFrame) -> go.Figure:
     """Horizontal bars of events per log group (from :func:`opsbook.logs.describe_log_groups`)."""
     ordered = groups.sort_values("events")
+    keyed = colours(ordered["log_group"])
     figure = go.Figure(
         go.Bar(
             x=ordered["events"],
             y=ordered["log_group"],
             orientation="h",
+            marker_color=[keyed[str(g)] for g in ordered["log_group"]],
             hovertemplate="%{y}: %{x:,} events<extra></extra>",
         )
     )
-    figure.update_layout(title="Log events per log group", xaxis_title="events")
+    window = ""
+    if {"first_event", "last_event"} <= set(groups.columns):
+        window = ", " + span([*groups["first_event"], *groups["last_event"]])
+    figure.update_layout(
+        title=f"Log events per log group{window}",
+        xaxis=value_axis("events", "count", tickformat=","),
+        yaxis={"title": {"text": ""}},
+        height=max(260, 60 * len(groups) + 140),
+    )
     return figure

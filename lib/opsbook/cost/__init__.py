@@ -1,14 +1,19 @@
 """Cost analyses over the CUR: spend, movers, anomalies, commitments, allocation, storage, forecast, unit cost.
 
-Every function returns a plain DataFrame (or a small report of DataFrames) computed from shipped
-``cur/*.sql`` queries run through :func:`opsbook.athena.query`, so every number can be reproduced
-by running the named query; :mod:`opsbook.cost.charts` turns them into figures.
+Every function returns a plain DataFrame computed from shipped ``cur/*.sql`` queries run through
+:func:`opsbook.athena.query`, so every number can be reproduced by running the named query;
+:mod:`opsbook.cost.charts` turns them into figures. Each notebook's analysis has one entry point,
+``review_*``, returning a :class:`~opsbook.present.Report` (``figures()``, ``findings()``,
+``status()``) that also holds the frames the notebook shows.
 
 Examples
 --------
 >>> from opsbook import cost
 >>> sorted(cost.spend.BASES)
 ['amortized', 'net_amortized', 'public', 'unblended']
+>>> [name for name in cost.__all__ if name.startswith("review_")]  # doctest: +NORMALIZE_WHITESPACE
+['review_allocation', 'review_anomalies', 'review_commitments', 'review_month',
+ 'review_storage', 'review_unit_cost']
 """
 
 from __future__ import annotations
@@ -24,6 +29,12 @@ from opsbook.cost import (
     storage,
     unit_cost,
 )
+from opsbook.cost.allocation import review_allocation
+from opsbook.cost.anomalies import review_anomalies
+from opsbook.cost.commitments import review_commitments
+from opsbook.cost.review import review_month
+from opsbook.cost.storage import review_storage
+from opsbook.cost.unit_cost import review_unit_cost
 
 __all__ = [
     "allocation",
@@ -32,6 +43,12 @@ __all__ = [
     "commitments",
     "forecast",
     "movers",
+    "review_allocation",
+    "review_anomalies",
+    "review_commitments",
+    "review_month",
+    "review_storage",
+    "review_unit_cost",
     "spend",
     "storage",
     "unit_cost",

@@ -1,5 +1,8 @@
 """Tag allocation and compliance: how much spend carries each required tag, and where it does not.
 
+:func:`review_allocation` gathers a month's compliance, untagged spend and spend per tag value
+as a :class:`~opsbook.present.Report`.
+
 Examples
 --------
 >>> cur_tag_key("CostCenter")
@@ -10,18 +13,28 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 
 import pandas as pd
 
 from opsbook.cost.query import run_cur_query
-from opsbook.cost.spend import accounts_param, check_basis, check_month, no_data_message
+from opsbook.cost.spend import (
+    accounts_param,
+    check_basis,
+    check_month,
+    last_closed_month,
+    no_data_message,
+    spend_by,
+)
+from opsbook.present import FINDING, PASS, SKIPPED
 from opsbook.settings import Settings, resolve
 
 __all__ = [
     "DEFAULT_REQUIRED_TAGS",
+    "AllocationReview",
     "cur_tag_key",
-    "findings",
     "required_tags",
+    "review_allocation",
     "tag_compliance",
     "untagged_spend",
 ]
@@ -131,15 +144,80 @@ def untagged_spend(
     return out.head(top).reset_index(drop=True)
 
 
-def findings(compliance: pd.DataFrame) -> list[str]:
-    """Return one finding per required tag below full coverage, least covered first.
+@dataclass(frozen=True)
+class AllocationReview:
+    """A month's tag compliance, the spend lacking ``tag`` and the spend per value of ``tag``.
 
-    A month (or accounts filter) without line items gives the no-data message instead.
+    A :class:`~opsbook.present.Report`: FINDING when a required tag covers less than all the
+    spend, SKIPPED when the month (or accounts filter) has no line items, else PASS.
     """
-    if compliance.attrs.get("empty"):
-        return [no_data_message(compliance.attrs["month"], compliance.attrs["accounts"])]
-    short = compliance[compliance["share"] < 0.999].sort_values("share")
-    return [
-        f"{row.tag}: {row.share:.0%} of spend tagged, ${row.untagged_cost:,.0f} untagged"
-        for row in short.itertuples()
-    ]
+
+    month: str
+    tag: str
+    compliance: pd.DataFrame
+    untagged: pd.DataFrame
+    by_value: pd.DataFrame
+
+    def figures(self) -> dict[str, object]:
+        """Return the share of spend carrying each required tag."""
+        return {"tag_share": self.compliance.set_index("tag")["share"].round(4).to_dict()}
+
+    def findings(self) -> list[str]:
+        """Return one finding per required tag below full coverage, least covered first.
+
+        A month (or accounts filter) without line items gives the no-data message instead.
+        """
+        compliance = self.compliance
+        if compliance.attrs.get("empty"):
+            return [no_data_message(compliance.attrs["month"], compliance.attrs["accounts"])]
+        short = compliance[compliance["share"] < 0.999].sort_values("share")
+        return [
+            f"{row.tag}: {row.share:.0%} of spend tagged, ${row.untagged_cost:,.0f} untagged"
+            for row in short.itertuples()
+        ] or [f"every required tag is on all of {self.month}'s spend"]
+
+    def status(self) -> str:
+        """Return SKIPPED without line items, FINDING when a tag misses spend, else PASS."""
+        if self.compliance.attrs.get("empty"):
+            return SKIPPED
+        return FINDING if (self.compliance["share"] < 0.999).any() else PASS
+
+
+def review_allocation(
+    month: str = "",
+    *,
+    tag: str = "App",
+    required: str | Sequence[str] | None = None,
+    basis: str = "amortized",
+    accounts: str | Iterable[str] | None = None,
+    top: int = 15,
+    settings: Settings | None = None,
+) -> AllocationReview:
+    """Return ``month``'s tag compliance (empty: the last closed month) and where ``tag`` is missing.
+
+    Parameters
+    ----------
+    month
+        Billing period ``YYYY-MM``.
+    tag
+        The tag whose untagged spend (by account and service) and values are listed.
+    required
+        Required tag keys (see :func:`tag_compliance`); empty: the ``required_tags`` setting.
+    basis, accounts, settings
+        Cost basis, linked accounts (empty: all), backend and data location.
+    top
+        Untagged account/service pairs to list.
+
+    Examples
+    --------
+    >>> review_allocation("2026-10").findings()[0]  # doctest: +SKIP
+    'DataClass: 65% of spend tagged, $31,456 untagged'
+    """
+    period = check_month(month or last_closed_month())
+    compliance = tag_compliance(period, required=required, basis=basis, accounts=accounts,
+                                settings=settings)  # fmt: skip
+    untagged = untagged_spend(period, tag, basis=basis, accounts=accounts, top=top,
+                              settings=settings)  # fmt: skip
+    by_value = spend_by("tag", period, basis=basis, accounts=accounts, key=cur_tag_key(tag),
+                        settings=settings)  # fmt: skip
+    return AllocationReview(period, tag, compliance, untagged, by_value)

@@ -16,7 +16,7 @@ type) with their dollar contribution.
 
 Examples
 --------
->>> found = detect_anomalies("2026-10-16", "2026-11-15")  # doctest: +SKIP
+>>> found = review_anomalies("2026-10-16", "2026-11-15")  # doctest: +SKIP
 >>> found.anomalies.iloc[0][["account_name", "service", "start_day"]].tolist()  # doctest: +SKIP
 ['shop-prod', 'AmazonEC2', Timestamp('2026-11-05 00:00:00')]
 """
@@ -34,9 +34,10 @@ from opsbook import clock
 from opsbook.cost.query import run_cur_query
 from opsbook.cost.spend import accounts_param
 from opsbook.errors import ConfigurationError
+from opsbook.present import annotate, status_of
 from opsbook.settings import Settings
 
-__all__ = ["AnomalyReport", "detect_anomalies", "expected_by_weekday"]
+__all__ = ["AnomalyReport", "expected_by_weekday", "review_anomalies"]
 
 _SERIES = ["account_id", "account_name", "service"]
 _CAUSE = ["region", "usage_type"]
@@ -50,7 +51,7 @@ class AnomalyReport:
     Attributes
     ----------
     anomalies
-        One row per anomaly, largest total impact first (see :func:`detect_anomalies`).
+        One row per anomaly, largest total impact first (see :func:`review_anomalies`).
     root_causes
         ``anomaly_id``, account, service, region, usage type, ``contribution`` in dollars.
     daily
@@ -61,19 +62,28 @@ class AnomalyReport:
     root_causes: pd.DataFrame
     daily: pd.DataFrame
 
-    def summary(self, top: int = 5) -> pd.DataFrame:
-        """Return the findings as a one-column table (a row saying none were found if so)."""
-        lines = self.findings(top) or ["No cost anomaly passed the thresholds in the window."]
-        return pd.DataFrame({"finding": lines})
+    def figures(self) -> dict[str, object]:
+        """Return what a report records: how many anomalies, each one and its root causes."""
+        return {
+            "anomalies_found": int(len(self.anomalies)),
+            "anomalies": self.anomalies.astype(str).to_dict("records"),
+            "root_causes": self.root_causes.astype(str).to_dict("records"),
+        }
+
+    def status(self) -> str:
+        """Return FINDING when an anomaly passed the thresholds, else PASS."""
+        return status_of(self.anomalies.index)
 
     def findings(self, top: int = 3) -> list[str]:
-        """Return the largest anomalies as one-line findings for reports.
+        """Return the largest anomalies as one-line findings (or that none passed the thresholds).
 
         Examples
         --------
         >>> AnomalyReport(pd.DataFrame(), pd.DataFrame(), pd.DataFrame()).findings()
-        []
+        ['no cost anomaly passed the thresholds in the window']
         """
+        if self.anomalies.empty:
+            return ["no cost anomaly passed the thresholds in the window"]
         lines = []
         for row in self.anomalies.head(top).itertuples():
             causes = self.root_causes[self.root_causes["anomaly_id"] == row.anomaly_id]
@@ -112,7 +122,7 @@ def expected_by_weekday(series: pd.Series, history_weeks: int = 4) -> pd.DataFra
     return pd.DataFrame({"actual": series, "expected": expected, "spread": spread})
 
 
-def detect_anomalies(
+def review_anomalies(
     start: str | dt.date,
     end: str | dt.date,
     *,
@@ -146,7 +156,7 @@ def detect_anomalies(
 
     Examples
     --------
-    >>> report = detect_anomalies("2026-10-16", "2026-11-15")  # doctest: +SKIP
+    >>> report = review_anomalies("2026-10-16", "2026-11-15")  # doctest: +SKIP
     >>> report.findings()[0]  # doctest: +SKIP
     'Cost anomaly 2026-11-05: AmazonEC2 in shop-prod +$550 over expected, mostly USE1-NatGateway-Bytes'
     """
@@ -191,6 +201,9 @@ def detect_anomalies(
             flagged.append((series_key, frame[hit], group))
     anomalies, causes = _group_anomalies(flagged, days, history_weeks)
     daily = _daily_totals(rows, days, judged, history_weeks, anomalies)
+    annotate(anomalies, first=["service", "account_name", "start_day", "end_day", "total_impact",
+                               "impact_pct", "total_actual", "total_expected"],
+             missing={"impact_pct": "nothing expected"})  # fmt: skip
     return AnomalyReport(anomalies, causes, daily)
 
 

@@ -37,6 +37,7 @@ from opsbook.cost.query import (
 )
 from opsbook.cost.spend import accounts_param, check_month, last_closed_month, today
 from opsbook.errors import ConfigurationError, MissingColumnError, QueryFailedError
+from opsbook.present import FINDING, PASS, SKIPPED, annotate
 from opsbook.settings import Settings
 
 __all__ = [
@@ -47,7 +48,6 @@ __all__ = [
     "commitment_summary",
     "coverage",
     "expiring_commitments",
-    "figures",
     "no_columns_message",
     "review_commitments",
 ]
@@ -149,7 +149,10 @@ def commitment_summary(
         out["covered_on_demand_cost"] - out["covered_effective_cost"] - out["unused_cost"]
     )
     out.attrs = rows.attrs
-    return out.sort_values("commitment_cost", ascending=False, ignore_index=True)
+    out = out.sort_values("commitment_cost", ascending=False, ignore_index=True)
+    return annotate(out, first=["commitment_type", "commitment_arn", "utilisation",
+                                "commitment_cost", "unused_cost", "savings", "end_time"],
+                    missing={"utilisation": "no commitment cost"})  # fmt: skip
 
 
 def coverage(
@@ -179,7 +182,10 @@ def coverage(
     wide["coverage"] = covered / eligible.where(eligible > 0)
     out = wide[["OnDemand", "Reserved", "SavingsPlan", "Spot", "coverage"]].reset_index()
     out.columns.name = None
-    out.attrs = rows.attrs
+    out.attrs = {
+        **rows.attrs,
+        "kinds": dict.fromkeys(["OnDemand", "Reserved", "SavingsPlan", "Spot"], "money"),
+    }
     return out.sort_values("OnDemand", ascending=False, ignore_index=True)
 
 
@@ -211,7 +217,7 @@ def expiring_commitments(
     )
 
 
-def figures(summary: pd.DataFrame, expiring: pd.DataFrame) -> dict:
+def _figures(summary: pd.DataFrame, expiring: pd.DataFrame) -> dict:
     """Return the commitment figures a report records, with short findings."""
     unused = float(summary["unused_cost"].sum())
     cost = float(summary["commitment_cost"].sum())
@@ -233,7 +239,11 @@ def figures(summary: pd.DataFrame, expiring: pd.DataFrame) -> dict:
 
 @dataclass(frozen=True)
 class CommitmentReview:
-    """What the commitments notebook shows; ``message`` explains a CUR that cannot answer."""
+    """What the commitments notebook shows; ``message`` explains a CUR that cannot answer.
+
+    A :class:`~opsbook.present.Report`: SKIPPED when the CUR cannot answer or no commitment was
+    active, FINDING when a commitment went partly unused or ends within 90 days, else PASS.
+    """
 
     month: str
     summary: pd.DataFrame
@@ -246,10 +256,19 @@ class CommitmentReview:
         """Whether the CUR has the commitment columns (else every figure is not applicable)."""
         return not self.message
 
-    def headline(self) -> pd.DataFrame:
-        """Return the findings as a one-column table, or the reason there are none."""
-        lines = [self.message] if self.message else self.figures()["findings"]
-        return pd.DataFrame({"finding": lines or [f"No commitment was active in {self.month}."]})
+    def findings(self) -> list[str]:
+        """Return utilisation and unused cost, then the commitments ending soon (or why none)."""
+        if self.message:
+            return [self.message]
+        lines = _figures(self.summary, self.expiring)["findings"]
+        return lines or [f"no commitment was active in {self.month}"]
+
+    def status(self) -> str:
+        """Return SKIPPED without commitments, FINDING for unused or expiring ones, else PASS."""
+        if self.message or self.summary.empty:
+            return SKIPPED
+        unused = float(self.summary["unused_cost"].sum()) >= 0.01
+        return FINDING if unused or len(self.expiring) else PASS
 
     def figures(self) -> dict:
         """Return the figures a report records; ``not applicable`` ones when the CUR cannot say.
@@ -264,8 +283,9 @@ class CommitmentReview:
             keys = ("commitment_cost", "unused_commitment_cost", "commitment_savings",
                     "utilisation", "coverage")  # fmt: skip
             return {"commitments_applicable": False, **dict.fromkeys(keys, NOT_APPLICABLE),
-                    "expiring_commitments": [], "findings": [self.message]}  # fmt: skip
-        out = figures(self.summary, self.expiring)
+                    "expiring_commitments": []}  # fmt: skip
+        out = _figures(self.summary, self.expiring)
+        del out["findings"]
         cost, unused = out["commitment_cost"], out["unused_commitment_cost"]
         covered = self.coverage[["Reserved", "SavingsPlan"]].sum().sum()
         eligible = covered + self.coverage["OnDemand"].sum()

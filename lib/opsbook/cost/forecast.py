@@ -62,15 +62,25 @@ def forecast_month_end(
     scenarios = _weekday_scenarios(seen, remaining)
     if scenarios is None:
         nan = float("nan")  # nothing to forecast from: unknown, never "no more spend"
-        return pd.DataFrame([{"month": month, "actual_to_date": actual, "days_covered": days,
-                              "forecast": nan, "low": nan, "high": nan}])  # fmt: skip
+        return _shown(pd.DataFrame([{"month": month, "actual_to_date": actual,
+                                     "days_covered": days, "forecast": nan, "low": nan,
+                                     "high": nan}]))  # fmt: skip
     expected = actual + float(np.median(scenarios, axis=1).sum())
     low, high = actual + np.percentile(scenarios.sum(axis=0), [10, 90])
     low, high = min(float(low), expected), max(float(high), expected)
     if len(seen.tail(28)) < _MIN_DAYS_FOR_INTERVAL:
         low = high = float("nan")
-    return pd.DataFrame([{"month": month, "actual_to_date": actual, "days_covered": days,
-                          "forecast": expected, "low": low, "high": high}])  # fmt: skip
+    return _shown(pd.DataFrame([{"month": month, "actual_to_date": actual, "days_covered": days,
+                                 "forecast": expected, "low": low, "high": high}]))  # fmt: skip
+
+
+def _shown(frame: pd.DataFrame) -> pd.DataFrame:
+    """Return ``frame`` with what its columns are and why a value may be unknown."""
+    frame.attrs["kinds"] = {"low": "money", "high": "money"}
+    frame.attrs["missing"] = {
+        c: "unknown: under a week of history" for c in ("forecast", "low", "high")
+    }
+    return frame
 
 
 def forecast_figures(frame: pd.DataFrame) -> dict:

@@ -10,11 +10,13 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from typing import ClassVar
 
 import pandas as pd
 
 from opsbook.cost import movers, spend
 from opsbook.errors import NoDataError
+from opsbook.present import FINDING, PASS, SKIPPED
 from opsbook.settings import Settings
 
 __all__ = ["MonthlyReview", "review_month"]
@@ -22,7 +24,15 @@ __all__ = ["MonthlyReview", "review_month"]
 
 @dataclass(frozen=True)
 class MonthlyReview:
-    """What the monthly review notebook shows; ``message`` explains an empty review."""
+    """What the monthly review notebook shows; ``message`` explains an empty review.
+
+    A :class:`~opsbook.present.Report`: SKIPPED without data, FINDING when line item types
+    opsbook does not know were counted, else PASS (the findings tell the month's story).
+    """
+
+    kinds: ClassVar[dict[str, str]] = {
+        "month_total": "money", "previous_total": "money", "unknown_line_item_types": "money",
+    }  # fmt: skip
 
     month: str
     basis: str
@@ -42,11 +52,11 @@ class MonthlyReview:
             return 0.0
         return float(self.totals.set_index("billing_period")["cost"].get(self.month, 0.0))
 
-    def headline(self) -> pd.DataFrame:
-        """Return the headline table: one finding per row, or the no-data message."""
+    def status(self) -> str:
+        """Return SKIPPED without data, FINDING with unknown line item types, else PASS."""
         if self.message:
-            return pd.DataFrame({"finding": [self.message]})
-        return pd.DataFrame({"finding": self.findings()})
+            return SKIPPED
+        return FINDING if len(self.unknown_types) else PASS
 
     def findings(self, top: int = 3) -> list[str]:
         """Return short findings: the total and its change, then the biggest movers."""
@@ -59,7 +69,8 @@ class MonthlyReview:
             before = previous.iloc[0]
             delta = self.total - before
             change = (
-                f" ({delta:+,.0f} USD, {delta / before:+.1%} vs {previous.index[0]})"
+                f" ({'-' if delta < 0 else '+'}${abs(delta):,.0f}, {delta / before:+.1%} "
+                f"vs {previous.index[0]})"
                 if before
                 else ""
             )
@@ -67,7 +78,8 @@ class MonthlyReview:
         for row in self.movers.head(top).itertuples():
             pct = "" if pd.isna(row.change_pct) else f" ({row.change_pct:+.0f}%)"
             lines.append(
-                f"Mover: {row.service} in {row.account_name} {row.change:+,.0f} USD{pct} vs "
+                f"Mover: {row.service} in {row.account_name} "
+                f"{'-' if row.change < 0 else '+'}${abs(row.change):,.0f}{pct} vs "
                 f"{self.movers.attrs.get('previous', 'previous month')}"
             )
         lines += self.notes
@@ -94,7 +106,6 @@ class MonthlyReview:
             "unknown_line_item_types": self.unknown_types.set_index("charge_type")["cost"]
             .round(2)
             .to_dict(),
-            "findings": self.findings(),
         }
 
 

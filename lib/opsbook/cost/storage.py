@@ -1,5 +1,7 @@
 """Amazon S3 cost by storage class and data transfer cost by type (inter-AZ, inter-region, ...).
 
+:func:`review_storage` gathers both for a month as a :class:`~opsbook.present.Report`.
+
 Examples
 --------
 >>> transfer = data_transfer("2026-10")  # doctest: +SKIP
@@ -10,14 +12,16 @@ Examples
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import dataclass
 
 import pandas as pd
 
 from opsbook.cost.query import run_cur_query
-from opsbook.cost.spend import accounts_param, check_basis, check_month
+from opsbook.cost.spend import accounts_param, check_basis, check_month, last_closed_month
+from opsbook.present import PASS, SKIPPED
 from opsbook.settings import Settings
 
-__all__ = ["data_transfer", "s3_storage_classes"]
+__all__ = ["StorageReview", "data_transfer", "review_storage", "s3_storage_classes"]
 
 
 def _run(
@@ -79,3 +83,65 @@ def data_transfer(
     out["usd_per_gb"] = out["cost"] / out["gb"].where(out["gb"] > 0)
     out.attrs = rows.attrs
     return out.sort_values("cost", ascending=False, ignore_index=True)
+
+
+@dataclass(frozen=True)
+class StorageReview:
+    """A month's S3 storage by class and data transfer by type (and by account).
+
+    A :class:`~opsbook.present.Report` that informs (PASS), or SKIPPED when the month has
+    neither storage nor transfer lines.
+    """
+
+    month: str
+    classes: pd.DataFrame
+    transfer: pd.DataFrame
+    by_account: pd.DataFrame
+
+    def figures(self) -> dict[str, object]:
+        """Return the cost per storage class and per transfer type."""
+        return {
+            "s3_storage_cost": self.classes.set_index("storage_class")["cost"].round(2).to_dict(),
+            "transfer_cost": self.transfer.set_index("transfer_type")["cost"].round(2).to_dict(),
+        }
+
+    def findings(self) -> list[str]:
+        """Return the month's S3 storage and data transfer cost, each with its largest part."""
+        lines = []
+        for frame, key, what in ((self.classes, "storage_class", "S3 storage"),
+                                 (self.transfer, "transfer_type", "data transfer")):  # fmt: skip
+            if frame.empty:
+                lines.append(f"no {what} in {self.month}")
+                continue
+            top, total = frame.iloc[0], float(frame["cost"].sum())
+            lines.append(f"{what} ${total:,.0f} in {self.month}; largest: {top[key]} "
+                         f"${top['cost']:,.0f} ({top['cost'] / total:.0%})" if total else
+                         f"{what}: no cost in {self.month}")  # fmt: skip
+        return lines
+
+    def status(self) -> str:
+        """Return SKIPPED when the month has no storage or transfer lines, else PASS."""
+        return SKIPPED if self.classes.empty and self.transfer.empty else PASS
+
+
+def review_storage(
+    month: str = "",
+    *,
+    basis: str = "amortized",
+    accounts: str | Iterable[str] | None = None,
+    settings: Settings | None = None,
+) -> StorageReview:
+    """Return S3 storage by class and data transfer by type of ``month`` (empty: the last closed).
+
+    Examples
+    --------
+    >>> review_storage("2026-10").figures()["transfer_cost"]["NAT gateway"]  # doctest: +SKIP
+    3345.79
+    """
+    period = check_month(month or last_closed_month())
+    return StorageReview(
+        period,
+        s3_storage_classes(period, basis=basis, accounts=accounts, settings=settings),
+        data_transfer(period, basis=basis, accounts=accounts, settings=settings),
+        data_transfer(period, basis=basis, accounts=accounts, by_account=True, settings=settings),
+    )

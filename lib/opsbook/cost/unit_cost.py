@@ -6,9 +6,12 @@ requests from one CloudWatch metric series summed per UTC day (:func:`opsbook.me
 request datapoint or without CUR data has no unit cost (``<NA>``, never a division by zero) and
 says why in ``status``, so a gap never reads as a cheap day.
 
+:func:`review_unit_cost` wraps them in a :class:`UnitCostReport` (a
+:class:`~opsbook.present.Report`).
+
 Examples
 --------
->>> frame = unit_cost("2026-10-16", "2026-11-15")  # doctest: +SKIP
+>>> frame = unit_costs("2026-10-16", "2026-11-15")  # doctest: +SKIP
 >>> frame.columns.tolist()  # doctest: +SKIP
 ['date', 'cost', 'requests', 'cost_per_unit', 'status']
 """
@@ -16,6 +19,8 @@ Examples
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
+from typing import ClassVar
 
 import pandas as pd
 
@@ -24,9 +29,10 @@ from opsbook.cost.allocation import cur_tag_key
 from opsbook.cost.spend import check_basis, spend_by
 from opsbook.errors import ConfigurationError
 from opsbook.metrics import MetricSeries
+from opsbook.present import PASS, SKIPPED
 from opsbook.settings import Settings
 
-__all__ = ["DEFAULT_SERIES", "findings", "summarise", "unit_cost"]
+__all__ = ["DEFAULT_SERIES", "UnitCostReport", "review_unit_cost", "summarise", "unit_costs"]
 
 #: The sample org's public API (shop-public-api), the front door of the catalog-api app.
 DEFAULT_SERIES = "AWS/ApiGateway Count ApiName=shop-public-api stat=Sum"
@@ -37,7 +43,7 @@ NO_CUR = "no CUR data"
 DEFAULT_DAYS = 30
 
 
-def unit_cost(
+def unit_costs(
     start: str | dt.date,
     end: str | dt.date,
     *,
@@ -84,7 +90,7 @@ def unit_cost(
 
     Examples
     --------
-    >>> unit_cost("2026-11-01", "2026-11-08", tag_value="catalog-api").cost_per_unit  # doctest: +SKIP
+    >>> unit_costs("2026-11-01", "2026-11-08", tag_value="catalog-api").cost_per_unit  # doctest: +SKIP
     """
     first, stop = _check_window(start, end)
     check_basis(basis)
@@ -115,7 +121,8 @@ def unit_cost(
     if grain == "month":
         out = _by_month(out, per)
     out.attrs.update(query=cost.attrs.get("query", {}), basis=basis, series=series, per=per,
-                     tag=f"{tag_key}={tag_value}")  # fmt: skip
+                     tag=f"{tag_key}={tag_value}",
+                     missing={"cost_per_unit": "see status", "requests": "no datapoint"})  # fmt: skip
     return out
 
 
@@ -147,8 +154,75 @@ def summarise(frame: pd.DataFrame) -> dict[str, object]:
     }  # fmt: skip
 
 
-def findings(frame: pd.DataFrame) -> list[str]:
-    """Return the headline sentences: the unit cost, its range, and periods without one."""
+@dataclass(frozen=True)
+class UnitCostReport:
+    """An app's cost per unit of requests over a window, from :func:`unit_costs`.
+
+    A :class:`~opsbook.present.Report`: SKIPPED when no period has both cost and requests
+    (the findings say why), else PASS; ``figures()`` the unit cost over the periods that have
+    one, their cost and requests, and the periods without one by reason.
+    """
+
+    frame: pd.DataFrame
+    kinds: ClassVar[dict[str, str]] = {
+        "requests": "count", "periods_with_unit_cost": "count", "periods_without": "count",
+    }  # fmt: skip
+
+    def figures(self) -> dict[str, object]:
+        """Return the unit cost, cost and requests over the usable periods, and the others."""
+        summary = summarise(self.frame)
+        return {
+            "cost_per_million": summary["cost_per_unit"],
+            "cost": summary["cost"],
+            "requests": summary["requests"],
+            "periods_with_unit_cost": summary["periods_with_unit_cost"],
+            "periods_without": summary["periods_without"],
+        }
+
+    def findings(self) -> list[str]:
+        """Return the headline sentences: the unit cost, its range, and periods without one."""
+        return _findings(self.frame)
+
+    def status(self) -> str:
+        """Return SKIPPED when no period has a unit cost, else PASS."""
+        return PASS if summarise(self.frame)["periods_with_unit_cost"] else SKIPPED
+
+
+def review_unit_cost(
+    start: str | dt.date,
+    end: str | dt.date,
+    *,
+    tag_key: str = "App",
+    tag_value: str = "catalog-api",
+    series: str = DEFAULT_SERIES,
+    per: int = 1_000_000,
+    basis: str = "amortized",
+    grain: str = "day",
+    settings: Settings | None = None,
+) -> UnitCostReport:
+    """Return the unit cost of one tagged app over ``[start, end)`` (see :func:`unit_costs`).
+
+    Examples
+    --------
+    >>> review_unit_cost("2026-10-16", "2026-11-15").findings()[0]  # doctest: +SKIP
+    'App=catalog-api: $59.03 per million requests ($12,887 over 218,318,332 requests)'
+    """
+    return UnitCostReport(
+        unit_costs(
+            start,
+            end,
+            tag_key=tag_key,
+            tag_value=tag_value,
+            series=series,
+            per=per,
+            basis=basis,
+            grain=grain,
+            settings=settings,
+        )  # fmt: skip
+    )
+
+
+def _findings(frame: pd.DataFrame) -> list[str]:
     tag = frame.attrs.get("tag", "the app")
     per = int(frame.attrs.get("per", 1_000_000))
     unit = "million requests" if per == 1_000_000 else f"{per:,} requests"

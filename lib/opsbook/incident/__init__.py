@@ -7,7 +7,7 @@ Examples
 --------
 >>> from opsbook.incident import triage
 >>> result = triage("checkout-api", "2026-11-14T14:00Z", "2026-11-14T15:00Z")  # doctest: +SKIP
->>> result.findings().head()  # doctest: +SKIP
+>>> result.found().head()  # doctest: +SKIP
 """
 
 from __future__ import annotations

@@ -23,6 +23,7 @@ from opsbook.incident.patterns import mask_message
 from opsbook.incident.services import ServiceTargets, find_service
 from opsbook.incident.triage import query_fields
 from opsbook.incident.window import IncidentWindow, resolve_window
+from opsbook.present import SKIPPED, annotate, status_of
 from opsbook.settings import Settings, resolve
 
 __all__ = ["Drill5xx", "drill_5xx"]
@@ -45,6 +46,17 @@ class Drill5xx:
         """Return the route with the most server errors in the window (``None`` if none)."""
         bad = self.by_route.loc[self.by_route.errors_5xx > 0]
         return None if bad.empty else str(bad.iloc[0].route)
+
+    def figures(self) -> dict[str, object]:
+        """Return the figures a runbook records: the failing route."""
+        return {"failing_route": self.failing_route()}
+
+    def status(self) -> str:
+        """Return ERROR when a query failed, SKIPPED without data, FINDING for 5XX, else PASS."""
+        if not self.errors and self.by_route.empty and self.by_version.empty:
+            return SKIPPED
+        failing = self.failing_route() is not None or bool((self.by_version.errors_5xx > 0).any())
+        return status_of(["5XX"] if failing else [], errors=self.errors)
 
     def findings(self) -> list[str]:
         """Return short findings: the failing route, the failing version, the change's effect."""
@@ -114,8 +126,13 @@ def drill_5xx(
         before_after = before_after.fillna(0).sort_values(
             "errors_5xx_after", ascending=False, ignore_index=True
         )
-    return Drill5xx(targets, window, change, by_route, by_status, by_version, before_after,
-                    tuple(dict.fromkeys(errors)))  # fmt: skip
+    why = ("no change_at given: nothing to compare (give the suspected change, e.g. from "
+           "incident-triage)" if change is None else
+           "no access logs to compare" if not groups else
+           "the access logs could not be read: see the findings" if errors else
+           "no request before or after the change")  # fmt: skip
+    return Drill5xx(targets, window, change, by_route, by_status, by_version,
+                    annotate(before_after, empty=why), tuple(dict.fromkeys(errors)))  # fmt: skip
 
 
 def _routes(

@@ -21,13 +21,9 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
-__all__ = ["ERROR", "FINDING", "PASS", "SKIPPED", "STATUSES", "Check", "Finding", "run_check"]
+from opsbook.present import ERROR, FINDING, PASS, SKIPPED, STATUSES
 
-PASS = "PASS"
-FINDING = "FINDING"
-ERROR = "ERROR"
-SKIPPED = "SKIPPED"
-STATUSES = (FINDING, ERROR, SKIPPED, PASS)  # the order they are listed in, most urgent first
+__all__ = ["ERROR", "FINDING", "PASS", "SKIPPED", "STATUSES", "Check", "Finding", "run_check"]
 
 
 @dataclass(frozen=True)

@@ -1,6 +1,6 @@
 """Drill into a cost spike: the anomaly, its usage types and resources, the daily series, changes.
 
-The anomaly comes from :func:`opsbook.cost.anomalies.detect_anomalies` (same-weekday baseline,
+The anomaly comes from :func:`opsbook.cost.anomalies.review_anomalies` (same-weekday baseline,
 robust score); the drill-down reads the anomaly's account and service per day, usage type and
 resource id (``cur/anomaly_resources_daily``), compares each resource's spike-day cost with its
 median day over the two weeks before, and lists the CloudTrail changes in that account from the
@@ -24,10 +24,10 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from opsbook import athena, changes, clock
-from opsbook.charts import THEME
-from opsbook.cost.anomalies import detect_anomalies
+from opsbook.charts import THEME, colour, no_data, span, value_axis
+from opsbook.cost.anomalies import review_anomalies
 from opsbook.errors import ConfigurationError, OpsbookError
-from opsbook.incident.sections import SectionError
+from opsbook.present import SectionError, status_of
 from opsbook.settings import Settings, resolve
 
 __all__ = ["CostSpike", "drill_cost_spike"]
@@ -88,23 +88,30 @@ class CostSpike:
     def chart(self) -> go.Figure:
         """Return the daily cost of the anomaly's account and service, the spike marked."""
         if self.anomaly is None or self.daily.empty:
-            return go.Figure(layout={"template": THEME, "title": "Daily cost: no anomaly to show"})
+            return no_data("Daily cost: no anomaly to show", "no cost anomaly in the window")
         a = self.anomaly
         figure = go.Figure(
-            go.Bar(x=self.daily.usage_day, y=self.daily.amortized_cost, name="daily cost")
-        )
+            go.Bar(x=self.daily.usage_day, y=self.daily.amortized_cost, name="daily cost",
+                   marker_color=colour(a.service))
+        )  # fmt: skip
         figure.add_vrect(x0=a.start_day - pd.Timedelta(hours=12), x1=a.end_day + pd.Timedelta(hours=12),
                          fillcolor="red", opacity=0.15, line_width=0, annotation_text="anomaly")  # fmt: skip
-        figure.update_layout(template=THEME, yaxis_title="USD (amortized)",
-                             title=f"{a.service} in {a.account_name}: daily usage cost")  # fmt: skip
+        figure.update_layout(template=THEME, yaxis=value_axis("amortized cost per day", "USD"),
+                             xaxis={"title": {"text": "usage day (UTC)"}},
+                             title=f"{a.service} in {a.account_name}: daily usage cost, "
+                                   f"{span(self.daily.usage_day)}")  # fmt: skip
         return figure
 
-    def record_values(self) -> dict[str, object]:
-        """Return the values a runbook records."""
+    def status(self) -> str:
+        """Return FINDING for an anomaly (ERROR when CloudTrail failed), else PASS."""
+        return status_of([self.anomaly] if self.anomaly is not None else [],
+                         errors=[self.changes_error] if self.changes_error else [])  # fmt: skip
+
+    def figures(self) -> dict[str, object]:
+        """Return the figures a runbook records: the anomaly, its top usage type and resource."""
         a = self.anomaly
         top = self.by_resource.iloc[0] if not self.by_resource.empty else None
         return {
-            "findings": self.findings(),
             "anomaly_day": None if a is None else f"{a.start_day:%Y-%m-%d}",
             "anomaly_account": None if a is None else str(a.account_id),
             "anomaly_service": None if a is None else str(a.service),
@@ -145,7 +152,7 @@ def drill_cost_spike(
     'cost anomaly 2026-11-05: AmazonEC2 in shop-prod (334455667788) $1,065 vs $504 expected (+$561)'
     """
     settings = settings or resolve()
-    report = detect_anomalies(start, end, settings=settings)
+    report = review_anomalies(start, end, settings=settings)
     stop = clock.to_day(end, "end") if end else clock.today() + dt.timedelta(days=1)
     first = clock.to_day(start, "start") if start else stop - dt.timedelta(days=30)
     found = report.anomalies

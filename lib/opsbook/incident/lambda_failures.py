@@ -25,10 +25,10 @@ import pandas as pd
 
 from opsbook import metrics
 from opsbook.errors import ConfigurationError, NoDataError, OpsbookError
-from opsbook.incident.sections import SectionError
 from opsbook.incident.services import ServiceTargets, find_service
 from opsbook.incident.triage import query_fields
 from opsbook.incident.window import IncidentWindow, resolve_window
+from opsbook.present import SKIPPED, SectionError, status_of
 from opsbook.settings import Settings, resolve
 
 if TYPE_CHECKING:
@@ -102,11 +102,18 @@ class LambdaDrill:
             .rename(columns={"size": "invocations"})
         )
 
-    def record_values(self) -> dict[str, object]:
-        """Return the values a runbook records: findings and failed invocations per day and kind."""
+    def status(self) -> str:
+        """Return ERROR when a source failed, SKIPPED without data, FINDING for failures, or PASS."""
+        errors = [e for e in (self.metrics_error, self.logs_error) if e]
+        lines = self.findings()
+        if not errors and lines[0].startswith("no data"):
+            return SKIPPED
+        return status_of([] if lines[0].startswith("no failure") else lines, errors=errors)
+
+    def figures(self) -> dict[str, object]:
+        """Return the figures a runbook records: failed invocations per day and kind, metrics."""
         days = self.by_day()
         return {
-            "findings": self.findings(),
             "lambda_functions": list(self.functions),
             "lambda_failures_by_day": [
                 {
@@ -182,18 +189,32 @@ class LambdaDrill:
         import plotly.graph_objects as go  # charts only when drawn: not on the first findings' path
         from plotly.subplots import make_subplots
 
-        from opsbook.charts import THEME
+        from opsbook.charts import THEME, colours, no_data, value_axis
 
         if self.series.empty:
-            why = self.metrics_error or "no metric data in the window"
-            return go.Figure(layout={"template": THEME, "title": f"Lambda metrics: {why}"})
+            why = (
+                f"ERROR: {self.metrics_error}"
+                if self.metrics_error
+                else "no metric data in the window"
+            )
+            return no_data(f"Lambda metrics: {self.window.describe()}", why)
         names = [m for m in LAMBDA_METRICS if m in set(self.series.metric)]
         figure = make_subplots(rows=len(names), cols=1, shared_xaxes=True, vertical_spacing=0.04,
                                subplot_titles=names)  # fmt: skip
+        keyed = colours(self.series.function.astype(str))
         for row, name in enumerate(names, start=1):
             for function, data in self.series.loc[self.series.metric == name].groupby("function"):
                 figure.add_trace(go.Scatter(x=data.timestamp, y=data.value, mode="lines", name=function,
+                                            line={"color": keyed[str(function)]},
                                             legendgroup=function, showlegend=row == 1), row=row, col=1)  # fmt: skip
+            unit = (
+                "ms"
+                if name == "duration_p99"
+                else "per minute"
+                if name != "concurrency"
+                else "count"
+            )
+            figure.update_yaxes(value_axis(name.replace("_", " "), unit), row=row, col=1)
         for kind, symbol in (("time-out", "x"), ("out of memory", "circle")):
             marks = self.failed.loc[self.failed.kind == kind]
             if not marks.empty:

@@ -27,14 +27,14 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from opsbook import metrics
-from opsbook.charts import THEME
+from opsbook.charts import THEME, colour, no_data, value_axis
 from opsbook.errors import NoDataError, OpsbookError
 from opsbook.incident.patterns import mask_message
-from opsbook.incident.sections import SectionError
 from opsbook.incident.services import ServiceTargets, find_service
 from opsbook.incident.signals import signal_specs
 from opsbook.incident.triage import query_fields
 from opsbook.incident.window import IncidentWindow, resolve_window
+from opsbook.present import SKIPPED, SectionError, format_value, status_of
 from opsbook.settings import Settings, resolve
 
 __all__ = ["LatencyDrill", "detect_change_point", "drill_latency"]
@@ -86,7 +86,9 @@ class LatencyDrill:
         out += [f"change point {self.change_at:%Y-%m-%d %H:%M} UTC ({self.change_source})"]
         before, after = self._levels()
         if pd.notna(before) and pd.notna(after):
-            out.append(f"p99 {before:.0f} ms before, {after:.0f} ms after (x{after / before:.3g})")
+            out.append(
+                f"p99 {before:.0f} ms before, {after:.0f} ms after (x{format_value(after / before, 'number')})"
+            )
         moved = self.by_route.dropna(subset=["p99_change"])
         if not moved.empty:
             r = moved.iloc[0]
@@ -113,21 +115,29 @@ class LatencyDrill:
         if self.p99.empty:
             errors = "; ".join(e for e in (self.metrics_error, self.logs_error) if e)
             why = f"ERROR: {errors}" if errors else "no data in the window"
-            return go.Figure(layout={"template": THEME, "title": f"p99 latency: {why}"})
+            return no_data(f"{self.service.name} p99 latency: {self.window.describe()}", why)
         figure = go.Figure(go.Scatter(x=self.p99.timestamp, y=self.p99.p99_ms, mode="lines",
-                                      name=f"p99 ms ({self.p99.source.iloc[0]})"))  # fmt: skip
+                                      name=f"p99 ({self.p99.source.iloc[0]})",
+                                      line={"color": colour(self.service.name)}))  # fmt: skip
         if self.change_at is not None:
             figure.add_vline(x=self.change_at, line_dash="dash", line_width=1,
                              annotation_text=f"change {self.change_at:%H:%M} ({self.change_source})")  # fmt: skip
         figure.update_layout(template=THEME, title=f"{self.service.name} p99 latency: {self.window.describe()}",
-                             yaxis_title="ms")  # fmt: skip
+                             yaxis=value_axis("p99 latency", "ms"),
+                             xaxis={"title": {"text": "time (UTC)"}})  # fmt: skip
         return figure
 
-    def record_values(self) -> dict[str, object]:
-        """Return the values a runbook records."""
+    def status(self) -> str:
+        """Return ERROR when a source failed, SKIPPED without data, FINDING for a change point."""
+        errors = [e for e in (self.metrics_error, self.logs_error) if e]
+        if not errors and self.p99.empty and self.by_route.empty:
+            return SKIPPED
+        return status_of([self.change_at] if self.change_at is not None else [], errors=errors)
+
+    def figures(self) -> dict[str, object]:
+        """Return the figures a runbook records: the change point and p99 before and after."""
         before, after = self._levels()
         return {
-            "findings": self.findings(),
             "change_at": None if self.change_at is None else self.change_at.isoformat(),
             "change_source": self.change_source,
             "p99_before_ms": None if pd.isna(before) else round(before, 1),

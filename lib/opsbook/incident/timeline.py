@@ -13,7 +13,7 @@ import pandas as pd
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
-from opsbook.charts import THEME
+from opsbook.charts import EXPECTED, THEME, colours, no_data, value_axis
 
 if TYPE_CHECKING:
     from opsbook.incident.triage import Triage
@@ -31,19 +31,19 @@ def timeline_chart(result: Triage) -> go.Figure:
     series = check.frame.attrs.get("series") if check is not None else None
     table = check.frame if check is not None else pd.DataFrame()
     if series is None or series.empty:
-        figure = go.Figure(
-            layout={"template": THEME, "title": "Timeline: no metric data in the window"}
-        )
-        return figure
+        return no_data(f"{result.service.name}: {result.window.describe()}",
+                       "no metric data in the window")  # fmt: skip
     order = table.sort_values("status").loc[table.status.isin(["abnormal", "normal"])]
     panels = [(r.resource, r.signal) for r in order.itertuples()][:6]
     figure = make_subplots(rows=len(panels), cols=1, shared_xaxes=True, vertical_spacing=0.03,
                            subplot_titles=[f"{a} {b}" for a, b in panels])  # fmt: skip
     window = series.loc[series.part == "window"]
+    keyed = colours(resource for resource, _ in panels)
     for row, (resource, signal) in enumerate(panels, start=1):
         data = window.loc[(window.resource == resource) & (window.signal == signal)]
         figure.add_trace(go.Scatter(x=data.timestamp, y=data.value, mode="lines", name=f"{resource} {signal}",
-                                    showlegend=False), row=row, col=1)  # fmt: skip
+                                    line={"color": keyed[resource]}, showlegend=False), row=row, col=1)  # fmt: skip
+        figure.update_yaxes(value_axis(*_unit(signal)), row=row, col=1)
     for name, style in (("changes", "dash"), ("alarms", "dot")):
         done = result.checks.get(name)
         for finding in done.findings if done is not None else []:
@@ -51,8 +51,27 @@ def timeline_chart(result: Triage) -> go.Figure:
                 finding.since is not None
                 and result.window.start <= finding.since <= result.window.end
             ):
-                figure.add_vline(x=finding.since, line_dash=style, line_width=1,
-                                 annotation_text=finding.what[:40], annotation_textangle=-90)  # fmt: skip
+                # the line through every panel, its label once, in the top panel
+                figure.add_vline(
+                    x=finding.since, line_dash=style, line_width=1, line_color=EXPECTED
+                )
+                figure.add_annotation(x=finding.since, xref="x", y=1, yref="y domain",
+                                      text=finding.what[:40], textangle=-90, showarrow=False,
+                                      xanchor="left", yanchor="top", font={"size": 10})  # fmt: skip
     figure.update_layout(template=THEME, height=170 * len(panels) + 80,
                          title=f"{result.service.name}: {result.window.describe()}")  # fmt: skip
     return figure
+
+
+def _unit(signal: str) -> tuple[str, str]:
+    """Return what a golden signal measures and its unit, from its name (``p99 latency ms``).
+
+    Examples
+    --------
+    >>> _unit("p99 latency ms"), _unit("requests/min"), _unit("connections")
+    (('p99 latency', 'ms'), ('requests', 'per minute'), ('connections', 'count'))
+    """
+    for suffix, unit in ((" ms", "ms"), (" %", "percent"), ("/min", "per minute")):
+        if signal.endswith(suffix):
+            return signal.removesuffix(suffix), unit
+    return signal, "count"

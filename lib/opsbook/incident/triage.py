@@ -5,7 +5,7 @@ Each check reports PASS, FINDING, ERROR or SKIPPED with its reason.
 Examples
 --------
 >>> result = triage("checkout-api", "2026-11-14T14:00Z", "2026-11-14T15:00Z")  # doctest: +SKIP
->>> result.findings()[["check", "what", "since"]]  # doctest: +SKIP
+>>> result.found()[["check", "what", "since"]]  # doctest: +SKIP
 >>> result.next_runbook()  # doctest: +SKIP
 'runbooks/api-5xx.ipynb'
 """
@@ -37,6 +37,7 @@ from opsbook.incident.patterns import group_by_pattern
 from opsbook.incident.services import ServiceTargets, find_service
 from opsbook.incident.signals import compare_signals, fetch_signals, signal_specs
 from opsbook.incident.window import IncidentWindow, resolve_window
+from opsbook.present import format_value, worst
 from opsbook.settings import Settings, resolve
 
 __all__ = [
@@ -73,7 +74,29 @@ class Triage:
             "check"
         )
 
-    def findings(self) -> pd.DataFrame:
+    def figures(self) -> dict[str, object]:
+        """Return the figures a runbook records: statuses, the suspected change, what to run next."""
+        change = self.suspected_change()
+        return {
+            "triage_service": self.service.name,
+            "triage_window": [self.window.start.isoformat(), self.window.end.isoformat()],
+            "triage_status": {n: c.status for n, c in self.checks.items()},
+            "suspected_change": None if change is None else {
+                "time": change.event_time.isoformat(), "action": change.action,
+                "resource": change.resource, "version": change.version,
+            },
+            "next_runbook": self.next_runbook(),
+        }  # fmt: skip
+
+    def findings(self) -> list[str]:
+        """Return each finding as a line (``check: what (detail)``), most likely cause first."""
+        return [f"{r.check}: {r.what} ({r.detail})" for r in self.found().itertuples()]
+
+    def status(self) -> str:
+        """Return the most pressing status of the checks (ERROR, FINDING, SKIPPED, PASS)."""
+        return worst(c.status for c in self.checks.values())
+
+    def found(self) -> pd.DataFrame:
         """Return what is abnormal, most likely cause first, then checks that could not run.
 
         ``severity`` 1 is a likely cause or a page, 2 a symptom, 3 context. ERROR and SKIPPED
@@ -117,7 +140,7 @@ class Triage:
 
     def onset(self) -> pd.Timestamp:
         """Return the earliest ``since`` of the symptom findings (the window end if none)."""
-        found = self.findings()
+        found = self.found()
         symptoms = found.loc[
             found.check.isin(["golden_signals", "alarms", "top_errors"])
         ].since.dropna()
@@ -132,7 +155,7 @@ class Triage:
         return available_runbook(self._fitting_runbook())
 
     def _fitting_runbook(self) -> str:
-        found = self.findings()
+        found = self.found()
         found = found.loc[found.severity < 4]
         text = " ".join(found.what.astype(str)).lower()
         if "5xx" in text or "error rate" in text:
@@ -157,22 +180,6 @@ class Triage:
         if change is not None:
             rows.append(("change_at", f"{change.event_time:%Y-%m-%dT%H:%M:%SZ}"))
         return pd.DataFrame(rows, columns=["parameter", "value"]).set_index("parameter")
-
-    def record_values(self) -> dict[str, object]:
-        """Return the values a runbook records: statuses, short findings, the suspected change."""
-        change = self.suspected_change()
-        found = self.findings()
-        return {
-            "triage_service": self.service.name,
-            "triage_window": [self.window.start.isoformat(), self.window.end.isoformat()],
-            "triage_status": {n: c.status for n, c in self.checks.items()},
-            "findings": [f"{r.check}: {r.what} ({r.detail})" for r in found.itertuples()],
-            "suspected_change": None if change is None else {
-                "time": change.event_time.isoformat(), "action": change.action,
-                "resource": change.resource, "version": change.version,
-            },
-            "next_runbook": self.next_runbook(),
-        }  # fmt: skip
 
 
 def triage(
@@ -209,7 +216,7 @@ def triage(
     Returns
     -------
     Triage
-        ``.findings()``, ``.summary()``, ``.frame(check)``, ``.next_runbook()``.
+        ``.findings()``, ``.found()``, ``.summary()``, ``.frame(check)``, ``.next_runbook()``.
 
     Raises
     ------
@@ -458,7 +465,7 @@ def _check_signals(t: Triage) -> Check:
         )
     findings = [
         Finding("golden_signals", f"{r.resource} {r.signal}",
-                f"{r.window:.3g} vs {r.baseline:.3g} baseline (x{r.change:.3g}), worst minute {r.peak:.3g}",
+                f"{_num(r.window)} vs {_num(r.baseline)} baseline (x{_num(r.change)}), worst minute {_num(r.peak)}",
                 value=float(r.window), baseline=float(r.baseline), since=r.since,
                 severity=2)
         for r in bad.itertuples()
@@ -502,7 +509,9 @@ def _check_slo(t: Triage) -> Check:
     spec = Path(t.settings.data_dir) / "slos.yaml"
     if not t.service.slos:
         return Check("slo_burn", SKIPPED, f"{t.service.name} has no SLO in {spec.name}")
-    report = evaluate.evaluate(spec, t.window.end, names=list(t.service.slos), settings=t.settings)
+    report = evaluate.review_slos(
+        spec, t.window.end, names=list(t.service.slos), settings=t.settings
+    )
     table = report.summary()
     recent = sum(
         float(d.counts.loc[d.counts.index >= t.window.end - pd.Timedelta(hours=1)].total.sum())
@@ -520,7 +529,7 @@ def _check_slo(t: Triage) -> Check:
         return Check("slo_burn", PASS, "SLOs within budget burn", table)
     findings = [
         Finding("slo_burn", f"SLO {r.name} burn: {r.status}",
-                f"fast burn {r.fast_burn:.3g}x (threshold {r.fast_threshold:.3g}), {r.budget_remaining:.0%} budget left",
+                f"fast burn {_num(r.fast_burn)}x (threshold {_num(r.fast_threshold)}), {r.budget_remaining:.0%} budget left",
                 value=float(r.fast_burn), severity=1 if r.status == "page" else 2)
         for r in burning.itertuples()
     ]  # fmt: skip
@@ -561,3 +570,8 @@ _CHECKS: dict[str, Callable[[Triage], Check]] = {
     "slo_burn": _check_slo,
 }
 assert tuple(_CHECKS) == ALL_CHECKS and set(STATUSES) >= {PASS, FINDING, ERROR, SKIPPED}
+
+
+def _num(value: float) -> str:
+    """Return a measured value for a finding's text: ``1,760``, ``0.0922``, never ``1.76e+03``."""
+    return format_value(value, "number")

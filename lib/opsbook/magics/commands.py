@@ -20,12 +20,11 @@ from IPython.core.magic import Magics, cell_magic, line_magic, magics_class
 from IPython.core.magic_arguments import argument, magic_arguments, parse_argstring
 from IPython.display import display
 
-from opsbook import athena, clock, logs, metrics
+from opsbook import athena, clock, logs, metrics, present
 from opsbook.errors import ConfigurationError, OpsbookError
 from opsbook.magics import session_settings, use_settings
 from opsbook.magics.display import (
     MagicFailure,
-    format_table,
     metric_chart,
     summarise_athena,
     summarise_insights,
@@ -78,9 +77,9 @@ class OpsbookMagics(Magics):
             if not output.isidentifier():
                 raise ConfigurationError(f"-o {output!r} is not a Python variable name")
             self.shell.user_ns[output] = frame
-        styled = format_table(frame)
-        display(styled)
-        print(summary(frame, len(styled.data)) + (f" · stored in {output}" if output else ""))
+        shown = frame.head(pd.get_option("display.max_rows") or 60)
+        display(present.table(shown, rows=len(shown)))
+        print(summary(frame, len(shown)) + (f" · stored in {output}" if output else ""))
 
     @magic_arguments()
     @argument("-o", "--output", metavar="VAR", help="store the DataFrame in this variable")
@@ -211,7 +210,7 @@ class OpsbookMagics(Magics):
         """
         words = shlex.split(line)
         if words == ["settings"]:
-            display(session_settings().table())
+            display(present.table(session_settings().table()))
         elif len(words) == 2 and words[0] == "backend":
             settings = use_settings(session_settings().replace(backend=words[1]))
             print(f"backend for this session: {settings.backend}")

@@ -1,4 +1,6 @@
-"""How the magics show results and failures: formatted tables, run facts, metric charts, errors.
+"""How the magics show results and failures: run facts, metric charts, errors.
+
+Tables are shown by :func:`opsbook.present.table`, as in every notebook.
 
 Examples
 --------
@@ -13,7 +15,6 @@ from typing import Any
 
 import pandas as pd
 import plotly.graph_objects as go
-from pandas.io.formats.style import Styler
 
 from opsbook import charts
 from opsbook.errors import OpsbookError
@@ -21,7 +22,6 @@ from opsbook.errors import OpsbookError
 __all__ = [
     "MagicFailure",
     "format_bytes",
-    "format_table",
     "metric_chart",
     "summarise_athena",
     "summarise_insights",
@@ -67,23 +67,6 @@ def format_bytes(count: float | None) -> str:
             return f"{value:.0f} {unit}" if unit == "B" else f"{value:.1f} {unit}"
         value /= 1000
     return f"{value:.1f} TB"
-
-
-def format_table(frame: pd.DataFrame, max_rows: int | None = None) -> Styler:
-    """Return the first ``max_rows`` rows styled: cost columns as dollars, other numbers grouped.
-
-    Examples
-    --------
-    >>> frame = pd.DataFrame({"service": ["AmazonEC2"], "unblended_cost": [1234.5]})
-    >>> "$1,234.50" in format_table(frame).to_html()
-    True
-    """
-    shown = frame.head(max_rows or pd.get_option("display.max_rows") or 60)
-    numeric = [c for c in shown.columns if pd.api.types.is_numeric_dtype(shown[c])]
-    money = [c for c in numeric if "cost" in str(c).lower() or str(c).lower().endswith("_usd")]
-    counts = [c for c in numeric if c not in money and not pd.api.types.is_bool_dtype(shown[c])]
-    styler = shown.style.format("${:,.2f}", subset=money, na_rep="–")
-    return styler.format("{:,.6g}", subset=counts, na_rep="–")
 
 
 def summarise_athena(frame: pd.DataFrame, shown: int) -> str:

@@ -42,7 +42,15 @@ from opsbook.alarms import describe_alarms, read_alarm_history
 from opsbook.changes import read_changes
 from opsbook.errors import ConfigurationError
 from opsbook.ops.pages import PAGE_COLUMNS, SloSignal, read_slo_pages
-from opsbook.ops.sections import attempt, error_frame, error_of, status_frame
+from opsbook.present import (
+    SectionError,
+    annotate,
+    attempt,
+    derive,
+    format_value,
+    sections_frame,
+    status_of,
+)
 from opsbook.settings import Settings
 from opsbook.slo.maths import DEFAULT_TIERS, Tier
 
@@ -56,7 +64,7 @@ __all__ = [
     "read_alarm_spans",
     "read_deployments",
     "resolve_window",
-    "review",
+    "review_delivery",
     "time_to_restore",
 ]
 
@@ -533,37 +541,41 @@ def time_to_restore(incidents: pd.DataFrame) -> pd.DataFrame:
     return out.sort_values(["month", "service"], ignore_index=True)
 
 
+Frame = pd.DataFrame | SectionError
+
+
 @dataclass
 class DeliveryReport:
     """Everything the delivery-metrics notebook shows, with the events behind each figure.
 
-    A frame whose source failed is one ``ERROR`` row with the reason (:mod:`opsbook.ops.sections`);
+    A frame whose source failed is a :class:`~opsbook.present.SectionError` saying why;
     ``errors`` names those sources.
     """
 
     start: pd.Timestamp
     end: pd.Timestamp
     window: float
-    deployments: pd.DataFrame
-    frequency: pd.DataFrame
-    spans: pd.DataFrame
-    incidents: pd.DataFrame
-    failures: pd.DataFrame
-    failure_rate: pd.DataFrame
-    restore: pd.DataFrame
+    deployments: Frame
+    frequency: Frame
+    spans: Frame
+    incidents: Frame
+    failures: Frame
+    failure_rate: Frame
+    restore: Frame
     slo: SloSignal | None = None
     errors: dict[str, str] = field(default_factory=dict)
-    findings: list[str] = field(default_factory=list)
 
-    def status(self) -> pd.DataFrame:
+    def sources(self) -> pd.DataFrame:
         """Return each source's state: ``ok``, or ``ERROR`` with the reason."""
-        return status_frame(SECTIONS, self.errors)
+        return sections_frame(SECTIONS, self.errors)
 
-    def failed_changes(self) -> pd.DataFrame:
-        """Return the failed deployments with their signals (the ERROR row if they are unknown)."""
-        if error_of(self.failures):
-            return self.failures
-        return self.failures[self.failures["failed"]].reset_index(drop=True)
+    def failed_changes(self) -> Frame:
+        """Return the failed deployments with their signals (the error if they are unknown)."""
+        failed = derive(self.failures, lambda f: f[f["failed"]].reset_index(drop=True))
+        return annotate(failed, first=["service", "version", "deployed_at", "signals",
+                                       "restore_minutes", "alarm_name", "slo_name", "signal_at"],
+                        missing={"restore_minutes": "not restored yet"},
+                        empty="No deployment failed in the window.")  # fmt: skip
 
     def signals(self) -> pd.DataFrame:
         """Return the change failure rate's signals: each one's state, what it saw and why.
@@ -571,17 +583,18 @@ class DeliveryReport:
         A signal that could not run shows ``ERROR`` or ``unavailable`` with the reason, never
         zero failures.
         """
-        rated = "deployments" not in self.errors and "alarm history" not in self.errors
-        failed = self.failures[self.failures["failed"]] if rated else self.failures.iloc[:0]
-        alarms_ok = "alarm history" not in self.errors
+        failures, spans = _ok(self.failures), _ok(self.spans)
+        failed = failures[failures["failed"]] if failures is not None else None
         rows = [
             {
                 "signal": "alarms entering ALARM",
-                "state": "evaluated" if alarms_ok else "ERROR",
-                "events": int(len(self.spans)) if alarms_ok else None,
-                "failed_changes": int(failed["alarm_name"].notna().sum()) if rated else None,
-                "note": f"{self.spans['alarm_name'].nunique()} alarms changed state"
-                if alarms_ok
+                "state": "evaluated" if spans is not None else "ERROR",
+                "events": int(len(spans)) if spans is not None else None,
+                "failed_changes": int(failed["alarm_name"].notna().sum())
+                if failed is not None
+                else None,
+                "note": f"{spans['alarm_name'].nunique()} alarms changed state"
+                if spans is not None
                 else self.errors["alarm history"],
             }
         ]
@@ -591,26 +604,31 @@ class DeliveryReport:
                 "signal": "SLO page alerts",
                 "state": "off" if slo is None else "evaluated" if slo.available else "unavailable",
                 "events": int(len(slo.pages)) if slo is not None and slo.available else None,
-                "failed_changes": int(failed["slo_name"].notna().sum()) if rated else None,
+                "failed_changes": int(failed["slo_name"].notna().sum())
+                if failed is not None
+                else None,
                 "note": "not asked for (slo_pages=False)" if slo is None else slo.note,
             }
         )
         return pd.DataFrame(rows)
 
-    def headline(self) -> dict[str, object]:
+    def figures(self) -> dict[str, object]:
         """Return the figures worth recording: counts, rates, the failed changes (``None``: ERROR)."""
-        deployed = "deployments" not in self.errors
-        alarms = "alarm history" not in self.errors
-        rated = deployed and alarms
-        failed = self.failures[self.failures["failed"]] if rated else self.failures.iloc[:0]
-        restored = self.incidents["minutes"].dropna() if alarms else pd.Series(dtype=float)
+        deployments, failures = _ok(self.deployments), _ok(self.failures)
+        incidents = _ok(self.incidents)
+        failed = failures[failures["failed"]] if failures is not None else None
+        restored = (
+            incidents["minutes"].dropna() if incidents is not None else pd.Series(dtype=float)
+        )
         days = max((self.end - self.start).total_seconds() / 86400, 1e-9)
         return {
-            "deployments": int(len(self.deployments)) if deployed else None,
-            "deployments_per_day": round(len(self.deployments) / days, 3) if deployed else None,
-            "failed_changes": int(len(failed)) if rated else None,
-            "change_failure_rate": round(len(failed) / len(self.deployments), 4)
-            if rated and len(self.deployments)
+            "deployments": int(len(deployments)) if deployments is not None else None,
+            "deployments_per_day": round(len(deployments) / days, 3)
+            if deployments is not None
+            else None,
+            "failed_changes": int(len(failed)) if failed is not None else None,
+            "change_failure_rate": round(len(failed) / len(deployments), 4)
+            if failed is not None and deployments is not None and len(deployments)
             else None,
             "failed": [
                 {
@@ -626,17 +644,29 @@ class DeliveryReport:
                 }  # fmt: skip
                 for r in failed.itertuples(index=False)
             ]
-            if rated
+            if failed is not None
             else None,
             "slo_signal": "off"
             if self.slo is None
             else "evaluated"
             if self.slo.available
             else "unavailable",
-            "incidents": int(len(self.incidents)) if alarms else None,
+            "incidents": int(len(incidents)) if incidents is not None else None,
             "median_restore_minutes": round(float(restored.median()), 1) if len(restored) else None,
             "errors": dict(self.errors),
         }
+
+    def findings(self) -> list[str]:
+        """Return the findings: failed sources first, the figures, each failed change."""
+        return _findings(self)
+
+    def status(self) -> str:
+        """Return ERROR when a source failed, FINDING when a change failed, else PASS."""
+        return status_of(self.figures()["failed"] or [], errors=self.errors)
+
+
+def _ok(frame: Frame) -> pd.DataFrame | None:
+    return None if isinstance(frame, SectionError) else frame
 
 
 def resolve_window(
@@ -656,7 +686,7 @@ def resolve_window(
     return clock.window(start, end, length=pd.Timedelta(days=days))
 
 
-def review(
+def review_delivery(
     start: clock.Moment | None,
     end: clock.Moment | None,
     *,
@@ -707,7 +737,7 @@ def review(
 
     Examples
     --------
-    >>> review("2026-11-01", "2026-11-15").headline()["failed_changes"]  # doctest: +SKIP
+    >>> review_delivery("2026-11-01", "2026-11-15").figures()["failed_changes"]  # doctest: +SKIP
     1
     """
     start_at, end_at = resolve_window(start, end, days)
@@ -725,9 +755,10 @@ def review(
         ),  # fmt: skip
     )
     wanted = [a for a in accounts if a]
-    if deployments is not None and wanted:
-        deployments = deployments[deployments["account_id"].isin(wanted)].reset_index(drop=True)
-    services = deployments["service"].dropna().unique() if deployments is not None else []
+    read = _ok(deployments)
+    if read is not None and wanted:
+        deployments = read = read[read["account_id"].isin(wanted)].reset_index(drop=True)
+    services = read["service"].dropna().unique() if read is not None else []
     spans = attempt(
         "alarm history",
         errors,
@@ -740,48 +771,37 @@ def review(
         ),  # fmt: skip
     )
     slo = None
-    if slo_pages and deployments is not None:
-        slo = read_slo_pages(deployments, window=window, spec=slo_spec, slo_services=slo_services,
+    if slo_pages and read is not None:
+        slo = read_slo_pages(read, window=window, spec=slo_spec, slo_services=slo_services,
                              slo_account=slo_account, tiers=tiers, settings=settings)  # fmt: skip
     elif slo_pages:
         slo = SloSignal.unavailable("no deployments to follow: " + errors["deployments"])
-
-    def failed(*sections: str) -> pd.DataFrame:
-        section = next(s for s in sections if s in errors)
-        return error_frame(section, errors[section])
-
-    incidents = merge_incidents(spans) if spans is not None else failed("alarm history")
-    failures = (
-        find_failed_changes(
-            deployments, spans, window=window, pages=slo.pages if slo is not None else None
-        )  # fmt: skip
-        if deployments is not None and spans is not None
-        else failed("deployments", "alarm history")
-    )
-    report = DeliveryReport(
+    pages = slo.pages if slo is not None else None
+    incidents = annotate(derive(spans, merge_incidents),
+                         missing={"restored": "ongoing", "minutes": "ongoing"})  # fmt: skip
+    failures = derive(deployments, lambda d: derive(
+        spans, lambda s: find_failed_changes(d, s, window=window, pages=pages)))  # fmt: skip
+    return DeliveryReport(
         start=start_at,
         end=end_at,
         window=window,
-        deployments=deployments if deployments is not None else failed("deployments"),
-        frequency=deployment_frequency(deployments)
-        if deployments is not None
-        else failed("deployments"),
-        spans=spans if spans is not None else failed("alarm history"),
+        deployments=deployments,
+        frequency=derive(deployments, deployment_frequency),
+        spans=spans,
         incidents=incidents,
         failures=failures,
-        failure_rate=change_failure_rate(failures)
-        if "failed" in failures
-        else failed("deployments", "alarm history"),
-        restore=time_to_restore(incidents) if spans is not None else failed("alarm history"),
+        failure_rate=derive(failures, change_failure_rate),
+        restore=annotate(
+            derive(incidents, time_to_restore),
+            missing=dict.fromkeys(["median_minutes", "p90_minutes"], "ongoing"),
+        ),
         slo=slo,
         errors=errors,
     )
-    report.findings = _findings(report)
-    return report
 
 
 def _findings(report: DeliveryReport) -> list[str]:
-    head = report.headline()
+    head = report.figures()
     errors = [f"ERROR {name}: {reason}" for name, reason in report.errors.items()]
     restore = (
         [
@@ -810,7 +830,8 @@ def _findings(report: DeliveryReport) -> list[str]:
             else f"restored in {failed['restore_minutes']:g} min"
         )
         out.append(
-            f"failed change: {failed['service']} {failed['version']} at {failed['deployed_at']} "
+            f"failed change: {failed['service']} {failed['version']} at "
+            f"{format_value(failed['deployed_at'], 'datetime')} "
             f"-> {failed['signals']}; {restored}"
         )
     return out + _slo_findings(report) + restore

@@ -15,12 +15,13 @@ Definitions (the notebook shows the same text):
   they pay for (logs ingestion, log storage, Logs Insights scans, metrics, GetMetricData...).
 
 Each section reads its own source; one that cannot be read (an API the endpoint does not offer,
-a missing file) shows ``ERROR`` and the reason in place of its figures (:mod:`opsbook.ops.sections`).
+a missing file) shows ``ERROR`` and the reason in place of its figures
+(:class:`opsbook.present.SectionError`).
 
 Examples
 --------
->>> report = review("2026-11-01", "2026-11-15", month="2026-10")  # doctest: +SKIP
->>> report.silent_alarms.alarm_name.tolist()  # doctest: +SKIP
+>>> report = review_hygiene("2026-11-01", "2026-11-15", month="2026-10")  # doctest: +SKIP
+>>> report.silent.alarm_name.tolist()  # doctest: +SKIP
 ['checkout-api-ecs-cpu-high', 'orders-worker-throttles']
 """
 
@@ -38,7 +39,15 @@ from opsbook.cost.spend import last_closed_month
 from opsbook.errors import ConfigurationError
 from opsbook.ops.delivery import resolve_window
 from opsbook.ops.inventory import read_alarm_actions, read_log_group_settings
-from opsbook.ops.sections import attempt, error_frame, status_frame
+from opsbook.present import (
+    SectionError,
+    annotate,
+    attempt,
+    derive,
+    format_value,
+    sections_frame,
+    status_of,
+)
 from opsbook.settings import Settings
 
 __all__ = [
@@ -47,7 +56,7 @@ __all__ = [
     "cloudwatch_spend",
     "flapping_alarms",
     "log_groups_without_retention",
-    "review",
+    "review_hygiene",
     "silent_alarms",
     "stale_log_groups",
     "stuck_alarms",
@@ -234,52 +243,68 @@ def cloudwatch_spend(
     return out.sort_values("unblended_cost", ascending=False, ignore_index=True)
 
 
+Frame = pd.DataFrame | SectionError
+
+
 @dataclass
 class HygieneReport:
-    """Everything the hygiene notebook shows."""
+    """Everything the hygiene notebook shows; a section whose source failed is a SectionError."""
 
     as_of: pd.Timestamp
     days: float
     month: str
-    log_groups: pd.DataFrame
-    no_retention: pd.DataFrame
-    stale: pd.DataFrame
-    alarms: pd.DataFrame
-    silent: pd.DataFrame
-    stuck: pd.DataFrame
-    flapping: pd.DataFrame
-    spend: pd.DataFrame
+    log_groups: Frame
+    no_retention: Frame
+    stale: Frame
+    alarms: Frame
+    silent: Frame
+    stuck: Frame
+    flapping: Frame
+    spend: Frame
     errors: dict[str, str] = field(default_factory=dict)
-    findings: list[str] = field(default_factory=list)
 
-    def headline(self) -> dict[str, object]:
+    def figures(self) -> dict[str, object]:
         """Return the figures worth recording; those of a failed section are ``None``."""
-        ok = {name: name not in self.errors for name in SECTIONS}
-        groups, alarms = ok["log groups"], ok["alarms"]
+        groups, silent, stuck = _ok(self.no_retention), _ok(self.silent), _ok(self.stuck)
+        stale, flapping, spend = _ok(self.stale), _ok(self.flapping), _ok(self.spend)
         return {
-            "log_groups": int(len(self.log_groups)) if groups else None,
-            "no_retention": self.no_retention["log_group"].tolist() if groups else None,
-            "no_retention_usd_per_month": round(float(self.no_retention["usd_per_month"].sum()), 4)
-            if groups
+            "log_groups": int(len(self.log_groups)) if groups is not None else None,
+            "no_retention": groups["log_group"].tolist() if groups is not None else None,
+            "no_retention_usd_per_month": round(float(groups["usd_per_month"].sum()), 4)
+            if groups is not None
             else None,
-            "stale_log_groups": self.stale["log_group"].tolist() if groups else None,
-            "silent_alarms": self.silent["alarm_name"].tolist() if alarms else None,
-            "stuck_alarms": self.stuck["alarm_name"].tolist() if alarms else None,
-            "most_flapping": self.flapping["alarm_name"].iloc[0]
-            if ok["alarm history"] and len(self.flapping)
+            "stale_log_groups": stale["log_group"].tolist() if stale is not None else None,
+            "silent_alarms": silent["alarm_name"].tolist() if silent is not None else None,
+            "stuck_alarms": stuck["alarm_name"].tolist() if stuck is not None else None,
+            "most_flapping": flapping["alarm_name"].iloc[0]
+            if flapping is not None and len(flapping)
             else None,
-            "cloudwatch_usd": round(float(self.spend["unblended_cost"].sum()), 2)
-            if ok["spend"]
+            "cloudwatch_usd": round(float(spend["unblended_cost"].sum()), 2)
+            if spend is not None
             else None,
             "errors": dict(self.errors),
         }
 
-    def status(self) -> pd.DataFrame:
+    def findings(self) -> list[str]:
+        """Return the findings: failed sections first, then each kind of problem found."""
+        return _findings(self)
+
+    def status(self) -> str:
+        """Return ERROR when a source failed, FINDING when a problem was found, else PASS."""
+        problems = [f for f in (self.no_retention, self.stale, self.silent, self.stuck,
+                                self.flapping) if _ok(f) is not None and len(f)]  # fmt: skip
+        return status_of(problems, errors=self.errors)
+
+    def sources(self) -> pd.DataFrame:
         """Return each section's source and state: ``ok``, or ``ERROR`` with the reason."""
-        return status_frame(SECTIONS, self.errors)
+        return sections_frame(SECTIONS, self.errors)
 
 
-def review(
+def _ok(frame: Frame) -> pd.DataFrame | None:
+    return None if isinstance(frame, SectionError) else frame
+
+
+def review_hygiene(
     start: clock.Moment | None,
     end: clock.Moment | None,
     *,
@@ -310,7 +335,7 @@ def review(
 
     Examples
     --------
-    >>> review("2026-11-01", "2026-11-15", month="2026-10").headline()  # doctest: +SKIP
+    >>> review_hygiene("2026-11-01", "2026-11-15", month="2026-10").figures()  # doctest: +SKIP
     """
     start_at, end_at = resolve_window(start, end, days)
     month = month or last_closed_month(end_at.date())
@@ -324,34 +349,36 @@ def review(
     spend = attempt(
         "spend", errors, lambda: cloudwatch_spend(month, accounts=accounts, settings=settings)
     )
-
-    def failed(section: str) -> pd.DataFrame:
-        return error_frame(section, errors[section])
-
-    report = HygieneReport(
+    return HygieneReport(
         as_of=end_at,
         days=days,
         month=month,
-        log_groups=groups if groups is not None else failed("log groups"),
-        no_retention=log_groups_without_retention(groups)
-        if groups is not None
-        else failed("log groups"),
-        stale=stale_log_groups(groups, end_at, stale_days=stale_days)
-        if groups is not None
-        else failed("log groups"),
-        alarms=alarms if alarms is not None else failed("alarms"),
-        silent=silent_alarms(alarms) if alarms is not None else failed("alarms"),
-        stuck=stuck_alarms(alarms, end_at, stuck_hours=stuck_hours)
-        if alarms is not None
-        else failed("alarms"),
-        flapping=flapping_alarms(history, days, top=top)
-        if history is not None
-        else failed("alarm history"),
-        spend=spend if spend is not None else failed("spend"),
+        log_groups=groups,
+        no_retention=annotate(
+            derive(groups, log_groups_without_retention),
+            first=["log_group", "stored_gb", "usd_per_month", "last_event"],
+            empty="Every log group has a retention policy.",
+        ),
+        stale=annotate(
+            derive(groups, lambda g: stale_log_groups(g, end_at, stale_days=stale_days)),
+            first=["log_group", "why", "days_since_write", "last_event"],
+            empty=f"Every log group was written to in the last {stale_days} days.",
+        ),
+        alarms=alarms,
+        silent=annotate(
+            derive(alarms, silent_alarms),
+            first=["alarm_name", "why", "state"],
+            empty="Every alarm notifies someone.",
+        ),
+        stuck=annotate(
+            derive(alarms, lambda a: stuck_alarms(a, end_at, stuck_hours=stuck_hours)),
+            first=["alarm_name", "hours_in_state", "state", "state_updated"],
+            empty=f"No alarm in INSUFFICIENT_DATA for {stuck_hours:g} hours or more.",
+        ),
+        flapping=derive(history, lambda h: flapping_alarms(h, days, top=top)),
+        spend=spend,
         errors=errors,
     )
-    report.findings = _findings(report)
-    return report
 
 
 def _findings(report: HygieneReport) -> list[str]:
@@ -360,8 +387,9 @@ def _findings(report: HygieneReport) -> list[str]:
     if ok["log groups"] and len(report.no_retention):
         out.append(
             f"{len(report.no_retention)} of {len(report.log_groups)} log groups never expire "
-            f"({report.no_retention['stored_gb'].sum():.3f} GB stored, "
-            f"${report.no_retention['usd_per_month'].sum():.2f} a month and growing)"
+            f"({format_value(report.no_retention['stored_gb'].sum(), 'size:GB')} stored, "
+            f"{format_value(report.no_retention['usd_per_month'].sum(), 'money')} a month "
+            "and growing)"
         )
     if ok["log groups"] and len(report.stale):
         out.append(f"{len(report.stale)} log groups not written to recently: "

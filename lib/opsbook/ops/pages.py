@@ -136,7 +136,7 @@ def find_page_starts(
 ) -> pd.DataFrame:
     """Return the page episodes (``tier``, ``started``, ``ended``) in SLI ``counts`` up to ``as_of``.
 
-    The thresholds come from the SLO's period at ``as_of``, as :func:`opsbook.slo.evaluate.evaluate`
+    The thresholds come from the SLO's period at ``as_of``, as :func:`opsbook.slo.evaluate.review_slos`
     derives them; the episodes are :meth:`opsbook.slo.evaluate.SloReport.episodes` of the page tiers.
 
     Examples

@@ -4,8 +4,10 @@ A suite (``suites.yaml``, :func:`load_suites`) names notebooks and their paramet
 :func:`run_suite` executes them on the ``opsbook`` kernel (:func:`ensure_kernel`), each through
 :func:`execute_notebook` (parameters checked first, HTML exported, account ids masked when asked),
 and writes ``summary.json`` and ``index.html``; :func:`notify` tells people about the run. Inside a
-notebook, :func:`record` keeps a named result in the outputs (:func:`read_records` reads it back)
-and :func:`record_costs` what its queries cost (the sources' :mod:`opsbook.queries.ledger`).
+notebook, :func:`record` keeps a named result and its kind (money, percent, count, ...) in the
+outputs, or a whole :class:`~opsbook.present.Report` (:func:`read_records` and :func:`read_kinds`
+read them back); the published page never shows them (:mod:`opsbook.runner._export`), and
+:func:`record_costs` records what its queries cost (the sources' :mod:`opsbook.queries.ledger`).
 
 Examples
 --------
@@ -22,7 +24,7 @@ from typing import TYPE_CHECKING, Any
 
 # What a notebook's kernel imports (``from opsbook import record``, the cost cell) is imported
 # now and is light; the rest (nbformat, papermill, nbconvert) only when first used.
-from opsbook.runner._record import read_records, record, record_costs
+from opsbook.runner._record import read_kinds, read_records, record, record_costs
 
 if TYPE_CHECKING:
     from opsbook.runner._execute import (
@@ -53,6 +55,7 @@ __all__ = [
     "load_suites",
     "notify",
     "parse_parameter",
+    "read_kinds",
     "read_records",
     "record",
     "record_costs",

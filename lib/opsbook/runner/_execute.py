@@ -22,8 +22,9 @@ from typing import Any
 import nbformat
 
 from opsbook.errors import ConfigurationError
+from opsbook.runner._export import HIDDEN_TAG, export_html
 from opsbook.runner._kernel import ensure_kernel
-from opsbook.runner._record import read_records
+from opsbook.runner._record import read_kinds, read_records
 from opsbook.runner._redact import redact_notebook
 
 __all__ = [
@@ -33,11 +34,9 @@ __all__ = [
     "check_parameters",
     "declared_parameters",
     "execute_notebook",
-    "export_html",
 ]
 
 DEFAULT_TIMEOUT_S = 600
-HIDDEN_TAG = "opsbook-hidden"  # cells the runner adds; left out of the HTML
 _TYPES: dict[str, tuple[type, ...]] = {
     "str": (str,),
     "int": (int,),
@@ -60,7 +59,11 @@ class Parameter:
 
 @dataclass
 class NotebookRun:
-    """The outcome of one notebook: ``ok`` or ``failed``, with what it recorded."""
+    """The outcome of one notebook: ``ok`` or ``failed``, with what it recorded.
+
+    ``records`` holds the recorded values by name, ``kinds`` their kinds (``money``,
+    ``percent``, ``count``, ...: see :mod:`opsbook.present`).
+    """
 
     notebook: str
     status: str
@@ -72,6 +75,7 @@ class NotebookRun:
     error: str | None = None
     attempts: int = 1
     costs: dict[str, Any] = field(default_factory=dict)
+    kinds: dict[str, str] = field(default_factory=dict)
 
 
 def declared_parameters(path: str | Path) -> dict[str, Parameter]:
@@ -217,12 +221,16 @@ def execute_notebook(
         break
     runnable.unlink(missing_ok=True)
     records: dict[str, Any] = {}
+    kinds: dict[str, str] = {}
     html = None
     if output.is_file():
         notebook = nbformat.read(output, as_version=4)
         if redact:
-            nbformat.write(redact_notebook(notebook), output)
-        records = read_records(notebook)
+            notebook = redact_notebook(notebook)
+        records, kinds = read_records(notebook), read_kinds(notebook)
+        # the records in the notebook's metadata too: the page people read never shows them
+        notebook.metadata["opsbook"] = {"records": records, "kinds": kinds}
+        nbformat.write(notebook, output)
         html = output.with_suffix(".html")
         html.write_text(export_html(notebook))
     return NotebookRun(
@@ -236,6 +244,7 @@ def execute_notebook(
         error=error,
         attempts=attempts,
         costs=records.get("query_costs", {}),
+        kinds={k: v for k, v in kinds.items() if k != "query_costs"},
     )
 
 
@@ -251,27 +260,3 @@ def _with_cost_cell(source: Path, output: Path) -> Path:
     copy.parent.mkdir(parents=True, exist_ok=True)
     nbformat.write(notebook, copy)
     return copy
-
-
-def export_html(notebook: nbformat.NotebookNode) -> str:
-    """Return a notebook as standalone HTML without input cells, loading nothing from a CDN.
-
-    plotly.js is embedded once per page by :mod:`opsbook.charts`' renderer; the ``opsbook``
-    template (``templates/opsbook``) drops the CDN scripts JupyterLab's template adds.
-    """
-    from nbconvert import HTMLExporter
-    from traitlets.config import Config
-
-    config = Config()
-    config.TagRemovePreprocessor.remove_cell_tags = {HIDDEN_TAG}
-    config.TagRemovePreprocessor.enabled = True
-    exporter = HTMLExporter(
-        config=config,
-        extra_template_basedirs=[str(Path(__file__).parent / "templates")],
-        template_name="opsbook",
-        exclude_input=True,
-        exclude_input_prompt=True,
-        exclude_output_prompt=True,
-    )
-    body, _ = exporter.from_notebook_node(notebook)
-    return body

@@ -1,8 +1,11 @@
 """Tell people about a report run: a summary on stdout, and findings to a webhook or SNS topic.
 
 Worth attention are failed notebooks and the findings notebooks record under the name
-``findings`` (``record(findings=[...])``: an anomaly, a fired SLO alert). A run with neither is
-summarised on stdout only. When ``notify_webhook_url`` is set, a Slack-compatible JSON payload is
+``findings`` (``record(findings=[...])``, or ``record(report)``: an anomaly, a fired SLO alert).
+A notebook that records its report's ``status`` counts only when that is ``FINDING`` or
+``ERROR``: a report that looked and found nothing (``PASS``, ``SKIPPED``) says so in its page,
+not in a chat channel. A run with nothing worth attention is summarised on stdout only. Values
+are written for people (``$1,234.50``, ``2,900 ms``), not as raw JSON. When ``notify_webhook_url`` is set, a Slack-compatible JSON payload is
 posted there; when ``notify_sns_topic_arn`` is set, the text is published to the topic. A failed
 notebook's entry links its saved output, which is the log of the failure.
 
@@ -29,6 +32,7 @@ from typing import TYPE_CHECKING, Any, TextIO
 
 from opsbook.backends import backend
 from opsbook.errors import OpsbookError
+from opsbook.present import ERROR, FINDING, format_value
 from opsbook.settings import Settings
 
 if TYPE_CHECKING:
@@ -128,10 +132,12 @@ def notify(run: SuiteRun, settings: Settings, *, out: TextIO | None = None) -> l
 
 
 def _findings(records: dict[str, Any]) -> list[str]:
+    if records.get("status", FINDING) not in (FINDING, ERROR):
+        return []
     found = records.get("findings") or []
     if not isinstance(found, list):
         found = [found]
-    return [f if isinstance(f, str) else json.dumps(f, default=str) for f in found]
+    return [f if isinstance(f, str) else format_value(f, "text") for f in found]
 
 
 def _post(url: str, payload: dict[str, Any]) -> None:

@@ -30,6 +30,7 @@ from typing import Any
 
 from opsbook import clock
 from opsbook.errors import ConfigurationError, ReportFailedError
+from opsbook.present import ERROR, FINDING, format_value
 from opsbook.runner._execute import NotebookRun, check_parameters, execute_notebook
 from opsbook.runner._suites import load_suites
 from opsbook.settings import Settings, find_project_root, resolve
@@ -219,7 +220,12 @@ def _publish(work: Path, target: Path) -> Path:
 
 
 def write_summary(run: SuiteRun) -> None:
-    """Write the run's ``summary.json`` and ``index.html`` into its folder."""
+    """Write the run's ``summary.json`` and ``index.html`` into its folder.
+
+    ``summary.json`` keeps every recorded value as recorded, with its kind; ``index.html``
+    writes them for people: each report's status, its findings, then its headline figures
+    (``$90,892.31``, ``93.0%``), never a raw Python value or a table of records.
+    """
     summary = {
         "suite": run.suite,
         "run_date": run.run_date,
@@ -230,17 +236,39 @@ def write_summary(run: SuiteRun) -> None:
     (run.folder / "summary.json").write_text(json.dumps(summary, indent=2, default=str) + "\n")
     rows = "\n".join(_index_row(n) for n in run.notebooks)
     title = html.escape(f"opsbook · {run.suite} · {run.run_date}")
+    failed = sum(n.status != "ok" for n in run.notebooks)
+    attention = sum(n.records.get("status") in (FINDING, ERROR) for n in run.notebooks)
+    line = f"{len(run.notebooks)} reports" + (f", {failed} failed" if failed else "") + (
+        f", {attention} with findings to look at" if attention else "")  # fmt: skip
     (run.folder / "index.html").write_text(
         f"""<!doctype html>
-<html lang="en"><head><meta charset="utf-8"><title>{title}</title>
+<html lang="en"><head><meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>{title}</title>
 <style>
-body {{ font: 15px/1.5 system-ui, sans-serif; margin: 2rem auto; max-width: 60rem; color: #1f2933; }}
-table {{ border-collapse: collapse; width: 100%; }}
-th, td {{ text-align: left; padding: .4rem .6rem; border-bottom: 1px solid #d9e2ec; vertical-align: top; }}
-.ok {{ color: #1a7f37; }} .failed {{ color: #cf222e; font-weight: 600; }}
+*, *::before, *::after {{ box-sizing: border-box; }}
+body {{ font: 15px/1.5 system-ui, -apple-system, "Segoe UI", sans-serif; margin: 2rem auto;
+  max-width: 68rem; padding: 0 1.5rem; color: #1f2328; }}
+h1 {{ margin-bottom: .2rem; }} .sub {{ color: #57606a; margin-top: 0; }}
+table {{ border-collapse: collapse; width: 100%; table-layout: fixed; }}
+th, td {{ text-align: left; padding: .5rem .6rem; border-bottom: 1px solid #d0d7de;
+  vertical-align: top; overflow-wrap: anywhere; }}
+col.report {{ width: 11rem; }} col.status {{ width: 7rem; }} col.time {{ width: 5rem; }}
+td.time {{ text-align: right; color: #57606a; font-variant-numeric: tabular-nums; }}
+ul {{ margin: 0; padding-left: 1.1rem; }} li {{ margin: .1rem 0; }}
+dl {{ display: grid; grid-template-columns: max-content 1fr; gap: .05rem .8rem;
+  margin: .4rem 0 0; color: #57606a; font-size: 13px; }}
+dt {{ font-weight: 600; }} dd {{ margin: 0; }}
+.badge {{ display: inline-block; padding: .05rem .5rem; border-radius: 1rem; font-size: 12px;
+  font-weight: 600; color: #fff; background: #57606a; }}
+.PASS, .ok {{ background: #1a7f37; }} .FINDING {{ background: #9a6700; }}
+.ERROR, .failed {{ background: #cf222e; }} .SKIPPED {{ background: #57606a; }}
+.error {{ color: #cf222e; }}
 </style></head>
 <body><h1>{title}</h1>
-<table><thead><tr><th>report</th><th>status</th><th>seconds</th><th>headlines</th></tr></thead>
+<p class="sub">{html.escape(line)}</p>
+<table><colgroup><col class="report"><col class="status"><col><col class="time"></colgroup>
+<thead><tr><th>report</th><th>status</th><th>headlines</th><th>time</th></tr></thead>
 <tbody>
 {rows}
 </tbody></table></body></html>
@@ -248,15 +276,39 @@ th, td {{ text-align: left; padding: .4rem .6rem; border-bottom: 1px solid #d9e2
     )
 
 
+#: Recorded values the index never lists as figures: shown otherwise, or not for people.
+_NOT_FIGURES = {"findings", "status", "query_costs"}
+
+
 def _index_row(run: NotebookRun) -> str:
     link = html.escape(run.html or run.output)
     name = html.escape(Path(run.notebook).stem)
-    headlines = "<br>".join(
-        f"{html.escape(str(k))}: {html.escape(str(v))}" for k, v in run.records.items()
-    )
+    status = "failed" if run.status != "ok" else str(run.records.get("status") or "ok")
+    badge = f'<span class="badge {html.escape(status)}">{html.escape(status)}</span>'
     if run.error:
-        headlines = html.escape(run.error)
+        body = f'<p class="error">{html.escape(run.error)}</p>'
+    else:
+        found = run.records.get("findings") or []
+        found = found if isinstance(found, list) else [found]
+        items = "".join(f"<li>{html.escape(format_value(f, 'text'))}</li>" for f in found)
+        figures = "".join(
+            f"<dt>{html.escape(key.replace('_', ' '))}</dt><dd>{html.escape(text)}</dd>"
+            for key, value in run.records.items()
+            if key not in _NOT_FIGURES and (text := _figure(value, run.kinds.get(key)))
+        )
+        body = (f"<ul>{items}</ul>" if items else "") + (f"<dl>{figures}</dl>" if figures else "")
     return (
-        f'<tr><td><a href="{link}">{name}</a></td><td class="{run.status}">{run.status}</td>'
-        f"<td>{run.seconds:.1f}</td><td>{headlines}</td></tr>"
+        f'<tr><td><a href="{link}">{name}</a></td><td>{badge}</td><td>{body}</td>'
+        f'<td class="time">{run.seconds:.0f} s</td></tr>'
     )
+
+
+def _figure(value: Any, kind: str | None) -> str:
+    """Return a recorded value as people read it; empty for rows of records and empty values."""
+    if value in (None, "", [], {}):
+        return ""
+    if isinstance(value, list) and any(isinstance(v, dict | list) for v in value):
+        return ""  # rows of a table: the report shows them, summary.json keeps them
+    if isinstance(value, dict) and any(isinstance(v, dict | list) for v in value.values()):
+        return ""
+    return format_value(value, kind)

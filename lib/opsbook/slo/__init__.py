@@ -3,5 +3,26 @@
 :mod:`~opsbook.slo.spec` reads the specs, :mod:`~opsbook.slo.maths` holds the arithmetic on plain
 pandas, :mod:`~opsbook.slo.evaluate` fetches the SLIs through :mod:`opsbook.metrics` and
 :mod:`opsbook.logs`, :mod:`~opsbook.slo.alerts` writes CloudWatch alarms as CloudFormation and
-:mod:`~opsbook.slo.appsignals` reads Application Signals budget reports.
+:mod:`~opsbook.slo.appsignals` reads Application Signals budget reports. :func:`review_slos`
+evaluates a spec file at a moment and returns an :class:`SloReport` (a
+:class:`~opsbook.present.Report`).
 """
+
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from opsbook.slo.evaluate import SloReport, review_slos
+
+__all__ = ["SloReport", "review_slos"]
+
+
+def __getattr__(name: str) -> Any:
+    # Imported when first used: ``opsbook.slo.maths`` alone must not pull in the SLI readers.
+    if name not in __all__:
+        raise AttributeError(f"module 'opsbook.slo' has no attribute {name!r}")
+    value = getattr(importlib.import_module("opsbook.slo.evaluate"), name)
+    globals()[name] = value
+    return value

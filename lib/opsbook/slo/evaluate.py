@@ -4,8 +4,10 @@ Each SLI is fetched through opsbook.metrics or opsbook.logs; then this module co
 
 Examples
 --------
->>> report = evaluate("data/sample/slos.yaml", "2026-11-15")  # doctest: +SKIP
+>>> report = review_slos("data/sample/slos.yaml", "2026-11-15")  # doctest: +SKIP
 >>> report.summary()[["name", "attainment", "budget_remaining", "status"]]  # doctest: +SKIP
+>>> report.findings()  # doctest: +SKIP
+['catalog-lambda-success: ticket: slow tier burning 5.3× its budget rate (threshold 1×); ...']
 """
 
 from __future__ import annotations
@@ -20,11 +22,12 @@ import pandas as pd
 
 from opsbook import clock
 from opsbook.errors import ConfigurationError
+from opsbook.present import FINDING, PASS, SKIPPED, annotate
 from opsbook.settings import Settings, resolve
 from opsbook.slo import maths
 from opsbook.slo.spec import LogsSource, MetricSource, Slo, Source, load_slos
 
-__all__ = ["SloData", "SloReport", "breakdown", "evaluate", "fetch_counts", "period_bounds"]
+__all__ = ["SloData", "SloReport", "breakdown", "fetch_counts", "period_bounds", "review_slos"]
 
 STEP = pd.Timedelta(minutes=1)
 
@@ -66,7 +69,12 @@ class SloData:
 
 @dataclass
 class SloReport:
-    """Evaluated SLOs at one moment; each method returns a plain DataFrame."""
+    """Evaluated SLOs at one moment; each method returns a plain DataFrame.
+
+    As a :class:`~opsbook.present.Report`: ``figures()`` are each SLO's status, attainment and
+    budget left (and the alert spans), ``findings()`` a line per SLO that pages, tickets, ran
+    out of budget or has no data, ``status()`` FINDING for any of those but no data.
+    """
 
     data: list[SloData]
     tiers: tuple[maths.Tier, ...] = maths.DEFAULT_TIERS
@@ -115,9 +123,48 @@ class SloReport:
         ]
         columns = ["slo", "tier", "severity", "start", "end", "minutes", "peak_burn"]
         frames = [frame for frame in frames if not frame.empty]
-        if not frames:
-            return pd.DataFrame([], columns=columns)
-        return pd.concat(frames, ignore_index=True)[columns]
+        out = (
+            pd.concat(frames, ignore_index=True)[columns]
+            if frames
+            else pd.DataFrame([], columns=columns)
+        )
+        return annotate(out, kinds={"peak_burn": "number"}, missing={"end": "still firing"},
+                        empty="No alert tier fired in the period.")  # fmt: skip
+
+    def figures(self) -> dict[str, object]:
+        """Return what a report records: per SLO its status, attainment, budget left; alert spans."""
+        summary = self.summary().set_index("name")
+
+        def values(column: str, places: int) -> dict[str, float | None]:
+            return {k: None if pd.isna(v) else round(float(v), places)
+                    for k, v in summary[column].items()}  # fmt: skip
+
+        return {
+            "slo_status": summary.status.to_dict(),
+            "slo_attainment": values("attainment", 6),
+            "slo_budget_remaining": values("budget_remaining", 4),
+            "slo_alert_episodes": self.episodes().astype(str).to_dict("records"),
+        }
+
+    def findings(self) -> list[str]:
+        """Return a line per SLO needing people (page, ticket, exhausted, no data), worst first."""
+        summary = self.summary()
+        lines = []
+        for status in ("page", "exhausted", "ticket", "no data"):
+            for row in summary.loc[summary.status == status].to_dict("records"):
+                lines.append(f"{row['name']}: {status}" + _why(row, self.tiers))
+        if not lines and len(summary):
+            low = summary.sort_values("budget_remaining").iloc[0]
+            lines.append(f"all {len(summary)} SLOs within budget; least left: {low['name']} "
+                         f"({low['budget_remaining']:.1%} of its error budget)")  # fmt: skip
+        return lines
+
+    def status(self) -> str:
+        """Return FINDING when an SLO pages, tickets or ran out of budget, SKIPPED without data."""
+        states = set(self.summary().status)
+        if states & {"page", "ticket", "exhausted"}:
+            return FINDING
+        return SKIPPED if states == {"no data"} or not states else PASS
 
     def summary(self) -> pd.DataFrame:
         """Return one row per SLO: attainment, budget, burn per tier, alert state, exhaustion."""
@@ -160,7 +207,16 @@ class SloReport:
             row["low_traffic"] = row["bad_event_budget_share"] > self.max_event_share
             row["status"] = _status(row, self.tiers)
             rows.append(row)
-        return pd.DataFrame(rows)
+        out = pd.DataFrame(rows)
+        # what matters first when shown; burn rates are multiples of the budget's rate
+        burns = [c for c in out.columns if c.endswith("_burn")]
+        return annotate(
+            out,
+            first=["name", "status", "attainment", "target", "budget_remaining",
+                   "exhaustion_in_hours", f"{self.tiers[0].name}_burn", "window"],
+            kinds={c: "number" for c in out.columns if c.endswith(("_burn", "_threshold"))},
+            missing=dict.fromkeys(burns, "no events in its windows"),
+        )  # fmt: skip
 
     def burn_down(self, name: str | None = None) -> pd.DataFrame:
         """Return the budget remaining over the period, per SLO (slo, timestamp, remaining...)."""
@@ -237,6 +293,17 @@ def _runs(group: pd.DataFrame) -> pd.DataFrame:
     )
 
 
+def _why(row: dict, tiers: Sequence[maths.Tier]) -> str:
+    """Return why an SLO needs people: the tiers firing and the budget left."""
+    if row["status"] == "no data":
+        return " (no events in its period)"
+    firing = [f"{t.name} tier burning {row[f'{t.name}_burn']:.1f}× its budget rate "
+              f"(threshold {row[f'{t.name}_threshold']:.3g}×)" for t in tiers
+              if row.get(f"{t.name}_firing")]  # fmt: skip
+    left = f"{row['budget_remaining']:.1%} of the error budget left"
+    return f": {'; '.join([*firing, left])}"
+
+
 def _status(row: dict, tiers: Sequence[maths.Tier]) -> str:
     if row["events"] == 0 or math.isnan(row["budget_remaining"]):
         return "no data"
@@ -249,7 +316,7 @@ def _status(row: dict, tiers: Sequence[maths.Tier]) -> str:
     return "ok"
 
 
-def evaluate(
+def review_slos(
     spec: str | Path | Sequence[Slo],
     as_of: clock.Moment | None = None,
     *,
@@ -280,7 +347,7 @@ def evaluate(
 
     Examples
     --------
-    >>> evaluate("data/sample/slos.yaml", "2026-11-15").summary().status.tolist()  # doctest: +SKIP
+    >>> review_slos("data/sample/slos.yaml", "2026-11-15").summary().status.tolist()  # doctest: +SKIP
     ['ok', 'ok', 'ticket']
     """
     settings = settings or resolve()
