@@ -234,12 +234,35 @@ def names() -> list[str]:
 def expand_fragments(sql: str, name: str) -> str:
     """Return ``sql`` with each ``{{fragment}}`` replaced by that fragment, in parentheses.
 
+    A fragment whose header says ``-- kind: columns`` is a list of SELECT columns and is
+    inserted as it is; fragments may use fragments.
+
+    Examples
+    --------
+    >>> print(expand_fragments("SELECT {{cost_columns}} FROM cur", "example").splitlines()[0])
+    SELECT sum(line_item_unblended_cost) AS unblended_cost,
+
     Raises
     ------
     ConfigurationError
         For a fragment that does not exist (the message lists those that do).
     """
-    return _FRAGMENT.sub(lambda m: f"({fragment(m.group(1), name)})", sql)
+
+    def insert(match: re.Match[str]) -> str:
+        text = expand_fragments(fragment(match.group(1), name), name)
+        return text if match.group(1) in _column_fragments() else f"({text})"
+
+    return _FRAGMENT.sub(insert, sql)
+
+
+@cache
+def _column_fragments() -> frozenset[str]:
+    folder = resources.files("opsbook.queries").joinpath("_fragments")
+    return frozenset(
+        f.name[:-4]
+        for f in folder.iterdir()
+        if f.name.endswith(".sql") and "-- kind: columns" in f.read_text().splitlines()
+    )
 
 
 @cache

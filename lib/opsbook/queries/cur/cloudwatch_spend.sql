@@ -14,7 +14,7 @@ SELECT
     sum({{amortized_cost}}) AS amortized_cost
 FROM cur
 WHERE billing_period BETWEEN :start_period AND :end_period
-    AND (:accounts = '' OR strpos(:accounts, line_item_usage_account_id) > 0)
+    AND {{account_filter}}
     AND line_item_product_code = 'AmazonCloudWatch'
     AND line_item_line_item_type IN ('Usage', 'DiscountedUsage', 'SavingsPlanCoveredUsage')
 GROUP BY billing_period, line_item_usage_account_id, line_item_usage_type, line_item_operation,

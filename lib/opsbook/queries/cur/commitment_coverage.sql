@@ -16,7 +16,7 @@ SELECT
     sum({{amortized_cost}}) AS amortized_cost
 FROM cur
 WHERE billing_period BETWEEN :start_period AND :end_period
-    AND (:accounts = '' OR strpos(:accounts, line_item_usage_account_id) > 0)
+    AND {{account_filter}}
     AND line_item_line_item_type IN ('Usage', 'DiscountedUsage', 'SavingsPlanCoveredUsage')
     AND (line_item_usage_type LIKE '%BoxUsage%' OR line_item_usage_type LIKE '%SpotUsage%'
         OR line_item_usage_type LIKE '%InstanceUsage%' OR line_item_usage_type LIKE '%Fargate%'

@@ -26,7 +26,7 @@ SELECT
         THEN coalesce(pricing_public_on_demand_cost, 0) ELSE 0 END) AS covered_on_demand_cost
 FROM cur
 WHERE billing_period BETWEEN :start_period AND :end_period
-    AND (:accounts = '' OR strpos(:accounts, line_item_usage_account_id) > 0)
+    AND {{account_filter}}
     AND (coalesce(savings_plan_savings_plan_a_r_n, '') <> ''
         OR coalesce(reservation_reservation_a_r_n, '') <> '')
     AND line_item_line_item_type IN ('SavingsPlanRecurringFee', 'RIFee', 'DiscountedUsage',

@@ -23,7 +23,7 @@ SELECT
     sum({{amortized_cost}}) AS amortized_cost
 FROM cur
 WHERE billing_period BETWEEN :start_period AND :end_period
-    AND (:accounts = '' OR strpos(:accounts, line_item_usage_account_id) > 0)
+    AND {{account_filter}}
     AND line_item_line_item_type = 'Usage'
     AND line_item_usage_type LIKE '%Bytes'
     AND line_item_usage_type NOT LIKE '%DataProcessing-Bytes'

@@ -10,6 +10,6 @@ SELECT
     sum(line_item_unblended_cost) AS unblended_cost
 FROM cur
 WHERE billing_period BETWEEN :start_period AND :end_period
-    AND (:accounts = '' OR strpos(:accounts, line_item_usage_account_id) > 0)
+    AND {{account_filter}}
 GROUP BY billing_period, line_item_line_item_type
 ORDER BY billing_period, line_items DESC

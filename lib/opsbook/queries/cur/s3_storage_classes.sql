@@ -14,7 +14,7 @@ SELECT
     sum({{amortized_cost}}) AS amortized_cost
 FROM cur
 WHERE billing_period BETWEEN :start_period AND :end_period
-    AND (:accounts = '' OR strpos(:accounts, line_item_usage_account_id) > 0)
+    AND {{account_filter}}
     AND line_item_product_code = 'AmazonS3'
     AND line_item_usage_type LIKE '%TimedStorage%'
     AND line_item_line_item_type = 'Usage'

@@ -9,12 +9,9 @@ SELECT
     line_item_usage_account_id AS account_id,
     line_item_usage_account_name AS account_name,
     line_item_product_code AS service,
-    sum(line_item_unblended_cost) AS unblended_cost,
-    sum({{amortized_cost}}) AS amortized_cost,
-    sum({{net_amortized_cost}}) AS net_amortized_cost,
-    sum({{public_cost}}) AS public_cost
+    {{cost_columns}}
 FROM cur
 WHERE billing_period BETWEEN :start_period AND :end_period
-    AND (:accounts = '' OR strpos(:accounts, line_item_usage_account_id) > 0)
+    AND {{account_filter}}
 GROUP BY billing_period, date(line_item_usage_start_date), line_item_usage_account_id, line_item_usage_account_name, line_item_product_code
 ORDER BY usage_day, unblended_cost DESC

@@ -7,12 +7,9 @@ SELECT
     billing_period,
     date(line_item_usage_start_date) AS usage_day,
     coalesce(nullif(product_region_code, ''), 'global') AS region,
-    sum(line_item_unblended_cost) AS unblended_cost,
-    sum({{amortized_cost}}) AS amortized_cost,
-    sum({{net_amortized_cost}}) AS net_amortized_cost,
-    sum({{public_cost}}) AS public_cost
+    {{cost_columns}}
 FROM cur
 WHERE billing_period BETWEEN :start_period AND :end_period
-    AND (:accounts = '' OR strpos(:accounts, line_item_usage_account_id) > 0)
+    AND {{account_filter}}
 GROUP BY billing_period, date(line_item_usage_start_date), coalesce(nullif(product_region_code, ''), 'global')
 ORDER BY usage_day, unblended_cost DESC

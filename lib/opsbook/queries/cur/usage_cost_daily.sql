@@ -16,7 +16,7 @@ SELECT
     sum(line_item_unblended_cost) AS unblended_cost
 FROM cur
 WHERE billing_period BETWEEN :start_period AND :end_period
-    AND (:accounts = '' OR strpos(:accounts, line_item_usage_account_id) > 0)
+    AND {{account_filter}}
     AND line_item_usage_start_date >= CAST(:start_date AS timestamp)
     AND line_item_usage_start_date < CAST(:end_date AS timestamp)
     AND line_item_line_item_type IN ('Usage', 'DiscountedUsage', 'SavingsPlanCoveredUsage')
