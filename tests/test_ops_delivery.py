@@ -9,7 +9,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 from opsbook.errors import ConfigurationError
-from opsbook.ops import delivery
+from opsbook.ops import delivery, deployments
 from opsbook.sample.episodes import releases
 from opsbook.sample.org import CATALOG, CHECKOUT, ORDERS, timeline
 from opsbook.settings import resolve
@@ -85,7 +85,7 @@ def test_configured_event_names_and_window(sample_dir: Path) -> None:
     # The 5xx alarm fired 7 minutes after the bad deploy: outside a 5-minute window.
     assert not only_ecs.failures.failed.any()
     with pytest.raises(ConfigurationError, match="event_names is empty"):
-        delivery.read_deployments("2026-11-01", "2026-11-15", event_names=[], settings=settings)
+        deployments.read_deployments("2026-11-01", "2026-11-15", event_names=[], settings=settings)
     with pytest.raises(ConfigurationError, match="window 0"):
         delivery.review_delivery("2026-11-01", "2026-11-15", window=0, settings=settings)
 

@@ -170,7 +170,7 @@ def read_slo_pages(
     Parameters
     ----------
     deployments
-        From :func:`opsbook.ops.delivery.read_deployments` (``deployed_at``, ``service``).
+        From :func:`opsbook.ops.deployments.read_deployments` (``deployed_at``, ``service``).
     window
         Minutes after each deployment to look for a page start.
     spec
