@@ -157,9 +157,13 @@ class Reading:
         return sorted(found)
 
     def mark(self, frame: T) -> T:
-        """Put the skipped files on a result frame as ``attrs["skipped"]`` and return it."""
+        """Put the skipped files on a result frame as ``attrs["skipped"]`` and return it.
+
+        The key is there only when a file was skipped, so a complete result carries the same
+        facts as the aws backend's.
+        """
         attrs = getattr(frame, "attrs", None)
-        if attrs is not None:
+        if attrs is not None and self.skipped:
             earlier = attrs.get("skipped", [])
             attrs["skipped"] = earlier + [s for s in self.skipped if s not in earlier]
         return frame
