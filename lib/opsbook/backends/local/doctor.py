@@ -27,6 +27,7 @@ import pyarrow.parquet as pq
 
 from opsbook.backends import layout
 from opsbook.backends.checks import FAIL, PASS, SKIPPED, Check, attempt
+from opsbook.backends.local._metric_records import check_file
 from opsbook.backends.local._reading import Malformed, Reading
 from opsbook.errors import OpsbookError
 from opsbook.settings import Settings
@@ -61,15 +62,24 @@ def checks(settings: Settings) -> list[Check]:
         return f"{len(found)} namespaces: {', '.join(found.namespace)}"
 
     def incident() -> str:
-        wanted = [layout.DESCRIBE_ALARMS, layout.ALARM_HISTORY, layout.HEALTH, layout.CLOUDTRAIL]
-        missing = [w for w in wanted if not (folder / w).exists()]
-        if missing:
-            raise OpsbookError(f"missing {', '.join(missing)} under {folder}")
         always = (pd.Timestamp("1970-01-01", tz="UTC"), pd.Timestamp("2200-01-01", tz="UTC"))
-        alarms.describe_alarms(settings, None, None)
-        alarms.read_alarm_history(settings, *always, None, None)
-        changes.read_changes(settings, *always, None)
-        health.read_health_events(settings, *always)
+        readers: dict[str, Callable[[], object]] = {
+            layout.DESCRIBE_ALARMS: lambda: alarms.describe_alarms(settings, None, None),
+            layout.ALARM_HISTORY: lambda: alarms.read_alarm_history(settings, *always, None, None),
+            layout.CLOUDTRAIL: lambda: changes.read_changes(settings, *always, None),
+            layout.HEALTH: lambda: health.read_health_events(settings, *always),
+        }
+        problems = []
+        for where, read in readers.items():
+            if not (folder / where).exists():
+                problems.append(f"missing {where} under {folder}")
+                continue
+            try:
+                read()
+            except OpsbookError as error:  # every source is read, each problem named
+                problems.append(str(error))
+        if problems:
+            raise OpsbookError("; ".join(problems))
         return "alarms, alarm history, CloudTrail and Health files read"
 
     return [
@@ -146,6 +156,11 @@ def _gzip_records(path: Path) -> None:
         raise Malformed("first record is not a JSON object")
 
 
+def _metric_stream(path: Path) -> None:
+    """Check every record of a Metric Streams file (DuckDB reads a malformed value as NULL)."""
+    check_file(path)
+
+
 def _gzip_lines(path: Path) -> None:
     """Inflate an export file whole (``<timestamp> <message>`` lines), its CRC checked."""
     with gzip.open(path, "rb") as handle:
@@ -158,7 +173,7 @@ _CHECKS: tuple[tuple[Callable[[str, str], bool], Callable[[Path], None]], ...] =
     (lambda name, where: name.endswith(".parquet"), _parquet),
     (lambda name, where: where.startswith(f"{layout.CLOUDTRAIL}/"), _trail),
     (lambda name, where: name.endswith(".json"), _json_object),
-    (lambda name, where: where.startswith(f"{layout.METRICS}/"), _gzip_records),
+    (lambda name, where: where.startswith(f"{layout.METRICS}/"), _metric_stream),
     (lambda name, where: where.startswith(f"{layout.LOG_EXPORTS}/"), _gzip_lines),
     (lambda name, where: where.startswith(f"{layout.LOG_FIREHOSE}/"), _gzip_records),
 )

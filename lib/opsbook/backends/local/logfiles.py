@@ -226,7 +226,10 @@ def _store(key: tuple, found: _Decoded) -> None:
 
 def _decode_export(path: Path) -> _Decoded:
     """Decode one export file: ``<ISO-8601 time> <message>`` lines, blank lines skipped."""
-    text = gzip.decompress(path.read_bytes()).decode("utf-8")
+    data = path.read_bytes()
+    if not data:
+        raise Malformed("empty file (0 bytes): an export task never writes one")
+    text = gzip.decompress(data).decode("utf-8")
     if "\r" in text:  # the universal newlines that reading the file as text applied
         text = text.replace("\r\n", "\n").replace("\r", "\n")
     lines = [line.partition(" ") for line in text.split("\n") if line.strip()]
@@ -301,6 +304,8 @@ def _decode_batch(batch: list[tuple[tuple, list[bytes]]]) -> None:
 
 def _inflate(path: Path) -> list[bytes]:
     data, members = path.read_bytes(), []
+    if not data:
+        raise Malformed("empty file (0 bytes): Firehose never writes one")
     while data:
         # Each member is one record as CloudWatch Logs sent it; the decoder stops at its end.
         inflater = zlib.decompressobj(wbits=31)

@@ -30,8 +30,6 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-import gzip
-import json
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -46,7 +44,8 @@ import pyarrow.parquet as pq
 from opsbook.backends import layout
 from opsbook.backends.frames import metric_data_frame, metric_list_frame, namespaces_frame
 from opsbook.backends.local import HINT, connect, data_dir
-from opsbook.backends.local._reading import Malformed, Reading
+from opsbook.backends.local._metric_records import check_file
+from opsbook.backends.local._reading import Reading
 from opsbook.backends.pulled import dimensions_text
 from opsbook.errors import ConfigurationError, NoDataError, QueryFailedError
 from opsbook.metrics import _math
@@ -203,7 +202,7 @@ def _checked(
     if not bad:
         raise QueryFailedError(f"local metrics query failed on DuckDB: {failure}")
     for path in bad:
-        reading.read(Path(path), _check_file)
+        reading.read(Path(path), check_file)
     kept = {
         name: [p for p in getattr(files, name) if p not in bad]
         for name in ("streams", "mapped", "flat")
@@ -211,42 +210,9 @@ def _checked(
     return reading.mark(run(dataclasses.replace(files, **kept)))
 
 
-_STREAM_FIELDS = {"namespace": str, "metric_name": str, "timestamp": int, "value": dict}
-
-
-def _check_file(path: Path) -> None:
-    """Read one metrics file whole, raising what is wrong with it (see :mod:`._reading`)."""
-    if path.suffix == ".parquet":
-        pq.read_table(path)
-        return
-    if path.stat().st_size == 0:
-        raise Malformed("empty file (0 bytes, not gzip)")
-    with gzip.open(path, "rt", encoding="utf-8") as handle:
-        for number, line in enumerate(handle, 1):
-            if not line.strip():
-                continue
-            try:
-                record = json.loads(line)
-            except json.JSONDecodeError as error:
-                raise Malformed(f"malformed JSON record at line {number} ({error.msg})") from None
-            if not isinstance(record, dict):
-                raise Malformed(f"record at line {number} is not a JSON object")
-            for name, kind in _STREAM_FIELDS.items():
-                if not isinstance(record.get(name), kind) or isinstance(record.get(name), bool):
-                    raise Malformed(
-                        f"malformed record at line {number}: {name} is missing or not {kind.__name__}"
-                    )
-            dimensions = record.get("dimensions", {})
-            values = record["value"].values()
-            if not isinstance(dimensions, dict) or not all(
-                isinstance(v, int | float) and not isinstance(v, bool) for v in values
-            ):
-                raise Malformed(f"malformed record at line {number}: dimensions or value")
-
-
 def _unreadable(path: str) -> bool:
     try:
-        _check_file(Path(path))
+        check_file(Path(path))
     except Exception:  # noqa: BLE001 - any failure marks the file for the policy to name
         return True
     return False
