@@ -27,6 +27,7 @@ import pyarrow.parquet as pq
 
 from opsbook.backends import layout
 from opsbook.backends.checks import FAIL, PASS, SKIPPED, Check, attempt
+from opsbook.backends.local import connect
 from opsbook.backends.local._metric_records import check_file
 from opsbook.backends.local._reading import Malformed, Reading
 from opsbook.errors import OpsbookError
@@ -59,6 +60,7 @@ def checks(settings: Settings) -> list[Check]:
 
     def namespaces() -> str:
         found = metrics.describe_namespaces(settings)
+        _null_records(folder / layout.METRICS)
         return f"{len(found)} namespaces: {', '.join(found.namespace)}"
 
     def incident() -> str:
@@ -156,9 +158,37 @@ def _gzip_records(path: Path) -> None:
         raise Malformed("first record is not a JSON object")
 
 
-def _metric_stream(path: Path) -> None:
-    """Check every record of a Metric Streams file (DuckDB reads a malformed value as NULL)."""
-    check_file(path)
+def _null_records(root: Path) -> None:
+    """Name the Metric Streams files with a record DuckDB read as NULL (a malformed value)."""
+    streams = [str(p) for p in Reading().files(root) if not p.name.endswith(".parquet")]
+    if not streams:
+        return
+    con = connect()
+    try:
+        rows = con.execute(
+            "SELECT DISTINCT filename FROM read_json($files, format='newline_delimited', "
+            "compression='gzip', filename=true, columns=$columns) WHERE namespace IS NULL "
+            "OR metric_name IS NULL OR timestamp IS NULL OR value IS NULL ORDER BY 1 LIMIT 5",
+            {"files": streams, "columns": _STREAM_COLUMNS},
+        ).fetchall()
+    finally:
+        con.close()
+    reading = Reading(skip=True)
+    for (path,) in rows:
+        reading.read(Path(path), check_file)
+    if reading.skipped:
+        raise OpsbookError(
+            "malformed Metric Streams records: "
+            + "; ".join(f"{s['file']}: {s['problem']}" for s in reading.skipped)
+        )
+
+
+_STREAM_COLUMNS = {
+    "namespace": "VARCHAR",
+    "metric_name": "VARCHAR",
+    "timestamp": "BIGINT",
+    "value": "MAP(VARCHAR, DOUBLE)",
+}
 
 
 def _gzip_lines(path: Path) -> None:
@@ -173,7 +203,7 @@ _CHECKS: tuple[tuple[Callable[[str, str], bool], Callable[[Path], None]], ...] =
     (lambda name, where: name.endswith(".parquet"), _parquet),
     (lambda name, where: where.startswith(f"{layout.CLOUDTRAIL}/"), _trail),
     (lambda name, where: name.endswith(".json"), _json_object),
-    (lambda name, where: where.startswith(f"{layout.METRICS}/"), _metric_stream),
+    (lambda name, where: where.startswith(f"{layout.METRICS}/"), _gzip_records),
     (lambda name, where: where.startswith(f"{layout.LOG_EXPORTS}/"), _gzip_lines),
     (lambda name, where: where.startswith(f"{layout.LOG_FIREHOSE}/"), _gzip_records),
 )

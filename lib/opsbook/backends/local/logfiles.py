@@ -272,8 +272,8 @@ def _prefetch_firehose(paths: list[Path]) -> None:
                 if key in _CACHE:
                     continue
             members = _inflate(path)
-        except (OSError, EOFError, zlib.error):
-            continue
+        except (OSError, EOFError, zlib.error, ValueError):
+            continue  # named when read alone
         batch.append((key, members))
         held += sum(map(len, members))
         if held >= _BATCH_BYTES:
@@ -502,6 +502,9 @@ def scan_sources(
             found.json_lines.append(path)
         elif not reading.read(path, _is_gzip):
             found.files -= 1  # README files and the like (or a file skipped)
+            if _in_log_layout(path) and not any(s["file"] == str(path) for s in reading.skipped):
+                reading.fail(path, "not gzip, yet in the export or Firehose layout")
+                found.files += 1
         else:
             piece = reading.read(
                 path, lambda p, r=root: _read_gzip(r, p, start, end, wanted, found.groups)
@@ -511,6 +514,11 @@ def scan_sources(
     found.gzip_events = _concat(pieces)
     found.problems += [f"{s['file']}: {s['problem']}" for s in reading.skipped]
     return found
+
+
+def _in_log_layout(path: Path) -> bool:
+    """Whether ``path`` sits where an export task or a Firehose stream writes gzip objects."""
+    return any(_TASK_ID.match(p) for p in path.parts) or "firehose" in path.parts
 
 
 def _firehose_candidate(path: Path, start: dt.datetime | None, end: dt.datetime | None) -> bool:
