@@ -85,7 +85,9 @@ import pyarrow as pa  # noqa: E402
 import pyarrow.parquet as pq  # noqa: E402
 import pytest  # noqa: E402
 from opsbook.backends.local import logs as local_logs  # noqa: E402
+from opsbook.backends.local._reading import Reading  # noqa: E402
 from opsbook.backends.local.logfiles import scan_sources  # noqa: E402
+from opsbook.errors import UnreadableFileError  # noqa: E402
 from opsbook.settings import resolve  # noqa: E402
 
 DAY = dt.datetime(2026, 11, 14, tzinfo=dt.UTC)
@@ -153,16 +155,19 @@ def test_parquet_bytes_scanned_is_estimated_from_the_metadata(tmp_path: Path) ->
     assert result.attrs["statistics"]["bytesScanned"] == pytest.approx(exact, rel=0.15)
 
 
-def test_corrupt_gzip_is_reported_and_other_files_read(tmp_path: Path) -> None:
+def test_corrupt_gzip_is_an_error_naming_it_or_with_skip_unreadable_a_note(tmp_path: Path) -> None:
     _export(tmp_path, "/g", "s", ["2026-11-14T00:00:00.000Z kept"])
     broken = tmp_path / "logs" / "export" / "g" / TASK / "s" / "000001.gz"
     broken.write_bytes(gzip.compress(b"2026-11-14T00:00:01.000Z lost\n")[:15])
-    found = scan_sources([tmp_path / "logs"])
+    with pytest.raises(UnreadableFileError, match="000001.gz: truncated"):
+        scan_sources([tmp_path / "logs"])
+    found = scan_sources([tmp_path / "logs"], reading=Reading(skip=True))
     assert found.gzip_events.column("message").to_pylist() == ["kept"]
     assert len(found.problems) == 1 and "000001.gz" in found.problems[0]
-    result = local_logs.query(resolve(), "fields @message", [], DAY, DAY + dt.timedelta(hours=1),
-                              limit=10, sources=[tmp_path / "logs"])  # fmt: skip
+    result = local_logs.query(resolve(skip_unreadable=True), "fields @message", [], DAY,
+                              DAY + dt.timedelta(hours=1), limit=10, sources=[tmp_path / "logs"])  # fmt: skip
     assert any("000001.gz" in note for note in result.attrs["notes"])
+    assert [s["file"] for s in result.attrs["skipped"]] == [str(broken)]
 
 
 def test_time_pruning_skips_files_that_cannot_hold_the_window(tmp_path: Path) -> None:

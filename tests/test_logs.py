@@ -127,11 +127,15 @@ def test_cli_errors_are_one_line_with_exit_status(
 
 
 def test_corrupt_gzip_is_reported_by_name_and_the_rest_read(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     _export(tmp_path, "/g", "s", ["2026-11-14T10:00:00.000Z good"])
     bad = _export(tmp_path, "/g", "s", ["2026-11-14T10:00:01.000Z lost"], name="000001.gz")
     bad.write_bytes(bad.read_bytes()[:20])
+    assert main(["logs", "query", "fields @message", "--source", str(tmp_path)]) == 1
+    err = capsys.readouterr().err
+    assert "000001.gz: truncated" in err and "Traceback" not in err
+    monkeypatch.setenv("OPSBOOK_SKIP_UNREADABLE", "true")
     assert (
         main(["logs", "query", "fields @message", "--source", str(tmp_path), "--format", "json"])
         == 0

@@ -25,6 +25,7 @@ __all__ = [
     "QueryCancelledError",
     "QueryFailedError",
     "ReportFailedError",
+    "UnreadableFileError",
 ]
 
 
@@ -89,3 +90,21 @@ class ReportFailedError(OpsbookError):
     def __init__(self, message: str, *, run: object = None) -> None:
         super().__init__(message)
         self.run = run
+
+
+class UnreadableFileError(NoDataError):
+    """A data file or folder cannot be read; ``path`` names it and ``problem`` says what is wrong.
+
+    Examples
+    --------
+    >>> print(UnreadableFileError("cur/x.parquet", "not Parquet (bad magic bytes)"))
+    cannot read cur/x.parquet: not Parquet (bad magic bytes); repair or remove it, or set skip_unreadable = true to skip it with a note
+    """
+
+    def __init__(self, path: object, problem: str) -> None:
+        super().__init__(
+            f"cannot read {path}: {problem}; repair or remove it, or set skip_unreadable = true "
+            "to skip it with a note"
+        )
+        self.path = str(path)
+        self.problem = problem

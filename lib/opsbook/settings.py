@@ -100,6 +100,11 @@ class Settings:
     local_query_timeout_s
         Seconds after which a CUR query on the local backend is interrupted when the call gives
         no timeout of its own; 0 turns the default off.
+    skip_unreadable
+        A data file or folder the local backend cannot read (truncated, corrupt, wrong schema,
+        permission denied) is an error naming it (``False``, the default), or is skipped with a
+        note carried on the result (``df.attrs["skipped"]``) and recorded in the report's
+        ``summary.json`` (``True``).
     required_tags
         Tag keys every resource should carry (tag compliance reports on each): a list, or
         comma-separated text in ``OPSBOOK_REQUIRED_TAGS``.
@@ -126,6 +131,7 @@ class Settings:
     local_query_timeout_s: float = 900.0
     notify_webhook_url: str | None = None
     notify_sns_topic_arn: str | None = None
+    skip_unreadable: bool = False
     required_tags: tuple[str, ...] = ("App", "Env", "Owner", "CostCenter", "DataClass")
     source: Mapping[str, str] = field(default_factory=dict, compare=False, repr=False)
 
@@ -330,6 +336,17 @@ def _number(kind: type, low: float, high: float) -> Any:
     return check
 
 
+def _flag(value: Any) -> bool:
+    if isinstance(value, bool):
+        return value
+    text = str(value).strip().lower() if isinstance(value, str) else None
+    if text in ("true", "1", "yes", "on"):
+        return True
+    if text in ("false", "0", "no", "off"):
+        return False
+    raise ValueError("expected true or false")
+
+
 def _aliases(value: Any) -> dict[str, str]:
     if isinstance(value, str):
         text = value.strip()
@@ -392,6 +409,7 @@ _CHECKS: dict[str, Any] = {
     "notify_sns_topic_arn": _optional(
         _matching(re.compile(r"^arn:aws[\w-]*:sns:[\w-]+:\d{12}:[\w-]+$"), "an SNS topic ARN")
     ),
+    "skip_unreadable": _flag,
     "required_tags": _tag_keys,
 }
 

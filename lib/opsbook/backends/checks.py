@@ -32,7 +32,7 @@ class Check:
 
 
 def attempt(name: str, probe: Callable[[], str], fix: str) -> Check:
-    """Run ``probe``; its text is the PASS detail, an opsbook error the FAIL detail.
+    """Run ``probe``; its text is the PASS detail, an error (any: a check never crashes) the FAIL.
 
     Examples
     --------
@@ -45,3 +45,5 @@ def attempt(name: str, probe: Callable[[], str], fix: str) -> Check:
         return Check(name, PASS, probe())
     except OpsbookError as error:
         return Check(name, FAIL, str(error), fix)
+    except Exception as error:  # noqa: BLE001 - a doctor reports every failure, never crashes
+        return Check(name, FAIL, f"unexpected {type(error).__name__}: {error}", fix)

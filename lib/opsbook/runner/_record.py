@@ -84,13 +84,18 @@ def payloads(
 
 
 def record_costs() -> None:
-    """Record what this kernel's queries cost (:mod:`opsbook.queries.ledger`) as ``query_costs``.
+    """Record what this kernel's queries cost, and the input files its reads skipped.
+
+    ``query_costs`` comes from :mod:`opsbook.queries.ledger`; ``inputs_skipped`` (only when a
+    read skipped a file, under the ``skip_unreadable`` setting) from :mod:`opsbook.queries.skips`.
 
     The report runner appends a hidden last cell calling this to every notebook it runs.
     """
-    from opsbook.queries import ledger
+    from opsbook.queries import ledger, skips
 
     record(query_costs=ledger.totals())
+    if skips.skipped():
+        record(inputs_skipped=skips.skipped())
 
 
 def _recorded(notebook: nbformat.NotebookNode) -> dict[str, dict[str, Any]]:

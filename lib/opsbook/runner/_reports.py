@@ -232,6 +232,11 @@ def write_summary(run: SuiteRun) -> None:
         "status": "ok" if run.ok else "failed",
         "finished_at": clock.now().to_pydatetime().isoformat(timespec="seconds"),
         "notebooks": [asdict(n) for n in run.notebooks],
+        "inputs_skipped": [
+            {"notebook": n.notebook, **skip}
+            for n in run.notebooks
+            for skip in n.records.get("inputs_skipped", [])
+        ],
     }
     (run.folder / "summary.json").write_text(json.dumps(summary, indent=2, default=str) + "\n")
     rows = "\n".join(_index_row(n) for n in run.notebooks)

@@ -21,11 +21,13 @@ Examples
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import duckdb
 
+from opsbook.backends.local._reading import Malformed, Reading
 from opsbook.errors import NoDataError
 from opsbook.settings import Settings
 
@@ -47,13 +49,27 @@ def data_dir(settings: Settings) -> Path:
     return folder
 
 
-def read_json(path: Path) -> Any:
-    """Return a saved API response, or raise :class:`NoDataError` naming the missing file."""
-    if not path.is_file():
+T = TypeVar("T")
+
+
+def read_json(
+    path: Path,
+    reading: Reading | None = None,
+    use: Callable[[dict[str, Any]], T] = lambda saved: saved,  # type: ignore[assignment,return-value]
+) -> T | None:
+    """Return ``use`` of a saved API response (a JSON object); ``None`` if ``reading`` skipped it.
+
+    A missing file is :class:`NoDataError` naming it; a file that is not a JSON object, or
+    whose records ``use`` cannot take (a missing field, a wrong type), fails as ``reading``
+    says (default: :class:`~opsbook.errors.UnreadableFileError` naming it).
+    """
+    if not path.exists() and not path.is_symlink():
         raise NoDataError(f"no {path.name} under {path.parent}: {HINT}")
-    try:
-        return json.loads(path.read_text())
-    except json.JSONDecodeError as error:
-        raise NoDataError(
-            f"{path} is not valid JSON ({error}): save the API output again"
-        ) from None
+
+    def load(file: Path) -> T:
+        saved = json.loads(file.read_text(encoding="utf-8"))
+        if not isinstance(saved, dict):
+            raise Malformed(f"not a JSON object as the API returns (a {type(saved).__name__})")
+        return use(saved)
+
+    return (reading or Reading()).read(path, load)

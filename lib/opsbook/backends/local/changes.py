@@ -17,13 +17,14 @@ from __future__ import annotations
 import datetime as dt
 import gzip
 import json
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 
 import pandas as pd
 
 from opsbook.backends import layout
 from opsbook.backends.frames import changes_frame
 from opsbook.backends.local import HINT, data_dir
+from opsbook.backends.local._reading import Malformed, Reading
 from opsbook.backends.shapes import change_row, wants_event
 from opsbook.errors import NoDataError
 from opsbook.settings import Settings
@@ -42,19 +43,30 @@ def read_changes(
     root = folder / layout.TRAIL_LOGS
     if not root.is_dir():
         raise NoDataError(f"no CloudTrail log files under {root}: {HINT}")
+    reading = Reading.of(settings)
+    pattern = layout.trail_files(settings.region)
     rows = []
-    for path in sorted(folder.glob(layout.trail_files(settings.region))):
-        if not _day_in_window(path, start, end):
-            continue
-        with gzip.open(path, "rt") as handle:
-            records = json.load(handle).get("Records", [])
+
+    def read(path: Path) -> list[dict]:
+        with gzip.open(path, "rt", encoding="utf-8") as handle:
+            saved = json.load(handle)
+        records = saved.get("Records") if isinstance(saved, dict) else None
+        if not isinstance(records, list) or not all(isinstance(r, dict) for r in records):
+            raise Malformed("not a CloudTrail log file (Records is not a list of events)")
+        found = []
         for record in records:
             if record.get("readOnly", False) or not wants_event(record["eventName"], event_names):
                 continue
             if start <= pd.Timestamp(record["eventTime"]) < end:
-                rows.append(change_row(record))
+                found.append(change_row(record))
+        return found
+
+    for path in reading.files(root):
+        if PurePosixPath(path.relative_to(folder).as_posix()).match(pattern):
+            if _day_in_window(path, start, end):
+                rows += reading.read(path, read) or []
     rows.sort(key=lambda row: (row["event_time"], row["event_id"] or ""))
-    return changes_frame(rows)
+    return reading.mark(changes_frame(rows))
 
 
 def _day_in_window(path: Path, start: pd.Timestamp, end: pd.Timestamp) -> bool:

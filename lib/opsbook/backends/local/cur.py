@@ -36,6 +36,7 @@ import pandas as pd
 import pyarrow.parquet as pq
 
 from opsbook.backends.local import connect
+from opsbook.backends.local._reading import Reading
 from opsbook.backends.local._sandbox import sandbox
 from opsbook.backends.local.cache import cache_key, read_cached, write_cached
 from opsbook.backends.local.cur_dialect import transpile_tree
@@ -50,6 +51,7 @@ from opsbook.backends.local.cur_view import (
 from opsbook.errors import (
     ConfigurationError,
     MissingColumnError,
+    NoDataError,
     QueryCancelledError,
     QueryFailedError,
 )
@@ -94,17 +96,23 @@ def run_cur_query(
     """
     started = time.perf_counter()
     tree = parse_athena(query.sql)
-    source = find_cur_files(settings)
-    flavour = _flavour(source, settings)
+    reading = Reading.of(settings)
+    source = find_cur_files(settings, reading)
+    columns = referenced_columns(tree)
     con = connect()
     try:
         sandbox(con, source.files, memory_limit=settings.local_memory_limit)
         periods = _prune(con, source, partition_groups(tree), values)
-        files = source.select(periods)
-        view = open_view(con, files or source.files[:1], flavour, source.hive_key)
+        files = _readable(source, source.select(periods), reading)
+        flavour = _flavour(source, files or _readable(source, source.files, Reading(skip=True)))
+        if flavour != settings.cur_flavour != "auto":
+            raise ConfigurationError(
+                f"CUR export {source.export!r} looks like {flavour}, but cur_flavour is "
+                f"{settings.cur_flavour!r}: set cur_flavour = 'auto' (or {flavour!r})"
+            )
+        view = _open_checked(con, source, files, flavour, columns, reading)
         relation = view.relation if files else view.relation.filter("false")
         relation.create_view("cur")
-        columns = referenced_columns(tree)
         _check_columns(columns, view, query.name)
         scanned = _bytes_read(files, _source_columns(columns, view))
         local_sql = transpile_tree(tree)
@@ -134,28 +142,83 @@ def run_cur_query(
         con.close()
     facts.elapsed_s = time.perf_counter() - started
     frame.attrs["query"] = facts.as_dict()
-    return frame
+    return reading.mark(frame)
 
 
-def _flavour(source: CurFiles, settings: Settings) -> str:
-    found = detect_flavour(_columns_of(source.files[0]))
-    wanted = settings.cur_flavour
-    if wanted not in ("auto", found):
-        raise ConfigurationError(
-            f"CUR export {source.export!r} looks like {found}, but cur_flavour is {wanted!r}: "
-            f"set cur_flavour = 'auto' (or {found!r})"
-        )
-    return found
+def _flavour(source: CurFiles, files: list[Path]) -> str:
+    if not files:
+        raise NoDataError(f"no readable data file in CUR export {source.export!r}")
+    return detect_flavour(_columns_of(files[0]))
 
 
-@lru_cache(maxsize=256)
-def _columns_cached(path: str, size: int, mtime: int) -> tuple[str, ...]:
-    return tuple(file_columns(Path(path)))
+@lru_cache(maxsize=4096)
+def _footer_cached(path: str, size: int, mtime: int) -> tuple[tuple[str, ...], int | None]:
+    if path.endswith(".parquet"):
+        meta = pq.read_metadata(path)
+        return tuple(meta.schema.to_arrow_schema().names), meta.num_rows
+    return tuple(file_columns(Path(path))), None
+
+
+def _footer(path: Path) -> tuple[tuple[str, ...], int | None]:
+    """Return a file's column names and rows (``None``: unknown without reading it), from its footer."""
+    stat = path.stat()
+    return _footer_cached(str(path), stat.st_size, stat.st_mtime_ns)
 
 
 def _columns_of(path: Path) -> tuple[str, ...]:
-    stat = path.stat()
-    return _columns_cached(str(path), stat.st_size, stat.st_mtime_ns)
+    return _footer(path)[0]
+
+
+def _readable(source: CurFiles, files: list[Path], reading: Reading) -> list[Path]:
+    """Return the files whose footers read; a billing period whose files hold no rows fails."""
+    rows: dict[str | None, list[int | None]] = {}
+    kept = []
+    period_of = dict(zip(source.files, source.periods, strict=True))
+    for path in files:
+        footer = reading.read(path, _footer)
+        if footer is not None:
+            kept.append(path)
+            rows.setdefault(period_of.get(path), []).append(footer[1])
+    empty = {p for p, counts in rows.items() if p is not None and counts and not any(counts)}
+    for period in sorted(empty):
+        first = next(f for f in kept if period_of.get(f) == period)
+        reading.fail(first.parent, "billing period holds no rows (its cost would read as 0)")
+    return [f for f in kept if period_of.get(f) not in empty]
+
+
+def _open_checked(
+    con: duckdb.DuckDBPyConnection,
+    source: CurFiles,
+    files: list[Path],
+    flavour: str,
+    columns: set[str],
+    reading: Reading,
+) -> CurView:
+    """Open the view, after checking every file holds each column the query reads from files.
+
+    The view is the union of the files' columns, so one file lacking a column would give its
+    rows NULL there (a month's cost read as 0); a legacy CUR's columns vary by month by design.
+    """
+    base = files or _readable(source, source.files[:1], reading)
+    view = open_view(con, base, flavour, source.hive_key)
+    if flavour == "legacy" or not files:
+        return view
+    union = set().union(*(_columns_of(f) for f in files))
+    needed = _source_columns(columns, view)
+    needed = union if needed is None else needed & union
+    kept = []
+    for path in files:
+        missing = sorted(needed - set(_columns_of(path)))
+        if missing:
+            reading.fail(path, f"wrong schema: missing column {', '.join(missing)}")
+        else:
+            kept.append(path)
+    if len(kept) == len(files):
+        return view
+    files[:] = kept
+    if not kept:
+        raise NoDataError(f"no readable data file in CUR export {source.export!r} for this query")
+    return open_view(con, kept, flavour, source.hive_key)
 
 
 def _prune(

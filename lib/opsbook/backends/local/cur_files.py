@@ -13,12 +13,14 @@ Examples
 
 from __future__ import annotations
 
+import os
 import re
 from dataclasses import dataclass
 from pathlib import Path
 
 from opsbook.backends import layout
 from opsbook.backends.local import HINT, data_dir
+from opsbook.backends.local._reading import Reading
 from opsbook.errors import ConfigurationError, NoDataError
 from opsbook.settings import Settings
 
@@ -47,13 +49,17 @@ class CurFiles:
         return [f for f, p in zip(self.files, self.periods, strict=True) if p in periods]
 
 
-def find_cur_files(settings: Settings) -> CurFiles:
+def find_cur_files(settings: Settings, reading: Reading | None = None) -> CurFiles:
     """Return the CUR export's files (the export named in settings, or the only one).
+
+    A folder that cannot be listed, and a ``BILLING_PERIOD=`` folder without data files, fail
+    as ``reading`` says (an error naming the folder, or a skip note).
 
     Raises
     ------
     NoDataError
-        When there is no data folder, no export or no data files in it.
+        When there is no data folder, no export or no data files in it;
+        :class:`~opsbook.errors.UnreadableFileError` for a folder that cannot be read.
     ConfigurationError
         When several exports exist and none is chosen.
     """
@@ -74,8 +80,9 @@ def find_cur_files(settings: Settings) -> CurFiles:
             f"several CUR exports under {root} ({', '.join(exports)}): set cur_export to one of them"
         )
     folder = root / export
+    reading = reading or Reading.of(settings)
     files, periods, keys = [], [], set()
-    for path in sorted(folder.rglob("*")):
+    for path in reading.files(folder):
         if (
             not path.name.endswith(_DATA_SUFFIXES)
             or layout.CUR_METADATA in path.relative_to(folder).parts
@@ -85,6 +92,7 @@ def find_cur_files(settings: Settings) -> CurFiles:
         files.append(path)
         periods.append(label)
         keys.add(key)
+    _check_period_folders(folder / layout.CUR_DATA, set(periods), reading)
     if not files:
         raise NoDataError(
             f"CUR export {export!r} has no BILLING_PERIOD=YYYY-MM/*.parquet files in {folder / layout.CUR_DATA}"
@@ -95,6 +103,19 @@ def find_cur_files(settings: Settings) -> CurFiles:
             "keep one export per folder under cur/"
         )
     return CurFiles(export, folder, files, periods, keys.pop())
+
+
+def _check_period_folders(data: Path, found: set[str | None], reading: Reading) -> None:
+    """Fail each ``BILLING_PERIOD=`` folder holding no data files: its month would read as $0."""
+    if not data.is_dir():
+        return
+    with os.scandir(data) as entries:
+        folders = sorted(e.path for e in entries if e.is_dir() and _BILLING.match(e.name))
+    for path in folders:
+        if _BILLING.match(Path(path).name).group(2) not in found:  # type: ignore[union-attr]
+            reading.fail(
+                path, "billing period folder holds no data files (its cost would read as 0)"
+            )
 
 
 def _partition_of(parts: tuple[str, ...]) -> tuple[str | None, str | None]:

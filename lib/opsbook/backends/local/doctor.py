@@ -1,7 +1,11 @@
-"""``opsbook doctor`` on the local backend: the data folder and each source's files.
+"""``opsbook doctor`` on the local backend: the data folder, each source, and every file in it.
 
 Each source is read the way the notebooks read it (the CUR's billing periods, the log groups,
-the metric namespaces), so a PASS means the notebooks will find data.
+the metric namespaces, alarms, CloudTrail and Health), with unreadable files always an error
+whatever ``skip_unreadable`` says, so a PASS means the notebooks will find data and no hole in
+it. Then every data file is checked cheaply (Parquet footers, gzip streams and their first
+record, JSON documents): the ``files`` check names each one that cannot be read and what is wrong.
+A check never crashes: any failure is a FAIL naming what failed.
 
 Examples
 --------
@@ -12,29 +16,39 @@ Examples
 
 from __future__ import annotations
 
-from pathlib import Path
+import gzip
+import json
+import zlib
+from collections.abc import Callable
+from pathlib import Path, PurePosixPath
+
+import pandas as pd
+import pyarrow.parquet as pq
 
 from opsbook.backends import layout
 from opsbook.backends.checks import FAIL, PASS, SKIPPED, Check, attempt
+from opsbook.backends.local import connect
+from opsbook.backends.local._metric_records import check_file
+from opsbook.backends.local._reading import Malformed, Reading
 from opsbook.errors import OpsbookError
 from opsbook.settings import Settings
 
 __all__ = ["checks"]
 
+_SOURCES = ("CUR", "logs", "metrics", "incident data", "files")
+
 
 def checks(settings: Settings) -> list[Check]:
-    """Return the data folder check, then one check per source (CUR, logs, metrics, incident)."""
+    """Return the data folder check, one check per source, then the check of every file."""
     from opsbook import queries
-    from opsbook.backends.local import cur, logs, metrics
+    from opsbook.backends.local import alarms, changes, cur, health, logs, metrics
 
     folder = Path(settings.data_dir)
+    settings = settings.replace(skip_unreadable=False)  # a skipped file is a hole: FAIL
     generate = "run `opsbook sample generate`, or set data_dir to a copy of your S3 exports"
     if not folder.is_dir():
         found = Check("data dir", FAIL, f"{folder} does not exist", generate)
-        reason = "no data folder"
-        return [found] + [
-            Check(n, SKIPPED, reason) for n in ("CUR", "logs", "metrics", "incident data")
-        ]
+        return [found] + [Check(n, SKIPPED, "no data folder") for n in _SOURCES]
 
     def periods() -> str:
         found = cur.run_cur_query(queries.load("cur/billing_periods"), {}, settings)
@@ -46,14 +60,29 @@ def checks(settings: Settings) -> list[Check]:
 
     def namespaces() -> str:
         found = metrics.describe_namespaces(settings)
+        _null_records(folder / layout.METRICS)
         return f"{len(found)} namespaces: {', '.join(found.namespace)}"
 
     def incident() -> str:
-        wanted = [layout.DESCRIBE_ALARMS, layout.ALARM_HISTORY, layout.HEALTH, layout.CLOUDTRAIL]
-        missing = [w for w in wanted if not (folder / w).exists()]
-        if missing:
-            raise OpsbookError(f"missing {', '.join(missing)} under {folder}")
-        return "alarms, alarm history, CloudTrail and Health files present"
+        always = (pd.Timestamp("1970-01-01", tz="UTC"), pd.Timestamp("2200-01-01", tz="UTC"))
+        readers: dict[str, Callable[[], object]] = {
+            layout.DESCRIBE_ALARMS: lambda: alarms.describe_alarms(settings, None, None),
+            layout.ALARM_HISTORY: lambda: alarms.read_alarm_history(settings, *always, None, None),
+            layout.CLOUDTRAIL: lambda: changes.read_changes(settings, *always, None),
+            layout.HEALTH: lambda: health.read_health_events(settings, *always),
+        }
+        problems = []
+        for where, read in readers.items():
+            if not (folder / where).exists():
+                problems.append(f"missing {where} under {folder}")
+                continue
+            try:
+                read()
+            except OpsbookError as error:  # every source is read, each problem named
+                problems.append(str(error))
+        if problems:
+            raise OpsbookError("; ".join(problems))
+        return "alarms, alarm history, CloudTrail and Health files read"
 
     return [
         Check("data dir", PASS, str(folder)),
@@ -61,4 +90,120 @@ def checks(settings: Settings) -> list[Check]:
         attempt("logs", groups, "copy CloudWatch Logs exports under data_dir/logs/"),
         attempt("metrics", namespaces, "copy Metric Streams output under data_dir/metrics/"),
         attempt("incident data", incident, "write DescribeAlarms etc. output as the sample does"),
+        attempt("files", lambda: _every_file(folder), "repair or remove the files named"),
     ]
+
+
+def _every_file(folder: Path) -> str:
+    """Check every data file cheaply; raise naming each one that cannot be read."""
+    reading = Reading(skip=True)
+    checked = 0
+    for source in (layout.CUR, layout.LOGS, layout.METRICS, layout.CLOUDTRAIL, layout.ALARMS,
+                   layout.HEALTH):  # fmt: skip
+        for path in reading.files(folder / source):
+            check = _checker(PurePosixPath(path.relative_to(folder).as_posix()))
+            if check is not None:
+                checked += 1
+                reading.read(path, check)
+    if reading.skipped:
+        shown = "; ".join(f"{s['file']}: {s['problem']}" for s in reading.skipped[:5])
+        more = len(reading.skipped) - 5
+        raise OpsbookError(
+            f"{len(reading.skipped)} unreadable file(s) or folder(s): {shown}"
+            + (f"; and {more} more" if more > 0 else "")
+        )
+    return f"{checked:,} data files readable"
+
+
+def _checker(relative: PurePosixPath) -> Callable[[Path], None] | None:
+    """Return the cheap check for a data file by its place and name (``None``: not data)."""
+    for test, check in _CHECKS:
+        if test(relative.name.lower(), relative.as_posix()):
+            return check
+    return None
+
+
+def _parquet(path: Path) -> None:
+    pq.read_metadata(path)
+
+
+def _json_object(path: Path) -> None:
+    if not isinstance(json.loads(path.read_text(encoding="utf-8")), dict):
+        raise Malformed("not a JSON object as the API returns")
+
+
+def _trail(path: Path) -> None:
+    with gzip.open(path, "rt", encoding="utf-8") as handle:
+        saved = json.load(handle)
+    if not isinstance(saved, dict) or not isinstance(saved.get("Records"), list):
+        raise Malformed("not a CloudTrail log file (Records is not a list of events)")
+
+
+def _gzip_records(path: Path) -> None:
+    """Inflate every gzip member (their CRCs checked) and parse the first record as JSON."""
+    data = path.read_bytes()
+    if data[:2] != b"\x1f\x8b":
+        raise Malformed("not gzip (no gzip header)")
+    first = b""
+    while data:
+        inflater = zlib.decompressobj(wbits=31)
+        text = inflater.decompress(data)
+        if not inflater.eof:
+            raise EOFError
+        first = first or text
+        data = inflater.unused_data
+    line = first.split(b"\n", 1)[0]
+    record = json.loads(line)
+    if not isinstance(record, dict):
+        raise Malformed("first record is not a JSON object")
+
+
+def _null_records(root: Path) -> None:
+    """Name the Metric Streams files with a record DuckDB read as NULL (a malformed value)."""
+    streams = [str(p) for p in Reading().files(root) if not p.name.endswith(".parquet")]
+    if not streams:
+        return
+    con = connect()
+    try:
+        rows = con.execute(
+            "SELECT DISTINCT filename FROM read_json($files, format='newline_delimited', "
+            "compression='gzip', filename=true, columns=$columns) WHERE namespace IS NULL "
+            "OR metric_name IS NULL OR timestamp IS NULL OR value IS NULL ORDER BY 1 LIMIT 5",
+            {"files": streams, "columns": _STREAM_COLUMNS},
+        ).fetchall()
+    finally:
+        con.close()
+    reading = Reading(skip=True)
+    for (path,) in rows:
+        reading.read(Path(path), check_file)
+    if reading.skipped:
+        raise OpsbookError(
+            "malformed Metric Streams records: "
+            + "; ".join(f"{s['file']}: {s['problem']}" for s in reading.skipped)
+        )
+
+
+_STREAM_COLUMNS = {
+    "namespace": "VARCHAR",
+    "metric_name": "VARCHAR",
+    "timestamp": "BIGINT",
+    "value": "MAP(VARCHAR, DOUBLE)",
+}
+
+
+def _gzip_lines(path: Path) -> None:
+    """Inflate an export file whole (``<timestamp> <message>`` lines), its CRC checked."""
+    with gzip.open(path, "rb") as handle:
+        while handle.read(1 << 20):
+            pass
+
+
+# Which check a file gets, by its name and its path in the data folder (first match wins).
+_CHECKS: tuple[tuple[Callable[[str, str], bool], Callable[[Path], None]], ...] = (
+    (lambda name, where: name.endswith(".parquet"), _parquet),
+    (lambda name, where: where.startswith(f"{layout.CLOUDTRAIL}/"), _trail),
+    (lambda name, where: name.endswith(".json"), _json_object),
+    (lambda name, where: where.startswith(f"{layout.METRICS}/"), _gzip_records),
+    (lambda name, where: where.startswith(f"{layout.LOG_EXPORTS}/"), _gzip_lines),
+    (lambda name, where: where.startswith(f"{layout.LOG_FIREHOSE}/"), _gzip_records),
+)

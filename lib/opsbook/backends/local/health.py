@@ -18,6 +18,7 @@ import pandas as pd
 from opsbook.backends import layout
 from opsbook.backends.frames import health_events_frame
 from opsbook.backends.local import data_dir, read_json
+from opsbook.backends.local._reading import Reading
 from opsbook.backends.shapes import health_rows
 from opsbook.settings import Settings
 
@@ -34,16 +35,26 @@ def _active_in(event: dict, start: pd.Timestamp, end: pd.Timestamp) -> bool:
 def read_health_events(settings: Settings, start: pd.Timestamp, end: pd.Timestamp) -> pd.DataFrame:
     """Return the saved Health events active in the window, with descriptions and entities."""
     folder = data_dir(settings)
-    events = [
-        e for e in read_json(folder / layout.HEALTH_EVENTS)["events"] if _active_in(e, start, end)
-    ]
-    details = read_json(folder / layout.HEALTH_EVENT_DETAILS).get("successfulSet", [])
-    descriptions = {
-        d["event"]["arn"]: d.get("eventDescription", {}).get("latestDescription") for d in details
-    }
-    entities: dict[str, list[str]] = {}
-    for entity in read_json(folder / layout.HEALTH_AFFECTED_ENTITIES).get("entities", []):
-        entities.setdefault(entity["eventArn"], []).append(entity.get("entityValue", ""))
+    reading = Reading.of(settings)
+
+    def active(saved: dict) -> list[dict]:
+        return [e for e in saved["events"] if _active_in(e, start, end)]
+
+    def described(saved: dict) -> dict[str, str | None]:
+        return {
+            d["event"]["arn"]: d.get("eventDescription", {}).get("latestDescription")
+            for d in saved.get("successfulSet", [])
+        }
+
+    def affected(saved: dict) -> dict[str, list[str]]:
+        entities: dict[str, list[str]] = {}
+        for entity in saved.get("entities", []):
+            entities.setdefault(entity["eventArn"], []).append(entity.get("entityValue", ""))
+        return entities
+
+    events = read_json(folder / layout.HEALTH_EVENTS, reading, active) or []
+    descriptions = read_json(folder / layout.HEALTH_EVENT_DETAILS, reading, described) or {}
+    entities = read_json(folder / layout.HEALTH_AFFECTED_ENTITIES, reading, affected) or {}
     frame = health_events_frame(health_rows(events, descriptions, entities))
     frame.attrs["available"] = True
-    return frame
+    return reading.mark(frame)

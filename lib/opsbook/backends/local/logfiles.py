@@ -23,7 +23,9 @@ Three more formats are read by :func:`scan_sources` (files or folders given by t
 Time-range pruning: an export stream named ``YYYY/MM/DD/...`` (Lambda) cannot hold events from
 before that day, and a Firehose object under ``YYYY/MM/DD/HH`` was delivered in that hour, so it
 cannot hold events from after it (and holds none older than ``FIREHOSE_LAG`` before it). A
-corrupt file is skipped and reported by name in :attr:`Sources.problems`; the others are read.
+file or folder that cannot be read (corrupt, truncated, a malformed record, permission denied) is
+an error naming it, or, with the ``skip_unreadable`` setting, skipped and named in
+:attr:`Sources.problems` (the policy of :mod:`._reading`, passed in as ``reading``).
 
 Decoding: an export file's times are parsed by Arrow at once, and Firehose records by Arrow's JSON
 reader, a batch of objects per read (Python's parsers take what Arrow cannot read as they would).
@@ -56,6 +58,7 @@ import pyarrow.compute as pc
 import pyarrow.json as pa_json
 
 from opsbook.backends import layout
+from opsbook.backends.local._reading import Malformed, Reading
 
 __all__ = [
     "CACHE_BYTES",
@@ -85,23 +88,29 @@ _EXPORT_FOLDER = PurePosixPath(layout.LOG_EXPORTS).name  # "export": a group's p
 _TASK_ID = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")
 
 
-def read_events(data_dir: Path) -> pa.Table:
+def read_events(data_dir: Path, reading: Reading | None = None) -> pa.Table:
     """Return every log event under ``data_dir/logs`` as a table of ``EVENT_SCHEMA``.
 
     Each file is decoded once per process while it is unchanged (see :func:`clear_cache`), so
-    listing log groups and the queries after it share the work.
+    listing log groups and the queries after it share the work. A file that cannot be read
+    fails as ``reading`` says (default: an error naming it).
     """
+    reading = reading or Reading()
     pieces = []
-    for group, stream, path in _export_files(data_dir / layout.LOG_EXPORTS):
-        pieces.append(_export_table(_decoded(path, _decode_export).events, group, stream))
-    objects = _firehose_objects(data_dir / layout.LOG_FIREHOSE)
+    for group, stream, path in _export_files(data_dir / layout.LOG_EXPORTS, reading):
+        decoded = _read(path, _decode_export, reading)
+        if decoded is not None:
+            pieces.append(_export_table(decoded.events, group, stream))
+    objects = _firehose_objects(data_dir / layout.LOG_FIREHOSE, reading)
     _prefetch_firehose(objects)
     for path in objects:
-        pieces.append(_firehose_table(_decoded(path, _decode_firehose).events))
+        decoded = _read(path, _decode_firehose, reading)
+        if decoded is not None:
+            pieces.append(_firehose_table(decoded.events))
     return _concat(pieces)
 
 
-def list_groups(data_dir: Path) -> list[str]:
+def list_groups(data_dir: Path, reading: Reading | None = None) -> list[str]:
     """Return the groups :func:`read_events` would give events of, without decoding export files.
 
     An export file's group is in its path, so one that holds a non-blank line is enough; only
@@ -112,19 +121,27 @@ def list_groups(data_dir: Path) -> list[str]:
     >>> list_groups(Path("/nonexistent"))
     []
     """
+    reading = reading or Reading()
     found = set()
-    for group, _, path in _export_files(data_dir / layout.LOG_EXPORTS):
-        if group not in found and _holds_a_line(path):
+    for group, _, path in _export_files(data_dir / layout.LOG_EXPORTS, reading):
+        if group not in found and reading.read(path, _holds_a_line):
             found.add(group)
-    objects = _firehose_objects(data_dir / layout.LOG_FIREHOSE)
+    objects = _firehose_objects(data_dir / layout.LOG_FIREHOSE, reading)
     _prefetch_firehose(objects)
     for path in objects:
-        found.update(_decoded(path, _decode_firehose).listed)
+        decoded = _read(path, _decode_firehose, reading)
+        if decoded is not None:
+            found.update(decoded.listed)
     return sorted(found)
 
 
-def _firehose_objects(root: Path) -> list[Path]:
-    return sorted(p for p in root.rglob("*") if p.is_file()) if root.is_dir() else []
+def _firehose_objects(root: Path, reading: Reading) -> list[Path]:
+    return reading.files(root)
+
+
+def _read(path: Path, decode: Callable[[Path], _Decoded], reading: Reading) -> _Decoded | None:
+    """Return a file's decoded events, or ``None`` when ``reading`` skipped it."""
+    return reading.read(path, lambda p: _decoded(p, decode))
 
 
 def _holds_a_line(path: Path) -> bool:
@@ -209,7 +226,10 @@ def _store(key: tuple, found: _Decoded) -> None:
 
 def _decode_export(path: Path) -> _Decoded:
     """Decode one export file: ``<ISO-8601 time> <message>`` lines, blank lines skipped."""
-    text = gzip.decompress(path.read_bytes()).decode("utf-8")
+    data = path.read_bytes()
+    if not data:
+        raise Malformed("empty file (0 bytes): an export task never writes one")
+    text = gzip.decompress(data).decode("utf-8")
     if "\r" in text:  # the universal newlines that reading the file as text applied
         text = text.replace("\r\n", "\n").replace("\r", "\n")
     lines = [line.partition(" ") for line in text.split("\n") if line.strip()]
@@ -246,14 +266,14 @@ def _prefetch_firehose(paths: list[Path]) -> None:
     batch: list[tuple[tuple, list[bytes]]] = []
     held = 0
     for path in paths:
-        key = _key(path, _decode_firehose)
-        with _CACHE_LOCK:
-            if key in _CACHE:
-                continue
         try:
+            key = _key(path, _decode_firehose)
+            with _CACHE_LOCK:
+                if key in _CACHE:
+                    continue
             members = _inflate(path)
-        except (OSError, EOFError, zlib.error):
-            continue
+        except (OSError, EOFError, zlib.error, ValueError):
+            continue  # named when read alone
         batch.append((key, members))
         held += sum(map(len, members))
         if held >= _BATCH_BYTES:
@@ -284,10 +304,14 @@ def _decode_batch(batch: list[tuple[tuple, list[bytes]]]) -> None:
 
 def _inflate(path: Path) -> list[bytes]:
     data, members = path.read_bytes(), []
+    if not data:
+        raise Malformed("empty file (0 bytes): Firehose never writes one")
     while data:
         # Each member is one record as CloudWatch Logs sent it; the decoder stops at its end.
         inflater = zlib.decompressobj(wbits=31)
         members.append(inflater.decompress(data))
+        if not inflater.eof:
+            raise EOFError(f"gzip member {len(members)} is truncated")
         data = inflater.unused_data
     return members
 
@@ -355,17 +379,12 @@ def _firehose_python(members: list[bytes]) -> _Decoded:
         name: [] for name in ("timestamp", "message", "log_stream", "log_group")
     }
     groups = set()
-    for member in members:
-        record = json.loads(member)
-        if record.get("messageType") != "DATA_MESSAGE":
-            continue
-        groups.add(record["logGroup"])
-        for event in record["logEvents"]:
-            stamp = dt.datetime.fromtimestamp(event["timestamp"] / 1000, tz=dt.UTC)
-            columns["timestamp"].append(stamp)
-            columns["message"].append(event["message"])
-            columns["log_stream"].append(record["logStream"])
-            columns["log_group"].append(record["logGroup"])
+    for number, member in enumerate(members, 1):
+        try:
+            _add_record(json.loads(member), columns, groups)
+        except (ValueError, KeyError, TypeError, AttributeError, OverflowError, OSError) as error:
+            what = f"no field {error}" if isinstance(error, KeyError) else str(error)
+            raise Malformed(f"malformed record {number} (gzip member {number}): {what}") from None
     kind = EVENT_SCHEMA.field("timestamp").type
     table = pa.table(
         {
@@ -376,11 +395,32 @@ def _firehose_python(members: list[bytes]) -> _Decoded:
     return _Decoded(table, frozenset(groups), frozenset(columns["log_group"]))
 
 
-def _export_files(root: Path) -> Iterator[tuple[str, str, Path]]:
+def _add_record(record: dict, columns: dict[str, list], groups: set[str]) -> None:
+    """Add one subscription record's events; a missing field or a wrong type raises."""
+    if record.get("messageType") != "DATA_MESSAGE":
+        return
+    group, stream = record["logGroup"], record["logStream"]
+    if not isinstance(group, str) or not isinstance(stream, str):
+        raise TypeError("logGroup and logStream must be text")
+    rows = []
+    for event in record["logEvents"]:
+        if not isinstance(event["message"], str | None):  # a null message is kept as such
+            raise TypeError(f"an event's message is {type(event['message']).__name__}, not text")
+        stamp = dt.datetime.fromtimestamp(event["timestamp"] / 1000, tz=dt.UTC)
+        rows.append((stamp, event["message"]))
+    groups.add(group)
+    for stamp, message in rows:
+        columns["timestamp"].append(stamp)
+        columns["message"].append(message)
+        columns["log_stream"].append(stream)
+        columns["log_group"].append(group)
+
+
+def _export_files(root: Path, reading: Reading) -> Iterator[tuple[str, str, Path]]:
     """Yield each export file's group, stream and path (the task id separates the two)."""
     if not root.is_dir():
         return
-    for path in sorted(root.rglob("*.gz")):
+    for path in (p for p in reading.files(root) if p.name.endswith(".gz")):
         parts = path.relative_to(root).parts
         task = next((i for i, part in enumerate(parts) if _TASK_ID.match(part)), None)
         if task is None or task == 0:
@@ -431,12 +471,15 @@ def scan_sources(
     start: dt.datetime | None = None,
     end: dt.datetime | None = None,
     groups: Callable[[str], bool] | None = None,
+    reading: Reading | None = None,
 ) -> Sources:
     """Find the log files under ``paths`` and read the gzip ones in ``[start, end)``.
 
     Parquet and JSON-lines files are only listed (DuckDB reads them, pushing the filters down);
     export and Firehose gzip files are read here, pruned by group and time where the layout
-    tells. ``groups`` says whether a log group is wanted (``None``: all).
+    tells. ``groups`` says whether a log group is wanted (``None``: all). A file that cannot be
+    read fails as ``reading`` says (default: an error naming it); skipped files are named in
+    :attr:`Sources.problems`.
 
     Examples
     --------
@@ -444,9 +487,11 @@ def scan_sources(
     0
     """
     wanted = groups or (lambda _name: True)
+    reading = reading or Reading()
     found = Sources(EVENT_SCHEMA.empty_table())
     pieces: list[pa.Table] = []
-    files = list(_files(paths))
+    saved = PurePosixPath(layout.DESCRIBE_LOG_GROUPS).name  # API output beside the logs
+    files = [(root, p) for root, p in _files(paths, reading) if p.name != saved]
     _prefetch_firehose([p for _, p in files if _firehose_candidate(p, start, end)])
     for root, path in files:
         suffix = path.name.lower()
@@ -455,18 +500,25 @@ def scan_sources(
             found.parquet.append(path)
         elif suffix.endswith((".jsonl", ".ndjson", ".json")):
             found.json_lines.append(path)
-        elif not _is_gzip(path):
-            found.files -= 1  # README files and the like
+        elif not reading.read(path, _is_gzip):
+            found.files -= 1  # README files and the like (or a file skipped)
+            if _in_log_layout(path) and not any(s["file"] == str(path) for s in reading.skipped):
+                reading.fail(path, "not gzip, yet in the export or Firehose layout")
+                found.files += 1
         else:
-            try:
-                piece = _read_gzip(root, path, start, end, wanted, found.groups)
-            except (OSError, EOFError, zlib.error, ValueError, UnicodeDecodeError) as error:
-                found.problems.append(f"{path}: {type(error).__name__}: {error}")
-            else:
-                if piece is not None:
-                    pieces.append(piece)
+            piece = reading.read(
+                path, lambda p, r=root: _read_gzip(r, p, start, end, wanted, found.groups)
+            )
+            if piece is not None:
+                pieces.append(piece)
     found.gzip_events = _concat(pieces)
+    found.problems += [f"{s['file']}: {s['problem']}" for s in reading.skipped]
     return found
+
+
+def _in_log_layout(path: Path) -> bool:
+    """Whether ``path`` sits where an export task or a Firehose stream writes gzip objects."""
+    return any(_TASK_ID.match(p) for p in path.parts) or "firehose" in path.parts
 
 
 def _firehose_candidate(path: Path, start: dt.datetime | None, end: dt.datetime | None) -> bool:
@@ -475,13 +527,18 @@ def _firehose_candidate(path: Path, start: dt.datetime | None, end: dt.datetime 
         return False
     if any(_TASK_ID.match(part) for part in path.parts):
         return False
-    return not _hour_outside(path.parts, start, end) and _is_gzip(path)
+    if _hour_outside(path.parts, start, end):
+        return False
+    try:
+        return _is_gzip(path)
+    except OSError:
+        return False  # reported when read
 
 
-def _files(paths: list[Path]) -> Iterator[tuple[Path, Path]]:
+def _files(paths: list[Path], reading: Reading) -> Iterator[tuple[Path, Path]]:
     for path in paths:
         if path.is_dir():
-            yield from ((path, p) for p in sorted(path.rglob("*")) if p.is_file())
+            yield from ((path, p) for p in reading.files(path))
         elif path.is_file():
             yield path.parent, path
         else:

@@ -20,10 +20,12 @@ from pathlib import Path
 
 import duckdb
 import pandas as pd
+import pyarrow.parquet as pq
 
 from opsbook.backends import layout
 from opsbook.backends.frames import log_groups_frame
 from opsbook.backends.local import HINT, connect, data_dir, logfiles
+from opsbook.backends.local._reading import Reading
 from opsbook.errors import NoDataError
 from opsbook.insights import Result, run_query
 from opsbook.settings import Settings
@@ -43,7 +45,8 @@ def describe_log_groups(settings: Settings) -> pd.DataFrame:
     ``stored_bytes`` counts the UTF-8 bytes of the group's messages (DuckDB's ``strlen`` counts
     bytes; ``length`` would count characters), as AWS counts ``storedBytes`` in bytes.
     """
-    events = logfiles.read_events(data_dir(settings))
+    reading = Reading.of(settings)
+    events = logfiles.read_events(data_dir(settings), reading)
     if events.num_rows == 0:
         raise NoDataError(f"no CloudWatch Logs files under {data_dir(settings) / 'logs'}: {HINT}")
     con = connect()
@@ -56,7 +59,7 @@ def describe_log_groups(settings: Settings) -> pd.DataFrame:
         FROM events GROUP BY log_group ORDER BY log_group
         """
     ).df()
-    return log_groups_frame(frame)
+    return reading.mark(log_groups_frame(frame))
 
 
 def list_log_groups(settings: Settings) -> list[str]:
@@ -65,7 +68,7 @@ def list_log_groups(settings: Settings) -> list[str]:
     Export files name their group in their path; Firehose objects are decoded (and cached for
     the queries that follow).
     """
-    names = logfiles.list_groups(data_dir(settings))
+    names = logfiles.list_groups(data_dir(settings), Reading.of(settings))
     if not names:
         raise NoDataError(f"no CloudWatch Logs files under {data_dir(settings) / 'logs'}: {HINT}")
     return names
@@ -93,13 +96,14 @@ def query(
     NoDataError
         When no log files are found, or a requested log group is not among them.
     """
+    reading = Reading.of(settings)
     found = _run(
         settings, text, log_groups, start, end,
-        limit=limit if limit is not None else 2**62, sources=sources,
+        limit=limit if limit is not None else 2**62, sources=sources, reading=reading,
     )  # fmt: skip
     frame = found.frame()
     frame.attrs["query_ids"] = []
-    return frame
+    return reading.mark(frame)
 
 
 def _run(
@@ -111,6 +115,7 @@ def _run(
     *,
     limit: int,
     sources: Sequence[str | Path] | None,
+    reading: Reading,
 ) -> Result:
     """Run Logs Insights ``text`` over the selected log groups in ``[start, end)``.
 
@@ -132,7 +137,7 @@ def _run(
     def wanted(group: str) -> bool:
         return not log_groups or group in names or group.startswith(prefixes)
 
-    found = logfiles.scan_sources(paths, start=start, end=end, groups=wanted)
+    found = logfiles.scan_sources(paths, start=start, end=end, groups=wanted, reading=reading)
     if found.files == 0:
         raise NoDataError(f"no CloudWatch Logs files under {', '.join(map(str, paths))}: {HINT}")
     con = connect()
@@ -140,6 +145,7 @@ def _run(
     parts = []
     if found.gzip_events.num_rows or not (found.parquet or found.json_lines):
         parts.append(_NORMALISED.format(ingestion="NULL", source="gzip_events", part="'memory'"))
+    found.parquet = [p for p in found.parquet if reading.read(p, pq.read_schema) is not None]
     if found.parquet:
         # DuckDB reads pulled Parquet itself: time and group filters reach the row groups.
         pulled = con.read_parquet([str(p) for p in found.parquet], union_by_name=True)
@@ -149,7 +155,7 @@ def _run(
             _NORMALISED.format(ingestion=ingestion, source="pulled_events", part="'parquet'")
         )
     if found.json_lines:
-        con.register("json_events", _json_lines_table(found.json_lines, found.problems))
+        con.register("json_events", _json_lines_table(found.json_lines, reading))
         parts.append(
             _NORMALISED.format(ingestion="ingestion_time", source="json_events", part="'memory'")
         )
@@ -173,7 +179,9 @@ def _run(
     # AWS's order; without a filter every record scanned matched.
     matched = result.statistics.get("recordsMatched", scanned["recordsScanned"])
     result.statistics = {"recordsMatched": matched, **scanned}
-    result.notes += [f"skipped unreadable file {problem}" for problem in found.problems]
+    result.notes += [
+        f"skipped unreadable file {s['file']}: {s['problem']}" for s in reading.skipped
+    ]
     return result
 
 
@@ -208,35 +216,36 @@ def _statistics(
     return {"recordsScanned": records, "bytesScanned": size}
 
 
-def _json_lines_table(files: list[Path], problems: list[str]) -> pd.DataFrame:
+def _json_lines_table(files: list[Path], reading: Reading) -> pd.DataFrame:
     """Read ``filter-log-events`` events (JSON lines, or one ``{"events": [...]}`` document)."""
     import json
 
-    rows = []
+    rows: list[dict] = []
+
+    def read(path: Path) -> None:
+        found = []
+        text = path.read_text(encoding="utf-8")
+        stripped = text.lstrip()
+        if stripped.startswith("{") and '"events"' in stripped[:200] and "\n{" not in stripped:
+            events = json.loads(text).get("events", [])
+        else:
+            events = [json.loads(line) for line in text.splitlines() if line.strip()]
+        for event in events:
+            found.append(
+                {
+                    "timestamp": pd.Timestamp(int(event["timestamp"]), unit="ms", tz="UTC"),
+                    "message": event["message"],
+                    "log_stream": event.get("logStreamName", event.get("logStream")),
+                    "log_group": event.get("logGroupName", event.get("logGroup")),
+                    "ingestion_time": pd.Timestamp(int(event["ingestionTime"]), unit="ms", tz="UTC")
+                    if event.get("ingestionTime") is not None
+                    else pd.NaT,
+                }
+            )
+        rows.extend(found)  # all of a file's events, or none of them
+
     for path in files:
-        try:
-            text = path.read_text(encoding="utf-8")
-            stripped = text.lstrip()
-            if stripped.startswith("{") and '"events"' in stripped[:200] and "\n{" not in stripped:
-                events = json.loads(text).get("events", [])
-            else:
-                events = [json.loads(line) for line in text.splitlines() if line.strip()]
-            for event in events:
-                rows.append(
-                    {
-                        "timestamp": pd.Timestamp(int(event["timestamp"]), unit="ms", tz="UTC"),
-                        "message": event["message"],
-                        "log_stream": event.get("logStreamName", event.get("logStream")),
-                        "log_group": event.get("logGroupName", event.get("logGroup")),
-                        "ingestion_time": pd.Timestamp(
-                            int(event["ingestionTime"]), unit="ms", tz="UTC"
-                        )
-                        if event.get("ingestionTime") is not None
-                        else pd.NaT,
-                    }
-                )
-        except (OSError, ValueError, KeyError, TypeError, AttributeError) as error:
-            problems.append(f"{path}: {type(error).__name__}: {error}")
+        reading.read(path, read)
     frame = pd.DataFrame(
         rows, columns=["timestamp", "message", "log_stream", "log_group", "ingestion_time"]
     )

@@ -15,6 +15,10 @@ Statistics over a period are computed from those values as CloudWatch computes t
 SampleCount add up, Average is ``Σsum / Σcount`` (not a mean of means), Minimum and Maximum are
 the extremes. Percentiles do not combine, so they are given only at the files' own period.
 
+A file DuckDB cannot read (truncated gzip, a broken JSON line, a record of the wrong shape, not
+Parquet) is found by checking the files one by one only when a query fails, then is an error
+naming it, or skipped with a note under the ``skip_unreadable`` setting (:mod:`._reading`).
+
 Examples
 --------
 >>> from opsbook.settings import resolve
@@ -24,8 +28,10 @@ Examples
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -38,8 +44,10 @@ import pyarrow.parquet as pq
 from opsbook.backends import layout
 from opsbook.backends.frames import metric_data_frame, metric_list_frame, namespaces_frame
 from opsbook.backends.local import HINT, connect, data_dir
+from opsbook.backends.local._metric_records import check_file
+from opsbook.backends.local._reading import Reading
 from opsbook.backends.pulled import dimensions_text
-from opsbook.errors import ConfigurationError, NoDataError
+from opsbook.errors import ConfigurationError, NoDataError, QueryFailedError
 from opsbook.metrics import _math
 from opsbook.metrics._request import BASIC_STATISTICS, MetricRequest
 from opsbook.settings import Settings
@@ -81,8 +89,13 @@ class _Files:
 
 def describe_namespaces(settings: Settings) -> pd.DataFrame:
     """Return each metric namespace in the metrics files with metrics, series and span."""
+    reading = Reading.of(settings)
+    return _checked(_files(settings, reading=reading), reading, _namespaces)
+
+
+def _namespaces(files: _Files) -> pd.DataFrame:
     con = connect()
-    records = _series_records(con, _files(settings))
+    records = _series_records(con, files)
     frame = con.sql(
         f"""
         SELECT namespace, count(DISTINCT metric_name) AS metrics,
@@ -102,8 +115,16 @@ def list_metrics(
     end: pd.Timestamp | None = None,
 ) -> pd.DataFrame:
     """Return each series in the files (in ``namespace``, with data in the window) and its span."""
+    reading = Reading.of(settings)
+    files = _files(settings, start, end, reading)
+    return _checked(files, reading, lambda f: _list_metrics(f, namespace, start, end))
+
+
+def _list_metrics(
+    files: _Files, namespace: str | None, start: pd.Timestamp | None, end: pd.Timestamp | None
+) -> pd.DataFrame:
     con = connect()
-    records = _series_records(con, _files(settings, start, end))
+    records = _series_records(con, files)
     conditions = {
         "namespace = $namespace": ("namespace", namespace),
         "timestamp >= $start": ("start", None if start is None else start.value // 10**6),
@@ -159,7 +180,45 @@ def retention_bands(
 def get_metric_data(settings: Settings, request: MetricRequest) -> pd.DataFrame:
     """Return the request's datapoints (tidy: timestamp, id, label, value) from the files."""
     _check_statistics(request)
-    files = _files(settings, request.start, request.end)
+    reading = Reading.of(settings)
+    files = _files(settings, request.start, request.end, reading)
+    return _checked(files, reading, lambda f: _metric_data(f, request))
+
+
+def _checked(
+    files: _Files, reading: Reading, run: Callable[[_Files], pd.DataFrame]
+) -> pd.DataFrame:
+    """Run a query over ``files``; when DuckDB fails, name the files it could not read.
+
+    Checking every file before each query would double its cost, so the files are checked one
+    by one only after a failure: each bad one fails as ``reading`` says (an error naming it, or
+    a skip, and the query runs again without it).
+    """
+    try:
+        return reading.mark(run(files))
+    except duckdb.Error as error:
+        failure = str(error).strip().splitlines()[0]
+        bad = [path for path in files.streams + files.mapped + files.flat if _unreadable(path)]
+    if not bad:
+        raise QueryFailedError(f"local metrics query failed on DuckDB: {failure}")
+    for path in bad:
+        reading.read(Path(path), check_file)
+    kept = {
+        name: [p for p in getattr(files, name) if p not in bad]
+        for name in ("streams", "mapped", "flat")
+    }
+    return reading.mark(run(dataclasses.replace(files, **kept)))
+
+
+def _unreadable(path: str) -> bool:
+    try:
+        check_file(Path(path))
+    except Exception:  # noqa: BLE001 - any failure marks the file for the policy to name
+        return True
+    return False
+
+
+def _metric_data(files: _Files, request: MetricRequest) -> pd.DataFrame:
     # Each distinct series is read and aggregated once (several ids may ask for it).
     series_index: dict[tuple[str, str, tuple[tuple[str, str], ...]], int] = {}
     for _, series in request.metrics:
@@ -338,24 +397,25 @@ def _statistic(
 
 
 def _files(
-    settings: Settings, start: pd.Timestamp | None = None, end: pd.Timestamp | None = None
+    settings: Settings,
+    start: pd.Timestamp | None = None,
+    end: pd.Timestamp | None = None,
+    reading: Reading | None = None,
 ) -> _Files:
     """Return the metrics files by layout (stream files pruned to the window's hours)."""
     root = data_dir(settings) / layout.METRICS
+    reading = reading or Reading.of(settings)
     # Hidden files are a pull still being written (renamed into place when complete).
-    files = sorted(p for p in root.glob("*/**/*") if p.is_file() and not p.name.startswith("."))
+    files = [p for p in reading.files(root) if len(p.relative_to(root).parts) > 1]
     if not files:
         raise NoDataError(f"no metrics files under {root}: {HINT}")
     streams = [str(p) for p in files if p.suffix != ".parquet" and _in_window(p, root, start, end)]
     mapped, flat, columns = [], [], set()
     for path in (p for p in files if p.suffix == ".parquet"):
-        try:
-            names = pq.read_schema(path).names
-        except (pa.ArrowException, OSError) as error:
-            raise ConfigurationError(
-                f"{path} is not a readable Parquet file ({error}): pull it again with "
-                "`opsbook metrics pull`, or remove it"
-            ) from None
+        schema = reading.read(path, pq.read_schema)
+        if schema is None:
+            continue
+        names = schema.names
         if "value" in names:
             mapped.append(str(path))
         else:

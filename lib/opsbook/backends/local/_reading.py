@@ -1,0 +1,169 @@
+"""One policy for data files the local backend cannot read: an error naming the file, or a note.
+
+Every local reader (CUR, logs, metrics, alarms, CloudTrail, Health) lists folders with
+:meth:`Reading.files` and opens each file through :meth:`Reading.read`. A file that cannot be
+read (permission denied, symlink loop, truncated, not gzip, not Parquet, a missing column, a
+malformed record) raises :class:`~opsbook.errors.UnreadableFileError` naming it and what is
+wrong, unless the ``skip_unreadable`` setting is on: then it is skipped, listed in
+:attr:`Reading.skipped` (which :meth:`Reading.mark` puts on the result as ``attrs["skipped"]``)
+and in the process's :mod:`opsbook.queries.skips`, which reaches the report's ``summary.json``.
+Listing never passes over a folder it cannot open, as ``Path.rglob`` does.
+
+Examples
+--------
+>>> from pathlib import Path
+>>> strict = Reading(skip=False)
+>>> strict.read(Path("/nonexistent/x.json"), Path.read_text)
+Traceback (most recent call last):
+...
+opsbook.errors.UnreadableFileError: cannot read /nonexistent/x.json: missing (no such file or a broken link); repair or remove it, or set skip_unreadable = true to skip it with a note
+>>> lenient = Reading(skip=True)
+>>> lenient.read(Path("/nonexistent/x.json"), Path.read_text) is None
+True
+>>> lenient.skipped
+[{'file': '/nonexistent/x.json', 'problem': 'missing (no such file or a broken link)'}]
+"""
+
+from __future__ import annotations
+
+import errno
+import gzip
+import json
+import os
+import zlib
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any, TypeVar
+
+import duckdb
+import pyarrow as pa
+
+from opsbook.errors import UnreadableFileError
+from opsbook.queries import skips
+from opsbook.settings import Settings
+
+__all__ = ["Malformed", "Reading", "describe"]
+
+T = TypeVar("T")
+
+
+class Malformed(ValueError):
+    """A reader's own finding about a file (e.g. ``malformed record 3: no logGroup``), shown as is."""
+
+
+# What a reader may raise on a bad file, and how each is told to the user (first match wins).
+_PROBLEMS: tuple[tuple[type[BaseException], Callable[[Any], str]], ...] = (
+    (Malformed, str),
+    (PermissionError, lambda e: "permission denied"),
+    (FileNotFoundError, lambda e: "missing (no such file or a broken link)"),
+    (IsADirectoryError, lambda e: "a folder where a file was expected"),
+    (gzip.BadGzipFile, lambda e: f"not gzip ({e})"),
+    (EOFError, lambda e: "truncated (the compressed data ends early)"),
+    (zlib.error, lambda e: f"corrupt gzip data ({e})"),
+    (json.JSONDecodeError, lambda e: f"malformed JSON at line {e.lineno}, column {e.colno}"),
+    (UnicodeDecodeError, lambda e: f"not UTF-8 text (byte {e.start})"),
+    (KeyError, lambda e: f"malformed record: no field {e}"),
+    (pa.ArrowInvalid, lambda e: _first_line(f"not valid Parquet/Arrow data ({e})")),
+    (duckdb.Error, lambda e: _first_line(f"DuckDB cannot read it ({e})")),
+    (OSError, lambda e: _os_problem(e)),
+    (TypeError, lambda e: f"malformed record ({e})"),
+    (AttributeError, lambda e: f"malformed record ({e})"),
+    (IndexError, lambda e: f"malformed record ({e})"),
+    (ValueError, lambda e: _first_line(str(e))),
+    (pa.ArrowException, lambda e: _first_line(str(e))),
+)
+_READ_ERRORS = tuple(kind for kind, _ in _PROBLEMS)
+
+
+def describe(error: BaseException) -> str:
+    """Say in a few words what is wrong with a file, from the exception reading it raised.
+
+    Examples
+    --------
+    >>> describe(EOFError())
+    'truncated (the compressed data ends early)'
+    >>> describe(OSError(errno.ELOOP, "Too many levels of symbolic links"))
+    'symlink loop (too many levels of symbolic links)'
+    """
+    for kind, told in _PROBLEMS:
+        if isinstance(error, kind):
+            return told(error)
+    return f"{type(error).__name__}: {error}"
+
+
+def _os_problem(error: OSError) -> str:
+    if error.errno == errno.ELOOP:
+        return "symlink loop (too many levels of symbolic links)"
+    return _first_line(f"{error.strerror or error}")
+
+
+def _first_line(text: str) -> str:
+    return text.strip().splitlines()[0] if text.strip() else text
+
+
+class Reading:
+    """One read's policy for bad files (``skip``: note and go on) and the files it skipped."""
+
+    def __init__(self, skip: bool = False) -> None:
+        self.skip = skip
+        self.skipped: list[dict[str, str]] = []
+
+    @classmethod
+    def of(cls, settings: Settings) -> Reading:
+        """Return the policy the settings ask for (``skip_unreadable``)."""
+        return cls(skip=settings.skip_unreadable)
+
+    def read(self, path: Path, reader: Callable[[Path], T]) -> T | None:
+        """Return ``reader(path)``; a bad file raises, or is skipped (``None``) with a note."""
+        try:
+            return reader(path)
+        except UnreadableFileError as error:
+            self.fail(error.path, error.problem)
+        except _READ_ERRORS as error:
+            self.fail(path, describe(error))
+        return None
+
+    def fail(self, path: Path | str, problem: str) -> None:
+        """Raise :class:`UnreadableFileError` for ``path``, or note it as skipped."""
+        if not self.skip:
+            raise UnreadableFileError(path, problem)
+        if all(s["file"] != str(path) for s in self.skipped):
+            self.skipped.append({"file": str(path), "problem": problem})
+        skips.note(str(path), problem)
+
+    def files(self, root: Path) -> list[Path]:
+        """Return every file below ``root`` (links followed), sorted; hidden files left out.
+
+        A folder that cannot be listed and a folder link that loops are failures (see
+        :meth:`fail`), never passed over in silence.
+        """
+        found: list[Path] = []
+        if not root.is_dir():
+            return found
+        seen: set[str] = set()
+
+        def refused(error: OSError) -> None:
+            self.fail(error.filename or root, describe(error))
+
+        for folder, folders, names in os.walk(root, onerror=refused, followlinks=True):
+            real = os.path.realpath(folder)
+            if real in seen:
+                self.fail(folder, "symlink loop (the folder links back to one already read)")
+                folders[:] = []
+                continue
+            seen.add(real)
+            folders[:] = sorted(f for f in folders if not f.startswith("."))
+            found += [Path(folder, n) for n in sorted(names) if not n.startswith(".")]
+        return sorted(found)
+
+    def mark(self, frame: T) -> T:
+        """Put the skipped files on a result frame as ``attrs["skipped"]`` and return it.
+
+        The key is there only when a file was skipped, so a complete result carries the same
+        facts as the aws backend's.
+        """
+        attrs = getattr(frame, "attrs", None)
+        if attrs is not None and self.skipped:
+            earlier = attrs.get("skipped", [])
+            attrs["skipped"] = earlier + [s for s in self.skipped if s not in earlier]
+        return frame
