@@ -8,11 +8,15 @@ Examples
 from __future__ import annotations
 
 import argparse
+import contextlib
 import datetime as dt
+import io
+import os
 import shutil
+import signal
 import sys
 import threading
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 
 from opsbook import clock
@@ -26,17 +30,93 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line and return its exit status."""
     parser = _parser()
     args = parser.parse_args(argv)
+    with _redacted_output(getattr(args, "redact", False)):
+        try:
+            return int(args.handler(args) or 0)
+        except ConfigurationError as error:
+            print(f"opsbook: error: {error}", file=sys.stderr)
+            return 2
+        except OpsbookError as error:
+            print(f"opsbook: error: {error}", file=sys.stderr)
+            return 1
+        except KeyboardInterrupt as interrupt:
+            name = str(interrupt) or "SIGINT"
+            print(f"opsbook: interrupted ({name})", file=sys.stderr)
+            return 128 + getattr(signal, name, signal.SIGINT)
+
+
+class _Redacting(io.TextIOBase):
+    """A text stream that masks account ids, ARNs and IPs in everything written to it."""
+
+    def __init__(self, stream: io.TextIOBase) -> None:
+        self._stream = stream
+
+    def write(self, text: str) -> int:
+        from opsbook.runner import redact_text
+
+        self._stream.write(redact_text(text))
+        return len(text)
+
+    def flush(self) -> None:
+        self._stream.flush()
+
+    def isatty(self) -> bool:
+        return self._stream.isatty()
+
+
+@contextlib.contextmanager
+def _redacted_output(redact: bool) -> Iterator[None]:
+    """With ``redact``, mask what the command prints (progress, summary, errors)."""
+    if not redact:
+        yield
+        return
+    saved = sys.stdout, sys.stderr
+    sys.stdout, sys.stderr = _Redacting(sys.stdout), _Redacting(sys.stderr)
     try:
-        return int(args.handler(args) or 0)
-    except ConfigurationError as error:
-        print(f"opsbook: error: {error}", file=sys.stderr)
-        return 2
-    except OpsbookError as error:
-        print(f"opsbook: error: {error}", file=sys.stderr)
-        return 1
-    except KeyboardInterrupt:
-        print("opsbook: interrupted", file=sys.stderr)
-        return 130
+        yield
+    finally:
+        sys.stdout, sys.stderr = saved
+
+
+@contextlib.contextmanager
+def _stoppable() -> Iterator[None]:
+    """Make SIGINT and SIGTERM stop a run within seconds, and a second one end it at once.
+
+    The first signal raises :class:`KeyboardInterrupt` (named for the signal) in the main thread:
+    the runner kills its kernels and removes its work folder. A second one kills the kernels and
+    exits the process without waiting (a later run removes what was left).
+    """
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    from opsbook.runner import stop_kernels
+
+    received: list[int] = []
+
+    def first(signum: int, frame: object) -> None:
+        received.append(signum)
+        name = signal.Signals(signum).name
+        print(
+            f"opsbook: {name} received: stopping the running notebooks "
+            "(Ctrl-C again to quit at once)",
+            file=sys.stderr,
+            flush=True,
+        )
+        for each in (signal.SIGINT, signal.SIGTERM):
+            signal.signal(each, again)
+        raise KeyboardInterrupt(name)
+
+    def again(signum: int, frame: object) -> None:
+        stop_kernels()
+        print("opsbook: stopped at once", file=sys.stderr, flush=True)
+        os._exit(128 + (received[0] if received else signum))
+
+    saved = {each: signal.signal(each, first) for each in (signal.SIGINT, signal.SIGTERM)}
+    try:
+        yield
+    finally:
+        for each, handler in saved.items():
+            signal.signal(each, handler)
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -269,15 +349,16 @@ def _run_report(args: argparse.Namespace) -> int:
 
     settings = resolve()
     try:
-        run = run_suite(
-            args.suite,
-            run_date=args.date,
-            parameters=dict(parse_parameter(text, "-p") for text in args.parameter),
-            jobs=args.jobs,
-            redact=args.redact,
-            settings=settings,
-            progress=_progress(),
-        )
+        with _stoppable():
+            run = run_suite(
+                args.suite,
+                run_date=args.date,
+                parameters=dict(parse_parameter(text, "-p") for text in args.parameter),
+                jobs=args.jobs,
+                redact=args.redact,
+                settings=settings,
+                progress=_progress(),
+            )
     except ReportFailedError as error:
         if error.run is not None:  # a failed notebook is worth telling people about
             try:

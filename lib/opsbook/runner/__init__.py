@@ -32,6 +32,7 @@ if TYPE_CHECKING:
         Parameter,
         declared_parameters,
         execute_notebook,
+        stop_kernels,
     )
     from opsbook.runner._kernel import KERNEL_NAME, ensure_kernel
     from opsbook.runner._notify import Message, NotificationError, notify
@@ -63,10 +64,17 @@ __all__ = [
     "redact_text",
     "run_notebook_once",
     "run_suite",
+    "stop_kernels",
 ]
 
 _HOMES = {
-    "_execute": ("NotebookRun", "Parameter", "declared_parameters", "execute_notebook"),
+    "_execute": (
+        "NotebookRun",
+        "Parameter",
+        "declared_parameters",
+        "execute_notebook",
+        "stop_kernels",
+    ),
     "_kernel": ("KERNEL_NAME", "ensure_kernel"),
     "_notify": ("Message", "NotificationError", "notify"),
     "_parameters": ("parse_parameter",),

@@ -3,6 +3,8 @@
 Papermill only warns about a parameter the notebook does not declare and never checks types;
 here both are errors, raised before a kernel starts. A failed notebook is kept as the log of the
 failure (papermill saves it with the error in place), and a kernel that died is retried.
+:func:`stop_kernels` kills every kernel this process started, so an interrupted run stops within
+seconds instead of waiting for the running cells.
 
 Examples
 --------
@@ -13,6 +15,7 @@ Examples
 
 from __future__ import annotations
 
+import threading
 import time
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -25,7 +28,7 @@ from opsbook.errors import ConfigurationError
 from opsbook.runner._export import HIDDEN_TAG, export_html
 from opsbook.runner._kernel import ensure_kernel
 from opsbook.runner._record import read_kinds, read_records
-from opsbook.runner._redact import redact_notebook
+from opsbook.runner._redact import redact_notebook, redact_value
 
 __all__ = [
     "DEFAULT_TIMEOUT_S",
@@ -33,7 +36,10 @@ __all__ = [
     "Parameter",
     "check_parameters",
     "declared_parameters",
+    "allow_kernels",
     "execute_notebook",
+    "redact_run",
+    "stop_kernels",
 ]
 
 DEFAULT_TIMEOUT_S = 600
@@ -76,6 +82,53 @@ class NotebookRun:
     attempts: int = 1
     costs: dict[str, Any] = field(default_factory=dict)
     kinds: dict[str, str] = field(default_factory=dict)
+
+
+#: Kernel managers of the kernels running now, by the thread that runs them.
+_RUNNING: dict[Any, int] = {}
+_RUNNING_LOCK = threading.Lock()
+_STOPPING = threading.Event()
+
+
+def _kernel_manager_class() -> type:
+    """Return a kernel manager class that registers each manager, so it can be stopped at once."""
+    from jupyter_client.manager import AsyncKernelManager
+
+    # asynchronous: a blocking client waits for the next output of a killed kernel for ever
+    class TrackedKernelManager(AsyncKernelManager):
+        def __init__(self, **kwargs: Any) -> None:
+            super().__init__(**kwargs)
+            with _RUNNING_LOCK:
+                _RUNNING[self] = threading.get_ident()
+
+    return TrackedKernelManager
+
+
+def stop_kernels() -> int:
+    """Kill every kernel started by :func:`execute_notebook` in this process; return how many.
+
+    Running notebooks then fail at once (their kernel died) and are not retried; notebooks not yet
+    started are not started. Safe to call from a signal handler and more than once.
+
+    Examples
+    --------
+    >>> stop_kernels()
+    0
+    >>> allow_kernels()
+    """
+    _STOPPING.set()
+    with _RUNNING_LOCK:
+        managers = list(_RUNNING)
+    killed = 0
+    for manager in managers:
+        process = getattr(getattr(manager, "provisioner", None), "process", None)
+        if process is not None and process.poll() is None:
+            try:
+                process.kill()
+                killed += 1
+            except OSError:  # already gone
+                pass
+    return killed
 
 
 def declared_parameters(path: str | Path) -> dict[str, Parameter]:
@@ -196,8 +249,12 @@ def execute_notebook(
     error = None
     attempts = 0
     runnable = _with_cost_cell(source, output)
+    manager_class = _kernel_manager_class()
     while True:
         attempts += 1
+        if _STOPPING.is_set():
+            error = "interrupted before it started"
+            break
         try:
             papermill.execute_notebook(
                 str(runnable),
@@ -208,18 +265,26 @@ def execute_notebook(
                 execution_timeout=timeout,
                 progress_bar=False,
                 log_output=False,
+                kernel_manager_class=manager_class,
             )
             error = None
         except PapermillExecutionError as failure:
             error = f"cell {failure.exec_count}: {failure.ename}: {failure.evalue}"
         except DeadKernelError as failure:
             error = f"the kernel died: {failure}"
-            if attempts <= retries:
+            if _STOPPING.is_set():
+                error = "interrupted"
+            elif attempts <= retries:
                 continue
         except Exception as failure:  # timeout, bad notebook: the run must go on
             error = f"{type(failure).__name__}: {failure}"
+        finally:
+            _forget_kernels()
         break
     runnable.unlink(missing_ok=True)
+    if _STOPPING.is_set():  # interrupted: the caller removes the run, nothing to export
+        return NotebookRun(source.name, "failed", 0.0, dict(parameters or {}), output.name,
+                           error=error or "interrupted")  # fmt: skip
     records: dict[str, Any] = {}
     kinds: dict[str, str] = {}
     html = None
@@ -233,7 +298,7 @@ def execute_notebook(
         nbformat.write(notebook, output)
         html = output.with_suffix(".html")
         html.write_text(export_html(notebook))
-    return NotebookRun(
+    run = NotebookRun(
         notebook=source.name,
         status="failed" if error else "ok",
         seconds=round(time.perf_counter() - started, 2),
@@ -246,6 +311,38 @@ def execute_notebook(
         costs=records.get("query_costs", {}),
         kinds={k: v for k, v in kinds.items() if k != "query_costs"},
     )
+    return redact_run(run) if redact else run
+
+
+def redact_run(run: NotebookRun) -> NotebookRun:
+    """Mask account ids, ARNs and IPs in what a run carries to the summary, index and messages.
+
+    Its parameters, records, error and query costs are masked in place.
+
+    Examples
+    --------
+    >>> run = NotebookRun("a.ipynb", "ok", 1.0, {"account": "123456789012"}, "a.ipynb")
+    >>> redact_run(run).parameters
+    {'account': '********9012'}
+    """
+    run.parameters = redact_value(run.parameters)
+    run.records = redact_value(run.records)
+    run.costs = redact_value(run.costs)
+    run.error = redact_value(run.error)
+    return run
+
+
+def _forget_kernels() -> None:
+    """Drop the managers of the kernels this thread ran (papermill has shut them down)."""
+    me = threading.get_ident()
+    with _RUNNING_LOCK:
+        for manager in [m for m, thread in _RUNNING.items() if thread == me]:
+            del _RUNNING[manager]
+
+
+def allow_kernels() -> None:
+    """Let :func:`execute_notebook` start kernels again after :func:`stop_kernels`."""
+    _STOPPING.clear()
 
 
 def _with_cost_cell(source: Path, output: Path) -> Path:

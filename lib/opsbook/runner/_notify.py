@@ -7,7 +7,8 @@ A notebook that records its report's ``status`` counts only when that is ``FINDI
 not in a chat channel. A run with nothing worth attention is summarised on stdout only. Values
 are written for people (``$1,234.50``, ``2,900 ms``), not as raw JSON. When ``notify_webhook_url`` is set, a Slack-compatible JSON payload is
 posted there; when ``notify_sns_topic_arn`` is set, the text is published to the topic. A failed
-notebook's entry links its saved output, which is the log of the failure.
+notebook's entry links its saved output, which is the log of the failure. A run made with
+``redact`` is masked in every line of its message.
 
 Examples
 --------
@@ -33,6 +34,7 @@ from typing import TYPE_CHECKING, Any, TextIO
 from opsbook.backends import backend
 from opsbook.errors import OpsbookError
 from opsbook.present import ERROR, FINDING, format_value
+from opsbook.runner._redact import redact_text
 from opsbook.settings import Settings
 
 if TYPE_CHECKING:
@@ -88,6 +90,8 @@ def message(run: SuiteRun) -> Message:
     if found:
         parts.append(f"{found} finding{'s' * (found != 1)}")
     headline = f"opsbook {run.suite} {run.run_date}: {', '.join(parts)}"
+    if run.redacted:  # the records are masked already; the paths and errors may not be
+        headline, items = redact_text(headline), [redact_text(item) for item in items]
     return Message(headline, tuple(items), attention=bool(items))
 
 

@@ -16,7 +16,7 @@ from typing import Any
 
 import nbformat
 
-__all__ = ["redact_notebook", "redact_text"]
+__all__ = ["redact_notebook", "redact_text", "redact_value"]
 
 _ARN = re.compile(r"\barn:(aws[\w-]*):([\w-]*):([\w-]*):(\d{12})?:[^\s\"'<>,;)\]}]+")
 _ACCOUNT = re.compile(r"(?<![\d.\w])(\d{8})(\d{4})(?![\d.\w])")
@@ -37,20 +37,44 @@ def redact_text(text: str) -> str:
 
 
 def redact_notebook(notebook: nbformat.NotebookNode) -> nbformat.NotebookNode:
-    """Mask every string in the notebook's outputs (text, HTML, JSON such as plotly's), in place."""
+    """Mask every string of the notebook: sources, outputs and metadata, the notebook's too.
+
+    Each cell's source (the injected parameters cell among them), outputs (text, HTML, JSON such
+    as plotly's) and metadata, and the notebook's metadata (papermill keeps the parameters and
+    paths there). Images are left as they are.
+
+    Examples
+    --------
+    >>> from nbformat.v4 import new_code_cell, new_notebook
+    >>> nb = new_notebook(cells=[new_code_cell('account = "123456789012"')],
+    ...                   metadata={"papermill": {"parameters": {"account": "123456789012"}}})
+    >>> nb = redact_notebook(nb)
+    >>> nb.cells[0].source, nb.metadata.papermill.parameters.account
+    ('account = "********9012"', '********9012')
+    """
     for cell in notebook.cells:
-        for output in cell.get("outputs", []):
-            for key in ("text", "data", "evalue", "traceback"):
-                if key in output:
-                    output[key] = _walk(output[key])
-    return notebook
+        for key in ("source", "metadata", "outputs"):
+            if key in cell:
+                cell[key] = redact_value(cell[key])
+    notebook.metadata = redact_value(notebook.metadata)
+    return nbformat.from_dict(notebook)
 
 
-def _walk(value: Any) -> Any:
+def redact_value(value: Any) -> Any:
+    """Return ``value`` with every string in it masked (lists and dicts walked; keys kept).
+
+    Examples
+    --------
+    >>> redact_value({"ids": ["123456789012", 7], "note": None})
+    {'ids': ['********9012', 7], 'note': None}
+    """
     if isinstance(value, str):
         return redact_text(value)
-    if isinstance(value, list):
-        return [_walk(v) for v in value]
+    if isinstance(value, list | tuple):
+        return [redact_value(v) for v in value]
     if isinstance(value, dict):
-        return {k: _walk(v) for k, v in value.items()}
+        return {
+            k: v if k.startswith("image/") and k != "image/svg+xml" else redact_value(v)
+            for k, v in value.items()
+        }
     return value

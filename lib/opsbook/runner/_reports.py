@@ -6,6 +6,13 @@ It is built in a temporary folder and renamed into place only when every noteboo
 failed or interrupted run never replaces the last good report; a failed run is kept beside it as
 ``<run-date>.failed/``, each failed notebook saved with its error as the log.
 
+Two runs of the same suite and date cannot race: a run holds a lock (``.<run-date>.lock`` in the
+suite folder) and a second one fails at once naming the first (its pid and start time). An
+interrupted run (Ctrl-C, SIGTERM) kills its kernels, so it stops within seconds, and removes its
+work folder. A reports folder that cannot be written (read-only, full disk, no permission) is an
+:class:`~opsbook.errors.OpsbookError` naming the folder; a run whose notebooks ran but could not be
+published keeps them where it can (its work folder, else a temporary folder) and says where.
+
 Examples
 --------
 >>> run = run_suite("daily", jobs=2)  # doctest: +SKIP
@@ -17,10 +24,14 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import errno
+import fcntl
 import html
 import json
 import os
 import shutil
+import tempfile
+import time
 import uuid
 from collections.abc import Callable, Iterator, Mapping
 from concurrent.futures import ThreadPoolExecutor
@@ -29,9 +40,15 @@ from pathlib import Path
 from typing import Any
 
 from opsbook import clock
-from opsbook.errors import ConfigurationError, ReportFailedError
+from opsbook.errors import ConfigurationError, OpsbookError, ReportFailedError
 from opsbook.present import ERROR, FINDING, format_value
-from opsbook.runner._execute import NotebookRun, check_parameters, execute_notebook
+from opsbook.runner._execute import (
+    NotebookRun,
+    allow_kernels,
+    check_parameters,
+    execute_notebook,
+    stop_kernels,
+)
 from opsbook.runner._suites import load_suites
 from opsbook.settings import Settings, find_project_root, resolve
 
@@ -46,6 +63,7 @@ class SuiteRun:
     run_date: str
     folder: Path
     notebooks: list[NotebookRun]
+    redacted: bool = False
 
     @property
     def ok(self) -> bool:
@@ -82,7 +100,9 @@ def run_suite(
     jobs
         Notebooks executed in parallel, each in its own kernel (default: the number of cores).
     redact
-        Mask account ids, ARNs and IP addresses in the published notebooks and HTML.
+        Mask account ids, ARNs and IP addresses in every output: the executed notebooks (their
+        parameters and metadata too), their HTML, ``summary.json``, ``index.html`` and the
+        notifications.
     settings
         Settings whose ``output_dir`` receives the run; resolved from the project by default.
     progress
@@ -100,6 +120,11 @@ def run_suite(
         report is left as it was.
     ConfigurationError
         For an unknown suite, a missing notebook or a parameter the notebook does not declare.
+    OpsbookError
+        When another run of the same suite and date is running, or the reports folder cannot be
+        written.
+    KeyboardInterrupt
+        When interrupted: the kernels are killed and the work folder removed first.
     """
     settings = settings or resolve()
     root = find_project_root()
@@ -123,9 +148,29 @@ def run_suite(
     ]
 
     home = Path(settings.output_dir) / suite
-    home.mkdir(parents=True, exist_ok=True)
-    work = home / f".{run_date}.partial-{uuid.uuid4().hex[:8]}"
-    work.mkdir()
+    with _writing(home, "create the suite's reports folder"):
+        home.mkdir(parents=True, exist_ok=True)
+    with _run_lock(home, suite, run_date.isoformat()):
+        _remove_stale_work(home, run_date.isoformat())
+        work = home / f".{run_date}.partial-{uuid.uuid4().hex[:8]}"
+        with _writing(work, "create the run's work folder"):
+            work.mkdir()
+        outcome = _execute_all(suite, run_date, plan, root, work, jobs, redact, settings, say)
+        return _finish(outcome, home, work)
+
+
+def _execute_all(
+    suite: str,
+    run_date: dt.date,
+    plan: list[tuple[Any, dict[str, Any]]],
+    root: Path,
+    work: Path,
+    jobs: int,
+    redact: bool,
+    settings: Settings,
+    say: Callable[[str], None],
+) -> SuiteRun:
+    """Run the plan's notebooks into ``work``; on an interrupt kill the kernels, remove ``work``."""
 
     def run(item: tuple[Any, dict[str, Any]]) -> NotebookRun:
         entry, values = item
@@ -142,21 +187,45 @@ def run_suite(
         say(f"{result.status:6} {entry.path} in {result.seconds:.1f} s")
         return result
 
+    allow_kernels()
+    pool = ThreadPoolExecutor(max_workers=min(jobs, len(plan)))
     try:
-        with (
-            _environment(settings.as_environment()),
-            ThreadPoolExecutor(max_workers=min(jobs, len(plan))) as pool,
-        ):
+        with _environment(settings.as_environment()):
             runs = list(pool.map(run, plan))
-        outcome = SuiteRun(suite, run_date.isoformat(), work, runs)
-        write_summary(outcome)
-    except BaseException:
-        shutil.rmtree(work, ignore_errors=True)  # interrupted: leave no half-built run behind
+        pool.shutdown()
+    except BaseException:  # interrupted (Ctrl-C, SIGTERM): stop now, leave no half-built run
+        stop_kernels()
+        pool.shutdown(wait=False, cancel_futures=True)
+        _wait_for_workers(pool)
+        shutil.rmtree(work, ignore_errors=True)
         raise
+    return SuiteRun(suite, run_date.isoformat(), work, runs, redacted=redact)
+
+
+def _wait_for_workers(pool: ThreadPoolExecutor, seconds: float = 10.0) -> None:
+    """Wait up to ``seconds`` for the pool's threads, killing kernels started meanwhile."""
+    end = time.monotonic() + seconds
+    for thread in list(getattr(pool, "_threads", ())):
+        while thread.is_alive() and time.monotonic() < end:
+            stop_kernels()
+            thread.join(0.2)
+
+
+def _finish(outcome: SuiteRun, home: Path, work: Path) -> SuiteRun:
+    """Write the summary and publish the run (or its ``.failed`` folder); raise when it failed."""
+    suite = outcome.suite
+    try:
+        write_summary(outcome)
+        target = home / (outcome.run_date if outcome.ok else f"{outcome.run_date}.failed")
+        outcome.folder = _publish(work, target)
+    except OSError as error:
+        kept = _keep(work, suite, outcome.run_date)
+        raise OpsbookError(
+            f"could not publish the {suite} run of {outcome.run_date} into {home}: "
+            f"{_why(error)}. {kept}"
+        ) from None
     if outcome.ok:
-        outcome.folder = _publish(work, home / outcome.run_date)
         return outcome
-    outcome.folder = _publish(work, home / f"{outcome.run_date}.failed")
     failed = [n for n in outcome.notebooks if n.status != "ok"]
     details = "; ".join(f"{n.notebook}: {n.error}" for n in failed)
     raise ReportFailedError(
@@ -207,6 +276,102 @@ def _environment(variables: Mapping[str, str]) -> Iterator[None]:
                 os.environ.pop(name, None)
             else:
                 os.environ[name] = value
+
+
+#: What a failed write means for the user, by errno.
+_WRITE_FAILURES = {
+    errno.EROFS: "the file system is read-only",
+    errno.ENOSPC: "the disk is full",
+    errno.EDQUOT: "the disk quota is exceeded",
+    errno.EACCES: "permission denied",
+    errno.EPERM: "permission denied",
+}
+
+
+def _why(error: OSError) -> str:
+    return _WRITE_FAILURES.get(error.errno or 0) or str(error.strerror or error)
+
+
+@contextlib.contextmanager
+def _writing(folder: Path, what: str) -> Iterator[None]:
+    """Turn a failed write under ``folder`` into an :class:`OpsbookError` saying what to do."""
+    try:
+        yield
+    except OSError as error:
+        if error.errno not in _WRITE_FAILURES:
+            raise
+        raise OpsbookError(
+            f"cannot {what} {folder}: {_why(error)}. Free space or fix the permissions there, "
+            "or point output_dir (OPSBOOK_OUTPUT_DIR) at a writable folder"
+        ) from None
+
+
+def _keep(work: Path, suite: str, run_date: str) -> str:
+    """Keep an unpublished run's notebooks where it can and say where they are.
+
+    They go to a temporary folder, else stay in the work folder.
+    """
+    spare = None
+    try:
+        spare = Path(tempfile.mkdtemp(prefix=f"opsbook-{suite}-{run_date}-"))
+        shutil.copytree(work, spare, dirs_exist_ok=True)
+    except OSError:
+        if spare is not None:
+            shutil.rmtree(spare, ignore_errors=True)
+        if any(work.glob("*.ipynb")):
+            return f"The executed notebooks are left in {work}; copy them before the next run"
+        return "The executed notebooks could not be kept"
+    shutil.rmtree(work, ignore_errors=True)
+    return f"The executed notebooks are kept in {spare}"
+
+
+@contextlib.contextmanager
+def _run_lock(home: Path, suite: str, run_date: str) -> Iterator[None]:
+    """Hold the lock of ``suite``'s run of ``run_date``; fail at once, naming the holder, if taken.
+
+    The lock is ``flock`` on ``.<run-date>.lock`` (released by the system when the process dies),
+    holding the owner's pid and start time; the file is removed when the run ends.
+    """
+    path = home / f".{run_date}.lock"
+    while True:
+        with _writing(home, "create the run's lock file in"):
+            handle = path.open("a+")
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            handle.seek(0)
+            holder = handle.read().strip() or "another process"
+            handle.close()
+            raise OpsbookError(
+                f"the {suite} run of {run_date} is already running ({holder}; lock {path}). "
+                "Wait for it to finish, or stop it; the lock goes when that process ends"
+            ) from None
+        try:
+            same = os.fstat(handle.fileno()).st_ino == path.stat().st_ino
+        except FileNotFoundError:
+            same = False
+        if same:
+            break
+        handle.close()  # the file was removed by the run that just ended: lock the new one
+    started = clock.now().to_pydatetime().isoformat(timespec="seconds")
+    handle.seek(0)
+    handle.truncate()
+    handle.write(f"pid {os.getpid()}, started {started}\n")
+    handle.flush()
+    try:
+        yield
+    finally:
+        path.unlink(missing_ok=True)
+        handle.close()
+
+
+def _remove_stale_work(home: Path, run_date: str) -> None:
+    """Remove work folders a killed earlier run of this date left behind.
+
+    The caller holds the lock, so none of them is in use.
+    """
+    for folder in home.glob(f".{run_date}.partial-*"):
+        shutil.rmtree(folder, ignore_errors=True)
 
 
 def _publish(work: Path, target: Path) -> Path:
