@@ -166,3 +166,23 @@ def test_the_runner_and_the_magics_give_the_notebooks_messages() -> None:
     assert parse_parameter("top=٣") == ("top", "٣")  # Unicode digits stay text, to be refused
     with pytest.raises(ConfigurationError, match="parameter top must be a whole number"):
         check_value(*parse_parameter("top=٣"))
+
+
+def test_a_metrics_window_longer_than_cloudwatch_keeps_is_refused_before_reading(
+    sample_dir: Path,
+) -> None:
+    from opsbook import metrics
+    from opsbook.metrics._request import MAX_WINDOW
+    from opsbook.runner._parameters import RETENTION_DAYS
+    from opsbook.settings import resolve
+
+    assert MAX_WINDOW.days == RETENTION_DAYS  # the `hours` and `days` rules stop there too
+    settings = resolve(backend="local", data_dir=str(sample_dir))
+    series = "AWS/Lambda Errors FunctionName=orders-worker stat=Sum"
+    with pytest.raises(ConfigurationError, match="spans 47482 days: CloudWatch keeps metrics 455"):
+        metrics.get([series], "1970-01-01", "2100-01-01", settings=settings)
+    with pytest.raises(ConfigurationError, match="at most 455 days"):
+        metrics.get([series], "2025-01-01", "2026-04-02", 3600,
+                    expressions={"e": "m1 * 2"}, settings=settings)  # fmt: skip
+    frame = metrics.get([series], "2025-08-09", "2026-11-07", 86400, settings=settings)
+    assert frame.attrs["start"] == "2025-08-09T00:00:00+00:00"  # 455 days: accepted whole

@@ -99,7 +99,7 @@ class Rule(NamedTuple):
     convert: Callable[[Any], Any]
 
 
-def _whole(least: int, most: int | None = None) -> Rule:
+def _whole(least: int | None, most: int | None = None) -> Rule:
     """Return the rule for a whole number in ``[least, most]`` (``2.5``, ``"٣"``, ``True`` refused)."""
 
     def convert(value: Any) -> int:
@@ -110,13 +110,13 @@ def _whole(least: int, most: int | None = None) -> Rule:
             number = int(value)
         if isinstance(number, bool) or not isinstance(number, int):
             raise ValueError(value)
-        if number < least or (most is not None and number > most):
+        if (least is not None and number < least) or (most is not None and number > most):
             raise ValueError(value)
         return number
 
-    return Rule(
-        f"a whole number from {least}" + (f" to {most}" if most is not None else ""), convert
-    )
+    if least is None:
+        return Rule("a whole number", convert)
+    return Rule(f"a whole number from {least}" + (f" to {most}" if most else ""), convert)
 
 
 def _amount(value: Any) -> float:
@@ -265,7 +265,7 @@ RULES: dict[str, Rule] = {
 #: Declared type -> how a parameter without a rule of its own is checked.
 TYPES: dict[str, Rule] = {
     "str": Rule("text (papermill reads digits as a number: pass text with -r)", _text),
-    "int": _whole(-(2**63), 2**63 - 1),
+    "int": _whole(None),
     "float": Rule("a number, 0 or more", _amount),
     "bool": Rule("true or false", _flag),
     "list": _LIST,
