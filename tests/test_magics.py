@@ -173,3 +173,6 @@ def test_windows_and_params_are_read_as_the_command_line_reads_them(ip: Interact
     assert "--end 2026-11-14 13:00 UTC is not after --start 2026-11-14 14:00 UTC" in str(reversed_)
     bad = _run(ip, "%%athena --param 2026-09\nSELECT 1")
     assert "--param '2026-09' is not name=value: write e.g. --param month=2026-09" in str(bad)
+    # the notebooks' rules by name: a reversed period names both ends, as `opsbook run -p` does
+    periods = _run(ip, "%%athena --param start_period=2026-10 --param end_period=2026-09\nSELECT 1")
+    assert "parameter end_period '2026-09' is before start_period '2026-10'" in str(periods)

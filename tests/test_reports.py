@@ -140,7 +140,9 @@ def test_a_single_notebook_run_converts_and_checks_command_line_values(project: 
     nbformat.write(notebook, project / "nb" / "typed.ipynb")
     result = run_notebook_once("nb/typed.ipynb", {"count": "21"}, settings=resolve())
     assert result.status == "ok" and result.records == {"double": 42}
-    with pytest.raises(ConfigurationError, match="parameter count must be a int, got 'many'"):
+    with pytest.raises(
+        ConfigurationError, match="parameter count must be a whole number, got 'many'"
+    ):
         run_notebook_once("nb/typed.ipynb", {"count": "many"}, settings=resolve())
     with pytest.raises(ConfigurationError, match="has no parameter size"):
         run_notebook_once("nb/typed.ipynb", {"size": "1"}, settings=resolve())

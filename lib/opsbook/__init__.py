@@ -3,7 +3,8 @@
 Sources (:mod:`opsbook.athena`, :mod:`opsbook.logs`, :mod:`opsbook.metrics`) answer questions on
 the backend :mod:`opsbook.settings` selects: ``local`` (DuckDB over files in AWS's formats) or
 ``aws``. :mod:`opsbook.charts` draws, :mod:`opsbook.runner` runs notebooks headless and publishes
-them; :func:`record` keeps a named result in a notebook's outputs for the runner to read.
+them; :func:`record` keeps a named result in a notebook's outputs for the runner to read, and
+:func:`checked` (the first line of each notebook's setup cell) checks its parameters.
 
 Examples
 --------
@@ -23,8 +24,9 @@ IMPORTED_AT = time.perf_counter()
 from opsbook import errors, settings  # noqa: E402
 from opsbook.errors import OpsbookError  # noqa: E402
 from opsbook.runner import record  # noqa: E402
+from opsbook.runner._parameters import checked  # noqa: E402
 
-__all__ = ["OpsbookError", "__version__", "errors", "record", "settings"]
+__all__ = ["OpsbookError", "__version__", "checked", "errors", "record", "settings"]
 
 __version__ = "0.1.0"
 

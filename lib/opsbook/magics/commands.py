@@ -1,7 +1,8 @@
 """The magics themselves: parse the line, run on the session's settings, show the result.
 
 Windows (``--since``, ``--start``/``--end``) are read by :func:`opsbook.clock.window`, ``--param``
-by :func:`opsbook.runner.parse_parameter`, as the ``opsbook`` command reads them.
+by :func:`opsbook.runner.parse_parameter` and checked by :func:`opsbook.runner.check_values`, as
+the ``opsbook`` command and the notebooks read them.
 
 Examples
 --------
@@ -30,7 +31,7 @@ from opsbook.magics.display import (
     summarise_insights,
 )
 from opsbook.metrics._request import check_statistic
-from opsbook.runner import parse_parameter
+from opsbook.runner import check_values, parse_parameter
 
 __all__ = ["OpsbookMagics"]
 
@@ -103,7 +104,8 @@ class OpsbookMagics(Magics):
             GROUP BY 1 ORDER BY 2 DESC
         """
         args = parse_argstring(self.athena, line)
-        params = dict(parse_parameter(p, "--param") for p in args.param)
+        # checked by the notebooks' rules by name: start_period=2026-13 fails as in a notebook
+        params = check_values(dict(parse_parameter(p, "--param") for p in args.param), {})
         if not cell.strip():
             raise ConfigurationError("the cell is empty: write SQL against cur below %%athena")
         frame = athena.query(

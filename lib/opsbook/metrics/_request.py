@@ -3,7 +3,9 @@
 Both backends take a :class:`MetricRequest`; building one checks everything that can be checked
 without data, so bad input fails before any API call: an unknown statistic, a period that is not
 a multiple of 60 seconds, an end before the start, an expression that is malformed or refers to
-an unknown id. :func:`check_retention` adds CloudWatch's retention rules for the aws backend, and
+an unknown id, a window longer than the 455 days CloudWatch keeps metrics
+(:data:`MAX_WINDOW`: refused on both backends, never cut short, so a total is never silently
+partial). :func:`check_retention` adds CloudWatch's retention rules for the aws backend, and
 :func:`plan_calls` splits a request into GetMetricData calls within its limits (500 queries and
 100,800 datapoints per call), which also gives the request's cost (:func:`estimate_cost_usd`).
 
@@ -37,6 +39,7 @@ __all__ = [
     "BASIC_STATISTICS",
     "MAX_DATAPOINTS_PER_CALL",
     "MAX_QUERIES_PER_CALL",
+    "MAX_WINDOW",
     "PRICE_PER_METRIC_USD",
     "Call",
     "MetricRequest",
@@ -60,6 +63,9 @@ RETENTION = (
     (dt.timedelta(days=63), 300),
     (dt.timedelta(days=455), 3600),
 )
+#: The longest window a request may span: what CloudWatch keeps. Local files may hold more, but
+#: a window of decades at one minute is tens of millions of periods (1970-2100 built 68 M rows).
+MAX_WINDOW = RETENTION[-1][0]
 
 _NUMBER = r"\d{1,2}(?:\.\d{1,10})?|100"
 _BOUND = r"\s*(?:\d+(?:\.\d+)?%?)?\s*"
@@ -233,7 +239,8 @@ def build_request(
     Raises
     ------
     MetricRequestError
-        For an empty request, a bad id, statistic, period or window.
+        For an empty request, a bad id, statistic, period or window, or a window longer than
+        :data:`MAX_WINDOW` (455 days, what CloudWatch keeps).
     opsbook.metrics._math.MetricMathError
         For a malformed expression or one that refers to an unknown id.
 
@@ -243,6 +250,10 @@ def build_request(
     ...                   "2026-11-14T15:00", 300)
     >>> r.metrics[0][0], r.periods()
     ('m1', 12)
+    >>> build_request(["AWS/Lambda Errors FunctionName=f"], "1970-01-01", "2100-01-01")
+    Traceback (most recent call last):
+    ...
+    opsbook.metrics._request.MetricRequestError: the window 1970-01-01 to 2100-01-01 spans 47482 days: CloudWatch keeps metrics 455 days, so a window is at most 455 days; ask for a shorter one
     """
     items = list(queries.items()) if isinstance(queries, Mapping) else [
         (f"m{number}", query) for number, query in enumerate(queries, start=1)
@@ -276,6 +287,12 @@ def build_request(
         end,
         error=MetricRequestError,
     )
+    if end_at - start_at > MAX_WINDOW:
+        raise MetricRequestError(
+            f"the window {start_at:%Y-%m-%d} to {end_at:%Y-%m-%d} spans "
+            f"{(end_at - start_at).days} days: CloudWatch keeps metrics {MAX_WINDOW.days} days, "
+            f"so a window is at most {MAX_WINDOW.days} days; ask for a shorter one"
+        )
     labels = dict(labels or {})
     if len(metrics) + len(expressions) > MAX_QUERIES_PER_CALL and expressions:
         raise MetricRequestError(

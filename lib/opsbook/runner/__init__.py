@@ -4,9 +4,10 @@ A suite (``suites.yaml``, :func:`load_suites`) names notebooks and their paramet
 :func:`run_suite` executes them on the ``opsbook`` kernel (:func:`ensure_kernel`), each through
 :func:`execute_notebook` (parameters checked first, HTML exported, account ids masked when asked),
 and writes ``summary.json`` and ``index.html``; :func:`notify` tells people about the run. Inside a
-notebook, :func:`record` keeps a named result and its kind (money, percent, count, ...) in the
-outputs, or a whole :class:`~opsbook.present.Report` (:func:`read_records` and :func:`read_kinds`
-read them back); the published page never shows them (:mod:`opsbook.runner._export`), and
+notebook, :func:`checked` checks the parameters papermill injected (by the rules
+:func:`check_values` applies to ``opsbook report run -p`` too) and :func:`record` keeps a named
+result and its kind (money, percent, count, ...) in the outputs, or a whole
+:class:`~opsbook.present.Report` (:func:`read_records` and :func:`read_kinds` read them back); the published page never shows them (:mod:`opsbook.runner._export`), and
 :func:`record_costs` records what its queries cost (the sources' :mod:`opsbook.queries.ledger`).
 
 Examples
@@ -36,7 +37,7 @@ if TYPE_CHECKING:
     )
     from opsbook.runner._kernel import KERNEL_NAME, ensure_kernel
     from opsbook.runner._notify import Message, NotificationError, notify
-    from opsbook.runner._parameters import parse_parameter
+    from opsbook.runner._parameters import check_values, checked, parse_parameter
     from opsbook.runner._redact import redact_notebook, redact_text
     from opsbook.runner._reports import SuiteRun, run_notebook_once, run_suite
     from opsbook.runner._suites import Entry, Suite, load_suites
@@ -50,6 +51,8 @@ __all__ = [
     "Parameter",
     "Suite",
     "SuiteRun",
+    "check_values",
+    "checked",
     "declared_parameters",
     "ensure_kernel",
     "execute_notebook",
@@ -77,7 +80,7 @@ _HOMES = {
     ),
     "_kernel": ("KERNEL_NAME", "ensure_kernel"),
     "_notify": ("Message", "NotificationError", "notify"),
-    "_parameters": ("parse_parameter",),
+    "_parameters": ("check_values", "checked", "parse_parameter"),
     "_redact": ("redact_notebook", "redact_text"),
     "_reports": ("SuiteRun", "run_notebook_once", "run_suite"),
     "_suites": ("Entry", "Suite", "load_suites"),

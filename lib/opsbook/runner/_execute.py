@@ -27,6 +27,7 @@ import nbformat
 from opsbook.errors import ConfigurationError
 from opsbook.runner._export import HIDDEN_TAG, export_html
 from opsbook.runner._kernel import ensure_kernel
+from opsbook.runner._parameters import check_values
 from opsbook.runner._record import read_kinds, read_records
 from opsbook.runner._redact import redact_notebook, redact_value
 
@@ -43,14 +44,6 @@ __all__ = [
 ]
 
 DEFAULT_TIMEOUT_S = 600
-_TYPES: dict[str, tuple[type, ...]] = {
-    "str": (str,),
-    "int": (int,),
-    "float": (float, int),
-    "bool": (bool,),
-    "list": (list,),
-    "dict": (dict,),
-}
 
 
 @dataclass(frozen=True)
@@ -169,15 +162,17 @@ def check_parameters(
     path
         The notebook.
     values
-        Parameter values; with ``from_text`` they are command-line strings, converted to the
-        declared type (``"7"`` for an ``int``, ``"true"`` for a ``bool``).
+        Parameter values, checked by the rules the notebook itself applies
+        (:func:`opsbook.runner.check_values`): command-line text is converted to the declared
+        type (``"7"`` for an ``int``, ``"true"`` for a ``bool``) where that is exact.
     from_text
-        Whether the values are strings to convert.
+        Kept for callers that pass command-line text: text is always converted where exact.
 
     Raises
     ------
     ConfigurationError
-        For an undeclared name or a value of the wrong type, naming what the notebook declares.
+        For an undeclared name, naming what the notebook declares, or a value the parameter
+        does not accept, naming the notebook, the parameter and what it accepts.
 
     Examples
     --------
@@ -192,36 +187,10 @@ def check_parameters(
         raise ConfigurationError(
             f"{name} has no parameter {', '.join(unknown)}; it declares: {listing}"
         )
-    checked = {}
-    for key, value in values.items():
-        kind = declared[key].type
-        if from_text and isinstance(value, str):
-            value = _convert(name, key, kind, value)
-        allowed = _TYPES.get(kind)
-        wrong_bool = isinstance(value, bool) and kind in ("int", "float")
-        if allowed and (not isinstance(value, allowed) or wrong_bool):
-            raise ConfigurationError(
-                f"{name}: parameter {key} must be a {kind}, got {value!r} ({type(value).__name__})"
-            )
-        checked[key] = float(value) if kind == "float" else value
-    return checked
-
-
-def _convert(notebook: str, key: str, kind: str, text: str) -> Any:
     try:
-        if kind == "int":
-            return int(text)
-        if kind == "float":
-            return float(text)
-        if kind == "bool":
-            if text.lower() not in ("true", "false"):
-                raise ValueError(text)
-            return text.lower() == "true"
-    except ValueError:
-        raise ConfigurationError(
-            f"{notebook}: parameter {key} must be a {kind}, got {text!r}"
-        ) from None
-    return text
+        return check_values(values, {key: p.type for key, p in declared.items()})
+    except ConfigurationError as error:
+        raise ConfigurationError(f"{name}: {error}") from None
 
 
 def execute_notebook(
