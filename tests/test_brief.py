@@ -33,7 +33,7 @@ def test_the_brief_finds_the_burning_slo_flapping_alarm_and_failed_deployment(br
     assert any("burned most in the day: catalog-lambda-success" in line for line in lines)
     assert any("catalog-api-availability-burn-rate-1h in ALARM" in line for line in lines)
     assert any(line.startswith("alarms: orders-worker-duration-p99 flapping") for line in lines)
-    assert any(line.startswith("deployments: checkout-api checkout-api:43 deployed 2026-11-14 13:58 failed")
+    assert any(line.startswith("deployments: checkout-api:43 deployed 2026-11-14 13:58 UTC failed")
                for line in lines)  # fmt: skip
     assert any("new: unhandled KeyError 'shipping_zone'" in line for line in lines)
 

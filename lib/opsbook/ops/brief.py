@@ -266,6 +266,10 @@ def _cost(start: pd.Timestamp, settings: Settings) -> Section:
     change = (to_date - like) / like if like else float("nan")
     row = forecast.iloc[0]
     lines = [line for line in found.findings() if found.status() != PASS]
+    if found.status() == PASS and len(found.daily):
+        one = found.daily.iloc[-1]
+        lines.append(f"{day}: {format_value(float(one.actual), 'money')} against "
+                     f"{format_value(float(one.expected), 'money')} expected, no anomaly")  # fmt: skip
     lines.append(f"month to date {format_value(to_date, 'money')} over {covered} day(s), "
                  f"{format_value(change, 'percent+')} against {last}'s first {covered} day(s) "
                  f"({format_value(like, 'money')})")  # fmt: skip
@@ -368,8 +372,8 @@ def _deployments(start: pd.Timestamp, end: pd.Timestamp, settings: Settings) -> 
     report = review_delivery(start, end, settings=settings, slo_pages=False)
     figures = report.figures()
     failed = figures["failed"] or []
-    lines = [f"{f['service']} {f['version']} deployed {f['deployed_at'][:16]} failed ({f['signals']})"
-             for f in failed]  # fmt: skip
+    lines = [f"{_named(f['service'], f['version'])} deployed {f['deployed_at'][:16]} UTC failed "
+             f"({f['signals']})" for f in failed]  # fmt: skip
     lines += [f"{type_}: {why}" for type_, why in report.errors.items()]
     deployed = figures["deployments"]
     if not lines:
@@ -378,7 +382,7 @@ def _deployments(start: pd.Timestamp, end: pd.Timestamp, settings: Settings) -> 
         lines.append(f"{len(failed)} of {deployed} deployment(s) failed")
     state = ERROR if report.errors else FINDING if failed else PASS
     frame = report.deployments if isinstance(report.deployments, pd.DataFrame) else None
-    values = {"deployments": deployed, "failed": [f"{f['service']} {f['version']}" for f in failed]}
+    values = {"count": deployed, "failed": [_named(f["service"], f["version"]) for f in failed]}
     return Section("deployments", state, lines, values, frame)
 
 
@@ -401,9 +405,15 @@ def _errors(
     lines = [f"{r.change}: {r.pattern[:160]} ({r.occurrences} lines"
              + ("" if r.change == "new" else f", {r.per_day_before:.0f}/day the week before") + ")"
              for r in picked.head(3).itertuples()]  # fmt: skip
-    values = {"patterns_today": int(len(today)), "new_or_grown": int(len(picked))}
+    values = {"patterns_in_day": int(len(today)), "new_or_grown": int(len(picked))}
     if picked.empty:
         return Section("errors", PASS,
                        [f"no error pattern new or grown ({len(today)} pattern(s) in the day)"], values,
                        annotate(today, empty="No error line in the day."))  # fmt: skip
     return Section("errors", FINDING, lines, values, picked)
+
+
+def _named(service: str, version: object) -> str:
+    """Return ``checkout-api:43`` for a version that names its service, else ``service version``."""
+    text = str(version)
+    return text if text.startswith(f"{service}:") else f"{service} {text}"
