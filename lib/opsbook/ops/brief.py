@@ -78,6 +78,7 @@ class Section:
     values: dict[str, Any] = field(default_factory=dict)
     frame: pd.DataFrame | None = None
     kinds: dict[str, str] = field(default_factory=dict)
+    error: OpsbookError | None = field(default=None, repr=False)  # why an ERROR section failed
 
     def figures(self) -> dict[str, Any]:
         """Return the section's headline figures."""
@@ -157,6 +158,11 @@ def review_brief(
         How many error patterns to list.
     settings
         Backend and data location.
+
+    Raises
+    ------
+    opsbook.errors.OpsbookError
+        When none of the CUR, metrics and logs can be read (e.g. no data folder): the first error.
     """
     settings = settings or resolve()
     start = (
@@ -167,6 +173,10 @@ def review_brief(
     end = start + pd.Timedelta(days=1)
     parts: dict[str, Section] = {}
     fresh = _guard("freshness", lambda: _freshness(start, end, stale_hours, settings))
+    if fresh.error is not None:
+        # Not one source could be read (no data folder, no credentials): nothing to brief on,
+        # and a run that "succeeds" with every section in ERROR would hide that.
+        raise fresh.error
     parts["freshness"] = fresh
     stale = fresh.values.get("stale", {}) if fresh.state != ERROR else {}
     builders: dict[str, Callable[[], Section]] = {
@@ -189,7 +199,8 @@ def _guard(name: str, build: Callable[[], Section]) -> Section:
     try:
         return build()
     except OpsbookError as error:
-        return Section(name, ERROR, [f"could not be read: {type(error).__name__}: {error}"])
+        lines = [f"could not be read: {type(error).__name__}: {error}"]
+        return Section(name, ERROR, lines, error=error)
 
 
 def _freshness(
@@ -198,6 +209,7 @@ def _freshness(
     newest: dict[str, pd.Timestamp | None] = {}
     reasons: dict[str, str] = {}
     oldest: dict[str, pd.Timestamp | None] = {}
+    first_error: OpsbookError | None = None
     readers = {
         "CUR": lambda: (athena.describe_cur(settings=settings), "first_usage", "last_usage"),
         "metrics": lambda: (metrics.describe_namespaces(settings=settings), "first", "last"),
@@ -212,6 +224,9 @@ def _freshness(
             oldest[source] = None if pd.isna(low) else low
         except OpsbookError as error:
             newest[source], reasons[source] = None, f"{type(error).__name__}: {error}"
+            first_error = first_error or error
+    if first_error is not None and len(reasons) == len(readers):
+        raise first_error
     limit = end - pd.Timedelta(hours=stale_hours)
     rows, stale = [], {}
     for source, when in newest.items():
@@ -378,7 +393,7 @@ def _deployments(start: pd.Timestamp, end: pd.Timestamp, settings: Settings) -> 
     deployed = figures["deployments"]
     if not lines:
         lines = [f"{deployed} deployment(s), none failed"]
-    else:
+    elif deployed is not None:
         lines.append(f"{len(failed)} of {deployed} deployment(s) failed")
     state = ERROR if report.errors else FINDING if failed else PASS
     frame = report.deployments if isinstance(report.deployments, pd.DataFrame) else None
