@@ -92,9 +92,9 @@ def pytest_unconfigure(config: pytest.Config) -> None:
 
 #: Test modules whose tests start notebook kernels (papermill, report suites) or Chromium.
 KERNEL_MODULES = frozenset(
-    {"test_cli", "test_cost_aws", "test_cost_edge_cases", "test_cost_notebooks", "test_notebooks",
-     "test_ops_notebooks", "test_parameter_sweep", "test_redact", "test_report_html",
-     "test_reports", "test_runbooks", "test_runner_safety", "test_scheduling",
+    {"test_brief", "test_cli", "test_cost_aws", "test_cost_edge_cases", "test_cost_notebooks",
+     "test_notebooks", "test_ops_notebooks", "test_parameter_sweep", "test_redact",
+     "test_report_html", "test_reports", "test_runbooks", "test_runner_safety", "test_scheduling",
      "test_slo_notebooks", "test_jupyter_server"}
 )  # fmt: skip
 BROWSER_MODULES = frozenset({"test_report_html"})

@@ -77,7 +77,9 @@ def test_report_run_publishes_and_prints_the_index(sample_dir: Path, tmp_path: P
     index = tmp_path / "daily" / "2026-11-15" / "index.html"
     assert result.stdout.strip().endswith(f"report index: {index}")
     summary = json.loads((index.parent / "summary.json").read_text())
-    assert summary["notebooks"][0]["records"]["log_groups"] == 4
+    records = summary["notebooks"][0]["records"]
+    assert records["day"] == "2026-11-14"  # the brief judges the day before the run date
+    assert records["sections"]["deployments"] == "FINDING"
 
 
 def test_missing_data_dir_fails_the_run_clearly_and_keeps_the_last_report(
@@ -93,7 +95,7 @@ def test_missing_data_dir_fails_the_run_clearly_and_keeps_the_last_report(
     assert f"NoDataError: data folder {missing} does not exist" in result.stderr
     assert "opsbook sample generate" in result.stderr
     assert (tmp_path / "daily" / "2026-11-15" / "summary.json").read_text() == good
-    assert (tmp_path / "daily" / "2026-11-15.failed" / "sample-overview.ipynb").is_file()
+    assert (tmp_path / "daily" / "2026-11-15.failed" / "daily-brief.ipynb").is_file()
 
 
 def test_bad_parameters_exit_2(sample_dir: Path, tmp_path: Path) -> None:

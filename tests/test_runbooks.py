@@ -58,6 +58,7 @@ def test_incident_triage_finds_the_deployment_and_links_to_api_5xx(
     assert any("5XX/error rate" in f for f in records["findings"])
     assert records["next_runbook"] == "runbooks/api-5xx.ipynb"
     assert records["triage_status"]["slo_burn"] == "FINDING"
+
     assert 0 < records["triage_s"] < records["first_findings_s"]  # the run clock counts imports too
     figures = [
         o for c in notebook.cells for o in c.get("outputs", []) if PLOTLY in o.get("data", {})
@@ -69,6 +70,24 @@ def test_incident_triage_finds_the_deployment_and_links_to_api_5xx(
                               change_at="2026-11-14T13:58:00Z"))  # fmt: skip
     assert drill["failing_route"] == "/cart"
     assert any("checkout-api:43" in f for f in drill["findings"])
+
+
+def test_every_triage_hand_off_runs_with_the_parameters_triage_gives(
+    sample_dir: Path, tmp_path: Path
+) -> None:
+    triage = read_records(_run("runbooks/incident-triage.ipynb", tmp_path, data_dir=str(sample_dir),
+                               start="2026-11-14T14:00Z", end="2026-11-14T15:00Z"))  # fmt: skip
+    runbook, parameters = triage["next_runbook"], triage["next_parameters"]
+    assert runbook and runbook != "runbooks/incident-triage.ipynb"
+    # the change (13:58) came before triage's window: the hand-off's window starts before it
+    assert (
+        parameters["change_at"] == "2026-11-14T13:58:00Z"
+        and parameters["start"] < "2026-11-14T13:58"
+    )
+    out = tmp_path / "next"
+    out.mkdir()
+    records = read_records(_run(runbook, out, data_dir=str(sample_dir), **parameters))
+    assert records["status"] in ("FINDING", "PASS"), records["findings"]
 
 
 def test_lambda_failures_names_the_daily_out_of_memory_kills(

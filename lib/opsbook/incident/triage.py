@@ -86,6 +86,7 @@ class Triage:
                 "resource": change.resource, "version": change.version,
             },
             "next_runbook": self.next_runbook(),
+            "next_parameters": self.next_parameters(),
         }  # fmt: skip
 
     def findings(self) -> list[str]:
@@ -150,9 +151,11 @@ class Triage:
         """Return the drill-down runbook that fits the findings (a path under ``runbooks/``).
 
         Only a runbook that exists is named: one not written yet falls back to the closest that
-        is (``api-5xx`` for errors, then ``incident-triage`` itself).
+        is (``api-5xx`` for errors). Triage never names itself: with nothing to drill into the
+        answer is empty and :meth:`next_steps` says why.
         """
-        return available_runbook(self._fitting_runbook())
+        fitting = self._fitting_runbook()
+        return available_runbook(fitting) if fitting else ""
 
     def _fitting_runbook(self) -> str:
         found = self.found()
@@ -170,16 +173,72 @@ class Triage:
             return "runbooks/latency-regression.ipynb"
         if "throttles" in text or "concurrency" in text:
             return "runbooks/lambda-failures.ipynb"
-        return "runbooks/incident-triage.ipynb"
+        return ""
+
+    def next_parameters(self) -> dict[str, str]:
+        """Return the parameters the next runbook accepts, empty when there is none to run.
+
+        The window is triage's, widened to start before the suspected change when the change
+        came before it (a runbook compares before and after the change inside its window).
+
+        Examples
+        --------
+        >>> _handoff("runbooks/api-5xx.ipynb", "checkout-api", pd.Timestamp("2026-11-14T14:00Z"),
+        ...          pd.Timestamp("2026-11-14T15:00Z"), pd.Timestamp("2026-11-14T13:58Z"))
+        {'service': 'checkout-api', 'start': '2026-11-14T13:45Z', 'end': '2026-11-14T15:00Z', 'change_at': '2026-11-14T13:58:00Z'}
+        """
+        runbook = self.next_runbook()
+        if not runbook:
+            return {}
+        change = self.suspected_change()
+        at = None if change is None else pd.Timestamp(change.event_time)
+        return _handoff(runbook, self.service.name, self.window.start, self.window.end, at)
 
     def next_steps(self) -> pd.DataFrame:
-        """Return what to run next: the drill-down runbook with the parameters to give it."""
-        change = self.suspected_change()
-        rows = [("runbook", self.next_runbook()), ("service", self.service.name),
-                ("start", f"{self.window.start:%Y-%m-%dT%H:%MZ}"), ("end", f"{self.window.end:%Y-%m-%dT%H:%MZ}")]  # fmt: skip
-        if change is not None:
-            rows.append(("change_at", f"{change.event_time:%Y-%m-%dT%H:%M:%SZ}"))
+        """Return what to run next: the drill-down runbook with the parameters to give it.
+
+        Without a runbook to run, one row says why (nothing abnormal, or checks that could not run).
+        """
+        runbook = self.next_runbook()
+        if not runbook:
+            return pd.DataFrame({"parameter": ["runbook"], "value": [f"none: {self._why_none()}"]}
+                                ).set_index("parameter")  # fmt: skip
+        rows = [("runbook", runbook), *self.next_parameters().items()]
         return pd.DataFrame(rows, columns=["parameter", "value"]).set_index("parameter")
+
+    def _why_none(self) -> str:
+        unread = [c.name for c in self.checks.values() if c.status in (ERROR, SKIPPED)]
+        found = self.found()
+        if (found.severity < 4).any():
+            return ("the findings (" + ", ".join(sorted(set(found.loc[found.severity < 4].check)))
+                    + ") point at no drill-down runbook: read them above")  # fmt: skip
+        if unread:
+            return (f"no symptom found, and {', '.join(unread)} could not run (see their reasons): "
+                    "fix the data or widen the window, then triage again")  # fmt: skip
+        return "every check passed: no symptom to drill into"
+
+
+#: The parameters each drill-down runbook takes beyond service, start and end.
+_TAKES_CHANGE = frozenset({"runbooks/api-5xx.ipynb", "runbooks/latency-regression.ipynb"})
+_LEAD = pd.Timedelta(minutes=10)  # how long before a change a widened window starts
+
+
+def _handoff(
+    runbook: str,
+    service: str,
+    start: pd.Timestamp,
+    end: pd.Timestamp,
+    change_at: pd.Timestamp | None,
+) -> dict[str, str]:
+    params = {"service": service}
+    if runbook in _TAKES_CHANGE and change_at is not None and change_at < end:
+        if change_at <= start:
+            start = (change_at - _LEAD).floor("5min")
+        params.update(start=f"{start:%Y-%m-%dT%H:%MZ}", end=f"{end:%Y-%m-%dT%H:%MZ}",
+                      change_at=f"{change_at:%Y-%m-%dT%H:%M:%SZ}")  # fmt: skip
+        return params
+    params.update(start=f"{start:%Y-%m-%dT%H:%MZ}", end=f"{end:%Y-%m-%dT%H:%MZ}")
+    return params
 
 
 def triage(
@@ -243,22 +302,23 @@ def triage(
 _FALLBACKS = {
     "runbooks/lambda-failures.ipynb": "runbooks/api-5xx.ipynb",
     "runbooks/latency-regression.ipynb": "runbooks/api-5xx.ipynb",
-    "runbooks/api-5xx.ipynb": "runbooks/incident-triage.ipynb",
 }
 
 
 def available_runbook(path: str, root: Path | None = None) -> str:
     """Return ``path`` if that runbook exists under ``root`` (the project), else its fallback.
 
+    Empty when neither exists: triage never hands off to itself.
+
     Examples
     --------
     >>> available_runbook("runbooks/lambda-failures.ipynb", root=Path("/nowhere"))
-    'runbooks/incident-triage.ipynb'
+    ''
     """
     base = root if root is not None else _PROJECT
     while not (base / path).is_file() and path in _FALLBACKS:
         path = _FALLBACKS[path]
-    return path
+    return path if (base / path).is_file() else ""
 
 
 def load_query(name: str) -> str:

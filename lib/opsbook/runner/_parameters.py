@@ -222,7 +222,7 @@ _MINUTES = _whole(1, 24 * 60)
 _PERIOD = Rule("a billing period YYYY-MM, e.g. '2026-10' (or empty)", _month)
 _ID = Rule("a 12-digit AWS account id (or empty)", _account)
 _LIST = Rule("names, comma-separated or a list of names", _items)
-_MOMENTS = ("start", "end", "as_of", "change_at")
+_MOMENTS = ("start", "end", "as_of", "change_at", "day")
 
 #: Parameter name -> how it is checked, in whichever notebook, suite or magic it appears.
 #: A name not here is checked against its declared type (:data:`TYPES`).
@@ -249,6 +249,9 @@ RULES: dict[str, Rule] = {
     "stale_days": _DAYS,
     "hours": _HOURS,
     "stuck_hours": _HOURS,
+    "stale_hours": _HOURS,
+    "flapping_changes": _whole(1, 1000),
+    "growth": Rule("a number, 0 or more", _amount),
     "window": _MINUTES,
     "merge_within": _MINUTES,
     "min_impact_usd": Rule("a number, 0 or more", _amount),
