@@ -128,9 +128,13 @@ def sample_dir() -> Path:
 
 @pytest.fixture
 def clean_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Path:
-    """No OPSBOOK_* variables and an empty working directory: settings see only defaults."""
+    """No OPSBOOK_* settings and an empty working directory: settings see only defaults.
+
+    The clock's pin (``OPSBOOK_NOW``, set by ``pinned_clock``) is not a setting and stays, so a
+    test that runs at a pinned moment keeps it in the kernels it starts.
+    """
     for name in list(os.environ):
-        if name.startswith("OPSBOOK_"):
+        if name.startswith("OPSBOOK_") and name != "OPSBOOK_NOW":
             monkeypatch.delenv(name)
     monkeypatch.chdir(tmp_path)
     return tmp_path
