@@ -78,13 +78,16 @@ test-latest: browser
 
 # The suite at three dates far apart, each in one faketime process tree (pytest, its moto server,
 # every kernel and Chromium see the date). Tests that pin their own clock are unaffected by design.
+# One test is left out: faketime also moves the monotonic clock, and a timed wait on it (the 0.3 s
+# timer that interrupts a local query) then never ends; the ordinary run covers it.
 # TEST_DATES_ARGS narrows it, e.g. to the tests that touch moto, the clock, months and notebooks:
 #   make test-dates TEST_DATES_ARGS="$(DATE_TESTS)"
 test-dates: $(STAMP) browser faketime
 	@printf '%s\n' '$(DATES)' | tr '|' '\n' | while read -r when; do \
 	  echo "== make test-dates: the suite at $$when UTC"; \
 	  start=$$(date +%s); \
-	  TZ=UTC faketime -f "@$$when" $(BIN)/pytest -q -p no:cacheprovider $(TEST_DATES_ARGS) || exit 1; \
+	  TZ=UTC faketime -f "@$$when" $(BIN)/pytest -q -p no:cacheprovider $(TEST_DATES_ARGS) \
+	    --deselect tests/test_athena.py::test_a_long_local_query_is_stopped_at_the_timeout || exit 1; \
 	  echo "== $$when: passed in $$(( $$(date +%s) - start )) s"; \
 	done
 
