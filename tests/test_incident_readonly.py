@@ -68,5 +68,8 @@ def test_every_runbook_switches_the_guard_on_before_reading() -> None:
     for book in books:
         code = [c.source for c in nbformat.read(book, as_version=4).cells if c.cell_type == "code"]
         first_read = next(i for i, s in enumerate(code) if "settings = resolve(" in s)
-        assert code[first_read].startswith("incident.enable_read_only()"), book.name
+        # Parameters are checked first (no AWS call), then the guard goes on before any read.
+        lines = [line for line in code[first_read].splitlines() if line.strip()]
+        assert lines[0] == "checked(globals())", book.name
+        assert lines[1].startswith("incident.enable_read_only()"), book.name
         assert not any("boto3" in s or "input(" in s for s in code), book.name

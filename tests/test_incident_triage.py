@@ -59,7 +59,7 @@ def test_a_failed_source_is_an_error_and_the_rest_still_runs(result, tmp_path: P
     broken.run("alarms")
     broken.checks["golden_signals"] = result.checks["golden_signals"]
     assert broken.checks["alarms"].status == "ERROR"
-    assert "not valid JSON" in broken.checks["alarms"].summary
+    assert "malformed JSON" in broken.checks["alarms"].summary
     found = broken.found()
     assert found.iloc[-1].what == "alarms ERROR" and found.iloc[-1].severity == 4
     assert (found.check == "golden_signals").sum() >= 3

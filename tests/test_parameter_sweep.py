@@ -40,6 +40,7 @@ SWEEP: list[tuple[str, dict[str, Any], str]] = [
     ("notebooks/ops/cloudwatch-hygiene.ipynb", {"days": "٣"}, "days"),
     ("notebooks/ops/delivery-metrics.ipynb", {"accounts": "12345"}, "accounts"),
     ("notebooks/sample-overview.ipynb", {"backend": "azure"}, "backend"),
+    ("notebooks/daily-brief.ipynb", {"day": "tomorrow"}, "day"),
     ("notebooks/slo/slo-detail.ipynb", {"tier": "urgent"}, "tier"),
     ("notebooks/slo/slo-report.ipynb", {"as_of": 1764547200}, "as_of"),
     ("runbooks/api-5xx.ipynb", {"change_at": "yesterday"}, "change_at"),
