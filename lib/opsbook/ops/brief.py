@@ -357,9 +357,12 @@ def _alarms(start: pd.Timestamp, end: pd.Timestamp, changes: int, settings: Sett
     since = changes_.loc[changes_.timestamp < end].groupby("alarm_name").timestamp.max()
     frame = pd.DataFrame({"alarm_name": state.index, "state_at_end": state.to_numpy()})
     known = pd.Series(updated.to_numpy(), index=current.alarm_name)
-    frame["since"] = frame.alarm_name.map(since).fillna(
-        frame.alarm_name.map(known.loc[known < end])
-    )
+    # Typed first: with no change before the end, map() gives floats that cannot take the times.
+    # reindex, not map: map() of an empty time series tries to cast its times to floats.
+    names = frame.alarm_name.to_numpy()
+    last_change = pd.to_datetime(since.reindex(names).to_numpy(), utc=True)
+    listed = pd.to_datetime(known.loc[known < end].reindex(names).to_numpy(), utc=True)
+    frame["since"] = last_change.where(last_change.notna(), listed)
     inside = changes_.loc[changes_.timestamp < end]
     day = inside.loc[inside.timestamp >= start]
     frame["changes_in_day"] = (
