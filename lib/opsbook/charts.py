@@ -48,6 +48,7 @@ __all__ = [
     "no_data",
     "span",
     "value_axis",
+    "why_empty",
 ]
 
 THEME = "opsbook"
@@ -168,6 +169,20 @@ def span(values: Iterable[object], unit: str = "D") -> str:
     form = "%Y-%m-%d %H:%M UTC" if unit == "min" else "%Y-%m-%d"
     first, last = stamps.min().strftime(form), stamps.max().strftime(form)
     return first if first == last else f"{first} to {last}"
+
+
+def why_empty(frame: pd.DataFrame, default: str = "No data for this selection") -> str:
+    """Return why ``frame`` is empty as its analysis noted it (``attrs["empty"]``), else ``default``.
+
+    Examples
+    --------
+    >>> frame = pd.DataFrame()
+    >>> frame.attrs["empty"] = "no CUR line items in billing period 2026-07"
+    >>> why_empty(frame), why_empty(pd.DataFrame())
+    ('no CUR line items in billing period 2026-07', 'No data for this selection')
+    """
+    why = frame.attrs.get("empty")
+    return why if isinstance(why, str) and why else default
 
 
 def no_data(title: str, why: str = "No data for this selection") -> go.Figure:

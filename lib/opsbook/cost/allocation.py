@@ -111,7 +111,8 @@ def tag_compliance(
     out["untagged_cost"] = total - out["tagged_cost"]
     out["share"] = out["tagged_cost"] / total if total else float("nan")
     out.attrs = {"query": tagged.attrs.get("query", {}), "total": total, "basis": basis,
-                 "empty": totals.empty, "month": month, "accounts": accounts_param(accounts)}  # fmt: skip
+                 "no_line_items": totals.empty, "month": month,
+                 "accounts": accounts_param(accounts), "keys_seen": sorted(by_key.index)}  # fmt: skip
     return out
 
 
@@ -168,19 +169,29 @@ class AllocationReview:
         A month (or accounts filter) without line items gives the no-data message instead.
         """
         compliance = self.compliance
-        if compliance.attrs.get("empty"):
+        if compliance.attrs.get("no_line_items"):
             return [no_data_message(compliance.attrs["month"], compliance.attrs["accounts"])]
         short = compliance[compliance["share"] < 0.999].sort_values("share")
+        seen = compliance.attrs.get("keys_seen")
         return [
             f"{row.tag}: {row.share:.0%} of spend tagged, ${row.untagged_cost:,.0f} untagged"
+            + _absent(row.cur_key, seen, self.month)
             for row in short.itertuples()
         ] or [f"every required tag is on all of {self.month}'s spend"]
 
     def status(self) -> str:
         """Return SKIPPED without line items, FINDING when a tag misses spend, else PASS."""
-        if self.compliance.attrs.get("empty"):
+        if self.compliance.attrs.get("no_line_items"):
             return SKIPPED
         return FINDING if (self.compliance["share"] < 0.999).any() else PASS
+
+
+def _absent(cur_key: str, seen: list[str] | None, month: str) -> str:
+    """Say that no line item carries ``cur_key`` at all (likely a misspelt key), else nothing."""
+    if seen is None or cur_key in seen:
+        return ""
+    return (f"; no line item of {month} carries the key {cur_key} (keys in the CUR: "
+            f"{', '.join(seen) or 'none'}): check its spelling")  # fmt: skip
 
 
 def review_allocation(

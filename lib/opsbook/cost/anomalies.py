@@ -25,16 +25,16 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
 
 from opsbook import clock
 from opsbook.cost.query import run_cur_query
-from opsbook.cost.spend import accounts_param
+from opsbook.cost.spend import accounts_param, for_accounts
 from opsbook.errors import ConfigurationError
-from opsbook.present import annotate, status_of
+from opsbook.present import SKIPPED, annotate, status_of
 from opsbook.settings import Settings
 
 __all__ = ["AnomalyReport", "expected_by_weekday", "review_anomalies"]
@@ -56,11 +56,17 @@ class AnomalyReport:
         ``anomaly_id``, account, service, region, usage type, ``contribution`` in dollars.
     daily
         Per day of the window: ``actual`` and ``expected`` total usage cost, ``anomalous``.
+    message
+        Why nothing could be judged (no CUR data in the window); empty when days were judged.
+    notes
+        Days of the window left unjudged and why (no CUR data yet, too little history).
     """
 
     anomalies: pd.DataFrame
     root_causes: pd.DataFrame
     daily: pd.DataFrame
+    message: str = ""
+    notes: list[str] = field(default_factory=list)
 
     def figures(self) -> dict[str, object]:
         """Return what a report records: how many anomalies, each one and its root causes."""
@@ -68,10 +74,14 @@ class AnomalyReport:
             "anomalies_found": int(len(self.anomalies)),
             "anomalies": self.anomalies.astype(str).to_dict("records"),
             "root_causes": self.root_causes.astype(str).to_dict("records"),
+            "days_judged": int(self.daily["expected"].notna().sum()) if len(self.daily) else 0,
+            "unjudged": list(self.notes),
         }
 
     def status(self) -> str:
-        """Return FINDING when an anomaly passed the thresholds, else PASS."""
+        """Return SKIPPED when no day could be judged, FINDING for an anomaly, else PASS."""
+        if self.message:
+            return SKIPPED
         return status_of(self.anomalies.index)
 
     def findings(self, top: int = 3) -> list[str]:
@@ -81,9 +91,15 @@ class AnomalyReport:
         --------
         >>> AnomalyReport(pd.DataFrame(), pd.DataFrame(), pd.DataFrame()).findings()
         ['no cost anomaly passed the thresholds in the window']
+        >>> AnomalyReport(pd.DataFrame(), pd.DataFrame(), pd.DataFrame(),
+        ...               notes=["2 days not judged: no CUR data yet"]).findings()
+        ['no cost anomaly passed the thresholds in the days judged', '2 days not judged: no CUR data yet']
         """
+        if self.message:
+            return [self.message]
         if self.anomalies.empty:
-            return ["no cost anomaly passed the thresholds in the window"]
+            where = "the days judged" if self.notes else "the window"
+            return [f"no cost anomaly passed the thresholds in {where}", *self.notes]
         lines = []
         for row in self.anomalies.head(top).itertuples():
             causes = self.root_causes[self.root_causes["anomaly_id"] == row.anomaly_id]
@@ -95,7 +111,7 @@ class AnomalyReport:
                 f"Cost anomaly {span}: {row.service} in {row.account_name} "
                 f"+${row.total_impact:,.0f} over expected{cause}"
             )
-        return lines
+        return lines + self.notes
 
 
 def expected_by_weekday(series: pd.Series, history_weeks: int = 4) -> pd.DataFrame:
@@ -179,8 +195,13 @@ def review_anomalies(
         settings=settings,
     )
     rows["usage_day"] = pd.to_datetime(rows["usage_day"])
-    if rows.empty:
-        return AnomalyReport(_empty_anomalies(), _empty_causes(), _empty_daily())
+    window = pd.date_range(first, stop - dt.timedelta(days=1), freq="D")
+    seen = rows["usage_day"].between(window[0], window[-1])
+    if not seen.any():
+        message = (f"no cost anomaly can be judged: the CUR has no usage line items from "
+                   f"{_span(window)}{for_accounts(accounts)}")  # fmt: skip
+        return AnomalyReport(_empty_anomalies(), _empty_causes(),
+                             annotate(_empty_daily(), empty=message), message)  # fmt: skip
     days = pd.date_range(rows["usage_day"].min(), rows["usage_day"].max(), freq="D")
     judged = (days >= pd.Timestamp(first)) & (days < pd.Timestamp(stop))
     flagged = []
@@ -204,7 +225,27 @@ def review_anomalies(
     annotate(anomalies, first=["service", "account_name", "start_day", "end_day", "total_impact",
                                "impact_pct", "total_actual", "total_expected"],
              missing={"impact_pct": "nothing expected"})  # fmt: skip
-    return AnomalyReport(anomalies, causes, daily)
+    return AnomalyReport(anomalies, causes, daily, notes=_unjudged(window, daily, history_weeks))
+
+
+def _span(days: pd.DatetimeIndex) -> str:
+    first, last = f"{days[0]:%Y-%m-%d}", f"{days[-1]:%Y-%m-%d}"
+    return first if first == last else f"{first} to {last}"
+
+
+def _unjudged(window: pd.DatetimeIndex, daily: pd.DataFrame, history_weeks: int) -> list[str]:
+    """Say which days of the window were not judged and why: no CUR data, or too little history."""
+    covered = pd.DatetimeIndex(daily["usage_day"])
+    notes = []
+    outside = window.difference(covered)
+    if len(outside):
+        notes.append(f"{len(outside)} day(s) of the window not judged, no CUR data: "
+                     f"{_span(outside)}")  # fmt: skip
+    young = pd.DatetimeIndex(daily.loc[daily["expected"].isna(), "usage_day"])
+    if len(young):
+        notes.append(f"{len(young)} day(s) not judged, under two weeks of same-weekday history "
+                     f"in the CUR (of the {history_weeks} used): {_span(young)}")  # fmt: skip
+    return notes
 
 
 def _group_anomalies(

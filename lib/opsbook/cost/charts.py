@@ -27,6 +27,7 @@ from opsbook.charts import (
     no_data,
     span,
     value_axis,
+    why_empty,
 )
 from opsbook.present import kind_of
 
@@ -41,7 +42,7 @@ def spend_stack(frame: pd.DataFrame, key: str, *, top: int = 8, title: str = "")
     basis = frame.attrs.get("basis", "")
     label = f"{basis.replace('_', ' ').capitalize()} cost" if basis else "Cost"
     if frame.empty:
-        return no_data(title or f"{label} by {what}")
+        return no_data(title or f"{label} by {what}", why_empty(frame))
     period = "billing_period" if "billing_period" in frame else "usage_day"
     leaders = frame.groupby(key)["cost"].sum().nlargest(top).index
     labelled = frame.assign(**{key: frame[key].where(frame[key].isin(leaders), "other")})
@@ -67,7 +68,7 @@ def spend_stack(frame: pd.DataFrame, key: str, *, top: int = 8, title: str = "")
 def movers_bar(movers: pd.DataFrame) -> go.Figure:
     """Horizontal bars of each mover's change in dollars, increases in orange."""
     if movers.empty:
-        return no_data("Top movers")
+        return no_data("Top movers", why_empty(movers))
     labels = movers["account_name"] + " · " + movers["service"]
     figure = go.Figure(
         go.Bar(
@@ -94,7 +95,7 @@ def anomaly_timeline(daily: pd.DataFrame) -> go.Figure:
     """Daily usage cost against its expectation, anomalous days marked."""
     title = "Daily usage cost vs expected"
     if daily.empty:
-        return no_data(title)
+        return no_data(title, why_empty(daily))
     figure = go.Figure(
         [
             go.Scatter(x=daily["usage_day"], y=daily["expected"], name="expected",
@@ -118,7 +119,7 @@ def anomaly_timeline(daily: pd.DataFrame) -> go.Figure:
 def share_bar(frame: pd.DataFrame, label: str, value: str, *, title: str) -> go.Figure:
     """Horizontal bars of ``value`` per ``label``: a share (``share``, ``coverage``) in %, else USD."""
     if frame.empty:
-        return no_data(title)
+        return no_data(title, why_empty(frame))
     percent = kind_of(value, frame[value]).name == "percent"
     keyed = colours(frame[label].astype(str))
     figure = go.Figure(
@@ -147,7 +148,9 @@ def unit_cost_line(frame: pd.DataFrame) -> go.Figure:
     app = frame.attrs.get("tag", "App")
     title = f"{app}: cost per {unit}"
     if frame.empty or frame["cost_per_unit"].isna().all():
-        return no_data(title)
+        gaps = frame["status"].value_counts() if "status" in frame else pd.Series(dtype=int)
+        why = "No period has a unit cost: " + ", ".join(f"{k} ({v})" for k, v in gaps.items())
+        return no_data(title, why if len(gaps) else why_empty(frame))
     title += f", {span(frame['date'])}"
     figure = make_subplots(rows=2, cols=1, shared_xaxes=True, vertical_spacing=0.08,
                            row_heights=[0.6, 0.4])  # fmt: skip

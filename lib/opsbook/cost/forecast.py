@@ -5,9 +5,11 @@ weekday over the last four weeks of usage seen (this month's and the previous mo
 interval comes from the spread of those weeks' totals (the 10th to 90th percentile of what the
 remaining days would have cost in each of the last four weeks' patterns), so a month seen for one
 day is forecast as well as one seen for three weeks. With no usage day at all the forecast is NaN
-(unknown), never the spend so far; with under a week of usage seen there are not four weeks'
-patterns to spread, so the interval is NaN (unknown) rather than a falsely narrow one. Charges posted once a month (fees, tax, commitment fees) already posted are kept
-as they are; a closed month is returned as its actual total with a zero-width interval.
+(unknown), never the spend so far, and a month without any line item has an unknown spend to
+date, never $0; with under a week of usage seen there are not four weeks' patterns to spread, so
+the interval is NaN (unknown) rather than a falsely narrow one. Charges posted once a month (fees,
+tax, commitment fees) already posted are kept as they are; a closed month is returned as its
+actual total with a zero-width interval.
 
 Examples
 --------
@@ -51,9 +53,15 @@ def forecast_month_end(
     actual = float(charges["cost"].sum())
     days = compared_days(daily, month)
     total_days = month_days(month)
-    if days in (0, total_days):
-        return pd.DataFrame([{"month": month, "actual_to_date": actual, "days_covered": days,
-                              "forecast": actual, "low": actual, "high": actual}])  # fmt: skip
+    if days == 0:  # a month the CUR does not have (yet, or any more) is unknown, never $0
+        nan = float("nan")
+        row = {"month": month, "actual_to_date": nan if charges.empty else actual,
+               "days_covered": 0, "forecast": nan, "low": nan, "high": nan}  # fmt: skip
+        return _shown(pd.DataFrame([row]), f"unknown: the CUR has no usage day in {month}",
+                      actual="no CUR line items in the month" if charges.empty else "")  # fmt: skip
+    if days == total_days:
+        return _shown(pd.DataFrame([{"month": month, "actual_to_date": actual, "days_covered": days,
+                                     "forecast": actual, "low": actual, "high": actual}]))  # fmt: skip
     usage = daily[daily["charge_type"].isin(_USAGE)].groupby("usage_day")["cost"].sum()
     usage.index = pd.to_datetime(usage.index)
     last = pd.Timestamp(f"{month}-{days:02d}")
@@ -74,12 +82,14 @@ def forecast_month_end(
                                  "forecast": expected, "low": low, "high": high}]))  # fmt: skip
 
 
-def _shown(frame: pd.DataFrame) -> pd.DataFrame:
+def _shown(
+    frame: pd.DataFrame, why: str = "unknown: under a week of history", actual: str = ""
+) -> pd.DataFrame:
     """Return ``frame`` with what its columns are and why a value may be unknown."""
     frame.attrs["kinds"] = {"low": "money", "high": "money"}
-    frame.attrs["missing"] = {
-        c: "unknown: under a week of history" for c in ("forecast", "low", "high")
-    }
+    frame.attrs["missing"] = {c: why for c in ("forecast", "low", "high")}
+    if actual:
+        frame.attrs["missing"]["actual_to_date"] = actual
     return frame
 
 

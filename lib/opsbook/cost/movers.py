@@ -17,7 +17,14 @@ from collections.abc import Iterable
 
 import pandas as pd
 
-from opsbook.cost.spend import check_month, month_days, no_data_message, shift_month, spend_by
+from opsbook.cost.spend import (
+    check_month,
+    for_accounts,
+    month_days,
+    no_data_message,
+    shift_month,
+    spend_by,
+)
 from opsbook.errors import NoDataError
 from opsbook.settings import Settings
 
@@ -69,10 +76,14 @@ def top_movers(
         ``account_id``, ``account_name``, ``service``, ``previous_cost``, ``cost``, ``change``,
         ``change_pct`` (NaN when the pair is new), ``days_compared``.
 
+    ``attrs`` holds ``total`` and ``previous_total``: every pair's cost summed over the days
+    compared, so a partial month's change is read like for like.
+
     Raises
     ------
     NoDataError
-        When ``month`` has no line items (for the accounts filter).
+        When ``month`` has no line items (for the accounts filter), or the month before it has
+        none on the days compared (there is nothing to compare with: the CUR starts later).
 
     Examples
     --------
@@ -89,6 +100,11 @@ def top_movers(
     in_window = when.dt.day <= days
     current = daily[in_window & (when.dt.strftime("%Y-%m") == month)]
     before = daily[in_window & (when.dt.strftime("%Y-%m") == previous)]
+    if before.empty:
+        raise NoDataError(
+            f"no CUR line items in billing period {previous}{for_accounts(accounts)} (the month "
+            f"before {month}): no change from the previous month can be computed"
+        )
     out = pd.merge(
         before.groupby(_KEYS, as_index=False)["cost"]
         .sum()
@@ -100,8 +116,12 @@ def top_movers(
     out["change"] = out["cost"] - out["previous_cost"]
     out["change_pct"] = (out["change"] / out["previous_cost"].where(out["previous_cost"] > 0)) * 100
     out["days_compared"] = days
+    totals = {
+        "total": float(out["cost"].sum()),
+        "previous_total": float(out["previous_cost"].sum()),
+    }
     out = out.reindex(out["change"].abs().sort_values(ascending=False).index)
     out = out.head(top).reset_index(drop=True)
     out.attrs = {"query": daily.attrs.get("query", {}), "month": month, "previous": previous,
-                 "days_compared": days, "partial": days < month_days(month)}  # fmt: skip
+                 "days_compared": days, "partial": days < month_days(month), **totals}  # fmt: skip
     return out

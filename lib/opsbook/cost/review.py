@@ -16,7 +16,7 @@ import pandas as pd
 
 from opsbook.cost import movers, spend
 from opsbook.errors import NoDataError
-from opsbook.present import FINDING, PASS, SKIPPED
+from opsbook.present import FINDING, PASS, SKIPPED, annotate
 from opsbook.settings import Settings
 
 __all__ = ["MonthlyReview", "review_month"]
@@ -52,6 +52,20 @@ class MonthlyReview:
             return 0.0
         return float(self.totals.set_index("billing_period")["cost"].get(self.month, 0.0))
 
+    @property
+    def compared(self) -> dict:
+        """How the month compares with the one before, like for like (``movers.attrs``).
+
+        ``previous_total`` is the previous month's cost over the days compared: all of it for a
+        closed month, its first ``days_compared`` days for a month the CUR has in part. Empty
+        when there is nothing to compare with (``movers.attrs["empty"]`` says why).
+        """
+        attrs = self.movers.attrs
+        if "previous_total" not in attrs:
+            return {}
+        return {key: attrs[key] for key in ("previous", "previous_total", "total",
+                                            "days_compared", "partial")}  # fmt: skip
+
     def status(self) -> str:
         """Return SKIPPED without data, FINDING with unknown line item types, else PASS."""
         if self.message:
@@ -59,42 +73,61 @@ class MonthlyReview:
         return FINDING if len(self.unknown_types) else PASS
 
     def findings(self, top: int = 3) -> list[str]:
-        """Return short findings: the total and its change, then the biggest movers."""
+        """Return short findings: the total and its change, then the biggest movers.
+
+        A month the CUR holds in part is compared with the same days of the month before, and
+        says so; a month with nothing before it says there is nothing to compare with.
+        """
         if self.message:
             return [self.message]
-        lines = []
-        previous = self.totals.set_index("billing_period")["cost"]
-        change = ""
-        if len(previous) == 2:
-            before = previous.iloc[0]
-            delta = self.total - before
-            change = (
-                f" ({'-' if delta < 0 else '+'}${abs(delta):,.0f}, {delta / before:+.1%} "
-                f"vs {previous.index[0]})"
-                if before
-                else ""
-            )
-        lines.append(f"{self.month} {self.basis} cost ${self.total:,.0f}{change}")
+        lines = [f"{self.month} {self.basis} cost ${self.total:,.0f}{self._change()}"]
+        if not self.compared:
+            lines.append(self.movers.attrs.get("empty", "no previous month to compare with"))
         for row in self.movers.head(top).itertuples():
             pct = "" if pd.isna(row.change_pct) else f" ({row.change_pct:+.0f}%)"
             lines.append(
                 f"Mover: {row.service} in {row.account_name} "
                 f"{'-' if row.change < 0 else '+'}${abs(row.change):,.0f}{pct} vs "
-                f"{self.movers.attrs.get('previous', 'previous month')}"
+                f"{self._versus()}"
             )
         lines += self.notes
         return lines
 
+    def _versus(self) -> str:
+        compared = self.compared
+        if not compared:
+            return "previous month"
+        first = f"'s first {compared['days_compared']} days" if compared["partial"] else ""
+        return f"{compared['previous']}{first}"
+
+    def _change(self) -> str:
+        compared = self.compared
+        if not compared or not compared["previous_total"]:
+            return ""
+        delta = compared["total"] - compared["previous_total"]
+        change = f"{'-' if delta < 0 else '+'}${abs(delta):,.0f}"
+        ratio = f"{delta / compared['previous_total']:+.1%}"
+        if compared["partial"]:
+            return (f" over the {compared['days_compared']} days the CUR has so far: {change} "
+                    f"({ratio}) vs {self._versus()}")  # fmt: skip
+        return f" ({change}, {ratio} vs {self._versus()})"
+
     def figures(self) -> dict:
-        """Return the figures a report records (JSON-ready)."""
+        """Return the figures a report records (JSON-ready).
+
+        ``previous_total`` is what the month is compared with: the previous month's cost over
+        the same days (``days_compared``; all of them unless ``partial``), ``None`` when the
+        CUR has no previous month.
+        """
         top = self.movers.head(1)
+        compared = self.compared
         return {
             "month": self.month,
             "basis": self.basis,
             "month_total": round(self.total, 2),
-            "previous_total": round(float(self.totals["cost"].iloc[0]), 2)
-            if len(self.totals) == 2
-            else None,
+            "previous_total": round(compared["previous_total"], 2) if compared else None,
+            "days_compared": compared.get("days_compared"),
+            "partial": compared.get("partial"),
             "top_mover": None
             if top.empty
             else {
@@ -149,7 +182,7 @@ def review_month(
     ] if len(unknown) else []  # fmt: skip
     try:
         moved = movers.top_movers(month, basis=basis, accounts=accounts, top=top, settings=settings)
-    except NoDataError:
-        moved = empty
+    except NoDataError as error:
+        moved = annotate(pd.DataFrame(), empty=str(error))
     return MonthlyReview(month, basis, totals, by_service, by_account, charges,
                          moved, unknown, notes=notes)  # fmt: skip

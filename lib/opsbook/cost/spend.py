@@ -237,6 +237,14 @@ def spend_by(
     out = out.sort_values([period, "cost"], ascending=[True, False], ignore_index=True)
     out.attrs["query"] = rows.attrs.get("query", {})
     out.attrs["basis"] = basis
+    if out.empty:
+        periods = params["start_period"] + (
+            f" to {params['end_period']}" if params["end_period"] != params["start_period"] else ""
+        )
+        out.attrs["empty"] = no_data_message(periods, accounts)
+    elif dimension == "tag" and (out[keys[0]] == UNTAGGED).all():
+        out.attrs["note"] = (f"no line item carries the tag key {key!r}: check its spelling and "
+                             "that it is an active cost allocation tag")  # fmt: skip
     return out
 
 
@@ -265,11 +273,22 @@ def monthly_total(
     return float(frame["cost"].sum())
 
 
+def for_accounts(accounts: str | Iterable[str] | None) -> str:
+    """Return `` for accounts …`` naming an accounts filter, or nothing without one.
+
+    Examples
+    --------
+    >>> for_accounts("334455667788"), for_accounts("")
+    (' for accounts 334455667788', '')
+    """
+    chosen = accounts_param(accounts)
+    return f" for accounts {chosen}" if chosen else ""
+
+
 def no_data_message(month: str, accounts: str | Iterable[str] | None = None) -> str:
     """Return the message shown when a billing period (and accounts filter) has no line items."""
-    which = f" for accounts {accounts_param(accounts)}" if accounts_param(accounts) else ""
     return (
-        f"no CUR line items in billing period {month}{which}: check the month (the CUR holds "
+        f"no CUR line items in billing period {month}{for_accounts(accounts)}: check the month (the CUR holds "
         "the periods listed by opsbook.athena.describe_cur()) and the accounts filter"
     )
 

@@ -26,7 +26,7 @@ import pandas as pd
 
 from opsbook import clock, metrics
 from opsbook.cost.allocation import cur_tag_key
-from opsbook.cost.spend import check_basis, spend_by
+from opsbook.cost.spend import UNTAGGED, check_basis, spend_by
 from opsbook.errors import ConfigurationError
 from opsbook.metrics import MetricSeries
 from opsbook.present import PASS, SKIPPED
@@ -40,6 +40,7 @@ OK = "ok"
 NO_REQUESTS = "no requests"
 NO_METRIC = "no request data"
 NO_CUR = "no CUR data"
+NO_TAGGED_COST = "no tagged cost"
 DEFAULT_DAYS = 30
 
 
@@ -80,7 +81,7 @@ def unit_costs(
     pandas.DataFrame
         ``date``, ``cost``, ``requests``, ``cost_per_unit`` (nullable, ``<NA>`` where it cannot
         be computed) and ``status`` (``ok``, ``no requests``, ``no request data``, ``no CUR
-        data``); one row per day of the window. With ``grain="month"`` a month sums only its
+        data``, ``no tagged cost``); one row per day of the window. With ``grain="month"`` a month sums only its
         ``ok`` days (counted in ``days``). ``attrs`` holds the query, basis, series and per.
 
     Raises
@@ -109,7 +110,9 @@ def unit_costs(
                     key=cur_tag_key(tag_key), grain="day", settings=settings)  # fmt: skip
     cost_days = pd.to_datetime(cost["usage_day"]).dt.tz_localize(None).dt.normalize()
     covered = set(cost_days)
-    app_cost = cost[cost["tag_value"] == tag_value].groupby(cost_days)["cost"].sum()
+    mine = cost["tag_value"] == tag_value
+    app_cost = cost[mine].groupby(cost_days[mine])["cost"].sum()
+    values = cost.loc[cost["tag_value"] != UNTAGGED, "tag_value"]
     counts = metrics.get([parsed], first.isoformat(), stop.isoformat(), 86400, settings=settings)
     count_days = pd.to_datetime(counts["timestamp"]).dt.tz_convert("UTC").dt.tz_localize(None)
     requests = counts.groupby(count_days.dt.normalize())["value"].sum()
@@ -117,11 +120,13 @@ def unit_costs(
     frame["cost"] = frame["date"].map(app_cost).fillna(0.0).astype(float)
     frame["requests"] = frame["date"].map(requests).astype("Float64")
     frame["has_cur"] = frame["date"].isin(covered)
+    frame["tagged"] = frame["date"].isin(app_cost.index)
     out = _with_unit_cost(frame, per)
     if grain == "month":
         out = _by_month(out, per)
     out.attrs.update(query=cost.attrs.get("query", {}), basis=basis, series=series, per=per,
-                     tag=f"{tag_key}={tag_value}",
+                     tag=f"{tag_key}={tag_value}", tag_key=tag_key,
+                     tag_values=values.value_counts().index.astype(str).tolist(),
                      missing={"cost_per_unit": "see status", "requests": "no datapoint"})  # fmt: skip
     return out
 
@@ -229,7 +234,8 @@ def _findings(frame: pd.DataFrame) -> list[str]:
     summary = summarise(frame)
     if not summary["periods_with_unit_cost"]:
         return [f"no unit cost for {tag}: no period has both CUR cost and requests "
-                f"({', '.join(f'{k}: {v}' for k, v in summary['periods_without'].items())})"]  # fmt: skip
+                f"({', '.join(f'{k}: {v}' for k, v in summary['periods_without'].items())})",
+                *_missing_tag(frame)]  # fmt: skip
     usable = frame[frame["status"] == OK]
     low, high = (
         usable.loc[usable["cost_per_unit"].idxmin()],
@@ -245,6 +251,20 @@ def _findings(frame: pd.DataFrame) -> list[str]:
     out += [f"{count} period(s) without a unit cost: {status}"
             for status, count in summary["periods_without"].items()]  # fmt: skip
     return out
+
+
+def _missing_tag(frame: pd.DataFrame) -> list[str]:
+    """Say which part of the tag the CUR lacks when no day has cost carrying it."""
+    if (frame["status"] != NO_TAGGED_COST).any() or "tag_values" not in frame.attrs:
+        return []
+    key, values = frame.attrs["tag_key"], frame.attrs["tag_values"]
+    if not values:
+        return [f"no line item in the window carries the tag key {key!r} (CUR key "
+                f"{cur_tag_key(key)}): check its spelling and that it is an active cost "
+                "allocation tag"]  # fmt: skip
+    shown = ", ".join(values[:10]) + (f" and {len(values) - 10} more" if len(values) > 10 else "")
+    return [f"no cost in the window carries {frame.attrs['tag']}; values of {key} in the CUR "
+            f"then: {shown}"]  # fmt: skip
 
 
 def _check_window(start: str | dt.date, end: str | dt.date) -> tuple[dt.date, dt.date]:
@@ -280,6 +300,7 @@ def _with_unit_cost(frame: pd.DataFrame, per: int) -> pd.DataFrame:
     status = pd.Series(OK, index=frame.index)
     status[requests.fillna(0) == 0] = NO_REQUESTS
     status[requests.isna()] = NO_METRIC
+    status[~frame["tagged"]] = NO_TAGGED_COST
     status[~frame["has_cur"]] = NO_CUR
     ok = status == OK
     # Only divide where requests > 0; everything else stays <NA> with its reason in status.

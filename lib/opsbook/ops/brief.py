@@ -78,7 +78,7 @@ class Section:
     values: dict[str, Any] = field(default_factory=dict)
     frame: pd.DataFrame | None = None
     kinds: dict[str, str] = field(default_factory=dict)
-    error: OpsbookError | None = field(default=None, repr=False)  # why an ERROR section failed
+    error: Exception | None = field(default=None, repr=False)  # why an ERROR section failed
 
     def figures(self) -> dict[str, Any]:
         """Return the section's headline figures."""
@@ -196,10 +196,24 @@ def review_brief(
 
 
 def _guard(name: str, build: Callable[[], Section]) -> Section:
+    """Build one section; a failure makes it ERROR with the reason, and the others still run.
+
+    An unexpected exception (a bug, not bad data) is ERROR too, never a stopped brief or a
+    healthy-looking section, and says it is unexpected so it gets reported.
+
+    Examples
+    --------
+    >>> _guard("alarms", lambda: 1 / 0).findings()
+    ['failed with an unexpected ZeroDivisionError: division by zero (a bug in opsbook: please report it)']
+    """
     try:
         return build()
     except OpsbookError as error:
         lines = [f"could not be read: {type(error).__name__}: {error}"]
+        return Section(name, ERROR, lines, error=error)
+    except Exception as error:  # noqa: BLE001 - one section's bug must not hide the others
+        lines = [f"failed with an unexpected {type(error).__name__}: {error} "
+                 "(a bug in opsbook: please report it)"]  # fmt: skip
         return Section(name, ERROR, lines, error=error)
 
 
@@ -285,16 +299,20 @@ def _cost(start: pd.Timestamp, settings: Settings) -> Section:
         one = found.daily.iloc[-1]
         lines.append(f"{day}: {format_value(float(one.actual), 'money')} against "
                      f"{format_value(float(one.expected), 'money')} expected, no anomaly")  # fmt: skip
-    lines.append(f"month to date {format_value(to_date, 'money')} over {covered} day(s), "
-                 f"{format_value(change, 'percent+')} against {last}'s first {covered} day(s) "
-                 f"({format_value(like, 'money')})")  # fmt: skip
+    if covered:
+        lines.append(f"month to date {format_value(to_date, 'money')} over {covered} day(s), "
+                     f"{format_value(change, 'percent+')} against {last}'s first {covered} "
+                     f"day(s) ({format_value(like, 'money')})")  # fmt: skip
+    else:  # nothing of the month in the CUR yet: no month-to-date figure, never $0.00
+        to_date = like = change = float("nan")
+        lines.append(f"no month-to-date cost: the CUR has no usage day of {month} yet")
     if pd.notna(row.forecast):
         lines.append(f"month-end forecast {format_value(float(row.forecast), 'money')}")
     frame = found.anomalies if len(found.anomalies) else None
     values = {
         "anomalies": int(len(found.anomalies)),
-        "month_to_date": round(to_date, 2),
-        "last_month_same_days": round(like, 2),
+        "month_to_date": None if pd.isna(to_date) else round(to_date, 2),
+        "last_month_same_days": None if pd.isna(like) else round(like, 2),
         "forecast": None if pd.isna(row.forecast) else round(float(row.forecast), 2),
     }
     kinds = {"month_to_date": "money", "last_month_same_days": "money", "forecast": "money",
@@ -313,7 +331,10 @@ def _cost(start: pd.Timestamp, settings: Settings) -> Section:
         )
         frame = annotate(frame, kinds={"month_to_date": "money", "last_month_same_days": "money",
                                        "change": "percent+", "forecast": "money"},
-                         missing={"forecast": "under a week of history"})  # fmt: skip
+                         missing={"forecast": "under a week of history",
+                                  "month_to_date": "no usage day in the CUR yet",
+                                  "last_month_same_days": "no usage day in the CUR yet",
+                                  "change": "no usage day in the CUR yet"})  # fmt: skip
     return Section("cost", found.status(), lines, values, frame, kinds)
 
 

@@ -210,7 +210,8 @@ def table(
     columns, rows
         How many columns and rows show before the rest are folded under the table.
     title, note
-        A line above and below the table (times are UTC: the note says so when there are any).
+        A line above and below the table (times are UTC: the note says so when there are any);
+        an analysis's own note (``attrs["note"]``) follows ``note``.
     empty
         What an empty table says instead (default: ``attrs["empty"]``, else "No rows.").
     folded
@@ -239,7 +240,7 @@ def table(
         for name in order
     }
     times = any(kind.name == "datetime" for kind in found.values())
-    notes = [note] if note else []
+    notes = [text for text in (note, attrs.get("note", "")) if text]
     if times and "UTC" not in note:
         notes.append("Times are UTC.")
     return Table(
