@@ -55,6 +55,14 @@ def test_a_partial_month_is_compared_with_the_same_days_of_the_month_before(sett
     assert f"{wrong:+.1%}" not in headline, "never against the whole previous month"
 
 
+def test_the_trend_chart_draws_a_partial_month_as_one(settings):
+    figure = charts.spend_stack(review_month("2026-11", settings=settings).trend, "service")
+    ticks = list(figure.data[0].x)
+    assert ticks[:3] == ["2026-08", "2026-09", "2026-10"]
+    assert ticks[3] == "2026-11 (so far: 14 of 30 days)"
+    assert list(figure.data[0].marker.opacity) == [1.0, 1.0, 1.0, 0.45]
+
+
 def test_a_closed_month_is_compared_with_the_whole_month_before(settings, sample_dir):
     figures = review_month("2026-10", basis="unblended", settings=settings).figures()
     assert figures["partial"] is False and figures["days_compared"] == 31
@@ -78,9 +86,10 @@ def test_a_month_the_cur_does_not_hold_has_no_forecast_and_no_zero(settings):
         outlook = forecast.forecast_month_end(month, settings=settings)
         figures = forecast.forecast_figures(outlook)
         assert figures["actual_to_date"] is None and figures["forecast"] is None
-        shown = present.table(outlook).text.iloc[0]
-        assert "$0.00" not in " ".join(shown)
-        assert f"no usage day in {month}" in shown["forecast"]
+        shown = present.table(outlook)
+        assert "$0.00" not in " ".join(shown.text.iloc[0])
+        assert shown.text.iloc[0]["forecast"] == "— (no data)"
+        assert f"The CUR has no usage day in {month}: nothing to forecast from." in shown.note
 
 
 def test_a_tag_value_nothing_carries_gives_no_unit_cost_and_names_the_values(settings):

@@ -37,13 +37,18 @@ _UP, _DOWN = "#f28e2b", "#59a14f"  # cost rose, cost fell
 
 
 def spend_stack(frame: pd.DataFrame, key: str, *, top: int = 8, title: str = "") -> go.Figure:
-    """Stacked bars of cost per billing period by ``key``; keys past the top ``top`` as 'other'."""
+    """Stacked bars of cost per billing period by ``key``; keys past the top ``top`` as 'other'.
+
+    A period the CUR holds in part (``frame.attrs["partial"]``: period -> "14 of 30 days") is
+    drawn faded and labelled "so far", so it never reads as a month whose cost fell.
+    """
     what = key.replace("_", " ")
     basis = frame.attrs.get("basis", "")
     label = f"{basis.replace('_', ' ').capitalize()} cost" if basis else "Cost"
     if frame.empty:
         return no_data(title or f"{label} by {what}", why_empty(frame))
     period = "billing_period" if "billing_period" in frame else "usage_day"
+    partial = frame.attrs.get("partial", {})  # period -> how much of it the CUR holds
     leaders = frame.groupby(key)["cost"].sum().nlargest(top).index
     labelled = frame.assign(**{key: frame[key].where(frame[key].isin(leaders), "other")})
     pivot = labelled.pivot_table(index=period, columns=key, values="cost", aggfunc="sum").fillna(0)
@@ -51,9 +56,12 @@ def spend_stack(frame: pd.DataFrame, key: str, *, top: int = 8, title: str = "")
     order = [c for c in pivot.sum().sort_values(ascending=False).index if c != "other"]
     order += ["other"] if "other" in pivot else []
     keyed = colours(order)
+    ticks = [f"{p} (so far: {partial[p]})" if p in partial else p for p in pivot.index.astype(str)]
+    faded = [0.45 if p in partial else 1.0 for p in pivot.index.astype(str)]
     figure = go.Figure(
-        [go.Bar(name=str(name), x=pivot.index.astype(str), y=pivot[name], marker_color=keyed[str(name)],
-                hovertemplate=f"{name}: $%{{y:,.0f}}<extra></extra>") for name in order]
+        [go.Bar(name=str(name), x=ticks, y=pivot[name], marker_color=keyed[str(name)],
+                marker_opacity=faded, hovertemplate=f"{name}: $%{{y:,.0f}}<extra></extra>")
+         for name in order]
     )  # fmt: skip
     window = span(pivot.index.astype(str), "M" if period == "billing_period" else "D")
     figure.update_layout(

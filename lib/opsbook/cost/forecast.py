@@ -57,8 +57,10 @@ def forecast_month_end(
         nan = float("nan")
         row = {"month": month, "actual_to_date": nan if charges.empty else actual,
                "days_covered": 0, "forecast": nan, "low": nan, "high": nan}  # fmt: skip
-        return _shown(pd.DataFrame([row]), f"unknown: the CUR has no usage day in {month}",
-                      actual="no CUR line items in the month" if charges.empty else "")  # fmt: skip
+        frame = _shown(pd.DataFrame([row]), "no data",
+                       actual="no data" if charges.empty else "")  # fmt: skip
+        frame.attrs["note"] = f"The CUR has no usage day in {month}: nothing to forecast from."
+        return frame
     if days == total_days:
         return _shown(pd.DataFrame([{"month": month, "actual_to_date": actual, "days_covered": days,
                                      "forecast": actual, "low": actual, "high": actual}]))  # fmt: skip

@@ -26,6 +26,9 @@ __all__ = ["MonthlyReview", "review_month"]
 class MonthlyReview:
     """What the monthly review notebook shows; ``message`` explains an empty review.
 
+    ``trend`` is the cost by service of the month and the three before it; a month the CUR holds
+    in part is named in ``trend.attrs["partial"]`` so a chart never shows it as a whole month.
+
     A :class:`~opsbook.present.Report`: SKIPPED without data, FINDING when line item types
     opsbook does not know were counted, else PASS (the findings tell the month's story).
     """
@@ -44,6 +47,7 @@ class MonthlyReview:
     unknown_types: pd.DataFrame
     message: str = ""
     notes: list[str] = field(default_factory=list)
+    trend: pd.DataFrame = field(default_factory=pd.DataFrame)
 
     @property
     def total(self) -> float:
@@ -169,8 +173,9 @@ def review_month(
         message = spend.no_data_message(month, accounts)
         return MonthlyReview(month, basis, empty, by_service, empty, empty, empty,
                              pd.DataFrame(columns=["charge_type", "cost"]), message)  # fmt: skip
-    both = spend.spend_by("service", previous, month, basis=basis, accounts=accounts,
-                          settings=settings)  # fmt: skip
+    trend = spend.spend_by("service", spend.shift_month(month, -3), month, basis=basis,
+                           accounts=accounts, settings=settings)  # fmt: skip
+    both = trend[trend["billing_period"].isin([previous, month])]
     totals = both.groupby("billing_period", as_index=False)["cost"].sum()
     by_account = spend.spend_by("account", month, basis=basis, accounts=accounts, settings=settings)
     charges = spend.charge_breakdown(month, basis=basis, accounts=accounts, settings=settings)
@@ -184,5 +189,8 @@ def review_month(
         moved = movers.top_movers(month, basis=basis, accounts=accounts, top=top, settings=settings)
     except NoDataError as error:
         moved = annotate(pd.DataFrame(), empty=str(error))
+    if moved.attrs.get("partial"):
+        days = moved.attrs["days_compared"]
+        trend.attrs["partial"] = {month: f"{days} of {spend.month_days(month)} days"}
     return MonthlyReview(month, basis, totals, by_service, by_account, charges,
-                         moved, unknown, notes=notes)  # fmt: skip
+                         moved, unknown, notes=notes, trend=trend)  # fmt: skip
