@@ -177,10 +177,11 @@ def test_a_one_day_window_is_judged_or_refused_clearly(sample_dir) -> None:
     assert spike.anomalies["days"].tolist() == [1]
     quiet = anomalies.review_anomalies("2026-11-08", "2026-11-09", settings=settings)  # a Sunday
     assert len(quiet.daily) == 1 and quiet.anomalies.empty
-    with pytest.raises(ConfigurationError, match="anomaly window is empty"):
+    with pytest.raises(ConfigurationError, match="end '2026-11-05' is not after start"):
         anomalies.review_anomalies("2026-11-05", "2026-11-05", settings=settings)
     past_the_cur = anomalies.review_anomalies("2026-11-20", "2026-11-21", settings=settings)
     assert past_the_cur.anomalies.empty and past_the_cur.daily.empty  # the CUR ends 11-14
+    assert past_the_cur.status() == "SKIPPED", "a day the CUR does not have is not judged clean"
 
 
 def test_unknown_line_item_types_are_counted_and_reported(sample_dir, tmp_path) -> None:

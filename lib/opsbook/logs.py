@@ -119,7 +119,7 @@ def query(
         from opsbook.queries import load_insights
 
         query_text = load_insights(query_text.strip()).sql
-    groups = [log_groups] if isinstance(log_groups, str) else list(log_groups)
+    groups = [log_groups] if isinstance(log_groups, str) else list(_names(log_groups))
     groups = [settings.log_group(g) for g in groups]
     first, last = _window(start, end, _DEFAULT_LENGTH)
     if limit is not None and limit < 1:
@@ -158,9 +158,18 @@ def pull(
     [PosixPath('pulled/ecs_checkout-api.parquet')]
     """
     settings = settings or resolve()
-    groups = [log_groups] if isinstance(log_groups, str) else list(log_groups)
+    groups = [log_groups] if isinstance(log_groups, str) else list(_names(log_groups))
     if not groups:
         raise ConfigurationError("name at least one log group to pull")
     first, last = _window(start, end)
     names = [settings.log_group(g) for g in groups]
     return backend(settings).pull.pull_logs(settings, names, first, last, Path(dest))
+
+
+def _names(log_groups: object) -> list[str]:
+    """Return the log group names given as a list, refusing anything else by name."""
+    if not isinstance(log_groups, list | tuple) or not all(isinstance(g, str) for g in log_groups):
+        raise ConfigurationError(
+            f"log_groups must be a log group name or a list of names, got {log_groups!r}"
+        )
+    return list(log_groups)

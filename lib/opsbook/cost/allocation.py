@@ -27,6 +27,7 @@ from opsbook.cost.spend import (
     spend_by,
 )
 from opsbook.present import FINDING, PASS, SKIPPED
+from opsbook.runner import checks_arguments
 from opsbook.settings import Settings, resolve
 
 __all__ = [
@@ -194,6 +195,7 @@ def _absent(cur_key: str, seen: list[str] | None, month: str) -> str:
             f"{', '.join(seen) or 'none'}): check its spelling")  # fmt: skip
 
 
+@checks_arguments("month", "required", "basis", "accounts", "top")
 def review_allocation(
     month: str = "",
     *,

@@ -35,6 +35,7 @@ from opsbook.cost.query import run_cur_query
 from opsbook.cost.spend import accounts_param, for_accounts
 from opsbook.errors import ConfigurationError
 from opsbook.present import SKIPPED, annotate, status_of
+from opsbook.runner import checks_arguments
 from opsbook.settings import Settings
 
 __all__ = ["AnomalyReport", "expected_by_weekday", "review_anomalies"]
@@ -138,6 +139,7 @@ def expected_by_weekday(series: pd.Series, history_weeks: int = 4) -> pd.DataFra
     return pd.DataFrame({"actual": series, "expected": expected, "spread": spread})
 
 
+@checks_arguments("start", "end", "accounts", "min_score", "min_impact_usd")
 def review_anomalies(
     start: str | dt.date,
     end: str | dt.date,

@@ -38,6 +38,7 @@ from opsbook.cost.query import (
 from opsbook.cost.spend import accounts_param, check_month, last_closed_month, today
 from opsbook.errors import ConfigurationError, MissingColumnError, QueryFailedError
 from opsbook.present import FINDING, PASS, SKIPPED, annotate
+from opsbook.runner import checks_arguments
 from opsbook.settings import Settings
 
 __all__ = [
@@ -297,6 +298,7 @@ class CommitmentReview:
         }
 
 
+@checks_arguments("month", "accounts", "as_of")
 def review_commitments(
     month: str = "",
     *,

@@ -17,6 +17,7 @@ import pandas as pd
 from opsbook.cost import movers, spend
 from opsbook.errors import NoDataError
 from opsbook.present import FINDING, PASS, SKIPPED, annotate
+from opsbook.runner import checks_arguments
 from opsbook.settings import Settings
 
 __all__ = ["MonthlyReview", "review_month"]
@@ -146,6 +147,7 @@ class MonthlyReview:
         }
 
 
+@checks_arguments("month", "basis", "accounts", "top")
 def review_month(
     month: str = "",
     *,

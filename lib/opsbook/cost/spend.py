@@ -106,11 +106,13 @@ def accounts_param(accounts: str | Iterable[str] | None) -> str:
     --------
     >>> accounts_param("334455667788, 445566778899")
     '334455667788,445566778899'
-    >>> accounts_param(None)
-    ''
+    >>> accounts_param(None), accounts_param(12345678901)
+    ('', '012345678901')
     """
     if not accounts:
         return ""
+    if isinstance(accounts, int) and not isinstance(accounts, bool):
+        accounts = f"{accounts:012d}"  # an id read as a number lost its leading zeros
     items = accounts.split(",") if isinstance(accounts, str) else list(accounts)
     ids = [str(item).strip() for item in items if str(item).strip()]
     bad = [item for item in ids if not _ACCOUNT.fullmatch(item)]

@@ -19,6 +19,7 @@ import pandas as pd
 from opsbook.cost.query import run_cur_query
 from opsbook.cost.spend import accounts_param, check_basis, check_month, last_closed_month
 from opsbook.present import PASS, SKIPPED
+from opsbook.runner import checks_arguments
 from opsbook.settings import Settings
 
 __all__ = ["StorageReview", "data_transfer", "review_storage", "s3_storage_classes"]
@@ -124,6 +125,7 @@ class StorageReview:
         return SKIPPED if self.classes.empty and self.transfer.empty else PASS
 
 
+@checks_arguments("month", "basis", "accounts")
 def review_storage(
     month: str = "",
     *,

@@ -30,6 +30,7 @@ from opsbook.cost.spend import UNTAGGED, check_basis, spend_by
 from opsbook.errors import ConfigurationError
 from opsbook.metrics import MetricSeries
 from opsbook.present import PASS, SKIPPED
+from opsbook.runner import checks_arguments
 from opsbook.settings import Settings
 
 __all__ = ["DEFAULT_SERIES", "UnitCostReport", "review_unit_cost", "summarise", "unit_costs"]
@@ -193,6 +194,7 @@ class UnitCostReport:
         return PASS if summarise(self.frame)["periods_with_unit_cost"] else SKIPPED
 
 
+@checks_arguments("start", "end", "basis", "grain")
 def review_unit_cost(
     start: str | dt.date,
     end: str | dt.date,

@@ -47,6 +47,7 @@ from opsbook.present import (
     annotate,
     format_value,
 )
+from opsbook.runner import checks_arguments
 from opsbook.settings import Settings, resolve
 
 __all__ = ["Brief", "Section", "review_brief"]
@@ -133,6 +134,7 @@ class Brief:
         return self.parts[name]
 
 
+@checks_arguments("day", "stale_hours", "flapping_changes", "growth", "top")
 def review_brief(
     day: clock.Moment | None = "",
     *,

@@ -55,6 +55,7 @@ from opsbook.present import (
     sections_frame,
     status_of,
 )
+from opsbook.runner import checks_arguments
 from opsbook.settings import Settings
 from opsbook.slo.maths import DEFAULT_TIERS, Tier
 
@@ -504,6 +505,7 @@ def resolve_window(
     return clock.window(start, end, length=pd.Timedelta(days=days))
 
 
+@checks_arguments("start", "end", "days")
 def review_delivery(
     start: clock.Moment | None,
     end: clock.Moment | None,

@@ -48,6 +48,7 @@ from opsbook.present import (
     sections_frame,
     status_of,
 )
+from opsbook.runner import checks_arguments
 from opsbook.settings import Settings
 
 __all__ = [
@@ -304,6 +305,7 @@ def _ok(frame: Frame) -> pd.DataFrame | None:
     return None if isinstance(frame, SectionError) else frame
 
 
+@checks_arguments("start", "end", "month", "days", "stale_days", "stuck_hours", "top")
 def review_hygiene(
     start: clock.Moment | None,
     end: clock.Moment | None,

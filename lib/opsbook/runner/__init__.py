@@ -37,7 +37,12 @@ if TYPE_CHECKING:
     )
     from opsbook.runner._kernel import KERNEL_NAME, ensure_kernel
     from opsbook.runner._notify import Message, NotificationError, notify
-    from opsbook.runner._parameters import check_values, checked, parse_parameter
+    from opsbook.runner._parameters import (
+        check_values,
+        checked,
+        checks_arguments,
+        parse_parameter,
+    )
     from opsbook.runner._redact import redact_notebook, redact_text
     from opsbook.runner._reports import SuiteRun, run_notebook_once, run_suite
     from opsbook.runner._suites import Entry, Suite, load_suites
@@ -53,6 +58,7 @@ __all__ = [
     "SuiteRun",
     "check_values",
     "checked",
+    "checks_arguments",
     "declared_parameters",
     "ensure_kernel",
     "execute_notebook",
@@ -80,7 +86,7 @@ _HOMES = {
     ),
     "_kernel": ("KERNEL_NAME", "ensure_kernel"),
     "_notify": ("Message", "NotificationError", "notify"),
-    "_parameters": ("check_values", "checked", "parse_parameter"),
+    "_parameters": ("check_values", "checked", "checks_arguments", "parse_parameter"),
     "_redact": ("redact_notebook", "redact_text"),
     "_reports": ("SuiteRun", "run_notebook_once", "run_suite"),
     "_suites": ("Entry", "Suite", "load_suites"),

@@ -30,16 +30,20 @@ opsbook.errors.ConfigurationError: parameter top must be a whole number from 1 t
 
 from __future__ import annotations
 
+import functools
+import inspect
 import math
 import re
 from collections.abc import Callable, Mapping, MutableMapping
-from typing import Any, NamedTuple
+from typing import Any, NamedTuple, TypeVar
 
 from opsbook import clock
 from opsbook.errors import ConfigurationError
 
 __all__ = ["RETENTION_DAYS", "RULES", "Rule", "check_value", "check_values", "checked",
-           "parse_parameter"]  # fmt: skip
+           "checks_arguments", "parse_parameter"]  # fmt: skip
+
+_F = TypeVar("_F", bound=Callable[..., Any])
 
 #: Days CloudWatch keeps metrics (at one-hour resolution): no parameter window is longer.
 RETENTION_DAYS = 455
@@ -264,6 +268,7 @@ RULES: dict[str, Rule] = {
     "log_groups": _LIST,
     "event_names": Rule("names, comma-separated", _names),
     "required_tags": Rule("tag keys, comma-separated", _names),
+    "required": Rule("tag keys, comma-separated", _names),
 }
 #: Declared type -> how a parameter without a rule of its own is checked.
 TYPES: dict[str, Rule] = {
@@ -340,6 +345,47 @@ def check_values(values: Mapping[str, Any], declared: Mapping[str, str]) -> dict
             f"{'before' if first != 'start' else 'not after'} {first} {result[first]!r}: swap them"
         )
     return result
+
+
+def checks_arguments(*names: str) -> Callable[[_F], _F]:
+    """Check a public function's arguments ``names`` by :data:`RULES`, as a notebook's parameters.
+
+    So ``cost.review_month("2026-10", top="ten")`` from Python fails as ``-p top ten`` does, with
+    the parameter named, before any query runs. The check only refuses: values are passed on
+    as given (a function taking a list of accounts still gets its list).
+
+    Examples
+    --------
+    >>> @checks_arguments("top", "start", "end")
+    ... def listing(start, end, *, top=10):
+    ...     return top
+    >>> listing("2026-11-01", "2026-11-02", top=3)
+    3
+    >>> listing("2026-11-01", "2026-11-02", top=-1)
+    Traceback (most recent call last):
+    ...
+    opsbook.errors.ConfigurationError: parameter top must be a whole number from 1 to 1000, got -1 (int)
+    >>> listing("2026-11-02", "2026-11-01")
+    Traceback (most recent call last):
+    ...
+    opsbook.errors.ConfigurationError: parameter end '2026-11-01' is not after start '2026-11-02': swap them
+    """
+    unknown = [name for name in names if name not in RULES]
+    if unknown:
+        raise TypeError(f"no parameter rule for {', '.join(unknown)}")
+
+    def decorate(function: _F) -> _F:
+        signature = inspect.signature(function)
+
+        @functools.wraps(function)
+        def checking(*args: Any, **kwargs: Any) -> Any:
+            given = signature.bind_partial(*args, **kwargs).arguments
+            check_values({name: given[name] for name in names if name in given}, {})
+            return function(*args, **kwargs)
+
+        return checking  # type: ignore[return-value]
+
+    return decorate
 
 
 def checked(namespace: MutableMapping[str, Any]) -> dict[str, Any]:

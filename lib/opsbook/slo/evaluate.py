@@ -23,6 +23,7 @@ import pandas as pd
 from opsbook import clock
 from opsbook.errors import ConfigurationError
 from opsbook.present import FINDING, PASS, SKIPPED, annotate
+from opsbook.runner import checks_arguments
 from opsbook.settings import Settings, resolve
 from opsbook.slo import maths
 from opsbook.slo.spec import LogsSource, MetricSource, Slo, Source, load_slos
@@ -316,6 +317,7 @@ def _status(row: dict, tiers: Sequence[maths.Tier]) -> str:
     return "ok"
 
 
+@checks_arguments("as_of")
 def review_slos(
     spec: str | Path | Sequence[Slo],
     as_of: clock.Moment | None = None,
