@@ -49,7 +49,7 @@ __all__ = ["Column", "Compiled", "compile_query", "glob_to_regex", "number_text"
 _DESCENDING_BY_DEFAULT = DECISIONS["default_sort_direction"].choice == "desc"
 _NULL = Value("CAST(NULL AS VARCHAR)", "str")
 _COMPARE = {"=", "!=", "<", "<=", ">", ">="}
-_IDENTIFIER = re.compile(r"^[a-z_][a-z0-9_]*$")
+_IDENTIFIER = re.compile(r"^[a-z_][a-z0-9_]*(\.[a-z0-9_]+)?$")
 
 
 def _to_number(text: str) -> float | None:
@@ -170,7 +170,12 @@ def compile_query(
         For semantic errors: unknown functions, wrong arity, aggregations outside ``stats``,
         a third ``stats``, a command after ``dedup`` other than ``limit``...
     """
-    return _Compiler(query, start, end, limit).compile()
+    try:
+        return _Compiler(query, start, end, limit).compile()
+    except RecursionError:  # e.g. a chain of thousands of "+": too deep for the compiler's stack
+        raise MalformedQueryError(
+            query.text, 0, "a shallower expression", "deeper nesting"
+        ) from None
 
 
 class _Compiler:
@@ -349,15 +354,18 @@ class _Compiler:
             indexes = {name: i + 1 for i, name in enumerate(command.names)}
         self.regexes.append((pattern, command.start))
         bound = self.bind(pattern)
-        columns, scope = [], dict(rel.scope)
+        # One match per event into a struct of every group: regexp_extract with a group
+        # number stops at 9, the struct form takes any number (g1..gN name groups by index).
+        groups = self.column()
+        labels = ", ".join(f"'g{i}'" for i in range(1, max(indexes.values(), default=0) + 1))
+        rel = self.add_cte(
+            rel,
+            f"SELECT *, CASE WHEN regexp_matches({source}, {bound}) "
+            f"THEN regexp_extract({source}, {bound}, [{labels}]) END AS {groups} FROM {rel.name}",
+        )
+        scope = dict(rel.scope)
         for name in command.names:
-            column = self.column()
-            columns.append(
-                f"CASE WHEN regexp_matches({source}, {bound}) "
-                f"THEN regexp_extract({source}, {bound}, {indexes[name]}) END AS {column}"
-            )
-            scope[name] = Value(column, "str")
-        rel = self.add_cte(rel, f"SELECT *, {', '.join(columns)} FROM {rel.name}")
+            scope[name] = Value(f"{groups}.g{indexes[name]}", "str")
         return dataclasses.replace(rel, scope=scope)
 
     def dedup(self, rel: _Rel, command: ast.Dedup) -> _Rel:

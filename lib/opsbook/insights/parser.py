@@ -42,7 +42,10 @@ from dataclasses import dataclass
 from opsbook.insights import ast
 from opsbook.insights.errors import MalformedQueryError
 
-__all__ = ["COMMANDS", "UNSUPPORTED_COMMANDS", "parse_query"]
+__all__ = ["COMMANDS", "MAX_NESTING", "UNSUPPORTED_COMMANDS", "parse_query"]
+
+#: Parentheses, unary minus and ``not`` nest at most this deep (recursive descent has a stack).
+MAX_NESTING = 100
 
 COMMANDS = (
     "fields",
@@ -115,7 +118,12 @@ def parse_query(text: str) -> ast.Query:
     """
     if not isinstance(text, str):
         raise MalformedQueryError("", 0, "the query as text", found=type(text).__name__)
-    return _Parser(text).query()
+    try:
+        return _Parser(text).query()
+    except RecursionError:
+        raise MalformedQueryError(
+            text, 0, f"expressions nested at most {MAX_NESTING} levels deep", "deeper nesting"
+        ) from None
 
 
 class _Parser:
@@ -123,6 +131,7 @@ class _Parser:
         self.text = text
         self.pos = 0
         self._peeked: _Token | None = None
+        self.depth = 0
 
     # -- tokens -------------------------------------------------------------------------------
 
@@ -433,20 +442,18 @@ class _Parser:
     # -- expressions --------------------------------------------------------------------------
 
     def expr(self) -> ast.Expr:
-        left = self.and_expr()
+        operands = [self.and_expr()]
         while self.at_word("or"):
             self.take()
-            right = self.and_expr()
-            left = ast.Binary("or", left, right, start=left.start, end=right.end)
-        return left
+            operands.append(self.and_expr())
+        return _balanced("or", operands)
 
     def and_expr(self) -> ast.Expr:
-        left = self.not_expr()
+        operands = [self.not_expr()]
         while self.at_word("and"):
             self.take()
-            right = self.not_expr()
-            left = ast.Binary("and", left, right, start=left.start, end=right.end)
-        return left
+            operands.append(self.not_expr())
+        return _balanced("and", operands)
 
     def not_expr(self) -> ast.Expr:
         if self.at_word("not"):
@@ -560,7 +567,11 @@ class _Parser:
             return ast.Regex(str(regex.value), start=regex.start, end=regex.end)
         if token.kind == "op" and token.text == "(":
             self.take()
+            self.depth += 1
+            if self.depth > MAX_NESTING:
+                raise self.fail(f"expressions nested at most {MAX_NESTING} levels deep")
             inner = self.expr()
+            self.depth -= 1
             close = self.expect_op(")", "')' closing the parenthesis")
             return _respan(inner, token.start, close.end)
         if token.kind == "name" and not (token.quoted or token.text.lower() not in _RESERVED):
@@ -586,6 +597,15 @@ class _Parser:
                 args.append(self.expr())
         close = self.expect_op(")", "',' or ')' closing the function call")
         return ast.Call(name.text.lower(), tuple(args), star, start=name.start, end=close.end)
+
+
+def _balanced(op: str, operands: list[ast.Expr]) -> ast.Expr:
+    """Join ``a or b or c ...`` as a balanced tree: a 500-term chain nests 9 deep, not 500."""
+    if len(operands) == 1:
+        return operands[0]
+    middle = len(operands) // 2
+    left, right = _balanced(op, operands[:middle]), _balanced(op, operands[middle:])
+    return ast.Binary(op, left, right, start=left.start, end=right.end)
 
 
 def _respan(expr: ast.Expr, start: int, end: int) -> ast.Expr:
