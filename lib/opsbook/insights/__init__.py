@@ -1,7 +1,9 @@
 """Logs Insights query language, run offline: parse → AST → DuckDB SQL → GetQueryResults rows.
 
 Modules: :mod:`.parser` (recursive descent, MalformedQuery-style errors), :mod:`.ast`,
-:mod:`.compiler` (AST → one SQL statement), :mod:`.functions` (the function library),
+:mod:`.compiler` (AST → one SQL statement: the pipeline, with the private
+:mod:`._commands` for row-shaping commands, :mod:`._expressions` for expressions and
+:mod:`._captures` for parse patterns), :mod:`.functions` (the function library),
 :mod:`.datetimes` (Java/C date patterns for parseDate/formatDate/strftime),
 :mod:`.fields` (discovered fields), :mod:`.values` (typing of dynamic values),
 :mod:`.semantics` (every documented ambiguity decided in one table), :mod:`.results`
