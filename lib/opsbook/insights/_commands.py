@@ -37,6 +37,11 @@ IDENTIFIER = re.compile(r"^[a-z_][a-z0-9_]*(\.[a-z0-9_]+)?$")
 class CommandCompiler(ExpressionCompiler):
     """The commands that shape rows; the pipeline itself is :mod:`opsbook.insights.compiler`'s."""
 
+    #: diff: e0 holds both periods, ``t_previous`` marks the comparison period's events.
+    compare_periods = False
+    #: anomaly: the SQL of an event's time bucket, collected per pattern.
+    bucket_sql: str | None = None
+
     def filter(self, rel: Rel, command: ast.Filter) -> Rel:
         cond = as_bool(self.expr(command.condition, rel)).sql
         # WHERE drops NULL (a missing value) like false; no coalesce, which would stop DuckDB
@@ -153,10 +158,19 @@ class CommandCompiler(ExpressionCompiler):
             "WHEN regexp_matches(p, '(?i)\\bdebug\\b') THEN 'Debug' "
             "WHEN regexp_matches(p, '(?i)\\binfo\\b') THEN 'Info' ELSE 'Unknown' END"
         )
+        # With diff, events of both periods arrive (w: the comparison period's); with anomaly,
+        # each event's time bucket b is collected per pattern.
+        count = "count(*) FILTER (WHERE NOT w)" if self.compare_periods else "count(*)"
+        inner = ", t_previous AS w" if self.compare_periods else ""
+        extra = ", CAST(count(*) FILTER (WHERE w) AS DOUBLE) AS c_previous" * self.compare_periods
+        if self.bucket_sql:
+            inner += f", {self.bucket_sql} AS b"
+            extra += ", list(b) FILTER (WHERE b IS NOT NULL) AS c_buckets"
         sql = (
-            f"SELECT ob_numbered_tokens(p) AS c_pattern, CAST(count(*) AS DOUBLE) AS c_count, "
-            f"count(*) / sum(count(*)) OVER () AS c_ratio, {severity} AS c_severity "
-            f"FROM (SELECT {tokens} AS p FROM {rel.name} WHERE {text} IS NOT NULL) GROUP BY p"
+            f"SELECT ob_numbered_tokens(p) AS c_pattern, CAST({count} AS DOUBLE) AS c_count, "
+            f"{count} / nullif(sum({count}) OVER (), 0) AS c_ratio, {severity} AS c_severity"
+            f"{extra} FROM (SELECT {tokens} AS p{inner} FROM {rel.name} WHERE {text} IS NOT NULL) "
+            "GROUP BY p"
         )
         outputs = {
             "@pattern": Value("c_pattern", "str"),

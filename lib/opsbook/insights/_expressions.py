@@ -164,8 +164,14 @@ class ExpressionCompiler:
             else:
                 path = '$."' + str(node.key).replace('"', '\\"') + '"'
             return Value(f"json_extract({base}, {self.bind(path)})", "json")
+        if isinstance(node, ast.InQuery):
+            return self.in_query(node, rel)
         assert isinstance(node, ast.Call)
         return self.call(node, rel, aggregate, inside)
+
+    def in_query(self, node: ast.InQuery, rel: Rel) -> Value:
+        """Compile ``x in (subquery)`` (the pipeline compiler runs subqueries)."""
+        raise self.fail(node.start, "a list of values (subqueries need the whole compiler)")
 
     def json_member(self, name: str, rel: Rel) -> Value | None:
         """Resolve ``j.a.0`` where ``j`` is a map or list from jsonParse (longest prefix wins)."""

@@ -30,8 +30,10 @@ from dataclasses import dataclass
 
 from opsbook.insights import ast
 from opsbook.insights._captures import glob_to_regex
-from opsbook.insights._commands import CommandCompiler
+from opsbook.insights._comparison import ComparisonCompiler
 from opsbook.insights._expressions import NULL, Rel, number_text
+from opsbook.insights._lookups import LookupCompiler
+from opsbook.insights._sources import SourceCompiler
 from opsbook.insights.errors import MalformedQueryError
 from opsbook.insights.fields import SYSTEM_FIELDS
 from opsbook.insights.semantics import DEFAULT_ROW_LIMIT, MAX_ROW_LIMIT, MAX_STATS_COMMANDS
@@ -57,6 +59,8 @@ class Compiled:
     ``recordsMatched``: ``rows`` (the result's row count, unless the row cap cut it),
     ``column`` (``ob_matched``) or ``scanned`` (no filter: every record in range);
     ``matched_sql`` counts it on its own when neither can (no row came back, or the cap cut).
+    ``lookups`` names the lookup tables to load (table, offset, columns read); ``notes`` says
+    what the local run could not honour (e.g. SOURCE account ids).
     """
 
     sql: str
@@ -67,6 +71,8 @@ class Compiled:
     hidden: tuple[str, ...] = ()
     matched: str = "scanned"
     matched_sql: str = ""
+    lookups: tuple[tuple[str, int, tuple[str, ...]], ...] = ()
+    notes: tuple[str, ...] = ()
 
 
 def compile_query(
@@ -75,13 +81,15 @@ def compile_query(
     start: dt.datetime | None = None,
     end: dt.datetime | None = None,
     limit: int = DEFAULT_ROW_LIMIT,
+    all_events: str = "events",
 ) -> Compiled:
     """Compile ``query`` to DuckDB SQL over the ``events`` view.
 
     ``start``/``end`` bound the events first, half-open: ``start <= @timestamp < end``; they
     also give ``now()``,
     ``queryStartTime()`` and ``queryEndTime()``. ``limit`` caps the rows unless the query has its
-    own ``limit`` (allowed up to ``MAX_ROW_LIMIT``).
+    own ``limit`` (allowed up to ``MAX_ROW_LIMIT``). ``all_events`` names the view of every log
+    group the caller can read, which ``SOURCE`` selects from (default: ``events`` itself).
 
     Raises
     ------
@@ -90,7 +98,7 @@ def compile_query(
         a third ``stats``, a command after ``dedup`` other than ``limit``...
     """
     try:
-        return _Compiler(query, start, end, limit).compile()
+        return _Compiler(query, start, end, limit, all_events).compile()
     except RecursionError:  # e.g. a chain of thousands of "+": too deep for the compiler's stack
         raise MalformedQueryError(
             query.text, 0, "a shallower expression", "deeper nesting"
@@ -109,15 +117,33 @@ _HANDLERS = {
     ast.Dedup: "dedup",
     ast.Unnest: "unnest",
     ast.Pattern: "pattern",
+    ast.Source: "source",
+    ast.FilterIndex: "filter",
+    ast.Unmask: "unmask",
+    ast.Lookup: "lookup",
+    ast.Join: "join",
+    ast.Diff: "diff",
+    ast.Anomaly: "anomaly",
 }
+#: Commands that aggregate, cut or multiply rows: recordsMatched is counted before them.
+_CUTTING = (ast.Stats, ast.Pattern, ast.Limit, ast.Dedup, ast.Unnest, ast.Join, ast.Diff,
+            ast.Anomaly)  # fmt: skip
 
 
-class _Compiler(CommandCompiler):
+class _Compiler(SourceCompiler, LookupCompiler, ComparisonCompiler):
     def __init__(
-        self, query: ast.Query, start: dt.datetime | None, end: dt.datetime | None, limit: int
+        self,
+        query: ast.Query,
+        start: dt.datetime | None,
+        end: dt.datetime | None,
+        limit: int,
+        all_events: str,
     ) -> None:
         super().__init__(query, start, end)
         self.limit = limit
+        self.all_events = all_events
+        self.notes: list[str] = []
+        self.lookups: list[tuple[str, int, tuple[str, ...]]] = []
         self.display: list[tuple[str, Value]] | None = None
         self.explicit_limit = False
         # recordsMatched: the rows leaving the last filter before the first command that
@@ -133,20 +159,26 @@ class _Compiler(CommandCompiler):
     def compile(self) -> Compiled:
         self.params.append(self.start)
         self.params.append(self.end)
-        self.ctes.append(
-            (
-                "e0",
-                # Times stay TIMESTAMPTZ here; the cast to UTC TIMESTAMP is written where a field
-                # is used, so it runs after the filters rather than on every event.
-                "SELECT timestamp AS t_ts, message AS t_msg, "
-                "log_stream AS t_stream, log_group AS t_group, "
-                "coalesce(ingestion_time, timestamp) AS t_ingest "
-                "FROM events WHERE timestamp >= $1 AND timestamp < $2",
-            )
-        )
-        rel = Rel("e0", dict(SYSTEM_FIELDS), True, default_order=["t_ts DESC"])
-        stats_seen = 0
         commands = self.query.commands
+        source = commands[0] if commands and isinstance(commands[0], ast.Source) else None
+        diff = next((c for c in commands if isinstance(c, ast.Diff)), None)
+        if diff is not None:
+            self.check_comparable(commands, diff)
+            self.compare_periods = True
+            # Times stay TIMESTAMPTZ in e0; the cast to UTC TIMESTAMP is written where a field
+            # is used, so it runs after the filters rather than on every event.
+            self.ctes.append(("e0", self.comparison_sql(source, diff.period)))
+        else:
+            self.ctes.append(("e0", self.events_sql(source)))
+        if any(isinstance(c, ast.Anomaly) for c in commands):
+            self.bucket_sql = self.bucketing()
+        rel = Rel("e0", dict(SYSTEM_FIELDS), True, default_order=["t_ts DESC"])
+        rel, stats_seen = self.pipeline(rel, commands)
+        return self.finish(rel, stats_seen > 0)
+
+    def pipeline(self, rel: Rel, commands: tuple[ast.Command, ...]) -> tuple[Rel, int]:
+        """Compile ``commands`` from ``rel``; return the last relation and the stats count."""
+        stats_seen = 0
         for index, command in enumerate(commands):
             if (
                 index
@@ -160,17 +192,38 @@ class _Compiler(CommandCompiler):
                     raise self.fail(
                         command.start, f"at most {MAX_STATS_COMMANDS} stats commands per query"
                     )
-            if isinstance(command, ast.Stats | ast.Pattern | ast.Limit | ast.Dedup | ast.Unnest):
+            if isinstance(command, _CUTTING):
                 self.cut = True
+            self.rest = commands[index + 1 :]
             rel = self.command(rel, command)
-            if isinstance(command, ast.Stats | ast.Pattern | ast.Limit | ast.Dedup | ast.Unnest):
+            if isinstance(command, _CUTTING):
                 self.matched_open = False
-            elif isinstance(command, ast.Filter) and self.matched_open:
+            elif isinstance(command, ast.Filter | ast.FilterIndex) and self.matched_open:
                 self.matched_rel, self.matched_ctes = rel.name, len(self.ctes)
-        return self.finish(rel, stats_seen > 0)
+        return rel, stats_seen
+
+    def subpipeline(self, query: ast.Query) -> tuple[Rel, list[tuple[str, Value]]]:
+        """Compile a subquery (or a join's right side) into the chain: its relation and fields."""
+        saved = (self.display, self.explicit_limit, self.matched_open, self.cut,
+                 self.matched_column, self.rest)  # fmt: skip
+        self.display, self.matched_open, self.matched_column = None, False, False
+        commands = query.commands
+        source = commands[0] if commands and isinstance(commands[0], ast.Source) else None
+        self.ctes.append((f"e{len(self.ctes) + 1}", self.events_sql(source)))
+        rel = Rel(self.ctes[-1][0], dict(SYSTEM_FIELDS), True, default_order=["t_ts DESC"])
+        rel, _ = self.pipeline(rel, commands)
+        shown = self.display if self.display is not None else rel.shown
+        if not shown:
+            shown = [("@timestamp", rel.scope["@timestamp"]), ("@message", rel.scope["@message"])]
+        (self.display, self.explicit_limit, self.matched_open, self.cut,
+         self.matched_column, self.rest) = saved  # fmt: skip
+        return rel, shown
 
     def command(self, rel: Rel, command: ast.Command) -> Rel:
         return getattr(self, _HANDLERS[type(command)])(rel, command)
+
+    def unmask(self, rel: Rel, command: ast.Unmask) -> Rel:
+        return rel  # files read locally hold the logged text: nothing is masked
 
     def display_(self, rel: Rel, command: ast.Display) -> Rel:
         rel, self.display = self.items(rel, command.items)
@@ -242,4 +295,5 @@ class _Compiler(CommandCompiler):
         return Compiled(
             sql, self.params, columns, self.regexes, is_stats, tuple(hidden), matched,
             f"WITH {matched_with}\nSELECT (SELECT count(*) FROM {self.matched_rel}){unused}",
+            tuple(self.lookups), tuple(dict.fromkeys(self.notes)),
         )  # fmt: skip

@@ -16,6 +16,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 __all__ = [
+    "ANOMALY_BUCKETS",
+    "ANOMALY_THRESHOLD",
     "DECISIONS",
     "DEFAULT_ROW_LIMIT",
     "LAMBDA_MEMORY_BYTES_PER_MB",
@@ -30,6 +32,10 @@ DEFAULT_ROW_LIMIT = 10_000
 MAX_ROW_LIMIT = 100_000
 #: ``stats`` commands allowed in one query (hard quota).
 MAX_STATS_COMMANDS = 2
+#: anomaly: the query range is split into this many equal buckets per pattern.
+ANOMALY_BUCKETS = 12
+#: anomaly: robust deviations above the median bucket that make a frequency anomaly.
+ANOMALY_THRESHOLD = 3.5
 #: Lambda REPORT lines say "MB"; the current docs' sample divides bytes by 1000*1000.
 LAMBDA_MEMORY_BYTES_PER_MB = 1_000_000
 
