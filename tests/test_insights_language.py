@@ -341,3 +341,14 @@ def test_opensearch_sql_and_ppl_are_refused_naming_what_runs(text: str, language
 def test_commands_still_refused_say_why(command: str) -> None:
     with pytest.raises(MalformedQueryError, match="not run offline: .+aws backend"):
         run(f"fields a | {command}", API)
+
+
+def test_every_new_command_has_its_decision_in_semantics() -> None:
+    from opsbook.insights import DECISIONS
+    from opsbook.insights.parser import UNSUPPORTED_COMMANDS
+
+    for key in ("source", "filter_index", "unmask", "lookup", "join", "subqueries", "diff",
+                "anomaly", "other_languages", "still_refused"):  # fmt: skip
+        assert DECISIONS[key].choice and DECISIONS[key].why
+    assert str(ANOMALY_BUCKETS) in DECISIONS["anomaly"].choice
+    assert set(UNSUPPORTED_COMMANDS) == {"addtotals", "logcompare"}

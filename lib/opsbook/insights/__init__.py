@@ -17,6 +17,7 @@ Examples
 
 from __future__ import annotations
 
+from opsbook.insights._sources import reads_other_groups
 from opsbook.insights.compiler import compile_query
 from opsbook.insights.engine import prepare_connection, run_query
 from opsbook.insights.errors import MalformedQueryError, QueryRuntimeError
@@ -33,5 +34,6 @@ __all__ = [
     "frame_from_records",
     "parse_query",
     "prepare_connection",
+    "reads_other_groups",
     "run_query",
 ]

@@ -24,7 +24,7 @@ from opsbook.insights._commands import CommandCompiler
 from opsbook.insights._expressions import Rel
 from opsbook.insights.values import Value, as_text
 
-__all__ = ["EVENT_COLUMNS", "SourceCompiler", "field_names"]
+__all__ = ["EVENT_COLUMNS", "SourceCompiler", "field_names", "reads_other_groups"]
 
 #: The system columns every events relation starts with.
 EVENT_COLUMNS = (
@@ -50,6 +50,39 @@ def field_names(node: object) -> set[str]:
     if dataclasses.is_dataclass(node) and not isinstance(node, ast.Query | type):
         return field_names([getattr(node, f.name) for f in dataclasses.fields(node)])
     return set()
+
+
+def reads_other_groups(query: str | ast.Query) -> bool:
+    """Return whether the query picks log groups itself (SOURCE, in it or in a subquery/join).
+
+    A backend then reads every log group it can see (as ``all_events``), not only those the
+    caller named. Text that does not parse picks none.
+
+    Examples
+    --------
+    >>> reads_other_groups("filter a in (SOURCE '/db' | fields a)"), reads_other_groups("fields a")
+    (True, False)
+    """
+    from opsbook.insights.errors import MalformedQueryError
+    from opsbook.insights.parser import parse_query
+
+    try:
+        parsed = parse_query(query) if isinstance(query, str) else query
+    except MalformedQueryError:
+        return False
+    return _has_source(parsed.commands)
+
+
+def _has_source(node: object) -> bool:
+    if isinstance(node, ast.Source):
+        return True
+    if isinstance(node, ast.Query):
+        return _has_source(node.commands)
+    if isinstance(node, tuple | list):
+        return any(_has_source(n) for n in node)
+    if dataclasses.is_dataclass(node) and not isinstance(node, type):
+        return any(_has_source(getattr(node, f.name)) for f in dataclasses.fields(node))
+    return False
 
 
 class SourceCompiler(CommandCompiler):

@@ -27,7 +27,7 @@ from opsbook.backends.frames import log_groups_frame
 from opsbook.backends.local import HINT, connect, data_dir, logfiles
 from opsbook.backends.local._reading import Reading
 from opsbook.errors import NoDataError
-from opsbook.insights import Result, run_query
+from opsbook.insights import Result, reads_other_groups, run_query
 from opsbook.settings import Settings
 
 __all__ = ["describe_log_groups", "list_log_groups", "query"]
@@ -134,8 +134,10 @@ def _run(
     names = {g for g in log_groups if not g.endswith("*")}
     prefixes = tuple(g[:-1] for g in log_groups if g.endswith("*"))
 
+    every_group = reads_other_groups(text)  # SOURCE in the query picks among all groups
+
     def wanted(group: str) -> bool:
-        return not log_groups or group in names or group.startswith(prefixes)
+        return every_group or not log_groups or group in names or group.startswith(prefixes)
 
     found = logfiles.scan_sources(paths, start=start, end=end, groups=wanted, reading=reading)
     if found.files == 0:
@@ -174,7 +176,10 @@ def _run(
             "wanted_prefixes WHERE starts_with(all_events.log_group, prefix))"
         )
     con.execute(f"CREATE TEMP VIEW events AS SELECT * FROM all_events WHERE {selection}").fetchall()
-    result = run_query(text, con, start=start, end=end, limit=limit, statistics=False)
+    result = run_query(
+        text, con, start=start, end=end, limit=limit, statistics=False,
+        lookup_tables=Path(settings.data_dir) / layout.LOOKUP_TABLES,  # checked if a query uses it
+    )  # fmt: skip
     scanned = _statistics(con, found.parquet, start, end)
     # AWS's order; without a filter every record scanned matched.
     matched = result.statistics.get("recordsMatched", scanned["recordsScanned"])
