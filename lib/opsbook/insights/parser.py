@@ -43,7 +43,7 @@ from opsbook.insights import ast
 from opsbook.insights._command_parsers import parse_extension
 from opsbook.insights.errors import MalformedQueryError
 
-__all__ = ["COMMANDS", "MAX_NESTING", "UNSUPPORTED_COMMANDS", "parse_query"]
+__all__ = ["COMMANDS", "MAX_NESTING", "UNSUPPORTED_COMMANDS", "parse_query", "query_language"]
 
 #: Parentheses, unary minus and ``not`` nest at most this deep (recursive descent has a stack).
 MAX_NESTING = 100
@@ -633,6 +633,22 @@ _OTHER_LANGUAGES = (
     (re.compile(r"(?is)^\s*select\b"), "OpenSearch SQL"),
     (re.compile(r"(?is)^\s*(search\s+)?source\s*=\s*"), "OpenSearch PPL"),
 )
+
+
+def query_language(text: str) -> str:
+    """Return StartQuery's ``queryLanguage`` for ``text``: ``CWLI``, ``SQL`` or ``PPL``.
+
+    Examples
+    --------
+    >>> query_language("SELECT * FROM `g`"), query_language("source=g | head 1")
+    ('SQL', 'PPL')
+    >>> query_language("fields @message")
+    'CWLI'
+    """
+    for pattern, language in _OTHER_LANGUAGES:
+        if pattern.match(text):
+            return language.split()[-1]
+    return "CWLI"
 
 
 def _refuse_other_languages(text: str) -> None:
