@@ -39,6 +39,7 @@ def test_source_picks_among_every_group_the_backend_sees(
     )  # fmt: skip
     expected = inside[inside.log_group.str.startswith(prefix)].groupby("log_group").size()
     assert len(expected) >= 1 and groups[-1] not in expected.index
+    assert frame.attrs["statistics"]["recordsScanned"] == len(inside)  # every group was read
     assert dict(zip(frame["@log"], frame["n"], strict=True)) == expected.to_dict()
 
 

@@ -180,7 +180,7 @@ def _run(
         text, con, start=start, end=end, limit=limit, statistics=False,
         lookup_tables=Path(settings.data_dir) / layout.LOOKUP_TABLES,  # checked if a query uses it
     )  # fmt: skip
-    scanned = _statistics(con, found.parquet, start, end)
+    scanned = _statistics(con, found.parquet, start, end, "all_events" if every_group else "events")
     # AWS's order; without a filter every record scanned matched.
     matched = result.statistics.get("recordsMatched", scanned["recordsScanned"])
     result.statistics = {"recordsMatched": matched, **scanned}
@@ -191,9 +191,13 @@ def _run(
 
 
 def _statistics(
-    con: duckdb.DuckDBPyConnection, parquet: list[Path], start: dt.datetime, end: dt.datetime
+    con: duckdb.DuckDBPyConnection,
+    parquet: list[Path],
+    start: dt.datetime,
+    end: dt.datetime,
+    view: str = "events",
 ) -> dict[str, float]:
-    """Return records scanned (exact) and bytes scanned.
+    """Return records scanned (exact) and bytes scanned in ``view`` (``all_events`` for SOURCE).
 
     Bytes are exact for files read into memory; for Parquet they are estimated as the events in
     range times the average uncompressed message size in the files' metadata, which spares a
@@ -201,7 +205,7 @@ def _statistics(
     """
     rows = con.execute(
         "SELECT part, count(*), sum(CASE WHEN part = 'memory' THEN strlen(message) END) "
-        "FROM events WHERE timestamp >= $1 AND timestamp < $2 GROUP BY part",
+        f"FROM {view} WHERE timestamp >= $1 AND timestamp < $2 GROUP BY part",
         [start, end],
     ).fetchall()
     records = float(sum(n for _, n, _ in rows))
