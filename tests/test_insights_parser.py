@@ -114,7 +114,7 @@ def test_strings_with_escapes_and_both_quotes() -> None:
         ("parse @message 42", 1, 16, "glob"),
         ("unnest x", 1, 9, "'into'"),
         ("dedup 1", 1, 7, "a field name"),
-        ("diff previousDay", 1, 1, "aws backend"),
+        ("addtotals", 1, 1, "aws backend"),
         ("fields a\n| filter b ~ c", 2, 12, "a field, a value or an operator"),
         ("fields 5x", 1, 9, "a time unit"),
         ("fields x.", 1, 9, "'|' before"),

@@ -11,6 +11,7 @@ cur/<export>/metadata/BILLING_PERIOD=YYYY-MM/<export>-Manifest.json  its manifes
 logs/export/<log group>/<task id>/<log stream>/NNNNNN.gz  CloudWatch Logs CreateExportTask output
 logs/firehose/<delivery stream>/YYYY/MM/DD/HH/<delivery stream>-1-YYYY-MM-DD-HH-MM-SS-<uuid>  subscription filter to Firehose
 logs/describe-log-groups.json  DescribeLogGroups
+lookup-tables/<table>.csv  Logs Insights lookup tables (the CSV CreateLookupTable takes)
 metrics/<metric stream>/YYYY/MM/DD/HH/<metric stream>-1-YYYY-MM-DD-HH-MM-SS-<uuid>.gz  Metric Streams (JSON)
 metrics/opsbook-pull/<name>.parquet  opsbook metrics pull
 alarms/describe-alarms.json  DescribeAlarms
@@ -63,6 +64,7 @@ __all__ = [
     "LOGS",
     "LOG_EXPORTS",
     "LOG_FIREHOSE",
+    "LOOKUP_TABLES",
     "METRICS",
     "METRICS_PULLED",
     "SAMPLE_FACTS",
@@ -98,6 +100,8 @@ LOGS = "logs"
 LOG_EXPORTS = f"{LOGS}/export"
 LOG_FIREHOSE = f"{LOGS}/firehose"
 DESCRIBE_LOG_GROUPS = f"{LOGS}/describe-log-groups.json"
+#: Logs Insights lookup tables, one ``<table>.csv`` each (what ``lookup <table>`` reads)
+LOOKUP_TABLES = "lookup-tables"
 
 # CloudWatch metrics: one folder per metric stream (Firehose objects), and pulled Parquet
 METRICS = "metrics"
@@ -223,6 +227,8 @@ def tree() -> str:
         (_firehose_key(f"{LOG_FIREHOSE}/<delivery stream>", "<delivery stream>", *times, "<uuid>"),
          "subscription filter to Firehose"),
         (DESCRIBE_LOG_GROUPS, "DescribeLogGroups"),
+        (f"{LOOKUP_TABLES}/<table>.csv",
+         "Logs Insights lookup tables (the CSV CreateLookupTable takes)"),
         (_firehose_key(f"{METRICS}/<metric stream>", "<metric stream>", *times, "<uuid>") + ".gz",
          "Metric Streams (JSON)"),
         (pulled_metrics("<name>"), "opsbook metrics pull"),

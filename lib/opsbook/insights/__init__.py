@@ -1,7 +1,9 @@
 """Logs Insights query language, run offline: parse → AST → DuckDB SQL → GetQueryResults rows.
 
 Modules: :mod:`.parser` (recursive descent, MalformedQuery-style errors), :mod:`.ast`,
-:mod:`.compiler` (AST → one SQL statement), :mod:`.functions` (the function library),
+:mod:`.compiler` (AST → one SQL statement: the pipeline, with the private
+:mod:`._commands` for row-shaping commands, :mod:`._expressions` for expressions and
+:mod:`._captures` for parse patterns), :mod:`.functions` (the function library),
 :mod:`.datetimes` (Java/C date patterns for parseDate/formatDate/strftime),
 :mod:`.fields` (discovered fields), :mod:`.values` (typing of dynamic values),
 :mod:`.semantics` (every documented ambiguity decided in one table), :mod:`.results`
@@ -15,6 +17,7 @@ Examples
 
 from __future__ import annotations
 
+from opsbook.insights._sources import reads_other_groups
 from opsbook.insights.compiler import compile_query
 from opsbook.insights.engine import prepare_connection, run_query
 from opsbook.insights.errors import MalformedQueryError, QueryRuntimeError
@@ -31,5 +34,6 @@ __all__ = [
     "frame_from_records",
     "parse_query",
     "prepare_connection",
+    "reads_other_groups",
     "run_query",
 ]

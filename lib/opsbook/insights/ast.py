@@ -15,29 +15,37 @@ from dataclasses import dataclass, field
 
 __all__ = [
     "Access",
+    "Anomaly",
     "Binary",
     "Call",
     "Command",
     "Dedup",
+    "Diff",
     "Display",
     "Duration",
     "Expr",
     "Field",
     "Fields",
     "Filter",
+    "FilterIndex",
     "InList",
+    "InQuery",
+    "Join",
     "Item",
     "Like",
     "Limit",
     "Literal",
+    "Lookup",
     "Parse",
     "Pattern",
     "Query",
     "Regex",
     "Sort",
     "SortKey",
+    "Source",
     "Stats",
     "Unary",
+    "Unmask",
     "Unnest",
 ]
 
@@ -120,6 +128,15 @@ class InList(Expr):
 
     operand: Expr
     values: tuple[Expr, ...]
+    negated: bool = False
+
+
+@dataclass(frozen=True)
+class InQuery(Expr):
+    """``x in (SOURCE 'group' | ... | fields x)``: membership in a subquery's result."""
+
+    operand: Expr
+    query: Query
     negated: bool = False
 
 
@@ -238,6 +255,66 @@ class Pattern(Command):
     """``pattern [field]``: group messages into patterns."""
 
     source: Expr | None
+
+
+@dataclass(frozen=True)
+class Source(Command):
+    """``SOURCE logGroups(namePrefix: [...], class: [...])`` or ``SOURCE 'group'``.
+
+    The log groups a (sub)query reads, chosen inside the query (``accountIdentifiers`` too).
+    """
+
+    names: tuple[str, ...] = ()
+    prefixes: tuple[str, ...] = ()
+    classes: tuple[str, ...] = ()
+    accounts: tuple[str, ...] = ()
+    selector: bool = False  # written as logGroups(...)
+
+
+@dataclass(frozen=True)
+class FilterIndex(Command):
+    """``filterIndex field = value`` or ``filterIndex field in [...]``."""
+
+    condition: Expr
+
+
+@dataclass(frozen=True)
+class Unmask(Command):
+    """``unmask [field, ...]``: show content a data-protection policy masked."""
+
+    fields: tuple[Expr, ...] = ()
+
+
+@dataclass(frozen=True)
+class Lookup(Command):
+    """``lookup table lookupField as logField, ... OUTPUT out1, out2``."""
+
+    table: str
+    keys: tuple[tuple[str, str], ...]  # (lookup-table column, log field)
+    outputs: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Diff(Command):
+    """``diff [previousDay | previousWeek | previousMonth]``: compare patterns with a period."""
+
+    period: str = "previousPeriod"
+
+
+@dataclass(frozen=True)
+class Anomaly(Command):
+    """``anomaly``: the patterns whose frequency is unusual, or that are new."""
+
+
+@dataclass(frozen=True)
+class Join(Command):
+    """``join type=inner left=a right=b where a.k = b.k (SOURCE 'group' | ...)``."""
+
+    kind: str
+    left: str
+    right: str
+    keys: tuple[tuple[str, str], ...]  # (left field, right field), aliases removed
+    query: Query
 
 
 @dataclass(frozen=True)

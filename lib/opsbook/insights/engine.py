@@ -23,10 +23,13 @@ Examples
 from __future__ import annotations
 
 import datetime as dt
+from pathlib import Path
 
 import duckdb
 
 from opsbook.insights import ast
+from opsbook.insights._comparison import install_anomaly
+from opsbook.insights._lookups import load_lookup_tables
 from opsbook.insights.compiler import Compiled, compile_query
 from opsbook.insights.errors import MalformedQueryError, QueryRuntimeError
 from opsbook.insights.functions import install_udfs
@@ -46,6 +49,7 @@ def prepare_connection(con: duckdb.DuckDBPyConnection) -> None:
     ).fetchall()
     if not registered[0][0]:
         install_udfs(con)
+        install_anomaly(con)
 
 
 def run_query(
@@ -56,6 +60,7 @@ def run_query(
     end: dt.datetime | None = None,
     limit: int = DEFAULT_ROW_LIMIT,
     statistics: bool = True,
+    lookup_tables: Path | None = None,
 ) -> Result:
     """Parse, compile and run ``query`` over ``con``'s ``events`` view.
 
@@ -72,6 +77,12 @@ def run_query(
         Row cap when the query has no ``limit`` of its own.
     statistics
         Also count the records and bytes scanned (one more pass over the time range).
+    lookup_tables
+        The folder of lookup tables (``<name>.csv``) that ``lookup`` reads.
+
+    A view or table named ``all_events`` (every log group the caller can read, of which
+    ``events`` is the selection) is what ``SOURCE`` in the query selects from; without one,
+    ``SOURCE`` selects from ``events``.
 
     Raises
     ------
@@ -81,8 +92,13 @@ def run_query(
         When DuckDB fails while running a valid query.
     """
     parsed = parse_query(query) if isinstance(query, str) else query
-    compiled = compile_query(parsed, start=start, end=end, limit=limit)
+    views = {
+        r[0] for r in con.execute("SELECT table_name FROM information_schema.tables").fetchall()
+    }
+    every = "all_events" if "all_events" in views else "events"
+    compiled = compile_query(parsed, start=start, end=end, limit=limit, all_events=every)
     prepare_connection(con)
+    load_lookup_tables(con, list(compiled.lookups), lookup_tables, parsed.text)
     for pattern, offset in compiled.regexes:
         try:
             con.execute("SELECT regexp_matches('', $1)", [pattern]).fetchall()
@@ -115,7 +131,9 @@ def run_query(
     pointers = None
     if "ob_ptr" in compiled.hidden:
         pointers = pointer_values([row[width + compiled.hidden.index("ob_ptr")] for row in rows])
-    return Result(compiled.columns, [row[:width] for row in rows], stats, pointers=pointers)
+    result = Result(compiled.columns, [row[:width] for row in rows], stats, pointers=pointers)
+    result.notes += list(compiled.notes)
+    return result
 
 
 def _records_matched(

@@ -40,9 +40,13 @@ import re
 from dataclasses import dataclass
 
 from opsbook.insights import ast
+from opsbook.insights._command_parsers import parse_extension
 from opsbook.insights.errors import MalformedQueryError
 
-__all__ = ["COMMANDS", "UNSUPPORTED_COMMANDS", "parse_query"]
+__all__ = ["COMMANDS", "MAX_NESTING", "UNSUPPORTED_COMMANDS", "parse_query", "query_language"]
+
+#: Parentheses, unary minus and ``not`` nest at most this deep (recursive descent has a stack).
+MAX_NESTING = 100
 
 COMMANDS = (
     "fields",
@@ -56,19 +60,20 @@ COMMANDS = (
     "dedup",
     "unnest",
     "pattern",
-)
-#: Documented commands the offline engine does not run (they need AWS-side state or ML).
-UNSUPPORTED_COMMANDS = (
-    "diff",
-    "anomaly",
-    "unmask",
-    "filterindex",
     "source",
+    "filterindex",
+    "unmask",
     "lookup",
     "join",
-    "addtotals",
-    "logcompare",
+    "diff",
+    "anomaly",
 )
+#: Documented commands the offline engine does not run, and why.
+UNSUPPORTED_COMMANDS = {
+    "addtotals": "its output shape is not documented precisely enough to reproduce",
+    "logcompare": "it needs SOURCE with relative start=/end= times; use diff (same comparison)",
+}
+_EXTENSIONS = ("source", "filterindex", "unmask", "lookup", "join", "diff", "anomaly")
 _RESERVED = {"and", "or", "not", "in", "like", "as", "by"}
 _UNITS = {
     "ms": "ms", "msec": "ms", "msecs": "ms", "millisecond": "ms", "milliseconds": "ms",
@@ -82,7 +87,7 @@ _UNITS = {
     "y": "y", "yr": "y", "yrs": "y", "year": "y", "years": "y",
 }  # fmt: skip
 _OPERATORS = ("=~", "!=", "<=", ">=", "|", ",", "(", ")", "[", "]", "=", "<", ">", "+", "-", "*",
-              "/", "%", "^", ".")  # fmt: skip
+              "/", "%", "^", ".", ":")  # fmt: skip
 _NUMBER = re.compile(r"[0-9]+(?:\.[0-9]+)?")
 _WORD = re.compile(r"[A-Za-z_@$][A-Za-z0-9_@$.\-]*")
 _SEGMENT = re.compile(r"[A-Za-z0-9_@$]+")
@@ -115,7 +120,12 @@ def parse_query(text: str) -> ast.Query:
     """
     if not isinstance(text, str):
         raise MalformedQueryError("", 0, "the query as text", found=type(text).__name__)
-    return _Parser(text).query()
+    try:
+        return _Parser(text).query()
+    except RecursionError:
+        raise MalformedQueryError(
+            text, 0, f"expressions nested at most {MAX_NESTING} levels deep", "deeper nesting"
+        ) from None
 
 
 class _Parser:
@@ -123,6 +133,8 @@ class _Parser:
         self.text = text
         self.pos = 0
         self._peeked: _Token | None = None
+        self.depth = 0
+        self.in_subquery = False
 
     # -- tokens -------------------------------------------------------------------------------
 
@@ -266,12 +278,32 @@ class _Parser:
     # -- commands -----------------------------------------------------------------------------
 
     def query(self) -> ast.Query:
+        _refuse_other_languages(self.text)
+        commands = self.commands()
+        if self.peek().kind != "eof":
+            raise self.fail("'|' before the next command, or the end of the query")
+        return ast.Query(tuple(commands), self.text)
+
+    def commands(self) -> list[ast.Command]:
         commands = [self.command()]
         while self.at_op("|"):
             self.take()
             commands.append(self.command())
-        if self.peek().kind != "eof":
-            raise self.fail("'|' before the next command, or the end of the query")
+        for command in commands[1:]:
+            if isinstance(command, ast.Source):
+                raise MalformedQueryError(
+                    self.text, command.start, "SOURCE only as the first command of a query"
+                )
+        return commands
+
+    def subquery(self) -> ast.Query:
+        """Read a query up to its closing ``)`` (the ``(`` is taken); no nested subqueries."""
+        if self.in_subquery:
+            raise self.fail("a field or a value (subqueries do not nest)")
+        self.in_subquery = True
+        commands = self.commands()
+        self.in_subquery = False
+        self.expect_op(")", "'|' before the next command, or ')' closing the subquery")
         return ast.Query(tuple(commands), self.text)
 
     def command(self) -> ast.Command:
@@ -279,13 +311,15 @@ class _Parser:
         word = token.text.lower() if token.kind == "name" and not token.quoted else ""
         if word in UNSUPPORTED_COMMANDS:
             raise self.fail(
-                f"a command the offline engine runs ({', '.join(COMMANDS)}); "
-                f"{token.text!r} needs CloudWatch itself (use the aws backend)"
+                f"a command the offline engine runs ({', '.join(COMMANDS)}); {token.text!r} is "
+                f"not run offline: {UNSUPPORTED_COMMANDS[word]} (the aws backend runs it)"
             )
         if word not in COMMANDS:
             raise self.fail(f"a command ({', '.join(COMMANDS)})")
         self.take()
         start = token.start
+        if word in _EXTENSIONS:
+            return parse_extension(self, word, start)
         if word in ("fields", "display"):
             items = self.items()
             cls = ast.Fields if word == "fields" else ast.Display
@@ -433,20 +467,18 @@ class _Parser:
     # -- expressions --------------------------------------------------------------------------
 
     def expr(self) -> ast.Expr:
-        left = self.and_expr()
+        operands = [self.and_expr()]
         while self.at_word("or"):
             self.take()
-            right = self.and_expr()
-            left = ast.Binary("or", left, right, start=left.start, end=right.end)
-        return left
+            operands.append(self.and_expr())
+        return _balanced("or", operands)
 
     def and_expr(self) -> ast.Expr:
-        left = self.not_expr()
+        operands = [self.not_expr()]
         while self.at_word("and"):
             self.take()
-            right = self.not_expr()
-            left = ast.Binary("and", left, right, start=left.start, end=right.end)
-        return left
+            operands.append(self.not_expr())
+        return _balanced("and", operands)
 
     def not_expr(self) -> ast.Expr:
         if self.at_word("not"):
@@ -477,7 +509,11 @@ class _Parser:
             return ast.Like(left, pattern, negated, start=left.start, end=pattern.end)
         if self.at_word("in"):
             self.take()
-            self.expect_op("[", "'[' opening a list of values")
+            if self.at_op("("):
+                self.take()
+                query = self.subquery()
+                return ast.InQuery(left, query, negated, start=left.start, end=self.pos)
+            self.expect_op("[", "'[' opening a list of values or '(' opening a subquery")
             values: list[ast.Expr] = []
             if not self.at_op("]"):
                 values.append(self.sum())
@@ -560,7 +596,11 @@ class _Parser:
             return ast.Regex(str(regex.value), start=regex.start, end=regex.end)
         if token.kind == "op" and token.text == "(":
             self.take()
+            self.depth += 1
+            if self.depth > MAX_NESTING:
+                raise self.fail(f"expressions nested at most {MAX_NESTING} levels deep")
             inner = self.expr()
+            self.depth -= 1
             close = self.expect_op(")", "')' closing the parenthesis")
             return _respan(inner, token.start, close.end)
         if token.kind == "name" and not (token.quoted or token.text.lower() not in _RESERVED):
@@ -586,6 +626,50 @@ class _Parser:
                 args.append(self.expr())
         close = self.expect_op(")", "',' or ')' closing the function call")
         return ast.Call(name.text.lower(), tuple(args), star, start=name.start, end=close.end)
+
+
+#: OpenSearch SQL and PPL, which CloudWatch also runs (queryLanguage SQL / PPL), start so.
+_OTHER_LANGUAGES = (
+    (re.compile(r"(?is)^\s*select\b"), "OpenSearch SQL"),
+    (re.compile(r"(?is)^\s*(search\s+)?source\s*=\s*"), "OpenSearch PPL"),
+)
+
+
+def query_language(text: str) -> str:
+    """Return StartQuery's ``queryLanguage`` for ``text``: ``CWLI``, ``SQL`` or ``PPL``.
+
+    Examples
+    --------
+    >>> query_language("SELECT * FROM `g`"), query_language("source=g | head 1")
+    ('SQL', 'PPL')
+    >>> query_language("fields @message")
+    'CWLI'
+    """
+    for pattern, language in _OTHER_LANGUAGES:
+        if pattern.match(text):
+            return language.split()[-1]
+    return "CWLI"
+
+
+def _refuse_other_languages(text: str) -> None:
+    """Refuse OpenSearch SQL and PPL by name: the offline engine runs Logs Insights QL only."""
+    for pattern, language in _OTHER_LANGUAGES:
+        if pattern.match(text):
+            raise MalformedQueryError(
+                text, 0,
+                f"a Logs Insights QL query: {language} is not run offline (the aws backend "
+                f"runs it with queryLanguage); offline commands: {', '.join(COMMANDS)}",
+                language,
+            )  # fmt: skip
+
+
+def _balanced(op: str, operands: list[ast.Expr]) -> ast.Expr:
+    """Join ``a or b or c ...`` as a balanced tree: a 500-term chain nests 9 deep, not 500."""
+    if len(operands) == 1:
+        return operands[0]
+    middle = len(operands) // 2
+    left, right = _balanced(op, operands[:middle]), _balanced(op, operands[middle:])
+    return ast.Binary(op, left, right, start=left.start, end=right.end)
 
 
 def _respan(expr: ast.Expr, start: int, end: int) -> ast.Expr:

@@ -16,6 +16,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 __all__ = [
+    "ANOMALY_BUCKETS",
+    "ANOMALY_THRESHOLD",
     "DECISIONS",
     "DEFAULT_ROW_LIMIT",
     "LAMBDA_MEMORY_BYTES_PER_MB",
@@ -30,6 +32,10 @@ DEFAULT_ROW_LIMIT = 10_000
 MAX_ROW_LIMIT = 100_000
 #: ``stats`` commands allowed in one query (hard quota).
 MAX_STATS_COMMANDS = 2
+#: anomaly: the query range is split into this many equal buckets per pattern.
+ANOMALY_BUCKETS = 12
+#: anomaly: robust deviations above the median bucket that make a frequency anomaly.
+ANOMALY_THRESHOLD = 3.5
 #: Lambda REPORT lines say "MB"; the current docs' sample divides bytes by 1000*1000.
 LAMBDA_MEMORY_BYTES_PER_MB = 1_000_000
 
@@ -190,5 +196,107 @@ DECISIONS: dict[str, Decision] = {
         "case(c1, v1, c2, v2, ..., [default]): an odd argument count ends with the default; "
         "with none, no true condition gives a missing value; null conditions count as false",
         "SQL CASE semantics; the reference lists case() without its signature",
+    ),
+    "source": Decision(
+        "SOURCE logGroups(namePrefix, class, accountIdentifiers) offline",
+        "picks among every log group the local backend reads (the data folder's logs, or the "
+        "given sources), whatever groups the caller named; namePrefix keeps groups starting "
+        "with any prefix (at most 5); every local log group is Standard class, so class "
+        "without STANDARD selects none and no class means Standard, as on AWS; "
+        "accountIdentifiers (at most 20) are ignored with a note, since log files carry no "
+        "account id; SOURCE 'group' names groups (the form subqueries and join use); SOURCE "
+        "only as a (sub)query's first command",
+        "the SOURCE page: prefixes, the Standard default and the limits are documented; the "
+        "10,000-group error is not reproduced (a folder never holds that many)",
+    ),
+    "filter_index": Decision(
+        "filterIndex offline",
+        "a filter: `filterIndex f = v` or `filterIndex f in [...]` keeps the same events "
+        "filter would; any other form is a malformed query",
+        "indexing is a CloudWatch cost feature (it skips log groups and events not indexed "
+        "on the field, so AWS bills fewer bytes scanned); locally nothing is indexed, every "
+        "event in range is read, and the rows are those the equality selects",
+    ),
+    "unmask": Decision(
+        "unmask offline",
+        "returns every field unchanged (with or without field names after it)",
+        "data-protection masking happens at ingestion in CloudWatch; files read locally hold "
+        "the text as logged, so nothing is masked and there is nothing to reveal",
+    ),
+    "lookup": Decision(
+        "lookup table key as field, ... OUTPUT a, b",
+        "tables are CSV files with a header row, `<data folder>/lookup-tables/<table>.csv` "
+        "(every value text); keys match exactly and case-sensitively on the text of the "
+        "field; when several rows match, the first in file order wins (one output row per "
+        "event); events without a match are kept, their OUTPUT fields absent or, when the "
+        "event has a field of that name, unchanged; a matched row's value overwrites it; a "
+        "missing file or column is a malformed query naming the file and its columns. On the "
+        "aws backend CloudWatch resolves the table itself (tables made with "
+        "CreateLookupTable, which botocore has)",
+        "the lookup page documents the syntax, exact case-sensitive matching and overwriting; "
+        "it does not say which of several matching rows is used nor what happens without a "
+        "match: keeping events (an enrichment, not a filter) loses nothing",
+    ),
+    "join": Decision(
+        "join type=inner|left left=a right=b where a.k = b.k (SOURCE ... | ...)",
+        "the right side is a full query (SOURCE first) over the same time range; inner keeps "
+        "pairs with equal keys (compared as text), left keeps every left event; several "
+        "matches give one row per pair (SQL join); after the join a.x reads the left event's "
+        "field x, b.x the right's, and unprefixed names the left's; several keys join with "
+        "and",
+        "the join page documents syntax, aliases and the two types; the row multiplicity of "
+        "several matches is SQL's",
+    ),
+    "subqueries": Decision(
+        "filter f in (subquery)",
+        "the subquery runs first over the same time range; its values are the output field "
+        "of the outer field's name (else its first output field), compared as text; "
+        "`not in` keeps events whose value is absent from them; no nesting, no correlation; "
+        "no row cap beyond the subquery's own limit",
+        "the subqueries page: not nested, not correlated, fields the outer query references; "
+        "it names a 30-second limit for the inner query, which offline runs need not impose",
+    ),
+    "diff": Decision(
+        "diff [previousDay | previousWeek | previousMonth]",
+        "returns patterns, as comparison queries do on AWS: the commands before diff (only "
+        "row-by-row ones: filter, parse, fields, lookup, pattern...) run on the query range "
+        "and on a comparison range of equal length - the range just before it, or one day / "
+        "week / calendar month earlier (31 March -> 28 February); without a pattern command "
+        "diff groups @message. Fields: @pattern, @ratio, @sampleCount (this range), "
+        "@previousSampleCount, @sampleCountChange (this - previous), @changePercent (absent "
+        "when the previous count is 0), @severityLabel; patterns of either range appear; "
+        "biggest absolute change first",
+        "the diff and 'Compare (diff) with previous time ranges' pages define the periods and "
+        "that results are patterns; the console's column names are not documented, so these "
+        "names are opsbook's",
+    ),
+    "anomaly": Decision(
+        "anomaly (after pattern)",
+        f"the query range is split into {ANOMALY_BUCKETS} equal buckets; a pattern is a 'new "
+        "pattern' when it has no event in the first half and some in the second, a "
+        "'frequency' anomaly when its busiest bucket is at least "
+        f"{ANOMALY_THRESHOLD} robust deviations above its median bucket (deviation = 1.4826 x "
+        "the median absolute deviation, at least 1); only anomalous patterns are returned, "
+        "with @anomalyType, @anomalyScore and @anomalyTime (the bucket's start); without a "
+        "pattern command anomaly groups @message",
+        "AWS's anomaly is machine learning over a learned baseline and also reports token-"
+        "variation, numeric-token and HTTP-error-code anomalies; offline there is no history "
+        "beyond the range, so a robust outlier test (median/MAD, threshold 3.5 as Iglewicz "
+        "and Hoaglin's modified z-score) over the range's own buckets is deterministic and "
+        "explainable; token-level anomalies are not detected",
+    ),
+    "other_languages": Decision(
+        "OpenSearch SQL and PPL",
+        "refused offline with a malformed-query error naming the language and the Logs "
+        "Insights commands that run; the aws backend sends them to CloudWatch",
+        "their grammars and function libraries are separate languages; a partial "
+        "translation would answer some documented examples wrongly rather than refuse them",
+    ),
+    "still_refused": Decision(
+        "addtotals, logcompare",
+        "refused offline with the reason (parser.UNSUPPORTED_COMMANDS); logcompare's "
+        "comparison is diff's",
+        "addtotals' output shape is undocumented; logcompare needs SOURCE's relative "
+        "start=/end= times, which StartQuery's own range replaces",
     ),
 }

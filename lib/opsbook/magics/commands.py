@@ -23,6 +23,7 @@ from IPython.display import display
 
 from opsbook import athena, clock, logs, metrics, present
 from opsbook.errors import ConfigurationError, OpsbookError
+from opsbook.insights import reads_other_groups
 from opsbook.magics import session_settings, use_settings
 from opsbook.magics.display import (
     MagicFailure,
@@ -139,9 +140,10 @@ class OpsbookMagics(Magics):
             filter level = "ERROR" | stats count(*) by bin(5m)
         """
         args = parse_argstring(self.insights, line)
-        if not args.log_group:
+        if not args.log_group and not reads_other_groups(cell):  # SOURCE picks them itself
             raise ConfigurationError(
-                "name a log group: %%insights --log-group /ecs/checkout-api "
+                "name a log group: %%insights --log-group /ecs/checkout-api, or start the "
+                "query with SOURCE logGroups(namePrefix: [...]) "
                 "(see opsbook.logs.describe_log_groups())"
             )
         start, end = _window(args, "1h")

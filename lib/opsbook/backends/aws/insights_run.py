@@ -106,7 +106,11 @@ def run_query(
     QueryFailedError, QueryCancelledError, ConfigurationError
         For a failed, cancelled/timed-out or malformed query.
     """
-    if not log_groups:
+    from opsbook.insights import reads_other_groups
+    from opsbook.insights.parser import query_language
+
+    # SOURCE (or OpenSearch SQL's FROM / PPL's source=) names the groups inside the query.
+    if not log_groups and not (reads_other_groups(text) or query_language(text) != "CWLI"):
         raise ConfigurationError("name at least one log group to query on the aws backend")
     client = client or aws_client(settings, "logs")
     plan = _plan(text)
@@ -116,7 +120,7 @@ def run_query(
     batches = [
         list(log_groups[i : i + GROUPS_PER_QUERY])
         for i in range(0, len(log_groups), GROUPS_PER_QUERY)
-    ]
+    ] or [[]]
     if plan.is_stats and len(batches) > 1:
         out.notes.append(
             f"{len(log_groups)} log groups were queried in {len(batches)} batches of at most "
@@ -241,8 +245,12 @@ class _Runner:
 
     def start(self, groups: list[str], first: int, last: int) -> str:
         try:
+            from opsbook.insights.parser import query_language
+
+            language = query_language(self.plan.text)
             response = self.client.start_query(
-                logGroupNames=groups,
+                **({"logGroupNames": groups} if groups else {}),
+                **({"queryLanguage": language} if language != "CWLI" else {}),
                 startTime=first,
                 endTime=last,
                 queryString=self.plan.text,

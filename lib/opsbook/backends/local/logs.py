@@ -27,7 +27,7 @@ from opsbook.backends.frames import log_groups_frame
 from opsbook.backends.local import HINT, connect, data_dir, logfiles
 from opsbook.backends.local._reading import Reading
 from opsbook.errors import NoDataError
-from opsbook.insights import Result, run_query
+from opsbook.insights import Result, reads_other_groups, run_query
 from opsbook.settings import Settings
 
 __all__ = ["describe_log_groups", "list_log_groups", "query"]
@@ -134,8 +134,10 @@ def _run(
     names = {g for g in log_groups if not g.endswith("*")}
     prefixes = tuple(g[:-1] for g in log_groups if g.endswith("*"))
 
+    every_group = reads_other_groups(text)  # SOURCE in the query picks among all groups
+
     def wanted(group: str) -> bool:
-        return not log_groups or group in names or group.startswith(prefixes)
+        return every_group or not log_groups or group in names or group.startswith(prefixes)
 
     found = logfiles.scan_sources(paths, start=start, end=end, groups=wanted, reading=reading)
     if found.files == 0:
@@ -174,8 +176,11 @@ def _run(
             "wanted_prefixes WHERE starts_with(all_events.log_group, prefix))"
         )
     con.execute(f"CREATE TEMP VIEW events AS SELECT * FROM all_events WHERE {selection}").fetchall()
-    result = run_query(text, con, start=start, end=end, limit=limit, statistics=False)
-    scanned = _statistics(con, found.parquet, start, end)
+    result = run_query(
+        text, con, start=start, end=end, limit=limit, statistics=False,
+        lookup_tables=Path(settings.data_dir) / layout.LOOKUP_TABLES,  # checked if a query uses it
+    )  # fmt: skip
+    scanned = _statistics(con, found.parquet, start, end, "all_events" if every_group else "events")
     # AWS's order; without a filter every record scanned matched.
     matched = result.statistics.get("recordsMatched", scanned["recordsScanned"])
     result.statistics = {"recordsMatched": matched, **scanned}
@@ -186,9 +191,13 @@ def _run(
 
 
 def _statistics(
-    con: duckdb.DuckDBPyConnection, parquet: list[Path], start: dt.datetime, end: dt.datetime
+    con: duckdb.DuckDBPyConnection,
+    parquet: list[Path],
+    start: dt.datetime,
+    end: dt.datetime,
+    view: str = "events",
 ) -> dict[str, float]:
-    """Return records scanned (exact) and bytes scanned.
+    """Return records scanned (exact) and bytes scanned in ``view`` (``all_events`` for SOURCE).
 
     Bytes are exact for files read into memory; for Parquet they are estimated as the events in
     range times the average uncompressed message size in the files' metadata, which spares a
@@ -196,7 +205,7 @@ def _statistics(
     """
     rows = con.execute(
         "SELECT part, count(*), sum(CASE WHEN part = 'memory' THEN strlen(message) END) "
-        "FROM events WHERE timestamp >= $1 AND timestamp < $2 GROUP BY part",
+        f"FROM {view} WHERE timestamp >= $1 AND timestamp < $2 GROUP BY part",
         [start, end],
     ).fetchall()
     records = float(sum(n for _, n, _ in rows))
