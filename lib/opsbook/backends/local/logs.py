@@ -20,12 +20,14 @@ from pathlib import Path
 
 import duckdb
 import pandas as pd
+import pyarrow as pa
 import pyarrow.parquet as pq
 
 from opsbook.backends import layout
 from opsbook.backends.frames import log_groups_frame
-from opsbook.backends.local import HINT, connect, data_dir, logfiles
+from opsbook.backends.local import HINT, connect, data_dir, logfiles, s3logs
 from opsbook.backends.local._reading import Reading
+from opsbook.backends.s3formats import is_s3_source
 from opsbook.errors import NoDataError
 from opsbook.insights import Result, run_query
 from opsbook.settings import Settings
@@ -127,9 +129,19 @@ def _run(
     NoDataError
         When no log files are found, or a requested log group is not among them.
     """
+    archives = [g for g in log_groups if is_s3_source(g)]
+    log_groups = [g for g in log_groups if not is_s3_source(g)]
+    read_s3 = [s3logs.read_source(data_dir(settings), a, start, end, reading) for a in archives]
+    for archive, read in zip(archives, read_s3, strict=True):
+        if read.objects == 0:
+            raise NoDataError(
+                f"no S3 log objects under {archive} (read from "
+                f"{data_dir(settings) / layout.s3_object(archive)}): give the prefix AWS writes "
+                "to, e.g. s3://<bucket>/AWSLogs/<account>/elasticloadbalancing/"
+            )
     paths = [Path(p) for p in sources] if sources else [data_dir(settings) / layout.LOGS]
     missing = [str(p) for p in paths if not p.exists()]
-    if missing:
+    if missing and not (archives and not sources and not log_groups):
         raise NoDataError(f"no such log file or folder: {', '.join(missing)}")
     names = {g for g in log_groups if not g.endswith("*")}
     prefixes = tuple(g[:-1] for g in log_groups if g.endswith("*"))
@@ -137,9 +149,17 @@ def _run(
     def wanted(group: str) -> bool:
         return not log_groups or group in names or group.startswith(prefixes)
 
-    found = logfiles.scan_sources(paths, start=start, end=end, groups=wanted, reading=reading)
-    if found.files == 0:
-        raise NoDataError(f"no CloudWatch Logs files under {', '.join(map(str, paths))}: {HINT}")
+    if archives and not log_groups and not sources:
+        found = logfiles.Sources(logfiles.EVENT_SCHEMA.empty_table())  # S3 archives only
+    else:
+        found = logfiles.scan_sources(paths, start=start, end=end, groups=wanted, reading=reading)
+        if found.files == 0:
+            raise NoDataError(
+                f"no CloudWatch Logs files under {', '.join(map(str, paths))}: {HINT}"
+            )
+    if archives:
+        found.gzip_events = pa.concat_tables([found.gzip_events, *(r.events for r in read_s3)])
+        names |= set(archives)
     con = connect()
     con.register("gzip_events", found.gzip_events)
     parts = []
@@ -165,7 +185,7 @@ def _run(
         known = sorted(found.groups | {r[0] for r in listed if r[0] is not None})
         _check_groups(log_groups, known, found)
     selection = "true"
-    if log_groups:
+    if log_groups or archives:
         # The wanted names and prefixes are data (registered tables), never SQL text.
         con.register("wanted_names", pd.DataFrame({"name": sorted(names)}, dtype="object"))
         con.register("wanted_prefixes", pd.DataFrame({"prefix": list(prefixes)}, dtype="object"))
@@ -179,6 +199,7 @@ def _run(
     # AWS's order; without a filter every record scanned matched.
     matched = result.statistics.get("recordsMatched", scanned["recordsScanned"])
     result.statistics = {"recordsMatched": matched, **scanned}
+    result.notes += [note for read in read_s3 for note in read.notes]
     result.notes += [
         f"skipped unreadable file {s['file']}: {s['problem']}" for s in reading.skipped
     ]
