@@ -88,6 +88,10 @@ class Logs(Protocol):
         """Return the names :meth:`describe_log_groups` lists, in its order."""
         ...
 
+    def list_s3_sources(self, settings: Settings) -> pd.DataFrame:
+        """Return the S3 log archives (``source, format, objects, first_object, last_object``)."""
+        ...
+
     def query(
         self,
         settings: Settings,

@@ -32,7 +32,7 @@ from opsbook.errors import NoDataError
 from opsbook.insights import Result, run_query
 from opsbook.settings import Settings
 
-__all__ = ["describe_log_groups", "list_log_groups", "query"]
+__all__ = ["describe_log_groups", "list_log_groups", "list_s3_sources", "query"]
 
 _NORMALISED = (
     "SELECT CAST(timestamp AS TIMESTAMPTZ) AS timestamp, CAST(message AS VARCHAR) AS message, "
@@ -76,6 +76,12 @@ def list_log_groups(settings: Settings) -> list[str]:
     return names
 
 
+def list_s3_sources(settings: Settings) -> pd.DataFrame:
+    """Return the S3 log archives under ``data_dir/s3`` (:func:`.s3logs.list_sources`)."""
+    reading = Reading.of(settings)
+    return reading.mark(s3logs.list_sources(data_dir(settings), reading))
+
+
 def query(
     settings: Settings,
     text: str,
@@ -89,7 +95,8 @@ def query(
     """Run Logs Insights ``text`` over the selected log groups in ``[start, end]``.
 
     ``log_groups`` holds names, or prefixes written with a trailing ``*``; empty means every
-    group found. ``sources`` are files or folders (default: ``data_dir/logs``). The frame's
+    group found; ``s3://<bucket>/<prefix>`` names an S3 log archive (:mod:`.s3logs`).
+    ``sources`` are files or folders (default: ``data_dir/logs``). The frame's
     ``attrs`` carry ``results``, ``statistics``, ``notes`` and ``query_ids`` (none: nothing
     ran on AWS).
 

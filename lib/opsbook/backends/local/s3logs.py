@@ -44,6 +44,7 @@ import pandas as pd
 import pyarrow as pa
 
 from opsbook.backends import layout, s3formats
+from opsbook.backends.frames import S3_SOURCES, s3_sources_frame
 from opsbook.backends.local._reading import Malformed, Reading
 from opsbook.backends.local.logfiles import EVENT_SCHEMA
 from opsbook.backends.s3formats import S3Format
@@ -139,10 +140,8 @@ def list_sources(data_dir: Path, reading: Reading | None = None) -> pd.DataFrame
             row = rows.setdefault((source, kind.name), [source, kind.name, 0, stamp, stamp])
             row[2] += 1
             row[3], row[4] = min(row[3], stamp), max(row[4], stamp)
-    frame = pd.DataFrame(
-        list(rows.values()), columns=["source", "format", "objects", "first_object", "last_object"]
-    )
-    return frame.astype({"source": "string", "format": "string", "objects": "Int64"})
+    columns = list(S3_SOURCES)
+    return s3_sources_frame(pd.DataFrame(list(rows.values()), columns=columns))
 
 
 def _source_prefix(key: str) -> str:
