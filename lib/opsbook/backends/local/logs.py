@@ -140,7 +140,7 @@ def _run(
     log_groups = [g for g in log_groups if not is_s3_source(g)]
     read_s3 = [s3logs.read_source(data_dir(settings), a, start, end, reading) for a in archives]
     for archive, read in zip(archives, read_s3, strict=True):
-        if read.objects == 0:
+        if not read.exists:
             raise NoDataError(
                 f"no S3 log objects under {archive} (read from "
                 f"{data_dir(settings) / layout.s3_object(archive)}): give the prefix AWS writes "

@@ -64,8 +64,9 @@ class S3Read:
 
     events: pa.Table
     opened: list[Path] = field(default_factory=list)
-    objects: int = 0  # objects in an AWS layout below the prefix (opened or not)
+    objects: int = 0  # objects in an AWS layout listed below the prefix (opened or not)
     notes: list[str] = field(default_factory=list)
+    exists: bool = False  # whether anything at all is stored below the prefix
 
 
 def read_source(
@@ -85,7 +86,7 @@ def read_source(
     reading = reading or Reading()
     bucket, prefix = s3formats.split_s3_source(source)
     root = data_dir / layout.S3_BUCKETS / bucket
-    found = S3Read(EVENT_SCHEMA.empty_table())
+    found = S3Read(EVENT_SCHEMA.empty_table(), exists=_stored(root, prefix))
     pieces, strange = [], []
     for key, path in _keys(root, prefix, start, end, reading):
         kind = s3formats.recognise(key)
@@ -142,6 +143,16 @@ def list_sources(data_dir: Path, reading: Reading | None = None) -> pd.DataFrame
             row[3], row[4] = min(row[3], stamp), max(row[4], stamp)
     columns = list(S3_SOURCES)
     return s3_sources_frame(pd.DataFrame(list(rows.values()), columns=columns))
+
+
+def _stored(root: Path, prefix: str) -> bool:
+    """Whether any object's key starts with ``prefix`` (a folder it names, or a name it begins)."""
+    folder, _, start = prefix.rpartition("/")
+    top = root / folder if folder else root
+    try:
+        return top.is_dir() and any(e.name.startswith(start) for e in top.iterdir())
+    except OSError:
+        return True  # listing it fails as the read's policy says
 
 
 def _source_prefix(key: str) -> str:
