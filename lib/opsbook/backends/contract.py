@@ -17,7 +17,7 @@ Examples
 >>> sorted(CONTRACT)[:4]
 ['alarms', 'appsignals', 'changes', 'cur']
 >>> contract_functions(Logs)
-['describe_log_groups', 'list_log_groups', 'query']
+['describe_log_groups', 'list_log_groups', 'list_s3_sources', 'query']
 """
 
 from __future__ import annotations
