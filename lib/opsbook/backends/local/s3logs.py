@@ -50,7 +50,14 @@ from opsbook.backends.local.logfiles import EVENT_SCHEMA
 from opsbook.backends.s3formats import S3Format
 from opsbook.queries import skips
 
-__all__ = ["S3Read", "list_sources", "parse_elb_line", "parse_s3access_line", "read_source"]
+__all__ = [
+    "S3Read",
+    "check_object",
+    "list_sources",
+    "parse_elb_line",
+    "parse_s3access_line",
+    "read_source",
+]
 
 # How far a date folder's deliveries may be from the events they hold, over every format.
 _MOST_BEFORE = max(f.before for f in s3formats.FORMATS)
@@ -153,6 +160,21 @@ def _stored(root: Path, prefix: str) -> bool:
         return top.is_dir() and any(e.name.startswith(start) for e in top.iterdir())
     except OSError:
         return True  # listing it fails as the read's policy says
+
+
+def check_object(path: Path, key: str) -> None:
+    """Read the object ``key`` (below its bucket) at ``path`` whole; raise if it is a bad file.
+
+    An object in no AWS log layout is not checked (it is not read either). Malformed lines in a
+    readable file do not fail the check: queries leave them out with a note.
+
+    Examples
+    --------
+    >>> check_object(Path("/nonexistent/README"), "README")
+    """
+    kind = s3formats.recognise(key)
+    if kind is not None:
+        _decode(path, kind, key)
 
 
 def _source_prefix(key: str) -> str:
