@@ -475,3 +475,19 @@ def test_the_aws_backend_names_what_it_cannot_read_yet(tmp_path: Path) -> None:
     assert logs.list_s3_sources(settings=settings).columns.tolist() == [
         "source", "format", "objects", "first_object", "last_object",
     ]  # fmt: skip
+
+
+def test_hive_compatible_flow_log_prefixes_are_read_and_pruned(tmp_path: Path) -> None:
+    header = " ".join(s3formats.VPC_DEFAULT_FIELDS)
+    for at in _every(STEP):
+        stamp = at + STEP
+        key = (
+            f"AWSLogs/aws-account-id={ACCOUNT}/aws-service=vpcflowlogs/aws-region={REGION}/"
+            f"year={stamp:%Y}/month={stamp:%m}/day={stamp:%d}/hour={stamp:%H}/"
+            f"{ACCOUNT}_vpcflowlogs_{REGION}_fl-0a1b2c3d_{stamp:%Y%m%dT%H%MZ}_9f8e.log.gz"
+        )
+        _write(_bucket(tmp_path) / key, f"{header}\n{_vpc(at, 'REJECT')}\n")
+    read = s3logs.read_source(tmp_path, _source("AWSLogs/"), FIRST + HOUR, FIRST + 2 * HOUR)
+    assert len(read.opened) < 36 and read.events.num_rows == 12
+    frame = _query(tmp_path, "stats count(*) as n by action", "AWSLogs/", FIRST, FIRST + HOUR)
+    assert frame.to_dict("records") == [{"action": "REJECT", "n": 12}]

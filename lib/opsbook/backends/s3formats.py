@@ -148,8 +148,11 @@ FORMATS: tuple[S3Format, ...] = (
             "https://docs.aws.amazon.com/elasticloadbalancing/latest/network/load-balancer-access-logs.html"),
     # Records aggregate up to 10 minutes and reach S3 about 10 minutes after (both documented).
     _format("vpcflow", "VPC flow logs", VPC_DEFAULT_FIELDS,
-            r"(?:^|/)AWSLogs/(?P<account>\d{12})/vpcflowlogs/(?P<region>[a-z0-9-]+)/\d{4}/\d{2}/"
-            r"\d{2}/(?:\d{2}/)?(?P=account)_vpcflowlogs_(?P=region)_(?P<flowlog>fl-[0-9a-z]+)_"
+            # Optional: Hive-compatible prefixes (aws-account-id=..., year=...), hourly folders.
+            r"(?:^|/)AWSLogs/(?:aws-account-id=)?(?P<account>\d{12})/(?:aws-service=)?vpcflowlogs/"
+            r"(?:aws-region=)?(?P<region>[a-z0-9-]+)/(?:year=)?\d{4}/(?:month=)?\d{2}/"
+            r"(?:day=)?\d{2}/(?:(?:hour=)?\d{2}/)?"
+            r"(?P=account)_vpcflowlogs_(?P=region)_(?P<flowlog>fl-[0-9a-z]+)_"
             + _STAMP + r"_[0-9a-z]+\.log\.gz$", _MINUTE, 20, 5,
             "https://docs.aws.amazon.com/vpc/latest/userguide/flow-log-records.html"),
     # Named for the hour the requests occurred in, even when delivered late.

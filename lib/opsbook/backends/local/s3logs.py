@@ -217,8 +217,12 @@ def _keys(
 
 
 def _date_parts(parts: list[str]) -> list[int] | None:
-    """Return the numbers of ``YYYY[/MM[/DD[/HH[/mm]]]]`` if ``parts`` is exactly such a run."""
+    """Return the numbers of ``YYYY[/MM[/DD[/HH[/mm]]]]`` if ``parts`` is exactly such a run.
+
+    Hive-style folders (``year=2026/month=11``) count as their values.
+    """
     widths = [4, 2, 2, 2, 2]
+    parts = [p.partition("=")[2] if "=" in p else p for p in parts]
     if not parts or len(parts) > len(widths):
         return None
     if any(not p.isdigit() or len(p) != w for p, w in zip(parts, widths, strict=False)):
