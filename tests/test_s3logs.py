@@ -491,3 +491,12 @@ def test_hive_compatible_flow_log_prefixes_are_read_and_pruned(tmp_path: Path) -
     assert len(read.opened) < 36 and read.events.num_rows == 12
     frame = _query(tmp_path, "stats count(*) as n by action", "AWSLogs/", FIRST, FIRST + HOUR)
     assert frame.to_dict("records") == [{"action": "REJECT", "n": 12}]
+
+
+def test_bytes_scanned_are_the_objects_read_as_athena_bills_them(tmp_path: Path) -> None:
+    _write_alb(tmp_path)
+    frame = _query(tmp_path, "stats count(*) as n", "AWSLogs/", FIRST, FIRST + HOUR)
+    read = s3logs.read_source(tmp_path, _source("AWSLogs/"), FIRST, FIRST + HOUR)
+    stored = sum(p.stat().st_size for p in read.opened)
+    assert frame.attrs["statistics"]["bytesScanned"] == stored
+    assert frame.attrs["statistics"]["recordsScanned"] == 24 == frame.n.iloc[0]

@@ -164,14 +164,16 @@ def _run(
             raise NoDataError(
                 f"no CloudWatch Logs files under {', '.join(map(str, paths))}: {HINT}"
             )
-    if archives:
-        found.gzip_events = pa.concat_tables([found.gzip_events, *(r.events for r in read_s3)])
-        names |= set(archives)
     con = connect()
     con.register("gzip_events", found.gzip_events)
     parts = []
-    if found.gzip_events.num_rows or not (found.parquet or found.json_lines):
+    if found.gzip_events.num_rows or not (found.parquet or found.json_lines or archives):
         parts.append(_NORMALISED.format(ingestion="NULL", source="gzip_events", part="'memory'"))
+    if archives:
+        # Their bytes scanned are the objects' stored bytes, as Athena bills an S3 scan.
+        con.register("s3_events", pa.concat_tables([r.events for r in read_s3]))
+        parts.append(_NORMALISED.format(ingestion="NULL", source="s3_events", part="'s3'"))
+        names |= set(archives)
     found.parquet = [p for p in found.parquet if reading.read(p, pq.read_schema) is not None]
     if found.parquet:
         # DuckDB reads pulled Parquet itself: time and group filters reach the row groups.
@@ -203,6 +205,7 @@ def _run(
     con.execute(f"CREATE TEMP VIEW events AS SELECT * FROM all_events WHERE {selection}").fetchall()
     result = run_query(text, con, start=start, end=end, limit=limit, statistics=False)
     scanned = _statistics(con, found.parquet, start, end)
+    scanned["bytesScanned"] += float(sum(p.stat().st_size for r in read_s3 for p in r.opened))
     # AWS's order; without a filter every record scanned matched.
     matched = result.statistics.get("recordsMatched", scanned["recordsScanned"])
     result.statistics = {"recordsMatched": matched, **scanned}
@@ -220,7 +223,7 @@ def _statistics(
 
     Bytes are exact for files read into memory; for Parquet they are estimated as the events in
     range times the average uncompressed message size in the files' metadata, which spares a
-    second full read of the message column.
+    second full read of the message column. S3 archives' bytes are added by the caller.
     """
     rows = con.execute(
         "SELECT part, count(*), sum(CASE WHEN part = 'memory' THEN strlen(message) END) "
