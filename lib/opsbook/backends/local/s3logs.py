@@ -42,6 +42,7 @@ from pathlib import Path
 
 import pandas as pd
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from opsbook.backends import layout, s3formats
 from opsbook.backends.frames import S3_SOURCES, s3_sources_frame
@@ -487,8 +488,6 @@ def _events(
     key: str,
     kind: S3Format,
 ) -> pa.Table:
-    import pyarrow.compute as pc
-
     keep = pa.repeat(pa.scalar(True), table.num_rows)
     moment = pa.timestamp("us", tz="UTC")
     if start is not None:
