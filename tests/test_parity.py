@@ -237,6 +237,14 @@ def test_log_groups(log_data: Pair) -> None:
     assert names == call(log_data.local, "logs.list_log_groups") == aws.log_group.tolist()
 
 
+@covers("logs.list_s3_sources")
+def test_s3_log_sources(log_data: Pair) -> None:
+    """The same frame of archives; the aws backend lists none until Athena reads them."""
+    case = "logs.list_s3_sources"
+    aws, local = call(log_data.aws, case), call(log_data.local, case)
+    assert_parity(case, aws, local)
+
+
 @covers("logs.query")
 def test_log_events_query_on_moto(log_data: Pair) -> None:
     """An event query moto's Logs Insights can run: fields, sort by time, limit."""

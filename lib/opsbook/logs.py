@@ -31,7 +31,7 @@ from opsbook.settings import Settings, resolve
 
 INSIGHTS_USD_PER_GB = 0.005  # Logs Insights bills per GB scanned
 
-__all__ = ["describe_log_groups", "list_log_groups", "pull", "query"]
+__all__ = ["describe_log_groups", "list_log_groups", "list_s3_sources", "pull", "query"]
 
 _DEFAULT_LENGTH = pd.Timedelta(hours=1)  # what query reads without a start: the hour before end
 
@@ -64,6 +64,23 @@ def list_log_groups(*, settings: Settings | None = None) -> list[str]:
     return backend(settings).logs.list_log_groups(settings)
 
 
+def list_s3_sources(*, settings: Settings | None = None) -> pd.DataFrame:
+    """Return the S3 log archives a query can name: ``source, format, objects, first/last_object``.
+
+    One row per prefix (up to where the date folders begin) and format, e.g.
+    ``s3://shop-logs/AWSLogs/123456789012/elasticloadbalancing/us-east-1/`` and ``alb``;
+    ``first_object``/``last_object`` are the times in the first and last object's key. On the
+    aws backend the list is empty until archives are read through Athena.
+
+    Examples
+    --------
+    >>> list_s3_sources().query("format == 'alb'").source.tolist()  # doctest: +SKIP
+    ['s3://northpeak-logs/AWSLogs/334455667788/elasticloadbalancing/us-east-1/']
+    """
+    settings = settings or resolve()
+    return backend(settings).logs.list_s3_sources(settings)
+
+
 def _window(
     start: clock.Moment | None, end: clock.Moment | None, length: pd.Timedelta | None = None
 ) -> tuple[dt.datetime, dt.datetime]:
@@ -90,7 +107,11 @@ def query(
         name of a shipped query such as ``"logs/lambda_latency"`` (``queries/logs/*.insights``).
     log_groups
         Names or aliases (``settings.log_group_aliases``); on the local backend a trailing
-        ``*`` selects by prefix and no group means all.
+        ``*`` selects by prefix and no group means all. A name ``s3://<bucket>/<prefix>`` is a
+        log archive AWS wrote to S3 (ALB, NLB, VPC flow logs, CloudFront, S3 access, WAF,
+        CloudTrail, API Gateway via Firehose: :mod:`opsbook.backends.s3formats`), read on the
+        local backend from ``data_dir/s3/<bucket>/<prefix>`` with fields named as AWS documents
+        them and only the objects of the window opened (:func:`list_s3_sources` lists them).
     start, end
         The window ``[start, end)``: ISO text, dates or datetimes (naive = UTC); an event at
         ``end`` is not read. Default: ``end`` now, ``start`` an hour before ``end``.

@@ -86,6 +86,11 @@ SOURCES = {
     "health": Source(
         ("health",), "health/describe-events.json", lambda s: health.read_health_events(s, *ALWAYS)
     ),
+    "s3logs": Source(
+        ("s3",),
+        "s3/*/AWSLogs/*/elasticloadbalancing/*/*/*/*/*.log.gz",
+        lambda s: logs.query(s, "stats count(*) as n", ["s3://northpeak-shop-prod-logs/"], *ALWAYS),
+    ),
 }
 
 
@@ -239,6 +244,10 @@ RECORD_FAULTS: dict[str, dict[str, Callable[[Path], Path]]] = {
     "alarms": {"a-list-not-an-object": _json([1, 2])},
     "alarm-history": {"item-without-Timestamp": _json({"AlarmHistoryItems": [{"AlarmName": "a"}]})},
     "health": {"no-events-key": _json({"evnts": []})},
+    "s3logs": {
+        "no-well-formed-line": lambda path: _replace(path, gzip.compress(b"http x\n")) or path,
+        "folder-symlink-loop": folder_loop,
+    },
 }
 # Known gaps, each asserted to still fail (strict xfail) so a fix is noticed.
 KNOWN_GAPS = {

@@ -17,7 +17,7 @@ Examples
 >>> sorted(CONTRACT)[:4]
 ['alarms', 'appsignals', 'changes', 'cur']
 >>> contract_functions(Logs)
-['describe_log_groups', 'list_log_groups', 'query']
+['describe_log_groups', 'list_log_groups', 'list_s3_sources', 'query']
 """
 
 from __future__ import annotations
@@ -86,6 +86,10 @@ class Logs(Protocol):
 
     def list_log_groups(self, settings: Settings) -> list[str]:
         """Return the names :meth:`describe_log_groups` lists, in its order."""
+        ...
+
+    def list_s3_sources(self, settings: Settings) -> pd.DataFrame:
+        """Return the S3 log archives (``source, format, objects, first_object, last_object``)."""
         ...
 
     def query(

@@ -25,6 +25,7 @@ __all__ = [
     "metric_data_frame",
     "metric_list_frame",
     "namespaces_frame",
+    "s3_sources_frame",
 ]
 
 LOG_GROUPS = {
@@ -64,6 +65,20 @@ def conform(
 def log_groups_frame(rows: pd.DataFrame | Iterable[Mapping[str, Any]]) -> pd.DataFrame:
     """Conform log-group rows (see ``LOG_GROUPS``)."""
     return conform(rows, LOG_GROUPS)
+
+
+S3_SOURCES = {
+    "source": "string",
+    "format": "string",
+    "objects": "Int64",
+    "first_object": "datetime64[ms, UTC]",
+    "last_object": "datetime64[ms, UTC]",
+}
+
+
+def s3_sources_frame(rows: pd.DataFrame | Iterable[Mapping[str, Any]]) -> pd.DataFrame:
+    """Conform S3 log archive rows (see ``S3_SOURCES``)."""
+    return conform(rows, S3_SOURCES)
 
 
 def namespaces_frame(rows: pd.DataFrame | Iterable[Mapping[str, Any]]) -> pd.DataFrame:

@@ -17,6 +17,8 @@ metrics/opsbook-pull/<name>.parquet  opsbook metrics pull
 alarms/describe-alarms.json  DescribeAlarms
 alarms/alarm-history.json  DescribeAlarmHistory
 cloudtrail/AWSLogs/<account>/CloudTrail/<region>/YYYY/MM/DD/<account>_CloudTrail_<region>_YYYYMMDDTHHMMZ_<unique>.json.gz  trail log files
+s3/<bucket>/AWSLogs/<account>/elasticloadbalancing/<region>/YYYY/MM/DD/<account>_elasticloadbalancing_<region>_app.<lb>.<id>_YYYYMMDDTHHMMZ_<ip>_<random>.log.gz  ALB access logs
+s3/<bucket>/AWSLogs/<account>/vpcflowlogs/<region>/YYYY/MM/DD/<account>_vpcflowlogs_<region>_<flow log id>_YYYYMMDDTHHMMZ_<hash>.log.gz  VPC flow logs
 health/describe-events.json  AWS Health DescribeEvents
 health/describe-event-details.json  DescribeEventDetails
 health/describe-affected-entities.json  DescribeAffectedEntities
@@ -32,6 +34,8 @@ the export first. Functions fill in the parts that vary.
 Examples
 --------
 >>> import datetime as dt
+
+from opsbook.backends.s3formats import split_s3_source
 >>> from pathlib import Path
 >>> Path("data/sample") / DESCRIBE_ALARMS
 PosixPath('data/sample/alarms/describe-alarms.json')
@@ -42,11 +46,15 @@ PosixPath('data/sample/alarms/describe-alarms.json')
 'metrics/northpeak-ops-stream/2026/11/14/13/northpeak-ops-stream-1-2026-11-14-13-02-05-0e6f.gz'
 >>> trail_folder("334455667788", "us-east-1", opened.strftime(TRAIL_DAY))
 'cloudtrail/AWSLogs/334455667788/CloudTrail/us-east-1/2026/11/14'
+>>> s3_object("s3://shop-logs/AWSLogs/")
+'s3/shop-logs/AWSLogs/'
 """
 
 from __future__ import annotations
 
 import datetime as dt
+
+from opsbook.backends.s3formats import split_s3_source
 
 __all__ = [
     "ALARMS",
@@ -79,15 +87,19 @@ __all__ = [
     "cur_manifest",
     "cur_metadata",
     "cur_object",
+    "S3_BUCKETS",
+    "elb_object",
     "export_object",
     "export_task",
     "log_delivery_object",
     "metric_stream_object",
     "pulled_metrics",
+    "s3_object",
     "trail_file",
     "trail_files",
     "trail_folder",
     "tree",
+    "vpc_flow_object",
 ]
 
 # CUR 2.0 from Data Exports: cur/<export>/{data,metadata}/BILLING_PERIOD=YYYY-MM/
@@ -117,6 +129,11 @@ CLOUDTRAIL = "cloudtrail"
 TRAIL_LOGS = f"{CLOUDTRAIL}/AWSLogs"
 TRAIL_DAY = "%Y/%m/%d"  # the delivery day's folders (strftime)
 TRAIL_DELIVERED = "%Y%m%dT%H%MZ"  # the delivery time in a log file's name (strftime)
+
+# Logs AWS services write straight to S3 buckets (ALB, VPC flow logs, CloudFront, ...): one
+# folder per bucket, keys as AWS writes them below it; a source spelled s3://<bucket>/<prefix>
+# is read from s3/<bucket>/<prefix> (formats and key layouts: opsbook.backends.s3formats).
+S3_BUCKETS = "s3"
 
 # AWS Health: DescribeEvents, DescribeEventDetails and DescribeAffectedEntities output
 HEALTH = "health"
@@ -212,6 +229,51 @@ def trail_files(region: str) -> str:
     return f"{trail_folder('*', region, '*/*/*')}/*.json.gz"
 
 
+def s3_object(uri: str) -> str:
+    """Return where the object or prefix ``s3://<bucket>/<key>`` lives in a data folder."""
+    bucket, key = split_s3_source(uri)
+    return f"{S3_BUCKETS}/{bucket}/{key}"
+
+
+def elb_object(
+    account: str, region: str, lb: str, end: dt.datetime, ip: str, unique: str, kind: str = "app"
+) -> str:
+    """Return the key (below the bucket) of a load balancer's access log file.
+
+    ``lb`` is the load balancer's resource id with its slashes as dots (``shop-public.50dc...``),
+    ``end`` the end of the 5-minute interval the file covers, ``kind`` ``app`` or ``net`` (a
+    Network Load Balancer's file names no node ``ip``: give ``""``).
+
+    Examples
+    --------
+    >>> end = dt.datetime(2026, 11, 14, 14, 5, tzinfo=dt.UTC)
+    >>> elb_object("123456789012", "us-east-1", "shop.50dc", end, "10.0.1.7", "x1")
+    'AWSLogs/123456789012/elasticloadbalancing/us-east-1/2026/11/14/123456789012_elasticloadbalancing_us-east-1_app.shop.50dc_20261114T1405Z_10.0.1.7_x1.log.gz'
+    """
+    node = f"_{ip}" if ip else ""
+    return (
+        f"AWSLogs/{account}/elasticloadbalancing/{region}/{end:%Y/%m/%d}/"
+        f"{account}_elasticloadbalancing_{region}_{kind}.{lb}_{end:%Y%m%dT%H%MZ}{node}_{unique}.log.gz"
+    )
+
+
+def vpc_flow_object(
+    account: str, region: str, flow_log: str, stamp: dt.datetime, unique: str
+) -> str:
+    """Return the key (below the bucket) of a VPC flow log file delivered to S3 (text, gzip).
+
+    Examples
+    --------
+    >>> at = dt.datetime(2026, 11, 14, 14, 5, tzinfo=dt.UTC)
+    >>> vpc_flow_object("123456789012", "us-east-1", "fl-0a1b2c3d", at, "9f8e")
+    'AWSLogs/123456789012/vpcflowlogs/us-east-1/2026/11/14/123456789012_vpcflowlogs_us-east-1_fl-0a1b2c3d_20261114T1405Z_9f8e.log.gz'
+    """
+    return (
+        f"AWSLogs/{account}/vpcflowlogs/{region}/{stamp:%Y/%m/%d}/"
+        f"{account}_vpcflowlogs_{region}_{flow_log}_{stamp:%Y%m%dT%H%MZ}_{unique}.log.gz"
+    )
+
+
 def tree() -> str:
     """Return every path of the layout, one a line, with what it holds (the module's docstring)."""
     export, period = "<export>", "YYYY-MM"
@@ -236,6 +298,12 @@ def tree() -> str:
         (ALARM_HISTORY, "DescribeAlarmHistory"),
         (f"{trail_folder(account, region, 'YYYY/MM/DD')}/"
          f"{trail_file(account, region, 'YYYYMMDDTHHMMZ', '<unique>')}", "trail log files"),
+        (f"{S3_BUCKETS}/<bucket>/AWSLogs/{account}/elasticloadbalancing/{region}/YYYY/MM/DD/"
+         f"{account}_elasticloadbalancing_{region}_app.<lb>.<id>_YYYYMMDDTHHMMZ_<ip>_<random>"
+         ".log.gz", "ALB access logs"),
+        (f"{S3_BUCKETS}/<bucket>/AWSLogs/{account}/vpcflowlogs/{region}/YYYY/MM/DD/"
+         f"{account}_vpcflowlogs_{region}_<flow log id>_YYYYMMDDTHHMMZ_<hash>.log.gz",
+         "VPC flow logs"),
         (HEALTH_EVENTS, "AWS Health DescribeEvents"),
         (HEALTH_EVENT_DETAILS, "DescribeEventDetails"),
         (HEALTH_AFFECTED_ENTITIES, "DescribeAffectedEntities"),

@@ -208,8 +208,9 @@ def _add_logs_commands(commands: argparse._SubParsersAction) -> None:
         "--source", nargs="+", metavar="PATH", help="log files or folders to query offline"
     )
     run.add_argument(
-        "--log-group", action="append", default=[], metavar="NAME", help="log group (repeatable)"
-    )
+        "--log-group", action="append", default=[], metavar="NAME",
+        help="log group, or an S3 log archive s3://<bucket>/<prefix> (repeatable)",
+    )  # fmt: skip
     run.add_argument("--start", help="ISO time (default: all data offline, last hour on AWS)")
     run.add_argument("--end", help="ISO time (default: now, or all data offline)")
     run.add_argument("--limit", type=_whole, help="rows wanted (default: all)")

@@ -1,7 +1,10 @@
 """Drill into server errors (5XX): by route, status, version, and before/after a change.
 
 Access logs (API Gateway ``$context`` JSON) give routes, methods, statuses and integration
-latency; the service's own JSON logs give the version (ECS task definition) that answered.
+latency; the service's own JSON logs give the version (ECS task definition) that answered. Where
+the load balancer's access logs are in S3 (an ``alb`` archive of :func:`opsbook.logs.list_s3_sources`),
+they give the 5XX per target, with those the load balancer made itself (no target answered) apart;
+where there are none, the findings say so.
 
 Examples
 --------
@@ -13,7 +16,7 @@ Examples
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import pandas as pd
 
@@ -41,6 +44,10 @@ class Drill5xx:
     by_version: pd.DataFrame  # version, requests, errors_5xx, rate_pct
     before_after: pd.DataFrame  # route, before/after requests, errors, rates
     errors: tuple[str, ...] = ()  # the queries the source could not run, with why
+    alb_by_target: pd.DataFrame = field(
+        default_factory=pd.DataFrame
+    )  # target, requests, alb_5xx, elb_made
+    alb_sources: tuple[str, ...] = ()  # the ALB access log archives read (none: none in S3)
 
     def failing_route(self) -> str | None:
         """Return the route with the most server errors in the window (``None`` if none)."""
@@ -73,7 +80,22 @@ class Drill5xx:
             out.append(
                 f"version {top.version}: {top.rate_pct:.1f}% 5XX ({int(top.errors_5xx)} of {int(top.requests)})"
             )
-        return out
+        return out + [self.alb_finding()]
+
+    def alb_finding(self) -> str:
+        """Return what the ALB access logs say: the 5XX by target, or that there are none."""
+        if not self.alb_sources:
+            return ("no ALB access logs in S3 (opsbook.logs.list_s3_sources() lists no 'alb' "
+                    "archive): the load balancer's own 5XX are not counted here")  # fmt: skip
+        frame = self.alb_by_target
+        if frame.empty or not int(frame.alb_5xx.sum()):
+            return f"ALB access logs: no 5XX in the window ({', '.join(self.alb_sources)})"
+        top = frame.iloc[0]
+        return (
+            f"ALB access logs: {int(frame.alb_5xx.sum())} 5XX of {int(frame.requests.sum())} "
+            f"requests, {int(frame.elb_made.sum())} made by the load balancer itself; most on "
+            f"target {top.target} ({int(top.alb_5xx)} of its {int(top.requests)})"
+        )
 
 
 def drill_5xx(
@@ -83,6 +105,7 @@ def drill_5xx(
     *,
     change_at: str = "",
     access_log_groups: Sequence[str] = (),
+    alb_logs: Sequence[str] = (),
     settings: Settings | None = None,
 ) -> Drill5xx:
     """Return 5XX breakdowns for ``service`` over ``[start, end)``.
@@ -98,6 +121,9 @@ def drill_5xx(
         Empty: no comparison.
     access_log_groups
         API Gateway access log groups; default every ``/aws/apigateway/*/access`` group.
+    alb_logs
+        ALB access log archives (``s3://<bucket>/<prefix>``); default every ``alb`` archive
+        :func:`opsbook.logs.list_s3_sources` finds.
     settings
         Backend and data location.
     """
@@ -131,8 +157,32 @@ def drill_5xx(
            "no access logs to compare" if not groups else
            "the access logs could not be read: see the findings" if errors else
            "no request before or after the change")  # fmt: skip
+    archives = list(alb_logs) or _alb_archives(settings)
+    by_target = _alb_targets(archives, window.start, window.end, settings, errors)
     return Drill5xx(targets, window, change, by_route, by_status, by_version,
-                    annotate(before_after, empty=why), tuple(dict.fromkeys(errors)))  # fmt: skip
+                    annotate(before_after, empty=why), tuple(dict.fromkeys(errors)),
+                    by_target, tuple(archives))  # fmt: skip
+
+
+def _alb_archives(settings: Settings) -> list[str]:
+    found = logs.list_s3_sources(settings=settings)
+    return found.loc[found.format == "alb", "source"].tolist()
+
+
+def _alb_targets(
+    archives: list[str],
+    first: pd.Timestamp,
+    last: pd.Timestamp,
+    settings: Settings,
+    errors: list[str],
+) -> pd.DataFrame:
+    columns = ["target", "requests", "alb_5xx", "elb_made"]
+    if not archives:
+        return annotate(pd.DataFrame(columns=columns), empty="no ALB access logs in S3")
+    frame = _query("alb_by_target", archives, first, last, settings, errors, tuple(columns))
+    if frame.empty:
+        return annotate(pd.DataFrame(columns=columns), empty="no ALB request in the window")
+    return frame[columns]
 
 
 def _routes(

@@ -122,7 +122,8 @@ class OpsbookMagics(Magics):
     @magic_arguments()
     @argument(
         "-g", "--log-group", action="append", default=[], metavar="NAME",
-        help="log group name or alias (repeat for more); required",
+        help="log group name or alias, or an S3 log prefix s3://<bucket>/<prefix> (repeat for "
+        "more); required",
     )  # fmt: skip
     @argument("--since", help="window ending now: 15m, 1h (default), 7d")
     @argument("--start", help="window start, ISO 8601 (with --end)")
@@ -138,6 +139,11 @@ class OpsbookMagics(Magics):
 
             %%insights --log-group /ecs/checkout-api --since 1h
             filter level = "ERROR" | stats count(*) by bin(5m)
+
+        ALB access logs in S3 (any format of :mod:`opsbook.backends.s3formats`)::
+
+            %%insights -g s3://shop-logs/AWSLogs/123456789012/elasticloadbalancing/ --since 1h
+            filter elb_status_code >= 500 | stats count(*) by `target:port`
         """
         args = parse_argstring(self.insights, line)
         if not args.log_group and not reads_other_groups(cell):  # SOURCE picks them itself

@@ -2,7 +2,7 @@
 
 The data tells one story across sources (see :mod:`opsbook.sample.org`): CUR 2.0 Parquet, CloudWatch
 Logs exports and Firehose subscription records, Metric Streams JSON, alarms and their history,
-CloudTrail log files and AWS Health events. It is deterministic for a given ``as_of``, ``scale``
+CloudTrail log files, AWS Health events, and ALB access logs and VPC flow logs in S3. It is deterministic for a given ``as_of``, ``scale``
 and ``seed``, and written to a temporary folder that replaces the destination only when complete.
 
 The generator never writes over data it did not write: the destination must be absent, empty, or
@@ -38,7 +38,7 @@ from opsbook.sample.readme import render_readme
 
 __all__ = ["PARTS", "check_destination", "generate", "parse_parts"]
 
-PARTS = ("cur", "logs", "metrics", "incident", "slos")
+PARTS = ("cur", "logs", "metrics", "incident", "slos", "s3logs")
 MAX_SCALE = 10_000.0
 FACTS_FILE = layout.SAMPLE_FACTS
 #: Top-level entries of samples written before the marker existed (recognised by content).
@@ -70,7 +70,8 @@ def generate(
     seed
         Random seed; the same inputs give the same data.
     parts
-        Which parts to write: any of ``cur``, ``logs``, ``metrics``, ``incident``, ``slos``.
+        Which parts to write: any of ``cur``, ``logs``, ``metrics``, ``incident``, ``slos``,
+        ``s3logs`` (ALB access logs and VPC flow logs in the S3 keys AWS writes).
     progress
         Called with a line of text as each part finishes.
 
@@ -219,6 +220,7 @@ _WRITERS = {
     "metrics": ("opsbook.sample.metrics", "write_metrics"),
     "incident": ("opsbook.sample.incident", "write_incident_context"),
     "slos": ("opsbook.sample.slos", "write_slos"),
+    "s3logs": ("opsbook.sample.s3logs", "write_s3_logs"),
 }
 
 

@@ -22,6 +22,10 @@ _LAYOUT = {
     "incident": "`alarms/describe-alarms.json`, `alarms/alarm-history.json` (DescribeAlarms / "
     "DescribeAlarmHistory output), `cloudtrail/AWSLogs/<account>/CloudTrail/<region>/YYYY/MM/DD/"
     "*.json.gz` (CloudTrail log files), `health/*.json` (AWS Health DescribeEvents and details)",
+    "s3logs": "`s3/<bucket>/AWSLogs/<account>/elasticloadbalancing/<region>/YYYY/MM/DD/*.log.gz` — "
+    "ALB access logs around the incident; `s3/<bucket>/AWSLogs/<account>/vpcflowlogs/<region>/"
+    "YYYY/MM/DD/*.log.gz` — VPC flow logs of the incident day (query them as "
+    "`s3://<bucket>/AWSLogs/...`)",
 }
 
 

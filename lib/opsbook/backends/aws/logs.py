@@ -21,10 +21,12 @@ import pandas as pd
 from opsbook.backends.aws import aws_errors
 from opsbook.backends.aws import client as aws_client
 from opsbook.backends.aws.insights_run import run_query
-from opsbook.backends.frames import log_groups_frame
+from opsbook.backends.frames import log_groups_frame, s3_sources_frame
+from opsbook.backends.s3formats import is_s3_source
+from opsbook.errors import ConfigurationError
 from opsbook.settings import Settings
 
-__all__ = ["describe_log_groups", "list_log_groups", "query"]
+__all__ = ["describe_log_groups", "list_log_groups", "list_s3_sources", "query"]
 
 
 def describe_log_groups(settings: Settings) -> pd.DataFrame:
@@ -53,6 +55,11 @@ def list_log_groups(settings: Settings) -> list[str]:
     return describe_log_groups(settings).log_group.tolist()
 
 
+def list_s3_sources(settings: Settings) -> pd.DataFrame:
+    """Return no archive: S3 log archives are queried on AWS through Athena, not yet built."""
+    return s3_sources_frame([])
+
+
 def query(
     settings: Settings,
     text: str,
@@ -74,6 +81,13 @@ def query(
     from opsbook.insights import frame_from_records
     from opsbook.insights.results import describe_columns
 
+    archives = [g for g in log_groups if is_s3_source(g)]
+    if archives and not sources:
+        raise ConfigurationError(
+            f"{archives[0]} is an S3 log archive: the aws backend queries log groups only "
+            "(Athena over S3 archives is not built yet); copy the prefix into data_dir/s3/"
+            "<bucket>/ and use the local backend"
+        )
     if sources:
         from opsbook.backends.local import logs as files
 

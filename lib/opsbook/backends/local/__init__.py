@@ -6,6 +6,9 @@
   Firehose (:mod:`.logs`, :mod:`.logfiles`);
 - ``metrics/<metric stream>/YYYY/MM/DD/HH/*``: Metric Streams JSON records via Firehose
   (:mod:`.metrics`).
+- ``s3/<bucket>/<key>``: logs AWS services write straight to S3 (ALB and NLB access logs, VPC
+  flow logs, CloudFront, S3 server access, WAF, CloudTrail, API Gateway via Firehose), queried
+  as ``s3://<bucket>/<prefix>`` sources (:mod:`.s3logs`).
 
 - ``alarms/``, ``health/``, ``logs/describe-log-groups.json``: API responses saved as JSON, as
   the AWS CLI prints them (:func:`read_json`).

@@ -131,11 +131,12 @@ class Reading:
             self.skipped.append({"file": str(path), "problem": problem})
         skips.note(str(path), problem)
 
-    def files(self, root: Path) -> list[Path]:
+    def files(self, root: Path, keep: Callable[[Path], bool] | None = None) -> list[Path]:
         """Return every file below ``root`` (links followed), sorted; hidden files left out.
 
         A folder that cannot be listed and a folder link that loops are failures (see
-        :meth:`fail`), never passed over in silence.
+        :meth:`fail`), never passed over in silence. ``keep`` says which folders below ``root``
+        to go into (default: all), so a time-pruned read does not list what it will not read.
         """
         found: list[Path] = []
         if not root.is_dir():
@@ -152,7 +153,11 @@ class Reading:
                 folders[:] = []
                 continue
             seen.add(real)
-            folders[:] = sorted(f for f in folders if not f.startswith("."))
+            folders[:] = sorted(
+                f
+                for f in folders
+                if not f.startswith(".") and (keep is None or keep(Path(folder, f)))
+            )
             found += [Path(folder, n) for n in sorted(names) if not n.startswith(".")]
         return sorted(found)
 

@@ -4,7 +4,8 @@ Each source is read the way the notebooks read it (the CUR's billing periods, th
 the metric namespaces, alarms, CloudTrail and Health), with unreadable files always an error
 whatever ``skip_unreadable`` says, so a PASS means the notebooks will find data and no hole in
 it. Then every data file is checked cheaply (Parquet footers, gzip streams and their first
-record, JSON documents): the ``files`` check names each one that cannot be read and what is wrong.
+record, JSON documents; the S3 log archives under ``s3/`` are read whole): the ``files`` check
+names each one that cannot be read and what is wrong.
 A check never crashes: any failure is a FAIL naming what failed.
 
 Examples
@@ -20,6 +21,7 @@ import gzip
 import json
 import zlib
 from collections.abc import Callable
+from functools import partial
 from pathlib import Path, PurePosixPath
 
 import pandas as pd
@@ -27,7 +29,7 @@ import pyarrow.parquet as pq
 
 from opsbook.backends import layout
 from opsbook.backends.checks import FAIL, PASS, SKIPPED, Check, attempt
-from opsbook.backends.local import connect
+from opsbook.backends.local import connect, s3logs
 from opsbook.backends.local._metric_records import check_file
 from opsbook.backends.local._reading import Malformed, Reading
 from opsbook.errors import OpsbookError
@@ -99,7 +101,7 @@ def _every_file(folder: Path) -> str:
     reading = Reading(skip=True)
     checked = 0
     for source in (layout.CUR, layout.LOGS, layout.METRICS, layout.CLOUDTRAIL, layout.ALARMS,
-                   layout.HEALTH):  # fmt: skip
+                   layout.HEALTH, layout.S3_BUCKETS):  # fmt: skip
         for path in reading.files(folder / source):
             check = _checker(PurePosixPath(path.relative_to(folder).as_posix()))
             if check is not None:
@@ -117,6 +119,8 @@ def _every_file(folder: Path) -> str:
 
 def _checker(relative: PurePosixPath) -> Callable[[Path], None] | None:
     """Return the cheap check for a data file by its place and name (``None``: not data)."""
+    if relative.parts[0] == layout.S3_BUCKETS and len(relative.parts) > 2:
+        return partial(s3logs.check_object, key="/".join(relative.parts[2:]))
     for test, check in _CHECKS:
         if test(relative.name.lower(), relative.as_posix()):
             return check

@@ -20,17 +20,19 @@ from pathlib import Path
 
 import duckdb
 import pandas as pd
+import pyarrow as pa
 import pyarrow.parquet as pq
 
 from opsbook.backends import layout
 from opsbook.backends.frames import log_groups_frame
-from opsbook.backends.local import HINT, connect, data_dir, logfiles
+from opsbook.backends.local import HINT, connect, data_dir, logfiles, s3logs
 from opsbook.backends.local._reading import Reading
+from opsbook.backends.s3formats import is_s3_source
 from opsbook.errors import NoDataError
 from opsbook.insights import Result, reads_other_groups, run_query
 from opsbook.settings import Settings
 
-__all__ = ["describe_log_groups", "list_log_groups", "query"]
+__all__ = ["describe_log_groups", "list_log_groups", "list_s3_sources", "query"]
 
 _NORMALISED = (
     "SELECT CAST(timestamp AS TIMESTAMPTZ) AS timestamp, CAST(message AS VARCHAR) AS message, "
@@ -74,6 +76,12 @@ def list_log_groups(settings: Settings) -> list[str]:
     return names
 
 
+def list_s3_sources(settings: Settings) -> pd.DataFrame:
+    """Return the S3 log archives under ``data_dir/s3`` (:func:`.s3logs.list_sources`)."""
+    reading = Reading.of(settings)
+    return reading.mark(s3logs.list_sources(data_dir(settings), reading))
+
+
 def query(
     settings: Settings,
     text: str,
@@ -87,7 +95,8 @@ def query(
     """Run Logs Insights ``text`` over the selected log groups in ``[start, end]``.
 
     ``log_groups`` holds names, or prefixes written with a trailing ``*``; empty means every
-    group found. ``sources`` are files or folders (default: ``data_dir/logs``). The frame's
+    group found; ``s3://<bucket>/<prefix>`` names an S3 log archive (:mod:`.s3logs`).
+    ``sources`` are files or folders (default: ``data_dir/logs``). The frame's
     ``attrs`` carry ``results``, ``statistics``, ``notes`` and ``query_ids`` (none: nothing
     ran on AWS).
 
@@ -127,9 +136,19 @@ def _run(
     NoDataError
         When no log files are found, or a requested log group is not among them.
     """
+    archives = [g for g in log_groups if is_s3_source(g)]
+    log_groups = [g for g in log_groups if not is_s3_source(g)]
+    read_s3 = [s3logs.read_source(data_dir(settings), a, start, end, reading) for a in archives]
+    for archive, read in zip(archives, read_s3, strict=True):
+        if not read.exists:
+            raise NoDataError(
+                f"no S3 log objects under {archive} (read from "
+                f"{data_dir(settings) / layout.s3_object(archive)}): give the prefix AWS writes "
+                "to, e.g. s3://<bucket>/AWSLogs/<account>/elasticloadbalancing/"
+            )
     paths = [Path(p) for p in sources] if sources else [data_dir(settings) / layout.LOGS]
     missing = [str(p) for p in paths if not p.exists()]
-    if missing:
+    if missing and not (archives and not sources and not log_groups):
         raise NoDataError(f"no such log file or folder: {', '.join(missing)}")
     names = {g for g in log_groups if not g.endswith("*")}
     prefixes = tuple(g[:-1] for g in log_groups if g.endswith("*"))
@@ -139,14 +158,24 @@ def _run(
     def wanted(group: str) -> bool:
         return every_group or not log_groups or group in names or group.startswith(prefixes)
 
-    found = logfiles.scan_sources(paths, start=start, end=end, groups=wanted, reading=reading)
-    if found.files == 0:
-        raise NoDataError(f"no CloudWatch Logs files under {', '.join(map(str, paths))}: {HINT}")
+    if archives and not log_groups and not sources:
+        found = logfiles.Sources(logfiles.EVENT_SCHEMA.empty_table())  # S3 archives only
+    else:
+        found = logfiles.scan_sources(paths, start=start, end=end, groups=wanted, reading=reading)
+        if found.files == 0:
+            raise NoDataError(
+                f"no CloudWatch Logs files under {', '.join(map(str, paths))}: {HINT}"
+            )
     con = connect()
     con.register("gzip_events", found.gzip_events)
     parts = []
-    if found.gzip_events.num_rows or not (found.parquet or found.json_lines):
+    if found.gzip_events.num_rows or not (found.parquet or found.json_lines or archives):
         parts.append(_NORMALISED.format(ingestion="NULL", source="gzip_events", part="'memory'"))
+    if archives:
+        # Their bytes scanned are the objects' stored bytes, as Athena bills an S3 scan.
+        con.register("s3_events", pa.concat_tables([r.events for r in read_s3]))
+        parts.append(_NORMALISED.format(ingestion="NULL", source="s3_events", part="'s3'"))
+        names |= set(archives)
     found.parquet = [p for p in found.parquet if reading.read(p, pq.read_schema) is not None]
     if found.parquet:
         # DuckDB reads pulled Parquet itself: time and group filters reach the row groups.
@@ -167,7 +196,7 @@ def _run(
         known = sorted(found.groups | {r[0] for r in listed if r[0] is not None})
         _check_groups(log_groups, known, found)
     selection = "true"
-    if log_groups:
+    if log_groups or archives:
         # The wanted names and prefixes are data (registered tables), never SQL text.
         con.register("wanted_names", pd.DataFrame({"name": sorted(names)}, dtype="object"))
         con.register("wanted_prefixes", pd.DataFrame({"prefix": list(prefixes)}, dtype="object"))
@@ -181,9 +210,11 @@ def _run(
         lookup_tables=Path(settings.data_dir) / layout.LOOKUP_TABLES,  # checked if a query uses it
     )  # fmt: skip
     scanned = _statistics(con, found.parquet, start, end, "all_events" if every_group else "events")
+    scanned["bytesScanned"] += float(sum(p.stat().st_size for r in read_s3 for p in r.opened))
     # AWS's order; without a filter every record scanned matched.
     matched = result.statistics.get("recordsMatched", scanned["recordsScanned"])
     result.statistics = {"recordsMatched": matched, **scanned}
+    result.notes += [note for read in read_s3 for note in read.notes]
     result.notes += [
         f"skipped unreadable file {s['file']}: {s['problem']}" for s in reading.skipped
     ]
@@ -201,7 +232,7 @@ def _statistics(
 
     Bytes are exact for files read into memory; for Parquet they are estimated as the events in
     range times the average uncompressed message size in the files' metadata, which spares a
-    second full read of the message column.
+    second full read of the message column. S3 archives' bytes are added by the caller.
     """
     rows = con.execute(
         "SELECT part, count(*), sum(CASE WHEN part = 'memory' THEN strlen(message) END) "
