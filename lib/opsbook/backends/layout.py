@@ -19,6 +19,9 @@ cloudtrail/AWSLogs/<account>/CloudTrail/<region>/YYYY/MM/DD/<account>_CloudTrail
 health/describe-events.json  AWS Health DescribeEvents
 health/describe-event-details.json  DescribeEventDetails
 health/describe-affected-entities.json  DescribeAffectedEntities
+traces/batch-get-traces/YYYY/MM/DD/HH.json  X-Ray BatchGetTraces (traces started in the hour)
+canaries/describe-canaries.json  CloudWatch Synthetics DescribeCanaries
+canaries/get-canary-runs/<canary>/YYYY-MM-DD.json  GetCanaryRuns (the day's runs)
 slos.yaml  the services' SLOs (OpenSLO)
 sample.json  what opsbook sample generate wrote
 README.md  the sample's description
@@ -53,8 +56,11 @@ __all__ = [
     "CLOUDTRAIL",
     "CUR",
     "CUR_DATA",
+    "CANARIES",
+    "CANARY_RUNS",
     "CUR_METADATA",
     "DESCRIBE_ALARMS",
+    "DESCRIBE_CANARIES",
     "DESCRIBE_LOG_GROUPS",
     "HEALTH",
     "HEALTH_AFFECTED_ENTITIES",
@@ -71,7 +77,10 @@ __all__ = [
     "SLOS",
     "TRAIL_DAY",
     "TRAIL_DELIVERED",
+    "TRACES",
+    "TRACE_HOUR",
     "TRAIL_LOGS",
+    "canary_runs",
     "cur_data",
     "cur_export",
     "cur_manifest",
@@ -82,6 +91,7 @@ __all__ = [
     "log_delivery_object",
     "metric_stream_object",
     "pulled_metrics",
+    "trace_batch",
     "trail_file",
     "trail_files",
     "trail_folder",
@@ -119,6 +129,15 @@ HEALTH = "health"
 HEALTH_EVENTS = f"{HEALTH}/describe-events.json"
 HEALTH_EVENT_DETAILS = f"{HEALTH}/describe-event-details.json"
 HEALTH_AFFECTED_ENTITIES = f"{HEALTH}/describe-affected-entities.json"
+
+# X-Ray: BatchGetTraces output, one file per hour the traces started in
+TRACES = "traces"
+TRACE_HOUR = "%Y/%m/%d/%H"  # the hour's folders and name (strftime)
+
+# CloudWatch Synthetics: DescribeCanaries, and GetCanaryRuns output per canary and day
+CANARIES = "canaries"
+DESCRIBE_CANARIES = f"{CANARIES}/describe-canaries.json"
+CANARY_RUNS = f"{CANARIES}/get-canary-runs"
 
 # Beside the data
 SLOS = "slos.yaml"
@@ -208,6 +227,28 @@ def trail_files(region: str) -> str:
     return f"{trail_folder('*', region, '*/*/*')}/*.json.gz"
 
 
+def trace_batch(hour: str) -> str:
+    """Return the BatchGetTraces file of the traces started in ``hour`` (:data:`TRACE_HOUR`).
+
+    Examples
+    --------
+    >>> trace_batch("2026/11/14/14")
+    'traces/batch-get-traces/2026/11/14/14.json'
+    """
+    return f"{TRACES}/batch-get-traces/{hour}.json"
+
+
+def canary_runs(canary: str, day: str) -> str:
+    """Return the GetCanaryRuns file of ``canary``'s runs started on ``day`` (``YYYY-MM-DD``).
+
+    Examples
+    --------
+    >>> canary_runs("checkout-flow", "2026-11-14")
+    'canaries/get-canary-runs/checkout-flow/2026-11-14.json'
+    """
+    return f"{CANARY_RUNS}/{canary}/{day}.json"
+
+
 def tree() -> str:
     """Return every path of the layout, one a line, with what it holds (the module's docstring)."""
     export, period = "<export>", "YYYY-MM"
@@ -233,6 +274,9 @@ def tree() -> str:
         (HEALTH_EVENTS, "AWS Health DescribeEvents"),
         (HEALTH_EVENT_DETAILS, "DescribeEventDetails"),
         (HEALTH_AFFECTED_ENTITIES, "DescribeAffectedEntities"),
+        (trace_batch("YYYY/MM/DD/HH"), "X-Ray BatchGetTraces (traces started in the hour)"),
+        (DESCRIBE_CANARIES, "CloudWatch Synthetics DescribeCanaries"),
+        (canary_runs("<canary>", "YYYY-MM-DD"), "GetCanaryRuns (the day's runs)"),
         (SLOS, "the services' SLOs (OpenSLO)"),
         (SAMPLE_FACTS, "what opsbook sample generate wrote"),
         (SAMPLE_README, "the sample's description"),

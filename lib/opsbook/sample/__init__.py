@@ -38,7 +38,7 @@ from opsbook.sample.readme import render_readme
 
 __all__ = ["PARTS", "check_destination", "generate", "parse_parts"]
 
-PARTS = ("cur", "logs", "metrics", "incident", "slos")
+PARTS = ("cur", "logs", "metrics", "incident", "slos", "traces", "canaries")
 MAX_SCALE = 10_000.0
 FACTS_FILE = layout.SAMPLE_FACTS
 #: Top-level entries of samples written before the marker existed (recognised by content).
@@ -70,7 +70,8 @@ def generate(
     seed
         Random seed; the same inputs give the same data.
     parts
-        Which parts to write: any of ``cur``, ``logs``, ``metrics``, ``incident``, ``slos``.
+        Which parts to write: any of ``cur``, ``logs``, ``metrics``, ``incident``, ``slos``,
+        ``traces`` (X-Ray), ``canaries`` (CloudWatch Synthetics).
     progress
         Called with a line of text as each part finishes.
 
@@ -219,6 +220,8 @@ _WRITERS = {
     "metrics": ("opsbook.sample.metrics", "write_metrics"),
     "incident": ("opsbook.sample.incident", "write_incident_context"),
     "slos": ("opsbook.sample.slos", "write_slos"),
+    "traces": ("opsbook.sample.traces", "write_traces"),
+    "canaries": ("opsbook.sample.canaries", "write_canaries"),
 }
 
 
@@ -227,8 +230,8 @@ def _write_part(part: str, root: Path, story: org.Timeline, *, scale: float, see
     writer = getattr(importlib.import_module(module), name)
     if part == "slos":  # the SLO spec of the sample's services: the same at any scale or seed
         return writer(root, story)
-    if part == "incident":
-        # One incident's alarms, changes and health events: nothing to scale. Alarm thresholds are
-        # absolute, so the history is evaluated on the default-size (scale 1) metrics.
+    if part in ("incident", "traces", "canaries"):
+        # One incident's alarms, changes, health events, traces and canary runs: nothing to scale.
+        # Alarm thresholds are absolute, so the history is evaluated on the scale 1 metrics.
         return writer(root, story, seed=seed)
     return writer(root, story, scale=scale, seed=seed)
