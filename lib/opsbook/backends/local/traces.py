@@ -16,7 +16,9 @@ Examples
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Sequence
+from pathlib import Path
 from typing import Any
 
 import pandas as pd
@@ -28,7 +30,7 @@ from opsbook.backends.frames import (
     trace_summaries_frame,
 )
 from opsbook.backends.local import HINT, data_dir, read_json
-from opsbook.backends.local._reading import Reading
+from opsbook.backends.local._reading import Malformed, Reading
 from opsbook.backends.tracing import (
     edge_rows,
     matches,
@@ -54,8 +56,26 @@ def _traces(settings: Settings, hours: Sequence[pd.Timestamp], reading: Reading)
     traces: list[dict] = []
     for path in _hour_files(settings, sorted(set(hours))):
         if path.exists() or path.is_symlink():
-            traces += read_json(path, reading, lambda saved: list(saved["Traces"])) or []
+            traces += reading.read(path, _hour) or []
     return traces
+
+
+def _hour(path: Path) -> list[dict]:
+    """Return an hour file's traces, parsed once per process while the file is unchanged.
+
+    A triage reads the same hours three times (window and baseline graphs, the faulted traces);
+    the traces are shared, never modified.
+    """
+    stat = path.stat()
+    return _parsed(str(path), stat.st_mtime_ns, stat.st_size)
+
+
+@functools.lru_cache(maxsize=96)
+def _parsed(path: str, mtime_ns: int, size: int) -> list[dict]:
+    saved = read_json(Path(path))
+    if not isinstance(saved, dict) or not isinstance(saved.get("Traces"), list):
+        raise Malformed("not a BatchGetTraces answer (no Traces list)")
+    return saved["Traces"]
 
 
 def _started(trace: dict) -> pd.Timestamp:
