@@ -13,7 +13,7 @@ from opsbook.backends import frames
 from opsbook.backends.aws import is_read_only
 from opsbook.errors import ConfigurationError, NoDataError, UnreadableFileError
 from opsbook.incident import FIRST_CHECKS, triage
-from opsbook.incident.checks import ERROR, FINDING, PASS
+from opsbook.incident.checks import ERROR, PASS
 from opsbook.incident.tracing import trace_evidence
 from opsbook.settings import resolve
 

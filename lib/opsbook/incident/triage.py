@@ -1,5 +1,7 @@
-"""Incident triage in the on-call order: alarms, canaries, Health, changes, signals, dependencies,
-errors, SLO burn.
+"""Incident triage in the on-call order: alarms, canaries, Health, changes, signals, then more.
+
+After the golden signals come the dependencies (the traced downstream calls), the top errors
+and the SLO burn.
 
 Each check reports PASS, FINDING, ERROR or SKIPPED with its reason.
 
@@ -36,8 +38,8 @@ from opsbook.incident.checks import (
 )
 from opsbook.incident.patterns import group_by_pattern
 from opsbook.incident.services import ServiceTargets, find_service
-from opsbook.incident.tracing import check_canaries, check_dependencies
 from opsbook.incident.signals import compare_signals, fetch_signals, signal_specs
+from opsbook.incident.tracing import check_canaries, check_dependencies
 from opsbook.incident.window import IncidentWindow, resolve_window
 from opsbook.present import format_value, worst
 from opsbook.settings import Settings, resolve
