@@ -37,6 +37,7 @@ __all__ = [
     "BATCH_TRACES",
     "SLICE",
     "canary_run_rows",
+    "canary_runs_answer",
     "edge_rows",
     "matches",
     "merge_graphs",
@@ -44,6 +45,7 @@ __all__ = [
     "pick_canaries",
     "segment_rows",
     "service_graph",
+    "traces_answer",
     "slices",
     "summary_rows",
     "trace_summary",
@@ -455,3 +457,65 @@ def pick_canaries(known: Sequence[str], canaries: Sequence[str] | None) -> list[
             f"no canary {', '.join(unknown)}: the canaries are {', '.join(sorted(known)) or 'none'}"
         )
     return list(dict.fromkeys(canaries))
+
+
+def _seconds(moment: object) -> float | None:
+    return None if pd.isna(moment) else round(pd.Timestamp(moment).value / 1e9, 3)
+
+
+def traces_answer(segments: pd.DataFrame, annotations: Mapping[str, str]) -> list[dict[str, Any]]:
+    """Return BatchGetTraces ``Traces`` items rebuilt from :func:`segment_rows` rows (a snapshot).
+
+    What the rows keep is kept (names, times, status, flags, the first cause, URLs); the
+    segments' ``annotations`` come from the trace summaries (JSON text by trace id).
+    """
+    traces = []
+    for trace_id, rows in segments.groupby("trace_id", sort=False):
+        items: dict[str, dict[str, Any]] = {}
+        roots = []
+        for row in rows.to_dict("records"):
+            item: dict[str, Any] = {"id": row["segment_id"], "name": row["name"],
+                                    "start_time": _seconds(row["start"]), "end_time": _seconds(row["end"])}  # fmt: skip
+            if row["depth"] == 0:
+                item.update(
+                    trace_id=trace_id, annotations=json.loads(annotations.get(trace_id) or "{}")
+                )
+                roots.append(item)
+            else:
+                items[row["parent_id"]].setdefault("subsegments", []).append(item)
+            if not pd.isna(row["namespace"]):
+                item["namespace"] = row["namespace"]
+            http: dict[str, Any] = {}
+            if not pd.isna(row["url"]):
+                http["request"] = {"url": row["url"]}
+            if not pd.isna(row["http_status"]):
+                http["response"] = {"status": int(row["http_status"])}
+            if http:
+                item["http"] = http
+            item.update({k: True for k in ("fault", "error", "throttle") if not pd.isna(row[k]) and row[k]})
+            if not pd.isna(row["cause"]):
+                item["cause"] = {"exceptions": [{"id": row["segment_id"], "message": row["cause"]}]}
+            items[row["segment_id"]] = item
+        traces.append(
+            {
+                "Id": trace_id,
+                "Segments": [{"Id": r["id"], "Document": json.dumps(r)} for r in roots],
+            }
+        )
+    return traces
+
+
+def canary_runs_answer(runs: pd.DataFrame) -> list[dict[str, Any]]:
+    """Return GetCanaryRuns ``CanaryRuns`` items rebuilt from :func:`canary_run_rows` rows."""
+    answer = []
+    for row in runs.to_dict("records"):
+        status = {"State": row["state"]}
+        status.update({k: row[c] for k, c in (("StateReason", "state_reason"), ("StateReasonCode", "state_reason_code"))
+                       if not pd.isna(row[c])})  # fmt: skip
+        timeline = {k: row[c].isoformat() for k, c in (("Started", "started"), ("Completed", "completed"))
+                    if not pd.isna(row[c])}  # fmt: skip
+        run = {"Id": row["run_id"], "Name": row["canary"], "Status": status, "Timeline": timeline}
+        if not pd.isna(row["artifact"]):
+            run["ArtifactS3Location"] = row["artifact"]
+        answer.append(run)
+    return answer

@@ -100,7 +100,7 @@ def build_runs(story: org.Timeline, *, seed: int = 7) -> dict[str, list[dict[str
             runs.append({
                 "Id": ids[n], "Name": canary.name,
                 "Status": {"State": "FAILED", "StateReason": reason, "StateReasonCode": "CANARY_FAILURE"}
-                if failed[n] else {"State": "PASSED", "StateReason": ""},
+                if failed[n] else {"State": "PASSED"},
                 "Timeline": {"Started": cli_time(when),
                              "Completed": cli_time(dt.datetime.fromtimestamp(completed / 1000, tz=dt.UTC)),
                              "MetricTimestampForRunAndRetries": cli_time(when.replace(second=0, microsecond=0))},
