@@ -492,7 +492,9 @@ def traces_answer(segments: pd.DataFrame, annotations: Mapping[str, str]) -> lis
                 http["response"] = {"status": int(row["http_status"])}
             if http:
                 item["http"] = http
-            item.update({k: True for k in ("fault", "error", "throttle") if not pd.isna(row[k]) and row[k]})
+            item.update(
+                {k: True for k in ("fault", "error", "throttle") if not pd.isna(row[k]) and row[k]}
+            )
             if not pd.isna(row["cause"]):
                 item["cause"] = {"exceptions": [{"id": row["segment_id"], "message": row["cause"]}]}
             items[row["segment_id"]] = item
