@@ -13,7 +13,7 @@ from opsbook.backends import frames
 from opsbook.backends.aws import is_read_only
 from opsbook.errors import ConfigurationError, NoDataError, UnreadableFileError
 from opsbook.incident import FIRST_CHECKS, triage
-from opsbook.incident.checks import ERROR, PASS
+from opsbook.incident.checks import ERROR, FINDING, PASS
 from opsbook.incident.tracing import trace_evidence
 from opsbook.settings import resolve
 
@@ -191,3 +191,31 @@ def test_trace_evidence_lists_failing_and_slowest_calls_with_trace_ids(settings)
                                        "synthetics:DescribeCanaries", "synthetics:GetCanaryRuns"])  # fmt: skip
 def test_the_read_only_guard_lets_the_trace_and_canary_reads_through(operation: str) -> None:
     assert is_read_only(operation)
+
+
+def test_the_trace_drill_shows_the_graph_before_and_after_the_change(settings) -> None:
+    from opsbook.incident import drill_traces
+
+    drill = drill_traces("checkout-api", "2026-11-14T13:45Z", "2026-11-14T15:00Z",
+                         change_at="2026-11-14T13:58:00Z", top=3, settings=settings)  # fmt: skip
+    assert drill.status() == FINDING and drill.figures() == {
+        "moved_edge": "checkout-api -> payments-api"
+    }
+    top = drill.graph.iloc[0]
+    assert top.moved == "both" and top.bad_rate_before == 0 and top.p99_ms_after == 2000
+    assert drill.findings()[0].startswith(
+        "dependency checkout-api -> payments-api failing and slowed after 13:58 UTC"
+    )
+    assert drill.findings()[1].startswith(
+        "first failing call payments-api at 14:02 UTC in trace 1-"
+    )
+    slowest = drill.evidence.loc[drill.evidence.kind == "slowest"]
+    assert slowest.duration_ms.is_monotonic_decreasing and len(slowest) == 3
+    # without a change, before is the baseline; without traces, the sections say ERROR
+    assert drill_traces("checkout-api", *WINDOW, settings=settings).split == pd.Timestamp(WINDOW[0])
+    broken = drill_traces(
+        "checkout-api",
+        *WINDOW,
+        settings=settings.replace(data_dir=str(Path(settings.data_dir) / "alarms")),
+    )
+    assert broken.status() == ERROR and "ERROR" in repr(broken.section("graph"))

@@ -8,7 +8,8 @@ Two triage checks and the trace evidence the drill-downs show:
   service graph) whose faults and errors, or latency, moved most against the baseline;
 - :func:`edge_changes`: the service graph's edges before and after a moment, side by side;
 - :func:`trace_evidence`: the failing and the slowest downstream calls, with the trace ids an
-  engineer opens in the X-Ray console.
+  engineer opens in the X-Ray console;
+- :func:`drill_traces`: both for a drill-down runbook, before and after the suspected change.
 
 A check that cannot read its source is ERROR (the exception, through
 :func:`~opsbook.incident.checks.run_check`), and one with nothing to compare is SKIPPED: neither
@@ -27,15 +28,18 @@ Examples
 from __future__ import annotations
 
 import json
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
 
-from opsbook import canaries, traces
+from opsbook import canaries, clock, traces
+from opsbook.errors import OpsbookError
 from opsbook.incident.checks import FINDING, PASS, SKIPPED, Check, Finding
-from opsbook.present import format_value
-from opsbook.settings import Settings
+from opsbook.incident.window import IncidentWindow, resolve_window
+from opsbook.present import SectionError, format_value, status_of
+from opsbook.settings import Settings, resolve
 
 if TYPE_CHECKING:
     from opsbook.incident.triage import Triage
@@ -43,8 +47,10 @@ if TYPE_CHECKING:
 __all__ = [
     "FAILING_RATE",
     "SLOWED_RATIO",
+    "TraceDrill",
     "check_canaries",
     "check_dependencies",
+    "drill_traces",
     "edge_changes",
     "trace_evidence",
 ]
@@ -62,6 +68,7 @@ _MOVES = {
     (False, True): "slowed",
     (False, False): "",
 }
+_SAID = {"both": "failing and slowed"}  # how a finding says a move
 
 
 def _hhmm(moment: pd.Timestamp) -> str:
@@ -228,8 +235,7 @@ def check_dependencies(t: Triage) -> Check:
                   f"vs {_num(row.p99_ms_before)} ms")  # fmt: skip
         if since is not None:
             detail += f"; first faulted trace {_hhmm(since)}: {failed.trace_id.iloc[0]}"
-        moved_how = "failing and slowed" if row.moved == "both" else row.moved
-        findings.append(Finding("dependencies", f"dependency {row.edge} {moved_how}", detail,
+        findings.append(Finding("dependencies", f"dependency {row.edge} {_SAID.get(row.moved, row.moved)}", detail,
                                 value=float(row.bad_rate_after), baseline=float(np.nan_to_num(row.bad_rate_before)),
                                 since=since, severity=1 if rank == 0 else 2))  # fmt: skip
     top = moved.edge.iloc[0]
@@ -293,5 +299,114 @@ def trace_evidence(
                          "duration_ms": row.duration_ms, "http_status": row.http_status, "cause": row.cause,
                          "version": versions.get(row.trace_id)})  # fmt: skip
     frame = pd.DataFrame(rows, columns=columns)
-    order = frame.kind.map({"failing": 0, "slowest": 1})
-    return frame.assign(_o=order).sort_values(["_o", "start"], ignore_index=True).drop(columns="_o")
+    # failing calls oldest first (the first is where it began), then the slowest first
+    key = frame.start.astype("int64") // 10**6 * frame.kind.eq(
+        "failing"
+    ) - frame.duration_ms * frame.kind.eq("slowest")
+    return (
+        frame.assign(_k=frame.kind.eq("slowest"), _o=key)
+        .sort_values(["_k", "_o"], ignore_index=True)
+        .drop(columns=["_k", "_o"])
+    )
+
+
+@dataclass
+class TraceDrill:
+    """The trace evidence of one window: the service graph before and after, failing and slow calls."""
+
+    service: str
+    window: IncidentWindow
+    split: pd.Timestamp  # the change (or the window's start: before is then the baseline)
+    graph: pd.DataFrame  # edge_changes: the service's downstream edges, most moved first
+    evidence: pd.DataFrame  # trace_evidence after the split
+    error: str = ""  # why the traces could not be read, if they could not
+
+    def section(self, name: str) -> pd.DataFrame | SectionError:
+        """Return ``graph`` or ``evidence``, or the ERROR saying why the traces could not be read."""
+        frame = getattr(self, name)
+        return SectionError(name, self.error) if frame.empty and self.error else frame
+
+    def findings(self) -> list[str]:
+        """Return short findings: the edge that moved most, the first failing trace."""
+        if self.error:
+            return [f"traces ERROR: {self.error}"]
+        if self.graph.empty:
+            return [f"no data: no traced downstream call of {self.service} in the window"]
+        moved = self.graph.loc[self.graph.moved != ""]
+        if moved.empty:
+            return [f"no downstream edge of {self.service} moved after {_hhmm(self.split)}"]
+        top = moved.iloc[0]
+        out = [f"dependency {top.edge} {_SAID.get(top.moved, top.moved)} after {_hhmm(self.split)}: {top.bad_rate_after:.1%} of calls "
+               f"failed (before {np.nan_to_num(top.bad_rate_before):.1%}), p99 {_num(top.p99_ms_before)} -> "
+               f"{_num(top.p99_ms_after)} ms"]  # fmt: skip
+        failing = self.evidence.loc[self.evidence.kind == "failing"]
+        if len(failing):
+            first = failing.iloc[0]
+            out.append(
+                f"first failing call {first.callee} at {_hhmm(first.start)} in trace {first.trace_id}: {first.cause}"
+            )
+        return out
+
+    def status(self) -> str:
+        """Return ERROR when traces could not be read, SKIPPED without any, FINDING for a moved edge."""
+        if not self.error and self.graph.empty:
+            return SKIPPED
+        moved = [] if self.graph.empty else list(self.graph.loc[self.graph.moved != ""].edge)
+        return status_of(moved, errors=[self.error] if self.error else [])
+
+    def figures(self) -> dict[str, object]:
+        """Return the figures a runbook records: the edge that moved most."""
+        moved = self.graph.loc[self.graph.moved != ""] if not self.graph.empty else self.graph
+        return {"moved_edge": None if moved.empty else str(moved.iloc[0].edge)}
+
+
+def drill_traces(
+    service: str,
+    start: clock.Moment,
+    end: clock.Moment,
+    *,
+    change_at: clock.Moment | None = None,
+    top: int = 10,
+    settings: Settings | None = None,
+) -> TraceDrill:
+    """Return the service graph before and after ``change_at`` and the trace evidence after it.
+
+    Parameters
+    ----------
+    service
+        The traced service (its segments' name), e.g. ``checkout-api``.
+    start, end
+        The window (ISO 8601, UTC).
+    change_at
+        The suspected change inside the window; empty: before is the baseline (the same length
+        before ``start``), after is the window.
+    top
+        How many failing and how many slowest calls to list.
+    settings
+        Backend and data location.
+
+    Examples
+    --------
+    >>> drill = drill_traces("checkout-api", "2026-11-14T13:45Z", "2026-11-14T15:00Z",
+    ...                      change_at="2026-11-14T13:58Z")  # doctest: +SKIP
+    >>> drill.findings()[0]  # doctest: +SKIP
+    'dependency checkout-api -> payments-api failing and slowed after 13:58 UTC: ...'
+    """
+    window = resolve_window(start, end)
+    settings = settings or resolve()
+    split = clock.to_utc(change_at, "change_at") if change_at not in (None, "") else window.start
+    if not window.start <= split < window.end:
+        split = window.start
+    before = (
+        (window.baseline_start, window.baseline_end)
+        if split == window.start
+        else (window.start, split)
+    )
+    try:
+        graph = edge_changes(traces.read_service_graph(*before, settings=settings),
+                             traces.read_service_graph(split, window.end, settings=settings), service)  # fmt: skip
+        evidence = trace_evidence(split, window.end, service, top=top, settings=settings)
+    except OpsbookError as error:
+        empty = pd.DataFrame()
+        return TraceDrill(service, window, split, empty, empty, f"{type(error).__name__}: {error}")
+    return TraceDrill(service, window, split, graph, evidence)
