@@ -219,3 +219,29 @@ def test_the_trace_drill_shows_the_graph_before_and_after_the_change(settings) -
         settings=settings.replace(data_dir=str(Path(settings.data_dir) / "alarms")),
     )
     assert broken.status() == ERROR and "ERROR" in repr(broken.section("graph"))
+
+
+def test_transaction_search_spans_read_into_the_same_frames(
+    sample_dir: Path, tmp_path: Path
+) -> None:
+    """The traces written as aws/spans (OpenTelemetry span JSON), not as BatchGetTraces files."""
+    import datetime as dt
+
+    from opsbook.sample import generate
+
+    facts = generate(tmp_path / "spans", as_of=dt.date(2026, 11, 15), parts=("spans",))
+    assert (
+        facts["spans"]["log_group"] == "aws/spans" and not (tmp_path / "spans" / "traces").exists()
+    )
+    spans = resolve(backend="local", data_dir=str(tmp_path / "spans"))
+    xray = resolve(backend="local", data_dir=str(sample_dir))
+    graph = traces.read_service_graph(*WINDOW, settings=spans)
+    pd.testing.assert_frame_equal(graph, traces.read_service_graph(*WINDOW, settings=xray))
+    summaries = traces.read_trace_summaries(*WINDOW, filter_expression="fault", settings=spans)
+    pd.testing.assert_frame_equal(
+        summaries, traces.read_trace_summaries(*WINDOW, filter_expression="fault", settings=xray)
+    )
+    ids = summaries.trace_id.head(4).tolist()
+    pd.testing.assert_frame_equal(
+        traces.read_traces(ids, settings=spans), traces.read_traces(ids, settings=xray)
+    )

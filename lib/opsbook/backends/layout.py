@@ -75,6 +75,7 @@ __all__ = [
     "SAMPLE_MARKER",
     "SAMPLE_README",
     "SLOS",
+    "SPANS_GROUP",
     "TRAIL_DAY",
     "TRAIL_DELIVERED",
     "TRACES",
@@ -129,6 +130,9 @@ HEALTH = "health"
 HEALTH_EVENTS = f"{HEALTH}/describe-events.json"
 HEALTH_EVENT_DETAILS = f"{HEALTH}/describe-event-details.json"
 HEALTH_AFFECTED_ENTITIES = f"{HEALTH}/describe-affected-entities.json"
+
+# Transaction Search: OpenTelemetry spans in this log group (read like any other log group)
+SPANS_GROUP = "aws/spans"
 
 # X-Ray: BatchGetTraces output, one file per hour the traces started in
 TRACES = "traces"

@@ -11,6 +11,9 @@ into rows here, so the same question gives the same columns on both:
 - :func:`trace_summary`: the ``GetTraceSummaries`` item of one trace; :func:`summary_rows` reads
   items on both, and :func:`matches` applies the part of the filter-expression language the
   local backend understands;
+- :func:`span_rows`: the same rows from OpenTelemetry spans as Transaction Search writes them to
+  the ``aws/spans`` log group (a SERVER span is a segment, a CLIENT span naming
+  ``aws.remote.service`` a downstream subsegment);
 - :func:`canary_run_rows`: one row per ``GetCanaryRuns`` run.
 
 Examples
@@ -47,6 +50,7 @@ __all__ = [
     "service_graph",
     "traces_answer",
     "slices",
+    "span_rows",
     "summary_rows",
     "trace_summary",
 ]
@@ -470,7 +474,8 @@ def traces_answer(segments: pd.DataFrame, annotations: Mapping[str, str]) -> lis
     segments' ``annotations`` come from the trace summaries (JSON text by trace id).
     """
     traces = []
-    for trace_id, rows in segments.groupby("trace_id", sort=False):
+    ordered = segments.sort_values(["depth", "start"], kind="stable")  # parents before their calls
+    for trace_id, rows in ordered.groupby("trace_id", sort=False):
         items: dict[str, dict[str, Any]] = {}
         roots = []
         for row in rows.to_dict("records"):
@@ -521,3 +526,65 @@ def canary_runs_answer(runs: pd.DataFrame) -> list[dict[str, Any]]:
             run["ArtifactS3Location"] = row["artifact"]
         answer.append(run)
     return answer
+
+
+def _xray_id(trace_id: str) -> str:
+    """Return the X-Ray form (``1-<8 hex>-<24 hex>``) of a 32-hex OpenTelemetry trace id."""
+    return trace_id if trace_id.startswith("1-") else f"1-{trace_id[:8]}-{trace_id[8:]}"
+
+
+def span_rows(spans: Iterable[Mapping[str, Any]]) -> tuple[list[dict[str, Any]], dict[str, str]]:
+    """Return segment rows (as :func:`segment_rows`) of OpenTelemetry spans, and annotations.
+
+    A span without a parent, or of kind SERVER, is a segment of its service (``service.name``
+    or ``aws.local.service``); a CLIENT span naming ``aws.remote.service`` is a downstream call
+    (``namespace`` ``remote``, or ``aws`` for an ``AWS::`` service). A status of ERROR is a fault
+    (5XX or no status) or an error (4XX, 429 a throttle too). Annotations are the root span's
+    attributes that ``aws.xray.annotations`` lists (JSON text by trace id).
+
+    Examples
+    --------
+    >>> rows, notes = span_rows([{"traceId": "6af869daa7bfb8f6e9222532776aa83d", "spanId": "a1",
+    ...     "name": "POST /charges", "kind": "CLIENT", "parentSpanId": "r0",
+    ...     "startTimeUnixNano": 1794664922272000000, "endTimeUnixNano": 1794664924272000000,
+    ...     "resource": {"attributes": {"service.name": "checkout-api"}},
+    ...     "attributes": {"aws.remote.service": "payments-api"}, "status": {"code": "ERROR"}}])
+    >>> rows[0]["trace_id"], rows[0]["name"], rows[0]["fault"], rows[0]["duration_ms"]
+    ('1-6af869da-a7bfb8f6e9222532776aa83d', 'payments-api', True, 2000.0)
+    """
+    rows, annotations = [], {}
+    for span in spans:
+        attributes = span.get("attributes") or {}
+        service = ((span.get("resource") or {}).get("attributes") or {}).get(
+            "service.name"
+        ) or attributes.get("aws.local.service")
+        trace_id = _xray_id(str(span["traceId"]))
+        parent = span.get("parentSpanId") or None
+        remote = attributes.get("aws.remote.service")
+        is_segment = parent is None or span.get("kind") in ("SERVER", "SPAN_KIND_SERVER")
+        status = attributes.get("http.response.status_code", attributes.get("http.status_code"))
+        failed = (span.get("status") or {}).get("code") in ("ERROR", "STATUS_CODE_ERROR")
+        client_error = status is not None and 400 <= int(status) < 500
+        start, end = (
+            int(span[k]) / 1e9 if span.get(k) else None
+            for k in ("startTimeUnixNano", "endTimeUnixNano")
+        )
+        cause = (span.get("status") or {}).get("message") or next(
+            ((e.get("attributes") or {}).get("exception.message") for e in span.get("events") or []
+             if e.get("name") == "exception"), None)  # fmt: skip
+        rows.append({
+            "trace_id": trace_id, "segment_id": span["spanId"], "parent_id": parent, "service": service,
+            "name": service if is_segment else (remote or span.get("name")),
+            "namespace": None if is_segment or not remote else ("aws" if str(remote).startswith("AWS::") else "remote"),
+            "depth": 0 if is_segment else 1, "start": _moment(start), "end": _moment(end),
+            "duration_ms": round((end - start) * 1000, 3) if start is not None and end is not None else None,
+            "http_status": None if status is None else int(status),
+            "fault": failed and not client_error, "error": failed and client_error,
+            "throttle": failed and status is not None and int(status) == 429,
+            "cause": cause if failed else None,
+            "url": attributes.get("url.full", attributes.get("http.url")),
+        })  # fmt: skip
+        if parent is None:
+            keys = attributes.get("aws.xray.annotations") or []
+            annotations[trace_id] = json.dumps({k: attributes[k] for k in keys if k in attributes})
+    return rows, annotations

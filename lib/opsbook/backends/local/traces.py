@@ -1,7 +1,10 @@
-"""X-Ray traces on the local backend: saved BatchGetTraces output under ``data_dir/traces/``.
+"""X-Ray traces on the local backend: saved BatchGetTraces output, or Transaction Search spans.
 
 ``traces/batch-get-traces/YYYY/MM/DD/HH.json`` holds what BatchGetTraces returns for the traces
 that started in that hour (``aws xray batch-get-traces`` over the ids GetTraceSummaries listed).
+Without that folder, the OpenTelemetry spans of the ``aws/spans`` log group (exported like any
+other log group) are read through the Logs Insights engine and turned into the same segments
+(:func:`opsbook.backends.tracing.span_rows`).
 The service graph and the trace summaries are computed from the segments as X-Ray computes them
 (:mod:`opsbook.backends.tracing`), so they answer what GetServiceGraph and GetTraceSummaries
 answer on AWS.
@@ -17,9 +20,9 @@ Examples
 from __future__ import annotations
 
 import functools
+import json
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
 
 import pandas as pd
 
@@ -29,15 +32,17 @@ from opsbook.backends.frames import (
     trace_segments_frame,
     trace_summaries_frame,
 )
-from opsbook.backends.local import HINT, data_dir, read_json
+from opsbook.backends.local import HINT, data_dir, logs, read_json
 from opsbook.backends.local._reading import Malformed, Reading
 from opsbook.backends.tracing import (
     edge_rows,
     matches,
     segment_rows,
     service_graph,
+    span_rows,
     summary_rows,
     trace_summary,
+    traces_answer,
 )
 from opsbook.errors import NoDataError
 from opsbook.settings import Settings
@@ -45,19 +50,39 @@ from opsbook.settings import Settings
 __all__ = ["read_service_graph", "read_trace_summaries", "read_traces"]
 
 
-def _hour_files(settings: Settings, hours: Sequence[pd.Timestamp]) -> list[Any]:
-    folder = data_dir(settings)
-    if not (folder / layout.TRACES).is_dir():
-        raise NoDataError(f"no {layout.TRACES}/ folder under {folder}: {HINT}")
-    return [folder / layout.trace_batch(f"{hour:{layout.TRACE_HOUR}}") for hour in hours]
+_SPAN_SLACK = pd.Timedelta(minutes=5)  # a trace's later spans are logged after its start
 
 
 def _traces(settings: Settings, hours: Sequence[pd.Timestamp], reading: Reading) -> list[dict]:
+    """Return the traces started in ``hours`` (BatchGetTraces items), from files or spans."""
+    folder = data_dir(settings)
+    wanted = sorted(set(hours))
+    if not (folder / layout.TRACES).is_dir():
+        if (folder / layout.export_task(layout.SPANS_GROUP, "")).is_dir():
+            return _from_spans(settings, wanted, reading)
+        raise NoDataError(
+            f"no {layout.TRACES}/ folder and no {layout.SPANS_GROUP} log group under {folder}: {HINT}"
+        )
     traces: list[dict] = []
-    for path in _hour_files(settings, sorted(set(hours))):
+    for hour in wanted:
+        path = folder / layout.trace_batch(f"{hour:{layout.TRACE_HOUR}}")
         if path.exists() or path.is_symlink():
             traces += reading.read(path, _hour) or []
     return traces
+
+
+def _from_spans(settings: Settings, hours: list[pd.Timestamp], reading: Reading) -> list[dict]:
+    """Return the traces of the spans logged in ``hours`` (and a little after), as BatchGetTraces."""
+    if not hours:
+        return []
+    # An export's folders drop a group's leading slash; the local engine names groups with one.
+    found = logs.query(settings, "fields @message", [f"/{layout.SPANS_GROUP}"], hours[0].to_pydatetime(),
+                       (hours[-1] + pd.Timedelta(hours=1) + _SPAN_SLACK).to_pydatetime())  # fmt: skip
+    reading.skipped += [s for s in found.attrs.get("skipped", []) if s not in reading.skipped]
+    rows, annotations = span_rows(json.loads(m) for m in found["@message"])
+    inside = set(hours)
+    return [t for t in traces_answer(trace_segments_frame(rows), annotations)
+            if _started(t).floor("h") in inside]  # fmt: skip
 
 
 def _hour(path: Path) -> list[dict]:
