@@ -16,6 +16,8 @@ from opsbook.incident import FIRST_CHECKS, triage
 from opsbook.incident.checks import ERROR, FINDING, PASS
 from opsbook.incident.tracing import trace_evidence
 from opsbook.settings import resolve
+from opsbook.slo.evaluate import review_slos
+from opsbook.slo.spec import CANARY_EXAMPLE, SPANS_EXAMPLE, parse_slos
 
 WINDOW = ("2026-11-14T14:00Z", "2026-11-14T15:00Z")
 BASELINE = ("2026-11-14T13:00Z", "2026-11-14T14:00Z")
@@ -245,3 +247,17 @@ def test_transaction_search_spans_read_into_the_same_frames(
     pd.testing.assert_frame_equal(
         traces.read_traces(ids, settings=spans), traces.read_traces(ids, settings=xray)
     )
+    # an SLO whose SLI is the spans' latency (the local engine names the exported group /aws/spans)
+    slo = parse_slos(SPANS_EXAMPLE.replace("[aws/spans]", "[/aws/spans]"))
+    row = review_slos(slo, WINDOW[1], settings=spans).summary().iloc[0]
+    assert row["name"] == "checkout-span-latency" and row.status == "page"
+    assert 0.98 < row.attainment < 0.99
+
+
+def test_an_slo_takes_its_sli_from_a_canary(settings) -> None:
+    row = review_slos(parse_slos(CANARY_EXAMPLE), WINDOW[1], settings=settings).summary().iloc[0]
+    runs = canaries.read_canary_runs(
+        "2026-11-07T15:00Z", WINDOW[1], canaries=["checkout-flow"], settings=settings
+    )
+    assert row.events == len(runs) and row.bad_events == (runs.state == "FAILED").sum()
+    assert row.status == "page"
