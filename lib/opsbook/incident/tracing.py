@@ -28,6 +28,7 @@ Examples
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -62,6 +63,9 @@ FAILING_RATE = 0.02
 #: :data:`_SLOWER_MS` more, marks it slowed.
 SLOWED_RATIO = 2.0
 _SLOWER_MS = 100.0
+#: A canary failing at least this share of its runs in the window is failing, whatever the baseline.
+_STILL_FAILING = 0.5
+_GENERIC = frozenset({"api", "service", "svc", "app", "web", "worker", "handler", "prod"})
 _MOVES = {
     (True, True): "both",
     (True, False): "failing",
@@ -90,6 +94,18 @@ def _first_alarm(t: Triage) -> tuple[pd.Timestamp, str] | None:
         return None
     first = mine.sort_values("went_to_alarm_at").iloc[0]
     return pd.Timestamp(first.went_to_alarm_at), str(first.alarm_name)
+
+
+def _related(canary: str, service: str) -> bool:
+    """Return whether a canary's name shares a word with the service's (``checkout-flow``, ``checkout-api``).
+
+    Examples
+    --------
+    >>> _related("checkout-flow", "checkout-api"), _related("catalog-browse", "checkout-api")
+    (True, False)
+    """
+    words = {w for w in re.split(r"[^a-z0-9]+", service.lower()) if w and w not in _GENERIC}
+    return bool(words & set(re.split(r"[^a-z0-9]+", canary.lower())))
 
 
 def _canary_table(runs: pd.DataFrame, start: pd.Timestamp) -> pd.DataFrame:
@@ -125,11 +141,11 @@ def check_canaries(t: Triage) -> Check:
     measured = table.loc[table.runs > 0]
     if measured.empty:
         return Check("canaries", SKIPPED, "no canary ran in the window: cannot tell", table)
-    failing = (1 - measured.success_rate) - (
-        1 - measured.baseline_success_rate.fillna(1)
-    ) >= FAILING_RATE
-    slowed = (measured.median_ms >= SLOWED_RATIO * measured.baseline_median_ms) & (
-        measured.median_ms - measured.baseline_median_ms >= _SLOWER_MS
+    failed_share = 1 - table.success_rate
+    rise = failed_share - (1 - table.baseline_success_rate.fillna(1))
+    failing = (rise >= FAILING_RATE) | (failed_share >= _STILL_FAILING)
+    slowed = (table.median_ms >= SLOWED_RATIO * table.baseline_median_ms) & (
+        table.median_ms - table.baseline_median_ms >= _SLOWER_MS
     )
     table["status"] = [
         _MOVES[(bool(f), bool(s))] or "normal" for f, s in zip(failing, slowed, strict=True)
@@ -138,26 +154,31 @@ def check_canaries(t: Triage) -> Check:
     alarm = _first_alarm(t)
     findings = []
     for row in table.loc[table.status.isin(["failing", "slowed", "both"])].itertuples():
+        related = _related(row.canary, t.service.name)
+        since = None
         if row.status == "slowed":
             what = f"canary {row.canary} slowed"
             detail = (
                 f"median {_num(row.median_ms)} ms vs {_num(row.baseline_median_ms)} ms baseline"
             )
-            since = None
         else:
+            before = (
+                "no baseline runs"
+                if pd.isna(row.baseline_success_rate)
+                else f"baseline {1 - row.baseline_success_rate:.0%} failed"
+            )
             what = f"canary {row.canary} failing"
-            detail = (f"{row.failed} of {row.runs} runs failed since {_hhmm(row.first_failure)}"
-                      f" (baseline {1 - row.baseline_success_rate:.0%} failed): {row.reason}")  # fmt: skip
+            detail = f"{row.failed} of {row.runs} runs failed since {_hhmm(row.first_failure)} ({before}): {row.reason}"
             since = row.first_failure
             if alarm is not None:
                 gap = (alarm[0] - row.first_failure).total_seconds() / 60
                 order = "before" if gap > 0 else "after"
-                detail += (f"; failed {abs(gap):.0f} min {order} the first alarm "
-                           f"({alarm[1]} at {_hhmm(alarm[0])})")  # fmt: skip
+                detail += f"; failed {abs(gap):.0f} min {order} the first alarm ({alarm[1]} at {_hhmm(alarm[0])})"
             elif "alarms" in t.checks:
                 detail += "; no alarm fired in the window"
         findings.append(Finding("canaries", what, detail, value=float(row.success_rate),
-                                baseline=float(row.baseline_success_rate), since=since, severity=1))  # fmt: skip
+                                baseline=float(row.baseline_success_rate), since=since,
+                                severity=1 if related else 3))  # fmt: skip
     if not findings:
         return Check(
             "canaries", PASS, f"{len(measured)} canary(ies) passing as in the baseline", table
