@@ -261,3 +261,13 @@ def test_an_slo_takes_its_sli_from_a_canary(settings) -> None:
     )
     assert row.events == len(runs) and row.bad_events == (runs.state == "FAILED").sum()
     assert row.status == "page"
+
+
+def test_edge_changes_without_traces_on_either_side() -> None:
+    from opsbook.incident.tracing import edge_changes
+
+    empty = frames.service_edges_frame([])
+    assert edge_changes(empty, empty, "checkout-api").empty
+    new = frames.service_edges_frame([{"caller": "checkout-api", "callee": "payments-api", "requests": 10,
+                                       "errors": 0, "faults": 5, "p99_ms": 100.0}])  # fmt: skip
+    assert edge_changes(empty, new, "checkout-api").moved.tolist() == ["failing"]

@@ -72,6 +72,10 @@ _MOVES = {
     (False, True): "slowed",
     (False, False): "",
 }
+_EDGE_COLUMNS = [
+    "edge", *(f"{c}_{side}" for side in ("before", "after") for c in ("requests", "errors", "faults", "p99_ms")),
+    "bad_rate_before", "bad_rate_after", "moved", "score",
+]  # fmt: skip
 _SAID = {"both": "failing and slowed"}  # how a finding says a move
 
 
@@ -201,9 +205,10 @@ def edge_changes(before: pd.DataFrame, after: pd.DataFrame, service: str) -> pd.
         return edges.groupby(["caller", "callee"], as_index=False)[columns].agg(
             {"requests": "sum", "errors": "sum", "faults": "sum", "p99_ms": "max"})  # fmt: skip
 
-    table = mine(before).merge(
-        mine(after), on=["caller", "callee"], how="outer", suffixes=("_before", "_after")
-    )
+    early, late = mine(before), mine(after)
+    if early.empty and late.empty:
+        return pd.DataFrame(columns=_EDGE_COLUMNS)
+    table = early.merge(late, on=["caller", "callee"], how="outer", suffixes=("_before", "_after"))
     for side in ("before", "after"):
         requests = table[f"requests_{side}"].astype("float64")
         bad = (table[f"errors_{side}"] + table[f"faults_{side}"]).astype("float64")
