@@ -4,7 +4,7 @@ The same requests as :mod:`opsbook.sample.traces`, written as CloudWatch writes 
 Transaction Search is on (a SERVER span per checkout-api request, a CLIENT span per downstream
 call naming ``aws.remote.service``), exported like any other log group
 (``logs/export/aws/spans/<task id>/<log stream>/NNNNNN.gz``). Not a default part: a sample holds
-X-Ray's BatchGetTraces files, and ``opsbook sample generate --parts spans`` writes the spans
+X-Ray's BatchGetTraces files, and ``opsbook sample generate --only spans`` writes the spans
 instead, which the local backend reads into the same frames.
 
 Examples
