@@ -38,8 +38,9 @@ def test_findings_name_the_deployment_before_the_5xx_burst(result) -> None:
 
 def test_every_check_reports_a_status(result) -> None:
     statuses = result.summary().status.to_dict()
-    assert statuses == {"alarms": "FINDING", "health": "PASS", "changes": "FINDING",
-                        "golden_signals": "FINDING", "top_errors": "FINDING"}  # fmt: skip
+    assert statuses == {"alarms": "FINDING", "canaries": "FINDING", "health": "PASS",
+                        "changes": "FINDING", "golden_signals": "FINDING",
+                        "dependencies": "FINDING", "top_errors": "FINDING"}  # fmt: skip
     patterns = result.frame("top_errors").pattern.tolist()
     assert "unhandled KeyError 'shipping_zone' in cart <hex>" in patterns
 

@@ -38,6 +38,7 @@ def test_metric_namespaces_from_metric_streams(settings) -> None:
     namespaces = metrics.describe_namespaces(settings=settings)
     assert namespaces.namespace.tolist() == [
         "AWS/ApiGateway", "AWS/ApplicationELB", "AWS/ECS", "AWS/Lambda", "AWS/RDS",
+        "CloudWatchSynthetics",  # the canaries' metrics, a second metric stream
     ]  # fmt: skip
     assert namespaces.dtypes.to_dict() == frames.namespaces_frame([]).dtypes.to_dict()
     lambda_ = namespaces.set_index("namespace").loc["AWS/Lambda"]

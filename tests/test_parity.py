@@ -595,3 +595,117 @@ def test_doctor(aws_env: str, sample_dir: Path, clean_env: Path) -> None:
     assert set(aws.status) == set(local.status) == {"PASS"}, (aws, local)
     assert {"logs", "metrics"} <= set(aws.name) & set(local.name)
     assert aws.name.tolist() != local.name.tolist(), KNOWN_DIFFERENCES["doctor.checks"][ROWS]
+
+
+# --- traces and canaries: X-Ray segments in moto; the graph, summaries and runs through Stubbers --
+
+
+def _saved_traces(sample_dir: Path, hours: range) -> list[dict[str, Any]]:
+    """The sample's BatchGetTraces items of the incident day's ``hours``."""
+    folder = sample_dir / "traces" / "batch-get-traces" / "2026" / "11" / "14"
+    return [t for h in hours for t in json.loads((folder / f"{h:02d}.json").read_text())["Traces"]]
+
+
+@covers("traces.read_traces")
+def test_traces_on_moto(aws_env: str, sample_dir: Path) -> None:
+    """moto keeps the segment documents PutTraceSegments sent and BatchGetTraces gives them back."""
+    saved = _saved_traces(sample_dir, range(14, 15))[:12]
+    documents = [s["Document"] for t in saved for s in t["Segments"]]
+    answer = boto3.client("xray", region_name="us-east-1").put_trace_segments(
+        TraceSegmentDocuments=documents
+    )
+    assert answer["UnprocessedTraceSegments"] == []
+    ids = [t["Id"] for t in saved] + ["1-6af869da-000000000000000000000000"]  # one not there
+    aws, local = (call(s, "traces.read_traces", ids) for s in (resolve(backend="aws", region="us-east-1"),
+                                                              resolve(data_dir=str(sample_dir))))  # fmt: skip
+    assert_parity("traces.read_traces", aws, local)
+    assert local.attrs["unprocessed"] == ids[-1:] and local.trace_id.nunique() == 12
+
+
+#: Seven hours around the incident: X-Ray answers six hours a call, so the aws backend asks twice.
+TRACE_WINDOW = (pd.Timestamp("2026-11-14T12:00Z"), pd.Timestamp("2026-11-14T19:00Z"))
+
+
+@covers("traces.read_service_graph")
+def test_service_graph(sample_dir: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Moto's GetServiceGraph answers no services: X-Ray's answer for the sample's segments is given."""
+    from opsbook.backends import frames, tracing
+    from opsbook.backends.aws import traces as aws_traces
+
+    segments = frames.trace_segments_frame(
+        tracing.segment_rows(_saved_traces(sample_dir, range(12, 19)))
+    )
+    stub = _stub(monkeypatch, aws_traces, "xray")
+    for first, last in tracing.slices(*TRACE_WINDOW):
+        inside = segments.loc[segments.trace_id.isin(
+            segments.loc[(segments.depth == 0) & (segments.start >= first) & (segments.start < last)].trace_id)]  # fmt: skip
+        stub.add_response("get_service_graph", tracing.service_graph(inside, first, last),
+                          {"StartTime": first.to_pydatetime(), "EndTime": last.to_pydatetime()})  # fmt: skip
+    aws = call(resolve(backend="aws"), "traces.read_service_graph", *TRACE_WINDOW)
+    stub.assert_no_pending_responses()
+    local = call(resolve(data_dir=str(sample_dir)), "traces.read_service_graph", *TRACE_WINDOW)
+    assert_parity("traces.read_service_graph", aws, local, rtol=1e-9)
+    assert local.set_index("callee").faults["payments-api"] > 20
+
+
+@covers("traces.read_trace_summaries")
+@pytest.mark.parametrize("expression", [None, 'service("payments-api") { fault }'])
+def test_trace_summaries(
+    sample_dir: Path, monkeypatch: pytest.MonkeyPatch, expression: str | None
+) -> None:
+    """Moto's summaries are guesses (a response time of 1 ms, no filter): X-Ray's are given, paged."""
+    from opsbook.backends import tracing
+    from opsbook.backends.aws import traces as aws_traces
+
+    local = call(
+        resolve(data_dir=str(sample_dir)), "traces.read_trace_summaries", *TRACE_WINDOW, expression
+    )
+    kept = set(local.trace_id)
+    stub = _stub(monkeypatch, aws_traces, "xray")
+    for first, last in tracing.slices(*TRACE_WINDOW):
+        items = [tracing.trace_summary(t) for t in _saved_traces(sample_dir, range(first.hour, last.hour))
+                 if t["Id"] in kept]  # fmt: skip
+        expected = {"StartTime": first.to_pydatetime(), "EndTime": last.to_pydatetime(), "TimeRangeType": "TraceId",
+                    **({"FilterExpression": expression} if expression else {})}  # fmt: skip
+        half = len(items) // 2
+        stub.add_response(
+            "get_trace_summaries", {"TraceSummaries": items[:half], "NextToken": "p2"}, expected
+        )
+        stub.add_response(
+            "get_trace_summaries", {"TraceSummaries": items[half:]}, {**expected, "NextToken": "p2"}
+        )
+    aws = call(resolve(backend="aws"), "traces.read_trace_summaries", *TRACE_WINDOW, expression)
+    stub.assert_no_pending_responses()
+    assert_parity("traces.read_trace_summaries", aws, local)
+    assert len(local) > 0 and (expression is None or local.fault.all())
+
+
+@covers("canaries.read_canary_runs")
+def test_canary_runs(sample_dir: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Moto has no GetCanaryRuns: the saved runs answer, newest first, read until past the window."""
+    from opsbook.backends.aws import canaries as aws_canaries
+
+    start, end = pd.Timestamp("2026-11-14T14:00Z"), pd.Timestamp("2026-11-14T15:00Z")
+    folder = sample_dir / "canaries"
+    described = json.loads((folder / "describe-canaries.json").read_text())
+    stub = _stub(monkeypatch, aws_canaries, "synthetics")
+    stub.add_response(
+        "describe_canaries", {"Canaries": described["Canaries"][:1], "NextToken": "page-2"}, {}
+    )
+    stub.add_response(
+        "describe_canaries", {"Canaries": described["Canaries"][1:]}, {"NextToken": "page-2"}
+    )
+    for name in sorted(c["Name"] for c in described["Canaries"]):
+        runs = json.loads((folder / "get-canary-runs" / name / "2026-11-14.json").read_text())[
+            "CanaryRuns"
+        ]
+        newest = sorted((r for r in runs if r["Timeline"]["Started"] < "2026-11-14T15:30"),
+                        key=lambda r: r["Timeline"]["Started"], reverse=True)  # fmt: skip
+        # one page reaches past the window's start: the next is never asked for
+        stub.add_response("get_canary_runs", {"CanaryRuns": newest[:100], "NextToken": "more"},
+                          {"Name": name, "MaxResults": 100})  # fmt: skip
+    aws = call(resolve(backend="aws"), "canaries.read_canary_runs", start, end, None)
+    stub.assert_no_pending_responses()
+    local = call(resolve(data_dir=str(sample_dir)), "canaries.read_canary_runs", start, end, None)
+    assert_parity("canaries.read_canary_runs", aws, local)
+    assert (local.state == "FAILED").sum() > 30

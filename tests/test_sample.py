@@ -21,7 +21,9 @@ def test_readme_says_where_the_injected_events_are(sample_dir: Path) -> None:
     assert "| 2026-11-05 |" in readme, "the cost anomaly day"
     assert "billing period 2026-10" in readme, "the month-over-month mover"
     facts = json.loads((sample_dir / "sample.json").read_text())
-    assert facts["parts"] == ["cur", "logs", "metrics", "incident", "slos", "s3logs"]
+    assert facts["parts"] == [
+        "cur", "logs", "metrics", "incident", "slos", "s3logs", "traces", "canaries"
+    ]  # fmt: skip
     assert (sample_dir / "slos.yaml").is_file()
     assert all(facts[part]["seconds"] >= 0 for part in facts["parts"])
 

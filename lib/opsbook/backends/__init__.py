@@ -34,6 +34,7 @@ from opsbook.backends.contract import (
     LIVE,
     Alarms,
     AppSignals,
+    Canaries,
     Changes,
     Cur,
     Doctor,
@@ -43,6 +44,7 @@ from opsbook.backends.contract import (
     Metrics,
     Notify,
     Pull,
+    Traces,
 )
 from opsbook.settings import Settings
 
@@ -81,6 +83,8 @@ class Backend:
     appsignals: AppSignals
     notify: Notify
     pull: Pull
+    traces: Traces
+    canaries: Canaries
 
     def __init__(self, name: str) -> None:
         self.name = name

@@ -15,7 +15,7 @@ account rather than a copy (a capability callers may ask for, never a backend's 
 Examples
 --------
 >>> sorted(CONTRACT)[:4]
-['alarms', 'appsignals', 'changes', 'cur']
+['alarms', 'appsignals', 'canaries', 'changes']
 >>> contract_functions(Logs)
 ['describe_log_groups', 'list_log_groups', 'list_s3_sources', 'query']
 """
@@ -42,6 +42,7 @@ __all__ = [
     "LIVE",
     "Alarms",
     "AppSignals",
+    "Canaries",
     "Changes",
     "Cur",
     "Doctor",
@@ -51,6 +52,7 @@ __all__ = [
     "Metrics",
     "Notify",
     "Pull",
+    "Traces",
     "contract_functions",
 ]
 
@@ -190,6 +192,53 @@ class Health(Protocol):
         ...
 
 
+class Traces(Protocol):
+    """X-Ray traces: the service graph, trace summaries and the traces' segments."""
+
+    def read_service_graph(
+        self, settings: Settings, start: pd.Timestamp, end: pd.Timestamp
+    ) -> pd.DataFrame:
+        """Return the service graph's edges over ``[start, end)`` (:func:`.frames.service_edges_frame`)."""
+        ...
+
+    def read_trace_summaries(
+        self,
+        settings: Settings,
+        start: pd.Timestamp,
+        end: pd.Timestamp,
+        filter_expression: str | None,
+    ) -> pd.DataFrame:
+        """Return the summaries of traces started in ``[start, end)`` passing the filter, by start.
+
+        (:func:`.frames.trace_summaries_frame`)
+        """
+        ...
+
+    def read_traces(self, settings: Settings, trace_ids: Sequence[str]) -> pd.DataFrame:
+        """Return the segments and subsegments of the traces (:func:`.frames.trace_segments_frame`).
+
+        ``attrs["unprocessed"]`` lists the ids that were not found.
+        """
+        ...
+
+
+class Canaries(Protocol):
+    """CloudWatch Synthetics canaries: their runs."""
+
+    def read_canary_runs(
+        self,
+        settings: Settings,
+        start: pd.Timestamp,
+        end: pd.Timestamp,
+        canaries: Sequence[str] | None,
+    ) -> pd.DataFrame:
+        """Return the runs started in ``[start, end)`` of ``canaries`` (None: every canary).
+
+        By canary then start time (:func:`.frames.canary_runs_frame`).
+        """
+        ...
+
+
 class Inventory(Protocol):
     """What hygiene checks need beyond the shared frames: retention, last writes, alarm actions."""
 
@@ -247,6 +296,7 @@ class Pull(Protocol):
 CONTRACT: dict[str, type] = {
     "alarms": Alarms,
     "appsignals": AppSignals,
+    "canaries": Canaries,
     "changes": Changes,
     "cur": Cur,
     "doctor": Doctor,
@@ -256,6 +306,7 @@ CONTRACT: dict[str, type] = {
     "metrics": Metrics,
     "notify": Notify,
     "pull": Pull,
+    "traces": Traces,
 }
 
 #: Parts only AWS serves, read on the aws backend whatever ``settings.backend`` says: no saved copy

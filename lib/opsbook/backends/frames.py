@@ -17,6 +17,7 @@ __all__ = [
     "alarm_actions_frame",
     "alarm_history_frame",
     "alarms_frame",
+    "canary_runs_frame",
     "changes_frame",
     "conform",
     "health_events_frame",
@@ -26,6 +27,9 @@ __all__ = [
     "metric_list_frame",
     "namespaces_frame",
     "s3_sources_frame",
+    "service_edges_frame",
+    "trace_segments_frame",
+    "trace_summaries_frame",
 ]
 
 LOG_GROUPS = {
@@ -225,3 +229,86 @@ def log_group_settings_frame(rows: pd.DataFrame | Iterable[Mapping[str, Any]]) -
 def alarm_actions_frame(rows: pd.DataFrame | Iterable[Mapping[str, Any]]) -> pd.DataFrame:
     """Conform alarms with their action counts (see ``ALARM_ACTIONS``)."""
     return conform(rows, ALARM_ACTIONS)
+
+
+# Traces (X-Ray, Transaction Search spans) and synthetic checks (CloudWatch Synthetics canaries).
+SERVICE_EDGES = {
+    "start": "datetime64[ms, UTC]",
+    "end": "datetime64[ms, UTC]",
+    "caller": "string",
+    "callee": "string",
+    "callee_type": "string",
+    "requests": "Int64",
+    "ok": "Int64",
+    "errors": "Int64",
+    "throttles": "Int64",
+    "faults": "Int64",
+    "mean_ms": "float64",
+    "p50_ms": "float64",
+    "p90_ms": "float64",
+    "p99_ms": "float64",
+}
+TRACE_SUMMARIES = {
+    "trace_id": "string",
+    "start": "datetime64[ms, UTC]",
+    "root_service": "string",
+    "duration_s": "float64",
+    "response_time_s": "float64",
+    "fault": "boolean",
+    "error": "boolean",
+    "throttle": "boolean",
+    "http_status": "Int64",
+    "url": "string",
+    "services": "string",
+    "root_cause": "string",
+    "annotations": "string",
+}
+TRACE_SEGMENTS = {
+    "trace_id": "string",
+    "segment_id": "string",
+    "parent_id": "string",
+    "service": "string",
+    "name": "string",
+    "namespace": "string",
+    "depth": "Int64",
+    "start": "datetime64[ms, UTC]",
+    "end": "datetime64[ms, UTC]",
+    "duration_ms": "float64",
+    "http_status": "Int64",
+    "fault": "boolean",
+    "error": "boolean",
+    "throttle": "boolean",
+    "cause": "string",
+    "url": "string",
+}
+CANARY_RUNS = {
+    "canary": "string",
+    "run_id": "string",
+    "state": "string",
+    "state_reason": "string",
+    "state_reason_code": "string",
+    "started": "datetime64[ms, UTC]",
+    "completed": "datetime64[ms, UTC]",
+    "duration_ms": "float64",
+    "artifact": "string",
+}
+
+
+def service_edges_frame(rows: pd.DataFrame | Iterable[Mapping[str, Any]]) -> pd.DataFrame:
+    """Conform service-graph edges (see ``SERVICE_EDGES``): one row per caller -> callee and window."""
+    return conform(rows, SERVICE_EDGES)
+
+
+def trace_summaries_frame(rows: pd.DataFrame | Iterable[Mapping[str, Any]]) -> pd.DataFrame:
+    """Conform trace summaries (see ``TRACE_SUMMARIES``); ``annotations`` is JSON text."""
+    return conform(rows, TRACE_SUMMARIES)
+
+
+def trace_segments_frame(rows: pd.DataFrame | Iterable[Mapping[str, Any]]) -> pd.DataFrame:
+    """Conform trace segments and subsegments (see ``TRACE_SEGMENTS``)."""
+    return conform(rows, TRACE_SEGMENTS)
+
+
+def canary_runs_frame(rows: pd.DataFrame | Iterable[Mapping[str, Any]]) -> pd.DataFrame:
+    """Conform canary runs (see ``CANARY_RUNS``)."""
+    return conform(rows, CANARY_RUNS)

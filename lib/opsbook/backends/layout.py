@@ -22,6 +22,9 @@ s3/<bucket>/AWSLogs/<account>/vpcflowlogs/<region>/YYYY/MM/DD/<account>_vpcflowl
 health/describe-events.json  AWS Health DescribeEvents
 health/describe-event-details.json  DescribeEventDetails
 health/describe-affected-entities.json  DescribeAffectedEntities
+traces/batch-get-traces/YYYY/MM/DD/HH.json  X-Ray BatchGetTraces (traces started in the hour)
+canaries/describe-canaries.json  CloudWatch Synthetics DescribeCanaries
+canaries/get-canary-runs/<canary>/YYYY-MM-DD.json  GetCanaryRuns (the day's runs)
 slos.yaml  the services' SLOs (OpenSLO)
 sample.json  what opsbook sample generate wrote
 README.md  the sample's description
@@ -62,8 +65,11 @@ __all__ = [
     "CLOUDTRAIL",
     "CUR",
     "CUR_DATA",
+    "CANARIES",
+    "CANARY_RUNS",
     "CUR_METADATA",
     "DESCRIBE_ALARMS",
+    "DESCRIBE_CANARIES",
     "DESCRIBE_LOG_GROUPS",
     "HEALTH",
     "HEALTH_AFFECTED_ENTITIES",
@@ -79,9 +85,13 @@ __all__ = [
     "SAMPLE_MARKER",
     "SAMPLE_README",
     "SLOS",
+    "SPANS_GROUP",
     "TRAIL_DAY",
     "TRAIL_DELIVERED",
+    "TRACES",
+    "TRACE_HOUR",
     "TRAIL_LOGS",
+    "canary_runs",
     "cur_data",
     "cur_export",
     "cur_manifest",
@@ -95,6 +105,7 @@ __all__ = [
     "metric_stream_object",
     "pulled_metrics",
     "s3_object",
+    "trace_batch",
     "trail_file",
     "trail_files",
     "trail_folder",
@@ -140,6 +151,18 @@ HEALTH = "health"
 HEALTH_EVENTS = f"{HEALTH}/describe-events.json"
 HEALTH_EVENT_DETAILS = f"{HEALTH}/describe-event-details.json"
 HEALTH_AFFECTED_ENTITIES = f"{HEALTH}/describe-affected-entities.json"
+
+# Transaction Search: OpenTelemetry spans in this log group (read like any other log group)
+SPANS_GROUP = "aws/spans"
+
+# X-Ray: BatchGetTraces output, one file per hour the traces started in
+TRACES = "traces"
+TRACE_HOUR = "%Y/%m/%d/%H"  # the hour's folders and name (strftime)
+
+# CloudWatch Synthetics: DescribeCanaries, and GetCanaryRuns output per canary and day
+CANARIES = "canaries"
+DESCRIBE_CANARIES = f"{CANARIES}/describe-canaries.json"
+CANARY_RUNS = f"{CANARIES}/get-canary-runs"
 
 # Beside the data
 SLOS = "slos.yaml"
@@ -274,6 +297,28 @@ def vpc_flow_object(
     )
 
 
+def trace_batch(hour: str) -> str:
+    """Return the BatchGetTraces file of the traces started in ``hour`` (:data:`TRACE_HOUR`).
+
+    Examples
+    --------
+    >>> trace_batch("2026/11/14/14")
+    'traces/batch-get-traces/2026/11/14/14.json'
+    """
+    return f"{TRACES}/batch-get-traces/{hour}.json"
+
+
+def canary_runs(canary: str, day: str) -> str:
+    """Return the GetCanaryRuns file of ``canary``'s runs started on ``day`` (``YYYY-MM-DD``).
+
+    Examples
+    --------
+    >>> canary_runs("checkout-flow", "2026-11-14")
+    'canaries/get-canary-runs/checkout-flow/2026-11-14.json'
+    """
+    return f"{CANARY_RUNS}/{canary}/{day}.json"
+
+
 def tree() -> str:
     """Return every path of the layout, one a line, with what it holds (the module's docstring)."""
     export, period = "<export>", "YYYY-MM"
@@ -307,6 +352,9 @@ def tree() -> str:
         (HEALTH_EVENTS, "AWS Health DescribeEvents"),
         (HEALTH_EVENT_DETAILS, "DescribeEventDetails"),
         (HEALTH_AFFECTED_ENTITIES, "DescribeAffectedEntities"),
+        (trace_batch("YYYY/MM/DD/HH"), "X-Ray BatchGetTraces (traces started in the hour)"),
+        (DESCRIBE_CANARIES, "CloudWatch Synthetics DescribeCanaries"),
+        (canary_runs("<canary>", "YYYY-MM-DD"), "GetCanaryRuns (the day's runs)"),
         (SLOS, "the services' SLOs (OpenSLO)"),
         (SAMPLE_FACTS, "what opsbook sample generate wrote"),
         (SAMPLE_README, "the sample's description"),

@@ -35,6 +35,7 @@ if TYPE_CHECKING:
     from opsbook.incident.latency import LatencyDrill, detect_change_point, drill_latency
     from opsbook.incident.services import ServiceTargets, find_service
     from opsbook.incident.timeline import timeline_chart
+    from opsbook.incident.tracing import TraceDrill, drill_traces
     from opsbook.incident.window import IncidentWindow, resolve_window
 
 __all__ = [
@@ -54,12 +55,14 @@ __all__ = [
     "MutatingCallError",
     "ServiceTargets",
     "Snapshot",
+    "TraceDrill",
     "Triage",
     "detect_change_point",
     "drill_5xx",
     "drill_cost_spike",
     "drill_lambda",
     "drill_latency",
+    "drill_traces",
     "enable_read_only",
     "find_service",
     "read_only",
@@ -80,6 +83,7 @@ _HOMES = {
     "latency": ("LatencyDrill", "detect_change_point", "drill_latency"),
     "services": ("ServiceTargets", "find_service"),
     "timeline": ("timeline_chart",),
+    "tracing": ("TraceDrill", "drill_traces"),
     "window": ("IncidentWindow", "resolve_window"),
 }
 _MODULE = {name: module for module, names in _HOMES.items() for name in names}

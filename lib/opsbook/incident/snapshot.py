@@ -13,6 +13,9 @@ the postmortem:
 - ``cloudtrail/AWSLogs/<account>/CloudTrail/<region>/YYYY/MM/DD/*.json.gz``: CloudTrail log files
   of the write events in the look-back;
 - ``health/*.json``: AWS Health DescribeEvents, details and affected entities;
+- ``traces/batch-get-traces/YYYY/MM/DD/HH.json``: the traces of the window and its baseline, in
+  the BatchGetTraces shape (rebuilt from what :func:`opsbook.traces.read_traces` returns);
+- ``canaries/``: DescribeCanaries and GetCanaryRuns of the window and its baseline;
 - ``slos.yaml``: the SLO spec, when the source has one.
 
 It reads through the configured backend, so a snapshot of AWS and a snapshot of a local folder
@@ -35,8 +38,9 @@ from pathlib import Path
 
 import pandas as pd
 
-from opsbook import alarms, changes, clock, health, logs, metrics
+from opsbook import alarms, canaries, changes, clock, health, logs, metrics, traces
 from opsbook.backends import layout
+from opsbook.backends.tracing import canary_runs_answer, traces_answer
 from opsbook.errors import ConfigurationError, NoDataError, OpsbookError
 from opsbook.incident.lambda_failures import LAMBDA_METRICS
 from opsbook.incident.services import ServiceTargets, find_service, parse_dimensions
@@ -117,7 +121,8 @@ def snapshot(
     made = Snapshot(folder, window, targets)
     steps = {
         "logs": _logs, "metrics": _metrics, "alarms": _alarms, "alarm history": _alarm_history,
-        "changes": _changes, "health": _health, "slos": _slos,
+        "changes": _changes, "health": _health, "traces": _traces, "canaries": _canaries,
+        "slos": _slos,
     }  # fmt: skip
     for name, step in steps.items():
         try:
@@ -307,6 +312,38 @@ def _health(made: Snapshot, settings: Settings) -> int:
     )
     _write_json(made.dest / layout.HEALTH_AFFECTED_ENTITIES, {"entities": entities})
     return len(rows)
+
+
+def _traces(made: Snapshot, settings: Settings) -> int:
+    w = made.window
+    summaries = traces.read_trace_summaries(
+        min(w.baseline_start, w.start), w.end, settings=settings
+    )
+    segments = traces.read_traces(summaries.trace_id.tolist(), settings=settings)
+    annotations = dict(zip(summaries.trace_id, summaries.annotations, strict=True))
+    by_hour: dict[str, list[dict[str, object]]] = {}
+    for trace in traces_answer(segments, annotations):
+        hour = pd.Timestamp(int(str(trace["Id"]).split("-")[1], 16), unit="s", tz="UTC")
+        by_hour.setdefault(f"{hour:{layout.TRACE_HOUR}}", []).append(trace)
+    (made.dest / layout.TRACES).mkdir(parents=True, exist_ok=True)
+    for hour, items in by_hour.items():
+        _write_json(
+            made.dest / layout.trace_batch(hour), {"Traces": items, "UnprocessedTraceIds": []}
+        )
+    return len(summaries)
+
+
+def _canaries(made: Snapshot, settings: Settings) -> int:
+    w = made.window
+    runs = canaries.read_canary_runs(min(w.baseline_start, w.start), w.end, settings=settings)
+    names = sorted(set(runs.canary))
+    _write_json(made.dest / layout.DESCRIBE_CANARIES, {"Canaries": [{"Name": n} for n in names]})
+    for (name, day), group in runs.groupby([runs.canary, runs.started.dt.strftime("%Y-%m-%d")]):
+        _write_json(
+            made.dest / layout.canary_runs(str(name), str(day)),
+            {"CanaryRuns": canary_runs_answer(group)},
+        )
+    return len(runs)
 
 
 def _slos(made: Snapshot, settings: Settings) -> int:

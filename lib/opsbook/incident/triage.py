@@ -1,4 +1,7 @@
-"""Incident triage in the on-call order: alarms, Health, changes, signals, errors, SLO burn.
+"""Incident triage in the on-call order: alarms, canaries, Health, changes, signals, then more.
+
+After the golden signals come the dependencies (the traced downstream calls), the top errors
+and the SLO burn.
 
 Each check reports PASS, FINDING, ERROR or SKIPPED with its reason.
 
@@ -36,6 +39,7 @@ from opsbook.incident.checks import (
 from opsbook.incident.patterns import group_by_pattern
 from opsbook.incident.services import ServiceTargets, find_service
 from opsbook.incident.signals import compare_signals, fetch_signals, signal_specs
+from opsbook.incident.tracing import check_canaries, check_dependencies
 from opsbook.incident.window import IncidentWindow, resolve_window
 from opsbook.present import format_value, worst
 from opsbook.settings import Settings, resolve
@@ -50,9 +54,11 @@ __all__ = [
     "triage",
 ]
 
-FIRST_CHECKS = ("alarms", "health", "changes", "golden_signals", "top_errors")
+FIRST_CHECKS = (
+    "alarms", "canaries", "health", "changes", "golden_signals", "dependencies", "top_errors",
+)  # fmt: skip
 ALL_CHECKS = (*FIRST_CHECKS, "slo_burn")
-_SYMPTOMS = ("golden_signals", "alarms", "top_errors")
+_SYMPTOMS = ("golden_signals", "alarms", "top_errors", "canaries", "dependencies")
 _PROJECT = Path(__file__).resolve().parents[3]  # lib/opsbook/incident -> the project
 _FINDING_COLUMNS = ["severity", "check", "what", "detail", "value", "baseline", "since"]
 
@@ -142,9 +148,7 @@ class Triage:
     def onset(self) -> pd.Timestamp:
         """Return the earliest ``since`` of the symptom findings (the window end if none)."""
         found = self.found()
-        symptoms = found.loc[
-            found.check.isin(["golden_signals", "alarms", "top_errors"])
-        ].since.dropna()
+        symptoms = found.loc[found.check.isin(_SYMPTOMS)].since.dropna()
         return symptoms.min() if not symptoms.empty else self.window.end
 
     def next_runbook(self) -> str:
@@ -265,8 +269,8 @@ def triage(
     lookback
         How long before ``start`` to look for changes.
     checks
-        Which checks, in order (default all: ``alarms``, ``health``, ``changes``,
-        ``golden_signals``, ``top_errors``, ``slo_burn``).
+        Which checks, in order (default all: ``alarms``, ``canaries``, ``health``, ``changes``,
+        ``golden_signals``, ``dependencies``, ``top_errors``, ``slo_burn``).
     databases
         RDS instances the service depends on, for saturation signals.
     settings
@@ -623,9 +627,11 @@ def _touches(resource: object, parameters: object, names: set[str]) -> bool:
 
 _CHECKS: dict[str, Callable[[Triage], Check]] = {
     "alarms": _check_alarms,
+    "canaries": check_canaries,
     "health": _check_health,
     "changes": _check_changes,
     "golden_signals": _check_signals,
+    "dependencies": check_dependencies,
     "top_errors": _check_errors,
     "slo_burn": _check_slo,
 }

@@ -36,9 +36,11 @@ from opsbook.errors import ConfigurationError
 from opsbook.sample import org
 from opsbook.sample.readme import render_readme
 
-__all__ = ["PARTS", "check_destination", "generate", "parse_parts"]
+__all__ = ["EXTRA_PARTS", "PARTS", "check_destination", "generate", "parse_parts"]
 
-PARTS = ("cur", "logs", "metrics", "incident", "slos", "s3logs")
+PARTS = ("cur", "logs", "metrics", "incident", "slos", "s3logs", "traces", "canaries")
+#: Parts written only when asked for: the traces as Transaction Search spans instead of X-Ray's.
+EXTRA_PARTS = ("spans",)
 MAX_SCALE = 10_000.0
 FACTS_FILE = layout.SAMPLE_FACTS
 #: Top-level entries of samples written before the marker existed (recognised by content).
@@ -71,7 +73,9 @@ def generate(
         Random seed; the same inputs give the same data.
     parts
         Which parts to write: any of ``cur``, ``logs``, ``metrics``, ``incident``, ``slos``,
-        ``s3logs`` (ALB access logs and VPC flow logs in the S3 keys AWS writes).
+        ``s3logs`` (ALB access logs and VPC flow logs in the S3 keys AWS writes), ``traces``
+        (X-Ray), ``canaries`` (CloudWatch Synthetics); and, only when named, ``spans`` (the
+        traces as Transaction Search spans in the ``aws/spans`` log group).
     progress
         Called with a line of text as each part finishes.
 
@@ -133,12 +137,13 @@ def parse_parts(parts: Iterable[str] | str) -> tuple[str, ...]:
     ('cur', 'metrics')
     """
     names = [p.strip() for p in (parts.split(",") if isinstance(parts, str) else parts)]
-    unknown = sorted(set(names) - set(PARTS))
+    unknown = sorted(set(names) - set(PARTS) - set(EXTRA_PARTS))
     if unknown or not names:
         raise ConfigurationError(
-            f"unknown sample part {', '.join(unknown) or '(none)'}; choose from {', '.join(PARTS)}"
+            f"unknown sample part {', '.join(unknown) or '(none)'}; choose from "
+            f"{', '.join((*PARTS, *EXTRA_PARTS))}"
         )
-    return tuple(p for p in PARTS if p in names)
+    return tuple(p for p in (*PARTS, *EXTRA_PARTS) if p in names)
 
 
 def _check_scale(scale: float) -> None:
@@ -221,6 +226,9 @@ _WRITERS = {
     "incident": ("opsbook.sample.incident", "write_incident_context"),
     "slos": ("opsbook.sample.slos", "write_slos"),
     "s3logs": ("opsbook.sample.s3logs", "write_s3_logs"),
+    "traces": ("opsbook.sample.traces", "write_traces"),
+    "canaries": ("opsbook.sample.canaries", "write_canaries"),
+    "spans": ("opsbook.sample.spans", "write_spans"),
 }
 
 
@@ -229,8 +237,8 @@ def _write_part(part: str, root: Path, story: org.Timeline, *, scale: float, see
     writer = getattr(importlib.import_module(module), name)
     if part == "slos":  # the SLO spec of the sample's services: the same at any scale or seed
         return writer(root, story)
-    if part == "incident":
-        # One incident's alarms, changes and health events: nothing to scale. Alarm thresholds are
-        # absolute, so the history is evaluated on the default-size (scale 1) metrics.
+    if part in ("incident", "traces", "canaries", "spans"):
+        # One incident's alarms, changes, health events, traces and canary runs: nothing to scale.
+        # Alarm thresholds are absolute, so the history is evaluated on the scale 1 metrics.
         return writer(root, story, seed=seed)
     return writer(root, story, scale=scale, seed=seed)

@@ -19,6 +19,13 @@ _LAYOUT = {
     "metrics": "`metrics/{stream}/YYYY/MM/DD/HH/*.gz` — CloudWatch Metric Streams JSON records "
     "(value min/max/sum/count, plus percentiles for latency metrics), 1-minute resolution",
     "slos": "`slos.yaml` — the services' SLOs in OpenSLO v1 with CloudWatch SLIs",
+    "traces": "`traces/batch-get-traces/YYYY/MM/DD/HH.json` — X-Ray BatchGetTraces output "
+    "(checkout-api and its downstreams on the incident day)",
+    "spans": "`logs/export/aws/spans/<task id>/default/NNNNNN.gz` — the traces as Transaction Search "
+    "spans (OpenTelemetry span JSON in the `aws/spans` log group)",
+    "canaries": "`canaries/describe-canaries.json`, `canaries/get-canary-runs/<canary>/YYYY-MM-DD.json` "
+    "— CloudWatch Synthetics DescribeCanaries / GetCanaryRuns output; their CloudWatchSynthetics "
+    "metrics in `metrics/northpeak-synthetics-stream/`",
     "incident": "`alarms/describe-alarms.json`, `alarms/alarm-history.json` (DescribeAlarms / "
     "DescribeAlarmHistory output), `cloudtrail/AWSLogs/<account>/CloudTrail/<region>/YYYY/MM/DD/"
     "*.json.gz` (CloudTrail log files), `health/*.json` (AWS Health DescribeEvents and details)",

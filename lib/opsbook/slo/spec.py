@@ -26,6 +26,12 @@ shipped query name) over ``logGroups`` whose rows are time bins; ``field`` names
 so good and total can come from one query. A ``thresholdMetric`` SLI judges each time slice good when
 the metric meets the objective's ``op``/``value`` (e.g. p99 latency ``lt 0.5`` seconds).
 
+SLIs from synthetic checks and traces are sources like any other (:data:`CANARY_EXAMPLE`,
+:data:`SPANS_EXAMPLE`): a canary's availability is its ``CloudWatchSynthetics`` ``SuccessPercent``
+(good runs = ``Sum / 100`` through metric math, total = ``SampleCount``); a latency SLI from
+spans is a Logs Insights query over the ``aws/spans`` log group counting the SERVER spans of a
+route within the threshold (``durationNano``) among all of them.
+
 Every error names the offending field by path, e.g. ``slos[1].spec.objectives[0].target``.
 
 Examples
@@ -33,6 +39,8 @@ Examples
 >>> slos = parse_slos(EXAMPLE)
 >>> slos[0].name, slos[0].target, slos[0].window.duration
 ('checkout-availability', 0.999, datetime.timedelta(days=30))
+>>> [(s.name, s.kind) for s in parse_slos(CANARY_EXAMPLE + "---" + SPANS_EXAMPLE)]
+[('checkout-canary-availability', 'ratio'), ('checkout-span-latency', 'ratio')]
 """
 
 from __future__ import annotations
@@ -50,7 +58,9 @@ import yaml
 from opsbook.errors import ConfigurationError
 
 __all__ = [
+    "CANARY_EXAMPLE",
     "EXAMPLE",
+    "SPANS_EXAMPLE",
     "LogsSource",
     "MetricSource",
     "Slo",
@@ -101,6 +111,72 @@ class SpecError(ConfigurationError):
     def __init__(self, path: str, problem: str) -> None:
         self.path = path
         super().__init__(f"{path}: {problem}")
+
+
+#: An availability SLO from a CloudWatch Synthetics canary: a run is good when it passed.
+CANARY_EXAMPLE = """
+apiVersion: openslo/v1
+kind: SLO
+metadata: {name: checkout-canary-availability, displayName: Checkout canary passes}
+spec:
+  service: checkout-api
+  budgetingMethod: Occurrences
+  timeWindow: [{duration: 7d, isRolling: true}]
+  indicator:
+    metadata: {name: checkout-flow-success}
+    spec:
+      ratioMetric:
+        counter: true
+        good:
+          metricSource:
+            type: CloudWatch
+            spec:
+              metricDataQueries:
+                - {id: passed, returnData: false, metricStat: {stat: Sum, metric: {namespace: CloudWatchSynthetics,
+                   metricName: SuccessPercent, dimensions: [{name: CanaryName, value: checkout-flow}]}}}
+                - {id: good, expression: passed / 100}
+        total:
+          metricSource:
+            type: CloudWatch
+            spec: {namespace: CloudWatchSynthetics, metricName: SuccessPercent, stat: SampleCount,
+                   dimensions: [{name: CanaryName, value: checkout-flow}]}
+  objectives: [{displayName: 99.5% of canary runs pass, target: 0.995}]
+"""
+
+#: A latency SLO from Transaction Search spans: checkout requests served within 500 ms.
+SPANS_EXAMPLE = """
+apiVersion: openslo/v1
+kind: SLO
+metadata: {name: checkout-span-latency, displayName: Checkout within 500 ms (spans)}
+spec:
+  service: checkout-api
+  budgetingMethod: Occurrences
+  timeWindow: [{duration: 1d, isRolling: true}]
+  indicator:
+    metadata: {name: checkout-server-spans}
+    spec:
+      ratioMetric:
+        counter: true
+        good:
+          metricSource:
+            type: CloudWatchLogs
+            spec:
+              logGroups: [aws/spans]
+              query: >-
+                filter kind = "SERVER" and name = "POST /api/checkout"
+                | stats sum(durationNano <= 500000000) as good, count(*) as total by bin(1m) as bin
+              field: good
+        total:
+          metricSource:
+            type: CloudWatchLogs
+            spec:
+              logGroups: [aws/spans]
+              query: >-
+                filter kind = "SERVER" and name = "POST /api/checkout"
+                | stats sum(durationNano <= 500000000) as good, count(*) as total by bin(1m) as bin
+              field: total
+  objectives: [{displayName: 99% within 500 ms, target: 0.99}]
+"""
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,69 @@
+"""CloudWatch Synthetics on AWS: DescribeCanaries and GetCanaryRuns.
+
+GetCanaryRuns lists a canary's runs newest first, 100 a page; pages are read until they reach
+runs older than the window.
+
+Examples
+--------
+>>> from opsbook.settings import resolve
+>>> import pandas as pd
+>>> read_canary_runs(resolve(backend="aws"), pd.Timestamp("2026-11-14T14:00Z"),
+...                  pd.Timestamp("2026-11-14T15:00Z"), None)  # doctest: +SKIP
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+import pandas as pd
+
+from opsbook.backends.aws import aws_errors, client
+from opsbook.backends.frames import canary_runs_frame
+from opsbook.backends.tracing import canary_run_rows, pick_canaries
+from opsbook.settings import Settings
+
+__all__ = ["read_canary_runs"]
+
+_PAGE = 100  # GetCanaryRuns' MaxResults at most
+
+
+def read_canary_runs(
+    settings: Settings,
+    start: pd.Timestamp,
+    end: pd.Timestamp,
+    canaries: Sequence[str] | None,
+) -> pd.DataFrame:
+    """Return the runs of the canaries started in ``[start, end)``, by canary and start."""
+    synthetics = client(settings, "synthetics")
+    known: list[str] = []
+    with aws_errors("synthetics:DescribeCanaries"):
+        for page in _pages(synthetics.describe_canaries, {}):
+            known += [c["Name"] for c in page.get("Canaries", [])]
+    runs: list[dict[str, Any]] = []
+    with aws_errors("synthetics:GetCanaryRuns"):
+        for name in pick_canaries(known, canaries):
+            for page in _pages(synthetics.get_canary_runs, {"Name": name, "MaxResults": _PAGE}):
+                items = page.get("CanaryRuns", [])
+                runs += items
+                started = [
+                    pd.Timestamp(r["Timeline"]["Started"])
+                    for r in items
+                    if (r.get("Timeline") or {}).get("Started")
+                ]
+                if started and min(started) < start:
+                    break
+    frame = canary_runs_frame(canary_run_rows(runs))
+    frame = frame.loc[(frame.started >= start) & (frame.started < end)]
+    return frame.sort_values(["canary", "started"], ignore_index=True)
+
+
+def _pages(call: Any, arguments: dict[str, Any]) -> Any:
+    """Yield each page of a Synthetics call (botocore has no paginators for Synthetics)."""
+    token = None
+    while True:
+        page = call(**arguments, **({"NextToken": token} if token else {}))
+        yield page
+        token = page.get("NextToken")
+        if not token:
+            return
