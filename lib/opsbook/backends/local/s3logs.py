@@ -104,10 +104,10 @@ def read_source(
         found.objects += 1
         if not _may_hold(kind, key, start, end):
             continue
-        found.opened.append(path)
         decoded = reading.read(path, lambda p, k=kind, n=key: _decode(p, k, n))
-        if decoded is None:
+        if decoded is None:  # skipped (skip_unreadable): recorded by reading, not opened
             continue
+        found.opened.append(path)
         table, bad = decoded
         pieces.append(_events(table, start, end, source, key, kind))
         if bad:
