@@ -31,6 +31,7 @@ SWEEP: list[tuple[str, dict[str, Any], str]] = [
     ("notebooks/cost/anomalies.ipynb", {"end": 1764547200}, "end"),
     ("notebooks/cost/commitments.ipynb", {"as_of": "tomorrow"}, "as_of"),
     ("notebooks/cost/monthly-review.ipynb", {"top": "ten"}, "top"),
+    ("notebooks/cost/opportunities.ipynb", {"logs_account": "shop-prod"}, "logs_account"),
     ("notebooks/cost/storage-and-transfer.ipynb", {"month": "2026-13"}, "month"),
     ("notebooks/cost/tag-allocation.ipynb", {"top": 0}, "top"),
     ("notebooks/cost/unit-cost.ipynb", {"grain": "week"}, "grain"),

@@ -1,4 +1,4 @@
-"""Cost analyses over the CUR: spend, movers, anomalies, commitments, allocation, storage, forecast, unit cost.
+"""Cost analyses over the CUR: spend, movers, anomalies, commitments, allocation, storage, forecast, unit cost, savings opportunities.
 
 Every function returns a plain DataFrame computed from shipped ``cur/*.sql`` queries run through
 :func:`opsbook.athena.query`, so every number can be reproduced by running the named query;
@@ -13,7 +13,7 @@ Examples
 ['amortized', 'net_amortized', 'public', 'unblended']
 >>> [name for name in cost.__all__ if name.startswith("review_")]  # doctest: +NORMALIZE_WHITESPACE
 ['review_allocation', 'review_anomalies', 'review_commitments', 'review_month',
- 'review_storage', 'review_unit_cost']
+ 'review_opportunities', 'review_storage', 'review_unit_cost']
 """
 
 from __future__ import annotations
@@ -25,6 +25,7 @@ from opsbook.cost import (
     commitments,
     forecast,
     movers,
+    opportunities,
     spend,
     storage,
     unit_cost,
@@ -32,6 +33,7 @@ from opsbook.cost import (
 from opsbook.cost.allocation import review_allocation
 from opsbook.cost.anomalies import review_anomalies
 from opsbook.cost.commitments import review_commitments
+from opsbook.cost.opportunities import review_opportunities
 from opsbook.cost.review import review_month
 from opsbook.cost.storage import review_storage
 from opsbook.cost.unit_cost import review_unit_cost
@@ -43,10 +45,12 @@ __all__ = [
     "commitments",
     "forecast",
     "movers",
+    "opportunities",
     "review_allocation",
     "review_anomalies",
     "review_commitments",
     "review_month",
+    "review_opportunities",
     "review_storage",
     "review_unit_cost",
     "spend",
