@@ -260,10 +260,18 @@ RULES: dict[str, Rule] = {
     "snapshot_min_age_days": _DAYS,
     **{
         name: Rule("a number, 0 or more", _amount)
-        for name in ("nat_min_gb", "lb_min_requests_per_day", "volume_min_ops_per_day",
-                     "snapshot_min_gb", "cpu_max_percent", "memory_max_percent",
-                     "lambda_max_used_share", "lambda_headroom", "s3_min_standard_gb",
-                     "s3_max_gets_per_gb")
+        for name in (
+            "nat_min_gb",
+            "lb_min_requests_per_day",
+            "volume_min_ops_per_day",
+            "snapshot_min_gb",
+            "cpu_max_percent",
+            "memory_max_percent",
+            "lambda_max_used_share",
+            "lambda_headroom",
+            "s3_min_standard_gb",
+            "s3_max_gets_per_gb",
+        )
     },  # fmt: skip
     "account": _ID,
     "slo_account": _ID,
