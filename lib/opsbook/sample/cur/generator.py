@@ -159,7 +159,7 @@ class _Generator:
         rng = np.random.default_rng([self.seed, _SALT, p_no, 2_000_000])
         table = planted_rows(self.cat, period, self.story.as_of, rng)
         frame = table.select(["line_item_usage_account_name", "line_item_product_code",
-                              "line_item_unblended_cost"]).to_pandas()  # fmt: skip
+                              "line_item_line_item_type", "line_item_unblended_cost"]).to_pandas()  # fmt: skip
         cat = self.cat
         for (account, product), cost in (
             frame.groupby(["line_item_usage_account_name", "line_item_product_code"])[
@@ -170,8 +170,10 @@ class _Generator:
         ):
             acc.base[cat.account_index[account], cat.product_index[product]] += cost
         acc.total += float(frame["line_item_unblended_cost"].sum())
-        self.stats.count("Usage", table.num_rows)
-        self.stats.usage_cost += float(frame["line_item_unblended_cost"].sum())
+        for kind, rows in frame["line_item_line_item_type"].value_counts().items():
+            self.stats.count(str(kind), int(rows))
+        usage = frame["line_item_line_item_type"] == "Usage"
+        self.stats.usage_cost += float(frame.loc[usage, "line_item_unblended_cost"].sum())
         return table
 
     def _blocks(self, period: Period) -> Iterator[tuple[int, int, int, int]]:

@@ -3,8 +3,8 @@
 Every check of :mod:`opsbook.cost.opportunities` has at least one resource here it must flag (a
 true positive, ``expect="flag"``) and one just on the other side of its default threshold that
 it must not flag (a near-miss, ``expect="ignore"``). Their CUR rows are written beside the
-catalogue's (:func:`planted_rows`, daily ``Usage`` line items at public on-demand rates, no EDP
-discount) and their CloudWatch evidence by :mod:`opsbook.sample.opportunity_metrics`. The Lambda
+catalogue's (:func:`planted_rows`: daily ``Usage`` line items at public on-demand rates, with the
+EDP discount and its ``EdpDiscount`` line items like every on-demand row) and their CloudWatch evidence by :mod:`opsbook.sample.opportunity_metrics`. The Lambda
 check reads the REPORT lines the logs sample already writes: ``catalog-api-handler`` (512 MB,
 about 100 MB used) is its true positive, ``orders-worker`` (runs out of its 1024 MB) its
 near-miss.
@@ -33,7 +33,7 @@ from opsbook.sample.cur.compiled import CompiledCatalogue
 from opsbook.sample.cur.ids import digest, hashed_number, hashed_sku, line_item_ids
 from opsbook.sample.cur.periods import Period
 from opsbook.sample.cur.schema import CUR2_SCHEMA, rate_text, time_interval
-from opsbook.sample.cur.variants import blank_record
+from opsbook.sample.cur.variants import EDP_RATE, blank_record
 
 __all__ = ["PLANTED", "Component", "Planted", "by_key", "planted_rows"]
 
@@ -245,7 +245,7 @@ def _record(cat: CompiledCatalogue, planted: Planted, use: Component) -> dict[st
         line_item_line_item_description=use.description,
         line_item_unblended_rate=rate,
         line_item_blended_rate=rate,
-        line_item_net_unblended_rate=rate,
+        line_item_net_unblended_rate=rate_text(use.rate * (1 - EDP_RATE)),
         line_item_resource_id=planted.resource_id,
         pricing_term="OnDemand",
         pricing_unit=use.unit,
@@ -268,15 +268,29 @@ def _record(cat: CompiledCatalogue, planted: Planted, use: Component) -> dict[st
     return record
 
 
+def _dated(period: Period, day: dt.date) -> dict[str, Any]:
+    """Return the period and day columns of a daily row."""
+    start = dt.datetime(day.year, day.month, day.day)
+    return {
+        "bill_billing_period_start_date": dt.datetime.combine(period.start, dt.time()),
+        "bill_billing_period_end_date": dt.datetime.combine(period.end, dt.time()),
+        "bill_invoice_id": period.invoice_id,
+        "identity_time_interval": time_interval(day, day + dt.timedelta(days=1)),
+        "line_item_usage_start_date": start,
+        "line_item_usage_end_date": start + dt.timedelta(days=1),
+    }
+
+
 def planted_rows(
     cat: CompiledCatalogue, period: Period, as_of: dt.date, rng: np.random.Generator
 ) -> pa.Table:
-    """Return the daily ``Usage`` rows of every planted resource in ``period`` (no EDP discount).
+    """Return the daily ``Usage`` rows of every planted resource in ``period``, and their EDP rows.
 
     Usage is constant from day to day (GB-Mo components spread the month's GB over its days),
     so a month's cost is its rate x amount x days, to the cent.
     """
-    records = []
+    records: list[dict[str, Any]] = []
+    edp: dict[tuple[dt.date, str, str], float] = {}
     for planted in PLANTED:
         first = max(period.start, _created(planted, as_of))
         for use in planted.components:
@@ -286,22 +300,26 @@ def planted_rows(
                 days_in_month = (period.end - period.start).days
                 amount = use.per_day / days_in_month if use.unit == "GB-Mo" else use.per_day
                 cost = round(amount * use.rate, 10)
-                start = dt.datetime(day.year, day.month, day.day)
+                discount = -cost * EDP_RATE
                 records.append({
-                    **static,
-                    "bill_billing_period_start_date": dt.datetime.combine(period.start, dt.time()),
-                    "bill_billing_period_end_date": dt.datetime.combine(period.end, dt.time()),
-                    "bill_invoice_id": period.invoice_id,
-                    "identity_time_interval": time_interval(day, day + dt.timedelta(days=1)),
-                    "line_item_usage_start_date": start,
-                    "line_item_usage_end_date": start + dt.timedelta(days=1),
+                    **static, **_dated(period, day),
                     "line_item_usage_amount": amount,
                     "line_item_unblended_cost": cost,
                     "line_item_blended_cost": cost,
-                    "line_item_net_unblended_cost": cost,
+                    "line_item_net_unblended_cost": cost + discount,
                     "pricing_public_on_demand_cost": cost,
+                    "discount": [("edp_discount", discount)],
+                    "discount_total_discount": discount,
                 })  # fmt: skip
+                key = (day, planted.account, planted.product_code)
+                edp[key] = edp.get(key, 0.0) + discount
                 day += dt.timedelta(days=1)
+    for (day, account, product), discount in edp.items():
+        records.append({
+            **cat.cv.records[int(cat.edp_cv[cat.product_index[product]])],
+            **cat.acct_records[cat.account_index[account]], **_dated(period, day),
+            "line_item_unblended_cost": discount, "line_item_blended_cost": discount,
+        })  # fmt: skip
     table = pa.Table.from_pylist(records, schema=CUR2_SCHEMA)
     ids = line_item_ids(table.num_rows, rng)
     return table.set_column(CUR2_SCHEMA.get_field_index("identity_line_item_id"),
