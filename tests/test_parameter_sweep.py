@@ -34,6 +34,7 @@ SWEEP: list[tuple[str, dict[str, Any], str]] = [
     ("notebooks/cost/opportunities.ipynb", {"logs_account": "shop-prod"}, "logs_account"),
     ("notebooks/cost/storage-and-transfer.ipynb", {"month": "2026-13"}, "month"),
     ("notebooks/cost/tag-allocation.ipynb", {"top": 0}, "top"),
+    ("notebooks/cost/tag-governance.ipynb", {"prohibited_tags": 7}, "prohibited_tags"),
     ("notebooks/cost/unit-cost.ipynb", {"grain": "week"}, "grain"),
     ("notebooks/explore/cur-explorer.ipynb", {"month": 202610}, "month"),
     ("notebooks/explore/logs-explorer.ipynb", {"hours": -6}, "hours"),

@@ -1,4 +1,4 @@
-"""Cost analyses over the CUR: spend, movers, anomalies, commitments, allocation, storage, forecast, unit cost, savings opportunities.
+"""Cost analyses over the CUR: spend, movers, anomalies, commitments, allocation, storage, forecast, unit cost, savings opportunities, tag governance.
 
 Every function returns a plain DataFrame computed from shipped ``cur/*.sql`` queries run through
 :func:`opsbook.athena.query`, so every number can be reproduced by running the named query;
@@ -13,7 +13,7 @@ Examples
 ['amortized', 'net_amortized', 'public', 'unblended']
 >>> [name for name in cost.__all__ if name.startswith("review_")]  # doctest: +NORMALIZE_WHITESPACE
 ['review_allocation', 'review_anomalies', 'review_commitments', 'review_month',
- 'review_opportunities', 'review_storage', 'review_unit_cost']
+ 'review_opportunities', 'review_storage', 'review_tag_governance', 'review_unit_cost']
 """
 
 from __future__ import annotations
@@ -28,6 +28,7 @@ from opsbook.cost import (
     opportunities,
     spend,
     storage,
+    tag_governance,
     unit_cost,
 )
 from opsbook.cost.allocation import review_allocation
@@ -36,6 +37,7 @@ from opsbook.cost.commitments import review_commitments
 from opsbook.cost.opportunities import review_opportunities
 from opsbook.cost.review import review_month
 from opsbook.cost.storage import review_storage
+from opsbook.cost.tag_governance import review_tag_governance
 from opsbook.cost.unit_cost import review_unit_cost
 
 __all__ = [
@@ -52,8 +54,10 @@ __all__ = [
     "review_month",
     "review_opportunities",
     "review_storage",
+    "review_tag_governance",
     "review_unit_cost",
     "spend",
     "storage",
+    "tag_governance",
     "unit_cost",
 ]

@@ -282,6 +282,8 @@ RULES: dict[str, Rule] = {
     "log_groups": _LIST,
     "event_names": Rule("names, comma-separated", _names),
     "required_tags": Rule("tag keys, comma-separated", _names),
+    "prohibited_tags": Rule("tag keys, comma-separated", _names),
+    "allowed_tag_values": Rule("Key=value1|value2 or Key=PATTERN-%, separated by ';'", _text),
 }
 #: Declared type -> how a parameter without a rule of its own is checked.
 TYPES: dict[str, Rule] = {
