@@ -34,6 +34,7 @@ from opsbook.backends.contract import (
     LIVE,
     Alarms,
     AppSignals,
+    Billing,
     Changes,
     Cur,
     Doctor,
@@ -77,6 +78,7 @@ class Backend:
     changes: Changes
     health: Health
     inventory: Inventory
+    billing: Billing
     doctor: Doctor
     appsignals: AppSignals
     notify: Notify

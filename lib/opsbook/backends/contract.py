@@ -186,6 +186,14 @@ class Health(Protocol):
         ...
 
 
+class Billing(Protocol):
+    """AWS's own savings recommendations (Cost Optimization Hub)."""
+
+    def read_optimization_recommendations(self, settings: Settings) -> pd.DataFrame:
+        """Return the current recommendations (:func:`.frames.optimization_recommendations_frame`)."""
+        ...
+
+
 class Inventory(Protocol):
     """What hygiene checks need beyond the shared frames: retention, last writes, alarm actions."""
 
@@ -243,6 +251,7 @@ class Pull(Protocol):
 CONTRACT: dict[str, type] = {
     "alarms": Alarms,
     "appsignals": AppSignals,
+    "billing": Billing,
     "changes": Changes,
     "cur": Cur,
     "doctor": Doctor,

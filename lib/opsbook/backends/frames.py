@@ -25,6 +25,7 @@ __all__ = [
     "metric_data_frame",
     "metric_list_frame",
     "namespaces_frame",
+    "optimization_recommendations_frame",
 ]
 
 LOG_GROUPS = {
@@ -162,6 +163,32 @@ def changes_frame(rows: pd.DataFrame | Iterable[Mapping[str, Any]]) -> pd.DataFr
 def health_events_frame(rows: pd.DataFrame | Iterable[Mapping[str, Any]]) -> pd.DataFrame:
     """Conform AWS Health events (see ``HEALTH_EVENTS``)."""
     return conform(rows, HEALTH_EVENTS)
+
+
+# Cost Optimization Hub recommendations (API ListRecommendations, or its Data Exports table).
+OPTIMIZATION_RECOMMENDATIONS = {
+    "recommendation_id": "string",
+    "account_id": "string",
+    "region": "string",
+    "resource_id": "string",
+    "resource_arn": "string",
+    "action_type": "string",
+    "current_resource_type": "string",
+    "current_resource_summary": "string",
+    "recommended_resource_summary": "string",
+    "estimated_monthly_cost": "float64",
+    "estimated_monthly_savings": "float64",
+    "implementation_effort": "string",
+    "source": "string",
+    "last_refresh": "datetime64[ms, UTC]",
+}
+
+
+def optimization_recommendations_frame(
+    rows: pd.DataFrame | Iterable[Mapping[str, Any]],
+) -> pd.DataFrame:
+    """Conform Cost Optimization Hub recommendations (see ``OPTIMIZATION_RECOMMENDATIONS``)."""
+    return conform(rows, OPTIMIZATION_RECOMMENDATIONS)
 
 
 # One row per metric series (a metric with one set of dimension values).

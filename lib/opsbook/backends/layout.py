@@ -19,6 +19,7 @@ cloudtrail/AWSLogs/<account>/CloudTrail/<region>/YYYY/MM/DD/<account>_CloudTrail
 health/describe-events.json  AWS Health DescribeEvents
 health/describe-event-details.json  DescribeEventDetails
 health/describe-affected-entities.json  DescribeAffectedEntities
+billing/cost-optimization-hub/data/BILLING_PERIOD=YYYY-MM/<export>-00001.snappy.parquet  Data Exports: COST_OPTIMIZATION_RECOMMENDATIONS
 slos.yaml  the services' SLOs (OpenSLO)
 sample.json  what opsbook sample generate wrote
 README.md  the sample's description
@@ -57,6 +58,7 @@ __all__ = [
     "DESCRIBE_ALARMS",
     "DESCRIBE_LOG_GROUPS",
     "HEALTH",
+    "COST_OPTIMIZATION_HUB",
     "HEALTH_AFFECTED_ENTITIES",
     "HEALTH_EVENTS",
     "HEALTH_EVENT_DETAILS",
@@ -116,6 +118,8 @@ TRAIL_DELIVERED = "%Y%m%dT%H%MZ"  # the delivery time in a log file's name (strf
 
 # AWS Health: DescribeEvents, DescribeEventDetails and DescribeAffectedEntities output
 HEALTH = "health"
+#: Data Exports of the COST_OPTIMIZATION_RECOMMENDATIONS table (Parquet, any partitioning below).
+COST_OPTIMIZATION_HUB = "billing/cost-optimization-hub"
 HEALTH_EVENTS = f"{HEALTH}/describe-events.json"
 HEALTH_EVENT_DETAILS = f"{HEALTH}/describe-event-details.json"
 HEALTH_AFFECTED_ENTITIES = f"{HEALTH}/describe-affected-entities.json"
@@ -233,6 +237,8 @@ def tree() -> str:
         (HEALTH_EVENTS, "AWS Health DescribeEvents"),
         (HEALTH_EVENT_DETAILS, "DescribeEventDetails"),
         (HEALTH_AFFECTED_ENTITIES, "DescribeAffectedEntities"),
+        (f"{COST_OPTIMIZATION_HUB}/data/BILLING_PERIOD=YYYY-MM/<export>-00001.snappy.parquet",
+         "Data Exports: COST_OPTIMIZATION_RECOMMENDATIONS"),
         (SLOS, "the services' SLOs (OpenSLO)"),
         (SAMPLE_FACTS, "what opsbook sample generate wrote"),
         (SAMPLE_README, "the sample's description"),

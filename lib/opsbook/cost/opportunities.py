@@ -18,6 +18,11 @@ A resource can be the subject of several checks (an m5 instance: Graviton, AMD a
 A check whose source cannot be read shows ERROR with the reason (:attr:`OpportunityReview.sections`)
 and the others still run.
 
+AWS's own recommendations (Cost Optimization Hub, :mod:`opsbook.billing`) are reconciled with
+these: a resource both found keeps one row with both estimates (``aws_action``, ``aws_saving``);
+one only AWS found gets a row of check ``aws:<action>``, priced from the CUR where the month has
+line items of that resource id, its saving AWS's estimate after discounts.
+
 Examples
 --------
 >>> review = review_opportunities("2026-10", end="2026-11-15")  # doctest: +SKIP
@@ -35,7 +40,7 @@ from typing import Any
 
 import pandas as pd
 
-from opsbook import clock
+from opsbook import billing, clock
 from opsbook.cost._evidence_checks import EVIDENCE_CHECKS, Evidence
 from opsbook.cost._usage_checks import COLUMNS, USAGE_CHECKS, Usage
 from opsbook.cost.query import run_cur_query
@@ -55,6 +60,7 @@ __all__ = [
     "OpportunityReview",
     "Thresholds",
     "opportunities",
+    "reconcile",
     "resource_usage",
     "review_opportunities",
 ]
@@ -148,6 +154,59 @@ def opportunities(
         missing={"estimated_saving": "not estimated: the pricing basis says why"},
         empty="no opportunity found by any check that ran",
     )
+
+
+AWS_SECTION = "cost_optimization_hub"
+_AWS_SOURCE = "Cost Optimization Hub (ListRecommendations, or its Data Export)"
+
+
+def reconcile(found: pd.DataFrame, recommendations: pd.DataFrame, usage: Usage) -> pd.DataFrame:
+    """Return ``found`` with AWS's estimate beside each resource both found, plus AWS-only rows.
+
+    A recommendation matches a row when its ``resource_id`` or ``resource_arn`` is the row's
+    CUR resource id. AWS-only rows count (``counted``) unless the resource already does.
+    """
+    recs = recommendations.assign(
+        key=recommendations["resource_arn"].where(
+            recommendations["resource_arn"].isin(found["resource_id"]),
+            recommendations["resource_id"],
+        )
+    )
+    matched = recs[recs["key"].isin(found["resource_id"])]
+    best = matched.sort_values("estimated_monthly_savings").drop_duplicates("key", keep="last")
+    by_key = best.set_index("key")
+    out = found.assign(aws_action=found["resource_id"].map(by_key["action_type"]),
+                       aws_saving=found["resource_id"].map(by_key["estimated_monthly_savings"]))  # fmt: skip
+    only = recs[~recs["key"].isin(found["resource_id"])]
+    if only.empty:
+        return out
+    keys = only["resource_arn"].where(only["resource_arn"].fillna("") != "", only["resource_id"])
+    cost = usage.lines.groupby("resource_id")["cost"].sum()
+    names = usage.lines.drop_duplicates("account_id").set_index("account_id")["account_name"]
+    extra = pd.DataFrame({
+        "check": "aws:" + only["action_type"].astype(str),
+        "category": "aws recommendation",
+        "resource_id": keys.to_numpy(),
+        "account_id": only["account_id"].to_numpy(),
+        "account_name": only["account_id"].map(names).to_numpy(),
+        "region": only["region"].to_numpy(),
+        "service": only["current_resource_type"].to_numpy(),
+        "evidence": [f"Cost Optimization Hub ({s}): {c or '-'} -> {r or '-'}" for s, c, r in
+                     zip(only["source"], only["current_resource_summary"],
+                         only["recommended_resource_summary"], strict=True)],
+        "monthly_cost": keys.map(cost).to_numpy(),
+        "estimated_saving": only["estimated_monthly_savings"].to_numpy(),
+        "pricing_basis": [f"AWS's estimate after discounts, refreshed {t:%Y-%m-%d}"
+                          for t in only["last_refresh"]],
+        "action": only["action_type"].to_numpy(),
+        "aws_action": only["action_type"].to_numpy(),
+        "aws_saving": only["estimated_monthly_savings"].to_numpy(),
+    })  # fmt: skip
+    extra["counted"] = ~extra["resource_id"].isin(out.loc[out["counted"], "resource_id"])
+    merged = pd.concat([out, extra], ignore_index=True)
+    merged.attrs = found.attrs
+    return merged.sort_values(["estimated_saving", "resource_id"], ascending=[False, True],
+                              na_position="last", ignore_index=True)  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -256,7 +315,17 @@ def review_opportunities(
                         logs_account)  # fmt: skip
     errors: dict[str, str] = {}
     found = opportunities(usage, t, evidence, errors)
+    recs = attempt(AWS_SECTION, errors,
+                   lambda: billing.read_optimization_recommendations(settings=settings))  # fmt: skip
+    if isinstance(recs, pd.DataFrame):
+        found = reconcile(found, recs, usage)
+    else:
+        found = found.assign(aws_action=pd.NA, aws_saving=float("nan"))
+    annotate(found, kinds={"aws_saving": "money"},
+             missing={"aws_saving": "AWS made no recommendation for this resource",
+                      "monthly_cost": "no line item of this resource id in the month"})  # fmt: skip
     counted = found[found["counted"]]
+    aws = counted[counted["check"].str.startswith("aws:")]
     by_check = pd.DataFrame({
         "check": list(CHECKS),
         "category": [CHECKS[c][0] for c in CHECKS],
@@ -266,9 +335,15 @@ def review_opportunities(
                    if c not in errors else float("nan") for c in CHECKS],
         "not_evaluated": [evidence.unevaluated.get(c, pd.NA) for c in CHECKS],
     })  # fmt: skip
+    by_check = pd.concat([by_check, pd.DataFrame([{
+        "check": "aws recommendations", "category": "aws recommendation", "source": _AWS_SOURCE,
+        "resources": int(found["check"].str.startswith("aws:").sum()),
+        "saving": float(aws["estimated_saving"].sum()) if AWS_SECTION not in errors else float("nan"),
+        "not_evaluated": pd.NA}])], ignore_index=True)  # fmt: skip
     by_check = annotate(by_check, kinds={"saving": "money"},
                         missing={"saving": "the check could not run (see sections)",
                                  "not_evaluated": "the CUR alone answers this check"})  # fmt: skip
-    sections = sections_frame({c: CHECKS[c][1] for c in CHECKS}, errors)
+    sections = sections_frame({**{c: CHECKS[c][1] for c in CHECKS}, AWS_SECTION: _AWS_SOURCE},
+                              errors)  # fmt: skip
     return OpportunityReview(period, (evidence.start, stop), found, by_check, sections,
                              dict(evidence.unevaluated), float(usage.lines["cost"].sum()))  # fmt: skip

@@ -15,6 +15,7 @@ from opsbook.backends import layout
 from opsbook.errors import ConfigurationError
 from opsbook.sample import org
 from opsbook.sample.cur.catalogue import REGIONS, SERVICE_NAMES, kinds
+from opsbook.sample.cur.coh_export import write_coh_export
 from opsbook.sample.cur.commitments import reservations, savings_plan
 from opsbook.sample.cur.compiled import CompiledCatalogue
 from opsbook.sample.cur.ids import digest
@@ -152,7 +153,9 @@ class _Generator:
             totals[period.label] = round(float(acc.total), 2)
             rows += writer.rows
             files += len(writer.paths)
-        return self._facts(rows, files, totals)
+        facts = self._facts(rows, files, totals)
+        facts["cost_optimization_hub"] = write_coh_export(self.root, self.story.as_of)
+        return facts
 
     def _planted(self, period: Period, acc: PeriodTotals, p_no: int) -> pa.Table:
         """Return the planted opportunities' rows of ``period``, counted in its totals."""

@@ -1,0 +1,32 @@
+"""AWS's own savings recommendations: Cost Optimization Hub, on either backend.
+
+The aws backend asks ``ListRecommendations``; the local one reads the hub's Data Export (the
+``COST_OPTIMIZATION_RECOMMENDATIONS`` table as Parquet under ``billing/cost-optimization-hub``).
+Both return the same columns: ``resource_id``, ``resource_arn``, ``action_type``, the current and
+recommended resource, ``estimated_monthly_cost`` and ``estimated_monthly_savings`` (after
+discounts), ``source`` (Compute Optimizer or Cost Explorer) and ``last_refresh``.
+
+Examples
+--------
+>>> read_optimization_recommendations()[["resource_id", "action_type"]]  # doctest: +SKIP
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from opsbook.backends import backend
+from opsbook.settings import Settings, resolve
+
+__all__ = ["read_optimization_recommendations"]
+
+
+def read_optimization_recommendations(*, settings: Settings | None = None) -> pd.DataFrame:
+    """Return Cost Optimization Hub's current recommendations, one row each.
+
+    Examples
+    --------
+    >>> read_optimization_recommendations().action_type.unique()  # doctest: +SKIP
+    """
+    settings = settings or resolve()
+    return backend(settings).billing.read_optimization_recommendations(settings)
