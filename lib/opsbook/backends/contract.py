@@ -15,7 +15,7 @@ account rather than a copy (a capability callers may ask for, never a backend's 
 Examples
 --------
 >>> sorted(CONTRACT)[:4]
-['alarms', 'appsignals', 'changes', 'cur']
+['alarms', 'appsignals', 'billing', 'changes']
 >>> contract_functions(Logs)
 ['describe_log_groups', 'list_log_groups', 'query']
 """
