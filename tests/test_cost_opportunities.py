@@ -182,3 +182,12 @@ def test_aws_recommendations_are_reconciled_one_row_per_resource(review) -> None
     assert "AWS's estimate after discounts" in plan["pricing_basis"]
     by_check = review.by_check.set_index("check")
     assert by_check.loc["aws recommendations", "resources"] == 2
+
+
+def test_budgets_against_their_limits(sample_dir: Path) -> None:
+    review = cost.review_budgets(settings=resolve(backend="local", data_dir=str(sample_dir)))
+    status = review.budgets.set_index("budget_name")["status"]
+    assert status["northpeak-monthly-stretch"] == "forecast over"
+    assert status["northpeak-monthly-total"] == "ok" and status["ml-sandbox-quarterly"] == "ok"
+    assert review.status() == "FINDING"
+    assert review.findings()[0].startswith("northpeak-monthly-stretch: forecast over")

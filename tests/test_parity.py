@@ -567,6 +567,22 @@ def test_optimization_recommendations(sample_dir: Path, monkeypatch: pytest.Monk
     assert len(local) == 5 and local["recommendation_id"].is_unique
 
 
+@covers("billing.read_budgets")
+def test_budgets(aws_env: str, sample_dir: Path) -> None:
+    """The saved DescribeBudgets output, and the same budgets created in moto."""
+    saved = json.loads((sample_dir / "billing" / "describe-budgets.json").read_text())["Budgets"]
+    account = boto3.client("sts", region_name="us-east-1").get_caller_identity()["Account"]
+    api = boto3.client("budgets", region_name="us-east-1")
+    for budget in saved:
+        period = {k: pd.Timestamp(v).to_pydatetime() for k, v in budget["TimePeriod"].items()}
+        api.create_budget(AccountId=account, Budget={
+            **{k: v for k, v in budget.items() if k != "LastUpdatedTime"}, "TimePeriod": period})  # fmt: skip
+    aws = call(resolve(backend="aws"), "billing.read_budgets")
+    local = call(resolve(data_dir=str(sample_dir)), "billing.read_budgets")
+    assert_parity("billing.read_budgets", aws, local)
+    assert len(local) == 3 and local["forecast"].notna().all()
+
+
 # --- the CUR: one query, DuckDB over the files and Athena on moto -----------------------------
 
 

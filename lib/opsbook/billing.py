@@ -1,4 +1,7 @@
-"""AWS's own savings recommendations: Cost Optimization Hub, on either backend.
+"""AWS's own savings recommendations (Cost Optimization Hub) and the team's AWS Budgets.
+
+Budgets come from ``DescribeBudgets`` (aws) or its saved output ``billing/describe-budgets.json``
+(local): limit, actual and forecast spend per budget.
 
 The aws backend asks ``ListRecommendations``; the local one reads the hub's Data Export (the
 ``COST_OPTIMIZATION_RECOMMENDATIONS`` table as Parquet under ``billing/cost-optimization-hub``).
@@ -18,7 +21,7 @@ import pandas as pd
 from opsbook.backends import backend
 from opsbook.settings import Settings, resolve
 
-__all__ = ["read_optimization_recommendations"]
+__all__ = ["read_budgets", "read_optimization_recommendations"]
 
 
 def read_optimization_recommendations(*, settings: Settings | None = None) -> pd.DataFrame:
@@ -30,3 +33,14 @@ def read_optimization_recommendations(*, settings: Settings | None = None) -> pd
     """
     settings = settings or resolve()
     return backend(settings).billing.read_optimization_recommendations(settings)
+
+
+def read_budgets(*, settings: Settings | None = None) -> pd.DataFrame:
+    """Return the account's budgets: ``limit``, ``actual`` and ``forecast`` spend, by name.
+
+    Examples
+    --------
+    >>> read_budgets()[["budget_name", "limit", "forecast"]]  # doctest: +SKIP
+    """
+    settings = settings or resolve()
+    return backend(settings).billing.read_budgets(settings)

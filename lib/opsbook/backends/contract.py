@@ -187,10 +187,14 @@ class Health(Protocol):
 
 
 class Billing(Protocol):
-    """AWS's own savings recommendations (Cost Optimization Hub)."""
+    """AWS's own savings recommendations (Cost Optimization Hub) and the team's budgets."""
 
     def read_optimization_recommendations(self, settings: Settings) -> pd.DataFrame:
         """Return the current recommendations (:func:`.frames.optimization_recommendations_frame`)."""
+        ...
+
+    def read_budgets(self, settings: Settings) -> pd.DataFrame:
+        """Return the account's budgets with actual and forecast spend (:func:`.frames.budgets_frame`)."""
         ...
 
 

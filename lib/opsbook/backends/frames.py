@@ -17,6 +17,7 @@ __all__ = [
     "alarm_actions_frame",
     "alarm_history_frame",
     "alarms_frame",
+    "budgets_frame",
     "changes_frame",
     "conform",
     "health_events_frame",
@@ -189,6 +190,25 @@ def optimization_recommendations_frame(
 ) -> pd.DataFrame:
     """Conform Cost Optimization Hub recommendations (see ``OPTIMIZATION_RECOMMENDATIONS``)."""
     return conform(rows, OPTIMIZATION_RECOMMENDATIONS)
+
+
+# AWS Budgets (DescribeBudgets): one row per budget, amounts in its unit.
+BUDGETS = {
+    "budget_name": "string",
+    "budget_type": "string",
+    "time_unit": "string",
+    "limit": "float64",
+    "actual": "float64",
+    "forecast": "float64",
+    "unit": "string",
+    "period_start": "datetime64[ms, UTC]",
+    "period_end": "datetime64[ms, UTC]",
+}
+
+
+def budgets_frame(rows: pd.DataFrame | Iterable[Mapping[str, Any]]) -> pd.DataFrame:
+    """Conform AWS Budgets rows (see ``BUDGETS``)."""
+    return conform(rows, BUDGETS)
 
 
 # One row per metric series (a metric with one set of dimension values).

@@ -20,6 +20,7 @@ health/describe-events.json  AWS Health DescribeEvents
 health/describe-event-details.json  DescribeEventDetails
 health/describe-affected-entities.json  DescribeAffectedEntities
 billing/cost-optimization-hub/data/BILLING_PERIOD=YYYY-MM/<export>-00001.snappy.parquet  Data Exports: COST_OPTIMIZATION_RECOMMENDATIONS
+billing/describe-budgets.json  AWS Budgets DescribeBudgets
 slos.yaml  the services' SLOs (OpenSLO)
 sample.json  what opsbook sample generate wrote
 README.md  the sample's description
@@ -59,6 +60,7 @@ __all__ = [
     "DESCRIBE_LOG_GROUPS",
     "HEALTH",
     "COST_OPTIMIZATION_HUB",
+    "DESCRIBE_BUDGETS",
     "HEALTH_AFFECTED_ENTITIES",
     "HEALTH_EVENTS",
     "HEALTH_EVENT_DETAILS",
@@ -120,6 +122,7 @@ TRAIL_DELIVERED = "%Y%m%dT%H%MZ"  # the delivery time in a log file's name (strf
 HEALTH = "health"
 #: Data Exports of the COST_OPTIMIZATION_RECOMMENDATIONS table (Parquet, any partitioning below).
 COST_OPTIMIZATION_HUB = "billing/cost-optimization-hub"
+DESCRIBE_BUDGETS = "billing/describe-budgets.json"
 HEALTH_EVENTS = f"{HEALTH}/describe-events.json"
 HEALTH_EVENT_DETAILS = f"{HEALTH}/describe-event-details.json"
 HEALTH_AFFECTED_ENTITIES = f"{HEALTH}/describe-affected-entities.json"
@@ -239,6 +242,7 @@ def tree() -> str:
         (HEALTH_AFFECTED_ENTITIES, "DescribeAffectedEntities"),
         (f"{COST_OPTIMIZATION_HUB}/data/BILLING_PERIOD=YYYY-MM/<export>-00001.snappy.parquet",
          "Data Exports: COST_OPTIMIZATION_RECOMMENDATIONS"),
+        (DESCRIBE_BUDGETS, "AWS Budgets DescribeBudgets"),
         (SLOS, "the services' SLOs (OpenSLO)"),
         (SAMPLE_FACTS, "what opsbook sample generate wrote"),
         (SAMPLE_README, "the sample's description"),

@@ -1,4 +1,4 @@
-"""AWS's savings recommendations on AWS: Cost Optimization Hub ``ListRecommendations``.
+"""AWS's savings recommendations and budgets on AWS: ``ListRecommendations``, ``DescribeBudgets``.
 
 The hub's endpoint is in us-east-1 whatever the region asked; the account must have enrolled
 in Cost Optimization Hub (an enrolment error names the console page that does it).
@@ -16,10 +16,11 @@ from typing import Any
 import pandas as pd
 
 from opsbook.backends.aws import aws_errors, client
-from opsbook.backends.frames import optimization_recommendations_frame
+from opsbook.backends.frames import budgets_frame, optimization_recommendations_frame
+from opsbook.backends.shapes import budget_rows
 from opsbook.settings import Settings
 
-__all__ = ["read_optimization_recommendations"]
+__all__ = ["read_budgets", "read_optimization_recommendations"]
 
 _FIELDS = {  # ListRecommendations field -> frame column
     "recommendationId": "recommendation_id",
@@ -50,3 +51,15 @@ def read_optimization_recommendations(settings: Settings) -> pd.DataFrame:
     rows = [{column: item.get(field) for field, column in _FIELDS.items()} for item in items]
     frame = optimization_recommendations_frame(pd.DataFrame(rows, columns=list(_FIELDS.values())))
     return frame.sort_values("recommendation_id", ignore_index=True)
+
+
+def read_budgets(settings: Settings) -> pd.DataFrame:
+    """Return the caller's account's budgets (DescribeBudgets, all pages)."""
+    with aws_errors("sts:GetCallerIdentity"):
+        account = client(settings, "sts").get_caller_identity()["Account"]
+    budgets_api = client(settings.replace(region="us-east-1"), "budgets")
+    budgets: list[dict[str, Any]] = []
+    with aws_errors("budgets:DescribeBudgets"):
+        for page in budgets_api.get_paginator("describe_budgets").paginate(AccountId=account):
+            budgets += page.get("Budgets", [])
+    return budgets_frame(budget_rows(budgets)).sort_values("budget_name", ignore_index=True)

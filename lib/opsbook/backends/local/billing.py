@@ -1,4 +1,6 @@
-"""AWS's savings recommendations on the local backend: the Cost Optimization Hub Data Export.
+"""AWS's savings recommendations and budgets on the local backend: saved exports and API output.
+
+Budgets are ``billing/describe-budgets.json``, what ``aws budgets describe-budgets`` prints.
 
 Data Exports writes the ``COST_OPTIMIZATION_RECOMMENDATIONS`` table as Parquet (any folder
 layout below ``data_dir/billing/cost-optimization-hub``); each refresh repeats every open
@@ -19,12 +21,14 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from opsbook.backends import layout
-from opsbook.backends.frames import optimization_recommendations_frame
-from opsbook.backends.local import data_dir
+from opsbook.backends.frames import budgets_frame, optimization_recommendations_frame
+from opsbook.backends.local import data_dir, read_json
+from opsbook.backends.local._reading import Reading
+from opsbook.backends.shapes import budget_rows
 from opsbook.errors import NoDataError, QueryFailedError
 from opsbook.settings import Settings
 
-__all__ = ["read_optimization_recommendations"]
+__all__ = ["read_budgets", "read_optimization_recommendations"]
 
 _COLUMNS = {  # export column -> frame column
     "recommendation_id": "recommendation_id",
@@ -73,3 +77,14 @@ def read_optimization_recommendations(settings: Settings) -> pd.DataFrame:
         before = export[f"estimated_monthly_{name}_before_discount"]
         rows[f"estimated_monthly_{name}"] = before if after is None else after.fillna(before)
     return optimization_recommendations_frame(rows.sort_values("recommendation_id"))
+
+
+def read_budgets(settings: Settings) -> pd.DataFrame:
+    """Return the budgets saved from DescribeBudgets."""
+    path = data_dir(settings) / layout.DESCRIBE_BUDGETS
+    if not path.is_file():
+        raise NoDataError(f"no {path}: save `aws budgets describe-budgets --account-id <id>` there")
+    reading = Reading.of(settings)
+    budgets = read_json(path, reading, lambda saved: saved["Budgets"]) or []
+    frame = budgets_frame(budget_rows(budgets))
+    return reading.mark(frame.sort_values("budget_name", ignore_index=True))

@@ -14,6 +14,7 @@ import pyarrow as pa
 from opsbook.backends import layout
 from opsbook.errors import ConfigurationError
 from opsbook.sample import org
+from opsbook.sample.cur.budgets import write_budgets
 from opsbook.sample.cur.catalogue import REGIONS, SERVICE_NAMES, kinds
 from opsbook.sample.cur.coh_export import write_coh_export
 from opsbook.sample.cur.commitments import reservations, savings_plan
@@ -155,6 +156,7 @@ class _Generator:
             files += len(writer.paths)
         facts = self._facts(rows, files, totals)
         facts["cost_optimization_hub"] = write_coh_export(self.root, self.story.as_of)
+        facts["budgets"] = write_budgets(self.root, totals, self.story.as_of)
         return facts
 
     def _planted(self, period: Period, acc: PeriodTotals, p_no: int) -> pa.Table:
