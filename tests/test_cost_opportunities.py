@@ -89,6 +89,8 @@ def test_generation_checks_leave_graviton_and_current_generation_alone(review) -
         in basis["previous_generation"]
     )
     assert "no m6g.xlarge rate in this CUR" not in basis["graviton"]  # m6g.xlarge is planted
+    by_check = review.by_check.set_index("check")
+    assert by_check.loc["previous_generation", "saving_if_alone"] > 0, "Graviton saves more"
 
 
 def test_savings_reconcile_line_by_line_with_the_cur(review, sample_dir: Path) -> None:

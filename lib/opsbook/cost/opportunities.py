@@ -333,15 +333,20 @@ def review_opportunities(
         "resources": [int((found["check"] == c).sum()) for c in CHECKS],
         "saving": [float(counted.loc[counted["check"] == c, "estimated_saving"].sum())
                    if c not in errors else float("nan") for c in CHECKS],
+        "saving_if_alone": [float(found.loc[found["check"] == c, "estimated_saving"].sum())
+                            if c not in errors else float("nan") for c in CHECKS],
         "not_evaluated": [evidence.unevaluated.get(c, pd.NA) for c in CHECKS],
     })  # fmt: skip
     by_check = pd.concat([by_check, pd.DataFrame([{
         "check": "aws recommendations", "category": "aws recommendation", "source": _AWS_SOURCE,
         "resources": int(found["check"].str.startswith("aws:").sum()),
         "saving": float(aws["estimated_saving"].sum()) if AWS_SECTION not in errors else float("nan"),
+        "saving_if_alone": float(found.loc[found["check"].str.startswith("aws:"), "estimated_saving"].sum())
+        if AWS_SECTION not in errors else float("nan"),
         "not_evaluated": pd.NA}])], ignore_index=True)  # fmt: skip
-    by_check = annotate(by_check, kinds={"saving": "money"},
+    by_check = annotate(by_check, kinds={"saving": "money", "saving_if_alone": "money"},
                         missing={"saving": "the check could not run (see sections)",
+                                 "saving_if_alone": "the check could not run (see sections)",
                                  "not_evaluated": "the CUR alone answers this check"})  # fmt: skip
     sections = sections_frame({**{c: CHECKS[c][1] for c in CHECKS}, AWS_SECTION: _AWS_SOURCE},
                               errors)  # fmt: skip
