@@ -149,7 +149,7 @@ def opportunities(
     found["counted"] = ~found["resource_id"].duplicated() & found["estimated_saving"].notna()
     return annotate(
         found,
-        first=["check", "resource_id", "account_name", "estimated_saving", "monthly_cost"],
+        first=["check", "resource_id", "estimated_saving", "monthly_cost", "aws_saving"],
         kinds={"monthly_cost": "money", "estimated_saving": "money"},
         missing={"estimated_saving": "not estimated: the pricing basis says why"},
         empty="no opportunity found by any check that ran",
