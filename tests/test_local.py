@@ -36,8 +36,10 @@ def test_log_groups_from_both_delivery_formats(settings) -> None:
 
 def test_metric_namespaces_from_metric_streams(settings) -> None:
     namespaces = metrics.describe_namespaces(settings=settings)
+    # AWS/EBS, AWS/EC2 and CWAgent: the planted savings opportunities' hourly evidence.
     assert namespaces.namespace.tolist() == [
-        "AWS/ApiGateway", "AWS/ApplicationELB", "AWS/ECS", "AWS/Lambda", "AWS/RDS",
+        "AWS/ApiGateway", "AWS/ApplicationELB", "AWS/EBS", "AWS/EC2", "AWS/ECS", "AWS/Lambda",
+        "AWS/RDS", "CWAgent",
         "CloudWatchSynthetics",  # the canaries' metrics, a second metric stream
     ]  # fmt: skip
     assert namespaces.dtypes.to_dict() == frames.namespaces_frame([]).dtypes.to_dict()

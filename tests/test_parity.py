@@ -36,6 +36,7 @@ from moto_seed import lookup_events, put_records, seed_alarms, stream_records, w
 from opsbook import queries
 from opsbook.backends import backend
 from opsbook.backends.aws import alarms as aws_alarms
+from opsbook.backends.aws import billing as aws_billing
 from opsbook.backends.aws import changes as aws_changes
 from opsbook.backends.aws import health as aws_health
 from opsbook.backends.aws import insights_run
@@ -546,6 +547,48 @@ def test_health_events(sample_dir: Path, monkeypatch: pytest.MonkeyPatch) -> Non
     local = call(resolve(data_dir=str(sample_dir)), "health.read_health_events", start, end)
     assert_parity("health.read_health_events", aws, local)
     assert len(local) > 0 and aws.attrs["available"] and local.attrs["available"]
+
+
+@covers("billing.read_optimization_recommendations")
+def test_optimization_recommendations(sample_dir: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The hub's Data Export (newest refresh) and ListRecommendations with the same items."""
+    local = call(resolve(data_dir=str(sample_dir)), "billing.read_optimization_recommendations")
+    stub = _stub(monkeypatch, aws_billing, "cost-optimization-hub")
+    fields = {"recommendation_id": "recommendationId", "account_id": "accountId",
+              "region": "region", "resource_id": "resourceId", "resource_arn": "resourceArn",
+              "action_type": "actionType", "current_resource_type": "currentResourceType",
+              "current_resource_summary": "currentResourceSummary",
+              "recommended_resource_summary": "recommendedResourceSummary",
+              "estimated_monthly_cost": "estimatedMonthlyCost",
+              "estimated_monthly_savings": "estimatedMonthlySavings",
+              "implementation_effort": "implementationEffort", "source": "source",
+              "last_refresh": "lastRefreshTimestamp"}  # fmt: skip
+    items = [{api: (row[column].to_pydatetime() if column == "last_refresh" else row[column])
+              for column, api in fields.items()} for _, row in local.iterrows()]  # fmt: skip
+    stub.add_response("list_recommendations", {"items": items[:2], "nextToken": "p2"},
+                      {"includeAllRecommendations": True})  # fmt: skip
+    stub.add_response("list_recommendations", {"items": items[2:]},
+                      {"includeAllRecommendations": True, "nextToken": "p2"})  # fmt: skip
+    aws = call(resolve(backend="aws"), "billing.read_optimization_recommendations")
+    stub.assert_no_pending_responses()
+    assert_parity("billing.read_optimization_recommendations", aws, local)
+    assert len(local) == 5 and local["recommendation_id"].is_unique
+
+
+@covers("billing.read_budgets")
+def test_budgets(aws_env: str, sample_dir: Path) -> None:
+    """The saved DescribeBudgets output, and the same budgets created in moto."""
+    saved = json.loads((sample_dir / "billing" / "describe-budgets.json").read_text())["Budgets"]
+    account = boto3.client("sts", region_name="us-east-1").get_caller_identity()["Account"]
+    api = boto3.client("budgets", region_name="us-east-1")
+    for budget in saved:
+        period = {k: pd.Timestamp(v).to_pydatetime() for k, v in budget["TimePeriod"].items()}
+        api.create_budget(AccountId=account, Budget={
+            **{k: v for k, v in budget.items() if k != "LastUpdatedTime"}, "TimePeriod": period})  # fmt: skip
+    aws = call(resolve(backend="aws"), "billing.read_budgets")
+    local = call(resolve(data_dir=str(sample_dir)), "billing.read_budgets")
+    assert_parity("billing.read_budgets", aws, local)
+    assert len(local) == 3 and local["forecast"].notna().all()
 
 
 # --- the CUR: one query, DuckDB over the files and Athena on moto -----------------------------

@@ -79,7 +79,7 @@ def _read(root: Path) -> tuple[dict[tuple, Series], int]:
     rows: dict[tuple, list] = defaultdict(list)
     files = 0
     for path in sorted(base.rglob("*")):
-        if not path.is_file():
+        if not path.is_file() or path.parent.name == "opsbook-pull":  # planted evidence, Parquet
             continue
         files += 1
         match = OBJECT.match(path.relative_to(base).as_posix())

@@ -34,6 +34,7 @@ from opsbook.backends.contract import (
     LIVE,
     Alarms,
     AppSignals,
+    Billing,
     Canaries,
     Changes,
     Cur,
@@ -79,6 +80,7 @@ class Backend:
     changes: Changes
     health: Health
     inventory: Inventory
+    billing: Billing
     doctor: Doctor
     appsignals: AppSignals
     notify: Notify

@@ -14,8 +14,8 @@ account rather than a copy (a capability callers may ask for, never a backend's 
 
 Examples
 --------
->>> sorted(CONTRACT)[:4]
-['alarms', 'appsignals', 'canaries', 'changes']
+>>> sorted(CONTRACT)[:5]
+['alarms', 'appsignals', 'billing', 'canaries', 'changes']
 >>> contract_functions(Logs)
 ['describe_log_groups', 'list_log_groups', 'list_s3_sources', 'query']
 """
@@ -239,6 +239,18 @@ class Canaries(Protocol):
         ...
 
 
+class Billing(Protocol):
+    """AWS's own savings recommendations (Cost Optimization Hub) and the team's budgets."""
+
+    def read_optimization_recommendations(self, settings: Settings) -> pd.DataFrame:
+        """Return the current recommendations (:func:`.frames.optimization_recommendations_frame`)."""
+        ...
+
+    def read_budgets(self, settings: Settings) -> pd.DataFrame:
+        """Return the account's budgets with actual and forecast spend (:func:`.frames.budgets_frame`)."""
+        ...
+
+
 class Inventory(Protocol):
     """What hygiene checks need beyond the shared frames: retention, last writes, alarm actions."""
 
@@ -296,6 +308,7 @@ class Pull(Protocol):
 CONTRACT: dict[str, type] = {
     "alarms": Alarms,
     "appsignals": AppSignals,
+    "billing": Billing,
     "canaries": Canaries,
     "changes": Changes,
     "cur": Cur,

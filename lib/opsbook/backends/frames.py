@@ -17,6 +17,7 @@ __all__ = [
     "alarm_actions_frame",
     "alarm_history_frame",
     "alarms_frame",
+    "budgets_frame",
     "canary_runs_frame",
     "changes_frame",
     "conform",
@@ -26,6 +27,7 @@ __all__ = [
     "metric_data_frame",
     "metric_list_frame",
     "namespaces_frame",
+    "optimization_recommendations_frame",
     "s3_sources_frame",
     "service_edges_frame",
     "trace_segments_frame",
@@ -181,6 +183,51 @@ def changes_frame(rows: pd.DataFrame | Iterable[Mapping[str, Any]]) -> pd.DataFr
 def health_events_frame(rows: pd.DataFrame | Iterable[Mapping[str, Any]]) -> pd.DataFrame:
     """Conform AWS Health events (see ``HEALTH_EVENTS``)."""
     return conform(rows, HEALTH_EVENTS)
+
+
+# Cost Optimization Hub recommendations (API ListRecommendations, or its Data Exports table).
+OPTIMIZATION_RECOMMENDATIONS = {
+    "recommendation_id": "string",
+    "account_id": "string",
+    "region": "string",
+    "resource_id": "string",
+    "resource_arn": "string",
+    "action_type": "string",
+    "current_resource_type": "string",
+    "current_resource_summary": "string",
+    "recommended_resource_summary": "string",
+    "estimated_monthly_cost": "float64",
+    "estimated_monthly_savings": "float64",
+    "implementation_effort": "string",
+    "source": "string",
+    "last_refresh": "datetime64[ms, UTC]",
+}
+
+
+def optimization_recommendations_frame(
+    rows: pd.DataFrame | Iterable[Mapping[str, Any]],
+) -> pd.DataFrame:
+    """Conform Cost Optimization Hub recommendations (see ``OPTIMIZATION_RECOMMENDATIONS``)."""
+    return conform(rows, OPTIMIZATION_RECOMMENDATIONS)
+
+
+# AWS Budgets (DescribeBudgets): one row per budget, amounts in its unit.
+BUDGETS = {
+    "budget_name": "string",
+    "budget_type": "string",
+    "time_unit": "string",
+    "limit": "float64",
+    "actual": "float64",
+    "forecast": "float64",
+    "unit": "string",
+    "period_start": "datetime64[ms, UTC]",
+    "period_end": "datetime64[ms, UTC]",
+}
+
+
+def budgets_frame(rows: pd.DataFrame | Iterable[Mapping[str, Any]]) -> pd.DataFrame:
+    """Conform AWS Budgets rows (see ``BUDGETS``)."""
+    return conform(rows, BUDGETS)
 
 
 # One row per metric series (a metric with one set of dimension values).

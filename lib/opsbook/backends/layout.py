@@ -25,6 +25,8 @@ health/describe-affected-entities.json  DescribeAffectedEntities
 traces/batch-get-traces/YYYY/MM/DD/HH.json  X-Ray BatchGetTraces (traces started in the hour)
 canaries/describe-canaries.json  CloudWatch Synthetics DescribeCanaries
 canaries/get-canary-runs/<canary>/YYYY-MM-DD.json  GetCanaryRuns (the day's runs)
+billing/cost-optimization-hub/data/BILLING_PERIOD=YYYY-MM/<export>-00001.snappy.parquet  Data Exports: COST_OPTIMIZATION_RECOMMENDATIONS
+billing/describe-budgets.json  AWS Budgets DescribeBudgets
 slos.yaml  the services' SLOs (OpenSLO)
 sample.json  what opsbook sample generate wrote
 README.md  the sample's description
@@ -72,6 +74,8 @@ __all__ = [
     "DESCRIBE_CANARIES",
     "DESCRIBE_LOG_GROUPS",
     "HEALTH",
+    "COST_OPTIMIZATION_HUB",
+    "DESCRIBE_BUDGETS",
     "HEALTH_AFFECTED_ENTITIES",
     "HEALTH_EVENTS",
     "HEALTH_EVENT_DETAILS",
@@ -148,6 +152,9 @@ S3_BUCKETS = "s3"
 
 # AWS Health: DescribeEvents, DescribeEventDetails and DescribeAffectedEntities output
 HEALTH = "health"
+#: Data Exports of the COST_OPTIMIZATION_RECOMMENDATIONS table (Parquet, any partitioning below).
+COST_OPTIMIZATION_HUB = "billing/cost-optimization-hub"
+DESCRIBE_BUDGETS = "billing/describe-budgets.json"
 HEALTH_EVENTS = f"{HEALTH}/describe-events.json"
 HEALTH_EVENT_DETAILS = f"{HEALTH}/describe-event-details.json"
 HEALTH_AFFECTED_ENTITIES = f"{HEALTH}/describe-affected-entities.json"
@@ -355,6 +362,9 @@ def tree() -> str:
         (trace_batch("YYYY/MM/DD/HH"), "X-Ray BatchGetTraces (traces started in the hour)"),
         (DESCRIBE_CANARIES, "CloudWatch Synthetics DescribeCanaries"),
         (canary_runs("<canary>", "YYYY-MM-DD"), "GetCanaryRuns (the day's runs)"),
+        (f"{COST_OPTIMIZATION_HUB}/data/BILLING_PERIOD=YYYY-MM/<export>-00001.snappy.parquet",
+         "Data Exports: COST_OPTIMIZATION_RECOMMENDATIONS"),
+        (DESCRIBE_BUDGETS, "AWS Budgets DescribeBudgets"),
         (SLOS, "the services' SLOs (OpenSLO)"),
         (SAMPLE_FACTS, "what opsbook sample generate wrote"),
         (SAMPLE_README, "the sample's description"),

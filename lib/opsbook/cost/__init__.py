@@ -1,4 +1,4 @@
-"""Cost analyses over the CUR: spend, movers, anomalies, commitments, allocation, storage, forecast, unit cost.
+"""Cost analyses over the CUR: spend, movers, anomalies, commitments, allocation, storage, forecast, unit cost, savings opportunities, tag governance, budgets.
 
 Every function returns a plain DataFrame computed from shipped ``cur/*.sql`` queries run through
 :func:`opsbook.athena.query`, so every number can be reproduced by running the named query;
@@ -12,8 +12,9 @@ Examples
 >>> sorted(cost.spend.BASES)
 ['amortized', 'net_amortized', 'public', 'unblended']
 >>> [name for name in cost.__all__ if name.startswith("review_")]  # doctest: +NORMALIZE_WHITESPACE
-['review_allocation', 'review_anomalies', 'review_commitments', 'review_month',
- 'review_storage', 'review_unit_cost']
+['review_allocation', 'review_anomalies', 'review_budgets', 'review_commitments',
+ 'review_month', 'review_opportunities', 'review_storage', 'review_tag_governance',
+ 'review_unit_cost']
 """
 
 from __future__ import annotations
@@ -21,35 +22,47 @@ from __future__ import annotations
 from opsbook.cost import (
     allocation,
     anomalies,
+    budgets,
     charts,
     commitments,
     forecast,
     movers,
+    opportunities,
     spend,
     storage,
+    tag_governance,
     unit_cost,
 )
 from opsbook.cost.allocation import review_allocation
 from opsbook.cost.anomalies import review_anomalies
+from opsbook.cost.budgets import review_budgets
 from opsbook.cost.commitments import review_commitments
+from opsbook.cost.opportunities import review_opportunities
 from opsbook.cost.review import review_month
 from opsbook.cost.storage import review_storage
+from opsbook.cost.tag_governance import review_tag_governance
 from opsbook.cost.unit_cost import review_unit_cost
 
 __all__ = [
     "allocation",
     "anomalies",
+    "budgets",
     "charts",
     "commitments",
     "forecast",
     "movers",
+    "opportunities",
     "review_allocation",
     "review_anomalies",
+    "review_budgets",
     "review_commitments",
     "review_month",
+    "review_opportunities",
     "review_storage",
+    "review_tag_governance",
     "review_unit_cost",
     "spend",
     "storage",
+    "tag_governance",
     "unit_cost",
 ]

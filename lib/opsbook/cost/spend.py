@@ -55,6 +55,7 @@ DIMENSIONS = {
     "charge_type": ("cur/spend_by_charge_type", ["charge_type"]),
     "tag": ("cur/spend_by_tag", ["tag_value"]),
     "cost_category": ("cur/spend_by_cost_category", ["category_value"]),
+    "principal": ("cur/spend_by_principal", ["principal"]),
 }
 #: Line item types grouped for the credits / refunds / tax / discounts breakdown (reference §2.3).
 CHARGE_GROUPS = {
@@ -191,7 +192,8 @@ def spend_by(
     ----------
     dimension
         One of ``service``, ``account``, ``region``, ``usage_type``, ``charge_type``, ``tag``,
-        ``cost_category``.
+        ``cost_category``, ``principal`` (``line_item_iam_principal``: a CUR 2.0 export without
+        ``INCLUDE_IAM_PRINCIPAL_DATA`` lacks it, and the error says which setting adds it).
     start_period, end_period
         Billing periods ``YYYY-MM`` (``end_period`` defaults to ``start_period``).
     basis

@@ -260,8 +260,26 @@ RULES: dict[str, Rule] = {
     "merge_within": _MINUTES,
     "min_impact_usd": Rule("a number, 0 or more", _amount),
     "min_score": Rule("a number, 0 or more", _amount),
+    "max_resources": _whole(1, 10_000),
+    "snapshot_min_age_days": _DAYS,
+    **{
+        name: Rule("a number, 0 or more", _amount)
+        for name in (
+            "nat_min_gb",
+            "lb_min_requests_per_day",
+            "volume_min_ops_per_day",
+            "snapshot_min_gb",
+            "cpu_max_percent",
+            "memory_max_percent",
+            "lambda_max_used_share",
+            "lambda_headroom",
+            "s3_min_standard_gb",
+            "s3_max_gets_per_gb",
+        )
+    },  # fmt: skip
     "account": _ID,
     "slo_account": _ID,
+    "logs_account": _ID,
     "accounts": Rule("12-digit AWS account ids, comma-separated (or empty)", _accounts),
     "functions": _LIST,
     "services": _LIST,
@@ -269,6 +287,8 @@ RULES: dict[str, Rule] = {
     "event_names": Rule("names, comma-separated", _names),
     "required_tags": Rule("tag keys, comma-separated", _names),
     "required": Rule("tag keys, comma-separated", _names),
+    "prohibited_tags": Rule("tag keys, comma-separated", _names),
+    "allowed_tag_values": Rule("Key=value1|value2 or Key=PATTERN-%, separated by ';'", _text),
 }
 #: Declared type -> how a parameter without a rule of its own is checked.
 TYPES: dict[str, Rule] = {

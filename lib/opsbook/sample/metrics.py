@@ -46,6 +46,7 @@ import numpy as np
 
 from opsbook.backends import layout
 from opsbook.sample import org
+from opsbook.sample.opportunity_metrics import write_opportunity_metrics
 from opsbook.sample.traffic import (
     CATALOG_FUNCTION,
     CHECKOUT_RPM,
@@ -190,6 +191,7 @@ def write_metrics(
             "additional": {f"{ns} {name}": list(v) for (ns, name), v in EXTRA_STATISTICS.items()},
         },
         "incident": _incident_facts(model, series, window),
+        "opportunities": write_opportunity_metrics(root, story, seed=seed),
     }
 
 

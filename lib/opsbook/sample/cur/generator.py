@@ -9,15 +9,19 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+import pyarrow as pa
 
 from opsbook.backends import layout
 from opsbook.errors import ConfigurationError
 from opsbook.sample import org
+from opsbook.sample.cur.budgets import write_budgets
 from opsbook.sample.cur.catalogue import REGIONS, SERVICE_NAMES, kinds
+from opsbook.sample.cur.coh_export import write_coh_export
 from opsbook.sample.cur.commitments import reservations, savings_plan
 from opsbook.sample.cur.compiled import CompiledCatalogue
 from opsbook.sample.cur.ids import digest
 from opsbook.sample.cur.monthly import monthly_rows
+from opsbook.sample.cur.opportunities import planted_rows
 from opsbook.sample.cur.periods import Calendar, Period, add_months
 from opsbook.sample.cur.resources import Resources
 from opsbook.sample.cur.rows import DailyRows, PeriodTotals, Stats
@@ -139,6 +143,7 @@ class _Generator:
             for c_no, (d0, d1, l0, l1) in enumerate(self._blocks(period)):
                 rng = np.random.default_rng([self.seed, _SALT, p_no, c_no])
                 writer.write(self.rows.chunk(period, d0, d1, l0, l1, acc, rng))
+            writer.write(self._planted(period, acc, p_no))
             rng = np.random.default_rng([self.seed, _SALT, p_no, 1_000_000])
             refund = period is self.calendar.periods[1]
             writer.write(
@@ -149,7 +154,32 @@ class _Generator:
             totals[period.label] = round(float(acc.total), 2)
             rows += writer.rows
             files += len(writer.paths)
-        return self._facts(rows, files, totals)
+        facts = self._facts(rows, files, totals)
+        facts["cost_optimization_hub"] = write_coh_export(self.root, self.story.as_of)
+        facts["budgets"] = write_budgets(self.root, totals, self.story.as_of)
+        return facts
+
+    def _planted(self, period: Period, acc: PeriodTotals, p_no: int) -> pa.Table:
+        """Return the planted opportunities' rows of ``period``, counted in its totals."""
+        rng = np.random.default_rng([self.seed, _SALT, p_no, 2_000_000])
+        table = planted_rows(self.cat, period, self.story.as_of, rng)
+        frame = table.select(["line_item_usage_account_name", "line_item_product_code",
+                              "line_item_line_item_type", "line_item_unblended_cost"]).to_pandas()  # fmt: skip
+        cat = self.cat
+        for (account, product), cost in (
+            frame.groupby(["line_item_usage_account_name", "line_item_product_code"])[
+                "line_item_unblended_cost"
+            ]
+            .sum()
+            .items()
+        ):
+            acc.base[cat.account_index[account], cat.product_index[product]] += cost
+        acc.total += float(frame["line_item_unblended_cost"].sum())
+        for kind, rows in frame["line_item_line_item_type"].value_counts().items():
+            self.stats.count(str(kind), int(rows))
+        usage = frame["line_item_line_item_type"] == "Usage"
+        self.stats.usage_cost += float(frame.loc[usage, "line_item_unblended_cost"].sum())
+        return table
 
     def _blocks(self, period: Period) -> Iterator[tuple[int, int, int, int]]:
         """Split a period into (day range, line range) chunks of at most _CHUNK_ROWS rows."""

@@ -1,0 +1,48 @@
+"""The opportunities notebook on the aws backend against moto: Athena (replayed), CloudWatch.
+
+moto runs no Athena SQL (:mod:`athena_replay` queues the local run's results) and serves neither
+Cost Optimization Hub nor, for this query, Logs Insights: those sections must show ERROR naming
+the API, and every check moto can serve must find what the local run found.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from athena_replay import (
+    AWS_SETTINGS,
+    create_cur_table,
+    immediate_executions,
+    put_metrics,
+    queue_results,
+    record_run,
+    run_notebook,
+)
+from opsbook.settings import resolve
+
+NOTEBOOK = Path(__file__).resolve().parents[1] / "notebooks" / "cost" / "opportunities.ipynb"
+PARAMETERS = {"month": "2026-10", "end": "2026-11-15", "basis": "unblended"}
+#: Sections moto cannot serve here.
+UNSERVED = {"cost_optimization_hub", "lambda_memory"}
+
+
+def test_opportunities_on_aws_find_what_the_local_run_finds(
+    aws_env, clean_env, sample_dir, tmp_path, monkeypatch
+) -> None:
+    settings = create_cur_table(sample_dir, AWS_SETTINGS)
+    for key, value in resolve(**settings).as_environment().items():
+        monkeypatch.setenv(key, value)
+    local = record_run(NOTEBOOK, PARAMETERS, sample_dir)
+    assert local.records["checks_failed"] == []
+    queue_results(aws_env, local.queries)
+    assert put_metrics(local.metrics) > 0
+    with immediate_executions(aws_env):
+        remote = run_notebook(NOTEBOOK, tmp_path, PARAMETERS, settings, monkeypatch)
+    assert "cost_optimization_hub" in remote["checks_failed"]
+    assert set(remote["checks_failed"]) <= UNSERVED
+    mine = {k: v for k, v in local.records["saving_by_check"].items() if k not in UNSERVED}
+    theirs = remote["saving_by_check"]
+    for check, saving in mine.items():
+        if check == "aws recommendations":
+            continue
+        assert theirs[check] == saving, check
