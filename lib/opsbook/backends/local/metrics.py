@@ -43,7 +43,7 @@ import pyarrow.parquet as pq
 
 from opsbook.backends import layout
 from opsbook.backends.frames import metric_data_frame, metric_list_frame, namespaces_frame
-from opsbook.backends.local import HINT, connect, data_dir
+from opsbook.backends.local import HINT, connect, data_dir, temp_view
 from opsbook.backends.local._metric_records import check_file
 from opsbook.backends.local._reading import Reading
 from opsbook.backends.pulled import dimensions_text
@@ -435,12 +435,13 @@ def _mapped_sources(
     """
     sources = []
     if files.streams:
-        con.read_json(
+        records = con.read_json(
             files.streams, format="newline_delimited", compression="gzip", columns=_JSON_COLUMNS
-        ).create_view("stream_records")
+        )
+        temp_view(con, "stream_records", records)
         sources.append(("stream_records", f"{_STREAM_PERIOD}"))
     if files.mapped:
-        con.read_parquet(files.mapped, union_by_name=True).create_view("mapped_records")
+        temp_view(con, "mapped_records", con.read_parquet(files.mapped, union_by_name=True))
         sources.append(("mapped_records", "period"))
     percentiles = "".join(f", value[${alias}] AS {alias}" for alias in columns.values())
     return [
@@ -454,7 +455,7 @@ def _mapped_sources(
 
 def _read_flat(con: duckdb.DuckDBPyConnection, files: _Files) -> str:
     """Return the name of a view over the flat pulled files."""
-    con.read_parquet(files.flat, union_by_name=True).create_view("pulled_records")
+    temp_view(con, "pulled_records", con.read_parquet(files.flat, union_by_name=True))
     return "pulled_records"
 
 
