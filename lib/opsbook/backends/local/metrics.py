@@ -45,7 +45,8 @@ from opsbook.backends import layout
 from opsbook.backends.frames import metric_data_frame, metric_list_frame, namespaces_frame
 from opsbook.backends.local import HINT, connect, data_dir, temp_view
 from opsbook.backends.local._metric_records import check_file
-from opsbook.backends.local._reading import Reading
+from opsbook.backends.local._reading import Malformed, Reading
+from opsbook.backends.local.columnar import cached_parquet
 from opsbook.backends.pulled import dimensions_text
 from opsbook.errors import ConfigurationError, NoDataError, QueryFailedError
 from opsbook.metrics import _math
@@ -81,10 +82,11 @@ _DELIVERY_SLACK = dt.timedelta(hours=1)
 class _Files:
     """The metrics files of a data folder, by layout."""
 
-    streams: list[str]  # Metric Streams JSON (gzip)
+    streams: list[str]  # Metric Streams JSON (gzip) read as such (no columnar cache)
     mapped: list[str]  # pulled Parquet in the first layout (MAP columns)
     flat: list[str]  # pulled Parquet as pulled.write_metrics writes it
     flat_columns: frozenset[str]  # union of the flat files' columns
+    decoded: list[str] = dataclasses.field(default_factory=list)  # streams' Parquet copies
 
 
 def describe_namespaces(settings: Settings) -> pd.DataFrame:
@@ -409,7 +411,15 @@ def _files(
     files = [p for p in reading.files(root) if len(p.relative_to(root).parts) > 1]
     if not files:
         raise NoDataError(f"no metrics files under {root}: {HINT}")
-    streams = [str(p) for p in files if p.suffix != ".parquet" and _in_window(p, root, start, end)]
+    streams, decoded = [], []
+    for path in (p for p in files if p.suffix != ".parquet" and _in_window(p, root, start, end)):
+        found = reading.read(path, lambda p: (_stream_copy(p, settings.cache_dir),))
+        if found is None:  # skipped by the bad-file policy
+            continue
+        if found[0] is None:  # no cache: DuckDB reads the JSON
+            streams.append(str(path))
+        else:
+            decoded.append(str(found[0]))
     mapped, flat, columns = [], [], set()
     for path in (p for p in files if p.suffix == ".parquet"):
         schema = reading.read(path, pq.read_schema)
@@ -421,7 +431,41 @@ def _files(
         else:
             flat.append(str(path))
             columns.update(names)
-    return _Files(streams, mapped, flat, frozenset(columns))
+    return _Files(streams, mapped, flat, frozenset(columns), decoded)
+
+
+def _stream_copy(path: Path, cache_dir: Path | None) -> Path | None:
+    """Return the Parquet copy of a Metric Streams file (``None``: no cache, read the JSON)."""
+    return cached_parquet(path, _decode_stream, folder=cache_dir, kind=_STREAM_KIND)
+
+
+_STREAM_KIND = "metric-streams-v1"
+
+
+def _decode_stream(path: Path, target: Path) -> None:
+    """Write a Metric Streams file's records as Parquet; a record DuckDB reads as NULL refuses it.
+
+    DuckDB's JSON reader turns a malformed record into NULLs without failing; decoded once, the
+    file can be checked whole, so a bad file is named (:func:`check_file`) instead of cached.
+    """
+    con = connect()
+    records = con.read_json(
+        str(path), format="newline_delimited", compression="gzip", columns=_JSON_COLUMNS
+    )
+    try:
+        table = records.to_arrow_table()
+    except duckdb.Error:
+        check_file(path)  # names what is wrong, when it can
+        raise
+    if any(table.column(name).null_count for name in _REQUIRED):
+        check_file(path)
+        raise Malformed(
+            "a record DuckDB reads as NULL (namespace, metric_name, timestamp or value)"
+        )
+    pq.write_table(table, target)
+
+
+_REQUIRED = ("namespace", "metric_name", "timestamp", "value")
 
 
 def _mapped_sources(
@@ -434,6 +478,9 @@ def _mapped_sources(
     costly part, is built.
     """
     sources = []
+    if files.decoded:
+        temp_view(con, "decoded_records", con.read_parquet(files.decoded))
+        sources.append(("decoded_records", f"{_STREAM_PERIOD}"))
     if files.streams:
         records = con.read_json(
             files.streams, format="newline_delimited", compression="gzip", columns=_JSON_COLUMNS
