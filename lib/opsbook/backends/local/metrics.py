@@ -15,9 +15,13 @@ Statistics over a period are computed from those values as CloudWatch computes t
 SampleCount add up, Average is ``Σsum / Σcount`` (not a mean of means), Minimum and Maximum are
 the extremes. Percentiles do not combine, so they are given only at the files' own period.
 
-A file DuckDB cannot read (truncated gzip, a broken JSON line, a record of the wrong shape, not
-Parquet) is found by checking the files one by one only when a query fails, then is an error
-naming it, or skipped with a note under the ``skip_unreadable`` setting (:mod:`._reading`).
+Metric Streams files are decoded once into Parquet under ``cache_dir`` (:mod:`.columnar`), so
+later reads, in this process or the next, scan Parquet instead of inflating and parsing JSON; a
+file is decoded again when it changes. Decoding checks the file whole: a file DuckDB cannot read
+or with a record it would read as NULL is an error naming it, or skipped with a note under the
+``skip_unreadable`` setting (:mod:`._reading`), and is never cached. Without a cache
+(``cache_dir = "off"``) the JSON is read directly and a bad file (truncated gzip, a broken JSON
+line, not Parquet) is found by checking the files one by one only when a query fails.
 
 Examples
 --------
