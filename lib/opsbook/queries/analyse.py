@@ -15,6 +15,8 @@ Examples
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 import sqlglot
 from sqlglot import exp
 from sqlglot.optimizer.simplify import simplify
@@ -65,14 +67,7 @@ def parse_athena(sql: str, *, any_table: bool = False) -> exp.Expression:
     ...
     opsbook.errors.ConfigurationError: the query reads cid_data_export.cur2: opsbook queries read only the logical table cur (the configured CUR table or files) and their own WITH queries; write FROM cur
     """
-    try:
-        trees = sqlglot.parse(sql, read="trino")
-    except sqlglot.errors.ParseError as error:
-        raise ConfigurationError(f"cannot parse the query as Athena SQL: {error}") from None
-    trees = [tree for tree in trees if tree is not None]
-    if len(trees) != 1:
-        raise ConfigurationError(f"expected one SQL statement, got {len(trees)}")
-    tree = trees[0]
+    tree = _parsed(sql).copy()  # a copy: callers may change their tree
     if not isinstance(tree, exp.Query):
         raise ConfigurationError(
             f"only SELECT queries run through opsbook.athena, not {tree.key.upper()}"
@@ -85,6 +80,19 @@ def parse_athena(sql: str, *, any_table: bool = False) -> exp.Expression:
             f"write FROM {LOGICAL_TABLE}"
         )
     return tree
+
+
+@lru_cache(maxsize=512)
+def _parsed(sql: str) -> exp.Expression:
+    """Parse a text once per process (the checks run on every call; a failure is not kept)."""
+    try:
+        trees = sqlglot.parse(sql, read="trino")
+    except sqlglot.errors.ParseError as error:
+        raise ConfigurationError(f"cannot parse the query as Athena SQL: {error}") from None
+    trees = [tree for tree in trees if tree is not None]
+    if len(trees) != 1:
+        raise ConfigurationError(f"expected one SQL statement, got {len(trees)}")
+    return trees[0]
 
 
 def cur_tables(tree: exp.Expression) -> list[exp.Table]:

@@ -137,29 +137,44 @@ class Reading:
         A folder that cannot be listed and a folder link that loops are failures (see
         :meth:`fail`), never passed over in silence. ``keep`` says which folders below ``root``
         to go into (default: all), so a time-pruned read does not list what it will not read.
+        A whole listing (no ``keep``) is kept for the life of the process while no folder in it
+        changed (each folder's change time: a file added, removed or renamed, or its
+        permissions changed), so a second read stats the folders instead of listing them.
         """
-        found: list[Path] = []
         if not root.is_dir():
-            return found
-        seen: set[str] = set()
+            return []
+        kept = _listings.get(str(root)) if keep is None else None
+        if kept is not None and _unchanged(kept[0]):
+            return list(kept[1])
+        found: list[Path] = []
+        seen: set[tuple[int, int]] = set()
+        changed: dict[str, int] = {}
+        failed = []
 
         def refused(error: OSError) -> None:
+            failed.append(error)
             self.fail(error.filename or root, describe(error))
 
         for folder, folders, names in os.walk(root, onerror=refused, followlinks=True):
-            real = os.path.realpath(folder)
+            stat = os.stat(folder)  # one call; a folder is the same folder by device and inode
+            real = (stat.st_dev, stat.st_ino)
             if real in seen:
+                failed.append(folder)
                 self.fail(folder, "symlink loop (the folder links back to one already read)")
                 folders[:] = []
                 continue
             seen.add(real)
+            changed[folder] = stat.st_ctime_ns
             folders[:] = sorted(
                 f
                 for f in folders
                 if not f.startswith(".") and (keep is None or keep(Path(folder, f)))
             )
             found += [Path(folder, n) for n in sorted(names) if not n.startswith(".")]
-        return sorted(found)
+        found.sort()
+        if not failed and keep is None:  # a failed listing is made again, to tell it again
+            _listings[str(root)] = (changed, tuple(found))
+        return found
 
     def mark(self, frame: T) -> T:
         """Put the skipped files on a result frame as ``attrs["skipped"]`` and return it.
@@ -172,3 +187,14 @@ class Reading:
             earlier = attrs.get("skipped", [])
             attrs["skipped"] = earlier + [s for s in self.skipped if s not in earlier]
         return frame
+
+
+# Listings by root folder: each folder's change time, and the files found.
+_listings: dict[str, tuple[dict[str, int], tuple[Path, ...]]] = {}
+
+
+def _unchanged(folders: dict[str, int]) -> bool:
+    try:
+        return all(os.stat(folder).st_ctime_ns == when for folder, when in folders.items())
+    except OSError:
+        return False

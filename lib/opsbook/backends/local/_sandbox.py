@@ -15,6 +15,10 @@ the syntax tree is checked to read only ``cur`` and its own WITH queries
 Statements have no time limit of their own in DuckDB; the local CUR engine interrupts a query
 that passes its timeout (``local_query_timeout_s`` by default) with ``con.interrupt()``.
 
+Opening a database costs ~0.1 s, more than a small CUR query: :func:`sandboxed` keeps one locked
+database per set of readable files and memory limit for the life of the process (the last few)
+and hands out connections to it, each with its own temporary views.
+
 Examples
 --------
 >>> import duckdb
@@ -30,12 +34,20 @@ _duckdb.PermissionException: Permission Error: Cannot access file "/etc/hostname
 
 from __future__ import annotations
 
+import os
+import threading
+from collections import OrderedDict
 from collections.abc import Sequence
 from pathlib import Path
 
 import duckdb
 
-__all__ = ["sandbox"]
+__all__ = ["sandbox", "sandboxed"]
+
+#: Locked databases kept open, by (process, readable files, memory limit); the oldest goes first.
+_KEPT = 4
+_databases: OrderedDict[tuple, duckdb.DuckDBPyConnection] = OrderedDict()
+_opening = threading.Lock()
 
 
 def sandbox(con: duckdb.DuckDBPyConnection, readable: Sequence[Path], *, memory_limit: str) -> None:
@@ -47,3 +59,31 @@ def sandbox(con: duckdb.DuckDBPyConnection, readable: Sequence[Path], *, memory_
     con.execute("SET allowed_paths = ?", [[str(path) for path in readable]])
     con.execute("SET enable_external_access = false")
     con.execute("SET lock_configuration = true")
+
+
+def sandboxed(readable: Sequence[Path], *, memory_limit: str) -> duckdb.DuckDBPyConnection:
+    """Return a new connection to a locked database that reads only ``readable``, within ``memory_limit``.
+
+    The database is opened (and locked, see :func:`sandbox`) the first time these files and this
+    limit are asked for, then reused; a new file in the export is a new set, so a new database.
+
+    Examples
+    --------
+    >>> con = sandboxed([], memory_limit="1GB")
+    >>> con.sql("SELECT current_setting('lock_configuration')").fetchall()
+    [(True,)]
+    >>> sandboxed([], memory_limit="1GB").sql("SELECT 1").fetchall()
+    [(1,)]
+    """
+    key = (os.getpid(), tuple(str(path) for path in readable), memory_limit)
+    with _opening:
+        database = _databases.get(key)
+        if database is None:
+            database = duckdb.connect(":memory:")
+            database.execute("SET parquet_metadata_cache = true")
+            sandbox(database, readable, memory_limit=memory_limit)
+            _databases[key] = database
+            while len(_databases) > _KEPT:
+                _databases.popitem(last=False)
+        _databases.move_to_end(key)
+        return database.cursor()

@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import threading
 import time
+from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -35,14 +36,12 @@ import duckdb
 import pandas as pd
 import pyarrow.parquet as pq
 
-from opsbook.backends.local import connect
 from opsbook.backends.local._reading import Reading
-from opsbook.backends.local._sandbox import sandbox
+from opsbook.backends.local._sandbox import sandboxed
 from opsbook.backends.local.cache import cache_key, read_cached, write_cached
 from opsbook.backends.local.cur_dialect import transpile_tree
 from opsbook.backends.local.cur_files import CurFiles, find_cur_files
 from opsbook.backends.local.cur_view import (
-    CurView,
     detect_flavour,
     file_columns,
     missing_column_hint,
@@ -95,14 +94,12 @@ def run_cur_query(
         When DuckDB fails, or the query is interrupted or times out.
     """
     started = time.perf_counter()
-    tree = parse_athena(query.sql)
+    plan = _plan(query.sql)
     reading = Reading.of(settings)
     source = find_cur_files(settings, reading)
-    columns = referenced_columns(tree)
-    con = connect()
+    con = sandboxed(source.files, memory_limit=settings.local_memory_limit)
     try:
-        sandbox(con, source.files, memory_limit=settings.local_memory_limit)
-        periods = _prune(con, source, partition_groups(tree), values)
+        periods = _prune(con, source, plan.conditions, values)
         files = _readable(source, source.select(periods), reading)
         flavour = _flavour(source, files or _readable(source, source.files, Reading(skip=True)))
         if flavour != settings.cur_flavour != "auto":
@@ -110,13 +107,12 @@ def run_cur_query(
                 f"CUR export {source.export!r} looks like {flavour}, but cur_flavour is "
                 f"{settings.cur_flavour!r}: set cur_flavour = 'auto' (or {flavour!r})"
             )
-        view = _open_checked(con, source, files, flavour, columns, reading)
-        relation = view.relation if files else view.relation.filter("false")
-        relation.create_view("cur")
-        _check_columns(columns, view, query.name)
-        scanned = _bytes_read(files, _source_columns(columns, view))
-        local_sql = transpile_tree(tree)
-        key = cache_key(local_sql, values, flavour, files)
+        view = _open_checked(con, source, files, flavour, plan.columns, reading)
+        where = "" if files else " WHERE false"
+        con.execute(f"CREATE OR REPLACE TEMP VIEW cur AS SELECT * FROM ({view.sql}){where}")
+        _check_columns(plan.columns, view, query.name)
+        scanned = _bytes_read(files, _source_columns(plan.columns, view))
+        key = cache_key(plan.sql, values, flavour, files)
         facts = QueryRun(
             name=query.name,
             engine="duckdb",
@@ -136,13 +132,72 @@ def run_cur_query(
             facts.cache_hit = True
         else:
             limit = timeout if timeout is not None else settings.local_query_timeout_s or None
-            frame = conform_frame(_execute(con, local_sql, values, limit, query.name))
+            frame = conform_frame(_execute(con, plan.sql, values, limit, query.name))
             write_cached(folder, key, frame, facts.as_dict())
     finally:
         con.close()
     facts.elapsed_s = time.perf_counter() - started
     frame.attrs["query"] = facts.as_dict()
     return reading.mark(frame)
+
+
+@dataclass(frozen=True)
+class _Plan:
+    """What the engine needs of one query text, worked out once per process."""
+
+    sql: str  # the DuckDB text
+    conditions: tuple[str, ...] | None  # per read of cur, its billing_period conditions
+    columns: frozenset[str]  # the columns it reads ("*" for all)
+
+
+@lru_cache(maxsize=512)
+def _plan(sql: str) -> _Plan:
+    """Parse and transpile a query text once per process.
+
+    The DuckDB text does not depend on the flavour: the ``cur`` view gives every flavour CUR 2.0
+    names (see :mod:`.cur_view`), so the query text alone is the key.
+    """
+    tree = parse_athena(sql)
+    groups = partition_groups(tree)
+    conditions = None
+    if groups is not None:
+        conditions = tuple(" AND ".join(f"({transpile_tree(c)})" for c in g) for g in groups)
+    return _Plan(transpile_tree(tree), conditions, frozenset(referenced_columns(tree)))
+
+
+@dataclass(frozen=True)
+class _View:
+    """The ``cur`` view of some files: its SQL and where each column comes from."""
+
+    flavour: str
+    sql: str
+    columns: frozenset[str]
+    sources: dict[str, set[str]]
+
+
+_views: dict[tuple, _View] = {}
+
+
+def _open_view(
+    con: duckdb.DuckDBPyConnection, files: list[Path], flavour: str, hive_key: str | None
+) -> _View:
+    """Return the view of ``files``, built once per version of the files (size, mtime)."""
+    key = (flavour, hive_key, *((str(f), *_identity(f)) for f in files))
+    view = _views.get(key)
+    if view is None:
+        opened = open_view(con, files, flavour, hive_key)
+        view = _View(
+            flavour, opened.relation.sql_query(), frozenset(opened.columns), opened.sources
+        )
+        if len(_views) >= 64:
+            _views.clear()
+        _views[key] = view
+    return view
+
+
+def _identity(path: Path) -> tuple[int, int]:
+    stat = path.stat()
+    return stat.st_size, stat.st_mtime_ns
 
 
 def _flavour(source: CurFiles, files: list[Path]) -> str:
@@ -161,8 +216,7 @@ def _footer_cached(path: str, size: int, mtime: int) -> tuple[tuple[str, ...], i
 
 def _footer(path: Path) -> tuple[tuple[str, ...], int | None]:
     """Return a file's column names and rows (``None``: unknown without reading it), from its footer."""
-    stat = path.stat()
-    return _footer_cached(str(path), stat.st_size, stat.st_mtime_ns)
+    return _footer_cached(str(path), *_identity(path))
 
 
 def _columns_of(path: Path) -> tuple[str, ...]:
@@ -191,16 +245,16 @@ def _open_checked(
     source: CurFiles,
     files: list[Path],
     flavour: str,
-    columns: set[str],
+    columns: frozenset[str],
     reading: Reading,
-) -> CurView:
+) -> _View:
     """Open the view, after checking every file holds each column the query reads from files.
 
     The view is the union of the files' columns, so one file lacking a column would give its
     rows NULL there (a month's cost read as 0); a legacy CUR's columns vary by month by design.
     """
     base = files or _readable(source, source.files[:1], reading)
-    view = open_view(con, base, flavour, source.hive_key)
+    view = _open_view(con, base, flavour, source.hive_key)
     if flavour == "legacy" or not files:
         return view
     union = set().union(*(_columns_of(f) for f in files))
@@ -218,35 +272,52 @@ def _open_checked(
     files[:] = kept
     if not kept:
         raise NoDataError(f"no readable data file in CUR export {source.export!r} for this query")
-    return open_view(con, kept, flavour, source.hive_key)
+    return _open_view(con, kept, flavour, source.hive_key)
 
 
 def _prune(
     con: duckdb.DuckDBPyConnection,
     source: CurFiles,
-    groups: list[list[Any]] | None,
+    conditions: tuple[str, ...] | None,
     values: dict[str, Any],
 ) -> set[str] | None:
     """Return the billing periods the query's own conditions accept (``None``: all files)."""
-    labels = sorted({p for p in source.periods if p})
-    if groups is None or not labels:
+    labels = tuple(sorted({p for p in source.periods if p}))
+    if conditions is None or not labels:
         return None
+    used = [{k: v for k, v in values.items() if f"${k}" in c} for c in conditions]
+    key = (labels, conditions, repr(used))
+    if key not in _pruned:
+        _pruned[key] = _accepted(con, labels, conditions, used)
+        if len(_pruned) > 1024:
+            _pruned.pop(next(iter(_pruned)))
+    accepted = _pruned[key]
+    return None if accepted is None else set(accepted)
+
+
+_pruned: dict[tuple, frozenset[str] | None] = {}
+
+
+def _accepted(
+    con: duckdb.DuckDBPyConnection,
+    labels: tuple[str, ...],
+    conditions: tuple[str, ...],
+    used: list[dict[str, Any]],
+) -> frozenset[str] | None:
     con.execute("CREATE TEMP TABLE opsbook_periods (billing_period VARCHAR)")
     con.executemany("INSERT INTO opsbook_periods VALUES (?)", [[label] for label in labels])
     accepted: set[str] = set()
-    for conjuncts in groups:
-        condition = " AND ".join(f"({transpile_tree(c)})" for c in conjuncts)
-        used = {k: v for k, v in values.items() if f"${k}" in condition}
+    for condition, bound in zip(conditions, used, strict=True):
         sql = f"SELECT billing_period FROM opsbook_periods WHERE {condition}"
         try:
-            accepted |= {row[0] for row in con.execute(sql, used or None).fetchall()}
+            accepted |= {row[0] for row in con.execute(sql, bound or None).fetchall()}
         except duckdb.Error:
             return None  # a condition DuckDB cannot evaluate alone: read every period
     con.execute("DROP TABLE opsbook_periods")
-    return accepted
+    return frozenset(accepted)
 
 
-def _check_columns(columns: set[str], view: CurView, name: str) -> None:
+def _check_columns(columns: frozenset[str], view: _View, name: str) -> None:
     if "*" in columns:
         return
     for column in sorted(columns - {c.lower() for c in view.columns}):
@@ -258,7 +329,7 @@ def _check_columns(columns: set[str], view: CurView, name: str) -> None:
             )
 
 
-def _source_columns(columns: set[str], view: CurView) -> set[str] | None:
+def _source_columns(columns: frozenset[str], view: _View) -> set[str] | None:
     if "*" in columns:
         return None
     found: set[str] = set()
@@ -284,11 +355,11 @@ def _bytes_read(files: list[Path], columns: set[str] | None) -> int:
     """Compressed bytes of ``columns`` (all for ``None``) in ``files``, from the footers."""
     total = 0
     for path in files:
-        stat = path.stat()
+        identity = _identity(path)
         if not path.name.endswith(".parquet"):
-            total += stat.st_size  # CSV is read whole
+            total += identity[0]  # CSV is read whole
             continue
-        for column, size in _column_bytes(str(path), stat.st_size, stat.st_mtime_ns):
+        for column, size in _column_bytes(str(path), *identity):
             if columns is None or column in columns:
                 total += size
     return total

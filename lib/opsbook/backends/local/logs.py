@@ -25,7 +25,7 @@ import pyarrow.parquet as pq
 
 from opsbook.backends import layout
 from opsbook.backends.frames import log_groups_frame
-from opsbook.backends.local import HINT, connect, data_dir, logfiles, s3logs
+from opsbook.backends.local import HINT, connect, data_dir, logfiles, s3logs, temp_view
 from opsbook.backends.local._reading import Reading
 from opsbook.backends.s3formats import is_s3_source
 from opsbook.errors import NoDataError
@@ -180,7 +180,7 @@ def _run(
     if found.parquet:
         # DuckDB reads pulled Parquet itself: time and group filters reach the row groups.
         pulled = con.read_parquet([str(p) for p in found.parquet], union_by_name=True)
-        pulled.create_view("pulled_events")
+        temp_view(con, "pulled_events", pulled)
         ingestion = "ingestion_time" if "ingestion_time" in pulled.columns else "NULL"
         parts.append(
             _NORMALISED.format(ingestion=ingestion, source="pulled_events", part="'parquet'")

@@ -15,9 +15,13 @@ Statistics over a period are computed from those values as CloudWatch computes t
 SampleCount add up, Average is ``Σsum / Σcount`` (not a mean of means), Minimum and Maximum are
 the extremes. Percentiles do not combine, so they are given only at the files' own period.
 
-A file DuckDB cannot read (truncated gzip, a broken JSON line, a record of the wrong shape, not
-Parquet) is found by checking the files one by one only when a query fails, then is an error
-naming it, or skipped with a note under the ``skip_unreadable`` setting (:mod:`._reading`).
+Metric Streams files are decoded once into Parquet under ``cache_dir`` (:mod:`.columnar`), so
+later reads, in this process or the next, scan Parquet instead of inflating and parsing JSON; a
+file is decoded again when it changes. Decoding checks the file whole: a file DuckDB cannot read
+or with a record it would read as NULL is an error naming it, or skipped with a note under the
+``skip_unreadable`` setting (:mod:`._reading`), and is never cached. Without a cache
+(``cache_dir = "off"``) the JSON is read directly and a bad file (truncated gzip, a broken JSON
+line, not Parquet) is found by checking the files one by one only when a query fails.
 
 Examples
 --------
@@ -43,9 +47,10 @@ import pyarrow.parquet as pq
 
 from opsbook.backends import layout
 from opsbook.backends.frames import metric_data_frame, metric_list_frame, namespaces_frame
-from opsbook.backends.local import HINT, connect, data_dir
+from opsbook.backends.local import HINT, connect, data_dir, temp_view
 from opsbook.backends.local._metric_records import check_file
-from opsbook.backends.local._reading import Reading
+from opsbook.backends.local._reading import Malformed, Reading
+from opsbook.backends.local.columnar import cached_parquet
 from opsbook.backends.pulled import dimensions_text
 from opsbook.errors import ConfigurationError, NoDataError, QueryFailedError
 from opsbook.metrics import _math
@@ -81,10 +86,11 @@ _DELIVERY_SLACK = dt.timedelta(hours=1)
 class _Files:
     """The metrics files of a data folder, by layout."""
 
-    streams: list[str]  # Metric Streams JSON (gzip)
+    streams: list[str]  # Metric Streams JSON (gzip) read as such (no columnar cache)
     mapped: list[str]  # pulled Parquet in the first layout (MAP columns)
     flat: list[str]  # pulled Parquet as pulled.write_metrics writes it
     flat_columns: frozenset[str]  # union of the flat files' columns
+    decoded: list[str] = dataclasses.field(default_factory=list)  # streams' Parquet copies
 
 
 def describe_namespaces(settings: Settings) -> pd.DataFrame:
@@ -409,7 +415,15 @@ def _files(
     files = [p for p in reading.files(root) if len(p.relative_to(root).parts) > 1]
     if not files:
         raise NoDataError(f"no metrics files under {root}: {HINT}")
-    streams = [str(p) for p in files if p.suffix != ".parquet" and _in_window(p, root, start, end)]
+    streams, decoded = [], []
+    for path in (p for p in files if p.suffix != ".parquet" and _in_window(p, root, start, end)):
+        found = reading.read(path, lambda p: (_stream_copy(p, settings.cache_dir),))
+        if found is None:  # skipped by the bad-file policy
+            continue
+        if found[0] is None:  # no cache: DuckDB reads the JSON
+            streams.append(str(path))
+        else:
+            decoded.append(str(found[0]))
     mapped, flat, columns = [], [], set()
     for path in (p for p in files if p.suffix == ".parquet"):
         schema = reading.read(path, pq.read_schema)
@@ -421,7 +435,41 @@ def _files(
         else:
             flat.append(str(path))
             columns.update(names)
-    return _Files(streams, mapped, flat, frozenset(columns))
+    return _Files(streams, mapped, flat, frozenset(columns), decoded)
+
+
+def _stream_copy(path: Path, cache_dir: Path | None) -> Path | None:
+    """Return the Parquet copy of a Metric Streams file (``None``: no cache, read the JSON)."""
+    return cached_parquet(path, _decode_stream, folder=cache_dir, kind=_STREAM_KIND)
+
+
+_STREAM_KIND = "metric-streams-v1"
+
+
+def _decode_stream(path: Path, target: Path) -> None:
+    """Write a Metric Streams file's records as Parquet; a record DuckDB reads as NULL refuses it.
+
+    DuckDB's JSON reader turns a malformed record into NULLs without failing; decoded once, the
+    file can be checked whole, so a bad file is named (:func:`check_file`) instead of cached.
+    """
+    con = connect()
+    records = con.read_json(
+        str(path), format="newline_delimited", compression="gzip", columns=_JSON_COLUMNS
+    )
+    try:
+        table = records.to_arrow_table()
+    except duckdb.Error:
+        check_file(path)  # names what is wrong, when it can
+        raise
+    if any(table.column(name).null_count for name in _REQUIRED):
+        check_file(path)
+        raise Malformed(
+            "a record DuckDB reads as NULL (namespace, metric_name, timestamp or value)"
+        )
+    pq.write_table(table, target)
+
+
+_REQUIRED = ("namespace", "metric_name", "timestamp", "value")
 
 
 def _mapped_sources(
@@ -434,13 +482,17 @@ def _mapped_sources(
     costly part, is built.
     """
     sources = []
+    if files.decoded:
+        temp_view(con, "decoded_records", con.read_parquet(files.decoded))
+        sources.append(("decoded_records", f"{_STREAM_PERIOD}"))
     if files.streams:
-        con.read_json(
+        records = con.read_json(
             files.streams, format="newline_delimited", compression="gzip", columns=_JSON_COLUMNS
-        ).create_view("stream_records")
+        )
+        temp_view(con, "stream_records", records)
         sources.append(("stream_records", f"{_STREAM_PERIOD}"))
     if files.mapped:
-        con.read_parquet(files.mapped, union_by_name=True).create_view("mapped_records")
+        temp_view(con, "mapped_records", con.read_parquet(files.mapped, union_by_name=True))
         sources.append(("mapped_records", "period"))
     percentiles = "".join(f", value[${alias}] AS {alias}" for alias in columns.values())
     return [
@@ -454,7 +506,7 @@ def _mapped_sources(
 
 def _read_flat(con: duckdb.DuckDBPyConnection, files: _Files) -> str:
     """Return the name of a view over the flat pulled files."""
-    con.read_parquet(files.flat, union_by_name=True).create_view("pulled_records")
+    temp_view(con, "pulled_records", con.read_parquet(files.flat, union_by_name=True))
     return "pulled_records"
 
 
