@@ -104,14 +104,15 @@ def _first_line(text: str) -> str:
 class Reading:
     """One read's policy for bad files (``skip``: note and go on) and the files it skipped."""
 
-    def __init__(self, skip: bool = False) -> None:
+    def __init__(self, skip: bool = False, cache_dir: Path | None = None) -> None:
         self.skip = skip
         self.skipped: list[dict[str, str]] = []
+        self.cache_dir = cache_dir  # where decoded text formats are kept as Parquet (None: not)
 
     @classmethod
     def of(cls, settings: Settings) -> Reading:
-        """Return the policy the settings ask for (``skip_unreadable``)."""
-        return cls(skip=settings.skip_unreadable)
+        """Return the policy the settings ask for (``skip_unreadable``, ``cache_dir``)."""
+        return cls(skip=settings.skip_unreadable, cache_dir=settings.cache_dir)
 
     def read(self, path: Path, reader: Callable[[Path], T]) -> T | None:
         """Return ``reader(path)``; a bad file raises, or is skipped (``None``) with a note."""

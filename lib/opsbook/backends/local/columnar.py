@@ -41,7 +41,7 @@ import threading
 from collections.abc import Callable
 from pathlib import Path
 
-__all__ = ["CACHE_BYTES", "FOLDER", "cached_parquet", "clear_memo"]
+__all__ = ["CACHE_BYTES", "FOLDER", "cached_copy", "cached_parquet", "clear_memo"]
 
 #: Cap on the Parquet copies kept under ``cache_dir/columnar`` (bytes); oldest go first.
 CACHE_BYTES = 2 * 2**30
@@ -88,25 +88,43 @@ def cached_parquet(
     """
     if folder is None:
         return None
+    identity, target = _target(path, Path(folder), kind)
+    if target.is_file():
+        _memo[identity] = target.stem
+        return target
+    made = _make(target, lambda scratch: decode(path, scratch))
+    if made is None:
+        return None
+    _memo[identity] = target.stem
+    _account(Path(folder) / FOLDER, made, cap)
+    return target
+
+
+def cached_copy(path: Path, *, folder: Path | None, kind: str) -> Path | None:
+    """Return the Parquet copy of ``path`` if one is kept, without decoding anything.
+
+    Examples
+    --------
+    >>> cached_copy(Path(__file__), folder=None, kind="lines-v1") is None
+    True
+    """
+    if folder is None:
+        return None
+    identity, target = _target(path, Path(folder), kind)
+    return target if target.is_file() else None
+
+
+def _target(path: Path, folder: Path, kind: str) -> tuple[tuple, Path]:
+    """Return the file's identity and where its copy lives (its key hashes the first block)."""
     stat = path.stat()
     identity = (kind, str(path), stat.st_size, stat.st_mtime_ns, stat.st_ino)
-    root = Path(folder) / FOLDER
     key = _memo.get(identity)
     if key is None:
         with open(path, "rb") as handle:
             first = handle.read(_FIRST_BLOCK)
         text = "\x1f".join(map(str, identity[:4])) + hashlib.sha256(first).hexdigest()
         key = hashlib.sha256(text.encode()).hexdigest()[:32]
-    target = root / kind / f"{key}.parquet"
-    if target.is_file():
-        _memo[identity] = key
-        return target
-    made = _make(target, lambda scratch: decode(path, scratch))
-    if made is None:
-        return None
-    _memo[identity] = key
-    _account(root, made, cap)
-    return target
+    return identity, folder / FOLDER / kind / f"{key}.parquet"
 
 
 def clear_memo() -> None:

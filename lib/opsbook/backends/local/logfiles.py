@@ -56,9 +56,11 @@ from pathlib import Path, PurePosixPath
 import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.json as pa_json
+import pyarrow.parquet as pq
 
 from opsbook.backends import layout
 from opsbook.backends.local._reading import Malformed, Reading
+from opsbook.backends.local.columnar import cached_copy, cached_parquet
 
 __all__ = [
     "CACHE_BYTES",
@@ -102,7 +104,7 @@ def read_events(data_dir: Path, reading: Reading | None = None) -> pa.Table:
         if decoded is not None:
             pieces.append(_export_table(decoded.events, group, stream))
     objects = _firehose_objects(data_dir / layout.LOG_FIREHOSE, reading)
-    _prefetch_firehose(objects)
+    _prefetch_firehose(objects, reading.cache_dir)
     for path in objects:
         decoded = _read(path, _decode_firehose, reading)
         if decoded is not None:
@@ -127,7 +129,7 @@ def list_groups(data_dir: Path, reading: Reading | None = None) -> list[str]:
         if group not in found and reading.read(path, _holds_a_line):
             found.add(group)
     objects = _firehose_objects(data_dir / layout.LOG_FIREHOSE, reading)
-    _prefetch_firehose(objects)
+    _prefetch_firehose(objects, reading.cache_dir)
     for path in objects:
         decoded = _read(path, _decode_firehose, reading)
         if decoded is not None:
@@ -141,7 +143,7 @@ def _firehose_objects(root: Path, reading: Reading) -> list[Path]:
 
 def _read(path: Path, decode: Callable[[Path], _Decoded], reading: Reading) -> _Decoded | None:
     """Return a file's decoded events, or ``None`` when ``reading`` skipped it."""
-    return reading.read(path, lambda p: _decoded(p, decode))
+    return reading.read(path, lambda p: _decoded(p, decode, reading.cache_dir))
 
 
 def _holds_a_line(path: Path) -> bool:
@@ -196,15 +198,46 @@ _CACHE_LOCK = threading.Lock()
 _HELD = [0]  # bytes in _CACHE
 
 
-def _decoded(path: Path, decode: Callable[[Path], _Decoded]) -> _Decoded:
+def _decoded(
+    path: Path, decode: Callable[[Path], _Decoded], cache_dir: Path | None = None
+) -> _Decoded:
+    """Return a file's events: from memory, else its Parquet copy in ``cache_dir``, else decoded.
+
+    A file decoded here is kept in memory and, with a ``cache_dir``, as Parquet
+    (:func:`.columnar.cached_parquet`) so the next process reads the copy; a file the decoder
+    refuses is never kept.
+    """
     key = _key(path, decode)
     with _CACHE_LOCK:
         if key in _CACHE:
             _CACHE.move_to_end(key)
             return _CACHE[key][0]
-    found = decode(path)
+    copy = cached_parquet(path, lambda p, target: _save(decode(p), target), folder=cache_dir,
+                          kind=_kind(decode))  # fmt: skip
+    found = _load(copy) if copy is not None else decode(path)
     _store(key, found)
     return found
+
+
+def _kind(decode: Callable[[Path], _Decoded]) -> str:
+    """Return the columnar cache kind of a decoder (a new schema takes a new version)."""
+    return f"logs{decode.__name__.replace('_decode', '').replace('_', '-')}-v1"
+
+
+def _save(found: _Decoded, target: Path) -> None:
+    """Write decoded events as Parquet, the Firehose group sets in the schema's metadata."""
+    meta = {b"groups": json.dumps(sorted(found.groups)).encode(),
+            b"listed": json.dumps(sorted(found.listed)).encode()}  # fmt: skip
+    pq.write_table(found.events.replace_schema_metadata(meta), target)
+
+
+def _load(copy: Path) -> _Decoded:
+    """Read events written by :func:`_save`."""
+    table = pq.read_table(copy)
+    meta = table.schema.metadata or {}
+    groups = frozenset(json.loads(meta.get(b"groups", b"[]")))
+    listed = frozenset(json.loads(meta.get(b"listed", b"[]")))
+    return _Decoded(table.replace_schema_metadata(None), groups, listed)
 
 
 def _key(path: Path, decode: Callable[[Path], _Decoded]) -> tuple:
@@ -256,7 +289,7 @@ def _decode_firehose(path: Path) -> _Decoded:
         return _firehose_python(members)
 
 
-def _prefetch_firehose(paths: list[Path]) -> None:
+def _prefetch_firehose(paths: list[Path], cache_dir: Path | None = None) -> None:
     """Decode the Firehose objects not cached yet a batch at a time (one JSON read per batch).
 
     One read instead of one per object is most of the saving on hundreds of small objects; a
@@ -265,27 +298,30 @@ def _prefetch_firehose(paths: list[Path]) -> None:
     """
     batch: list[tuple[tuple, list[bytes]]] = []
     held = 0
+    kind = _kind(_decode_firehose)
     for path in paths:
         try:
             key = _key(path, _decode_firehose)
             with _CACHE_LOCK:
                 if key in _CACHE:
                     continue
+            if cached_copy(path, folder=cache_dir, kind=kind) is not None:
+                continue  # read from its Parquet copy
             members = _inflate(path)
         except (OSError, EOFError, zlib.error, ValueError):
             continue  # named when read alone
         batch.append((key, members))
         held += sum(map(len, members))
         if held >= _BATCH_BYTES:
-            _decode_batch(batch)
+            _decode_batch(batch, cache_dir)
             batch, held = [], 0
-    _decode_batch(batch)
+    _decode_batch(batch, cache_dir)
 
 
 _BATCH_BYTES = 64 * 2**20
 
 
-def _decode_batch(batch: list[tuple[tuple, list[bytes]]]) -> None:
+def _decode_batch(batch: list[tuple[tuple, list[bytes]]], cache_dir: Path | None = None) -> None:
     if len(batch) < 2:
         return
     try:
@@ -297,9 +333,12 @@ def _decode_batch(batch: list[tuple[tuple, list[bytes]]]) -> None:
         part = records.slice(offset, len(members))
         offset += len(members)
         try:
-            _store(key, _firehose_arrow(part))
+            found = _firehose_arrow(part)
         except _Irregular:
             continue
+        _store(key, found)
+        cached_parquet(Path(key[1]), lambda _, target, f=found: _save(f, target),
+                       folder=cache_dir, kind=_kind(_decode_firehose))  # fmt: skip
 
 
 def _inflate(path: Path) -> list[bytes]:
@@ -492,7 +531,8 @@ def scan_sources(
     pieces: list[pa.Table] = []
     saved = PurePosixPath(layout.DESCRIBE_LOG_GROUPS).name  # API output beside the logs
     files = [(root, p) for root, p in _files(paths, reading) if p.name != saved]
-    _prefetch_firehose([p for _, p in files if _firehose_candidate(p, start, end)])
+    _prefetch_firehose([p for _, p in files if _firehose_candidate(p, start, end)],
+                       reading.cache_dir)  # fmt: skip
     for root, path in files:
         suffix = path.name.lower()
         found.files += 1
@@ -507,7 +547,10 @@ def scan_sources(
                 found.files += 1
         else:
             piece = reading.read(
-                path, lambda p, r=root: _read_gzip(r, p, start, end, wanted, found.groups)
+                path,
+                lambda p, r=root: _read_gzip(
+                    r, p, start, end, wanted, found.groups, reading.cache_dir
+                ),  # fmt: skip
             )
             if piece is not None:
                 pieces.append(piece)
@@ -557,6 +600,7 @@ def _read_gzip(
     end: dt.datetime | None,
     wanted: Callable[[str], bool],
     seen: set[str],
+    cache_dir: Path | None = None,
 ) -> pa.Table | None:
     """Return a gzip file's wanted events in ``[start, end)`` (``None``: pruned unread)."""
     parts = path.parts
@@ -570,11 +614,11 @@ def _read_gzip(
         seen.add(group)
         if not wanted(group) or _stream_after(stream, end):
             return None
-        events = _decoded(path, _decode_export).events
+        events = _decoded(path, _decode_export, cache_dir).events
         return _export_table(events.filter(_in_window(events, start, end)), group, stream)
     if _hour_outside(parts, start, end):
         return None
-    decoded = _decoded(path, _decode_firehose)
+    decoded = _decoded(path, _decode_firehose, cache_dir)
     seen.update(decoded.groups)
     events = decoded.events
     chosen = pa.array(sorted(g for g in decoded.groups if wanted(g)), pa.string())
