@@ -90,27 +90,18 @@ def pytest_unconfigure(config: pytest.Config) -> None:
         shutil.rmtree(session, ignore_errors=True)
 
 
-#: Test modules whose tests start notebook kernels (papermill, report suites) or Chromium.
-KERNEL_MODULES = frozenset(
-    {"test_brief", "test_cli", "test_cost_aws", "test_cost_edge_cases", "test_cost_notebooks",
-     "test_notebooks", "test_ops_notebooks", "test_parameter_sweep", "test_redact",
-     "test_report_html", "test_reports", "test_runbooks", "test_runner_safety", "test_scheduling",
-     "test_slo_notebooks", "test_jupyter_server"}
-)  # fmt: skip
-BROWSER_MODULES = frozenset({"test_report_html"})
 MOTO_FIXTURES = frozenset({"aws_env", "moto_server"})
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    # Markers from what a test uses (pyproject.toml lists them): `-m "not kernel"` is quick.
+    # Markers (pyproject.toml lists them), so a developer can run a fast subset (`-m "not kernel"`):
+    # a test module that starts kernels or Chromium says so with `pytestmark`; notebooks collected
+    # by nbval start a kernel; `moto` and `slow` follow from what a test uses.
     for item in items:
-        module = Path(str(item.fspath)).stem
-        notebook = str(item.fspath).endswith(".ipynb")
-        if notebook or module in KERNEL_MODULES:
+        if str(item.fspath).endswith(".ipynb"):
             item.add_marker(pytest.mark.kernel)
+        if item.get_closest_marker("kernel") or item.get_closest_marker("browser"):
             item.add_marker(pytest.mark.slow)
-        if module in BROWSER_MODULES:
-            item.add_marker(pytest.mark.browser)
         if MOTO_FIXTURES & set(getattr(item, "fixturenames", ())):
             item.add_marker(pytest.mark.moto)
     # Notebooks collected by nbval run with their default parameters ("the last closed month",
@@ -138,6 +129,22 @@ def clean_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Path:
             monkeypatch.delenv(name)
     monkeypatch.chdir(tmp_path)
     return tmp_path
+
+
+@pytest.fixture
+def local(sample_dir: Path, clean_env: Path):
+    """Settings of the local backend over the pinned sample, and nothing else (``clean_env``)."""
+    from opsbook.settings import resolve
+
+    return resolve(backend="local", data_dir=str(sample_dir))
+
+
+@pytest.fixture
+def moto_settings(aws_env: str, clean_env: Path):
+    """Settings of the aws backend on the moto server (us-east-1), and nothing else."""
+    from opsbook.settings import resolve
+
+    return resolve(backend="aws", region="us-east-1")
 
 
 @pytest.fixture(scope="session")
