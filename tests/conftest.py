@@ -46,15 +46,18 @@ def ensure_sample(as_of: dt.date = AS_OF) -> Path:
     from opsbook.sample import FACTS_FILE, generate
 
     home = ROOT / ".pytest_cache" / "opsbook-sample"
-    cache = home / _sample_key(as_of)
+    key = _sample_key(as_of)
+    cache = home / key
     home.mkdir(parents=True, exist_ok=True)
-    # Sessions running side by side wait for one another instead of regenerating at once.
-    with open(home / ".lock", "w") as lock:
+    # Processes that need the same sample wait for one another instead of generating it twice;
+    # two different samples are generated side by side (a lock each).
+    with open(home / f".{key}.lock", "w") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)
         if not (cache / FACTS_FILE).is_file():
             keep = {_sample_key(AS_OF), _sample_key(_today())}
             for stale in home.iterdir():
-                if stale.is_dir() and stale.name not in keep:
+                # (a sample being generated is written to ".<key>.<random>.tmp" beside it)
+                if stale.is_dir() and not any(name in stale.name for name in keep):
                     shutil.rmtree(stale, ignore_errors=True)
             generate(cache, as_of=as_of, seed=SEED)
     return cache
@@ -104,11 +107,41 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
             item.add_marker(pytest.mark.slow)
         if MOTO_FIXTURES & set(getattr(item, "fixturenames", ())):
             item.add_marker(pytest.mark.moto)
+    items.sort(key=_file_order(items))
     # Notebooks collected by nbval run with their default parameters ("the last closed month",
     # "the last hour"), so their data ends today, as `make report`'s does; tests that assert exact
     # figures use the pinned sample (the `sample_dir` fixture) instead.
-    if any(str(item.fspath).endswith(".ipynb") for item in items):
+    notebooks = any(str(item.fspath).endswith(".ipynb") for item in items)
+    pinned = any("sample_dir" in getattr(item, "fixturenames", ()) for item in items)
+    # Both samples now, the second worker starting with the other one: on a fresh clone (CI) the
+    # two are generated side by side rather than one after the other.
+    wanted = [as_of for as_of, needed in ((_today(), notebooks), (AS_OF, pinned)) if needed]
+    if int(os.environ.get("PYTEST_XDIST_WORKER", "gw0").removeprefix("gw") or 0) % 2:
+        wanted.reverse()
+    for as_of in wanted:
+        ensure_sample(as_of)
+    if notebooks:
         os.environ["OPSBOOK_DATA_DIR"] = str(ensure_sample(_today()))
+
+
+def _file_order(items: list[pytest.Item]):
+    """Sort key: test files that start kernels first, then notebooks, then the quick files.
+
+    xdist hands out whole files (``--dist loadfile``) in collection order (``--no-loadscope-
+    reorder``; by default it sends files with more tests first, which left the kernel files, few
+    tests of a minute each, for the end, one worker busy and the other idle). Within a group, files
+    with more tests go first. A file's tests stay together and in their order (the sort is stable).
+    """
+    groups: dict[str, int] = {}
+    sizes: dict[str, int] = {}
+    for item in items:
+        name = str(item.path)
+        group = 0 if item.get_closest_marker("kernel") else 2
+        if name.endswith(".ipynb"):
+            group = 1
+        groups[name] = min(groups.get(name, 2), group)
+        sizes[name] = sizes.get(name, 0) + 1
+    return lambda item: (groups[str(item.path)], -sizes[str(item.path)], str(item.path))
 
 
 @pytest.fixture(scope="session")

@@ -70,13 +70,18 @@ def test_settings_shows_each_value_and_its_source() -> None:
     assert "athena_table" in result.stdout and "(opsbook.toml)" in result.stdout
 
 
-def test_report_run_publishes_and_prints_the_index(sample_dir: Path, tmp_path: Path) -> None:
-    result = _opsbook(
-        "report", "run", "daily", "--date", "2026-11-15",
-        env={"OPSBOOK_OUTPUT_DIR": str(tmp_path), "OPSBOOK_DATA_DIR": str(sample_dir)},
-    )  # fmt: skip
+@pytest.fixture(scope="module")
+def daily(sample_dir: Path, tmp_path_factory: pytest.TempPathFactory):
+    """One `opsbook report run daily` on the pinned sample, for the tests that read its report."""
+    out = tmp_path_factory.mktemp("daily")
+    env = {"OPSBOOK_OUTPUT_DIR": str(out), "OPSBOOK_DATA_DIR": str(sample_dir)}
+    return _opsbook("report", "run", "daily", "--date", "2026-11-15", env=env), out
+
+
+def test_report_run_publishes_and_prints_the_index(daily) -> None:
+    result, out = daily
     assert result.returncode == 0, result.stderr
-    index = tmp_path / "daily" / "2026-11-15" / "index.html"
+    index = out / "daily" / "2026-11-15" / "index.html"
     assert result.stdout.strip().endswith(f"report index: {index}")
     summary = json.loads((index.parent / "summary.json").read_text())
     records = summary["notebooks"][0]["records"]
@@ -84,20 +89,18 @@ def test_report_run_publishes_and_prints_the_index(sample_dir: Path, tmp_path: P
     assert records["sections"]["deployments"] == "FINDING"
 
 
-def test_missing_data_dir_fails_the_run_clearly_and_keeps_the_last_report(
-    sample_dir: Path, tmp_path: Path
-) -> None:
-    env = {"OPSBOOK_OUTPUT_DIR": str(tmp_path), "OPSBOOK_DATA_DIR": str(sample_dir)}
-    assert _opsbook("report", "run", "daily", "--date", "2026-11-15", env=env).returncode == 0
-    good = (tmp_path / "daily" / "2026-11-15" / "summary.json").read_text()
-    missing = tmp_path / "no-such-folder"
-    env["OPSBOOK_DATA_DIR"] = str(missing)
+def test_missing_data_dir_fails_the_run_clearly_and_keeps_the_last_report(daily) -> None:
+    result, out = daily
+    assert result.returncode == 0, result.stderr
+    good = (out / "daily" / "2026-11-15" / "summary.json").read_text()
+    missing = out / "no-such-folder"
+    env = {"OPSBOOK_OUTPUT_DIR": str(out), "OPSBOOK_DATA_DIR": str(missing)}
     result = _opsbook("report", "run", "daily", "--date", "2026-11-15", env=env)
     assert result.returncode == 1
     assert f"NoDataError: data folder {missing} does not exist" in result.stderr
     assert "opsbook sample generate" in result.stderr
-    assert (tmp_path / "daily" / "2026-11-15" / "summary.json").read_text() == good
-    assert (tmp_path / "daily" / "2026-11-15.failed" / "daily-brief.ipynb").is_file()
+    assert (out / "daily" / "2026-11-15" / "summary.json").read_text() == good
+    assert (out / "daily" / "2026-11-15.failed" / "daily-brief.ipynb").is_file()
 
 
 def test_bad_parameters_exit_2(sample_dir: Path, tmp_path: Path) -> None:
