@@ -75,14 +75,18 @@ def server(tmp_path_factory: pytest.TempPathFactory, sample_dir: Path) -> Iterat
     )  # fmt: skip
     running = Server(f"http://127.0.0.1:{port}", token)
     try:
-        deadline = time.monotonic() + 30
+        deadline = time.monotonic() + 120  # a busy machine starts it slowly
         while True:
             try:
                 running.call("GET", "/api/status")
                 break
             except OSError:
                 if process.poll() is not None or time.monotonic() > deadline:
-                    raise RuntimeError(process.stderr.read().decode()[-2000:]) from None
+                    # a server still starting is stopped first: its stderr then ends, and the
+                    # error shows it (reading the pipe of a running server never returned)
+                    process.terminate()
+                    _, err = process.communicate(timeout=30)
+                    raise RuntimeError(err.decode()[-2000:]) from None
                 time.sleep(0.2)
         yield running
     finally:
