@@ -21,10 +21,11 @@ export UV_PROJECT_ENVIRONMENT := $(VENV)
 SUDO   := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 # The dates `make test-dates` runs the suite at (faketime's absolute form; the clock then ticks).
 DATES  ?= 2027-02-28 23:50:00|2026-12-31 23:50:00|2028-06-15 12:00:00
-DATE_TESTS := tests/test_clock.py tests/test_cost_spend.py tests/test_cost_edge_cases.py \
-  tests/test_suites.py tests/test_reports.py tests/test_runbooks.py tests/test_cost_aws.py \
-  tests/test_logs.py tests/test_metrics.py tests/test_incident_triage_aws.py tests/test_parity.py \
-  tests/test_slo_evaluate.py notebooks runbooks
+DATE_TESTS := tests/core/test_clock.py tests/cost/test_spend.py tests/cost/test_edge_cases.py \
+  tests/cost/test_aws.py tests/runner/test_suites.py tests/runner/test_reports.py \
+  tests/incident/test_runbooks.py tests/incident/test_triage_aws.py tests/sources/test_logs.py \
+  tests/metrics/test_metrics.py tests/backends/test_parity.py tests/slo/test_evaluate.py \
+  notebooks runbooks
 
 .PHONY: report test install sample lint bench clean browser lock test-latest test-dates faketime
 
@@ -87,7 +88,7 @@ test-dates: $(STAMP) browser faketime
 	  echo "== make test-dates: the suite at $$when UTC"; \
 	  start=$$(date +%s); \
 	  TZ=UTC faketime -f "@$$when" $(BIN)/pytest -q -p no:cacheprovider $(TEST_DATES_ARGS) \
-	    --deselect tests/test_athena.py::test_a_long_local_query_is_stopped_at_the_timeout || exit 1; \
+	    --deselect tests/sources/test_athena.py::test_a_long_local_query_is_stopped_at_the_timeout || exit 1; \
 	  echo "== $$when: passed in $$(( $$(date +%s) - start )) s"; \
 	done
 

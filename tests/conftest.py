@@ -46,15 +46,18 @@ def ensure_sample(as_of: dt.date = AS_OF) -> Path:
     from opsbook.sample import FACTS_FILE, generate
 
     home = ROOT / ".pytest_cache" / "opsbook-sample"
-    cache = home / _sample_key(as_of)
+    key = _sample_key(as_of)
+    cache = home / key
     home.mkdir(parents=True, exist_ok=True)
-    # Sessions running side by side wait for one another instead of regenerating at once.
-    with open(home / ".lock", "w") as lock:
+    # Processes that need the same sample wait for one another instead of generating it twice;
+    # two different samples are generated side by side (a lock each).
+    with open(home / f".{key}.lock", "w") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)
         if not (cache / FACTS_FILE).is_file():
             keep = {_sample_key(AS_OF), _sample_key(_today())}
             for stale in home.iterdir():
-                if stale.is_dir() and stale.name not in keep:
+                # (a sample being generated is written to ".<key>.<random>.tmp" beside it)
+                if stale.is_dir() and not any(name in stale.name for name in keep):
                     shutil.rmtree(stale, ignore_errors=True)
             generate(cache, as_of=as_of, seed=SEED)
     return cache
@@ -90,34 +93,55 @@ def pytest_unconfigure(config: pytest.Config) -> None:
         shutil.rmtree(session, ignore_errors=True)
 
 
-#: Test modules whose tests start notebook kernels (papermill, report suites) or Chromium.
-KERNEL_MODULES = frozenset(
-    {"test_brief", "test_cli", "test_cost_aws", "test_cost_edge_cases", "test_cost_notebooks",
-     "test_notebooks", "test_ops_notebooks", "test_parameter_sweep", "test_redact",
-     "test_report_html", "test_reports", "test_runbooks", "test_runner_safety", "test_scheduling",
-     "test_slo_notebooks", "test_jupyter_server"}
-)  # fmt: skip
-BROWSER_MODULES = frozenset({"test_report_html"})
 MOTO_FIXTURES = frozenset({"aws_env", "moto_server"})
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    # Markers from what a test uses (pyproject.toml lists them): `-m "not kernel"` is quick.
+    # Markers (pyproject.toml lists them), so a developer can run a fast subset (`-m "not kernel"`):
+    # a test module that starts kernels or Chromium says so with `pytestmark`; notebooks collected
+    # by nbval start a kernel; `moto` and `slow` follow from what a test uses.
     for item in items:
-        module = Path(str(item.fspath)).stem
-        notebook = str(item.fspath).endswith(".ipynb")
-        if notebook or module in KERNEL_MODULES:
+        if str(item.fspath).endswith(".ipynb"):
             item.add_marker(pytest.mark.kernel)
+        if item.get_closest_marker("kernel") or item.get_closest_marker("browser"):
             item.add_marker(pytest.mark.slow)
-        if module in BROWSER_MODULES:
-            item.add_marker(pytest.mark.browser)
         if MOTO_FIXTURES & set(getattr(item, "fixturenames", ())):
             item.add_marker(pytest.mark.moto)
+    items.sort(key=_file_order(items))
     # Notebooks collected by nbval run with their default parameters ("the last closed month",
     # "the last hour"), so their data ends today, as `make report`'s does; tests that assert exact
     # figures use the pinned sample (the `sample_dir` fixture) instead.
-    if any(str(item.fspath).endswith(".ipynb") for item in items):
+    notebooks = any(str(item.fspath).endswith(".ipynb") for item in items)
+    pinned = any("sample_dir" in getattr(item, "fixturenames", ()) for item in items)
+    # Both samples now, the second worker starting with the other one: on a fresh clone (CI) the
+    # two are generated side by side rather than one after the other.
+    wanted = [as_of for as_of, needed in ((_today(), notebooks), (AS_OF, pinned)) if needed]
+    if int(os.environ.get("PYTEST_XDIST_WORKER", "gw0").removeprefix("gw") or 0) % 2:
+        wanted.reverse()
+    for as_of in wanted:
+        ensure_sample(as_of)
+    if notebooks:
         os.environ["OPSBOOK_DATA_DIR"] = str(ensure_sample(_today()))
+
+
+def _file_order(items: list[pytest.Item]):
+    """Sort key: test files that start kernels first, then notebooks, then the quick files.
+
+    xdist hands out whole files (``--dist loadfile``) in collection order (``--no-loadscope-
+    reorder``; by default it sends files with more tests first, which left the kernel files, few
+    tests of a minute each, for the end, one worker busy and the other idle). Within a group, files
+    with more tests go first. A file's tests stay together and in their order (the sort is stable).
+    """
+    groups: dict[str, int] = {}
+    sizes: dict[str, int] = {}
+    for item in items:
+        name = str(item.path)
+        group = 0 if item.get_closest_marker("kernel") else 2
+        if name.endswith(".ipynb"):
+            group = 1
+        groups[name] = min(groups.get(name, 2), group)
+        sizes[name] = sizes.get(name, 0) + 1
+    return lambda item: (groups[str(item.path)], -sizes[str(item.path)], str(item.path))
 
 
 @pytest.fixture(scope="session")
@@ -138,6 +162,22 @@ def clean_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Path:
             monkeypatch.delenv(name)
     monkeypatch.chdir(tmp_path)
     return tmp_path
+
+
+@pytest.fixture
+def local(sample_dir: Path, clean_env: Path):
+    """Settings of the local backend over the pinned sample, and nothing else (``clean_env``)."""
+    from opsbook.settings import resolve
+
+    return resolve(backend="local", data_dir=str(sample_dir))
+
+
+@pytest.fixture
+def moto_settings(aws_env: str, clean_env: Path):
+    """Settings of the aws backend on the moto server (us-east-1), and nothing else."""
+    from opsbook.settings import resolve
+
+    return resolve(backend="aws", region="us-east-1")
 
 
 @pytest.fixture(scope="session")

@@ -4,8 +4,9 @@ A backend is a package with one module per source (``opsbook.backends.<backend>.
 each module offers exactly the functions of its source's Protocol, with the same parameters,
 and public nothing else (helpers are private or live in helper modules). Both backends return the
 same frame for the same question, the columns and types of :mod:`.frames`; the parity suite
-(``tests/test_parity.py``) runs every function on both and declares each known difference with its
-reason, and the signature test (``tests/test_signatures.py``) holds every module to its Protocol.
+(``tests/backends/test_parity.py``) runs every function on both and declares each known difference
+with its reason, and the signature test (``tests/backends/test_signatures.py``) holds every module
+to its Protocol.
 
 :data:`CONTRACT` lists the sources and their Protocols; :data:`AWS_ONLY` the parts only AWS can
 serve, read there whatever ``settings.backend`` says; :data:`LIVE` the backends that read a live

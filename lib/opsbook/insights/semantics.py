@@ -1,7 +1,7 @@
 """Where AWS's documentation is silent or ambiguous, the behaviour this engine picks: ONE place.
 
 Each entry of :data:`DECISIONS` names the question (numbered as in the research notes, §8), the
-choice and why. Tests in ``tests/test_insights_semantics.py`` pin every one of them, so a change
+choice and why. Tests in ``tests/insights/test_semantics.py`` pin every one of them, so a change
 of mind is a visible, reviewed change. Limits that two documentation revisions disagree on are
 constants here, not scattered literals.
 
