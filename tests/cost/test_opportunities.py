@@ -10,19 +10,17 @@ import shutil
 from pathlib import Path
 
 import duckdb
-import nbformat
 import pandas as pd
-import papermill
 import pytest
 from opsbook import cost
 from opsbook.cost.opportunities import Thresholds
 from opsbook.errors import ConfigurationError
-from opsbook.runner import ensure_kernel, read_records
 from opsbook.sample import org
 from opsbook.sample.cur.opportunities import PLANTED, by_key
 from opsbook.settings import resolve
+from support.notebooks import records
 
-ROOT = Path(__file__).resolve().parents[1]
+pytestmark = pytest.mark.kernel  # one test runs the notebook
 MONTH, END = "2026-10", "2026-11-15"
 #: Check -> the usage types (regular expression) whose line items make its monthly cost.
 PRICED = {
@@ -157,17 +155,14 @@ def test_thresholds_are_checked() -> None:
 def test_the_notebook_records_what_the_library_finds(
     review, sample_dir: Path, tmp_path: Path
 ) -> None:
-    output = tmp_path / "opportunities.ipynb"
-    papermill.execute_notebook(
-        str(ROOT / "notebooks" / "cost" / "opportunities.ipynb"), str(output),
-        parameters={"data_dir": str(sample_dir), "month": MONTH, "end": END, "basis": "unblended",
-                    "logs_account": org.SHOP_PROD.id},
-        kernel_name=ensure_kernel(), cwd=str(ROOT), progress_bar=False,
+    recorded = records(
+        "notebooks/cost/opportunities.ipynb", tmp_path,
+        {"data_dir": str(sample_dir), "month": MONTH, "end": END, "basis": "unblended",
+         "logs_account": org.SHOP_PROD.id},
     )  # fmt: skip
-    records = read_records(nbformat.read(output, as_version=4))
-    assert records["monthly_saving"] == pytest.approx(review.figures()["monthly_saving"])
-    assert records["checks_failed"] == []
-    assert records["findings"][0].startswith("$")
+    assert recorded["monthly_saving"] == pytest.approx(review.figures()["monthly_saving"])
+    assert recorded["checks_failed"] == []
+    assert recorded["findings"][0].startswith("$")
 
 
 def test_aws_recommendations_are_reconciled_one_row_per_resource(review) -> None:

@@ -5,16 +5,14 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-import nbformat
-import papermill
 import pytest
 from opsbook import cost
 from opsbook.cost.tag_governance import TagPolicy
 from opsbook.errors import ConfigurationError
-from opsbook.runner import ensure_kernel, read_records
 from opsbook.settings import resolve
+from support.notebooks import records
 
-ROOT = Path(__file__).resolve().parents[1]
+pytestmark = pytest.mark.kernel  # one test runs the notebook
 MONTH = "2026-10"
 POLICY = "Env=prod|staging|dev|shared; CostCenter=CC-%"
 
@@ -69,12 +67,9 @@ def test_policy_text_is_checked() -> None:
 
 
 def test_the_notebook_records_the_coverage(governed, sample_dir: Path, tmp_path: Path) -> None:
-    output = tmp_path / "tag-governance.ipynb"
-    papermill.execute_notebook(
-        str(ROOT / "notebooks" / "cost" / "tag-governance.ipynb"), str(output),
-        parameters={"data_dir": str(sample_dir), "month": MONTH, "prohibited_tags": "DataClass"},
-        kernel_name=ensure_kernel(), cwd=str(ROOT), progress_bar=False,
+    recorded = records(
+        "notebooks/cost/tag-governance.ipynb", tmp_path,
+        {"data_dir": str(sample_dir), "month": MONTH, "prohibited_tags": "DataClass"},
     )  # fmt: skip
-    records = read_records(nbformat.read(output, as_version=4))
-    assert records["coverage"] == governed.figures()["coverage"]
-    assert records["violations"] == governed.figures()["violations"]
+    assert recorded["coverage"] == governed.figures()["coverage"]
+    assert recorded["violations"] == governed.figures()["violations"]

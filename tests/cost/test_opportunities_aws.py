@@ -9,7 +9,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from athena_replay import (
+import pytest
+from opsbook.settings import resolve
+from support.athena_replay import (
     AWS_SETTINGS,
     create_cur_table,
     immediate_executions,
@@ -18,9 +20,9 @@ from athena_replay import (
     record_run,
     run_notebook,
 )
-from opsbook.settings import resolve
 
-NOTEBOOK = Path(__file__).resolve().parents[1] / "notebooks" / "cost" / "opportunities.ipynb"
+pytestmark = pytest.mark.kernel  # starts notebook kernels
+NOTEBOOK = Path(__file__).resolve().parents[2] / "notebooks" / "cost" / "opportunities.ipynb"
 PARAMETERS = {"month": "2026-10", "end": "2026-11-15", "basis": "unblended"}
 #: Sections moto cannot serve here.
 UNSERVED = {"cost_optimization_hub", "lambda_memory"}
