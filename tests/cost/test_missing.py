@@ -23,12 +23,6 @@ from opsbook.cost import (
     review_unit_cost,
 )
 from opsbook.present import FINDING, SKIPPED
-from opsbook.settings import resolve
-
-
-@pytest.fixture(scope="module")
-def settings(sample_dir: Path):
-    return resolve(backend="local", data_dir=str(sample_dir), cache_dir="off")
 
 
 def _unblended(sample_dir: Path, month: str, before_day: int = 32) -> float:
@@ -39,8 +33,8 @@ def _unblended(sample_dir: Path, month: str, before_day: int = 32) -> float:
     return duckdb.execute(query, [files, before_day]).fetchone()[0]
 
 
-def test_a_partial_month_is_compared_with_the_same_days_of_the_month_before(settings, sample_dir):
-    november = review_month("2026-11", basis="unblended", settings=settings)
+def test_a_partial_month_is_compared_with_the_same_days_of_the_month_before(local, sample_dir):
+    november = review_month("2026-11", basis="unblended", settings=local)
     figures = november.figures()
     assert figures["partial"] is True and figures["days_compared"] == 14
     assert figures["month_total"] == pytest.approx(_unblended(sample_dir, "2026-11"), abs=0.01)
@@ -55,22 +49,22 @@ def test_a_partial_month_is_compared_with_the_same_days_of_the_month_before(sett
     assert f"{wrong:+.1%}" not in headline, "never against the whole previous month"
 
 
-def test_the_trend_chart_draws_a_partial_month_as_one(settings):
-    figure = charts.spend_stack(review_month("2026-11", settings=settings).trend, "service")
+def test_the_trend_chart_draws_a_partial_month_as_one(local):
+    figure = charts.spend_stack(review_month("2026-11", settings=local).trend, "service")
     ticks = list(figure.data[0].x)
     assert ticks[:3] == ["2026-08", "2026-09", "2026-10"]
     assert ticks[3] == "2026-11 (so far: 14 of 30 days)"
     assert list(figure.data[0].marker.opacity) == [1.0, 1.0, 1.0, 0.45]
 
 
-def test_a_closed_month_is_compared_with_the_whole_month_before(settings, sample_dir):
-    figures = review_month("2026-10", basis="unblended", settings=settings).figures()
+def test_a_closed_month_is_compared_with_the_whole_month_before(local, sample_dir):
+    figures = review_month("2026-10", basis="unblended", settings=local).figures()
     assert figures["partial"] is False and figures["days_compared"] == 31
     assert figures["previous_total"] == pytest.approx(_unblended(sample_dir, "2026-09"), abs=0.01)
 
 
-def test_the_first_month_has_no_change_and_says_why(settings):
-    august = review_month("2026-08", settings=settings)
+def test_the_first_month_has_no_change_and_says_why(local):
+    august = review_month("2026-08", settings=local)
     assert august.figures()["previous_total"] is None
     assert august.movers.empty
     lines = august.findings()
@@ -81,9 +75,9 @@ def test_the_first_month_has_no_change_and_says_why(settings):
     assert "2026-07" in chart.layout.annotations[0].text
 
 
-def test_a_month_the_cur_does_not_hold_has_no_forecast_and_no_zero(settings):
+def test_a_month_the_cur_does_not_hold_has_no_forecast_and_no_zero(local):
     for month in ("2027-03", "2026-05"):
-        outlook = forecast.forecast_month_end(month, settings=settings)
+        outlook = forecast.forecast_month_end(month, settings=local)
         figures = forecast.forecast_figures(outlook)
         assert figures["actual_to_date"] is None and figures["forecast"] is None
         shown = present.table(outlook)
@@ -92,8 +86,8 @@ def test_a_month_the_cur_does_not_hold_has_no_forecast_and_no_zero(settings):
         assert f"The CUR has no usage day in {month}: nothing to forecast from." in shown.note
 
 
-def test_a_tag_value_nothing_carries_gives_no_unit_cost_and_names_the_values(settings):
-    report = review_unit_cost("2026-10-16", "2026-11-15", tag_value="nope-app", settings=settings)
+def test_a_tag_value_nothing_carries_gives_no_unit_cost_and_names_the_values(local):
+    report = review_unit_cost("2026-10-16", "2026-11-15", tag_value="nope-app", settings=local)
     assert report.status() == SKIPPED
     assert report.frame["cost_per_unit"].isna().all()
     assert set(report.frame["status"]) == {"no tagged cost"}
@@ -104,11 +98,11 @@ def test_a_tag_value_nothing_carries_gives_no_unit_cost_and_names_the_values(set
     assert "no tagged cost" in chart.layout.annotations[0].text
 
 
-def test_a_tag_key_nothing_carries_is_named(settings):
-    report = review_unit_cost("2026-10-16", "2026-11-15", tag_key="Nokey", settings=settings)
+def test_a_tag_key_nothing_carries_is_named(local):
+    report = review_unit_cost("2026-10-16", "2026-11-15", tag_key="Nokey", settings=local)
     assert report.status() == SKIPPED
     assert "no line item in the window carries the tag key 'Nokey'" in report.findings()[1]
-    allocation = review_allocation("2026-10", tag="Nokey", required="App,Nokey", settings=settings)
+    allocation = review_allocation("2026-10", tag="Nokey", required="App,Nokey", settings=local)
     nokey = allocation.findings()[0]
     assert nokey.startswith("Nokey: 0%") and "carries the key user_nokey" in nokey
     assert "user_app" in nokey, "the keys the CUR does hold are listed"
@@ -116,21 +110,21 @@ def test_a_tag_key_nothing_carries_is_named(settings):
     assert "no line item carries the tag key" in present.table(allocation.by_value).note
 
 
-def test_anomalies_outside_the_cur_are_skipped_not_clean(settings):
-    nothing = review_anomalies("2025-01-01", "2025-02-01", settings=settings)
+def test_anomalies_outside_the_cur_are_skipped_not_clean(local):
+    nothing = review_anomalies("2025-01-01", "2025-02-01", settings=local)
     assert nothing.status() == SKIPPED
     assert "no usage line items from 2025-01-01 to 2025-01-31" in nothing.findings()[0]
     chart = charts.anomaly_timeline(nothing.daily)
     assert "2025-01-01" in chart.layout.annotations[0].text
 
 
-def test_anomaly_days_that_could_not_be_judged_are_counted(settings):
-    found = review_anomalies("2026-07-01", "2026-08-20", settings=settings)
+def test_anomaly_days_that_could_not_be_judged_are_counted(local):
+    found = review_anomalies("2026-07-01", "2026-08-20", settings=local)
     lines = found.findings()
     assert lines[0] == "no cost anomaly passed the thresholds in the days judged"
     assert "31 day(s) of the window not judged, no CUR data: 2026-07-01 to 2026-07-31" in lines
     assert any(line.startswith("14 day(s) not judged, under two weeks") for line in lines)
     assert found.figures()["days_judged"] == 5
-    whole = review_anomalies("2026-10-16", "2026-11-15", settings=settings)
+    whole = review_anomalies("2026-10-16", "2026-11-15", settings=local)
     assert whole.figures()["days_judged"] == 30 and whole.notes == []
     assert whole.status() == FINDING
