@@ -84,8 +84,12 @@ DUCKDB_ONLY = {
 }
 
 
-def to_trino(compiled: Compiled) -> str:
+def to_trino(compiled: Compiled, events: str | None = None) -> str:
     """Return ``compiled``'s statement in Trino SQL (Athena engine 3), reading ``events``.
+
+    ``events`` (a Trino ``SELECT``) defines the ``events`` view as the statement's first CTE,
+    e.g. :func:`opsbook.backends.s3tables.events_sql` over a Glue table; without it the
+    statement reads a table or view named ``events``.
 
     Raises
     ------
@@ -102,6 +106,12 @@ def to_trino(compiled: Compiled) -> str:
     for table in tree.find_all(exp.Table):
         _refuse(table.name)
     tree = tree.transform(lambda node: _rewrite(node, compiled.params), copy=False)
+    if events is not None:
+        view = exp.CTE(
+            this=sqlglot.parse_one(events, read="trino"),
+            alias=exp.TableAlias(this=exp.to_identifier("events")),
+        )
+        tree.args["with_"].expressions.insert(0, view)
     try:
         return tree.sql(dialect="trino", unsupported_level=sqlglot.ErrorLevel.RAISE)
     except SqlglotError as error:
