@@ -94,9 +94,9 @@ def query(
         return query_archive(settings, text, archives[0], start, end, limit=limit)
     if archives and not sources:
         raise ConfigurationError(
-            f"{archives[0]} is an S3 log archive: CloudWatch Logs Insights reads log groups "
-            "only; query it on Athena (engine='athena', with its Glue table: "
-            "opsbook.logs.athena_table_ddl) or copy the prefix into data_dir/s3/<bucket>/ and "
+            f"{archives[0]} is an S3 log archive: the aws backend reads it on Athena, not "
+            "with CloudWatch Logs Insights: pass engine='athena' (its Glue table: "
+            "opsbook.logs.athena_table_ddl), or copy the prefix into data_dir/s3/<bucket>/ and "
             "use the local backend"
         )
     if sources:
