@@ -277,3 +277,28 @@ def test_engine_athena_needs_the_aws_backend_and_one_archive(tmp_path: Path) -> 
     with pytest.raises(ConfigurationError, match="exactly one S3 archive"):
         logs.query("stats count(*)", ["/ecs/app"], FIRST, FIRST + HOUR, settings=resolve(**AWS),
                    engine="athena")  # fmt: skip
+
+
+def test_the_cost_cap_and_the_stop_are_those_of_cur_queries(
+    aws_env: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from opsbook.backends.aws import logs_athena
+    from opsbook.errors import QueryCancelledError
+    from opsbook.queries.runs import bytes_for_usd
+
+    glue = boto3.client("glue", region_name=REGION)
+    glue.create_database(DatabaseInput={"Name": "logs"})
+    glue.create_table(DatabaseName="logs", TableInput=_glue_table("alb", ALB_SOURCE))
+    seen = {}
+
+    def cancelled(client, request, **kwargs):  # noqa: ANN001, ANN003, ANN202
+        seen.update(kwargs, sql=request["QueryString"])
+        raise QueryCancelledError("stopped: past the cap", query_id="q-1")
+
+    monkeypatch.setattr(logs_athena, "run_execution", cancelled)
+    settings = resolve(**AWS, max_query_cost_usd=0.25)
+    with pytest.raises(QueryCancelledError, match="past the cap"):
+        logs.query("stats count(*)", [ALB_SOURCE], FIRST, FIRST + HOUR, settings=settings,
+                   engine="athena")  # fmt: skip
+    assert seen["max_bytes"] == bytes_for_usd(0.25)
+    assert statement_problem(seen["sql"]) is None
