@@ -56,3 +56,23 @@ def test_any_other_shape_goes_to_the_line_reader(change) -> None:  # noqa: ANN00
 def test_an_nlb_alpn_list_goes_to_the_line_reader() -> None:
     # '"h2","http/1.1"' is one field, quotes kept: the line reader's reading of it.
     assert s3logs._elb_columnar(_nlb(FIRST) + "\n", s3formats.by_name("nlb")) is None
+
+
+def test_one_odd_object_among_many_is_read_line_by_line(tmp_path) -> None:  # noqa: ANN001
+    import gzip
+
+    folder = tmp_path / "s3" / "shop-logs" / "AWSLogs/123456789012/elasticloadbalancing/us-east-1"
+    day = folder / f"{FIRST:%Y/%m/%d}"
+    day.mkdir(parents=True)
+    for i in range(3):
+        end = FIRST + (i + 1) * STEP
+        lines = [_alb(FIRST + i * STEP)] + ([_alb(FIRST + i * STEP) + " extra"] if i == 1 else [])
+        key = (
+            f"123456789012_elasticloadbalancing_us-east-1_app.shop-public.50dc6c495c0c9188_"
+            f"{end:%Y%m%dT%H%MZ}_10.0.1.17_{i:08x}.log.gz"
+        )
+        (day / key).write_bytes(gzip.compress(("\n".join(lines) + "\n").encode()))
+    read = s3logs.read_source(tmp_path, "s3://shop-logs/AWSLogs/")
+    assert read.events.num_rows == 4  # the extra field AWS may add is left out, not the line
+    streams = read.events["log_stream"].to_pylist()
+    assert len(set(streams)) == 3 and all(s.startswith("AWSLogs/") for s in streams)

@@ -120,18 +120,16 @@ def read_source(
     for name, batch in columnar.items():
         kind = s3formats.by_name(name)
         for chunk in _chunks(batch):
-            table = _elb_columnar("".join(t if t.endswith("\n") else t + "\n" for _, _, t in chunk),
-                                  kind)  # fmt: skip
+            counts = [_line_count(text) for _, _, text in chunk]
+            joined = "".join(t if t.endswith("\n") else t + "\n" for _, _, t in chunk)
+            table = _elb_columnar(joined, kind, sum(counts))
             if table is not None:
-                counts = [_line_count(text) for _, _, text in chunk]
                 which = pa.array(np.repeat(np.arange(len(chunk)), counts))
                 streams = pc.take(pa.array([k for _, k, _ in chunk], pa.string()), which)
                 pieces.append(_events(table, start, end, source, streams, kind))
                 continue
-            for path, key, text in chunk:  # some file is not of the plain shape: line by line
-                decoded = reading.read(
-                    path, lambda _p, t=text, k=key, f=kind: _decode_text(t, f, k)
-                )
+            for path, key, text in chunk:  # some file is not of the plain shape: one by one
+                decoded = reading.read(path, lambda _p, t=text, k=key, f=kind: _records(t, f, k))
                 if decoded is not None:
                     pieces.append(_kept(found, decoded, path, start, end, source, key, kind))
     if strange:
@@ -522,7 +520,11 @@ _ROWS: dict[str, Callable[[str, str], Rows]] = {
 
 def _decode(path: Path, kind: S3Format, key: str) -> tuple[pa.Table, Bad]:
     """Return a file's records (``timestamp``, ``message`` JSON) and its malformed lines."""
-    text = _text(path)
+    return _records(_text(path), kind, key)
+
+
+def _records(text: str, kind: S3Format, key: str) -> tuple[pa.Table, Bad]:
+    """Return the records of a file's text: column-wise where it can, else line by line."""
     if kind.name in _COLUMNAR:
         table = _elb_columnar(text, kind)
         if table is not None:
@@ -565,24 +567,24 @@ def _columnar_connection() -> duckdb.DuckDBPyConnection:
     return duckdb.connect()
 
 
-def _elb_columnar(text: str, kind: S3Format) -> pa.Table | None:
+def _elb_columnar(text: str, kind: S3Format, lines: int | None = None) -> pa.Table | None:
     """Decode a load balancer log whose every line has exactly the documented fields, at C speed.
 
     Gives the records the line-by-line reader gives (the same JSON text, key order and time);
     ``None`` when any line differs from that shape (fewer or more fields, a quote the CSV parser
     reads otherwise, a time that does not parse), so the line reader takes the file and applies
-    the malformed-line policy.
+    the malformed-line policy. ``lines``: the count of non-blank lines, when known.
     """
     import pyarrow.csv as pv
 
     if pc.match_substring_regex(pa.array([text], pa.large_string()), _INNER_QUOTE)[0].as_py():
         return None
     names = [f"c{i}" for i in range(len(kind.fields))]
-    lines = _line_count(text)
+    lines = _line_count(text) if lines is None else lines
     try:
         table = pv.read_csv(
             io.BytesIO(text.encode()),
-            read_options=pv.ReadOptions(column_names=names, use_threads=False),
+            read_options=pv.ReadOptions(column_names=names, use_threads=len(text) > 2**22),
             parse_options=pv.ParseOptions(
                 delimiter=" ", quote_char='"', escape_char="\\", double_quote=False,
                 ignore_empty_lines=True,
