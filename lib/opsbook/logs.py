@@ -27,11 +27,19 @@ from opsbook import clock
 from opsbook.backends import backend
 from opsbook.errors import ConfigurationError
 from opsbook.queries import ledger
+from opsbook.queries.runs import athena_cost_usd
 from opsbook.settings import Settings, resolve
 
 INSIGHTS_USD_PER_GB = 0.005  # Logs Insights bills per GB scanned
 
-__all__ = ["describe_log_groups", "list_log_groups", "list_s3_sources", "pull", "query"]
+__all__ = [
+    "athena_table_ddl",
+    "describe_log_groups",
+    "list_log_groups",
+    "list_s3_sources",
+    "pull",
+    "query",
+]
 
 _DEFAULT_LENGTH = pd.Timedelta(hours=1)  # what query reads without a start: the hour before end
 
@@ -97,6 +105,7 @@ def query(
     settings: Settings | None = None,
     limit: int | None = None,
     sources: Sequence[str | Path] | None = None,
+    engine: str | None = None,
 ) -> pd.DataFrame:
     """Run a Logs Insights query and return its rows as a typed DataFrame.
 
@@ -120,6 +129,13 @@ def query(
     sources
         Log files or folders to read with the local engine instead of the backend's logs
         (``data_dir/logs`` or CloudWatch), whatever the backend.
+    engine
+        ``"athena"``: run the query on Athena (aws backend) over the one S3 archive named in
+        ``log_groups``, through the Glue table :func:`athena_table_ddl` defines, with the
+        guardrails of CUR queries (projected partitions of the window's days only, the
+        ``max_query_cost_usd`` bytes cap, the query stopped on interrupt). What only DuckDB
+        runs is refused by name (:mod:`opsbook.insights.trino`). Default: CloudWatch Logs
+        Insights on the aws backend, opsbook's engine on the local one.
 
     Returns
     -------
@@ -147,9 +163,17 @@ def query(
         raise ConfigurationError(f"limit must be a positive number of rows, got {limit}")
     # Files given explicitly are read by the local engine whatever the backend setting says.
     frame = backend(settings).logs.query(
-        settings, query_text, groups, first, last, limit=limit, sources=sources
+        settings, query_text, groups, first, last, limit=limit, sources=sources, engine=engine
     )
     scanned = float(frame.attrs.get("statistics", {}).get("bytesScanned", 0.0))
+    if engine == "athena":  # what Athena bills for the scan
+        ledger.charge(
+            "athena (logs)",
+            usd=athena_cost_usd(int(scanned)),
+            bytes_scanned=int(scanned),
+            query_id=(frame.attrs.get("query_ids") or [None])[0],
+        )
+        return frame
     # What StartQuery bills; on the local backend, what the same scan would cost on AWS.
     ledger.charge(
         f"logs-insights ({'local' if sources else settings.backend})",
@@ -157,6 +181,36 @@ def query(
         bytes_scanned=int(scanned),
     )
     return frame
+
+
+def athena_table_ddl(
+    source: str,
+    format_name: str,
+    *,
+    database: str | None = None,
+    since: clock.Moment = "2020-01-01",
+    settings: Settings | None = None,
+) -> str:
+    """Return the CREATE EXTERNAL TABLE statement that lets ``query(..., engine="athena")`` read ``source``.
+
+    Run it once in Athena (console, or ``aws athena start-query-execution``); the table uses
+    partition projection from ``since`` on, so it needs no crawler and no partition upkeep.
+    ``database`` defaults to ``settings.athena_database``. Formats: ``alb``, ``vpcflow``,
+    ``cloudfront``, ``s3access``, ``waf``, ``cloudtrail`` (the files are in
+    ``opsbook/queries/_athena_tables/``).
+
+    Examples
+    --------
+    >>> ddl = athena_table_ddl("s3://shop-logs/AWSLogs/123456789012/elasticloadbalancing/us-east-1/",
+    ...                        "alb", database="logs")
+    >>> ddl.splitlines()[6]
+    'CREATE EXTERNAL TABLE IF NOT EXISTS logs.opsbook_alb_86c4856918 ('
+    """
+    from opsbook.backends.s3tables import table_ddl
+
+    settings = settings or resolve()
+    day = clock.to_utc(since, "since").date()
+    return table_ddl(source, format_name, database or settings.athena_database, since=day)
 
 
 def pull(

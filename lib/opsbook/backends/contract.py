@@ -105,6 +105,7 @@ class Logs(Protocol):
         *,
         limit: int | None = None,
         sources: Sequence[str | Path] | None = None,
+        engine: str | None = None,
     ) -> pd.DataFrame:
         """Run Logs Insights ``text`` over ``log_groups`` in ``[start, end]``.
 
@@ -112,7 +113,8 @@ class Logs(Protocol):
         with ``attrs``: ``results`` (GetQueryResults rows, ``@ptr`` last in event rows),
         ``statistics`` (``recordsMatched``, ``recordsScanned``, ``bytesScanned``), ``notes``
         (caveats) and ``query_ids``. ``sources`` (files or folders) are read by the local engine
-        on every backend.
+        on every backend. ``engine="athena"`` runs the query on Athena over the one S3 archive
+        ``log_groups`` names (aws backend only).
         """
         ...
 

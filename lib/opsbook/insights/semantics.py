@@ -292,6 +292,25 @@ DECISIONS: dict[str, Decision] = {
         "their grammars and function libraries are separate languages; a partial "
         "translation would answer some documented examples wrongly rather than refuse them",
     ),
+    "s3_message": Decision(
+        "what @message holds for a record read from an S3 log archive",
+        "the record as a JSON object of its fields, named as AWS's documentation names them "
+        "(the raw line is not kept; `parse @message` over an ALB line finds nothing)",
+        "every field is then discovered the one way Logs Insights discovers JSON fields, on "
+        "both engines (on Athena the Glue table's columns are rebuilt into the same object), "
+        "so `filter elb_status_code >= 500` needs no parse; keeping the raw line too would "
+        "double what each event carries, and its fields are all named already",
+    ),
+    "athena": Decision(
+        "which queries run on Athena (engine='athena')",
+        "every query whose compiled SQL sqlglot renders for Trino; IP functions, parse "
+        "logfmt/csv, pattern, anomaly, lookup, sortsFirst/sortsLast over text, JSON paths with "
+        "wildcards and SOURCE are refused before anything is sent (trino.DUCKDB_ONLY); pct() is "
+        "approx_percentile; bound values are SQL literals",
+        "the refused ones run on local UDFs, DuckDB lambdas or session state Athena does not "
+        "have; Athena binds parameters only in WHERE and the compiled query uses constants in "
+        "SELECT lists too; pct() is an estimate on CloudWatch as well",
+    ),
     "still_refused": Decision(
         "addtotals, logcompare",
         "refused offline with the reason (parser.UNSUPPORTED_COMMANDS); logcompare's "

@@ -21,6 +21,7 @@ import pandas as pd
 from opsbook.backends.aws import aws_errors
 from opsbook.backends.aws import client as aws_client
 from opsbook.backends.aws.insights_run import run_query
+from opsbook.backends.aws.logs_athena import query_archive
 from opsbook.backends.frames import log_groups_frame, s3_sources_frame
 from opsbook.backends.s3formats import is_s3_source
 from opsbook.errors import ConfigurationError
@@ -69,6 +70,7 @@ def query(
     *,
     limit: int | None = None,
     sources: Sequence[str | Path] | None = None,
+    engine: str | None = None,
 ) -> pd.DataFrame:
     """Run a Logs Insights query with StartQuery and return the typed frame with its facts.
 
@@ -76,17 +78,26 @@ def query(
     both backends give the same frame for the same rows (a column no row has a value for is
     still there, all missing). Rows holding none of the query's fields at all (an emulator's
     answer to a query it cannot run) are framed as they came, so callers can tell. ``sources``
-    (log files or folders) are read by the local engine instead.
+    (log files or folders) are read by the local engine instead. ``engine="athena"`` runs it
+    on Athena over the one S3 archive ``log_groups`` names (:mod:`.logs_athena`).
     """
     from opsbook.insights import frame_from_records
     from opsbook.insights.results import describe_columns
 
     archives = [g for g in log_groups if is_s3_source(g)]
+    if engine is not None:
+        if engine != "athena" or len(archives) != 1 or len(log_groups) != 1 or sources:
+            raise ConfigurationError(
+                f"engine={engine!r}: give engine='athena' with exactly one S3 archive in "
+                f"log_groups (s3://<bucket>/<prefix>) and no sources; got {list(log_groups)}"
+            )
+        return query_archive(settings, text, archives[0], start, end, limit=limit)
     if archives and not sources:
         raise ConfigurationError(
-            f"{archives[0]} is an S3 log archive: the aws backend queries log groups only "
-            "(Athena over S3 archives is not built yet); copy the prefix into data_dir/s3/"
-            "<bucket>/ and use the local backend"
+            f"{archives[0]} is an S3 log archive: the aws backend reads it on Athena, not "
+            "with CloudWatch Logs Insights: pass engine='athena' (its Glue table: "
+            "opsbook.logs.athena_table_ddl), or copy the prefix into data_dir/s3/<bucket>/ and "
+            "use the local backend"
         )
     if sources:
         from opsbook.backends.local import logs as files

@@ -28,7 +28,7 @@ from opsbook.backends.frames import log_groups_frame
 from opsbook.backends.local import HINT, connect, data_dir, logfiles, s3logs, temp_view
 from opsbook.backends.local._reading import Reading
 from opsbook.backends.s3formats import is_s3_source
-from opsbook.errors import NoDataError
+from opsbook.errors import ConfigurationError, NoDataError
 from opsbook.insights import Result, reads_other_groups, run_query
 from opsbook.settings import Settings
 
@@ -91,6 +91,7 @@ def query(
     *,
     limit: int | None = None,
     sources: Sequence[str | Path] | None = None,
+    engine: str | None = None,
 ) -> pd.DataFrame:
     """Run Logs Insights ``text`` over the selected log groups in ``[start, end]``.
 
@@ -104,7 +105,14 @@ def query(
     ------
     NoDataError
         When no log files are found, or a requested log group is not among them.
+    ConfigurationError
+        For ``engine="athena"``: Athena runs on the aws backend; this one reads the archive.
     """
+    if engine is not None:
+        raise ConfigurationError(
+            f"engine={engine!r} runs on the aws backend only: the local backend reads S3 "
+            "archives from data_dir/s3 itself (drop engine=, or set backend='aws')"
+        )
     reading = Reading.of(settings)
     found = _run(
         settings, text, log_groups, start, end,
