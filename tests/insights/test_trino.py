@@ -1,7 +1,7 @@
 """One Logs Insights tree, two engines: the Trino SQL sent to Athena gives the DuckDB rows.
 
 The oracle. The held-in conformance cases (every ``run("<query>")`` of
-``tests/test_insights_conformance.py``, read from that file's syntax tree) already have their
+``tests/insights/test_conformance.py``, read from that file's syntax tree) already have their
 DuckDB rows checked against hand-worked or independently computed answers. For each case this
 test compiles the query once, renders the Trino statement (:func:`opsbook.insights.trino.to_trino`)
 and translates that statement back to DuckDB with sqlglot's Trino reader, then runs both on
@@ -38,7 +38,7 @@ START, END = T0 - dt.timedelta(days=1), T0 + dt.timedelta(days=1)
 
 
 def _held_in_queries() -> list[str]:
-    source = (Path(__file__).parent / "test_insights_conformance.py").read_text()
+    source = (Path(__file__).parent / "test_conformance.py").read_text()
     found = []
     for node in pyast.walk(pyast.parse(source)):
         if (
