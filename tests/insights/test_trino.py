@@ -52,7 +52,15 @@ def _held_in_queries() -> list[str]:
     return list(dict.fromkeys(found))
 
 
-QUERIES = _held_in_queries()
+def _compiles(query: str) -> bool:
+    try:
+        compile_query(parse_query(query), start=START, end=END)
+    except OpsbookError:
+        return False  # a conformance case of a malformed query: there is no SQL to compare
+    return True
+
+
+QUERIES = [query for query in _held_in_queries() if _compiles(query)]
 
 
 def _back_to_duckdb(trino_sql: str) -> str:
@@ -83,10 +91,7 @@ def test_the_held_in_cases_are_found() -> None:
 
 @pytest.mark.parametrize("query", QUERIES)
 def test_trino_sql_gives_the_duckdb_rows(query: str) -> None:
-    try:
-        compiled = compile_query(parse_query(query), start=START, end=END)
-    except OpsbookError:
-        pytest.skip("a case of a malformed query: nothing to compile")
+    compiled = compile_query(parse_query(query), start=START, end=END)
     try:
         trino = to_trino(compiled)
     except AthenaUnsupportedError as refused:
