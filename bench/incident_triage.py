@@ -3,7 +3,8 @@
 Two measures, against the issue's target of 5 s to the first findings table:
 
 1. in a warm process: the median of ``triage(..., checks=FIRST_CHECKS).found()`` (alarms,
-   Health, changes, golden signals, top errors), the SLO burn check on its own, and the ratio
+   canaries, Health, changes, golden signals, dependencies, top errors), the SLO burn check on
+   its own, and the ratio
    against the plain alternative: the same raw source calls with no analysis;
 2. headless, as an on-call bot runs it: ``runbooks/incident-triage.ipynb`` executed by papermill
    ``--runs`` times in fresh kernels. Inside each run the runbook records ``first_findings_s``:
@@ -70,8 +71,8 @@ def _in_process(data_dir: str, repeat: int) -> None:
     cold = median_seconds(first, 1)  # the first call in a fresh process, as a runbook makes it
     t_first, t_plain = median_seconds(first, repeat), median_seconds(plain, repeat)
     t_slo = median_seconds(slo, max(1, repeat // 2))
-    print(f"first findings (5 checks), cold: {cold:.2f} s (first call in this process)")
-    print(f"first findings (5 checks), warm: median {t_first:.2f} s over {repeat} runs")
+    print(f"first findings ({len(FIRST_CHECKS)} checks), cold: {cold:.2f} s (first call in this process)")
+    print(f"first findings ({len(FIRST_CHECKS)} checks), warm: median {t_first:.2f} s over {repeat} runs")
     print(
         f"plain raw source calls:          median {t_plain:.2f} s  (triage / plain = {t_first / t_plain:.2f}x)"
     )
