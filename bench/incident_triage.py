@@ -71,8 +71,12 @@ def _in_process(data_dir: str, repeat: int) -> None:
     cold = median_seconds(first, 1)  # the first call in a fresh process, as a runbook makes it
     t_first, t_plain = median_seconds(first, repeat), median_seconds(plain, repeat)
     t_slo = median_seconds(slo, max(1, repeat // 2))
-    print(f"first findings ({len(FIRST_CHECKS)} checks), cold: {cold:.2f} s (first call in this process)")
-    print(f"first findings ({len(FIRST_CHECKS)} checks), warm: median {t_first:.2f} s over {repeat} runs")
+    print(
+        f"first findings ({len(FIRST_CHECKS)} checks), cold: {cold:.2f} s (first call in this process)"
+    )
+    print(
+        f"first findings ({len(FIRST_CHECKS)} checks), warm: median {t_first:.2f} s over {repeat} runs"
+    )
     print(
         f"plain raw source calls:          median {t_plain:.2f} s  (triage / plain = {t_first / t_plain:.2f}x)"
     )
