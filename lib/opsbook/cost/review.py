@@ -169,14 +169,17 @@ def review_month(
     month = spend.check_month(month or spend.last_closed_month(), "month")
     spend.check_basis(basis)
     previous = spend.shift_month(month, -1)
-    by_service = spend.spend_by("service", month, basis=basis, accounts=accounts, settings=settings)
+    # One query for the month's services and the trend behind them (the month and three before).
+    trend = spend.spend_by("service", spend.shift_month(month, -3), month, basis=basis,
+                           accounts=accounts, settings=settings)  # fmt: skip
+    by_service = trend[trend["billing_period"] == month].reset_index(drop=True)
+    by_service.attrs = dict(trend.attrs)
     empty = pd.DataFrame()
     if by_service.empty:
         message = spend.no_data_message(month, accounts)
-        return MonthlyReview(month, basis, empty, by_service, empty, empty, empty,
-                             pd.DataFrame(columns=["charge_type", "cost"]), message)  # fmt: skip
-    trend = spend.spend_by("service", spend.shift_month(month, -3), month, basis=basis,
-                           accounts=accounts, settings=settings)  # fmt: skip
+        return MonthlyReview(month, basis, empty, annotate(by_service, empty=message), empty,
+                             empty, empty, pd.DataFrame(columns=["charge_type", "cost"]),
+                             message)  # fmt: skip
     both = trend[trend["billing_period"].isin([previous, month])]
     totals = both.groupby("billing_period", as_index=False)["cost"].sum()
     by_account = spend.spend_by("account", month, basis=basis, accounts=accounts, settings=settings)
