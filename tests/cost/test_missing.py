@@ -25,12 +25,16 @@ from opsbook.cost import (
 from opsbook.present import FINDING, SKIPPED
 
 
-def _unblended(sample_dir: Path, month: str, before_day: int = 32) -> float:
-    """The month's unblended cost on usage days before ``before_day``, straight from Parquet."""
+def _unblended(sample_dir: Path, month: str, before_day: int = 32, by_the_day=False) -> float:
+    """The month's unblended cost on usage days before ``before_day``, straight from Parquet.
+
+    ``by_the_day`` leaves out the line items whose usage period is longer than a day.
+    """
     files = str(sample_dir / "cur" / "*" / "data" / f"BILLING_PERIOD={month}" / "*.parquet")
     query = ("SELECT sum(line_item_unblended_cost) FROM read_parquet(?) "
-             "WHERE day(line_item_usage_start_date) < ?")  # fmt: skip
-    return duckdb.execute(query, [files, before_day]).fetchone()[0]
+             "WHERE day(line_item_usage_start_date) < ? AND (NOT ? OR "
+             "line_item_usage_end_date - line_item_usage_start_date <= INTERVAL 24 HOUR)")  # fmt: skip
+    return duckdb.execute(query, [files, before_day, by_the_day]).fetchone()[0]
 
 
 def test_a_partial_month_is_compared_with_the_same_days_of_the_month_before(local, sample_dir):
@@ -39,9 +43,16 @@ def test_a_partial_month_is_compared_with_the_same_days_of_the_month_before(loca
     assert figures["partial"] is True and figures["days_compared"] == 14
     assert figures["month_total"] == pytest.approx(_unblended(sample_dir, "2026-11"), abs=0.01)
     assert figures["previous_total"] == pytest.approx(
-        _unblended(sample_dir, "2026-10", before_day=15), abs=0.01
+        _unblended(sample_dir, "2026-10", before_day=15, by_the_day=True), abs=0.01
     )
-    headline = november.findings()[0]
+    monthly = _unblended(sample_dir, "2026-10") - _unblended(sample_dir, "2026-10", by_the_day=True)
+    nov_monthly = figures["month_total"] - _unblended(sample_dir, "2026-11", by_the_day=True)
+    assert 0 < nov_monthly < monthly  # the open month's fees are accrued to date
+    assert figures["monthly_postings_left_out"] == pytest.approx(
+        {"2026-10": monthly, "2026-11": nov_monthly}, abs=0.01
+    )
+    headline, note = november.findings()[:2]
+    assert f"${monthly:,.0f} in 2026-10, ${nov_monthly:,.0f} posted so far in 2026-11" in note
     assert "over the 14 days the CUR has so far" in headline
     assert "vs 2026-10's first 14 days" in headline
     whole_october = _unblended(sample_dir, "2026-10")

@@ -2,7 +2,9 @@
 
 A closed month is compared with the whole previous month. A partial month (the current one, whose
 CUR is still growing) is compared on the same number of days: its first N days against the
-previous month's first N days, never against a whole month (CID issue #821).
+previous month's first N days, never against a whole month (CID issue #821). Charges AWS posts
+once for the whole month (tax, fees, monthly commitment fees, credits, dated the 1st) are left out
+of a partial comparison and shown apart: the closed month has them, the open one not yet.
 
 Examples
 --------
@@ -28,7 +30,7 @@ from opsbook.cost.spend import (
 from opsbook.errors import NoDataError
 from opsbook.settings import Settings
 
-__all__ = ["compared_days", "top_movers"]
+__all__ = ["compared_days", "monthly_postings_note", "top_movers"]
 
 _KEYS = ["account_id", "account_name", "service"]
 
@@ -77,7 +79,9 @@ def top_movers(
         ``change_pct`` (NaN when the pair is new), ``days_compared``.
 
     ``attrs`` holds ``total`` and ``previous_total``: every pair's cost summed over the days
-    compared, so a partial month's change is read like for like.
+    compared, so a partial month's change is read like for like. For a partial month the
+    once-a-month charges are left out of both and given apart in ``attrs["monthly_postings"]``
+    (period -> cost) and ``attrs["note"]``.
 
     Raises
     ------
@@ -96,6 +100,13 @@ def top_movers(
     days = compared_days(daily, month)
     if days == 0:
         raise NoDataError(no_data_message(month, accounts))
+    partial = days < month_days(month)
+    if partial:  # the month's once-a-month charges are not posted yet: compare the rest
+        daily = spend_by("account_service", previous, month, basis=basis, accounts=accounts,
+                         grain="day", postings="daily", settings=settings)  # fmt: skip
+        posted = spend_by("account_service", previous, month, basis=basis, accounts=accounts,
+                          postings="monthly", settings=settings)  # fmt: skip
+        monthly = posted.groupby("billing_period")["cost"].sum()
     when = pd.to_datetime(daily["usage_day"])
     in_window = when.dt.day <= days
     current = daily[in_window & (when.dt.strftime("%Y-%m") == month)]
@@ -123,5 +134,24 @@ def top_movers(
     out = out.reindex(out["change"].abs().sort_values(ascending=False).index)
     out = out.head(top).reset_index(drop=True)
     out.attrs = {"query": daily.attrs.get("query", {}), "month": month, "previous": previous,
-                 "days_compared": days, "partial": days < month_days(month), **totals}  # fmt: skip
+                 "days_compared": days, "partial": partial, **totals}  # fmt: skip
+    if partial:
+        left_out = {period: float(monthly.get(period, 0.0)) for period in (previous, month)}
+        out.attrs["monthly_postings"] = left_out
+        out.attrs["note"] = monthly_postings_note(left_out, previous, month)
     return out
+
+
+def monthly_postings_note(left_out: dict[str, float], previous: str, month: str) -> str:
+    """Return the note saying which once-a-month charges a partial comparison leaves out.
+
+    Examples
+    --------
+    >>> monthly_postings_note({"2026-10": 6117.6, "2026-11": 0.0}, "2026-10", "2026-11")
+    "Left out of the comparison: charges AWS posts once for the whole month (tax, fees, monthly commitment fees, credits): $6,118 in 2026-10, none posted yet in 2026-11."
+    """
+    so_far = left_out.get(month, 0.0)
+    now = f"${so_far:,.0f} posted so far in {month}" if so_far else f"none posted yet in {month}"
+    return ("Left out of the comparison: charges AWS posts once for the whole month (tax, fees, "
+            f"monthly commitment fees, credits): ${left_out.get(previous, 0.0):,.0f} in "
+            f"{previous}, {now}.")  # fmt: skip

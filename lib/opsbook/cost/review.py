@@ -69,7 +69,8 @@ class MonthlyReview:
         if "previous_total" not in attrs:
             return {}
         return {key: attrs[key] for key in ("previous", "previous_total", "total",
-                                            "days_compared", "partial")}  # fmt: skip
+                                            "days_compared", "partial", "monthly_postings")
+                if key in attrs}  # fmt: skip
 
     def status(self) -> str:
         """Return SKIPPED without data, FINDING with unknown line item types, else PASS."""
@@ -86,6 +87,8 @@ class MonthlyReview:
         if self.message:
             return [self.message]
         lines = [f"{self.month} {self.basis} cost ${self.total:,.0f}{self._change()}"]
+        if self.compared.get("partial") and "note" in self.movers.attrs:
+            lines.append(self.movers.attrs["note"])
         if not self.compared:
             lines.append(self.movers.attrs.get("empty", "no previous month to compare with"))
         for row in self.movers.head(top).itertuples():
@@ -113,8 +116,8 @@ class MonthlyReview:
         change = f"{'-' if delta < 0 else '+'}${abs(delta):,.0f}"
         ratio = f"{delta / compared['previous_total']:+.1%}"
         if compared["partial"]:
-            return (f" over the {compared['days_compared']} days the CUR has so far: {change} "
-                    f"({ratio}) vs {self._versus()}")  # fmt: skip
+            return (f" over the {compared['days_compared']} days the CUR has so far; charges by "
+                    f"the day {change} ({ratio}) vs {self._versus()}")  # fmt: skip
         return f" ({change}, {ratio} vs {self._versus()})"
 
     def figures(self) -> dict:
@@ -133,6 +136,7 @@ class MonthlyReview:
             "previous_total": round(compared["previous_total"], 2) if compared else None,
             "days_compared": compared.get("days_compared"),
             "partial": compared.get("partial"),
+            "monthly_postings_left_out": compared.get("monthly_postings"),
             "top_mover": None
             if top.empty
             else {

@@ -80,6 +80,8 @@ CHARGE_GROUPS = {
 }
 KNOWN_LINE_ITEM_TYPES = frozenset(CHARGE_GROUPS)
 UNTAGGED = "(untagged)"
+_POSTINGS = ("all", "daily", "monthly")
+_POSTED = ("charge_type", "account_service")  # their queries return ``monthly_posting``
 _ACCOUNT = re.compile(r"\d{12}")
 _MONTH = re.compile(r"\d{4}-(0[1-9]|1[0-2])")
 
@@ -184,6 +186,7 @@ def spend_by(
     accounts: str | Iterable[str] | None = None,
     key: str = "",
     grain: str = "month",
+    postings: str = "all",
     settings: Settings | None = None,
 ) -> pd.DataFrame:
     """Return cost per period and value of ``dimension`` under cost ``basis``.
@@ -205,6 +208,11 @@ def spend_by(
         cost is returned as the value ``(untagged)`` so the tag view sums to the total.
     grain
         ``month`` (one row per billing period) or ``day`` (per usage day).
+    postings
+        ``all``; ``daily`` leaves out the line items AWS posts once for the whole month (tax,
+        fees, monthly commitment fees, credits: their usage period is the month, dated the 1st),
+        so the first days of two months compare like for like; ``monthly`` keeps only those.
+        For the ``charge_type`` and ``account_service`` dimensions.
 
     Returns
     -------
@@ -224,6 +232,15 @@ def spend_by(
         raise ConfigurationError(f"grain must be 'month' or 'day', got {grain!r}")
     column = check_basis(basis)
     name, keys = DIMENSIONS[dimension]
+    if postings not in _POSTINGS:
+        raise ConfigurationError(
+            f"postings must be one of {', '.join(_POSTINGS)}, got {postings!r}"
+        )
+    if postings != "all" and dimension not in _POSTED:
+        raise ConfigurationError(
+            f"postings={postings!r} needs the dimension charge_type or account_service, "
+            f"got {dimension!r}"
+        )
     params = _period_params(start_period, end_period, accounts)
     if dimension in ("tag", "cost_category"):
         if not key:
@@ -235,6 +252,8 @@ def spend_by(
     rows = run_cur_query(name, params, basis=basis, settings=settings)
     if dimension in ("tag", "cost_category"):
         rows = _with_untagged(rows, keys[0], params, basis, settings)
+    if postings != "all":
+        rows = rows[rows["monthly_posting"].fillna(False).astype(bool) == (postings == "monthly")]
     period = "billing_period" if grain == "month" else "usage_day"
     out = rows.groupby([period, *keys], dropna=False, as_index=False)[column].sum()
     out = out.rename(columns={column: "cost"})

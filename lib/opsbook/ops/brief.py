@@ -284,7 +284,12 @@ def _cost(start: pd.Timestamp, settings: Settings) -> Section:
     last = cost.spend.shift_month(month, -1)
     forecast = cost.forecast.forecast_month_end(month, settings=settings)
     covered = min(int(forecast.days_covered.iloc[0]), day.day)
-    daily = cost.spend.spend_by("charge_type", last, month, grain="day", settings=settings)
+    # like for like: the month's first days against last month's, without the charges AWS posts
+    # once for the whole month (last month has them, this one not yet)
+    daily = cost.spend.spend_by("charge_type", last, month, grain="day", postings="daily",
+                                settings=settings)  # fmt: skip
+    posted = cost.spend.spend_by("charge_type", last, month, postings="monthly", settings=settings)
+    left_out = posted.groupby("billing_period")["cost"].sum().to_dict()
     daily["usage_day"] = pd.to_datetime(daily.usage_day)
     mine = daily.loc[
         (daily.usage_day.dt.strftime("%Y-%m") == month) & (daily.usage_day.dt.day <= covered)
@@ -302,9 +307,10 @@ def _cost(start: pd.Timestamp, settings: Settings) -> Section:
         lines.append(f"{day}: {format_value(float(one.actual), 'money')} against "
                      f"{format_value(float(one.expected), 'money')} expected, no anomaly")  # fmt: skip
     if covered:
-        lines.append(f"month to date {format_value(to_date, 'money')} over {covered} day(s), "
-                     f"{format_value(change, 'percent+')} against {last}'s first {covered} "
-                     f"day(s) ({format_value(like, 'money')})")  # fmt: skip
+        lines.append(f"month to date {format_value(to_date, 'money')} charged by the day over "
+                     f"{covered} day(s), {format_value(change, 'percent+')} against {last}'s "
+                     f"first {covered} day(s) ({format_value(like, 'money')})")  # fmt: skip
+        lines.append(cost.movers.monthly_postings_note(left_out, last, month))
     else:  # nothing of the month in the CUR yet: no month-to-date figure, never $0.00
         to_date = like = change = float("nan")
         lines.append(f"no month-to-date cost: the CUR has no usage day of {month} yet")
@@ -315,6 +321,9 @@ def _cost(start: pd.Timestamp, settings: Settings) -> Section:
         "anomalies": int(len(found.anomalies)),
         "month_to_date": None if pd.isna(to_date) else round(to_date, 2),
         "last_month_same_days": None if pd.isna(like) else round(like, 2),
+        "monthly_postings_left_out": {
+            period: round(value, 2) for period, value in left_out.items()
+        },
         "forecast": None if pd.isna(row.forecast) else round(float(row.forecast), 2),
     }
     kinds = {"month_to_date": "money", "last_month_same_days": "money", "forecast": "money",

@@ -1,5 +1,5 @@
 -- name: spend_by_charge_type
--- doc: Daily unblended, amortized, net amortized and public on-demand cost per line item type (Usage, Tax, Credit, Refund, discounts, commitment fees ...).
+-- doc: Daily unblended, amortized, net amortized and public on-demand cost per line item type (Usage, Tax, Credit, Refund, discounts, commitment fees ...); monthly_posting marks line items whose usage period is longer than a day: the charges AWS posts for the whole month, dated the 1st (tax, support and other fees, monthly commitment fees, credits), also while the month is open (then accrued to date).
 -- param: start_period month  first billing period to include, as YYYY-MM
 -- param: end_period month  last billing period to include, as YYYY-MM
 -- param: accounts string  comma-separated linked account ids to include; empty for all
@@ -7,9 +7,10 @@ SELECT
     billing_period,
     date(line_item_usage_start_date) AS usage_day,
     line_item_line_item_type AS charge_type,
+    date_diff('hour', line_item_usage_start_date, line_item_usage_end_date) > 24 AS monthly_posting,
     {{cost_columns}}
 FROM cur
 WHERE billing_period BETWEEN :start_period AND :end_period
     AND {{account_filter}}
-GROUP BY billing_period, date(line_item_usage_start_date), line_item_line_item_type
+GROUP BY billing_period, date(line_item_usage_start_date), line_item_line_item_type, date_diff('hour', line_item_usage_start_date, line_item_usage_end_date) > 24
 ORDER BY usage_day, unblended_cost DESC
