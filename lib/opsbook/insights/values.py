@@ -26,7 +26,17 @@ from typing import Literal
 
 import duckdb
 
-__all__ = ["MACROS", "Value", "as_bool", "as_json", "as_num", "as_text", "as_ts", "install_macros"]
+__all__ = [
+    "MACROS",
+    "Value",
+    "as_bool",
+    "as_json",
+    "as_num",
+    "as_text",
+    "as_ts",
+    "coerce",
+    "install_macros",
+]
 
 Kind = Literal["str", "num", "ts", "bool", "json"]
 
@@ -73,60 +83,65 @@ def install_macros(con: duckdb.DuckDBPyConnection) -> None:
         con.execute(f"CREATE OR REPLACE TEMP MACRO {name}{body}").fetchall()
 
 
+#: (from kind, to kind) -> the SQL template converting a value (``{0}`` is its SQL). A missing
+#: pair has no conversion: the value becomes a typed null.
+_CASTS = {
+    ("num", "str"): "ob_num_text({0})",
+    ("ts", "str"): "ob_ts_text({0})",
+    ("bool", "str"): "CASE WHEN {0} THEN '1' WHEN NOT {0} THEN '0' END",
+    ("json", "str"): "ob_json_text({0})",
+    ("str", "num"): "ob_to_num({0})",
+    ("ts", "num"): "CAST(epoch_ms({0}) AS DOUBLE)",
+    ("bool", "num"): "CAST({0} AS DOUBLE)",
+    ("json", "num"): "ob_to_num(ob_json_text({0}))",
+    ("num", "ts"): "make_timestamp(CAST(({0}) * 1000 AS BIGINT))",
+    ("str", "ts"): "coalesce(TRY_CAST(TRY_CAST({0} AS TIMESTAMPTZ) AS TIMESTAMP), "
+    "make_timestamp(CAST(ob_to_num({0}) * 1000 AS BIGINT)))",
+    ("num", "bool"): "(({0}) <> 0)",
+    ("str", "bool"): "(coalesce(ob_to_num({0}), length({0})) <> 0)",
+    ("ts", "bool"): "(({0}) IS NOT NULL)",
+    ("json", "bool"): "(({0}) IS NOT NULL)",
+}
+_NULLS = {"str": "VARCHAR", "num": "DOUBLE", "ts": "TIMESTAMP", "bool": "BOOLEAN"}
+
+
+def coerce(value: Value, kind: Kind) -> Value:
+    """Return ``value`` as ``kind`` (``json`` is :func:`as_json`), by the table above.
+
+    Examples
+    --------
+    >>> coerce(Value("x", "bool"), "num").sql
+    'CAST(x AS DOUBLE)'
+    >>> coerce(Value("x", "bool"), "ts").sql
+    'CAST(NULL AS TIMESTAMP)'
+    """
+    if kind == "json":
+        return as_json(value)
+    if value.kind == kind:
+        return value
+    template = _CASTS.get((value.kind, kind))
+    sql = template.format(value.sql) if template else f"CAST(NULL AS {_NULLS[kind]})"
+    return Value(sql, kind)
+
+
 def as_text(value: Value) -> Value:
     """Return ``value`` as VARCHAR, rendered as GetQueryResults shows it."""
-    sql, kind = value.sql, value.kind
-    if kind == "str":
-        return value
-    if kind == "num":
-        return Value(f"ob_num_text({sql})", "str")
-    if kind == "ts":
-        return Value(f"ob_ts_text({sql})", "str")
-    if kind == "bool":
-        return Value(f"CASE WHEN {sql} THEN '1' WHEN NOT {sql} THEN '0' END", "str")
-    return Value(f"ob_json_text({sql})", "str")
+    return coerce(value, "str")
 
 
 def as_num(value: Value) -> Value:
     """Return ``value`` as DOUBLE; text that is not a number becomes null."""
-    sql, kind = value.sql, value.kind
-    if kind == "num":
-        return value
-    if kind == "str":
-        return Value(f"ob_to_num({sql})", "num")
-    if kind == "ts":
-        return Value(f"CAST(epoch_ms({sql}) AS DOUBLE)", "num")
-    if kind == "bool":
-        return Value(f"CAST({sql} AS DOUBLE)", "num")
-    return Value(f"ob_to_num(ob_json_text({sql}))", "num")
+    return coerce(value, "num")
 
 
 def as_ts(value: Value) -> Value:
     """Return ``value`` as TIMESTAMP: numbers are epoch milliseconds, text is ISO 8601."""
-    sql, kind = value.sql, value.kind
-    if kind == "ts":
-        return value
-    if kind == "num":
-        return Value(f"make_timestamp(CAST(({sql}) * 1000 AS BIGINT))", "ts")
-    if kind == "str":
-        return Value(
-            f"coalesce(TRY_CAST(TRY_CAST({sql} AS TIMESTAMPTZ) AS TIMESTAMP), "
-            f"make_timestamp(CAST(ob_to_num({sql}) * 1000 AS BIGINT)))",
-            "ts",
-        )
-    return Value("CAST(NULL AS TIMESTAMP)", "ts")
+    return coerce(value, "ts")
 
 
 def as_bool(value: Value) -> Value:
     """Return ``value`` as BOOLEAN: numbers are true when non-zero, text when non-empty."""
-    sql, kind = value.sql, value.kind
-    if kind == "bool":
-        return value
-    if kind == "num":
-        return Value(f"(({sql}) <> 0)", "bool")
-    if kind == "str":
-        return Value(f"(coalesce(ob_to_num({sql}), length({sql})) <> 0)", "bool")
-    return Value(f"(({sql}) IS NOT NULL)", "bool")
+    return coerce(value, "bool")
 
 
 def as_json(value: Value) -> Value:
