@@ -3,16 +3,19 @@
 Written as ``billing/compute-optimizer/<command>.json`` in the API's shape. Some are about the
 planted opportunities (:mod:`opsbook.sample.cur.opportunities`), so the reconciliation in
 :func:`opsbook.cost.review_opportunities` has resources opsbook, Cost Optimization Hub and
-Compute Optimizer all found (three estimates on one row), one only Compute Optimizer found (the
-memory-bound instance, which it judges by CPU alone, having no memory metrics) and resources it
-calls ``Optimized`` (no saving, so no row).
+Compute Optimizer all found (three estimates on one row); the memory-bound instance, which
+Compute Optimizer would rightsize by CPU alone (it has no memory metrics) while opsbook's
+underused check leaves it (its memory is busy); one only Compute Optimizer found
+(``tax-calculator``, whose REPORT lines opsbook does not read); and resources it calls
+``Optimized`` (no saving, so no row).
 
 Examples
 --------
 >>> [(r["finding"], r["resource"]) for r in ITEMS]  # doctest: +NORMALIZE_WHITESPACE
 [('Overprovisioned', 'ec2-oversized'), ('Overprovisioned', 'ec2-memory-bound'),
  ('Optimized', 'ec2-m6g'), ('NotOptimized', 'volume-gp2'), ('Optimized', 'volume-gp3'),
- ('NotOptimized', 'catalog-api-handler'), ('Optimized', 'orders-worker')]
+ ('NotOptimized', 'catalog-api-handler'), ('Optimized', 'orders-worker'),
+ ('NotOptimized', 'tax-calculator')]
 """
 
 from __future__ import annotations
@@ -44,6 +47,8 @@ ITEMS: tuple[dict[str, Any], ...] = tuple(
         ("catalog-api-handler", "NotOptimized", ["MemoryOverprovisioned"], 512, 192, 28.9,
          61.2, None),
         ("orders-worker", "Optimized", [], 1024, 1024, 0.0, 0.0, None),
+        ("tax-calculator", "NotOptimized", ["MemoryOverprovisioned"], 1024, 768, 205.0, 25.0,
+         None),
     )
 )  # fmt: skip
 
