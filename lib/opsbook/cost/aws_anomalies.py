@@ -23,13 +23,14 @@ Examples
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 from dataclasses import dataclass
 
 import pandas as pd
 
-from opsbook import billing, clock
-from opsbook.cost.anomalies import AnomalyReport
+from opsbook import billing
+from opsbook.cost.anomalies import AnomalyReport, anomaly_window
 from opsbook.present import ERROR, FINDING, PASS, SectionError, annotate, attempt, sections_frame
 from opsbook.settings import Settings
 
@@ -271,8 +272,8 @@ class AnomalyComparison:
 
 def compare_with_aws(
     report: AnomalyReport,
-    start: clock.Moment,
-    end: clock.Moment,
+    start: str | dt.date,
+    end: str | dt.date,
     *,
     min_score: float = 5.0,
     min_impact_usd: float = 100.0,
@@ -281,8 +282,9 @@ def compare_with_aws(
 ) -> AnomalyComparison:
     """Read AWS's anomalies ending in ``[start, end)`` and its monitors; compare with ``report``.
 
-    ``start`` and ``end`` are the window ``report`` judged; the thresholds those it used. A read
-    that fails is an ERROR section naming the API, and the comparison says so.
+    ``start`` and ``end`` are the window ``report`` judged, as given to
+    :func:`~opsbook.cost.review_anomalies` (empty: its defaults); the thresholds those it used. A
+    read that fails is an ERROR section naming the API, and the comparison says so.
 
     Examples
     --------
@@ -290,9 +292,10 @@ def compare_with_aws(
     >>> compare_with_aws(report, "2026-10-16", "2026-11-15").findings()[0]  # doctest: +SKIP
     '1 found by both, 2 only AWS, 0 only opsbook'
     """
+    first, stop = anomaly_window(start, end)
     errors: dict[str, str] = {}
     aws = attempt("aws_anomalies", errors,
-                  lambda: billing.read_cost_anomalies(start, end, settings=settings))  # fmt: skip
+                  lambda: billing.read_cost_anomalies(first, stop, settings=settings))  # fmt: skip
     monitors = attempt("aws_monitors", errors,
                        lambda: billing.read_anomaly_monitors(settings=settings))  # fmt: skip
     if isinstance(aws, SectionError):
