@@ -591,6 +591,100 @@ def test_budgets(aws_env: str, sample_dir: Path) -> None:
     assert len(local) == 3 and local["forecast"].notna().all()
 
 
+def _saved(sample_dir: Path, name: str) -> dict[str, Any]:
+    return json.loads((sample_dir / name).read_text())
+
+
+@covers("billing.read_compute_optimizer_recommendations")
+def test_compute_optimizer(sample_dir: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The three saved Get*Recommendations answers, and the same answers from the API, paged.
+
+    Moto serves no Compute Optimizer: botocore's Stubber answers, checked against the model.
+    """
+    folder = "billing/compute-optimizer"
+    ec2 = _saved(sample_dir, f"{folder}/get-ec2-instance-recommendations.json")
+    ebs = _saved(sample_dir, f"{folder}/get-ebs-volume-recommendations.json")
+    lam = _saved(sample_dir, f"{folder}/get-lambda-function-recommendations.json")
+    stub = _stub(monkeypatch, aws_billing, "compute-optimizer")
+    items = ec2["instanceRecommendations"]
+    stub.add_response("get_ec2_instance_recommendations",
+                      {"instanceRecommendations": items[:1], "nextToken": "p2"}, {})  # fmt: skip
+    stub.add_response("get_ec2_instance_recommendations",
+                      {"instanceRecommendations": items[1:]}, {"nextToken": "p2"})  # fmt: skip
+    stub.add_response("get_ebs_volume_recommendations", ebs, {})
+    stub.add_response("get_lambda_function_recommendations", lam, {})
+    aws = call(resolve(backend="aws"), "billing.read_compute_optimizer_recommendations")
+    stub.assert_no_pending_responses()
+    local = call(
+        resolve(data_dir=str(sample_dir)), "billing.read_compute_optimizer_recommendations"
+    )
+    assert_parity("billing.read_compute_optimizer_recommendations", aws, local)
+    assert set(local["resource_type"]) == {"Ec2Instance", "EbsVolume", "LambdaFunction"}
+
+
+@covers("billing.read_cost_anomalies")
+def test_cost_anomalies(sample_dir: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Saved GetAnomalies and the API's answer for the window (moto serves no anomalies)."""
+    saved = _saved(sample_dir, "billing/cost-anomaly-detection/get-anomalies.json")["Anomalies"]
+    start, end = dt.date(2026, 10, 16), dt.date(2026, 11, 15)
+    stub = _stub(monkeypatch, aws_billing, "ce")
+    interval = {"DateInterval": {"StartDate": "2026-10-16", "EndDate": "2026-11-14"}}
+    stub.add_response("get_anomalies", {"Anomalies": saved[:1], "NextPageToken": "p2"}, interval)
+    stub.add_response("get_anomalies", {"Anomalies": saved[1:]},
+                      {**interval, "NextPageToken": "p2"})  # fmt: skip
+    aws = call(resolve(backend="aws"), "billing.read_cost_anomalies", start, end)
+    stub.assert_no_pending_responses()
+    local = call(resolve(data_dir=str(sample_dir)), "billing.read_cost_anomalies", start, end)
+    assert_parity("billing.read_cost_anomalies", aws, local)
+    assert len(local) == 3 and local["root_causes"].notna().all()
+
+
+@covers("billing.read_anomaly_monitors")
+def test_anomaly_monitors(sample_dir: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Saved GetAnomalyMonitors and the API's answer (moto serves no monitors)."""
+    saved = _saved(sample_dir, "billing/cost-anomaly-detection/get-anomaly-monitors.json")
+    stub = _stub(monkeypatch, aws_billing, "ce")
+    stub.add_response("get_anomaly_monitors", saved, {})
+    aws = call(resolve(backend="aws"), "billing.read_anomaly_monitors")
+    stub.assert_no_pending_responses()
+    local = call(resolve(data_dir=str(sample_dir)), "billing.read_anomaly_monitors")
+    assert_parity("billing.read_anomaly_monitors", aws, local)
+    assert local["monitor_type"].tolist() == ["CUSTOM", "DIMENSIONAL"]
+
+
+@covers("billing.read_budget_history")
+def test_budget_history(sample_dir: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Each saved DescribeBudgetPerformanceHistory, and the API's (moto serves DescribeBudgets
+    but not the history, so both are stubbed here; ``test_budgets`` runs DescribeBudgets on moto)."""
+    budgets = _saved(sample_dir, "billing/describe-budgets.json")["Budgets"]
+    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "testing")
+    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "testing")
+    clients = {name: boto3.client(name, region_name="us-east-1") for name in ("sts", "budgets")}
+    stubs = {name: Stubber(c) for name, c in clients.items()}
+    monkeypatch.setattr(aws_billing, "client", lambda settings, wanted: clients[wanted])
+    account = "210987654321"
+    stubs["sts"].add_response("get_caller_identity", {"Account": account, "Arn": "arn:aws:iam::"
+                              f"{account}:user/x", "UserId": "x"})  # fmt: skip
+    for_api = [{**b, "TimePeriod": {k: pd.Timestamp(v).to_pydatetime()
+                                    for k, v in b["TimePeriod"].items()},
+                "LastUpdatedTime": pd.Timestamp(b["LastUpdatedTime"]).to_pydatetime()}
+               for b in budgets]  # fmt: skip
+    stubs["budgets"].add_response("describe_budgets", {"Budgets": for_api}, {"AccountId": account})
+    for budget in budgets:
+        name = budget["BudgetName"]
+        history = _saved(sample_dir, f"billing/budget-performance-history/{name}.json")
+        stubs["budgets"].add_response("describe_budget_performance_history", history,
+                                      {"AccountId": account, "BudgetName": name})  # fmt: skip
+    for stub in stubs.values():
+        stub.activate()
+    aws = call(resolve(backend="aws"), "billing.read_budget_history")
+    for stub in stubs.values():
+        stub.assert_no_pending_responses()
+    local = call(resolve(data_dir=str(sample_dir)), "billing.read_budget_history")
+    assert_parity("billing.read_budget_history", aws, local)
+    assert set(local["budget_name"]) == {b["BudgetName"] for b in budgets}
+
+
 # --- the CUR: one query, DuckDB over the files and Athena on moto -----------------------------
 
 

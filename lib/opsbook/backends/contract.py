@@ -243,14 +243,30 @@ class Canaries(Protocol):
 
 
 class Billing(Protocol):
-    """AWS's own savings recommendations (Cost Optimization Hub) and the team's budgets."""
+    """AWS's own savings recommendations and anomalies, and the team's budgets."""
 
     def read_optimization_recommendations(self, settings: Settings) -> pd.DataFrame:
         """Return the current recommendations (:func:`.frames.optimization_recommendations_frame`)."""
         ...
 
+    def read_compute_optimizer_recommendations(self, settings: Settings) -> pd.DataFrame:
+        """Return Compute Optimizer's EC2, EBS and Lambda recommendations (:func:`.frames.compute_optimizer_frame`)."""
+        ...
+
+    def read_cost_anomalies(self, settings: Settings, start: dt.date, end: dt.date) -> pd.DataFrame:
+        """Return Cost Anomaly Detection's anomalies ending in ``[start, end)`` (:func:`.frames.cost_anomalies_frame`)."""
+        ...
+
+    def read_anomaly_monitors(self, settings: Settings) -> pd.DataFrame:
+        """Return Cost Anomaly Detection's monitors (:func:`.frames.anomaly_monitors_frame`)."""
+        ...
+
     def read_budgets(self, settings: Settings) -> pd.DataFrame:
         """Return the account's budgets with actual and forecast spend (:func:`.frames.budgets_frame`)."""
+        ...
+
+    def read_budget_history(self, settings: Settings) -> pd.DataFrame:
+        """Return each budget's limit and actual spend per past period (:func:`.frames.budget_history_frame`)."""
         ...
 
 

@@ -17,10 +17,14 @@ __all__ = [
     "alarm_actions_frame",
     "alarm_history_frame",
     "alarms_frame",
+    "anomaly_monitors_frame",
+    "budget_history_frame",
     "budgets_frame",
     "canary_runs_frame",
     "changes_frame",
+    "compute_optimizer_frame",
     "conform",
+    "cost_anomalies_frame",
     "health_events_frame",
     "log_group_settings_frame",
     "log_groups_frame",
@@ -228,6 +232,96 @@ BUDGETS = {
 def budgets_frame(rows: pd.DataFrame | Iterable[Mapping[str, Any]]) -> pd.DataFrame:
     """Conform AWS Budgets rows (see ``BUDGETS``)."""
     return conform(rows, BUDGETS)
+
+
+# AWS Budgets performance history (DescribeBudgetPerformanceHistory): one row per budget period.
+BUDGET_HISTORY = {
+    "budget_name": "string",
+    "time_unit": "string",
+    "period_start": "datetime64[ms, UTC]",
+    "period_end": "datetime64[ms, UTC]",
+    "budgeted": "float64",
+    "actual": "float64",
+    "unit": "string",
+}
+
+
+def budget_history_frame(rows: pd.DataFrame | Iterable[Mapping[str, Any]]) -> pd.DataFrame:
+    """Conform budget performance history rows (see ``BUDGET_HISTORY``)."""
+    return conform(rows, BUDGET_HISTORY)
+
+
+# Compute Optimizer (GetEC2InstanceRecommendations, GetEBSVolumeRecommendations,
+# GetLambdaFunctionRecommendations): one row per resource, its rank-1 option.
+COMPUTE_OPTIMIZER = {
+    "resource_type": "string",
+    "resource_arn": "string",
+    "resource_id": "string",
+    "account_id": "string",
+    "region": "string",
+    "finding": "string",
+    "finding_reasons": "string",
+    "current": "string",
+    "recommended": "string",
+    "estimated_monthly_savings": "float64",
+    "savings_percentage": "float64",
+    "performance_risk": "float64",
+    "lookback_days": "float64",
+    "last_refresh": "datetime64[ms, UTC]",
+}
+
+
+def compute_optimizer_frame(rows: pd.DataFrame | Iterable[Mapping[str, Any]]) -> pd.DataFrame:
+    """Conform Compute Optimizer recommendations (see ``COMPUTE_OPTIMIZER``)."""
+    return conform(rows, COMPUTE_OPTIMIZER)
+
+
+# Cost Anomaly Detection (GetAnomalies): one row per anomaly, its largest root cause spelled out.
+COST_ANOMALIES = {
+    "anomaly_id": "string",
+    "monitor_arn": "string",
+    "start_day": "datetime64[ms, UTC]",
+    "end_day": "datetime64[ms, UTC]",
+    "dimension_value": "string",
+    "total_impact": "float64",
+    "total_actual": "float64",
+    "total_expected": "float64",
+    "impact_pct": "float64",
+    "max_impact": "float64",
+    "max_score": "float64",
+    "current_score": "float64",
+    "feedback": "string",
+    "service": "string",
+    "account_id": "string",
+    "account_name": "string",
+    "region": "string",
+    "usage_type": "string",
+    "contribution": "float64",
+    "root_causes": "string",
+}
+
+
+def cost_anomalies_frame(rows: pd.DataFrame | Iterable[Mapping[str, Any]]) -> pd.DataFrame:
+    """Conform Cost Anomaly Detection anomalies (see ``COST_ANOMALIES``)."""
+    return conform(rows, COST_ANOMALIES)
+
+
+# Cost Anomaly Detection monitors (GetAnomalyMonitors).
+ANOMALY_MONITORS = {
+    "monitor_arn": "string",
+    "monitor_name": "string",
+    "monitor_type": "string",
+    "dimension": "string",
+    "specification": "string",
+    "created": "datetime64[ms, UTC]",
+    "last_evaluated": "datetime64[ms, UTC]",
+    "dimension_values": "Int64",
+}
+
+
+def anomaly_monitors_frame(rows: pd.DataFrame | Iterable[Mapping[str, Any]]) -> pd.DataFrame:
+    """Conform Cost Anomaly Detection monitors (see ``ANOMALY_MONITORS``)."""
+    return conform(rows, ANOMALY_MONITORS)
 
 
 # One row per metric series (a metric with one set of dimension values).

@@ -27,6 +27,10 @@ canaries/describe-canaries.json  CloudWatch Synthetics DescribeCanaries
 canaries/get-canary-runs/<canary>/YYYY-MM-DD.json  GetCanaryRuns (the day's runs)
 billing/cost-optimization-hub/data/BILLING_PERIOD=YYYY-MM/<export>-00001.snappy.parquet  Data Exports: COST_OPTIMIZATION_RECOMMENDATIONS
 billing/describe-budgets.json  AWS Budgets DescribeBudgets
+billing/budget-performance-history/<budget>.json  DescribeBudgetPerformanceHistory
+billing/compute-optimizer/<operation>.json  Compute Optimizer GetEC2InstanceRecommendations, GetEBSVolumeRecommendations, GetLambdaFunctionRecommendations
+billing/cost-anomaly-detection/get-anomalies.json  Cost Anomaly Detection GetAnomalies
+billing/cost-anomaly-detection/get-anomaly-monitors.json  GetAnomalyMonitors
 slos.yaml  the services' SLOs (OpenSLO)
 sample.json  what opsbook sample generate wrote
 README.md  the sample's description
@@ -59,6 +63,8 @@ from __future__ import annotations
 
 import datetime as dt
 
+from botocore import xform_name
+
 from opsbook.backends.s3formats import split_s3_source
 
 __all__ = [
@@ -76,6 +82,12 @@ __all__ = [
     "HEALTH",
     "COST_OPTIMIZATION_HUB",
     "DESCRIBE_BUDGETS",
+    "ANOMALIES",
+    "ANOMALY_MONITORS",
+    "BUDGET_HISTORY",
+    "COMPUTE_OPTIMIZER",
+    "budget_history",
+    "compute_optimizer",
     "HEALTH_AFFECTED_ENTITIES",
     "HEALTH_EVENTS",
     "HEALTH_EVENT_DETAILS",
@@ -155,6 +167,10 @@ HEALTH = "health"
 #: Data Exports of the COST_OPTIMIZATION_RECOMMENDATIONS table (Parquet, any partitioning below).
 COST_OPTIMIZATION_HUB = "billing/cost-optimization-hub"
 DESCRIBE_BUDGETS = "billing/describe-budgets.json"
+BUDGET_HISTORY = "billing/budget-performance-history"
+COMPUTE_OPTIMIZER = "billing/compute-optimizer"
+ANOMALIES = "billing/cost-anomaly-detection/get-anomalies.json"
+ANOMALY_MONITORS = "billing/cost-anomaly-detection/get-anomaly-monitors.json"
 HEALTH_EVENTS = f"{HEALTH}/describe-events.json"
 HEALTH_EVENT_DETAILS = f"{HEALTH}/describe-event-details.json"
 HEALTH_AFFECTED_ENTITIES = f"{HEALTH}/describe-affected-entities.json"
@@ -326,6 +342,30 @@ def canary_runs(canary: str, day: str) -> str:
     return f"{CANARY_RUNS}/{canary}/{day}.json"
 
 
+def budget_history(budget: str) -> str:
+    """Return the DescribeBudgetPerformanceHistory file of ``budget``.
+
+    Examples
+    --------
+    >>> budget_history("northpeak-monthly-total")
+    'billing/budget-performance-history/northpeak-monthly-total.json'
+    """
+    return f"{BUDGET_HISTORY}/{budget}.json"
+
+
+def compute_optimizer(operation: str) -> str:
+    """Return the file of a Compute Optimizer operation's answer, named as the AWS CLI names it.
+
+    Examples
+    --------
+    >>> compute_optimizer("GetEBSVolumeRecommendations")
+    'billing/compute-optimizer/get-ebs-volume-recommendations.json'
+    """
+    if operation.startswith("<"):
+        return f"{COMPUTE_OPTIMIZER}/{operation}.json"
+    return f"{COMPUTE_OPTIMIZER}/{xform_name(operation, '-')}.json"
+
+
 def tree() -> str:
     """Return every path of the layout, one a line, with what it holds (the module's docstring)."""
     export, period = "<export>", "YYYY-MM"
@@ -365,6 +405,11 @@ def tree() -> str:
         (f"{COST_OPTIMIZATION_HUB}/data/BILLING_PERIOD=YYYY-MM/<export>-00001.snappy.parquet",
          "Data Exports: COST_OPTIMIZATION_RECOMMENDATIONS"),
         (DESCRIBE_BUDGETS, "AWS Budgets DescribeBudgets"),
+        (budget_history("<budget>"), "DescribeBudgetPerformanceHistory"),
+        (compute_optimizer("<operation>"), "Compute Optimizer GetEC2InstanceRecommendations, "
+         "GetEBSVolumeRecommendations, GetLambdaFunctionRecommendations"),
+        (ANOMALIES, "Cost Anomaly Detection GetAnomalies"),
+        (ANOMALY_MONITORS, "GetAnomalyMonitors"),
         (SLOS, "the services' SLOs (OpenSLO)"),
         (SAMPLE_FACTS, "what opsbook sample generate wrote"),
         (SAMPLE_README, "the sample's description"),

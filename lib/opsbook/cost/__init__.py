@@ -1,4 +1,4 @@
-"""Cost analyses over the CUR: spend, movers, anomalies, commitments, allocation, storage, forecast, unit cost, savings opportunities, tag governance, budgets.
+"""Cost analyses over the CUR: spend, movers, anomalies (and AWS's, compared), commitments, allocation, storage, forecast, unit cost, savings opportunities, tag governance, budgets.
 
 Every function returns a plain DataFrame computed from shipped ``cur/*.sql`` queries run through
 :func:`opsbook.athena.query`, so every number can be reproduced by running the named query;
@@ -22,6 +22,7 @@ from __future__ import annotations
 from opsbook.cost import (
     allocation,
     anomalies,
+    aws_anomalies,
     budgets,
     charts,
     commitments,
@@ -35,6 +36,7 @@ from opsbook.cost import (
 )
 from opsbook.cost.allocation import review_allocation
 from opsbook.cost.anomalies import review_anomalies
+from opsbook.cost.aws_anomalies import compare_with_aws
 from opsbook.cost.budgets import review_budgets
 from opsbook.cost.commitments import review_commitments
 from opsbook.cost.opportunities import review_opportunities
@@ -46,9 +48,11 @@ from opsbook.cost.unit_cost import review_unit_cost
 __all__ = [
     "allocation",
     "anomalies",
+    "aws_anomalies",
     "budgets",
     "charts",
     "commitments",
+    "compare_with_aws",
     "forecast",
     "movers",
     "opportunities",

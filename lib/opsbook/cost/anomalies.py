@@ -38,7 +38,7 @@ from opsbook.present import SKIPPED, annotate, status_of
 from opsbook.runner import checks_arguments
 from opsbook.settings import Settings
 
-__all__ = ["AnomalyReport", "expected_by_weekday", "review_anomalies"]
+__all__ = ["AnomalyReport", "anomaly_window", "expected_by_weekday", "review_anomalies"]
 
 _SERIES = ["account_id", "account_name", "service"]
 _CAUSE = ["region", "usage_type"]
@@ -139,6 +139,25 @@ def expected_by_weekday(series: pd.Series, history_weeks: int = 4) -> pd.DataFra
     return pd.DataFrame({"actual": series, "expected": expected, "spread": spread})
 
 
+def anomaly_window(start: str | dt.date, end: str | dt.date) -> tuple[dt.date, dt.date]:
+    """Return the usage days ``[first, stop)`` to judge.
+
+    Empty ``end`` is up to today (UTC), empty ``start`` the 30 days before ``end``.
+
+    Examples
+    --------
+    >>> anomaly_window("2026-10-16", "2026-11-15")
+    (datetime.date(2026, 10, 16), datetime.date(2026, 11, 15))
+    >>> anomaly_window("", "2026-11-15")[0]
+    datetime.date(2026, 10, 16)
+    """
+    stop = clock.to_day(end, "end") if end else clock.today() + dt.timedelta(days=1)
+    first = clock.to_day(start, "start") if start else stop - dt.timedelta(days=30)
+    if stop <= first:
+        raise ConfigurationError(f"anomaly window is empty: end {stop} is not after start {first}")
+    return first, stop
+
+
 @checks_arguments("start", "end", "accounts", "min_score", "min_impact_usd")
 def review_anomalies(
     start: str | dt.date,
@@ -178,10 +197,7 @@ def review_anomalies(
     >>> report.findings()[0]  # doctest: +SKIP
     'Cost anomaly 2026-11-05: AmazonEC2 in shop-prod +$550 over expected, mostly USE1-NatGateway-Bytes'
     """
-    stop = clock.to_day(end, "end") if end else clock.today() + dt.timedelta(days=1)
-    first = clock.to_day(start, "start") if start else stop - dt.timedelta(days=30)
-    if stop <= first:
-        raise ConfigurationError(f"anomaly window is empty: end {stop} is not after start {first}")
+    first, stop = anomaly_window(start, end)
     if history_weeks < 2:
         raise ConfigurationError(f"history_weeks must be at least 2, got {history_weeks}")
     read_from = first - dt.timedelta(days=7 * history_weeks + 7 * history_weeks)

@@ -18,10 +18,13 @@ A resource can be the subject of several checks (an m5 instance: Graviton, AMD a
 A check whose source cannot be read shows ERROR with the reason (:attr:`OpportunityReview.sections`)
 and the others still run.
 
-AWS's own recommendations (Cost Optimization Hub, :mod:`opsbook.billing`) are reconciled with
-these: a resource both found keeps one row with both estimates (``aws_action``, ``aws_saving``);
-one only AWS found gets a row of check ``aws:<action>``, priced from the CUR where the month has
-line items of that resource id, its saving AWS's estimate after discounts.
+AWS's own recommendations (Cost Optimization Hub and Compute Optimizer, :mod:`opsbook.billing`)
+are reconciled with these: a resource both found keeps one row with every estimate (the hub's
+``aws_action`` and ``aws_saving``, Compute Optimizer's finding ``co_action`` and ``co_saving``);
+one only AWS found gets a row of check ``aws:<action>`` (the hub) or ``co:<finding>`` (Compute
+Optimizer, unless the hub already named it), priced from the CUR where the month has line items
+of that resource id, its saving AWS's estimate after discounts. Compute Optimizer's
+``Optimized`` resources (no saving) add no row.
 
 Examples
 --------
@@ -56,6 +59,7 @@ from opsbook.present import FINDING, PASS, SKIPPED, annotate, attempt, sections_
 from opsbook.settings import Settings
 
 __all__ = [
+    "AWS_SOURCES",
     "CHECKS",
     "OpportunityReview",
     "Thresholds",
@@ -149,58 +153,133 @@ def opportunities(
     found["counted"] = ~found["resource_id"].duplicated() & found["estimated_saving"].notna()
     return annotate(
         found,
-        first=["check", "resource_id", "estimated_saving", "monthly_cost", "aws_saving"],
+        first=[
+            "check",
+            "resource_id",
+            "estimated_saving",
+            "monthly_cost",
+            "aws_saving",
+            "co_saving",
+        ],
         kinds={"monthly_cost": "money", "estimated_saving": "money"},
         missing={"estimated_saving": "not estimated: the pricing basis says why"},
         empty="no opportunity found by any check that ran",
     )
 
 
+@dataclass(frozen=True)
+class _AwsSource:
+    """One source of AWS's own recommendations and how its rows join opsbook's."""
+
+    section: str  # the section's name (ERROR there when the source cannot be read)
+    label: str  # the source and its APIs, as the sections table names them
+    prefix: str  # columns ``<prefix>_action`` and ``<prefix>_saving``; checks ``<prefix>:<action>``
+    group: str  # its row in ``by_check``
+    estimate: str  # what its saving is, in the pricing basis
+    read: Callable[[Settings | None], pd.DataFrame]
+    normalise: Callable[[pd.DataFrame], pd.DataFrame]
+
+
+def _from_hub(recs: pd.DataFrame) -> pd.DataFrame:
+    return pd.DataFrame({
+        "resource_id": recs["resource_id"], "resource_arn": recs["resource_arn"],
+        "account_id": recs["account_id"], "region": recs["region"],
+        "resource_type": recs["current_resource_type"], "action": recs["action_type"],
+        "saving": recs["estimated_monthly_savings"], "refreshed": recs["last_refresh"],
+        "evidence": [f"Cost Optimization Hub ({s}): {c or '-'} -> {r or '-'}" for s, c, r in
+                     zip(recs["source"], recs["current_resource_summary"],
+                         recs["recommended_resource_summary"], strict=True)],
+    })  # fmt: skip
+
+
+def _from_optimizer(recs: pd.DataFrame) -> pd.DataFrame:
+    recs = recs[recs["estimated_monthly_savings"].fillna(0) > 0]  # Optimized: nothing to do
+    risk = recs["performance_risk"].map(lambda r: "" if pd.isna(r) else f", performance risk {r:g}")
+    return pd.DataFrame({
+        "resource_id": recs["resource_id"], "resource_arn": recs["resource_arn"],
+        "account_id": recs["account_id"], "region": recs["region"],
+        "resource_type": recs["resource_type"], "action": recs["finding"],
+        "saving": recs["estimated_monthly_savings"], "refreshed": recs["last_refresh"],
+        "evidence": [f"Compute Optimizer ({why or f}): {c or '-'} -> {r or '-'}{k}"
+                     for f, why, c, r, k in zip(recs["finding"], recs["finding_reasons"].fillna(""),
+                                                recs["current"], recs["recommended"], risk,
+                                                strict=True)],
+    })  # fmt: skip
+
+
+#: AWS's recommendations, reconciled in this order: a resource Compute Optimizer and the hub
+#: both name (the hub relays many of Compute Optimizer's) keeps one row with both estimates.
+AWS_SOURCES = {
+    source.section: source
+    for source in (
+        _AwsSource("cost_optimization_hub",
+                   "Cost Optimization Hub (ListRecommendations, or its Data Export)",
+                   "aws", "aws recommendations", "AWS's estimate after discounts",
+                   lambda settings: billing.read_optimization_recommendations(settings=settings),
+                   _from_hub),
+        _AwsSource("compute_optimizer",
+                   "Compute Optimizer (GetEC2InstanceRecommendations, "
+                   "GetEBSVolumeRecommendations, GetLambdaFunctionRecommendations)",
+                   "co", "compute optimizer", "Compute Optimizer's estimate after discounts "
+                   "(its first-ranked option)",
+                   lambda settings: billing.read_compute_optimizer_recommendations(
+                       settings=settings),
+                   _from_optimizer),
+    )
+}  # fmt: skip
 AWS_SECTION = "cost_optimization_hub"
-_AWS_SOURCE = "Cost Optimization Hub (ListRecommendations, or its Data Export)"
 
 
-def reconcile(found: pd.DataFrame, recommendations: pd.DataFrame, usage: Usage) -> pd.DataFrame:
+def reconcile(
+    found: pd.DataFrame,
+    recommendations: pd.DataFrame,
+    usage: Usage,
+    *,
+    source: str = AWS_SECTION,
+) -> pd.DataFrame:
     """Return ``found`` with AWS's estimate beside each resource both found, plus AWS-only rows.
 
-    A recommendation matches a row when its ``resource_id`` or ``resource_arn`` is the row's
-    CUR resource id. AWS-only rows count (``counted``) unless the resource already does.
+    ``recommendations`` are ``source``'s (a key of :data:`AWS_SOURCES`: Cost Optimization Hub's
+    or Compute Optimizer's frame). A recommendation matches a row when its ``resource_id`` or
+    ``resource_arn`` is the row's CUR resource id; its action and saving go into
+    ``<prefix>_action`` and ``<prefix>_saving``. AWS-only rows count (``counted``) unless the
+    resource already does.
     """
-    recs = recommendations.assign(
-        key=recommendations["resource_arn"].where(
-            recommendations["resource_arn"].isin(found["resource_id"]),
-            recommendations["resource_id"],
-        )
-    )
+    spec = AWS_SOURCES[source]
+    recs = spec.normalise(recommendations)
+    recs = recs.assign(
+        key=recs["resource_arn"].where(recs["resource_arn"].isin(found["resource_id"]),
+                                       recs["resource_id"])
+    )  # fmt: skip
     matched = recs[recs["key"].isin(found["resource_id"])]
-    best = matched.sort_values("estimated_monthly_savings").drop_duplicates("key", keep="last")
+    best = matched.sort_values("saving").drop_duplicates("key", keep="last")
     by_key = best.set_index("key")
-    out = found.assign(aws_action=found["resource_id"].map(by_key["action_type"]),
-                       aws_saving=found["resource_id"].map(by_key["estimated_monthly_savings"]))  # fmt: skip
+    action, saving = f"{spec.prefix}_action", f"{spec.prefix}_saving"
+    out = found.assign(**{action: found["resource_id"].map(by_key["action"]),
+                          saving: found["resource_id"].map(by_key["saving"])})  # fmt: skip
     only = recs[~recs["key"].isin(found["resource_id"])]
     if only.empty:
         return out
-    keys = only["resource_arn"].where(only["resource_arn"].fillna("") != "", only["resource_id"])
     cost = usage.lines.groupby("resource_id")["cost"].sum()
+    # the id the CUR bills where it bills one of them, else the ARN, else the id
+    keys = only["resource_arn"].where(only["resource_arn"].fillna("") != "", only["resource_id"])
+    keys = keys.where(~only["resource_id"].isin(cost.index), only["resource_id"])
     names = usage.lines.drop_duplicates("account_id").set_index("account_id")["account_name"]
     extra = pd.DataFrame({
-        "check": "aws:" + only["action_type"].astype(str),
+        "check": f"{spec.prefix}:" + only["action"].astype(str),
         "category": "aws recommendation",
         "resource_id": keys.to_numpy(),
         "account_id": only["account_id"].to_numpy(),
         "account_name": only["account_id"].map(names).to_numpy(),
         "region": only["region"].to_numpy(),
-        "service": only["current_resource_type"].to_numpy(),
-        "evidence": [f"Cost Optimization Hub ({s}): {c or '-'} -> {r or '-'}" for s, c, r in
-                     zip(only["source"], only["current_resource_summary"],
-                         only["recommended_resource_summary"], strict=True)],
+        "service": only["resource_type"].to_numpy(),
+        "evidence": only["evidence"].to_numpy(),
         "monthly_cost": keys.map(cost).to_numpy(),
-        "estimated_saving": only["estimated_monthly_savings"].to_numpy(),
-        "pricing_basis": [f"AWS's estimate after discounts, refreshed {t:%Y-%m-%d}"
-                          for t in only["last_refresh"]],
-        "action": only["action_type"].to_numpy(),
-        "aws_action": only["action_type"].to_numpy(),
-        "aws_saving": only["estimated_monthly_savings"].to_numpy(),
+        "estimated_saving": only["saving"].to_numpy(),
+        "pricing_basis": [f"{spec.estimate}, refreshed {t:%Y-%m-%d}" for t in only["refreshed"]],
+        "action": only["action"].to_numpy(),
+        action: only["action"].to_numpy(),
+        saving: only["saving"].to_numpy(),
     })  # fmt: skip
     extra["counted"] = ~extra["resource_id"].isin(out.loc[out["counted"], "resource_id"])
     merged = pd.concat([out, extra], ignore_index=True)
@@ -315,17 +394,18 @@ def review_opportunities(
                         logs_account)  # fmt: skip
     errors: dict[str, str] = {}
     found = opportunities(usage, t, evidence, errors)
-    recs = attempt(AWS_SECTION, errors,
-                   lambda: billing.read_optimization_recommendations(settings=settings))  # fmt: skip
-    if isinstance(recs, pd.DataFrame):
-        found = reconcile(found, recs, usage)
-    else:
-        found = found.assign(aws_action=pd.NA, aws_saving=float("nan"))
-    annotate(found, kinds={"aws_saving": "money"},
-             missing={"aws_saving": "AWS made no recommendation for this resource",
+    for spec in AWS_SOURCES.values():
+        recs = attempt(spec.section, errors, lambda spec=spec: spec.read(settings))
+        if isinstance(recs, pd.DataFrame):
+            found = reconcile(found, recs, usage, source=spec.section)
+        else:
+            found = found.assign(**{f"{spec.prefix}_action": pd.NA,
+                                    f"{spec.prefix}_saving": float("nan")})  # fmt: skip
+    annotate(found, kinds={"aws_saving": "money", "co_saving": "money"},
+             missing={"aws_saving": "Cost Optimization Hub made no recommendation for this resource",
+                      "co_saving": "Compute Optimizer made no recommendation for this resource",
                       "monthly_cost": "no line item of this resource id in the month"})  # fmt: skip
     counted = found[found["counted"]]
-    aws = counted[counted["check"].str.startswith("aws:")]
     by_check = pd.DataFrame({
         "check": list(CHECKS),
         "category": [CHECKS[c][0] for c in CHECKS],
@@ -337,18 +417,25 @@ def review_opportunities(
                             if c not in errors else float("nan") for c in CHECKS],
         "not_evaluated": [evidence.unevaluated.get(c, pd.NA) for c in CHECKS],
     })  # fmt: skip
-    by_check = pd.concat([by_check, pd.DataFrame([{
-        "check": "aws recommendations", "category": "aws recommendation", "source": _AWS_SOURCE,
-        "resources": int(found["check"].str.startswith("aws:").sum()),
-        "saving": float(aws["estimated_saving"].sum()) if AWS_SECTION not in errors else float("nan"),
-        "saving_if_alone": float(found.loc[found["check"].str.startswith("aws:"), "estimated_saving"].sum())
-        if AWS_SECTION not in errors else float("nan"),
-        "not_evaluated": pd.NA}])], ignore_index=True)  # fmt: skip
+    aws_rows = []
+    for spec in AWS_SOURCES.values():
+        mine = found["check"].str.startswith(f"{spec.prefix}:")
+        failed = spec.section in errors
+        aws_rows.append({
+            "check": spec.group, "category": "aws recommendation", "source": spec.label,
+            "resources": int(mine.sum()),
+            "saving": float("nan") if failed else float(found.loc[mine & found["counted"],
+                                                                  "estimated_saving"].sum()),
+            "saving_if_alone": float("nan") if failed
+            else float(found.loc[mine, "estimated_saving"].sum()),
+            "not_evaluated": pd.NA,
+        })  # fmt: skip
+    by_check = pd.concat([by_check, pd.DataFrame(aws_rows)], ignore_index=True)
     by_check = annotate(by_check, kinds={"saving": "money", "saving_if_alone": "money"},
                         missing={"saving": "the check could not run (see sections)",
                                  "saving_if_alone": "the check could not run (see sections)",
                                  "not_evaluated": "the CUR alone answers this check"})  # fmt: skip
-    sections = sections_frame({**{c: CHECKS[c][1] for c in CHECKS}, AWS_SECTION: _AWS_SOURCE},
-                              errors)  # fmt: skip
+    sections = sections_frame({**{c: CHECKS[c][1] for c in CHECKS},
+                               **{k: spec.label for k, spec in AWS_SOURCES.items()}}, errors)  # fmt: skip
     return OpportunityReview(period, (evidence.start, stop), found, by_check, sections,
                              dict(evidence.unevaluated), float(usage.lines["cost"].sum()))  # fmt: skip

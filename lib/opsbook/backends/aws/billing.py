@@ -1,7 +1,11 @@
-"""AWS's savings recommendations and budgets on AWS: ``ListRecommendations``, ``DescribeBudgets``.
+"""AWS's savings recommendations, anomalies and budgets on AWS, read-only.
 
-The hub's endpoint is in us-east-1 whatever the region asked; the account must have enrolled
-in Cost Optimization Hub (an enrolment error names the console page that does it).
+``ListRecommendations`` (Cost Optimization Hub), ``GetEC2InstanceRecommendations``,
+``GetEBSVolumeRecommendations`` and ``GetLambdaFunctionRecommendations`` (Compute Optimizer, in
+the settings' region), ``GetAnomalies`` and ``GetAnomalyMonitors`` (Cost Anomaly Detection),
+``DescribeBudgets`` and ``DescribeBudgetPerformanceHistory``. The hub's, Cost Explorer's and
+Budgets' endpoints are in us-east-1 whatever the region asked; the account must have enrolled
+in Cost Optimization Hub and Compute Optimizer (an enrolment error names the API).
 
 Examples
 --------
@@ -11,16 +15,39 @@ Examples
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 import pandas as pd
+from botocore import xform_name
 
 from opsbook.backends.aws import aws_errors, client
-from opsbook.backends.frames import budgets_frame, optimization_recommendations_frame
+from opsbook.backends.billing_shapes import (
+    COMPUTE_OPTIMIZER_LISTS,
+    anomaly_rows,
+    budget_history_rows,
+    compute_optimizer_rows,
+    monitor_rows,
+)
+from opsbook.backends.frames import (
+    anomaly_monitors_frame,
+    budget_history_frame,
+    budgets_frame,
+    compute_optimizer_frame,
+    cost_anomalies_frame,
+    optimization_recommendations_frame,
+)
 from opsbook.backends.shapes import budget_rows
 from opsbook.settings import Settings
 
-__all__ = ["read_budgets", "read_optimization_recommendations"]
+__all__ = [
+    "read_anomaly_monitors",
+    "read_budget_history",
+    "read_budgets",
+    "read_compute_optimizer_recommendations",
+    "read_cost_anomalies",
+    "read_optimization_recommendations",
+]
 
 _FIELDS = {  # ListRecommendations field -> frame column
     "recommendationId": "recommendation_id",
@@ -53,8 +80,53 @@ def read_optimization_recommendations(settings: Settings) -> pd.DataFrame:
     return frame.sort_values("recommendation_id", ignore_index=True)
 
 
-def read_budgets(settings: Settings) -> pd.DataFrame:
-    """Return the caller's account's budgets (DescribeBudgets, all pages)."""
+def read_compute_optimizer_recommendations(settings: Settings) -> pd.DataFrame:
+    """Return Compute Optimizer's EC2 instance, EBS volume and Lambda recommendations, all pages."""
+    api = client(settings, "compute-optimizer")
+    answers: dict[str, list[dict[str, Any]]] = {}
+    for operation, key in COMPUTE_OPTIMIZER_LISTS.items():
+        method = getattr(api, xform_name(operation))
+        items: list[dict[str, Any]] = []
+        token = None
+        with aws_errors(f"compute-optimizer:{operation}"):
+            while True:
+                page = method(**({"nextToken": token} if token else {}))
+                items += page.get(key, [])
+                token = page.get("nextToken")
+                if not token:
+                    break
+        answers[key] = items
+    frame = compute_optimizer_frame(compute_optimizer_rows(answers))
+    return frame.sort_values(["resource_type", "resource_arn"], ignore_index=True)
+
+
+def read_cost_anomalies(settings: Settings, start: dt.date, end: dt.date) -> pd.DataFrame:
+    """Return the anomalies GetAnomalies reports ending in ``[start, end)``, all pages."""
+    ce = client(settings.replace(region="us-east-1"), "ce")
+    interval = {"StartDate": start.isoformat(),
+                "EndDate": (end - dt.timedelta(days=1)).isoformat()}  # fmt: skip
+    anomalies: list[dict[str, Any]] = []
+    with aws_errors("ce:GetAnomalies"):
+        for page in ce.get_paginator("get_anomalies").paginate(DateInterval=interval):
+            anomalies += page.get("Anomalies", [])
+    frame = cost_anomalies_frame(anomaly_rows(anomalies))
+    return frame.sort_values(["start_day", "anomaly_id"], ignore_index=True)
+
+
+def read_anomaly_monitors(settings: Settings) -> pd.DataFrame:
+    """Return the account's Cost Anomaly Detection monitors (GetAnomalyMonitors, all pages)."""
+    ce = client(settings.replace(region="us-east-1"), "ce")
+    monitors: list[dict[str, Any]] = []
+    with aws_errors("ce:GetAnomalyMonitors"):
+        for page in ce.get_paginator("get_anomaly_monitors").paginate():
+            monitors += page.get("AnomalyMonitors", [])
+    return anomaly_monitors_frame(monitor_rows(monitors)).sort_values(
+        "monitor_name", ignore_index=True
+    )
+
+
+def _budgets(settings: Settings) -> tuple[str, list[dict[str, Any]]]:
+    """Return the caller's account and its budgets (DescribeBudgets, all pages)."""
     with aws_errors("sts:GetCallerIdentity"):
         account = client(settings, "sts").get_caller_identity()["Account"]
     budgets_api = client(settings.replace(region="us-east-1"), "budgets")
@@ -62,4 +134,24 @@ def read_budgets(settings: Settings) -> pd.DataFrame:
     with aws_errors("budgets:DescribeBudgets"):
         for page in budgets_api.get_paginator("describe_budgets").paginate(AccountId=account):
             budgets += page.get("Budgets", [])
+    return account, budgets
+
+
+def read_budgets(settings: Settings) -> pd.DataFrame:
+    """Return the caller's account's budgets (DescribeBudgets, all pages)."""
+    _, budgets = _budgets(settings)
     return budgets_frame(budget_rows(budgets)).sort_values("budget_name", ignore_index=True)
+
+
+def read_budget_history(settings: Settings) -> pd.DataFrame:
+    """Return each budget's periods (DescribeBudgetPerformanceHistory, all pages of each)."""
+    account, budgets = _budgets(settings)
+    budgets_api = client(settings.replace(region="us-east-1"), "budgets")
+    paginator = budgets_api.get_paginator("describe_budget_performance_history")
+    rows: list[dict[str, Any]] = []
+    with aws_errors("budgets:DescribeBudgetPerformanceHistory"):
+        for budget in budgets:
+            for page in paginator.paginate(AccountId=account, BudgetName=budget["BudgetName"]):
+                rows += budget_history_rows(page.get("BudgetPerformanceHistory", {}))
+    frame = budget_history_frame(rows)
+    return frame.sort_values(["budget_name", "period_start"], ignore_index=True)

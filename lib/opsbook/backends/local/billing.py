@@ -1,6 +1,12 @@
-"""AWS's savings recommendations and budgets on the local backend: saved exports and API output.
+"""AWS's savings recommendations, anomalies and budgets on the local backend: saved exports and API output.
 
-Budgets are ``billing/describe-budgets.json``, what ``aws budgets describe-budgets`` prints.
+Budgets are ``billing/describe-budgets.json``, what ``aws budgets describe-budgets`` prints, and
+``billing/budget-performance-history/<budget>.json``, what ``describe-budget-performance-history``
+prints for each. Compute Optimizer's are the JSON its three ``get-*-recommendations`` commands
+print, under ``billing/compute-optimizer`` (the API's shape, which the aws backend reads too,
+rather than the S3 export's CSV, whose flattened columns differ per resource type); any of the
+three may be missing. Cost Anomaly Detection's are what ``aws ce get-anomalies`` and
+``get-anomaly-monitors`` print, under ``billing/cost-anomaly-detection``.
 
 Data Exports writes the ``COST_OPTIMIZATION_RECOMMENDATIONS`` table as Parquet (any folder
 layout below ``data_dir/billing/cost-optimization-hub``); each refresh repeats every open
@@ -16,19 +22,42 @@ Examples
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 
 from opsbook.backends import layout
-from opsbook.backends.frames import budgets_frame, optimization_recommendations_frame
+from opsbook.backends.billing_shapes import (
+    COMPUTE_OPTIMIZER_LISTS,
+    anomaly_rows,
+    budget_history_rows,
+    compute_optimizer_rows,
+    monitor_rows,
+)
+from opsbook.backends.frames import (
+    anomaly_monitors_frame,
+    budget_history_frame,
+    budgets_frame,
+    compute_optimizer_frame,
+    cost_anomalies_frame,
+    optimization_recommendations_frame,
+)
 from opsbook.backends.local import data_dir, read_json
 from opsbook.backends.local._reading import Reading
 from opsbook.backends.shapes import budget_rows
 from opsbook.errors import NoDataError, QueryFailedError
 from opsbook.settings import Settings
 
-__all__ = ["read_budgets", "read_optimization_recommendations"]
+__all__ = [
+    "read_anomaly_monitors",
+    "read_budget_history",
+    "read_budgets",
+    "read_compute_optimizer_recommendations",
+    "read_cost_anomalies",
+    "read_optimization_recommendations",
+]
 
 _COLUMNS = {  # export column -> frame column
     "recommendation_id": "recommendation_id",
@@ -88,3 +117,65 @@ def read_budgets(settings: Settings) -> pd.DataFrame:
     budgets = read_json(path, reading, lambda saved: saved["Budgets"]) or []
     frame = budgets_frame(budget_rows(budgets))
     return reading.mark(frame.sort_values("budget_name", ignore_index=True))
+
+
+def read_compute_optimizer_recommendations(settings: Settings) -> pd.DataFrame:
+    """Return the recommendations saved from Compute Optimizer's three ``Get*Recommendations``."""
+    root = data_dir(settings)
+    reading = Reading.of(settings)
+    answers = {}
+    for operation, key in COMPUTE_OPTIMIZER_LISTS.items():
+        path = root / layout.compute_optimizer(operation)
+        if path.is_file():
+            answers[key] = read_json(path, reading, lambda saved, key=key: saved[key]) or []
+    if not answers:
+        raise NoDataError(
+            f"no Compute Optimizer recommendations under {root / layout.COMPUTE_OPTIMIZER}: save "
+            "`aws compute-optimizer get-ec2-instance-recommendations` (and the ebs-volume and "
+            "lambda-function ones) there as <command>.json"
+        )
+    frame = compute_optimizer_frame(compute_optimizer_rows(answers))
+    return reading.mark(frame.sort_values(["resource_type", "resource_arn"], ignore_index=True))
+
+
+def read_cost_anomalies(settings: Settings, start: dt.date, end: dt.date) -> pd.DataFrame:
+    """Return the saved GetAnomalies anomalies that end in ``[start, end)``."""
+    path = data_dir(settings) / layout.ANOMALIES
+    if not path.is_file():
+        raise NoDataError(f"no {path}: save `aws ce get-anomalies --date-interval ...` there")
+    reading = Reading.of(settings)
+    frame = cost_anomalies_frame(
+        anomaly_rows(read_json(path, reading, lambda s: s["Anomalies"]) or [])
+    )
+    ends = frame["end_day"].dt.date
+    frame = frame[(ends >= start) & (ends < end)]
+    return reading.mark(frame.sort_values(["start_day", "anomaly_id"], ignore_index=True))
+
+
+def read_anomaly_monitors(settings: Settings) -> pd.DataFrame:
+    """Return the saved GetAnomalyMonitors monitors."""
+    path = data_dir(settings) / layout.ANOMALY_MONITORS
+    if not path.is_file():
+        raise NoDataError(f"no {path}: save `aws ce get-anomaly-monitors` there")
+    reading = Reading.of(settings)
+    monitors = read_json(path, reading, lambda saved: saved["AnomalyMonitors"]) or []
+    frame = anomaly_monitors_frame(monitor_rows(monitors))
+    return reading.mark(frame.sort_values("monitor_name", ignore_index=True))
+
+
+def read_budget_history(settings: Settings) -> pd.DataFrame:
+    """Return every saved DescribeBudgetPerformanceHistory, one row per budget period."""
+    folder = data_dir(settings) / layout.BUDGET_HISTORY
+    files = sorted(folder.glob("*.json")) if folder.is_dir() else []
+    if not files:
+        raise NoDataError(
+            f"no budget history under {folder}: save `aws budgets "
+            "describe-budget-performance-history --budget-name <budget>` there as <budget>.json"
+        )
+    reading = Reading.of(settings)
+    rows = []
+    for path in files:
+        rows += read_json(path, reading,
+                          lambda saved: budget_history_rows(saved["BudgetPerformanceHistory"])) or []  # fmt: skip
+    frame = budget_history_frame(rows)
+    return reading.mark(frame.sort_values(["budget_name", "period_start"], ignore_index=True))

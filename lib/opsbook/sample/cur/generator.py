@@ -14,11 +14,14 @@ import pyarrow as pa
 from opsbook.backends import layout
 from opsbook.errors import ConfigurationError
 from opsbook.sample import org
+from opsbook.sample.cur.anomaly_detection import write_anomaly_detection
+from opsbook.sample.cur.budget_history import write_budget_history
 from opsbook.sample.cur.budgets import write_budgets
 from opsbook.sample.cur.catalogue import REGIONS, SERVICE_NAMES, kinds
 from opsbook.sample.cur.coh_export import write_coh_export
 from opsbook.sample.cur.commitments import reservations, savings_plan
 from opsbook.sample.cur.compiled import CompiledCatalogue
+from opsbook.sample.cur.compute_optimizer import write_compute_optimizer
 from opsbook.sample.cur.ids import digest
 from opsbook.sample.cur.monthly import monthly_rows
 from opsbook.sample.cur.opportunities import planted_rows
@@ -157,6 +160,11 @@ class _Generator:
         facts = self._facts(rows, files, totals)
         facts["cost_optimization_hub"] = write_coh_export(self.root, self.story.as_of)
         facts["budgets"] = write_budgets(self.root, totals, self.story.as_of)
+        facts["budget_history"] = write_budget_history(self.root, totals, self.story.as_of)
+        facts["compute_optimizer"] = write_compute_optimizer(self.root, self.story.as_of)
+        facts["cost_anomaly_detection"] = write_anomaly_detection(
+            self.root, facts["anomaly"], self.story.as_of
+        )
         return facts
 
     def _planted(self, period: Period, acc: PeriodTotals, p_no: int) -> pa.Table:
