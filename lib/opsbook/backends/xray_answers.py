@@ -6,15 +6,12 @@ here as X-Ray would: :func:`service_graph_frame` (GetServiceGraph), :func:`summa
 (saved BatchGetTraces output, or the exported ``aws/spans`` log group); the aws backend does when
 the account stores its spans in CloudWatch Logs (Transaction Search), reading ``aws/spans``
 with Logs Insights. Either way the spans of the window's hours are read with :data:`SPANS_QUERY`
-over :func:`spans_range` and turned into traces by :func:`traces_of_spans`.
+over :func:`spans_ranges` and turned into traces by :func:`traces_of_spans`.
 
 Examples
 --------
 >>> [f"{h:%H:%M}" for h in hours_of(pd.Timestamp("2026-11-14T14:30Z"), pd.Timestamp("2026-11-14T16:00Z"))]
 ['14:00', '15:00']
->>> [f"{m:%H:%M}" for m in spans_range(hours_of(pd.Timestamp("2026-11-14T14:30Z"),
-...                                              pd.Timestamp("2026-11-14T16:00Z")))]
-['14:00', '16:05']
 >>> started({"Id": "1-6a16dcc0-0123456789abcdef01234567"})
 Timestamp('2026-05-27 12:00:00+0000', tz='UTC')
 """
@@ -51,7 +48,7 @@ __all__ = [
     "in_window",
     "segments_frame",
     "service_graph_frame",
-    "spans_range",
+    "spans_ranges",
     "started",
     "summaries_frame",
     "traces_of_spans",
@@ -73,11 +70,26 @@ def hours_of(start: pd.Timestamp, end: pd.Timestamp) -> list[pd.Timestamp]:
     return list(pd.date_range(start.floor("h"), end, freq="h", inclusive="left"))
 
 
-def spans_range(hours: Sequence[pd.Timestamp]) -> tuple[dt.datetime, dt.datetime]:
-    """Return the time range whose spans hold every trace started in ``hours`` (sorted)."""
-    return hours[0].to_pydatetime(), (
-        hours[-1] + pd.Timedelta(hours=1) + SPAN_SLACK
-    ).to_pydatetime()
+def spans_ranges(hours: Iterable[pd.Timestamp]) -> list[tuple[dt.datetime, dt.datetime]]:
+    """Return the time ranges whose spans hold every trace started in ``hours``, oldest first.
+
+    Each hour's range runs :data:`SPAN_SLACK` past its end; ranges that meet are joined, so
+    hours far apart (the ids of a month's traces) are read as separate ranges, not all between.
+
+    Examples
+    --------
+    >>> [f"{a:%d %H:%M}-{b:%d %H:%M}" for a, b in spans_ranges(
+    ...     pd.to_datetime(["2026-11-14T15:00Z", "2026-11-14T14:00Z", "2026-11-15T09:00Z"]))]
+    ['14 14:00-14 16:05', '15 09:00-15 10:05']
+    """
+    ranges: list[list[pd.Timestamp]] = []
+    for hour in sorted(set(hours)):
+        end = hour + pd.Timedelta(hours=1) + SPAN_SLACK
+        if ranges and hour <= ranges[-1][1]:
+            ranges[-1][1] = end
+        else:
+            ranges.append([hour, end])
+    return [(a.to_pydatetime(), b.to_pydatetime()) for a, b in ranges]
 
 
 def traces_of_spans(messages: Iterable[str], hours: Iterable[pd.Timestamp]) -> list[dict[str, Any]]:

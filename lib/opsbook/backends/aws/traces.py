@@ -47,7 +47,7 @@ from opsbook.backends.xray_answers import (
     in_window,
     segments_frame,
     service_graph_frame,
-    spans_range,
+    spans_ranges,
     started,
     summaries_frame,
     traces_of_spans,
@@ -64,11 +64,13 @@ def _spans(
 
     And the query's notes: what it could not read whole (a second over the row cap).
     """
-    wanted = sorted(set(hours))
-    if not wanted:
-        return [], []
-    found = logs.query(settings, SPANS_QUERY, [SPANS], *spans_range(wanted))
-    return traces_of_spans(found["@message"], wanted), list(found.attrs.get("notes", []))
+    messages: list[str] = []
+    notes: list[str] = []
+    for first, last in spans_ranges(hours):
+        found = logs.query(settings, SPANS_QUERY, [SPANS], first, last)
+        messages += found["@message"].tolist()
+        notes += found.attrs.get("notes", [])
+    return traces_of_spans(messages, hours), notes
 
 
 def _marked(

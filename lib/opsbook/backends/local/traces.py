@@ -36,7 +36,7 @@ from opsbook.backends.xray_answers import (
     in_window,
     segments_frame,
     service_graph_frame,
-    spans_range,
+    spans_ranges,
     started,
     summaries_frame,
     traces_of_spans,
@@ -78,12 +78,13 @@ def _read_from(settings: Settings) -> str:
 
 def _from_spans(settings: Settings, hours: list[pd.Timestamp], reading: Reading) -> list[dict]:
     """Return the traces of the spans logged in ``hours`` (and a little after), as BatchGetTraces."""
-    if not hours:
-        return []
-    # An export's folders drop a group's leading slash; the local engine names groups with one.
-    found = logs.query(settings, SPANS_QUERY, [f"/{layout.SPANS_GROUP}"], *spans_range(hours))
-    reading.skipped += [s for s in found.attrs.get("skipped", []) if s not in reading.skipped]
-    return traces_of_spans(found["@message"], hours)
+    messages: list[str] = []
+    for first, last in spans_ranges(hours):
+        # An export's folders drop a group's leading slash; the local engine names groups with one.
+        found = logs.query(settings, SPANS_QUERY, [f"/{layout.SPANS_GROUP}"], first, last)
+        reading.skipped += [s for s in found.attrs.get("skipped", []) if s not in reading.skipped]
+        messages += found["@message"].tolist()
+    return traces_of_spans(messages, hours)
 
 
 def _hour(path: Path) -> list[dict]:
