@@ -1,7 +1,8 @@
 """X-Ray traces: which downstream call broke, and the traces that show it.
 
-Three questions, each one call on either backend (X-Ray on ``aws``; saved BatchGetTraces output
-on ``local``):
+Three questions, each one call on either backend (on ``aws`` the Transaction Search spans of the
+``aws/spans`` log group when the account sends its spans there, else X-Ray's APIs; on ``local``
+saved BatchGetTraces output, or an export of ``aws/spans``):
 
 - :func:`read_service_graph`: the service graph's edges (caller -> callee) with their requests,
   errors, faults, throttles and latency percentiles, over one window or per ``period``;
