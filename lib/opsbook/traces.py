@@ -1,7 +1,8 @@
 """X-Ray traces: which downstream call broke, and the traces that show it.
 
-Three questions, each one call on either backend (X-Ray on ``aws``; saved BatchGetTraces output
-on ``local``):
+Three questions, each one call on either backend (on ``aws`` the Transaction Search spans of the
+``aws/spans`` log group when the account sends its spans there, else X-Ray's APIs; on ``local``
+saved BatchGetTraces output, or an export of ``aws/spans``):
 
 - :func:`read_service_graph`: the service graph's edges (caller -> callee) with their requests,
   errors, faults, throttles and latency percentiles, over one window or per ``period``;
@@ -58,6 +59,8 @@ def read_service_graph(
         ``start``, ``end`` (the window), ``caller``, ``callee`` (``client`` calls the entry
         services), ``callee_type``, ``requests``, ``ok``, ``errors`` (4xx, throttles included),
         ``throttles``, ``faults`` (5xx), ``mean_ms``, ``p50_ms``, ``p90_ms``, ``p99_ms``.
+        ``attrs["read_from"]`` says where the traces were read (``source``: ``xray``, saved
+        BatchGetTraces files, or the ``aws/spans`` log group) and why (``reason``).
 
     Examples
     --------
@@ -70,9 +73,12 @@ def read_service_graph(
     cuts = pd.date_range(start_at, end_at, freq=step, inclusive="left")
     frames = [source.read_service_graph(settings, a, min(a + step, end_at)) for a in cuts]
     edges = pd.concat(frames, ignore_index=True) if frames else service_edges_frame([])
-    skipped = [s for f in frames for s in f.attrs.get("skipped", [])]
-    if skipped:
-        edges.attrs["skipped"] = skipped
+    if frames and "read_from" in frames[0].attrs:
+        edges.attrs["read_from"] = frames[0].attrs["read_from"]
+    for key in ("skipped", "notes"):  # what each window could not read
+        found = [s for f in frames for s in f.attrs.get(key, [])]
+        if found:
+            edges.attrs[key] = found
     return edges
 
 

@@ -773,6 +773,7 @@ def test_service_graph(sample_dir: Path, monkeypatch: pytest.MonkeyPatch) -> Non
         tracing.segment_rows(_saved_traces(sample_dir, range(12, 19)))
     )
     stub = _stub(monkeypatch, aws_traces, "xray")
+    stub.add_response("get_trace_segment_destination", {"Destination": "XRay", "Status": "ACTIVE"})
     for first, last in tracing.slices(*TRACE_WINDOW):
         inside = segments.loc[segments.trace_id.isin(
             segments.loc[(segments.depth == 0) & (segments.start >= first) & (segments.start < last)].trace_id)]  # fmt: skip
@@ -799,6 +800,7 @@ def test_trace_summaries(
     )
     kept = set(local.trace_id)
     stub = _stub(monkeypatch, aws_traces, "xray")
+    stub.add_response("get_trace_segment_destination", {"Destination": "XRay", "Status": "ACTIVE"})
     for first, last in tracing.slices(*TRACE_WINDOW):
         items = [tracing.trace_summary(t) for t in _saved_traces(sample_dir, range(first.hour, last.hour))
                  if t["Id"] in kept]  # fmt: skip

@@ -196,7 +196,12 @@ class Health(Protocol):
 
 
 class Traces(Protocol):
-    """X-Ray traces: the service graph, trace summaries and the traces' segments."""
+    """X-Ray traces: the service graph, trace summaries and the traces' segments.
+
+    Every answer says where its traces were read on ``attrs["read_from"]``: ``source`` (``xray``,
+    saved BatchGetTraces files, or the ``aws/spans`` log group of Transaction Search) and
+    ``reason``.
+    """
 
     def read_service_graph(
         self, settings: Settings, start: pd.Timestamp, end: pd.Timestamp

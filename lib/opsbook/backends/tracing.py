@@ -475,10 +475,13 @@ def traces_answer(segments: pd.DataFrame, annotations: Mapping[str, str]) -> lis
     """
     traces = []
     ordered = segments.sort_values(["depth", "start"], kind="stable")  # parents before their calls
-    for trace_id, rows in ordered.groupby("trace_id", sort=False):
+    grouped: dict[str, list[dict[str, Any]]] = {}  # by trace, in order of first appearance
+    for record in ordered.to_dict("records"):
+        grouped.setdefault(record["trace_id"], []).append(record)
+    for trace_id, rows in grouped.items():
         items: dict[str, dict[str, Any]] = {}
         roots = []
-        for row in rows.to_dict("records"):
+        for row in rows:
             item: dict[str, Any] = {"id": row["segment_id"], "name": row["name"],
                                     "start_time": _seconds(row["start"]), "end_time": _seconds(row["end"])}  # fmt: skip
             if row["depth"] == 0:

@@ -3,6 +3,10 @@ r"""Discovered fields, extracted from ``@message`` only when a query references 
 - System fields: ``@timestamp``, ``@message``, ``@logStream``, ``@log``, ``@ingestionTime``.
 - JSON messages (text starting with ``{``): nested keys flattened with dots, array elements by
   index (``items.0.id``); a JSON key that itself starts with ``@`` is addressed as ``@@key``.
+  A key may hold dots itself, as OpenTelemetry's do (``{"resource": {"attributes":
+  {"service.name": ...}}}``): flattened, it is ``resource.attributes.service.name``, as
+  CloudWatch names it, so a dotted name is looked up nested first, then with its segments
+  joined into dotted keys (:func:`json_paths`).
 - Lambda platform lines: ``@type``, ``@requestId`` (also from runtime lines
   ``LEVEL\\t<time>\\t<request id>\\t...``), and from REPORT lines ``@duration``,
   ``@billedDuration``, ``@initDuration`` (ms), ``@memorySize``, ``@maxMemoryUsed`` (bytes),
@@ -15,11 +19,15 @@ Examples
 --------
 >>> json_path("items.0.id")
 '$."items"[0]."id"'
+>>> json_paths("attributes.http.status")
+['$."attributes"."http"."status"', '$."attributes.http"."status"', '$."attributes"."http.status"', '$."attributes.http.status"']
 >>> discovered("@duration").kind
 'num'
 """
 
 from __future__ import annotations
+
+from itertools import combinations, islice
 
 from opsbook.insights.semantics import LAMBDA_MEMORY_BYTES_PER_MB
 from opsbook.insights.values import Value
@@ -31,7 +39,11 @@ __all__ = [
     "VPC_FIELDS",
     "discovered",
     "json_path",
+    "json_paths",
 ]
+
+#: At most this many JSON paths are tried for one dotted name (fewest dotted keys first).
+MAX_JSON_PATHS = 32
 
 MESSAGE = "t_msg"
 #: System fields and the engine's internal column for each.
@@ -75,14 +87,42 @@ LAMBDA_FIELDS = ("@type", "@requestId", *_REPORT_NUMBERS, *_REPORT_TEXTS)
 
 def json_path(name: str) -> str:
     """Return the DuckDB JSON path of a flattened field name (``a.b.0`` → ``$."a"."b"[0]``)."""
-    if name.startswith("@@"):
-        name = name[1:]
+    return _path(_segments(name))
+
+
+def json_paths(name: str) -> list[str]:
+    """Return the JSON paths a flattened field name may stand for, the nested one first.
+
+    Each dot is either a step into an object or part of a key: every way of joining adjacent
+    segments into one dotted key is a candidate, those with the fewest dotted keys first (at
+    most :data:`MAX_JSON_PATHS`).
+    """
+    segments = _segments(name)
+    joints = range(len(segments) - 1)  # joint i sits between segments i and i + 1
+    chosen = (set(c) for n in range(len(joints) + 1) for c in combinations(joints, n))
+    paths = []
+    for joined in islice(chosen, MAX_JSON_PATHS):
+        keys = [segments[0]]
+        for joint, segment in enumerate(segments[1:]):
+            if joint in joined:
+                keys[-1] = f"{keys[-1]}.{segment}"
+            else:
+                keys.append(segment)
+        paths.append(_path(keys))
+    return paths
+
+
+def _segments(name: str) -> list[str]:
+    return (name[1:] if name.startswith("@@") else name).split(".")
+
+
+def _path(keys: list[str]) -> str:
     parts = []
-    for segment in name.split("."):
-        if segment.isdigit() and parts:
-            parts.append(f"[{int(segment)}]")
+    for key in keys:
+        if key.isdigit() and parts:
+            parts.append(f"[{int(key)}]")
         else:
-            parts.append('."' + segment.replace("\\", "\\\\").replace('"', '\\"') + '"')
+            parts.append('."' + key.replace("\\", "\\\\").replace('"', '\\"') + '"')
     return "$" + "".join(parts)
 
 
@@ -140,8 +180,8 @@ def json_values(paths: list[str]) -> str:
 
 
 def _json_text(name: str) -> str:
-    path = json_path(name).replace("'", "''")
-    return (
-        f"CASE WHEN starts_with({MESSAGE}, '{{') "
-        f"THEN TRY(json_extract_string({MESSAGE}, '{path}')) END"
-    )
+    """Return SQL of the text at the first of the name's JSON paths that holds a value."""
+    found = [f"TRY(json_extract_string({MESSAGE}, '{p.replace(chr(39), chr(39) * 2)}'))"
+             for p in json_paths(name)]  # fmt: skip
+    text = found[0] if len(found) == 1 else f"coalesce({', '.join(found)})"
+    return f"CASE WHEN starts_with({MESSAGE}, '{{') THEN {text} END"

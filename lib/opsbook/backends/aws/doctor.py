@@ -3,28 +3,37 @@
 Every call is a read (``sts:GetCallerIdentity``, ``athena:GetWorkGroup``, ``s3:HeadBucket``,
 ``glue:GetTable``, ...) through the backend's clients (:func:`opsbook.backends.aws.client`); a
 denied call names the IAM action to grant. Without usable credentials the rest is SKIPPED.
+Traces are checked where the traces reads go (:mod:`._trace_destination`): the ``aws/spans``
+log group with Transaction Search, else X-Ray's service graph of the last minutes; canaries by
+DescribeCanaries, and GetCanaryRuns of the first canary listed.
 
 Examples
 --------
 >>> from opsbook.settings import resolve
 >>> [c.name for c in checks(resolve(backend="aws"))]  # doctest: +SKIP
-['credentials', 'athena workgroup', 'athena output', 'CUR table', 'logs', 'metrics']
+['credentials', 'athena workgroup', 'athena output', 'CUR table', 'logs', 'metrics', 'traces', 'canaries']
 """
 
 from __future__ import annotations
 
 from typing import Any
 
+import pandas as pd
+
+from opsbook import clock
 from opsbook.backends.aws import aws_errors, client
+from opsbook.backends.aws._trace_destination import SPANS, trace_destination
 from opsbook.backends.checks import PASS, SKIPPED, Check, attempt
 from opsbook.errors import OpsbookError
 from opsbook.settings import Settings
 
 __all__ = ["checks"]
 
+_RECENT, _RECENT_TEXT = pd.Timedelta(minutes=5), "5 minutes"  # the service graph asked for
+
 
 def checks(settings: Settings) -> list[Check]:
-    """Return the credentials check, then the Athena workgroup, output, CUR table, logs, metrics."""
+    """Return the credentials check, then Athena's, the logs', metrics', traces', canaries'."""
 
     def call(service: str, operation: str, **kwargs: Any) -> dict[str, Any]:
         action = f"{service}:{''.join(p.capitalize() for p in operation.split('_'))}"
@@ -44,7 +53,8 @@ def checks(settings: Settings) -> list[Check]:
     ]
     if found[0].status != PASS:
         reason = "no usable credentials"
-        names = ("athena workgroup", "athena output", "CUR table", "logs", "metrics")
+        names = ("athena workgroup", "athena output", "CUR table", "logs", "metrics", "traces",
+                 "canaries")  # fmt: skip
         return found + [Check(n, SKIPPED, reason) for n in names]
 
     group = settings.athena_workgroup
@@ -83,6 +93,24 @@ def checks(settings: Settings) -> list[Check]:
         answer = call("cloudwatch", "list_metrics")["Metrics"]
         return f"metrics readable ({len(answer)} in the first page)"
 
+    def traced() -> str:
+        where = trace_destination(client(settings, "xray"))
+        if where["source"] == SPANS:
+            listed = call("logs", "describe_log_groups", logGroupNamePrefix=SPANS)["logGroups"]
+            if SPANS not in {g["logGroupName"] for g in listed}:
+                raise OpsbookError(f"{where['reason']}, yet no {SPANS} log group is listed")
+            return f"spans in the {SPANS} log group ({where['reason']})"
+        now = clock.now()
+        graph = call("xray", "get_service_graph", StartTime=now - _RECENT, EndTime=now)
+        services = len(graph.get("Services", []))
+        return f"X-Ray readable ({services} services in the last {_RECENT_TEXT}; {where['reason']})"
+
+    def synthetics() -> str:
+        listed = call("synthetics", "describe_canaries", MaxResults=20)["Canaries"]
+        if listed:
+            call("synthetics", "get_canary_runs", Name=listed[0]["Name"], MaxResults=1)
+        return f"canaries readable ({len(listed)} in the first page)"
+
     found.append(
         attempt("athena workgroup", workgroup, f"create workgroup {group} or set athena_workgroup")
     )
@@ -96,5 +124,10 @@ def checks(settings: Settings) -> list[Check]:
         attempt("CUR table", table, "set athena_database / athena_table to your CUR 2.0 table"),
         attempt("logs", groups, "grant logs:DescribeLogGroups and logs:StartQuery"),
         attempt("metrics", listing, "grant cloudwatch:ListMetrics and cloudwatch:GetMetricData"),
-    ]
+        attempt("traces", traced, "grant xray:GetServiceGraph, xray:GetTraceSummaries, "
+                "xray:BatchGetTraces and xray:GetTraceSegmentDestination; with Transaction Search, "
+                f"logs:DescribeLogGroups and logs:StartQuery on {SPANS}"),
+        attempt("canaries", synthetics,
+                "grant synthetics:DescribeCanaries and synthetics:GetCanaryRuns"),
+    ]  # fmt: skip
     return found

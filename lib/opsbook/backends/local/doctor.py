@@ -1,7 +1,8 @@
 """``opsbook doctor`` on the local backend: the data folder, each source, and every file in it.
 
 Each source is read the way the notebooks read it (the CUR's billing periods, the log groups,
-the metric namespaces, alarms, CloudTrail and Health), with unreadable files always an error
+the metric namespaces, alarms, CloudTrail and Health, the traces and the canary runs), with
+unreadable files always an error
 whatever ``skip_unreadable`` says, so a PASS means the notebooks will find data and no hole in
 it. Then every data file is checked cheaply (Parquet footers, gzip streams and their first
 record, JSON documents; the S3 log archives under ``s3/`` are read whole): the ``files`` check
@@ -37,7 +38,7 @@ from opsbook.settings import Settings
 
 __all__ = ["checks"]
 
-_SOURCES = ("CUR", "logs", "metrics", "incident data", "files")
+_SOURCES = ("CUR", "logs", "metrics", "incident data", "traces", "canaries", "files")
 
 
 def checks(settings: Settings) -> list[Check]:
@@ -92,6 +93,20 @@ def checks(settings: Settings) -> list[Check]:
         attempt("logs", groups, "copy CloudWatch Logs exports under data_dir/logs/"),
         attempt("metrics", namespaces, "copy Metric Streams output under data_dir/metrics/"),
         attempt("incident data", incident, "write DescribeAlarms etc. output as the sample does"),
+        attempt(
+            "traces",
+            lambda: _traces(settings),
+            "save BatchGetTraces output under data_dir/"
+            f"{layout.TRACES}/batch-get-traces/ or export the {layout.SPANS_GROUP} log group, "
+            "as the sample does; repair or remove the files named",
+        ),
+        attempt(
+            "canaries",
+            lambda: _canaries(folder),
+            f"save DescribeCanaries and GetCanaryRuns "
+            f"output under data_dir/{layout.CANARIES}/ as the sample does; repair or remove "
+            "the files named",
+        ),
         attempt("files", lambda: _every_file(folder), "repair or remove the files named"),
     ]
 
@@ -107,6 +122,12 @@ def _every_file(folder: Path) -> str:
             if check is not None:
                 checked += 1
                 reading.read(path, check)
+    _name_unreadable(reading)
+    return f"{checked:,} data files readable"
+
+
+def _name_unreadable(reading: Reading) -> None:
+    """Raise naming the files ``reading`` skipped (the first five), if any."""
     if reading.skipped:
         shown = "; ".join(f"{s['file']}: {s['problem']}" for s in reading.skipped[:5])
         more = len(reading.skipped) - 5
@@ -114,7 +135,67 @@ def _every_file(folder: Path) -> str:
             f"{len(reading.skipped)} unreadable file(s) or folder(s): {shown}"
             + (f"; and {more} more" if more > 0 else "")
         )
-    return f"{checked:,} data files readable"
+
+
+def _answer(path: Path, key: str, api: str) -> list:
+    """Return the ``key`` list of a saved API answer; Malformed if the file is not one."""
+    saved = json.loads(path.read_text(encoding="utf-8"))
+    if not isinstance(saved, dict) or not isinstance(saved.get(key), list):
+        raise Malformed(f"not a {api} answer (no {key} list)")
+    if not all(isinstance(item, dict) for item in saved[key]):
+        raise Malformed(f"not a {api} answer ({key} holds a non-object)")
+    return saved[key]
+
+
+def _traces(settings: Settings) -> str:
+    """Read every saved BatchGetTraces file, else every span of the exported aws/spans group."""
+    from opsbook.backends.local import logs
+    from opsbook.backends.tracing import span_rows
+    from opsbook.backends.xray_answers import SPANS_QUERY
+
+    folder = Path(settings.data_dir)
+    if (folder / layout.TRACES).is_dir():
+        reading = Reading(skip=True)
+        files = reading.files(folder / layout.TRACES)
+        counts = [
+            reading.read(p, partial(_answer, key="Traces", api="BatchGetTraces")) for p in files
+        ]
+        _name_unreadable(reading)
+        if not files:
+            raise OpsbookError(f"no BatchGetTraces files under {folder / layout.TRACES}")
+        return (
+            f"{sum(len(c or []) for c in counts):,} traces in {len(files):,} BatchGetTraces files"
+        )
+    if not (folder / layout.export_task(layout.SPANS_GROUP, "")).is_dir():
+        raise OpsbookError(
+            f"no {layout.TRACES}/ folder and no {layout.SPANS_GROUP} log group under {folder}"
+        )
+    always = (pd.Timestamp("1970-01-01", tz="UTC"), pd.Timestamp("2200-01-01", tz="UTC"))
+    found = logs.query(settings, SPANS_QUERY, [f"/{layout.SPANS_GROUP}"],
+                       *(m.to_pydatetime() for m in always))  # fmt: skip
+    try:
+        rows, _ = span_rows(json.loads(m) for m in found["@message"])
+    except (ValueError, KeyError, TypeError, AttributeError) as error:
+        raise OpsbookError(
+            f"a span in the {layout.SPANS_GROUP} log group is not OpenTelemetry span JSON "
+            f"({type(error).__name__}: {error})"
+        ) from None
+    traces = len({r["trace_id"] for r in rows})
+    return f"{len(rows):,} spans of {traces:,} traces in the {layout.SPANS_GROUP} log group"
+
+
+def _canaries(folder: Path) -> str:
+    """Read DescribeCanaries and every saved GetCanaryRuns file."""
+    reading = Reading(skip=True)
+    described = folder / layout.DESCRIBE_CANARIES
+    if not described.exists():
+        raise OpsbookError(f"missing {layout.DESCRIBE_CANARIES} under {folder}")
+    canaries = reading.read(described, partial(_answer, key="Canaries", api="DescribeCanaries"))
+    files = reading.files(folder / layout.CANARY_RUNS)
+    runs = [reading.read(p, partial(_answer, key="CanaryRuns", api="GetCanaryRuns")) for p in files]
+    _name_unreadable(reading)
+    return (f"{len(canaries or []):,} canaries, {sum(len(r or []) for r in runs):,} runs in "
+            f"{len(files):,} GetCanaryRuns files")  # fmt: skip
 
 
 def _checker(relative: PurePosixPath) -> Callable[[Path], None] | None:

@@ -4,10 +4,12 @@
 that started in that hour (``aws xray batch-get-traces`` over the ids GetTraceSummaries listed).
 Without that folder, the OpenTelemetry spans of the ``aws/spans`` log group (exported like any
 other log group) are read through the Logs Insights engine and turned into the same segments
-(:func:`opsbook.backends.tracing.span_rows`).
-The service graph and the trace summaries are computed from the segments as X-Ray computes them
-(:mod:`opsbook.backends.tracing`), so they answer what GetServiceGraph and GetTraceSummaries
-answer on AWS.
+(:func:`opsbook.backends.xray_answers.traces_of_spans`), as the aws backend reads them when
+the account stores its spans in CloudWatch Logs. ``attrs["read_from"]`` says which was read
+(``source``, ``reason``).
+The service graph and the trace summaries are computed from the traces as X-Ray computes them
+(:mod:`opsbook.backends.xray_answers`), so they answer what GetServiceGraph and
+GetTraceSummaries answer on AWS.
 
 Examples
 --------
@@ -20,49 +22,40 @@ Examples
 from __future__ import annotations
 
 import functools
-import json
 from collections.abc import Sequence
 from pathlib import Path
 
 import pandas as pd
 
 from opsbook.backends import layout
-from opsbook.backends.frames import (
-    service_edges_frame,
-    trace_segments_frame,
-    trace_summaries_frame,
-)
 from opsbook.backends.local import HINT, data_dir, logs, read_json
 from opsbook.backends.local._reading import Malformed, Reading
-from opsbook.backends.tracing import (
-    edge_rows,
-    matches,
-    segment_rows,
-    service_graph,
-    span_rows,
-    summary_rows,
-    trace_summary,
-    traces_answer,
+from opsbook.backends.xray_answers import (
+    SPANS_QUERY,
+    hours_of,
+    in_window,
+    segments_frame,
+    service_graph_frame,
+    spans_ranges,
+    started,
+    summaries_frame,
+    traces_of_spans,
 )
 from opsbook.errors import NoDataError
 from opsbook.settings import Settings
 
 __all__ = ["read_service_graph", "read_trace_summaries", "read_traces"]
 
-
-_SPAN_SLACK = pd.Timedelta(minutes=5)  # a trace's later spans are logged after its start
+#: Where the traces were read from (``attrs["read_from"]``): saved BatchGetTraces, or spans.
+FILES, SPANS = f"{layout.TRACES}/batch-get-traces", layout.SPANS_GROUP
 
 
 def _traces(settings: Settings, hours: Sequence[pd.Timestamp], reading: Reading) -> list[dict]:
     """Return the traces started in ``hours`` (BatchGetTraces items), from files or spans."""
     folder = data_dir(settings)
     wanted = sorted(set(hours))
-    if not (folder / layout.TRACES).is_dir():
-        if (folder / layout.export_task(layout.SPANS_GROUP, "")).is_dir():
-            return _from_spans(settings, wanted, reading)
-        raise NoDataError(
-            f"no {layout.TRACES}/ folder and no {layout.SPANS_GROUP} log group under {folder}: {HINT}"
-        )
+    if _read_from(settings) == SPANS:
+        return _from_spans(settings, wanted, reading)
     traces: list[dict] = []
     for hour in wanted:
         path = folder / layout.trace_batch(f"{hour:{layout.TRACE_HOUR}}")
@@ -71,18 +64,27 @@ def _traces(settings: Settings, hours: Sequence[pd.Timestamp], reading: Reading)
     return traces
 
 
+def _read_from(settings: Settings) -> str:
+    """Return where the traces are: saved BatchGetTraces output first, else exported spans."""
+    folder = data_dir(settings)
+    if (folder / layout.TRACES).is_dir():
+        return FILES
+    if (folder / layout.export_task(layout.SPANS_GROUP, "")).is_dir():
+        return SPANS
+    raise NoDataError(
+        f"no {layout.TRACES}/ folder and no {layout.SPANS_GROUP} log group under {folder}: {HINT}"
+    )
+
+
 def _from_spans(settings: Settings, hours: list[pd.Timestamp], reading: Reading) -> list[dict]:
     """Return the traces of the spans logged in ``hours`` (and a little after), as BatchGetTraces."""
-    if not hours:
-        return []
-    # An export's folders drop a group's leading slash; the local engine names groups with one.
-    found = logs.query(settings, "fields @message", [f"/{layout.SPANS_GROUP}"], hours[0].to_pydatetime(),
-                       (hours[-1] + pd.Timedelta(hours=1) + _SPAN_SLACK).to_pydatetime())  # fmt: skip
-    reading.skipped += [s for s in found.attrs.get("skipped", []) if s not in reading.skipped]
-    rows, annotations = span_rows(json.loads(m) for m in found["@message"])
-    inside = set(hours)
-    return [t for t in traces_answer(trace_segments_frame(rows), annotations)
-            if _started(t).floor("h") in inside]  # fmt: skip
+    messages: list[str] = []
+    for first, last in spans_ranges(hours):
+        # An export's folders drop a group's leading slash; the local engine names groups with one.
+        found = logs.query(settings, SPANS_QUERY, [f"/{layout.SPANS_GROUP}"], first, last)
+        reading.skipped += [s for s in found.attrs.get("skipped", []) if s not in reading.skipped]
+        messages += found["@message"].tolist()
+    return traces_of_spans(messages, hours)
 
 
 def _hour(path: Path) -> list[dict]:
@@ -103,25 +105,26 @@ def _parsed(path: str, mtime_ns: int, size: int) -> list[dict]:
     return saved["Traces"]
 
 
-def _started(trace: dict) -> pd.Timestamp:
-    return pd.Timestamp(int(trace["Id"].split("-")[1], 16), unit="s", tz="UTC")
-
-
 def _in_window(
     settings: Settings, start: pd.Timestamp, end: pd.Timestamp, reading: Reading
 ) -> list[dict]:
     """Return the saved traces whose id says they started in ``[start, end)``."""
-    hours = pd.date_range(start.floor("h"), end, freq="h", inclusive="left")
-    return [t for t in _traces(settings, list(hours), reading) if start <= _started(t) < end]
+    return in_window(_traces(settings, hours_of(start, end), reading), start, end)
+
+
+def _marked(settings: Settings, reading: Reading, frame: pd.DataFrame) -> pd.DataFrame:
+    source = _read_from(settings)
+    reason = ("saved BatchGetTraces output" if source == FILES
+              else f"no {layout.TRACES}/ folder: the exported {layout.SPANS_GROUP} log group")  # fmt: skip
+    frame.attrs["read_from"] = {"source": source, "reason": reason}
+    return reading.mark(frame)
 
 
 def read_service_graph(settings: Settings, start: pd.Timestamp, end: pd.Timestamp) -> pd.DataFrame:
     """Return the edges X-Ray's service graph shows for the traces started in the window."""
     reading = Reading.of(settings)
-    segments = trace_segments_frame(segment_rows(_in_window(settings, start, end, reading)))
-    return reading.mark(
-        service_edges_frame(edge_rows(service_graph(segments, start, end), start, end))
-    )
+    traces = _in_window(settings, start, end, reading)
+    return _marked(settings, reading, service_graph_frame(traces, start, end))
 
 
 def read_trace_summaries(
@@ -132,18 +135,13 @@ def read_trace_summaries(
 ) -> pd.DataFrame:
     """Return the summaries of the traces started in the window that pass the filter."""
     reading = Reading.of(settings)
-    rows = summary_rows(trace_summary(t) for t in _in_window(settings, start, end, reading))
-    kept = [row for row in rows if matches(row, filter_expression)]
-    frame = trace_summaries_frame(kept).sort_values(["start", "trace_id"], ignore_index=True)
-    return reading.mark(frame)
+    traces = _in_window(settings, start, end, reading)
+    return _marked(settings, reading, summaries_frame(traces, filter_expression))
 
 
 def read_traces(settings: Settings, trace_ids: Sequence[str]) -> pd.DataFrame:
     """Return the segments of the traces (each found in the file of the hour its id names)."""
     reading = Reading.of(settings)
-    wanted = list(dict.fromkeys(trace_ids))
-    hours = [_started({"Id": i}).floor("h") for i in wanted]
-    found = {t["Id"]: t for t in _traces(settings, hours, reading) if t["Id"] in set(wanted)}
-    frame = trace_segments_frame(segment_rows(found[i] for i in wanted if i in found))
-    frame.attrs["unprocessed"] = [i for i in wanted if i not in found]
-    return reading.mark(frame)
+    hours = [started({"Id": i}).floor("h") for i in dict.fromkeys(trace_ids)]
+    traces = _traces(settings, hours, reading)
+    return _marked(settings, reading, segments_frame(traces, trace_ids))
