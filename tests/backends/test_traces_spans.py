@@ -100,10 +100,10 @@ def test_spans_on_aws_give_the_local_frames(
     """GetTraceSegmentDestination says CloudWatchLogs: aws/spans is read with Logs Insights."""
     assert _seed_spans(*SEEDED) > 100
     stub = _xray(monkeypatch)
-    for _ in range(4):  # one question each: the graph, two summaries, the traces
-        stub.add_response(
-            "get_trace_segment_destination", {"Destination": "CloudWatchLogs", "Status": "ACTIVE"}
-        )
+    # asked once for the client, not once per read (the graph, two summaries, the traces)
+    stub.add_response(
+        "get_trace_segment_destination", {"Destination": "CloudWatchLogs", "Status": "ACTIVE"}
+    )
     aws_settings = resolve(backend="aws", region="us-east-1")
     local_settings = resolve(backend="local", data_dir=str(spans_dir))
     graph = [_call(s, "read_service_graph", *window) for s in (aws_settings, local_settings)]
@@ -120,7 +120,7 @@ def test_spans_on_aws_give_the_local_frames(
     stub.assert_no_pending_responses()
 
 
-def test_the_destination_is_asked_once_a_read_and_reported(
+def test_the_destination_is_asked_once_a_client_and_reported(
     aws_env: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """The reason names the destination and its status, for the one who reads the frame."""

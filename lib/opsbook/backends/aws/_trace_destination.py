@@ -14,6 +14,7 @@ Examples
 
 from __future__ import annotations
 
+import weakref
 from typing import Any
 
 from botocore.exceptions import ClientError
@@ -34,15 +35,33 @@ _UNKNOWN_OPERATION = frozenset(
 )
 
 
+#: Each client's answer, asked once: the process's clients live as long as their settings, and
+#: an endpoint that does not serve the call would otherwise be retried on every read.
+_ANSWERS: weakref.WeakKeyDictionary[Any, dict[str, str]] = weakref.WeakKeyDictionary()
+
+
 def trace_destination(xray: Any) -> dict[str, str]:
     """Return where the traces are read from: ``source`` (``aws/spans`` or ``xray``), ``reason``.
 
-    ``xray`` is the backend's X-Ray client.
+    ``xray`` is the backend's X-Ray client; its answer is kept for the client's life.
 
     ``aws/spans`` when GetTraceSegmentDestination answers ``CloudWatchLogs``; ``xray`` when it
     answers ``XRay``, is denied, or the endpoint does not serve it. Other failures (expired
     credentials, throttling, the network) raise as every call's do.
     """
+    try:
+        return _ANSWERS[xray]
+    except (KeyError, TypeError):  # TypeError: a stand-in that cannot be weakly referenced
+        pass
+    answer = _ask(xray)
+    try:
+        _ANSWERS[xray] = answer
+    except TypeError:
+        pass
+    return answer
+
+
+def _ask(xray: Any) -> dict[str, str]:
     try:
         with aws_errors(DESTINATION):
             try:
