@@ -14,6 +14,11 @@ its fields named as AWS's documentation names them, so every field is discovered
 discovers JSON fields (``filter elb_status_code >= 500``, ```client:port```). The record's
 original text is not kept: a ``parse`` of the raw line has nothing to parse.
 
+ALB and NLB objects (most of the volume) are decoded once into Parquet copies in ``cache_dir``
+(:mod:`.columnar`, keyed by the object's identity) holding one column per field
+(:mod:`._s3columns`): the local backend queries the copies, reads fields from their columns
+and builds ``@message`` only for a query that reads it (decision ``s3_message``).
+
 Bad input follows the local backend's policy (:mod:`._reading`): a file that cannot be read
 (not gzip, truncated, not UTF-8, a CloudTrail file that is not JSON) is an error naming it, or
 skipped with a note under ``skip_unreadable``; a malformed line in a readable file is left out
