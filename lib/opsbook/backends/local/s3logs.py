@@ -336,12 +336,16 @@ def _unquote(token: str) -> str:
 
 
 def _text(path: Path) -> str:
+    return _bytes(path).decode("utf-8")
+
+
+def _bytes(path: Path) -> bytes:
     data = path.read_bytes()
     if not data:
         raise Malformed("empty file (0 bytes): AWS never writes one")
     if data[:2] == b"\x1f\x8b":
         data = gzip.decompress(data)
-    return data.decode("utf-8")
+    return data
 
 
 def _iso(value: str) -> dt.datetime:
@@ -559,11 +563,11 @@ _BAD = b"opsbook.malformed"  # Parquet metadata of a copy: the file's malformed 
 _bad_lines: dict[Path, Bad] = {}  # per process: a copy's malformed lines, read once
 
 
-def _field_records(text: str, kind: S3Format, key: str) -> tuple[pa.Table, Bad]:
+def _field_records(data: bytes, kind: S3Format, key: str) -> tuple[pa.Table, Bad]:
     """Return a load balancer file's columns (column-wise, else line by line) and bad lines."""
-    table, bad = _s3columns.field_table(text, kind), []
+    table, bad = _s3columns.field_table(data, kind), []
     if table is None:
-        stamps, records, bad = _parsed(text, kind, key)
+        stamps, records, bad = _parsed(data.decode("utf-8"), kind, key)
         table = _s3columns.records_table(stamps, records, [_json(r) for r in records], kind)
     stream = pa.repeat(pa.scalar(key, pa.string()), table.num_rows)
     return table.set_column(2, "log_stream", stream), bad
@@ -581,13 +585,13 @@ def _fielded(
     made: list[Bad] = []
 
     def decode(source: Path, target: Path) -> None:
-        table, bad = _field_records(_text(source), kind, key)
+        table, bad = _field_records(_bytes(source), kind, key)
         made.append(bad)
         pq.write_table(table.replace_schema_metadata({_BAD: json.dumps(bad).encode()}), target)
 
     copy = cached_parquet(path, decode, folder=cache_dir, kind=f"s3-{kind.name}-v1")
     if copy is None:
-        return _field_records(_text(path), kind, key)
+        return _field_records(_bytes(path), kind, key)
     if made:
         _bad_lines[copy] = made[0]
     elif copy not in _bad_lines:
