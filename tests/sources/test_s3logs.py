@@ -472,9 +472,6 @@ def test_the_aws_backend_names_what_it_cannot_read_yet(tmp_path: Path) -> None:
     settings = resolve(backend="aws", data_dir=str(tmp_path))
     with pytest.raises(ConfigurationError, match="is an S3 log archive: the aws backend"):
         logs.query("stats count(*)", [_source("AWSLogs/")], FIRST, FIRST + HOUR, settings=settings)
-    assert logs.list_s3_sources(settings=settings).columns.tolist() == [
-        "source", "format", "objects", "first_object", "last_object",
-    ]  # fmt: skip
 
 
 def test_hive_compatible_flow_log_prefixes_are_read_and_pruned(tmp_path: Path) -> None:

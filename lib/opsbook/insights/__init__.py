@@ -21,12 +21,14 @@ from opsbook.insights._sources import reads_other_groups
 from opsbook.insights.compiler import compile_query
 from opsbook.insights.engine import prepare_connection, run_query
 from opsbook.insights.errors import MalformedQueryError, QueryRuntimeError
+from opsbook.insights.fields import FIELD_COLUMN
 from opsbook.insights.parser import parse_query
 from opsbook.insights.results import Result, frame_from_records
 from opsbook.insights.semantics import DECISIONS
 
 __all__ = [
     "DECISIONS",
+    "FIELD_COLUMN",
     "MalformedQueryError",
     "QueryRuntimeError",
     "Result",

@@ -26,7 +26,6 @@ import pandas as pd
 from opsbook.insights import ast
 from opsbook.insights._commands import CommandCompiler
 from opsbook.insights._expressions import Rel
-from opsbook.insights._sources import EVENT_COLUMNS
 from opsbook.insights.semantics import ANOMALY_BUCKETS, ANOMALY_THRESHOLD
 from opsbook.insights.values import Value
 
@@ -120,8 +119,9 @@ class ComparisonCompiler(CommandCompiler):
         first, last = comparison_window(self.start, self.end, period)
         window = f"timestamp >= {self.bind(first)} AND timestamp < {self.bind(last)}"
         events = self.events_sql  # type: ignore[attr-defined]  # from SourceCompiler
-        current = events(source, columns=f"{EVENT_COLUMNS}, false AS t_previous")
-        previous = events(source, window, columns=f"{EVENT_COLUMNS}, true AS t_previous")
+        columns = self.event_columns()  # type: ignore[attr-defined]  # from SourceCompiler
+        current = events(source, columns=f"{columns}, false AS t_previous")
+        previous = events(source, window, columns=f"{columns}, true AS t_previous")
         return f"{current} UNION ALL {previous}"
 
     def bucketing(self) -> str:

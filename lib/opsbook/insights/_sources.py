@@ -22,6 +22,7 @@ import dataclasses
 from opsbook.insights import ast
 from opsbook.insights._commands import CommandCompiler
 from opsbook.insights._expressions import Rel
+from opsbook.insights.fields import SYSTEM_FIELDS
 from opsbook.insights.values import Value, as_text
 
 __all__ = ["EVENT_COLUMNS", "SourceCompiler", "field_names", "reads_other_groups"]
@@ -32,6 +33,11 @@ EVENT_COLUMNS = (
     "coalesce(ingestion_time, timestamp) AS t_ingest"
 )
 _IN_RANGE = "timestamp >= $1 AND timestamp < $2"
+
+
+def quoted(name: str) -> str:
+    """Return ``name`` as a quoted SQL identifier."""
+    return '"' + name.replace('"', '""') + '"'
 
 
 def field_names(node: object) -> set[str]:
@@ -93,15 +99,28 @@ class SourceCompiler(CommandCompiler):
     #: The commands after the one being compiled (join reads the fields they use).
     rest: tuple[ast.Command, ...] = ()
     notes: list[str]
+    #: Discovered fields the ``events`` view holds as columns (name -> column), see fields.py.
+    field_columns: dict[str, str] = {}  # noqa: RUF012  # replaced per compiler, never mutated
+
+    def event_columns(self) -> str:
+        """Return the SELECT list an events relation starts with: system and field columns."""
+        fields = "".join(", " + quoted(column) for column in self.field_columns.values())
+        return EVENT_COLUMNS + fields
+
+    def event_scope(self) -> dict[str, Value]:
+        """Return the fields an events relation starts with: system fields, field columns."""
+        columns = {n: Value(quoted(c), "str") for n, c in self.field_columns.items()}
+        return dict(SYSTEM_FIELDS) | columns
 
     def subpipeline(self, query: ast.Query) -> tuple[Rel, list[tuple[str, Value]]]:
         """Compile a subquery's commands: its last relation and its output fields."""
         raise NotImplementedError
 
     def events_sql(
-        self, source: ast.Source | None, window: str = _IN_RANGE, columns: str = EVENT_COLUMNS
+        self, source: ast.Source | None, window: str = _IN_RANGE, columns: str | None = None
     ) -> str:
         """Return the SELECT of the events a (sub)query starts from."""
+        columns = columns or self.event_columns()
         if source is None:
             return f"{columns} FROM events WHERE {window}"
         conditions = [window]

@@ -26,6 +26,7 @@ Examples
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 from opsbook.insights import ast
@@ -35,7 +36,6 @@ from opsbook.insights._expressions import NULL, Rel, number_text
 from opsbook.insights._lookups import LookupCompiler
 from opsbook.insights._sources import SourceCompiler
 from opsbook.insights.errors import MalformedQueryError
-from opsbook.insights.fields import SYSTEM_FIELDS
 from opsbook.insights.semantics import DEFAULT_ROW_LIMIT, MAX_ROW_LIMIT, MAX_STATS_COMMANDS
 from opsbook.insights.values import Value
 
@@ -82,6 +82,7 @@ def compile_query(
     end: dt.datetime | None = None,
     limit: int = DEFAULT_ROW_LIMIT,
     all_events: str = "events",
+    field_columns: Mapping[str, str] | None = None,
 ) -> Compiled:
     """Compile ``query`` to DuckDB SQL over the ``events`` view.
 
@@ -90,6 +91,8 @@ def compile_query(
     ``queryStartTime()`` and ``queryEndTime()``. ``limit`` caps the rows unless the query has its
     own ``limit`` (allowed up to ``MAX_ROW_LIMIT``). ``all_events`` names the view of every log
     group the caller can read, which ``SOURCE`` selects from (default: ``events`` itself).
+    ``field_columns`` maps discovered field names to the ``events`` columns that hold them as
+    text (:data:`~opsbook.insights.fields.FIELD_COLUMN`); other fields come from ``@message``.
 
     Raises
     ------
@@ -98,7 +101,7 @@ def compile_query(
         a third ``stats``, a command after ``dedup`` other than ``limit``...
     """
     try:
-        return _Compiler(query, start, end, limit, all_events).compile()
+        return _Compiler(query, start, end, limit, all_events, field_columns).compile()
     except RecursionError:  # e.g. a chain of thousands of "+": too deep for the compiler's stack
         raise MalformedQueryError(
             query.text, 0, "a shallower expression", "deeper nesting"
@@ -138,10 +141,12 @@ class _Compiler(SourceCompiler, LookupCompiler, ComparisonCompiler):
         end: dt.datetime | None,
         limit: int,
         all_events: str,
+        field_columns: Mapping[str, str] | None = None,
     ) -> None:
         super().__init__(query, start, end)
         self.limit = limit
         self.all_events = all_events
+        self.field_columns = dict(field_columns or {})
         self.notes: list[str] = []
         self.lookups: list[tuple[str, int, tuple[str, ...]]] = []
         self.display: list[tuple[str, Value]] | None = None
@@ -172,7 +177,7 @@ class _Compiler(SourceCompiler, LookupCompiler, ComparisonCompiler):
             self.ctes.append(("e0", self.events_sql(source)))
         if any(isinstance(c, ast.Anomaly) for c in commands):
             self.bucket_sql = self.bucketing()
-        rel = Rel("e0", dict(SYSTEM_FIELDS), True, default_order=["t_ts DESC"])
+        rel = Rel("e0", self.event_scope(), True, default_order=["t_ts DESC"])
         rel, stats_seen = self.pipeline(rel, commands)
         return self.finish(rel, stats_seen > 0)
 
@@ -210,7 +215,7 @@ class _Compiler(SourceCompiler, LookupCompiler, ComparisonCompiler):
         commands = query.commands
         source = commands[0] if commands and isinstance(commands[0], ast.Source) else None
         self.ctes.append((f"e{len(self.ctes) + 1}", self.events_sql(source)))
-        rel = Rel(self.ctes[-1][0], dict(SYSTEM_FIELDS), True, default_order=["t_ts DESC"])
+        rel = Rel(self.ctes[-1][0], self.event_scope(), True, default_order=["t_ts DESC"])
         rel, _ = self.pipeline(rel, commands)
         shown = self.display if self.display is not None else rel.shown
         if not shown:

@@ -2,7 +2,9 @@ r"""Run a Logs Insights query over an ``events`` view on a DuckDB connection.
 
 The caller (the local backend, or a test) creates a view or table named ``events`` with the
 columns ``timestamp`` (TIMESTAMPTZ), ``message``, ``log_stream``, ``log_group`` and
-``ingestion_time`` (TIMESTAMPTZ, may be null); this module parses, compiles, validates the
+``ingestion_time`` (TIMESTAMPTZ, may be null), and for a structured source one text column
+``field:<name>`` per discovered field it holds (:data:`~opsbook.insights.fields.FIELD_COLUMN`,
+read instead of parsing ``message``); this module parses, compiles, validates the
 query's regexes with DuckDB's own RE2 (so a bad regex is a MalformedQueryError pointing at it),
 runs the SQL and returns a :class:`~opsbook.insights.results.Result`. Any DuckDB failure is
 turned into an opsbook error naming the query, never a raw engine traceback.
@@ -32,6 +34,7 @@ from opsbook.insights._comparison import install_anomaly
 from opsbook.insights._lookups import load_lookup_tables
 from opsbook.insights.compiler import Compiled, compile_query
 from opsbook.insights.errors import MalformedQueryError, QueryRuntimeError
+from opsbook.insights.fields import FIELD_COLUMN
 from opsbook.insights.functions import install_udfs
 from opsbook.insights.parser import parse_query
 from opsbook.insights.results import Result
@@ -96,7 +99,9 @@ def run_query(
         r[0] for r in con.execute("SELECT table_name FROM information_schema.tables").fetchall()
     }
     every = "all_events" if "all_events" in views else "events"
-    compiled = compile_query(parsed, start=start, end=end, limit=limit, all_events=every)
+    compiled = compile_query(
+        parsed, start=start, end=end, limit=limit, all_events=every, field_columns=_fields(con)
+    )
     prepare_connection(con)
     load_lookup_tables(con, list(compiled.lookups), lookup_tables, parsed.text)
     for pattern, offset in compiled.regexes:
@@ -134,6 +139,14 @@ def run_query(
     result = Result(compiled.columns, [row[:width] for row in rows], stats, pointers=pointers)
     result.notes += list(compiled.notes)
     return result
+
+
+def _fields(con: duckdb.DuckDBPyConnection) -> dict[str, str]:
+    """Return the discovered fields ``events`` holds as columns (``field:<name>``), by name."""
+    columns = con.execute(
+        "SELECT column_name FROM information_schema.columns WHERE table_name = 'events'"
+    ).fetchall()
+    return {c[len(FIELD_COLUMN) :]: c for (c,) in columns if c.startswith(FIELD_COLUMN)}
 
 
 def _records_matched(

@@ -14,6 +14,8 @@ r"""Discovered fields, extracted from ``@message`` only when a query references 
 - VPC flow logs (default version 2 format) and Route 53 query logs: positional fields.
 
 A field name is looked up in that order: JSON first, then the flow-log and Route 53 layouts.
+A source whose ``events`` view has a column ``field:<name>`` (:data:`FIELD_COLUMN`) gives that
+field from the column: the same text a JSON message of its fields would give, without the parse.
 
 Examples
 --------
@@ -33,6 +35,7 @@ from opsbook.insights.semantics import LAMBDA_MEMORY_BYTES_PER_MB
 from opsbook.insights.values import Value
 
 __all__ = [
+    "FIELD_COLUMN",
     "LAMBDA_FIELDS",
     "ROUTE53_FIELDS",
     "SYSTEM_FIELDS",
@@ -46,6 +49,10 @@ __all__ = [
 MAX_JSON_PATHS = 32
 
 MESSAGE = "t_msg"
+#: Prefix of an ``events`` column holding a discovered field as text (``field:elb_status_code``):
+#: a structured source (S3 load balancer logs) gives its fields so, and the engine reads the
+#: column instead of extracting the field from ``@message``.
+FIELD_COLUMN = "field:"
 #: System fields and the engine's internal column for each.
 SYSTEM_FIELDS = {
     "@timestamp": Value("CAST(t_ts AS TIMESTAMP)", "ts"),

@@ -299,7 +299,12 @@ DECISIONS: dict[str, Decision] = {
         "every field is then discovered the one way Logs Insights discovers JSON fields, on "
         "both engines (on Athena the Glue table's columns are rebuilt into the same object), "
         "so `filter elb_status_code >= 500` needs no parse; keeping the raw line too would "
-        "double what each event carries, and its fields are all named already",
+        "double what each event carries, and its fields are all named already. Load balancer "
+        "logs keep their fields as columns (fields.FIELD_COLUMN) and build this object only "
+        "for a query that reads @message (or returns events, whose @ptr hashes it): a query "
+        "that does not pays nothing for it, so the raw line would not be cheaper, only a "
+        "second copy of every record in the Parquet cache and an @message Athena's Glue "
+        "tables (which have no raw-line column) could not give",
     ),
     "athena": Decision(
         "which queries run on Athena (engine='athena')",

@@ -129,6 +129,11 @@ class OpsbookMagics(Magics):
     @argument("--start", help="window start, ISO 8601 (with --end)")
     @argument("--end", help="window end, ISO 8601 (with --start)")
     @argument("--limit", type=int, help="at most this many rows")
+    @argument(
+        "--engine", choices=["athena"],
+        help="athena: run the query over the S3 archive with Athena (aws backend; as "
+        "logs.query(engine='athena'))",
+    )  # fmt: skip
     @argument("-o", "--output", metavar="VAR", help="store the DataFrame in this variable")
     @cell_magic
     @_friendly
@@ -144,6 +149,11 @@ class OpsbookMagics(Magics):
 
             %%insights -g s3://shop-logs/AWSLogs/123456789012/elasticloadbalancing/ --since 1h
             filter elb_status_code >= 500 | stats count(*) by `target:port`
+
+        The same over years of the archive, on Athena (its Glue table: ``logs.athena_table_ddl``)::
+
+            %%insights -g s3://shop-logs/AWSLogs/123456789012/elasticloadbalancing/ --since 30d --engine athena
+            filter elb_status_code >= 500 | stats count(*) by bin(1d)
         """
         args = parse_argstring(self.insights, line)
         if not args.log_group and not reads_other_groups(cell):  # SOURCE picks them itself
@@ -154,8 +164,9 @@ class OpsbookMagics(Magics):
             )
         start, end = _window(args, "1h")
         frame = logs.query(
-            cell.strip(), args.log_group, start, end, settings=session_settings(), limit=args.limit
-        )
+            cell.strip(), args.log_group, start, end,
+            settings=session_settings(), limit=args.limit, engine=args.engine,
+        )  # fmt: skip
         self._show(frame, args.output, summarise_insights)
 
     @magic_arguments()

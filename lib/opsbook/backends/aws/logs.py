@@ -18,11 +18,11 @@ from pathlib import Path
 
 import pandas as pd
 
-from opsbook.backends.aws import aws_errors
+from opsbook.backends.aws import aws_errors, s3_sources
 from opsbook.backends.aws import client as aws_client
 from opsbook.backends.aws.insights_run import run_query
 from opsbook.backends.aws.logs_athena import query_archive
-from opsbook.backends.frames import log_groups_frame, s3_sources_frame
+from opsbook.backends.frames import log_groups_frame
 from opsbook.backends.s3formats import is_s3_source
 from opsbook.errors import ConfigurationError
 from opsbook.settings import Settings
@@ -57,8 +57,8 @@ def list_log_groups(settings: Settings) -> list[str]:
 
 
 def list_s3_sources(settings: Settings) -> pd.DataFrame:
-    """Return no archive: S3 log archives are queried on AWS through Athena, not yet built."""
-    return s3_sources_frame([])
+    """Return the S3 log archives in the account's buckets (:mod:`.s3_sources`)."""
+    return s3_sources.list_sources(settings)
 
 
 def query(

@@ -23,9 +23,9 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from opsbook.backends import layout
+from opsbook.backends import layout, s3formats
 from opsbook.backends.frames import log_groups_frame
-from opsbook.backends.local import HINT, connect, data_dir, logfiles, s3logs, temp_view
+from opsbook.backends.local import HINT, _s3columns, connect, data_dir, logfiles, s3logs, temp_view
 from opsbook.backends.local._reading import Reading
 from opsbook.backends.s3formats import is_s3_source
 from opsbook.errors import ConfigurationError, NoDataError
@@ -146,7 +146,10 @@ def _run(
     """
     archives = [g for g in log_groups if is_s3_source(g)]
     log_groups = [g for g in log_groups if not is_s3_source(g)]
-    read_s3 = [s3logs.read_source(data_dir(settings), a, start, end, reading) for a in archives]
+    read_s3 = [
+        s3logs.read_source(data_dir(settings), a, start, end, reading, columns=True)
+        for a in archives
+    ]
     for archive, read in zip(archives, read_s3, strict=True):
         if not read.exists:
             raise NoDataError(
@@ -181,8 +184,10 @@ def _run(
         parts.append(_NORMALISED.format(ingestion="NULL", source="gzip_events", part="'memory'"))
     if archives:
         # Their bytes scanned are the objects' stored bytes, as Athena bills an S3 scan.
-        con.register("s3_events", pa.concat_tables([r.events for r in read_s3]))
-        parts.append(_NORMALISED.format(ingestion="NULL", source="s3_events", part="'s3'"))
+        s3_events = pa.concat_tables([r.events for r in read_s3])
+        if s3_events.num_rows:
+            con.register("s3_events", s3_events)
+            parts.append(_NORMALISED.format(ingestion="NULL", source="s3_events", part="'s3'"))
         names |= set(archives)
     found.parquet = [p for p in found.parquet if reading.read(p, pq.read_schema) is not None]
     if found.parquet:
@@ -198,13 +203,18 @@ def _run(
         parts.append(
             _NORMALISED.format(ingestion="ingestion_time", source="json_events", part="'memory'")
         )
+    fielded = _fielded_events(con, archives, read_s3, start, end, fields=not parts)
+    if fielded:  # only load balancer logs: their fields are columns (no @message to parse)
+        parts.append(fielded)
+    elif not parts:
+        parts.append(_NORMALISED.format(ingestion="NULL", source="gzip_events", part="'memory'"))
     con.execute(f"CREATE TEMP VIEW all_events AS {' UNION ALL '.join(parts)}").fetchall()
     if log_groups or found.problems:  # only then are the group names needed (a full scan)
         listed = con.execute("SELECT DISTINCT log_group FROM all_events").fetchall()
         known = sorted(found.groups | {r[0] for r in listed if r[0] is not None})
         _check_groups(log_groups, known, found)
     selection = "true"
-    if log_groups or archives:
+    if log_groups or (archives and sources):  # else every event read is of an archive asked for
         # The wanted names and prefixes are data (registered tables), never SQL text.
         con.register("wanted_names", pd.DataFrame({"name": sorted(names)}, dtype="object"))
         con.register("wanted_prefixes", pd.DataFrame({"prefix": list(prefixes)}, dtype="object"))
@@ -229,6 +239,45 @@ def _run(
     return result
 
 
+def _fielded_events(
+    con: duckdb.DuckDBPyConnection,
+    archives: list[str],
+    reads: list[s3logs.S3Read],
+    start: dt.datetime,
+    end: dt.datetime,
+    *,
+    fields: bool,
+) -> str:
+    """Return the SELECT of the load balancer archives' events in range ('' when there are none).
+
+    Each format's objects are read from their Parquet copies (:mod:`._s3columns`); with
+    ``fields`` (nothing else is read) the field columns come along for the engine, else only the
+    engine's columns (``@message`` then gives every field, as for any other source).
+    """
+    selects = []
+    for archive, read in zip(archives, reads, strict=True):
+        for name, copies in read.fielded.items():
+            relation = f"s3_fielded_{len(selects)}"
+            files = [str(c) for c in copies if isinstance(c, Path)]
+            tables = [c for c in copies if not isinstance(c, Path)]
+            if tables:
+                con.register(f"{relation}_memory", pa.concat_tables(tables))
+            if files:
+                temp_view(con, f"{relation}_files", con.read_parquet(files))
+            both = [
+                f"SELECT * FROM {relation}_{p}"
+                for p, on in (("files", files), ("memory", tables))
+                if on
+            ]
+            con.execute(f"CREATE TEMP VIEW {relation} AS {' UNION ALL '.join(both)}").fetchall()
+            sql = _s3columns.events_sql(relation, s3formats.by_name(name), archive, fields)
+            selects.append(
+                f"SELECT * FROM ({sql}) WHERE timestamp >= TIMESTAMPTZ '{start.isoformat()}' "
+                f"AND timestamp < TIMESTAMPTZ '{end.isoformat()}'"
+            )
+    return f" UNION ALL {'BY NAME ' if fields else ''}".join(selects)
+
+
 def _statistics(
     con: duckdb.DuckDBPyConnection,
     parquet: list[Path],
@@ -243,13 +292,19 @@ def _statistics(
     second full read of the message column. S3 archives' bytes are added by the caller.
     """
     rows = con.execute(
-        "SELECT part, count(*), sum(CASE WHEN part = 'memory' THEN strlen(message) END) "
-        f"FROM {view} WHERE timestamp >= $1 AND timestamp < $2 GROUP BY part",
+        f"SELECT part, count(*) FROM {view} WHERE timestamp >= $1 AND timestamp < $2 GROUP BY part",
         [start, end],
     ).fetchall()
-    records = float(sum(n for _, n, _ in rows))
-    size = float(sum(b or 0 for part, _, b in rows if part == "memory"))
-    in_parquet = sum(n for part, n, _ in rows if part == "parquet")
+    records = float(sum(n for _, n in rows))
+    size = 0.0
+    if any(part == "memory" for part, _ in rows):  # only these messages are measured
+        (measured,) = con.execute(
+            f"SELECT sum(strlen(message)) FROM {view} "
+            "WHERE part = 'memory' AND timestamp >= $1 AND timestamp < $2",
+            [start, end],
+        ).fetchall()[0]
+        size = float(measured or 0)
+    in_parquet = sum(n for part, n in rows if part == "parquet")
     if in_parquet:
         files = [str(p) for p in parquet]
         (message_bytes,) = con.execute(

@@ -14,6 +14,11 @@ its fields named as AWS's documentation names them, so every field is discovered
 discovers JSON fields (``filter elb_status_code >= 500``, ```client:port```). The record's
 original text is not kept: a ``parse`` of the raw line has nothing to parse.
 
+ALB and NLB objects (most of the volume) are decoded once into Parquet copies in ``cache_dir``
+(:mod:`.columnar`, keyed by the object's identity) holding one column per field
+(:mod:`._s3columns`): the local backend queries the copies, reads fields from their columns
+and builds ``@message`` only for a query that reads it (decision ``s3_message``).
+
 Bad input follows the local backend's policy (:mod:`._reading`): a file that cannot be read
 (not gzip, truncated, not UTF-8, a CloudTrail file that is not JSON) is an error naming it, or
 skipped with a note under ``skip_unreadable``; a malformed line in a readable file is left out
@@ -33,23 +38,24 @@ from __future__ import annotations
 
 import datetime as dt
 import gzip
-import io
 import json
 import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from functools import cache, partial
+from functools import partial
 from pathlib import Path
 
 import duckdb
-import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
+import pyarrow.parquet as pq
 
 from opsbook.backends import layout, s3formats
 from opsbook.backends.frames import S3_SOURCES, s3_sources_frame
+from opsbook.backends.local import _s3columns
 from opsbook.backends.local._reading import Malformed, Reading
+from opsbook.backends.local.columnar import cached_parquet
 from opsbook.backends.local.logfiles import EVENT_SCHEMA
 from opsbook.backends.s3formats import S3Format
 from opsbook.queries import skips
@@ -78,6 +84,9 @@ class S3Read:
     objects: int = 0  # objects in an AWS layout listed below the prefix (opened or not)
     notes: list[str] = field(default_factory=list)
     exists: bool = False  # whether anything at all is stored below the prefix
+    #: Load balancer objects by format: their Parquet copies (or tables, without a cache) of
+    #: :mod:`._s3columns`'s columns, every record of the object (the caller keeps the range).
+    fielded: dict[str, list[Path | pa.Table]] = field(default_factory=dict)
 
 
 def read_source(
@@ -86,8 +95,14 @@ def read_source(
     start: dt.datetime | None = None,
     end: dt.datetime | None = None,
     reading: Reading | None = None,
+    *,
+    columns: bool = False,
 ) -> S3Read:
     """Return the events of ``source`` (``s3://<bucket>/<prefix>``) in ``[start, end)``.
+
+    Load balancer objects are decoded once into Parquet copies (:func:`_fielded`); with
+    ``columns`` the read gives those copies as :attr:`S3Read.fielded` for the caller to query
+    (the local backend does), else their events join :attr:`S3Read.events`.
 
     Examples
     --------
@@ -99,7 +114,6 @@ def read_source(
     root = data_dir / layout.S3_BUCKETS / bucket
     found = S3Read(EVENT_SCHEMA.empty_table(), exists=_stored(root, prefix))
     pieces, strange = [], []
-    columnar: dict[str, list[tuple[Path, str, str]]] = {}
     for key, path in _keys(root, prefix, start, end, reading):
         kind = s3formats.recognise(key)
         if kind is None:
@@ -108,31 +122,23 @@ def read_source(
         found.objects += 1
         if not _may_hold(kind, key, start, end):
             continue
-        if kind.name in _COLUMNAR:  # decoded together below
-            text = reading.read(path, _text)
-            if text is not None:  # skipped (skip_unreadable): recorded by reading, not opened
+        if kind.name in _COLUMNAR:  # its columns, from the Parquet cache
+            fielded = reading.read(
+                path, lambda p, k=kind, n=key: _fielded(p, k, n, reading.cache_dir)
+            )
+            if fielded is not None:  # skipped (skip_unreadable): recorded by reading, not opened
                 found.opened.append(path)
-                columnar.setdefault(kind.name, []).append((path, key, text))
+                _note(found, path, fielded[1])
+                found.fielded.setdefault(kind.name, []).append(fielded[0])
             continue
         decoded = reading.read(path, lambda p, k=kind, n=key: _decode(p, k, n))
         if decoded is not None:
             found.opened.append(path)
             pieces.append(_kept(found, decoded, path, start, end, source, key, kind))
-    for name, batch in columnar.items():
-        kind = s3formats.by_name(name)
-        for chunk in _chunks(batch):
-            counts = [_line_count(text) for _, _, text in chunk]
-            joined = "".join(t if t.endswith("\n") else t + "\n" for _, _, t in chunk)
-            table = _elb_columnar(joined, kind, sum(counts))
-            if table is not None:
-                which = pa.array(np.repeat(np.arange(len(chunk)), counts))
-                streams = pc.take(pa.array([k for _, k, _ in chunk], pa.string()), which)
-                pieces.append(_events(table, start, end, source, streams, kind))
-                continue
-            for path, key, text in chunk:  # some file is not of the plain shape: one by one
-                decoded = reading.read(path, lambda _p, t=text, k=key, f=kind: _records(t, f, k))
-                if decoded is not None:
-                    pieces.append(_kept(found, decoded, path, start, end, source, key, kind))
+    if not columns:
+        for name, copies in found.fielded.items():
+            pieces.append(_fielded_events(copies, s3formats.by_name(name), start, end, source))
+        found.fielded = {}
     if strange:
         named = ", ".join(strange[:_EXAMPLES]) + (", ..." if len(strange) > _EXAMPLES else "")
         found.notes.append(
@@ -155,35 +161,16 @@ def _kept(
 ) -> pa.Table:
     """Return one decoded object's events in range; note its malformed lines."""
     table, bad = decoded
+    _note(found, path, bad)
+    return _events(table, start, end, source, key, kind)
+
+
+def _note(found: S3Read, path: Path, bad: Bad) -> None:
+    """Note a file's malformed lines (left out) on the read and in the report's skipped inputs."""
     if bad:
         problem = f"{len(bad)} malformed line(s) left out (line {bad[0][0]}: {bad[0][1]})"
         found.notes.append(f"{path}: {problem}")
         skips.note(str(path), problem)
-    return _events(table, start, end, source, key, kind)
-
-
-_CHUNK = 64 * 2**20  # text decoded column-wise at once (bounds the memory of a large window)
-
-
-def _chunks(batch: list[tuple[Path, str, str]]) -> Iterator[list[tuple[Path, str, str]]]:
-    chunk, size = [], 0
-    for item in batch:
-        chunk.append(item)
-        size += len(item[2])
-        if size >= _CHUNK:
-            yield chunk
-            chunk, size = [], 0
-    if chunk:
-        yield chunk
-
-
-def _line_count(text: str) -> int:
-    """Return the lines that hold anything (what a reader sees as records)."""
-    if "\n\n" in text or text.startswith("\n") or "\r" in text or text.isspace():
-        return sum(1 for line in text.splitlines() if line.strip())
-    # No empty line: blank-only lines are not records either, but no plain-shaped file has
-    # one (the column-wise reader refuses it), so every newline ends one record.
-    return text.count("\n") + (0 if text.endswith("\n") or not text else 1)
 
 
 def list_sources(data_dir: Path, reading: Reading | None = None) -> pd.DataFrame:
@@ -349,12 +336,16 @@ def _unquote(token: str) -> str:
 
 
 def _text(path: Path) -> str:
+    return _bytes(path).decode("utf-8")
+
+
+def _bytes(path: Path) -> bytes:
     data = path.read_bytes()
     if not data:
         raise Malformed("empty file (0 bytes): AWS never writes one")
     if data[:2] == b"\x1f\x8b":
         data = gzip.decompress(data)
-    return data.decode("utf-8")
+    return data
 
 
 def _iso(value: str) -> dt.datetime:
@@ -533,9 +524,9 @@ def _records(text: str, kind: S3Format, key: str) -> tuple[pa.Table, Bad]:
     return _decode_text(text, kind, key)
 
 
-def _decode_text(text: str, kind: S3Format, key: str) -> tuple[pa.Table, Bad]:
-    """Return the records of a file's text, line by line, and its malformed lines."""
-    stamps, messages, bad = [], [], []
+def _parsed(text: str, kind: S3Format, key: str) -> tuple[list[dt.datetime], list[dict], Bad]:
+    """Return a file's records read line by line (times, fields) and its malformed lines."""
+    stamps, records, bad = [], [], []
     for number, row in _ROWS[kind.name](text, key):
         try:
             stamp, record = row()
@@ -544,82 +535,108 @@ def _decode_text(text: str, kind: S3Format, key: str) -> tuple[pa.Table, Bad]:
             bad.append((number, what))
             continue
         stamps.append(stamp)
-        messages.append(json.dumps(record, separators=(",", ":"), ensure_ascii=False))
+        records.append(record)
     if bad and not stamps:
         raise Malformed(f"no well-formed {kind.title} line (line {bad[0][0]}: {bad[0][1]})")
+    return stamps, records, bad
+
+
+def _json(record: dict) -> str:
+    return json.dumps(record, separators=(",", ":"), ensure_ascii=False)
+
+
+def _decode_text(text: str, kind: S3Format, key: str) -> tuple[pa.Table, Bad]:
+    """Return the records of a file's text, line by line, and its malformed lines."""
+    stamps, records, bad = _parsed(text, kind, key)
     table = pa.table(
         {
             "timestamp": pa.array(stamps, EVENT_SCHEMA.field("timestamp").type),
-            "message": pa.array(messages, pa.string()),
+            "message": pa.array([_json(r) for r in records], pa.string()),
         }
     )
     return table, bad
 
 
-#: A double quote inside a token (not opening, closing or escaped): the line reader's business.
-_INNER_QUOTE = r'[^\s\\]"[^\s"]'  # RE2, run by Arrow over the whole text at once
-#: Formats whose well-formed files are decoded column-wise (CSV parser + DuckDB), not per line.
+#: Formats whose objects are decoded into columns (:mod:`._s3columns`) and kept as Parquet.
 _COLUMNAR = {"alb", "nlb"}
+_BAD = b"opsbook.malformed"  # Parquet metadata of a copy: the file's malformed lines (JSON)
+_bad_lines: dict[Path, Bad] = {}  # per process: a copy's malformed lines, read once
 
 
-@cache
-def _columnar_connection() -> duckdb.DuckDBPyConnection:
-    """One in-memory DuckDB for the column-wise decoder (a connection per file costs more)."""
-    return duckdb.connect()
+def _field_records(data: bytes, kind: S3Format, key: str) -> tuple[pa.Table, Bad]:
+    """Return a load balancer file's columns (column-wise, else line by line) and bad lines."""
+    table, bad = _s3columns.field_table(data, kind), []
+    if table is None:
+        stamps, records, bad = _parsed(data.decode("utf-8"), kind, key)
+        table = _s3columns.records_table(stamps, records, [_json(r) for r in records], kind)
+    stream = pa.repeat(pa.scalar(key, pa.string()), table.num_rows)
+    return table.set_column(2, "log_stream", stream), bad
+
+
+def _fielded(
+    path: Path, kind: S3Format, key: str, cache_dir: Path | None
+) -> tuple[Path | pa.Table, Bad]:
+    """Return a load balancer object's columns: its Parquet copy (decoded once), else a table.
+
+    The copy is made by :func:`.columnar.cached_parquet` (kept while the object keeps its
+    identity); a bad file raises and is never kept; its malformed lines go in the copy's
+    metadata so every read notes them.
+    """
+    made: list[Bad] = []
+
+    def decode(source: Path, target: Path) -> None:
+        table, bad = _field_records(_bytes(source), kind, key)
+        made.append(bad)
+        pq.write_table(table.replace_schema_metadata({_BAD: json.dumps(bad).encode()}), target)
+
+    copy = cached_parquet(path, decode, folder=cache_dir, kind=f"s3-{kind.name}-v1")
+    if copy is None:
+        return _field_records(_bytes(path), kind, key)
+    if made:
+        _bad_lines[copy] = made[0]
+    elif copy not in _bad_lines:
+        meta = pq.read_schema(copy).metadata or {}
+        _bad_lines[copy] = [tuple(b) for b in json.loads(meta.get(_BAD, b"[]"))]  # type: ignore[misc]
+    return copy, _bad_lines[copy]
+
+
+def _fielded_events(
+    copies: list[Path | pa.Table],
+    kind: S3Format,
+    start: dt.datetime | None,
+    end: dt.datetime | None,
+    source: str,
+) -> pa.Table:
+    """Return the events in range of a format's decoded objects, ``message`` built."""
+    tables = [pq.read_table(c) if isinstance(c, Path) else c for c in copies]
+    con = duckdb.connect()
+    con.register("records", pa.concat_tables(tables))
+    out = con.sql(
+        f"SELECT timestamp, {_s3columns.message_sql(kind)} AS message, log_stream FROM records"
+    ).to_arrow_table()
+    moment = EVENT_SCHEMA.field("timestamp").type
+    table = pa.table({"timestamp": out["timestamp"].cast(moment), "message": out["message"]})
+    return _events(table, start, end, source, out["log_stream"].combine_chunks(), kind)
 
 
 def _elb_columnar(text: str, kind: S3Format, lines: int | None = None) -> pa.Table | None:
     """Decode a load balancer log whose every line has exactly the documented fields, at C speed.
 
     Gives the records the line-by-line reader gives (the same JSON text, key order and time);
-    ``None`` when any line differs from that shape (fewer or more fields, a quote the CSV parser
-    reads otherwise, a time that does not parse), so the line reader takes the file and applies
-    the malformed-line policy. ``lines``: the count of non-blank lines, when known.
+    ``None`` when any line differs from that shape (:func:`._s3columns.field_table`).
     """
-    import pyarrow.csv as pv
-
-    if pc.match_substring_regex(pa.array([text], pa.large_string()), _INNER_QUOTE)[0].as_py():
+    table = _s3columns.field_table(text, kind, lines)
+    if table is None:
         return None
-    names = [f"c{i}" for i in range(len(kind.fields))]
-    lines = _line_count(text) if lines is None else lines
-    try:
-        table = pv.read_csv(
-            io.BytesIO(text.encode()),
-            read_options=pv.ReadOptions(column_names=names, use_threads=len(text) > 2**22),
-            parse_options=pv.ParseOptions(
-                delimiter=" ", quote_char='"', escape_char="\\", double_quote=False,
-                ignore_empty_lines=True,
-            ),
-            convert_options=pv.ConvertOptions(
-                column_types={n: pa.string() for n in names},
-                strings_can_be_null=False, quoted_strings_can_be_null=False,
-            ),
-        )  # fmt: skip
-    except (pa.ArrowInvalid, UnicodeError):
-        return None
-    if table.num_rows != lines:
-        return None
-    pairs = ", ".join(
-        "'" + field.replace("'", "''") + f"': {column}"
-        for field, column in zip(kind.fields, names, strict=True)
-    )
-    con = _columnar_connection().cursor()  # a cursor per call: threads may decode at once
-    con.execute("SET TimeZone = 'UTC'")
+    con = duckdb.connect()
     con.register("records", table)
-    try:
-        out = con.sql(
-            f"SELECT TRY_CAST(c{kind.fields.index('time')} AS TIMESTAMPTZ) AS timestamp, "
-            f"to_json({{{pairs}}}) AS message "
-            "FROM records"
-        ).to_arrow_table()
-    except duckdb.Error:
-        return None
-    if out["timestamp"].null_count:
-        return None
+    out = con.sql(
+        f"SELECT timestamp, {_s3columns.message_sql(kind)} AS message FROM records"
+    ).to_arrow_table()
     moment = EVENT_SCHEMA.field("timestamp").type
     return pa.table(
         {
-            "timestamp": out["timestamp"].cast(moment, safe=False),
+            "timestamp": out["timestamp"].cast(moment),
             "message": out["message"].cast(pa.string()),
         }
     )
