@@ -1,4 +1,4 @@
-"""Cost analyses over the CUR: spend, movers, anomalies, commitments, allocation, storage, forecast, unit cost, savings opportunities, tag governance, budgets.
+"""Cost analyses over the CUR: spend, movers, anomalies, commitments, allocation, container cost, storage, forecast, unit cost, savings opportunities, tag governance, budgets.
 
 Every function returns a plain DataFrame computed from shipped ``cur/*.sql`` queries run through
 :func:`opsbook.athena.query`, so every number can be reproduced by running the named query;
@@ -13,8 +13,8 @@ Examples
 ['amortized', 'net_amortized', 'public', 'unblended']
 >>> [name for name in cost.__all__ if name.startswith("review_")]  # doctest: +NORMALIZE_WHITESPACE
 ['review_allocation', 'review_anomalies', 'review_budgets', 'review_commitments',
- 'review_month', 'review_opportunities', 'review_storage', 'review_tag_governance',
- 'review_unit_cost']
+ 'review_containers', 'review_month', 'review_opportunities', 'review_storage',
+ 'review_tag_governance', 'review_unit_cost']
 """
 
 from __future__ import annotations
@@ -25,6 +25,7 @@ from opsbook.cost import (
     budgets,
     charts,
     commitments,
+    containers,
     forecast,
     movers,
     opportunities,
@@ -37,6 +38,7 @@ from opsbook.cost.allocation import review_allocation
 from opsbook.cost.anomalies import review_anomalies
 from opsbook.cost.budgets import review_budgets
 from opsbook.cost.commitments import review_commitments
+from opsbook.cost.containers import review_containers
 from opsbook.cost.opportunities import review_opportunities
 from opsbook.cost.review import review_month
 from opsbook.cost.storage import review_storage
@@ -49,6 +51,7 @@ __all__ = [
     "budgets",
     "charts",
     "commitments",
+    "containers",
     "forecast",
     "movers",
     "opportunities",
@@ -56,6 +59,7 @@ __all__ = [
     "review_anomalies",
     "review_budgets",
     "review_commitments",
+    "review_containers",
     "review_month",
     "review_opportunities",
     "review_storage",

@@ -224,7 +224,7 @@ def spend_by(
         raise ConfigurationError(f"grain must be 'month' or 'day', got {grain!r}")
     column = check_basis(basis)
     name, keys = DIMENSIONS[dimension]
-    params = _period_params(start_period, end_period, accounts)
+    params = period_params(start_period, end_period, accounts)
     if dimension in ("tag", "cost_category"):
         if not key:
             raise ConfigurationError(
@@ -341,7 +341,7 @@ def unknown_line_item_types(frame: pd.DataFrame) -> pd.DataFrame:
     return unknown.groupby("charge_type", as_index=False)["cost"].sum()
 
 
-def _period_params(
+def period_params(
     start_period: str, end_period: str | None, accounts: str | Iterable[str] | None
 ) -> dict[str, str]:
     start = check_month(start_period, "start_period")
