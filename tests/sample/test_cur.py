@@ -128,7 +128,8 @@ def test_columns_and_types_match_cur2_schema(run: tuple[Path, dict[str, Any]]) -
         for name, typ in CUR2_COLUMNS.items():
             assert schema.field(name).type == typ, name
     assert not set(REFERENCE_COLUMNS) - set(CUR2_COLUMNS)
-    assert not [name for name in CUR2_COLUMNS if name.startswith("split_line_item_")]
+    split = [name for name in CUR2_COLUMNS if name.startswith("split_line_item_")]
+    assert len(split) == 11, "INCLUDE_SPLIT_COST_ALLOCATION_DATA adds the split_line_item_ columns"
     for name in (
         "line_item_unblended_rate",
         "line_item_net_unblended_rate",
@@ -347,7 +348,8 @@ def test_tags_and_untagged_share(con: duckdb.DuckDBPyConnection) -> None:
         r[0]
         for r in con.execute("SELECT DISTINCT unnest(map_keys(resource_tags)) FROM cur").fetchall()
     }
-    assert keys == {"user_app", "user_env", "user_owner", "user_cost_center", "user_data_class"}
+    user = {"user_app", "user_env", "user_owner", "user_cost_center", "user_data_class"}
+    assert keys == user | {"aws_ecs_cluster_name", "aws_ecs_service_name"}, "+ ECS split rows'"
     partial = con.execute(
         """SELECT count(DISTINCT line_item_resource_id) FROM cur
            WHERE cardinality(resource_tags) > 0 AND resource_tags['user_owner'] IS NULL"""

@@ -33,9 +33,8 @@ from opsbook.errors import (
 from opsbook.queries.analyse import parse_athena
 from opsbook.settings import resolve
 from sqlglot import exp
+from support.focus import FOCUS_SAMPLE, glue_table, glue_types
 
-#: The FinOps Foundation's FOCUS 1.0 sample (CC BY 4.0), kept in the repository (see its README).
-FOCUS_SAMPLE = Path(__file__).resolve().parents[1] / "data" / "focus-sample" / "focus_sample.csv"
 MONTHS = {"start_period": "2026-09", "end_period": "2026-10"}
 
 
@@ -560,24 +559,6 @@ def _focus_parquet(root: Path) -> Path:
     return root
 
 
-def _glue_types(path: Path) -> dict[str, str]:
-    """The Glue column types a crawler gives the file's columns (lower-cased, as Glue shows)."""
-    import pyarrow as pa
-    import pyarrow.parquet as pq
-
-    if path.suffix == ".csv":
-        return {c.lower(): "string" for c in pd.read_csv(path, nrows=0).columns}
-    kinds = {
-        pa.types.is_floating: "double",
-        pa.types.is_timestamp: "timestamp",
-        pa.types.is_map: "map<string,string>",
-    }
-    return {
-        f.name.lower(): next((k for test, k in kinds.items() if test(f.type)), "string")
-        for f in pq.read_schema(path)
-    }
-
-
 def _create_glue_table(name: str, types: dict[str, str], partitions: list[str]) -> None:
     boto3.client("glue", region_name="us-east-1").create_table(
         DatabaseName="cid_data_export",
@@ -617,12 +598,12 @@ def test_legacy_and_focus_tables_run_the_same_sql_on_athena(
         local = settings.replace(data_dir=str(_legacy_export(settings, tmp_path)), cache_dir="off")
         months = {"start_period": "2026-09", "end_period": "2026-09"}
         partitions, keys = ["year", "month"], {"year", "month"}
-        types = _glue_types(next((tmp_path / "cur").rglob("*.parquet")))
+        types = glue_types(next((tmp_path / "cur").rglob("*.parquet")))
     else:
         local = settings.replace(data_dir=str(_focus_export(tmp_path)), cache_dir="off")
         months = {"start_period": "2024-09", "end_period": "2024-09"}
         partitions, keys = ["billing_period"], {"billing_period"}
-        types = _glue_types(FOCUS_SAMPLE) | {"billedcost": "double", "tags": "map<string,string>"}
+        types = glue_types(FOCUS_SAMPLE) | {"billedcost": "double", "tags": "map<string,string>"}
     table = f"{flavour}_cur"
     _create_glue_table(table, types, partitions)
     expected = athena.query("cur/cost_by_service", months, settings=local)
@@ -692,7 +673,7 @@ def test_the_athena_view_is_trino_and_gives_the_rows_of_the_local_view(
     found = find_cur_files(settings.replace(data_dir=str(root)))
     paths = [str(p) for p in found.files]
     con = duckdb.connect()
-    types, partitions = _glue_types(found.files[0]), []  # flat FOCUS: periods from the rows
+    types, partitions = glue_types(found.files[0]), []  # flat FOCUS: periods from the rows
     if layout == "focus":
         raw = con.read_csv(paths, all_varchar=True, header=True, union_by_name=True)
     else:
@@ -704,9 +685,7 @@ def test_the_athena_view_is_trino_and_gives_the_rows_of_the_local_view(
     assert isinstance(sqlglot.parse_one(view, read="trino"), exp.Select)
     typed = 'TRY_CAST("billedcost" AS DOUBLE)' in view and 'coalesce("tags", CAST(MAP()' in view
     assert typed == (layout == "focus-parquet"), "typed Parquet columns skip the text clean-up"
-    con.execute("CREATE SCHEMA billing")
-    raw.create_view("billing_raw")  # DuckDB matches the Glue (lower-case) names case-blind
-    con.execute("CREATE VIEW billing.cur_table AS SELECT * FROM billing_raw")
+    glue_table(con, raw, "billing.cur_table")
     athena_side = con.sql(to_duckdb(view))
     assert athena_side.columns == local.columns and athena_side.types == local.types
     local.create_view("local_side")

@@ -23,11 +23,20 @@ Rules (``Rule.how``):
 * ``json_tags`` — FOCUS Tags, a JSON object, as the ``resource_tags`` map;
 * ``month_of`` — ``billing_period`` from FOCUS BillingPeriodStart, for unpartitioned files.
 
+FOCUS versions (:func:`focus_version`): 1.0, 1.1 and 1.2 are read by the same rules. No column
+was renamed between them (the renames, UsageQuantity → ConsumedQuantity and Region →
+RegionId, came with 1.0); 1.1 and 1.2 only added columns (:data:`FOCUS_ADDED`). Those with a
+CUR 2.0 counterpart are mapped to it (InvoiceId → ``bill_invoice_id``, PricingCurrency →
+``pricing_currency``, CapacityReservationId → ``capacity_reservation_capacity_reservation_arn``);
+the others stay reachable lower-cased like every FOCUS column (``servicesubcategory``,
+``skupricedetails``, ``billingaccounttype``, ...), so one SQL body reads an export of any version.
+
 FOCUS text quirks (the string ``NULL``, timestamps as text, Tags as JSON) belong to CSV files;
 AWS's own FOCUS export is Parquet with real types (timestamps, doubles, Tags a map). When the
 source column's type is known and is not text, the rule is marked ``typed``: ``focus`` becomes a
-plain cast, ``json_tags`` takes the map as it is, ``month_of`` formats the timestamp, and a
-map or array column (``x_discounts``) is passed through as a ``column``.
+plain cast, ``json_tags`` takes the map as it is, ``month_of`` formats the timestamp, and the
+other typed columns (a double such as ``pricingcurrencyeffectivecost``, a map such as
+``x_discounts``) are passed through as a ``column``, so they keep their type.
 
 Examples
 --------
@@ -35,6 +44,8 @@ Examples
 [('billing_period', 'months'), ('resource_tags', 'tags')]
 >>> detect_flavour({"BilledCost", "EffectiveCost"})
 'focus'
+>>> focus_version({"BilledCost", "SkuMeter", "ServiceSubcategory"})
+'1.1'
 """
 
 from __future__ import annotations
@@ -45,11 +56,13 @@ from dataclasses import dataclass
 from opsbook.errors import ConfigurationError
 
 __all__ = [
+    "FOCUS_ADDED",
     "FOCUS_CHARGE_TYPES",
     "FOCUS_COLUMNS",
     "LEGACY_COMMITMENT_COLUMNS",
     "Rule",
     "detect_flavour",
+    "focus_version",
     "missing_column_hint",
     "partition_key",
     "quote_name",
@@ -111,7 +124,22 @@ FOCUS_COLUMNS = {
     "ServiceCategory": ("service_category", "VARCHAR"),
     "ChargeCategory": ("charge_category", "VARCHAR"),
     "CommitmentDiscountId": ("commitment_discount_id", "VARCHAR"),
+    # added by FOCUS 1.1 and 1.2 (FOCUS_ADDED): the ones with a CUR 2.0 counterpart
+    "CapacityReservationId": ("capacity_reservation_capacity_reservation_arn", "VARCHAR"),
+    "InvoiceId": ("bill_invoice_id", "VARCHAR"),
+    "PricingCurrency": ("pricing_currency", "VARCHAR"),
 }
+#: FOCUS version -> the columns it added (the spec's changelog); none was renamed after 1.0.
+FOCUS_ADDED = {
+    "1.1": (
+        "CapacityReservationId", "CapacityReservationStatus", "CommitmentDiscountQuantity",
+        "CommitmentDiscountUnit", "ServiceSubcategory", "SkuMeter", "SkuPriceDetails",
+    ),
+    "1.2": (
+        "BillingAccountType", "InvoiceId", "PricingCurrency", "PricingCurrencyContractedUnitPrice",
+        "PricingCurrencyEffectiveCost", "PricingCurrencyListUnitPrice", "SubAccountType",
+    ),
+}  # fmt: skip
 #: FOCUS ChargeCategory -> CUR line item type; other categories keep their FOCUS name.
 FOCUS_CHARGE_TYPES = {"Usage": "Usage", "Purchase": "Fee", "Tax": "Tax", "Credit": "Credit"}
 
@@ -175,6 +203,22 @@ def detect_flavour(columns: set[str] | list[str] | tuple[str, ...]) -> str:
         "cannot tell the CUR flavour: no bill_payer_account_name (CUR 2.0), BilledCost (FOCUS) "
         f"or line_item_unblended_cost (legacy CUR) among {sorted(lower)[:8]}..."
     )
+
+
+def focus_version(columns: set[str] | list[str] | tuple[str, ...]) -> str:
+    """Return the FOCUS version (``1.0``, ``1.1`` or ``1.2``) of a FOCUS table's columns.
+
+    The newest version any of its added columns (:data:`FOCUS_ADDED`) belongs to; names are
+    matched case-blind, as Glue lower-cases them.
+
+    Examples
+    --------
+    >>> focus_version(["billedcost", "invoiceid"]), focus_version(["BilledCost"])
+    ('1.2', '1.0')
+    """
+    lower = {c.lower() for c in columns}
+    found = [v for v, added in FOCUS_ADDED.items() if lower & {a.lower() for a in added}]
+    return max(found, default="1.0")
 
 
 def partition_key(partitions: set[str] | list[str]) -> str | None:
@@ -320,7 +364,7 @@ def _focus(names: list[str], partition: str | None, types: dict[str, str]) -> li
     for name in names:  # every FOCUS column stays reachable, lower-cased as Glue shows it
         lower = re.sub(r"\W", "_", name.lower())
         if lower not in taken and lower != "tags":
-            how = "column" if form[name] == "complex" else "text"
+            how = "text" if form[name] == "text" else "column"
             rules.append(Rule(lower, how, (name,), "VARCHAR", form[name] != "text"))
             taken.add(lower)
     if partition:

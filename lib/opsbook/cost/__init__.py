@@ -1,4 +1,4 @@
-"""Cost analyses over the CUR: spend, movers, anomalies (and AWS's, compared), commitments, allocation, storage, forecast, unit cost, savings opportunities, tag governance, budgets.
+"""Cost analyses over the CUR: spend, movers, anomalies (and AWS's, compared), commitments, allocation, container cost, storage, forecast, unit cost, savings opportunities, tag governance, budgets.
 
 Every function returns a plain DataFrame computed from shipped ``cur/*.sql`` queries run through
 :func:`opsbook.athena.query`, so every number can be reproduced by running the named query;
@@ -13,8 +13,8 @@ Examples
 ['amortized', 'net_amortized', 'public', 'unblended']
 >>> [name for name in cost.__all__ if name.startswith("review_")]  # doctest: +NORMALIZE_WHITESPACE
 ['review_allocation', 'review_anomalies', 'review_budgets', 'review_commitments',
- 'review_month', 'review_opportunities', 'review_storage', 'review_tag_governance',
- 'review_unit_cost']
+ 'review_containers', 'review_month', 'review_opportunities', 'review_storage',
+ 'review_tag_governance', 'review_unit_cost']
 """
 
 from __future__ import annotations
@@ -26,6 +26,7 @@ from opsbook.cost import (
     budgets,
     charts,
     commitments,
+    containers,
     forecast,
     movers,
     opportunities,
@@ -39,6 +40,7 @@ from opsbook.cost.anomalies import review_anomalies
 from opsbook.cost.aws_anomalies import compare_with_aws
 from opsbook.cost.budgets import review_budgets
 from opsbook.cost.commitments import review_commitments
+from opsbook.cost.containers import review_containers
 from opsbook.cost.opportunities import review_opportunities
 from opsbook.cost.review import review_month
 from opsbook.cost.storage import review_storage
@@ -53,6 +55,7 @@ __all__ = [
     "charts",
     "commitments",
     "compare_with_aws",
+    "containers",
     "forecast",
     "movers",
     "opportunities",
@@ -60,6 +63,7 @@ __all__ = [
     "review_anomalies",
     "review_budgets",
     "review_commitments",
+    "review_containers",
     "review_month",
     "review_opportunities",
     "review_storage",

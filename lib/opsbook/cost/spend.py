@@ -241,7 +241,7 @@ def spend_by(
             f"postings={postings!r} needs the dimension charge_type or account_service, "
             f"got {dimension!r}"
         )
-    params = _period_params(start_period, end_period, accounts)
+    params = period_params(start_period, end_period, accounts)
     if dimension in ("tag", "cost_category"):
         if not key:
             raise ConfigurationError(
@@ -360,7 +360,7 @@ def unknown_line_item_types(frame: pd.DataFrame) -> pd.DataFrame:
     return unknown.groupby("charge_type", as_index=False)["cost"].sum()
 
 
-def _period_params(
+def period_params(
     start_period: str, end_period: str | None, accounts: str | Iterable[str] | None
 ) -> dict[str, str]:
     start = check_month(start_period, "start_period")

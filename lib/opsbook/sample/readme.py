@@ -107,6 +107,8 @@ partial month.
 `USE1-NatGateway-Bytes` |
 | month-over-month mover: OpenSearch in data-platform triples | billing period \
 {story.mover_month} | CUR `AmazonES` |
+| idle ECS host: the last instance of the EC2-backed ECS cluster `shop-web` runs one small task \
+| every day | CUR split cost allocation rows (`ECSTask-EC2`): its `split_line_item_unused_cost` |
 
 ## Other episodes (each trips the alarms named; the alarm history is evaluated from the metrics)
 

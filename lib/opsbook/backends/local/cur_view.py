@@ -6,7 +6,7 @@
   ``resource_tags`` map (keys ``user_*``, empty values left out), ``product_region`` becomes
   ``product_region_code`` and the commitment columns a month did not use come back as NULL,
   so one SQL body runs on both.
-* ``focus`` — FOCUS 1.x exports (Parquet or CSV): the columns cost analyses need under CUR
+* ``focus`` — FOCUS 1.0, 1.1 and 1.2 exports (Parquet or CSV): the columns cost analyses need under CUR
   names (BilledCost → ``line_item_unblended_cost``, ListCost → ``pricing_public_on_demand_cost``,
   EffectiveCost → ``effective_cost``, the amortized figure), plus every FOCUS column lower-cased.
   The literal string ``NULL`` is read as NULL and timestamps may be ISO or ``YYYY-MM-DD HH:MM:SS``.

@@ -22,6 +22,7 @@ from opsbook.sample.cur.coh_export import write_coh_export
 from opsbook.sample.cur.commitments import reservations, savings_plan
 from opsbook.sample.cur.compiled import CompiledCatalogue
 from opsbook.sample.cur.compute_optimizer import write_compute_optimizer
+from opsbook.sample.cur.containers import CLUSTER, FLEET, SERVICES, ContainerSplit
 from opsbook.sample.cur.ids import digest
 from opsbook.sample.cur.monthly import monthly_rows
 from opsbook.sample.cur.opportunities import planted_rows
@@ -132,6 +133,9 @@ class _Generator:
         self.resources = Resources(self.cat, seed_key)
         self.stats = Stats(self.calendar.n_days)
         self.rows = DailyRows(self.cat, self.calendar, self.resources, self.stats)
+        fleet = next(k for k in self.cat.kinds if k.key == FLEET)
+        parents = [self.resources.id_of(FLEET, i) for i in range(fleet.count)]
+        self.containers = ContainerSplit(self.cat, parents)
 
     def run(self) -> dict[str, Any]:
         """Write every billing period and its manifest; return the facts."""
@@ -145,8 +149,11 @@ class _Generator:
             writer = PeriodWriter(folder, ROWS_PER_FILE)
             for c_no, (d0, d1, l0, l1) in enumerate(self._blocks(period)):
                 rng = np.random.default_rng([self.seed, _SALT, p_no, c_no])
-                writer.write(self.rows.chunk(period, d0, d1, l0, l1, acc, rng))
+                chunk = self.rows.chunk(period, d0, d1, l0, l1, acc, rng)
+                self.containers.observe(chunk)
+                writer.write(chunk)
             writer.write(self._planted(period, acc, p_no))
+            writer.write(self._container_rows(period, p_no))
             rng = np.random.default_rng([self.seed, _SALT, p_no, 1_000_000])
             refund = period is self.calendar.periods[1]
             writer.write(
@@ -187,6 +194,13 @@ class _Generator:
             self.stats.count(str(kind), int(rows))
         usage = frame["line_item_line_item_type"] == "Usage"
         self.stats.usage_cost += float(frame.loc[usage, "line_item_unblended_cost"].sum())
+        return table
+
+    def _container_rows(self, period: Period, p_no: int) -> pa.Table:
+        """Return the split cost allocation rows of ``period``'s ECS tasks (no unblended cost)."""
+        rng = np.random.default_rng([self.seed, _SALT, p_no, 3_000_000])
+        table = self.containers.rows(period, rng)
+        self.stats.count("Usage", table.num_rows)
         return table
 
     def _blocks(self, period: Period) -> Iterator[tuple[int, int, int, int]]:
@@ -259,6 +273,12 @@ class _Generator:
                 if current
                 else None,
                 "new_resource_id": self.resources.id_of("dp-search-new", 0),
+            },
+            "containers": {
+                "cluster": CLUSTER,
+                "account_name": "shop-prod",
+                "parent_instances": self.containers.parents,
+                "services": [s.name for s in SERVICES],
             },
             "savings_plan": {
                 "arn": cat.plan.arn,

@@ -31,8 +31,8 @@ from opsbook.sample import org
 from opsbook.sample.cur.catalogue import REGIONS, SERVICE_NAMES
 from opsbook.sample.cur.compiled import CompiledCatalogue
 from opsbook.sample.cur.ids import digest, hashed_number, hashed_sku, line_item_ids
-from opsbook.sample.cur.periods import Period
-from opsbook.sample.cur.schema import CUR2_SCHEMA, rate_text, time_interval
+from opsbook.sample.cur.periods import Period, day_columns
+from opsbook.sample.cur.schema import CUR2_SCHEMA, rate_text
 from opsbook.sample.cur.variants import EDP_RATE, blank_record
 
 __all__ = ["PLANTED", "Component", "Planted", "by_key", "planted_rows"]
@@ -268,19 +268,6 @@ def _record(cat: CompiledCatalogue, planted: Planted, use: Component) -> dict[st
     return record
 
 
-def _dated(period: Period, day: dt.date) -> dict[str, Any]:
-    """Return the period and day columns of a daily row."""
-    start = dt.datetime(day.year, day.month, day.day)
-    return {
-        "bill_billing_period_start_date": dt.datetime.combine(period.start, dt.time()),
-        "bill_billing_period_end_date": dt.datetime.combine(period.end, dt.time()),
-        "bill_invoice_id": period.invoice_id,
-        "identity_time_interval": time_interval(day, day + dt.timedelta(days=1)),
-        "line_item_usage_start_date": start,
-        "line_item_usage_end_date": start + dt.timedelta(days=1),
-    }
-
-
 def planted_rows(
     cat: CompiledCatalogue, period: Period, as_of: dt.date, rng: np.random.Generator
 ) -> pa.Table:
@@ -302,7 +289,7 @@ def planted_rows(
                 cost = round(amount * use.rate, 10)
                 discount = -cost * EDP_RATE
                 records.append({
-                    **static, **_dated(period, day),
+                    **static, **day_columns(period, day),
                     "line_item_usage_amount": amount,
                     "line_item_unblended_cost": cost,
                     "line_item_blended_cost": cost,
@@ -317,7 +304,7 @@ def planted_rows(
     for (day, account, product), discount in edp.items():
         records.append({
             **cat.cv.records[int(cat.edp_cv[cat.product_index[product]])],
-            **cat.acct_records[cat.account_index[account]], **_dated(period, day),
+            **cat.acct_records[cat.account_index[account]], **day_columns(period, day),
             "line_item_unblended_cost": discount, "line_item_blended_cost": discount,
         })  # fmt: skip
     table = pa.Table.from_pylist(records, schema=CUR2_SCHEMA)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import pyarrow as pa
@@ -25,6 +26,27 @@ class Period:
     d0: int  # global index of the first day
     d1: int
     invoice_id: str
+
+
+def day_columns(period: Period, day: dt.date) -> dict[str, Any]:
+    """Return the billing period and usage day columns of a daily row of ``period``.
+
+    Examples
+    --------
+    >>> period = Period("2026-10", dt.date(2026, 10, 1), dt.date(2026, 11, 1),
+    ...                 dt.date(2026, 11, 1), True, 0, 31, "123")
+    >>> day_columns(period, dt.date(2026, 10, 5))["identity_time_interval"]
+    '2026-10-05T00:00:00Z/2026-10-06T00:00:00Z'
+    """
+    start = dt.datetime(day.year, day.month, day.day)
+    return {
+        "bill_billing_period_start_date": dt.datetime.combine(period.start, dt.time()),
+        "bill_billing_period_end_date": dt.datetime.combine(period.end, dt.time()),
+        "bill_invoice_id": period.invoice_id,
+        "identity_time_interval": time_interval(day, day + dt.timedelta(days=1)),
+        "line_item_usage_start_date": start,
+        "line_item_usage_end_date": start + dt.timedelta(days=1),
+    }
 
 
 def add_months(day: dt.date, months: int) -> dt.date:

@@ -12,7 +12,7 @@ TIMESTAMP = pa.timestamp("ms")
 STRING_MAP = pa.map_(pa.string(), pa.string())
 DOUBLE_MAP = pa.map_(pa.string(), pa.float64())
 
-#: CUR 2.0 columns (Data Exports ``COST_AND_USAGE_REPORT`` with resources, no split cost data),
+#: CUR 2.0 columns (Data Exports ``COST_AND_USAGE_REPORT`` with resources and split cost data),
 #: in the order AWS lists them, with the Arrow type written to Parquet.
 CUR2_COLUMNS: dict[str, pa.DataType] = {
     "bill_bill_type": STRING,
@@ -130,6 +130,18 @@ CUR2_COLUMNS: dict[str, pa.DataType] = {
     "savings_plan_start_time": STRING,
     "savings_plan_total_commitment_to_date": DOUBLE,
     "savings_plan_used_commitment": DOUBLE,
+    # INCLUDE_SPLIT_COST_ALLOCATION_DATA: ECS task and EKS pod rows (sample.cur.containers)
+    "split_line_item_actual_usage": DOUBLE,
+    "split_line_item_net_split_cost": DOUBLE,
+    "split_line_item_net_unused_cost": DOUBLE,
+    "split_line_item_parent_resource_id": STRING,
+    "split_line_item_public_on_demand_split_cost": DOUBLE,
+    "split_line_item_public_on_demand_unused_cost": DOUBLE,
+    "split_line_item_reserved_usage": DOUBLE,
+    "split_line_item_split_cost": DOUBLE,
+    "split_line_item_split_usage": DOUBLE,
+    "split_line_item_split_usage_ratio": DOUBLE,
+    "split_line_item_unused_cost": DOUBLE,
     "tags": STRING_MAP,
 }
 CUR2_SCHEMA = pa.schema(list(CUR2_COLUMNS.items()))
