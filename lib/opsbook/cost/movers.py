@@ -147,8 +147,8 @@ def monthly_postings_note(left_out: dict[str, float], previous: str, month: str)
 
     Examples
     --------
-    >>> monthly_postings_note({"2026-10": 6117.6, "2026-11": 0.0}, "2026-10", "2026-11")
-    "Left out of the comparison: charges AWS posts once for the whole month (tax, fees, monthly commitment fees, credits): $6,118 in 2026-10, none posted yet in 2026-11."
+    >>> print(monthly_postings_note({"2026-10": 6117.6, "2026-11": 0.0}, "2026-10", "2026-11"))
+    Left out of the comparison: charges AWS posts once for the whole month (tax, fees, monthly commitment fees, credits): $6,118 in 2026-10, none posted yet in 2026-11.
     """
     so_far = left_out.get(month, 0.0)
     now = f"${so_far:,.0f} posted so far in {month}" if so_far else f"none posted yet in {month}"
