@@ -196,6 +196,18 @@ def moto_server() -> Iterator[str]:
         server.stop()
 
 
+@pytest.fixture(scope="session")
+def browser() -> Iterator[object]:
+    """One headless Chromium for the process's page checks (:class:`support.browser.Browser`)."""
+    from support.browser import Browser
+
+    opened = Browser()
+    try:
+        yield opened
+    finally:
+        opened.close()
+
+
 @pytest.fixture
 def pinned_clock(monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
     """Run the test at :data:`PINNED_NOW`: this process (and its moto server) and its kernels."""
