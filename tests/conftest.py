@@ -83,6 +83,8 @@ def pytest_configure(config: pytest.Config) -> None:
         if config.option.basetemp is None:
             config.option.basetemp = str(session / "tmp")
         os.environ["OPSBOOK_OUTPUT_DIR"] = str(session / "reports")
+        # what the workers share: report runs (support.reports)
+        os.environ["PYTEST_OPSBOOK_SESSION"] = str(session)
     os.environ["OPSBOOK_BACKEND"] = "local"
     os.environ.setdefault("AWS_DEFAULT_REGION", "us-east-1")
 

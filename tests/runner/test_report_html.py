@@ -18,7 +18,6 @@ person to look at.
 
 from __future__ import annotations
 
-import datetime as dt
 import html
 import json
 import re
@@ -27,10 +26,9 @@ from pathlib import Path
 
 import nbformat
 import pytest
-from opsbook.runner import run_suite
-from opsbook.settings import resolve
 from support.browser import Browser, Tab
 from support.chart_rules import chart_problems
+from support.reports import report_run
 
 pytestmark = [pytest.mark.kernel, pytest.mark.browser]  # starts notebook kernels and opens Chromium
 
@@ -131,16 +129,12 @@ def _figures(page: str) -> list[dict]:
 
 
 @pytest.fixture(scope="module", params=["daily", "weekly", "monthly"])
-def published(
-    request: pytest.FixtureRequest, sample_dir: Path, tmp_path_factory: pytest.TempPathFactory
-) -> Path:
-    """Each suite run on the pinned sample, on the morning after its last day."""
-    out = tmp_path_factory.mktemp(f"reports-{request.param}")
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setenv("OPSBOOK_NOW", PINNED)  # the kernels' "now": the sample's next morning
-        settings = resolve(output_dir=str(out), data_dir=str(sample_dir))
-        run = run_suite(request.param, run_date=dt.date(2026, 11, 15), settings=settings, jobs=2)
-    return run.folder
+def published(request: pytest.FixtureRequest, sample_dir: Path) -> Path:
+    """Each suite run on the pinned sample, on the morning after its last day (`opsbook report
+    run`, shared with the command line's tests: ``support.reports``)."""
+    result, out = report_run(request.param, "2026-11-15", sample_dir, PINNED)
+    assert result.returncode == 0, result.stderr[-2000:]
+    return out / request.param / "2026-11-15"
 
 
 def test_the_harness_sees_console_errors_undrawn_charts_and_wide_pages(
