@@ -15,6 +15,7 @@ import re
 import shutil
 import subprocess
 import tempfile
+import threading
 from pathlib import Path
 from typing import Any
 
@@ -68,6 +69,8 @@ class Browser:
                 address = found.group(1)
                 break
         assert address, "Chromium did not open its DevTools port"
+        # what Chromium logs later is read and dropped: a full pipe would stall it
+        threading.Thread(target=self._process.stderr.read, daemon=True).start()
         self._socket = websocket.create_connection(address, timeout=timeout)
         self._ids = 0
         self._events: list[dict[str, Any]] = []  # events that came while awaiting a reply
