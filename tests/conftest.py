@@ -83,6 +83,8 @@ def pytest_configure(config: pytest.Config) -> None:
         if config.option.basetemp is None:
             config.option.basetemp = str(session / "tmp")
         os.environ["OPSBOOK_OUTPUT_DIR"] = str(session / "reports")
+        # what the workers share: report runs (support.reports)
+        os.environ["PYTEST_OPSBOOK_SESSION"] = str(session)
     os.environ["OPSBOOK_BACKEND"] = "local"
     os.environ.setdefault("AWS_DEFAULT_REGION", "us-east-1")
 
@@ -194,6 +196,18 @@ def moto_server() -> Iterator[str]:
         yield f"http://127.0.0.1:{port}"
     finally:
         server.stop()
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[object]:
+    """One headless Chromium for the process's page checks (:class:`support.browser.Browser`)."""
+    from support.browser import Browser
+
+    opened = Browser()
+    try:
+        yield opened
+    finally:
+        opened.close()
 
 
 @pytest.fixture

@@ -3,6 +3,7 @@ from __future__ import annotations
 import json
 import os
 import re
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -11,10 +12,12 @@ import pytest
 from opsbook.cli import main
 from opsbook.errors import ConfigurationError
 from opsbook.runner import parse_parameter
+from support.reports import report_run
 
 pytestmark = pytest.mark.kernel  # starts notebook kernels
 
 ROOT = Path(__file__).resolve().parents[2]
+PINNED = "2026-11-15T06:00:00Z"  # the morning after the pinned sample's last day
 
 
 def _opsbook(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess:
@@ -71,11 +74,10 @@ def test_settings_shows_each_value_and_its_source() -> None:
 
 
 @pytest.fixture(scope="module")
-def daily(sample_dir: Path, tmp_path_factory: pytest.TempPathFactory):
-    """One `opsbook report run daily` on the pinned sample, for the tests that read its report."""
-    out = tmp_path_factory.mktemp("daily")
-    env = {"OPSBOOK_OUTPUT_DIR": str(out), "OPSBOOK_DATA_DIR": str(sample_dir)}
-    return _opsbook("report", "run", "daily", "--date", "2026-11-15", env=env), out
+def daily(sample_dir: Path) -> tuple[subprocess.CompletedProcess, Path]:
+    """One `opsbook report run daily` on the pinned sample, for the tests that read its report
+    (shared with the browser checks of its pages: ``support.reports``)."""
+    return report_run("daily", "2026-11-15", sample_dir, PINNED)
 
 
 def test_report_run_publishes_and_prints_the_index(daily) -> None:
@@ -89,9 +91,12 @@ def test_report_run_publishes_and_prints_the_index(daily) -> None:
     assert records["sections"]["deployments"] == "FINDING"
 
 
-def test_missing_data_dir_fails_the_run_clearly_and_keeps_the_last_report(daily) -> None:
-    result, out = daily
+def test_missing_data_dir_fails_the_run_clearly_and_keeps_the_last_report(
+    daily, tmp_path: Path
+) -> None:
+    result, shared = daily
     assert result.returncode == 0, result.stderr
+    out = Path(shutil.copytree(shared, tmp_path / "out"))  # the shared run is read, not written
     good = (out / "daily" / "2026-11-15" / "summary.json").read_text()
     missing = out / "no-such-folder"
     env = {"OPSBOOK_OUTPUT_DIR": str(out), "OPSBOOK_DATA_DIR": str(missing)}

@@ -1,6 +1,7 @@
 """The published HTML reads well in a real browser: headless Chromium opens every page of a run.
 
-No network: Chromium runs with background networking off and a fresh profile, from ``file://``.
+No network: one Chromium (``support.browser``, the ``browser`` fixture) with background networking
+off and a fresh profile opens each page in a tab of its own, from ``file://``.
 For every page of the daily, weekly and monthly suites (on the pinned sample, at its morning):
 
 - every plotly chart is drawn (plotly marks a drawn chart ``js-plotly-plot`` and adds its SVG),
@@ -17,42 +18,23 @@ person to look at.
 
 from __future__ import annotations
 
-import datetime as dt
 import html
 import json
 import re
-import shutil
-import subprocess
-import tempfile
 from html.parser import HTMLParser
 from pathlib import Path
 
 import nbformat
 import pytest
-from opsbook.runner import run_suite
-from opsbook.settings import resolve
+from support.browser import Browser, Tab
 from support.chart_rules import chart_problems
+from support.reports import report_run
 
 pytestmark = [pytest.mark.kernel, pytest.mark.browser]  # starts notebook kernels and opens Chromium
 
 ROOT = Path(__file__).resolve().parents[2]
 ARTIFACTS = ROOT / "test-artifacts"
-WIDTH = 1280
 PINNED = "2026-11-15T06:00:00Z"  # the morning after the pinned sample's last day
-CHROMIUM_FLAGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--hide-scrollbars",
-    "--enable-logging=stderr",
-    "--v=0",
-    "--virtual-time-budget=15000",
-]
 PLOTLY_MIME = "application/vnd.plotly.v1+json"
 # what a table cell must never show: a value pandas could not write, or one written for machines
 # (a whole word of the cell, so an id such as 263c2ad7-fd58-46e7-... is no number)
@@ -65,23 +47,7 @@ def _unreadable(cell: str) -> list[str]:
     return [word for word in words if UNREADABLE.fullmatch(word)]
 
 
-def _chromium() -> str:
-    found = shutil.which("chromium") or shutil.which("chromium-browser")
-    assert found, "headless Chromium is needed: apt-get install chromium (`make test` does it)"
-    return found
-
-
-def _open(page: Path, *action: str, height: int = 2400) -> subprocess.CompletedProcess:
-    with tempfile.TemporaryDirectory() as profile:
-        return subprocess.run(
-            [_chromium(), *CHROMIUM_FLAGS, f"--window-size={WIDTH},{height}",
-             f"--user-data-dir={profile}", *action, page.as_uri()],
-            capture_output=True, text=True, timeout=180,
-        )  # fmt: skip
-
-
-# Chromium's stderr log does not give a console message's level, so the page is opened through
-# a copy whose first script records console.error calls, uncaught errors and failed resource
+# The browser does not tell a console message's level, so the page is opened through a copy whose first script records console.error calls, uncaught errors and failed resource
 # loads, and, once the page has settled, what sticks out past the viewport and how tall it is.
 _RECORDER = """<script>(function () {
   var seen = [];
@@ -111,20 +77,21 @@ _RECORDER = """<script>(function () {
 })();</script>"""
 
 
-def _render(page: Path, workdir: Path) -> tuple[str, dict[str, object]]:
-    """Return the DOM after scripts ran, and what the recorder saw (console errors, width, height)."""
+def _render(browser: Browser, page: Path, workdir: Path) -> tuple[Tab, str, dict[str, object]]:
+    """Open ``page`` in ``browser``: the tab, its DOM after scripts ran, and what the recorder saw
+    (console errors, what is too wide, the page's height)."""
     text = page.read_text()
     head = re.search(r"<head[^>]*>", text)
     at = head.end() if head else 0
     copy = workdir / f"rendered-{page.name}"
     copy.write_text(text[:at] + _RECORDER + text[at:])
-    result = _open(copy, "--dump-dom")
-    assert result.returncode == 0, result.stderr[-2000:]
+    tab = browser.open(copy)
+    dom = tab.dom()
     seen = {}
     for name in ("console-errors", "too-wide", "height"):
-        found = re.search(rf'data-{name}="([^"]*)"', result.stdout)
+        found = re.search(rf'data-{name}="([^"]*)"', dom)
         seen[name] = json.loads(html.unescape(found.group(1))) if found else None
-    return result.stdout, seen
+    return tab, dom, seen
 
 
 class _Cells(HTMLParser):
@@ -162,19 +129,17 @@ def _figures(page: str) -> list[dict]:
 
 
 @pytest.fixture(scope="module", params=["daily", "weekly", "monthly"])
-def published(
-    request: pytest.FixtureRequest, sample_dir: Path, tmp_path_factory: pytest.TempPathFactory
-) -> Path:
-    """Each suite run on the pinned sample, on the morning after its last day."""
-    out = tmp_path_factory.mktemp(f"reports-{request.param}")
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setenv("OPSBOOK_NOW", PINNED)  # the kernels' "now": the sample's next morning
-        settings = resolve(output_dir=str(out), data_dir=str(sample_dir))
-        run = run_suite(request.param, run_date=dt.date(2026, 11, 15), settings=settings, jobs=2)
-    return run.folder
+def published(request: pytest.FixtureRequest, sample_dir: Path) -> Path:
+    """Each suite run on the pinned sample, on the morning after its last day (`opsbook report
+    run`, shared with the command line's tests: ``support.reports``)."""
+    result, out = report_run(request.param, "2026-11-15", sample_dir, PINNED)
+    assert result.returncode == 0, result.stderr[-2000:]
+    return out / request.param / "2026-11-15"
 
 
-def test_the_harness_sees_console_errors_undrawn_charts_and_wide_pages(tmp_path: Path) -> None:
+def test_the_harness_sees_console_errors_undrawn_charts_and_wide_pages(
+    browser: Browser, tmp_path: Path
+) -> None:
     page = tmp_path / "broken.html"
     page.write_text(
         '<html><head></head><body><div class="plotly-graph-div"></div>'
@@ -182,7 +147,8 @@ def test_the_harness_sees_console_errors_undrawn_charts_and_wide_pages(tmp_path:
         '<script src="https://cdn.example/plotly.min.js"></script>'
         '<script>console.error("boom"); undefinedFunction();</script></body></html>'
     )
-    dom, seen = _render(page, tmp_path)
+    tab, dom, seen = _render(browser, page, tmp_path)
+    tab.close()
     errors = seen["console-errors"]
     assert "boom" in errors
     assert any("undefinedFunction" in e for e in errors)
@@ -193,7 +159,9 @@ def test_the_harness_sees_console_errors_undrawn_charts_and_wide_pages(tmp_path:
     assert _unreadable("$1,234.50 Nancy 2e; 263c2ad7-fd58-46e7-810f-dd74268fed9b") == []
 
 
-def test_every_page_reads_well_in_a_browser(published: Path, tmp_path: Path) -> None:
+def test_every_page_reads_well_in_a_browser(
+    published: Path, browser: Browser, tmp_path: Path
+) -> None:
     suite = published.parent.name
     shots = ARTIFACTS / suite
     shots.mkdir(parents=True, exist_ok=True)
@@ -206,7 +174,7 @@ def test_every_page_reads_well_in_a_browser(published: Path, tmp_path: Path) -> 
         charts = text.count('class="plotly-graph-div')
         assert text.count('id="opsbook-plotly"') == (1 if charts else 0), page.name
         assert "cdn.plot.ly" not in text and "<script src=" not in text, page.name
-        dom, seen = _render(page, tmp_path)
+        tab, dom, seen = _render(browser, page, tmp_path)
         drawn = len(re.findall(r'class="[^"]*js-plotly-plot', dom))
         assert drawn == charts, f"{page.name}: {drawn} of {charts} charts drawn"
         assert dom.count('class="main-svg"') >= charts
@@ -220,7 +188,8 @@ def test_every_page_reads_well_in_a_browser(published: Path, tmp_path: Path) -> 
         problems += [f"{page.name}: {p}" for f in _figures(text) for p in chart_problems(f)]
         shot = shots / f"{page.stem}.png"
         height = min(int(seen["height"] or 2400) + 40, 16000)
-        _open(page, f"--screenshot={shot}", height=height)
+        tab.screenshot(shot, height)
+        tab.close()
         assert shot.stat().st_size > 10_000
     assert problems == []
 
