@@ -17,6 +17,10 @@ STAMP  := $(VENV)/.installed
 export UV_PYTHON := $(PYTHON)
 export UV_PYTHON_DOWNLOADS := never
 export UV_PROJECT_ENVIRONMENT := $(VENV)
+# Python keeps its bytecode caches even where PYTHONDONTWRITEBYTECODE is set (an empty value unsets
+# it): generating the sample writes them for pandas, numpy and DuckDB, which the report's
+# processes then load instead of compiling the same modules again (the kernels keep theirs anyway).
+export PYTHONDONTWRITEBYTECODE :=
 
 SUDO   := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 # The dates `make test-dates` runs the suite at (faketime's absolute form; the clock then ticks).

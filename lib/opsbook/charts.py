@@ -9,7 +9,9 @@
 - :func:`value_axis` titles a value axis with its unit, :func:`span` words a chart's window.
 - Importing this module makes figures display as plotly JSON only
   (``application/vnd.plotly.v1+json``): JupyterLab draws them, saved notebooks stay small, and
-  the published HTML adds plotly.js once per page (:mod:`opsbook.runner._export`).
+  the published HTML adds plotly.js once per page (:mod:`opsbook.runner._export`). In a kernel
+  the figure is shown by :func:`show`, not by plotly's renderer registry, whose import (it loads
+  nbformat and jsonschema) would cost every kernel about 1.5 s.
 
 Rules every chart follows: a unit on every value axis (``"cost (USD)"``), a linear value axis
 unless the axis says "log scale", no second y axis hiding a series (two panels instead), and a
@@ -28,8 +30,11 @@ True
 
 from __future__ import annotations
 
+import os
+import sys
 import zlib
 from collections.abc import Iterable
+from typing import Any
 
 import pandas as pd
 import plotly.graph_objects as go
@@ -46,6 +51,7 @@ __all__ = [
     "log_events",
     "monthly_cost",
     "no_data",
+    "show",
     "span",
     "value_axis",
     "why_empty",
@@ -87,9 +93,45 @@ pio.templates[THEME] = go.layout.Template(
     },
 )  # fmt: skip
 pio.templates.default = THEME
-# Figures display as plotly JSON only: JupyterLab draws it, and the runner's export adds
-# plotly.js once per published page, so no notebook carries plotly.js itself.
-pio.renderers.default = "plotly_mimetype"
+#: The one renderer: plotly JSON only. JupyterLab draws it, and the runner's export adds
+#: plotly.js once per published page, so no notebook carries plotly.js itself.
+RENDERER = "plotly_mimetype"
+
+
+def show(figure: go.Figure) -> None:
+    """Display ``figure`` as plotly JSON in the running kernel (what a cell's last figure does).
+
+    The same output as plotly's ``plotly_mimetype`` renderer, without importing plotly's
+    renderer registry (and with it nbformat and jsonschema).
+    """
+    from IPython.display import display
+    from plotly.io.base_renderers import PlotlyRenderer
+
+    display(PlotlyRenderer().to_mimebundle(figure.to_dict()), raw=True)
+
+
+def _use_one_renderer() -> None:
+    """Show figures with :func:`show` in IPython; make ``RENDERER`` plotly's default renderer.
+
+    Plotly's registry reads ``PLOTLY_RENDERER`` when it is first imported (by ``fig.show()``), so
+    it is not imported here; if something imported it already, its default is set directly.
+    """
+    os.environ["PLOTLY_RENDERER"] = RENDERER
+    if "plotly.io._renderers" in sys.modules:
+        pio.renderers.default = RENDERER
+    shell = _ipython()
+    if shell is not None:
+        formatter = shell.display_formatter.ipython_display_formatter
+        formatter.for_type_by_name("plotly.basedatatypes", "BaseFigure", show)
+
+
+def _ipython() -> Any:
+    """Return the running IPython shell, or None (IPython is never imported here)."""
+    module = sys.modules.get("IPython")
+    return module.get_ipython() if module is not None else None
+
+
+_use_one_renderer()
 
 
 def colour(name: object) -> str:

@@ -39,12 +39,13 @@ from __future__ import annotations
 import datetime as dt
 import os
 import re
-from typing import TypeAlias
-
-import numpy as np
-import pandas as pd
+from typing import TYPE_CHECKING, Any, TypeAlias
 
 from opsbook.errors import ConfigurationError
+
+# pandas is imported where it is used: ``import opsbook`` (which reads the clock) stays light.
+if TYPE_CHECKING:
+    import pandas as pd
 
 __all__ = [
     "PIN_VARIABLE",
@@ -61,10 +62,33 @@ __all__ = [
 #: The environment variable that pins :func:`now` to a moment.
 PIN_VARIABLE = "OPSBOOK_NOW"
 
-#: Anything opsbook accepts as a moment in time.
-Moment: TypeAlias = str | dt.datetime | dt.date | pd.Timestamp
-#: Anything opsbook accepts as a duration.
-Duration: TypeAlias = str | dt.timedelta | pd.Timedelta
+if TYPE_CHECKING:
+    #: Anything opsbook accepts as a moment in time.
+    Moment: TypeAlias = str | dt.datetime | dt.date | pd.Timestamp
+    #: Anything opsbook accepts as a duration.
+    Duration: TypeAlias = str | dt.timedelta | pd.Timedelta
+
+
+def __getattr__(name: str) -> Any:
+    """Return the type aliases :data:`Moment` and :data:`Duration`, built when first asked for.
+
+    Examples
+    --------
+    >>> from opsbook import clock
+    >>> clock.Moment.__args__[-1].__name__, clock.Duration.__args__[-1].__name__
+    ('Timestamp', 'Timedelta')
+    """
+    import pandas as pd
+
+    aliases = {
+        "Moment": str | dt.datetime | dt.date | pd.Timestamp,
+        "Duration": str | dt.timedelta | pd.Timedelta,
+    }
+    if name not in aliases:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    globals().update(aliases)
+    return aliases[name]
+
 
 _EXAMPLE_TIME = "use ISO 8601, e.g. '2026-11-14T14:00Z'"
 # ISO 8601 dates and times (a space for the T, as pandas prints them); "11/10/2026" is refused
@@ -112,6 +136,8 @@ def now() -> pd.Timestamp:
     >>> now() <= now()
     True
     """
+    import pandas as pd
+
     pinned = os.environ.get(PIN_VARIABLE, "").strip()
     if pinned:
         return to_utc(pinned, PIN_VARIABLE)
@@ -148,6 +174,8 @@ def to_utc(
     ...
     opsbook.errors.ConfigurationError: start 'yesterday' is not a time: use ISO 8601, e.g. '2026-11-14T14:00Z'
     """
+    import pandas as pd
+
     if isinstance(value, bool | int | float):
         raise error(f"{name} {value!r} is a number, not a time: {_EXAMPLE_TIME}")
     if isinstance(value, str) and value.strip() and not _ISO_TIME.fullmatch(value):
@@ -206,6 +234,9 @@ def to_duration(
     ...
     opsbook.errors.ConfigurationError: since '0m' is not a positive duration: use e.g. '15m', '2h', '1h30m', '7d' or 'PT3H'
     """
+    import numpy as np
+    import pandas as pd
+
     if isinstance(value, bool | int | float):
         raise error(f"{name} {value!r} is a number, not a duration: add a unit, e.g. '15m' or '2h'")
     if value is None or (isinstance(value, str) and not value.strip()):
@@ -222,6 +253,8 @@ def to_duration(
 
 
 def _read_duration(text: str, name: str, error: type[Exception]) -> pd.Timedelta:
+    import pandas as pd
+
     if _PARTS.fullmatch(text):
         delta = pd.Timedelta(0)
         for number, unit in _PART.findall(text):

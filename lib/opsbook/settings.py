@@ -32,12 +32,13 @@ import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Literal
-
-import pandas as pd
+from typing import TYPE_CHECKING, Any, Literal
 
 from opsbook import clock
 from opsbook.errors import ConfigurationError
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 __all__ = ["ENV_PREFIX", "SETTINGS_FILE", "Settings", "find_project_root", "resolve"]
 
@@ -150,6 +151,8 @@ class Settings:
 
     def table(self) -> pd.DataFrame:
         """Return :meth:`describe` as a DataFrame (setting, value, source), for notebooks."""
+        import pandas as pd
+
         frame = pd.DataFrame(self.describe(), columns=["setting", "value", "source"])
         return frame.set_index("setting")
 

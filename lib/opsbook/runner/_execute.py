@@ -15,6 +15,7 @@ Examples
 
 from __future__ import annotations
 
+import functools
 import threading
 import time
 from collections.abc import Mapping
@@ -83,18 +84,37 @@ _RUNNING_LOCK = threading.Lock()
 _STOPPING = threading.Event()
 
 
-def _kernel_manager_class() -> type:
-    """Return a kernel manager class that registers each manager, so it can be stopped at once."""
-    from jupyter_client.manager import AsyncKernelManager
+@functools.cache
+def kernel_manager_class() -> type:
+    """Return a kernel manager class that registers each manager, so it can be stopped at once.
 
-    # asynchronous: a blocking client waits for the next output of a killed kernel for ever
-    class TrackedKernelManager(AsyncKernelManager):
+    The manager is synchronous, so that a kernel started ahead in one thread
+    (:mod:`opsbook.runner._ahead`) can be handed to the thread that runs the notebook; its
+    client is asynchronous: a blocking client waits for the next output of a killed kernel for
+    ever. It keeps the client it made last, whose channels are closed when the kernel stops.
+    """
+    from jupyter_client.manager import KernelManager
+
+    class TrackedKernelManager(KernelManager):
+        client_class = "jupyter_client.asynchronous.AsyncKernelClient"
+
         def __init__(self, **kwargs: Any) -> None:
             super().__init__(**kwargs)
+            self.last_client: Any = None
             with _RUNNING_LOCK:
                 _RUNNING[self] = threading.get_ident()
 
+        def client(self, **kwargs: Any) -> Any:
+            self.last_client = super().client(**kwargs)
+            return self.last_client
+
     return TrackedKernelManager
+
+
+def _adopt(manager: Any) -> None:
+    """Register a kernel started ahead in another thread as this thread's."""
+    with _RUNNING_LOCK:
+        _RUNNING[manager] = threading.get_ident()
 
 
 def stop_kernels() -> int:
@@ -202,6 +222,7 @@ def execute_notebook(
     cwd: Path | None = None,
     retries: int = 1,
     redact: bool = False,
+    kernel: Any = None,
 ) -> NotebookRun:
     """Execute ``source`` with papermill into ``output`` and export its HTML beside it.
 
@@ -209,6 +230,8 @@ def execute_notebook(
     error in place) is the log, so one notebook's failure does not stop the others. A kernel that
     died is retried ``retries`` times; an error raised by the notebook's own code is not. With
     ``redact``, account ids, ARNs and IP addresses are masked in the saved notebook and HTML.
+    ``kernel`` is the manager of a kernel already started in ``cwd``
+    (:class:`opsbook.runner._ahead.KernelsAhead`), used by the first attempt and stopped after it.
     """
     import papermill
     from nbclient.exceptions import DeadKernelError
@@ -218,12 +241,15 @@ def execute_notebook(
     error = None
     attempts = 0
     runnable = _with_cost_cell(source, output)
-    manager_class = _kernel_manager_class()
+    manager_class = kernel_manager_class()
+    if kernel is not None:
+        _adopt(kernel)
     while True:
         attempts += 1
         if _STOPPING.is_set():
             error = "interrupted before it started"
             break
+        started_ahead = {"km": kernel} if kernel is not None and attempts == 1 else {}
         try:
             papermill.execute_notebook(
                 str(runnable),
@@ -235,6 +261,7 @@ def execute_notebook(
                 progress_bar=False,
                 log_output=False,
                 kernel_manager_class=manager_class,
+                **started_ahead,
             )
             error = None
         except PapermillExecutionError as failure:
@@ -248,6 +275,10 @@ def execute_notebook(
         except Exception as failure:  # timeout, bad notebook: the run must go on
             error = f"{type(failure).__name__}: {failure}"
         finally:
+            if started_ahead:
+                from opsbook.runner._ahead import stop_kernel
+
+                stop_kernel(kernel)
             _forget_kernels()
         break
     runnable.unlink(missing_ok=True)

@@ -2,6 +2,9 @@
 
 A fixed kernel name avoids papermill's classic ``NoSuchKernel`` and wrong-environment failures: the
 kernelspec is written into this environment's prefix (``sys.prefix``), pointing at this interpreter.
+Its kernels keep Python's bytecode caches even where ``PYTHONDONTWRITEBYTECODE`` is set (as in many
+container images): every report and notebook test starts a kernel, and compiling pandas, plotly
+and IPython from source again each time costs seconds per kernel.
 
 Examples
 --------
@@ -29,6 +32,7 @@ def ensure_kernel() -> str:
         "display_name": DISPLAY_NAME,
         "language": "python",
         "metadata": {"debugger": True},
+        "env": {"PYTHONDONTWRITEBYTECODE": ""},  # empty: unset, for Python
     }
     path = folder / "kernel.json"
     text = json.dumps(spec, indent=1) + "\n"

@@ -25,8 +25,7 @@ import json
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
-from opsbook.present._kinds import Kind, kind_of
-
+# The kinds (and with them pandas) are imported when a value is recorded: not by `import opsbook`.
 if TYPE_CHECKING:  # nbformat (and jsonschema) take ~0.7 s to import: not on a runbook's first cell
     import nbformat
 
@@ -70,6 +69,8 @@ def payloads(
     >>> payloads(month_total=90892.31, log_groups=4, kinds={"month_total": "money"})
     [{'name': 'month_total', 'value': 90892.31, 'kind': 'money'}, {'name': 'log_groups', 'value': 4, 'kind': 'count'}]
     """
+    from opsbook.present._kinds import Kind, kind_of
+
     given = dict(kinds or {})
     if report is not None:
         values = {**report.figures(), "findings": report.findings(),
@@ -115,6 +116,8 @@ def read_records(notebook: nbformat.NotebookNode) -> dict[str, Any]:
 
 def read_kinds(notebook: nbformat.NotebookNode) -> dict[str, str]:
     """Return the kind of each value recorded in an executed notebook (``text`` when unknown)."""
+    from opsbook.present._kinds import kind_of
+
     return {
         name: payload.get("kind") or kind_of(name, payload["value"]).spec
         for name, payload in _recorded(notebook).items()

@@ -42,13 +42,16 @@ from typing import Any
 from opsbook import clock
 from opsbook.errors import ConfigurationError, OpsbookError, ReportFailedError
 from opsbook.present import ERROR, FINDING, format_value
+from opsbook.runner._ahead import KernelsAhead, last_seconds, order_longest_first
 from opsbook.runner._execute import (
     NotebookRun,
     allow_kernels,
     check_parameters,
     execute_notebook,
+    kernel_manager_class,
     stop_kernels,
 )
+from opsbook.runner._kernel import ensure_kernel
 from opsbook.runner._suites import load_suites
 from opsbook.settings import Settings, find_project_root, resolve
 
@@ -155,7 +158,14 @@ def run_suite(
         work = home / f".{run_date}.partial-{uuid.uuid4().hex[:8]}"
         with _writing(work, "create the run's work folder"):
             work.mkdir()
-        outcome = _execute_all(suite, run_date, plan, root, work, jobs, redact, settings, say)
+        # Longest first (by the last published run), so that the workers finish together.
+        seconds = last_seconds(home)
+        order = order_longest_first([Path(entry.path).name for entry, _ in plan], seconds)
+        outcome = _execute_all(
+            suite, run_date, [plan[i] for i in order], root, work, jobs, redact, settings, say
+        )
+        # the summary and index list the notebooks in the suite's order
+        outcome.notebooks = [run for _, run in sorted(zip(order, outcome.notebooks, strict=True))]
         return _finish(outcome, home, work)
 
 
@@ -170,7 +180,11 @@ def _execute_all(
     settings: Settings,
     say: Callable[[str], None],
 ) -> SuiteRun:
-    """Run the plan's notebooks into ``work``; on an interrupt kill the kernels, remove ``work``."""
+    """Run the plan's notebooks into ``work``; on an interrupt kill the kernels, remove ``work``.
+
+    Each worker's next kernel starts while its current notebook runs (:class:`KernelsAhead`).
+    """
+    kernels: KernelsAhead | None = None
 
     def run(item: tuple[Any, dict[str, Any]]) -> NotebookRun:
         entry, values = item
@@ -183,15 +197,22 @@ def _execute_all(
             timeout=entry.timeout,
             cwd=root,
             redact=redact,
+            kernel=kernels.take() if kernels is not None else None,
         )
         say(f"{result.status:6} {entry.path} in {result.seconds:.1f} s")
         return result
 
     allow_kernels()
-    pool = ThreadPoolExecutor(max_workers=min(jobs, len(plan)))
+    workers = min(jobs, len(plan))
+    pool = ThreadPoolExecutor(max_workers=workers)
     try:
-        with _environment(settings.as_environment()):
-            runs = list(pool.map(run, plan))
+        with _environment(settings.as_environment()):  # kernels started ahead inherit it too
+            kernels = KernelsAhead(len(plan), workers, manager_class=kernel_manager_class(),
+                                   kernel_name=ensure_kernel(), cwd=root)  # fmt: skip
+            try:
+                runs = list(pool.map(run, plan))
+            finally:
+                kernels.close()
         pool.shutdown()
     except BaseException:  # interrupted (Ctrl-C, SIGTERM): stop now, leave no half-built run
         stop_kernels()

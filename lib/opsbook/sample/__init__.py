@@ -23,10 +23,12 @@ from __future__ import annotations
 import datetime as dt
 import importlib
 import json
+import os
 import secrets
 import shutil
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import ProcessPoolExecutor, as_completed
 from pathlib import Path
 from typing import Any
 
@@ -58,6 +60,7 @@ def generate(
     seed: int = 7,
     parts: Iterable[str] = PARTS,
     progress: Callable[[str], None] | None = None,
+    jobs: int | None = None,
 ) -> dict[str, Any]:
     """Write the sample organisation to ``dest`` and return what was written.
 
@@ -78,6 +81,10 @@ def generate(
         traces as Transaction Search spans in the ``aws/spans`` log group).
     progress
         Called with a line of text as each part finishes.
+    jobs
+        Parts written at once, each in a process of its own (the parts are independent, and the
+        same whichever process writes them). Default: the number of cores at scale 1 or less,
+        one at a time above it (to bound memory).
 
     Returns
     -------
@@ -108,14 +115,14 @@ def generate(
         "seed": seed,
         "parts": list(chosen),
     }
+    jobs = jobs or ((os.cpu_count() or 1) if scale <= 1 else 1)
     try:
-        for part in chosen:
-            started = time.perf_counter()
-            facts[part] = _write_part(part, work, story, scale=scale, seed=seed)
-            seconds = time.perf_counter() - started
-            facts[part]["seconds"] = round(seconds, 2)
+        for part, written in _write_parts(chosen, work, story, scale, seed, jobs):
+            facts[part] = written
             if progress:
-                progress(f"{part}: written in {seconds:.1f} s")
+                progress(f"{part}: written in {written['seconds']:.1f} s")
+        parts = {part: facts.pop(part) for part in chosen}
+        facts |= parts  # the parts in write order, whichever finished first
         (work / FACTS_FILE).write_text(json.dumps(facts, indent=2, default=str) + "\n")
         (work / layout.SAMPLE_README).write_text(render_readme(facts, story))
         written = sorted(entry.name for entry in work.iterdir())
@@ -230,6 +237,35 @@ _WRITERS = {
     "canaries": ("opsbook.sample.canaries", "write_canaries"),
     "spans": ("opsbook.sample.spans", "write_spans"),
 }
+
+
+#: The parts that take longest at scale 1, started first when parts are written in parallel.
+_LONGEST = ("logs", "metrics", "canaries", "s3logs", "cur")
+
+
+def _write_parts(
+    chosen: tuple[str, ...], root: Path, story: org.Timeline, scale: float, seed: int, jobs: int
+) -> Iterator[tuple[str, Any]]:
+    """Yield each part and its facts (with the seconds it took) as it is written."""
+    if jobs <= 1 or len(chosen) <= 1:
+        for part in chosen:
+            yield part, _timed_part(part, root, story, scale=scale, seed=seed)
+        return
+    order = sorted(chosen, key=lambda part: _LONGEST.index(part) if part in _LONGEST else 99)
+    with ProcessPoolExecutor(max_workers=min(jobs, len(chosen))) as pool:
+        futures = {
+            pool.submit(_timed_part, part, root, story, scale=scale, seed=seed): part
+            for part in order
+        }
+        for future in as_completed(futures):
+            yield futures[future], future.result()
+
+
+def _timed_part(part: str, root: Path, story: org.Timeline, *, scale: float, seed: int) -> Any:
+    started = time.perf_counter()
+    facts = _write_part(part, root, story, scale=scale, seed=seed)
+    facts["seconds"] = round(time.perf_counter() - started, 2)
+    return facts
 
 
 def _write_part(part: str, root: Path, story: org.Timeline, *, scale: float, seed: int) -> Any:

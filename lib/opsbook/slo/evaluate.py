@@ -92,15 +92,7 @@ class SloReport:
 
     def alerts(self, name: str | None = None) -> pd.DataFrame:
         """Return the alert timeline (per minute and tier) of one SLO or all, from the period start."""
-        frames = []
-        for item in self.data if name is None else [self.get(name)]:
-            if item.slo.name not in self._alerts:
-                timeline = maths.alert_timeline(
-                    item.counts, item.slo.target, item.period, self.tiers
-                )
-                keep = (timeline.timestamp > item.start) & (timeline.timestamp <= item.as_of)
-                self._alerts[item.slo.name] = timeline.loc[keep].assign(slo=item.slo.name)
-            frames.append(self._alerts[item.slo.name])
+        frames = [self._timeline(item) for item in self._items(name)]
         columns = [
             "slo",
             "timestamp",
@@ -113,15 +105,32 @@ class SloReport:
         ]
         return pd.concat(frames, ignore_index=True)[columns]
 
+    def _items(self, name: str | None) -> list[SloData]:
+        return list(self.data) if name is None else [self.get(name)]
+
+    def _timeline(self, item: SloData) -> pd.DataFrame:
+        """Return one SLO's alert timeline from its period start (computed once, then kept)."""
+        if item.slo.name not in self._alerts:
+            timeline = maths.alert_timeline(item.counts, item.slo.target, item.period, self.tiers)
+            keep = (timeline.timestamp > item.start) & (timeline.timestamp <= item.as_of)
+            self._alerts[item.slo.name] = timeline.loc[keep].assign(slo=item.slo.name)
+        return self._alerts[item.slo.name]
+
     def episodes(self, name: str | None = None) -> pd.DataFrame:
         """Return each span during which a tier fired: slo, tier, severity, start, end, peak burn.
 
         ``end`` is when the alert stopped firing (NaT while it still fires at ``as_of``).
         """
-        frames = [
-            _runs(group).assign(slo=slo, tier=tier, severity=group.severity.iloc[0])
-            for (slo, tier), group in self.alerts(name).groupby(["slo", "tier"], sort=False)
-        ]
+        frames = []
+        for item in self._items(name):
+            timeline = self._timeline(item)
+            # per tier from the numeric columns: splitting the text columns costs ~0.1 s per SLO
+            numbers = timeline[["timestamp", "firing", "long_burn"]]
+            for tier in maths.derive_thresholds(self.tiers, item.period):
+                mine = numbers.loc[(timeline.tier == tier.name).to_numpy()]
+                if len(mine):
+                    frames.append(_runs(mine).assign(slo=item.slo.name, tier=tier.name,
+                                                     severity=tier.severity))  # fmt: skip
         columns = ["slo", "tier", "severity", "start", "end", "minutes", "peak_burn"]
         frames = [frame for frame in frames if not frame.empty]
         out = (
@@ -177,7 +186,7 @@ class SloReport:
             budget = item.budget_events()
             consumed = (total - good) / budget if budget > 0 and total > 0 else math.nan
             remaining = 1 - consumed
-            timeline = self.alerts(slo.name)
+            timeline = self._timeline(item)
             now = timeline.loc[timeline.timestamp == timeline.timestamp.max()].set_index("tier")
             row = {
                 "name": slo.name,
