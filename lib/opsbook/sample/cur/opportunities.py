@@ -282,23 +282,27 @@ def _dated(period: Period, day: dt.date) -> dict[str, Any]:
 
 
 def planted_rows(
-    cat: CompiledCatalogue, period: Period, as_of: dt.date, rng: np.random.Generator
+    cat: CompiledCatalogue,
+    period: Period,
+    as_of: dt.date,
+    rng: np.random.Generator,
+    planted_resources: tuple[Planted, ...] = PLANTED,
 ) -> pa.Table:
-    """Return the daily ``Usage`` rows of every planted resource in ``period``, and their EDP rows.
+    """Return the daily ``Usage`` rows of ``planted_resources`` in ``period``, and their EDP rows.
 
-    Usage is constant from day to day (GB-Mo components spread the month's GB over its days),
-    so a month's cost is its rate x amount x days, to the cent.
+    Usage is constant from day to day (monthly components, GB-Mo or IOPS-Mo, spread the month's
+    amount over its days), so a month's cost is its rate x amount x days, to the cent.
     """
     records: list[dict[str, Any]] = []
     edp: dict[tuple[dt.date, str, str], float] = {}
-    for planted in PLANTED:
+    for planted in planted_resources:
         first = max(period.start, _created(planted, as_of))
         for use in planted.components:
             static = _record(cat, planted, use)
             day = first
             while day < period.data_end:
                 days_in_month = (period.end - period.start).days
-                amount = use.per_day / days_in_month if use.unit == "GB-Mo" else use.per_day
+                amount = use.per_day / days_in_month if use.unit.endswith("-Mo") else use.per_day
                 cost = round(amount * use.rate, 10)
                 discount = -cost * EDP_RATE
                 records.append({
