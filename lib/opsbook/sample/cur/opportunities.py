@@ -39,6 +39,9 @@ __all__ = ["PLANTED", "Component", "Planted", "by_key", "planted_rows"]
 
 #: Days before ``as_of`` a "recent" planted resource was created (the snapshot near-miss).
 RECENT_DAYS = 45
+#: Days before ``as_of`` a planted resource ``created="in trail"`` was created: inside the
+#: sample trail's window, so CloudTrail holds its create event.
+TRAIL_DAYS = 10
 
 
 @dataclass(frozen=True)
@@ -67,7 +70,8 @@ class Planted:
     resource_id: str
     components: tuple[Component, ...]
     instance_type: str = ""
-    created: str = "start"  # "start" (before the CUR begins) or "recent"
+    created: str = "start"  # "start" (before the CUR begins), "recent" or "in trail"
+    tagged: bool = True  # whether its line items carry the app, owner and env tags
     app: str = "finops-sample"
 
     @property
@@ -218,7 +222,10 @@ def by_key(key: str) -> Planted:
 
 
 def _created(planted: Planted, as_of: dt.date) -> dt.date:
-    return dt.date.min if planted.created == "start" else as_of - dt.timedelta(days=RECENT_DAYS)
+    if planted.created == "start":
+        return dt.date.min
+    days = TRAIL_DAYS if planted.created == "in trail" else RECENT_DAYS
+    return as_of - dt.timedelta(days=days)
 
 
 def _record(cat: CompiledCatalogue, planted: Planted, use: Component) -> dict[str, Any]:
@@ -263,7 +270,7 @@ def _record(cat: CompiledCatalogue, planted: Planted, use: Component) -> dict[st
         product_pricing_unit=use.unit,
         product_sku=sku,
         product_instance_type=planted.instance_type,
-        resource_tags=sorted(tags.items()),
+        resource_tags=sorted(tags.items()) if planted.tagged else [],
     )
     return record
 
