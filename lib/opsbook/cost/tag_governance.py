@@ -34,7 +34,7 @@ from dataclasses import dataclass, field
 import pandas as pd
 
 from opsbook import clock
-from opsbook.cost._owner_hints import owner_hints
+from opsbook.cost._owner_hints import NOT_IN_WINDOW, owner_hints
 from opsbook.cost.allocation import cur_tag_key, required_tags
 from opsbook.cost.opportunities import resource_usage
 from opsbook.cost.query import run_cur_query
@@ -135,7 +135,12 @@ class TagGovernanceReview:
             "violations": len(self.violations),
             "violation_cost": round(float(self.violations["cost"].sum()), 2),
             "untagged_resources": len(self.untagged),
-        }
+            "untagged_with_creator": int(
+                (~self.untagged["created_by"].astype(str).str.startswith(NOT_IN_WINDOW)
+                 & ~self.untagged["created_by"].astype(str).str.startswith("CloudTrail not read")
+                 ).sum()
+            ) if "created_by" in self.untagged else 0,
+        }  # fmt: skip
 
     def findings(self) -> list[str]:
         """Return the coverage, the spend left out as untaggable, violations and untagged cost."""
@@ -154,7 +159,8 @@ class TagGovernanceReview:
         if len(self.untagged):
             top = self.untagged.iloc[0]
             lines.append(f"{len(self.untagged)} resources miss a required tag; costliest "
-                         f"{top['resource_id']} ${top['cost']:,.0f} ({top['missing']})")  # fmt: skip
+                         f"{top['resource_id']} ${top['cost']:,.0f} ({top['missing']}); "
+                         f"created by: {top.get('created_by', NOT_IN_WINDOW)}")  # fmt: skip
         return lines
 
     def status(self) -> str:
