@@ -46,8 +46,8 @@ def hourly_spend(rows: pd.DataFrame, start: pd.Timestamp, end: pd.Timestamp) -> 
     Examples
     --------
     >>> rows = pd.DataFrame({"account_id": ["1", "1"], "public_cost": [48.0, 3.0],
-    ...     "usage_start": pd.to_datetime(["2026-10-01", "2026-10-02 05:00"]),
-    ...     "usage_end": pd.to_datetime(["2026-10-02", "2026-10-02 06:00"])})
+    ...     "usage_start": pd.to_datetime(["2026-10-01 00:00", "2026-10-02 05:00"]),
+    ...     "usage_end": pd.to_datetime(["2026-10-02 00:00", "2026-10-02 06:00"])})
     >>> spend = hourly_spend(rows, pd.Timestamp("2026-10-01"), pd.Timestamp("2026-10-03"))
     >>> spend["1"].iloc[[0, 23, 24, 29, 30]].tolist()
     [2.0, 2.0, 0.0, 3.0, 0.0]
