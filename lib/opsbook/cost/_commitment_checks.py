@@ -53,6 +53,8 @@ def hourly_spend(rows: pd.DataFrame, start: pd.Timestamp, end: pd.Timestamp) -> 
     [2.0, 2.0, 0.0, 3.0, 0.0]
     """
     hours = pd.date_range(start, end, freq="h", inclusive="left")
+    if rows.empty:
+        return pd.DataFrame(index=hours, dtype="float64")
     first = pd.to_datetime(rows["usage_start"]).dt.tz_localize(None).dt.floor("h")
     last = pd.to_datetime(rows["usage_end"]).dt.tz_localize(None).dt.ceil("h")
     span = ((last - first) / _HOUR).clip(lower=1).astype("int64").to_numpy()
