@@ -52,7 +52,8 @@ def read_changes(
     pandas.DataFrame
         ``event_time``, ``account_id``, ``region``, ``event_source``, ``event_name``,
         ``action``, ``resource`` (e.g. ``shop-prod/checkout-api``), ``actor`` (the caller's
-        ARN), ``request_parameters`` (JSON), ``event_id``.
+        ARN), ``request_parameters`` (JSON), ``event_id``, ``response_elements`` (JSON: what
+        the call returned, e.g. the ids RunInstances or CreateVolume gave).
 
     Examples
     --------

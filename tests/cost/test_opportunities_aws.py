@@ -26,6 +26,11 @@ NOTEBOOK = Path(__file__).resolve().parents[2] / "notebooks" / "cost" / "opportu
 PARAMETERS = {"month": "2026-10", "end": "2026-11-15", "basis": "unblended"}
 #: Sections moto cannot serve here.
 UNSERVED = {"cost_optimization_hub", "compute_optimizer", "lambda_memory"}
+#: Checks that run on moto but cannot find what the local run finds, and why.
+DIFFERENT = {
+    "log_retention": "moto gives a log group the creation time of the call that makes it, so "
+    "the sample's groups (and their age) cannot be recreated",
+}
 
 
 def test_opportunities_on_aws_find_what_the_local_run_finds(
@@ -42,7 +47,8 @@ def test_opportunities_on_aws_find_what_the_local_run_finds(
         remote = run_notebook(NOTEBOOK, tmp_path, PARAMETERS, settings, monkeypatch)
     assert {"cost_optimization_hub", "compute_optimizer"} <= set(remote["checks_failed"])
     assert set(remote["checks_failed"]) <= UNSERVED
-    mine = {k: v for k, v in local.records["saving_by_check"].items() if k not in UNSERVED}
+    mine = {k: v for k, v in local.records["saving_by_check"].items()
+            if k not in UNSERVED and k not in DIFFERENT}  # fmt: skip
     theirs = remote["saving_by_check"]
     for check, saving in mine.items():
         if check in ("aws recommendations", "compute optimizer"):

@@ -11,6 +11,7 @@ from opsbook import logs
 from opsbook.backends import frames
 from opsbook.errors import ConfigurationError
 from opsbook.ops import hygiene, inventory
+from opsbook.sample.cur.provisioned import LOG_GROUPS as RETIRED
 from opsbook.sample.logs import LOG_GROUP_SETUP, RETENTION_DAYS, STALE_HISTORY, STALE_LOG_GROUP
 from opsbook.settings import resolve
 
@@ -33,7 +34,7 @@ def test_finds_the_alarms_without_actions_and_the_stuck_one(report) -> None:
 def test_log_groups_without_retention_are_listed_largest_first(report, sample_dir) -> None:
     # Both backends read DescribeLogGroups; the sample's sets retention where RETENTION_DAYS says.
     groups = report.log_groups.set_index("log_group")
-    assert set(groups.index) == set(LOG_GROUP_SETUP) | {STALE_LOG_GROUP}
+    assert set(groups.index) == set(LOG_GROUP_SETUP) | {STALE_LOG_GROUP} | set(RETIRED)
     assert groups.retention_days.dropna().to_dict() == RETENTION_DAYS
     assert set(report.no_retention.log_group) == set(groups.index) - set(RETENTION_DAYS)
     assert report.no_retention.stored_bytes.is_monotonic_decreasing
@@ -41,7 +42,9 @@ def test_log_groups_without_retention_are_listed_largest_first(report, sample_di
     # group its modelled history.
     files = logs.describe_log_groups(settings=resolve(backend="local", data_dir=str(sample_dir)))
     written = files.set_index("log_group").stored_bytes
-    assert groups.stored_bytes.drop(STALE_LOG_GROUP).to_dict() == written.to_dict()
+    assert groups.stored_bytes.drop([STALE_LOG_GROUP, *RETIRED]).to_dict() == written.to_dict()
+    for name, (_, gb) in RETIRED.items():  # the savings check's: the GB its CUR storage bills
+        assert groups.loc[name, "stored_bytes"] == gb * 1024**3
     history = STALE_HISTORY
     stale_bytes = (
         (history["created"] - history["stopped"]) * history["runs_per_day"] * history["run_bytes"]
@@ -55,9 +58,9 @@ def test_log_groups_without_retention_are_listed_largest_first(report, sample_di
 
 
 def test_the_decommissioned_group_is_stale(report) -> None:
-    # The other groups were written to on the last day; the stale one holds no event at all.
-    assert report.stale.log_group.tolist() == [STALE_LOG_GROUP]
-    assert report.stale.why.iloc[0] == "no event found"
+    # The other groups were written to on the last day; the stale ones hold no event at all.
+    assert set(report.stale.log_group) == {STALE_LOG_GROUP, *RETIRED}
+    assert set(report.stale.why) == {"no event found"}
     fresh = report.log_groups.dropna(subset=["last_event"])
     assert (fresh.last_event >= pd.Timestamp("2026-11-14", tz="UTC")).all()
     assert report.figures()["errors"] == {}

@@ -238,14 +238,25 @@ def put_metrics(recorded: list[RecordedMetrics], region: str = "us-east-1") -> i
     Each datapoint goes in as one value at its timestamp, so GetMetricData at the same period
     and statistic (Sum, Average, Minimum, Maximum; not SampleCount) returns it unchanged. Rows
     of metric math expressions are left out: moto computes them from the series. Call inside
-    the ``aws_env`` fixture.
+    the ``aws_env`` fixture. A series read at several periods (a check's window total and
+    another's hourly values) is put once, at its finest period: moto adds up what it holds.
     """
     import boto3
 
+    def name(series: Any) -> tuple:
+        return (series.namespace, series.metric, tuple(series.dimensions))
+
+    finest: dict[tuple, float] = {}
+    for call in recorded:
+        for series in call.series.values():
+            period = call.frame.attrs.get("period", 0)
+            finest[name(series)] = min(finest.get(name(series), period), period)
     cloudwatch = boto3.client("cloudwatch", region_name=region)
     count = 0
     for call in recorded:
         for key, series in call.series.items():
+            if call.frame.attrs.get("period", 0) != finest[name(series)]:
+                continue
             rows = call.frame[call.frame["id"] == key]
             data = [
                 {"MetricName": series.metric, "Timestamp": row.timestamp.to_pydatetime(),

@@ -146,6 +146,7 @@ CHANGES = {
     "actor": "string",
     "request_parameters": "string",
     "event_id": "string",
+    "response_elements": "string",
 }
 HEALTH_EVENTS = {
     "arn": "string",

@@ -169,6 +169,7 @@ def history_rows(items: Iterable[Mapping[str, Any]]) -> list[dict[str, Any]]:
 def change_row(record: Mapping[str, Any]) -> dict[str, Any]:
     """Return a change row from one CloudTrail record (a log-file record or ``CloudTrailEvent``)."""
     parameters = record.get("requestParameters") or {}
+    response = record.get("responseElements") or {}
     identity = record.get("userIdentity") or {}
     return {
         "event_time": record["eventTime"],
@@ -181,6 +182,7 @@ def change_row(record: Mapping[str, Any]) -> dict[str, Any]:
         "actor": identity.get("arn") or identity.get("invokedBy") or identity.get("type"),
         "request_parameters": json.dumps(parameters, sort_keys=True) if parameters else None,
         "event_id": record.get("eventID"),
+        "response_elements": json.dumps(response, sort_keys=True) if response else None,
     }
 
 

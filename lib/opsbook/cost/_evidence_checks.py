@@ -31,6 +31,8 @@ class Evidence:
     max_resources: int
     logs_account: str = ""
     unevaluated: dict[str, int] = field(default_factory=dict)
+    accounts: str = ""  # linked account ids, comma-separated (empty: all), for CUR queries
+    basis: str = "amortized"  # the review's cost basis
 
     @property
     def days(self) -> float:

@@ -11,7 +11,12 @@ basis) and the estimated monthly saving with its pricing basis. The checks:
   where it exists), Lambda memory from ``Max Memory Used`` vs ``Memory Size`` in REPORT lines;
 * **generation**: gp2 volumes (at the gp3 rate this CUR bills), previous-generation instance
   families, Graviton and AMD candidates;
-* **storage**: S3 buckets holding much data in STANDARD that is rarely read.
+* **underused**, provisioned: DynamoDB read/write capacity and io1/io2/gp3 IOPS well above the
+  busiest hour's use (CloudWatch);
+* **storage**: S3 buckets holding much data in STANDARD that is rarely read, log groups that
+  never expire (DescribeLogGroups) with the storage cost of what is older than a retention;
+* **commitments**: a Compute Savings Plan sized from the hourly on-demand spend, and Reserved
+  Instances and Savings Plans about to expire (their saving is at stake, never counted).
 
 A resource can be the subject of several checks (an m5 instance: Graviton, AMD and underused);
 ``counted`` marks the one with the largest saving, and only counted rows add up to the total.
@@ -31,8 +36,10 @@ Examples
 >>> review = review_opportunities("2026-10", end="2026-11-15")  # doctest: +SKIP
 >>> review.figures()["monthly_saving"]  # doctest: +SKIP
 >>> sorted(CHECKS)  # doctest: +NORMALIZE_WHITESPACE
-['amd', 'gp2', 'graviton', 'idle_eip', 'idle_load_balancer', 'idle_nat', 'idle_volume',
- 'lambda_memory', 'old_snapshot', 'previous_generation', 's3_cold', 'underused_instance']
+['amd', 'dynamodb_capacity', 'expiring_commitment', 'gp2', 'graviton', 'idle_eip',
+ 'idle_load_balancer', 'idle_nat', 'idle_volume', 'lambda_memory', 'log_retention',
+ 'old_snapshot', 'previous_generation', 'provisioned_iops', 's3_cold', 'savings_plan',
+ 'underused_instance']
 """
 
 from __future__ import annotations
@@ -44,6 +51,8 @@ from typing import Any
 import pandas as pd
 
 from opsbook import billing, clock
+from opsbook.cost._capacity_checks import CAPACITY_CHECKS
+from opsbook.cost._commitment_checks import AT_STAKE, COMMITMENT_CHECKS, PLAN_ID
 from opsbook.cost._evidence_checks import EVIDENCE_CHECKS, Evidence
 from opsbook.cost._usage_checks import COLUMNS, USAGE_CHECKS, Usage
 from opsbook.cost.query import run_cur_query
@@ -85,19 +94,32 @@ class Thresholds:
     lambda_headroom: float = 0.3  # proposed memory: most used + this share, in 64 MB steps
     s3_min_standard_gb: float = 1000.0
     s3_max_gets_per_gb: float = 1.0  # GET requests a month per GB in STANDARD below = cold
+    log_retention_days: int = 90  # suggested retention of a log group that never expires
+    capacity_max_used_share: float = 0.3  # busiest hour / provisioned (DynamoDB, IOPS) below
+    capacity_headroom: float = 0.3  # proposed capacity: the busiest hour plus this share
+    sp_percentile: float = 10.0  # the hour (percentile of hourly on-demand) a Savings Plan covers
+    sp_discount: float = 0.2  # Compute Savings Plan (1 year, no upfront) below on-demand
+    sp_min_hourly_commitment: float = 0.1  # USD an hour below which no plan is proposed
+    expiring_days: int = 90  # commitments ending within this many days
 
     def __post_init__(self) -> None:
         for name, value in vars(self).items():
             if isinstance(value, bool) or not isinstance(value, int | float) or value < 0:
                 raise ConfigurationError(f"threshold {name}={value!r}: give a number >= 0")
+        for name, top in (("sp_percentile", 100), ("sp_discount", 0.99),
+                          ("capacity_max_used_share", 1)):  # fmt: skip
+            if getattr(self, name) > top:
+                raise ConfigurationError(f"threshold {name}={getattr(self, name)!r}: at most {top}")
 
 
 #: Check name -> (category, source beside the CUR).
 CHECKS: dict[str, tuple[str, str]] = {
     **{name: (category, "CUR") for name, (category, _) in USAGE_CHECKS.items()},
     **{name: (category, f"CUR + {source}") for name, (category, _, source)
-       in EVIDENCE_CHECKS.items()},
+       in {**EVIDENCE_CHECKS, **CAPACITY_CHECKS}.items()},
+    **{name: (category, source) for name, (category, _, source) in COMMITMENT_CHECKS.items()},
 }  # fmt: skip
+_WITH_EVIDENCE = {**EVIDENCE_CHECKS, **CAPACITY_CHECKS, **COMMITMENT_CHECKS}
 
 
 def resource_usage(
@@ -139,7 +161,7 @@ def opportunities(
     frames = []
     runs: dict[str, Callable[[], pd.DataFrame]] = {
         **{n: (lambda f=f: f(usage, thresholds)) for n, (_, f) in USAGE_CHECKS.items()},
-        **{n: (lambda f=f: f(usage, thresholds, evidence)) for n, (_, f, _s) in EVIDENCE_CHECKS.items()},
+        **{n: (lambda f=f: f(usage, thresholds, evidence)) for n, (_, f, _s) in _WITH_EVIDENCE.items()},
     }  # fmt: skip
     for name, run in runs.items():
         result = attempt(name, errors, run)
@@ -150,7 +172,8 @@ def opportunities(
     found = found.astype({"monthly_cost": "float64", "estimated_saving": "float64"})
     found = found.sort_values(["estimated_saving", "resource_id"], ascending=[False, True],
                               na_position="last", ignore_index=True)  # fmt: skip
-    found["counted"] = ~found["resource_id"].duplicated() & found["estimated_saving"].notna()
+    found["counted"] = (~found["resource_id"].duplicated() & found["estimated_saving"].notna()
+                        & ~found["check"].isin(AT_STAKE))  # fmt: skip
     return annotate(
         found,
         first=[
@@ -241,15 +264,19 @@ def reconcile(
 
     ``recommendations`` are ``source``'s (a key of :data:`AWS_SOURCES`: Cost Optimization Hub's
     or Compute Optimizer's frame). A recommendation matches a row when its ``resource_id`` or
-    ``resource_arn`` is the row's CUR resource id; its action and saving go into
-    ``<prefix>_action`` and ``<prefix>_saving``. AWS-only rows count (``counted``) unless the
-    resource already does.
+    ``resource_arn`` is the row's CUR resource id; a Compute Savings Plan purchase matches the
+    ``savings_plan`` row of its account. Its action and saving go into ``<prefix>_action`` and
+    ``<prefix>_saving``. AWS-only rows count (``counted``) unless the resource already does.
     """
     spec = AWS_SOURCES[source]
     recs = spec.normalise(recommendations)
+    plan = (recs["action"] == "PurchaseSavingsPlans") & (
+        recs["resource_type"] == "ComputeSavingsPlans"
+    )
     recs = recs.assign(
         key=recs["resource_arn"].where(recs["resource_arn"].isin(found["resource_id"]),
                                        recs["resource_id"])
+        .where(~plan, PLAN_ID + recs["account_id"].astype(str))
     )  # fmt: skip
     matched = recs[recs["key"].isin(found["resource_id"])]
     best = matched.sort_values("saving").drop_duplicates("key", keep="last")
@@ -391,7 +418,7 @@ def review_opportunities(
     stop = pd.Timestamp(clock.to_utc(end, "end") if end else clock.now()).floor("min")
     usage = resource_usage(period, basis=basis, accounts=accounts, end=stop, settings=settings)
     evidence = Evidence(stop - pd.Timedelta(days=lookback_days), stop, settings, max_resources,
-                        logs_account)  # fmt: skip
+                        logs_account, accounts=accounts_param(accounts), basis=basis)  # fmt: skip
     errors: dict[str, str] = {}
     found = opportunities(usage, t, evidence, errors)
     for spec in AWS_SOURCES.values():

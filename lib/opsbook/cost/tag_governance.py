@@ -8,7 +8,10 @@
   apart with their cost (:attr:`TagGovernanceReview.untaggable`) rather than counted as untagged.
 * **Violations**: each resource whose tag value is not allowed or whose key is prohibited, with
   the month's cost it carries.
-* **Untagged resources**: the resources missing a required key, costliest first.
+* **Untagged resources**: the resources missing a required key, costliest first, each with an
+  owner hint (``created_by``): who created it, from its CloudTrail create event (RunInstances,
+  CreateVolume, CreateBucket, CreateDBInstance, CreateFunction...), or "not in CloudTrail's
+  window" when the trail holds none (:mod:`opsbook.cost._owner_hints`).
 
 Costs are unblended (as invoiced) and read from ``cur/tag_values``, ``cur/resource_usage`` and
 ``cur/line_item_types``.
@@ -30,11 +33,13 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
+from opsbook import clock
+from opsbook.cost._owner_hints import NOT_IN_WINDOW, owner_hints
 from opsbook.cost.allocation import cur_tag_key, required_tags
 from opsbook.cost.opportunities import resource_usage
 from opsbook.cost.query import run_cur_query
 from opsbook.cost.spend import accounts_param, check_month, last_closed_month
-from opsbook.errors import ConfigurationError
+from opsbook.errors import ConfigurationError, OpsbookError
 from opsbook.present import FINDING, PASS, SKIPPED, annotate
 from opsbook.settings import Settings, resolve
 
@@ -130,7 +135,12 @@ class TagGovernanceReview:
             "violations": len(self.violations),
             "violation_cost": round(float(self.violations["cost"].sum()), 2),
             "untagged_resources": len(self.untagged),
-        }
+            "untagged_with_creator": int(
+                (~self.untagged["created_by"].astype(str).str.startswith(NOT_IN_WINDOW)
+                 & ~self.untagged["created_by"].astype(str).str.startswith("CloudTrail not read")
+                 ).sum()
+            ) if "created_by" in self.untagged else 0,
+        }  # fmt: skip
 
     def findings(self) -> list[str]:
         """Return the coverage, the spend left out as untaggable, violations and untagged cost."""
@@ -149,7 +159,8 @@ class TagGovernanceReview:
         if len(self.untagged):
             top = self.untagged.iloc[0]
             lines.append(f"{len(self.untagged)} resources miss a required tag; costliest "
-                         f"{top['resource_id']} ${top['cost']:,.0f} ({top['missing']})")  # fmt: skip
+                         f"{top['resource_id']} ${top['cost']:,.0f} ({top['missing']}); "
+                         f"created by: {top.get('created_by', NOT_IN_WINDOW)}")  # fmt: skip
         return lines
 
     def status(self) -> str:
@@ -166,6 +177,8 @@ def review_tag_governance(
     prohibited: str | Sequence[str] = "",
     required: str | Sequence[str] | None = None,
     accounts: str | Iterable[str] | None = None,
+    trail_end: clock.Moment | None = None,
+    trail_days: int = 90,
     settings: Settings | None = None,
 ) -> TagGovernanceReview:
     """Return the month's tag coverage, untaggable spend, violations and untagged resources.
@@ -176,6 +189,9 @@ def review_tag_governance(
         The policy, as :meth:`TagPolicy.parse` reads it.
     required
         Tag keys every resource must carry; empty: the ``required_tags`` setting.
+    trail_end, trail_days
+        The CloudTrail window the owner hints read: ``trail_days`` days up to ``trail_end``
+        (default: now; CloudTrail's event history holds 90 days).
 
     Examples
     --------
@@ -221,7 +237,13 @@ def review_tag_governance(
     untagged = cost.assign(missing=missing, any_tag=tagged)
     untagged = untagged[untagged["missing"] != ""].sort_values("cost", ascending=False,
                                                                ignore_index=True)  # fmt: skip
-    annotate(untagged, first=["resource_id", "cost", "missing"], kinds={"cost": "money"},
+    try:
+        untagged["created_by"] = owner_hints(untagged, trail_end, days=trail_days,
+                                             settings=settings)  # fmt: skip
+    except OpsbookError as error:  # never blank: say why nobody is named
+        untagged["created_by"] = f"CloudTrail not read: {error}"
+    annotate(untagged, first=["resource_id", "cost", "missing", "created_by"],
+             kinds={"cost": "money"},
              empty="every resource carries every required tag")  # fmt: skip
     annotate(violations, kinds={"cost": "money"}, empty="no tag value breaks the policy")
     annotate(untaggable, kinds={"unblended_cost": "money"},

@@ -47,6 +47,7 @@ import numpy as np
 from opsbook.backends import layout
 from opsbook.sample import org
 from opsbook.sample.opportunity_metrics import write_opportunity_metrics
+from opsbook.sample.provisioned_metrics import write_provisioned_metrics
 from opsbook.sample.traffic import (
     CATALOG_FUNCTION,
     CHECKOUT_RPM,
@@ -192,6 +193,7 @@ def write_metrics(
         },
         "incident": _incident_facts(model, series, window),
         "opportunities": write_opportunity_metrics(root, story, seed=seed),
+        "provisioned": write_provisioned_metrics(root, story, seed=seed),
     }
 
 

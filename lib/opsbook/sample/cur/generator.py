@@ -27,8 +27,10 @@ from opsbook.sample.cur.ids import digest
 from opsbook.sample.cur.monthly import monthly_rows
 from opsbook.sample.cur.opportunities import planted_rows
 from opsbook.sample.cur.periods import Calendar, Period, add_months
+from opsbook.sample.cur.provisioned import PROVISIONED
 from opsbook.sample.cur.resources import Resources
 from opsbook.sample.cur.rows import DailyRows, PeriodTotals, Stats
+from opsbook.sample.cur.untagged import UNTAGGED
 from opsbook.sample.cur.writer import PeriodWriter, write_manifest
 from opsbook.sample.org import Timeline
 
@@ -178,6 +180,9 @@ class _Generator:
         """Return the planted opportunities' rows of ``period``, counted in its totals."""
         rng = np.random.default_rng([self.seed, _SALT, p_no, 2_000_000])
         table = planted_rows(self.cat, period, self.story.as_of, rng)
+        rng = np.random.default_rng([self.seed, _SALT, p_no, 3_000_000])
+        extra = planted_rows(self.cat, period, self.story.as_of, rng, PROVISIONED + UNTAGGED)
+        table = pa.concat_tables([table, extra])
         frame = table.select(["line_item_usage_account_name", "line_item_product_code",
                               "line_item_line_item_type", "line_item_unblended_cost"]).to_pandas()  # fmt: skip
         cat = self.cat

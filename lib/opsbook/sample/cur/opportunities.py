@@ -39,6 +39,9 @@ __all__ = ["PLANTED", "Component", "Planted", "by_key", "planted_rows"]
 
 #: Days before ``as_of`` a "recent" planted resource was created (the snapshot near-miss).
 RECENT_DAYS = 45
+#: Days before ``as_of`` a planted resource ``created="in trail"`` was created: inside the
+#: sample trail's window, so CloudTrail holds its create event.
+TRAIL_DAYS = 10
 
 
 @dataclass(frozen=True)
@@ -67,7 +70,8 @@ class Planted:
     resource_id: str
     components: tuple[Component, ...]
     instance_type: str = ""
-    created: str = "start"  # "start" (before the CUR begins) or "recent"
+    created: str = "start"  # "start" (before the CUR begins), "recent" or "in trail"
+    tagged: bool = True  # whether its line items carry the app, owner and env tags
     app: str = "finops-sample"
 
     @property
@@ -218,7 +222,10 @@ def by_key(key: str) -> Planted:
 
 
 def _created(planted: Planted, as_of: dt.date) -> dt.date:
-    return dt.date.min if planted.created == "start" else as_of - dt.timedelta(days=RECENT_DAYS)
+    if planted.created == "start":
+        return dt.date.min
+    days = TRAIL_DAYS if planted.created == "in trail" else RECENT_DAYS
+    return as_of - dt.timedelta(days=days)
 
 
 def _record(cat: CompiledCatalogue, planted: Planted, use: Component) -> dict[str, Any]:
@@ -263,29 +270,33 @@ def _record(cat: CompiledCatalogue, planted: Planted, use: Component) -> dict[st
         product_pricing_unit=use.unit,
         product_sku=sku,
         product_instance_type=planted.instance_type,
-        resource_tags=sorted(tags.items()),
+        resource_tags=sorted(tags.items()) if planted.tagged else [],
     )
     return record
 
 
 def planted_rows(
-    cat: CompiledCatalogue, period: Period, as_of: dt.date, rng: np.random.Generator
+    cat: CompiledCatalogue,
+    period: Period,
+    as_of: dt.date,
+    rng: np.random.Generator,
+    planted_resources: tuple[Planted, ...] = PLANTED,
 ) -> pa.Table:
-    """Return the daily ``Usage`` rows of every planted resource in ``period``, and their EDP rows.
+    """Return the daily ``Usage`` rows of ``planted_resources`` in ``period``, and their EDP rows.
 
-    Usage is constant from day to day (GB-Mo components spread the month's GB over its days),
-    so a month's cost is its rate x amount x days, to the cent.
+    Usage is constant from day to day (monthly components, GB-Mo or IOPS-Mo, spread the month's
+    amount over its days), so a month's cost is its rate x amount x days, to the cent.
     """
     records: list[dict[str, Any]] = []
     edp: dict[tuple[dt.date, str, str], float] = {}
-    for planted in PLANTED:
+    for planted in planted_resources:
         first = max(period.start, _created(planted, as_of))
         for use in planted.components:
             static = _record(cat, planted, use)
             day = first
             while day < period.data_end:
                 days_in_month = (period.end - period.start).days
-                amount = use.per_day / days_in_month if use.unit == "GB-Mo" else use.per_day
+                amount = use.per_day / days_in_month if use.unit.endswith("-Mo") else use.per_day
                 cost = round(amount * use.rate, 10)
                 discount = -cost * EDP_RATE
                 records.append({

@@ -49,9 +49,11 @@ from opsbook.sample.episodes import (
 )
 from opsbook.sample.incident.alarms import ALARMS, CATALOG_FUNCTION, ORDERS_FUNCTION
 from opsbook.sample.incident.cloudtrail import build_trail, write_trail
+from opsbook.sample.incident.creations import merge_file_facts, record_creations
 from opsbook.sample.incident.formats import cli_time, write_json
 from opsbook.sample.incident.health import health_events
 from opsbook.sample.incident.history import build_alarms
+from opsbook.sample.incident.trail import Trail
 from opsbook.sample.org import Timeline
 
 __all__ = [
@@ -106,6 +108,10 @@ def write_incident_context(root: Path, story: Timeline, *, seed: int = 7) -> dic
 
     trail, trail_facts = build_trail(story, trail_rng, seed)
     file_facts = write_trail(root, trail, file_rng)
+    created = Trail(random.Random(seed * 1000 + 4))  # the untagged resources' create events
+    record_creations(created, story)
+    more = write_trail(root, created, random.Random(seed * 1000 + 5))
+    file_facts = merge_file_facts(file_facts, more)
 
     events, details, entities, health_facts = health_events(story, health_rng)
     write_json(root / layout.HEALTH_EVENTS, events)

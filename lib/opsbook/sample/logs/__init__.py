@@ -20,7 +20,8 @@
 Beside the events, ``logs/describe-log-groups.json`` holds what ``aws logs describe-log-groups``
 prints for the account (see :func:`describe_log_groups`): the four groups above, with the
 retention they were given, plus ``/aws/lambda/inventory-sync``, whose function was decommissioned
-weeks before the data starts: a stale group that never expires and holds no event in the window.
+weeks before the data starts: a stale group that never expires and holds no event in the window,
+and ``/aws/ecs/legacy-batch``, a retired job's group that still bills terabytes of storage.
 
 The events are drawn from the shared traffic model (:mod:`opsbook.sample.traffic`), so they show
 the same story as the metrics, and follow the deployments CloudTrail records
@@ -57,6 +58,7 @@ import numpy as np
 
 from opsbook.backends import layout
 from opsbook.sample import org
+from opsbook.sample.cur.provisioned import LOG_GROUPS as PLANTED_LOG_GROUPS
 from opsbook.sample.logs.access import access_events
 from opsbook.sample.logs.checkout import checkout_events
 from opsbook.sample.logs.events import SAMPLE_FRACTIONS, Events
@@ -191,6 +193,10 @@ def write_logs(
 def describe_log_groups(story: org.Timeline, stored_bytes: dict[str, int]) -> dict[str, Any]:
     """Return the account's log groups as DescribeLogGroups prints them, by name.
 
+    Beside the sample's own groups, the retired one the ``log_retention`` savings check must
+    flag (:data:`opsbook.sample.cur.provisioned.LOG_GROUPS`): it never expires, holds no event,
+    and its stored bytes are the GB its CUR storage line items bill.
+
     ``storedBytes`` of a group the sample writes is the UTF-8 size of its event messages
     (``stored_bytes``); the stale group's is its modelled history: runs per day × days it ran ×
     bytes per run. ``retentionInDays`` is present only where a policy is set
@@ -206,8 +212,10 @@ def describe_log_groups(story: org.Timeline, stored_bytes: dict[str, int]) -> di
     """
     stale = STALE_HISTORY
     ran = stale["created"] - stale["stopped"]
-    setup = {**LOG_GROUP_SETUP, STALE_LOG_GROUP: (stale["created"], 0)}
-    sizes = {**stored_bytes, STALE_LOG_GROUP: ran * stale["runs_per_day"] * stale["run_bytes"]}
+    setup = {**LOG_GROUP_SETUP, STALE_LOG_GROUP: (stale["created"], 0),
+             **{name: (days, 0) for name, (days, _) in PLANTED_LOG_GROUPS.items()}}  # fmt: skip
+    sizes = {**stored_bytes, STALE_LOG_GROUP: ran * stale["runs_per_day"] * stale["run_bytes"],
+             **{name: gb * 1024**3 for name, (_, gb) in PLANTED_LOG_GROUPS.items()}}  # fmt: skip
     groups = []
     for name in sorted(setup):
         days, filters = setup[name]
