@@ -104,7 +104,9 @@ def _hand_written(folder: str, queue: multiprocessing.Queue) -> None:
     data = next((Path(folder) / "cur").iterdir()) / "data"
     files = str(data / "BILLING_PERIOD=*" / "*.parquet")
     started = time.perf_counter()
-    frame = duckdb.connect().execute(HAND_WRITTEN, {"files": files, "a": HISTORY[0], "b": HISTORY[1]}).df()  # fmt: skip
+    con = duckdb.connect()
+    con.execute("SET enable_progress_bar = false")
+    frame = con.execute(HAND_WRITTEN, {"files": files, "a": HISTORY[0], "b": HISTORY[1]}).df()  # fmt: skip
     queue.put({"seconds": time.perf_counter() - started, "peak_mb": _peak_rss_mb(),
                "rows": len(frame)})  # fmt: skip
 
