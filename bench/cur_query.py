@@ -42,6 +42,18 @@ QUERIES = (
     "cur/amortized_cost_summary",
 )
 
+#: A line item's amortized cost, hand-written (opsbook's rule: queries/_fragments/amortized_cost.sql).
+AMORTIZED = """CASE line_item_line_item_type
+    WHEN 'DiscountedUsage' THEN reservation_effective_cost
+    WHEN 'RIFee' THEN reservation_unused_amortized_upfront_fee_for_billing_period
+                      + reservation_unused_recurring_fee
+    WHEN 'SavingsPlanCoveredUsage' THEN savings_plan_savings_plan_effective_cost
+    WHEN 'SavingsPlanRecurringFee' THEN savings_plan_total_commitment_to_date
+                                        - savings_plan_used_commitment
+    WHEN 'SavingsPlanNegation' THEN 0 WHEN 'SavingsPlanUpfrontFee' THEN 0
+    WHEN 'Fee' THEN CASE WHEN reservation_reservation_a_r_n <> '' THEN 0
+                         ELSE line_item_unblended_cost END
+    ELSE line_item_unblended_cost END"""
 _FROM = "FROM read_parquet($files, hive_partitioning = true) WHERE BILLING_PERIOD BETWEEN $a AND $b"
 HAND_WRITTEN = {
     "cur/cost_by_service": f"""
@@ -52,17 +64,7 @@ HAND_WRITTEN = {
         SELECT BILLING_PERIOD AS billing_period, line_item_usage_account_id AS account_id,
                line_item_usage_account_name AS account_name,
                sum(line_item_unblended_cost) AS unblended_cost,
-               sum(CASE line_item_line_item_type
-                   WHEN 'DiscountedUsage' THEN reservation_effective_cost
-                   WHEN 'RIFee' THEN reservation_unused_amortized_upfront_fee_for_billing_period
-                                     + reservation_unused_recurring_fee
-                   WHEN 'SavingsPlanCoveredUsage' THEN savings_plan_savings_plan_effective_cost
-                   WHEN 'SavingsPlanRecurringFee' THEN savings_plan_total_commitment_to_date
-                                                       - savings_plan_used_commitment
-                   WHEN 'SavingsPlanNegation' THEN 0 WHEN 'SavingsPlanUpfrontFee' THEN 0
-                   WHEN 'Fee' THEN CASE WHEN reservation_reservation_a_r_n <> '' THEN 0
-                                        ELSE line_item_unblended_cost END
-                   ELSE line_item_unblended_cost END) AS amortized_cost {_FROM}
+               sum({AMORTIZED}) AS amortized_cost {_FROM}
         GROUP BY ALL ORDER BY 1, 4 DESC, 2""",
     "cur/cost_by_app": f"""
         SELECT BILLING_PERIOD AS billing_period, resource_tags['user_app'] AS app,
@@ -70,17 +72,7 @@ HAND_WRITTEN = {
         GROUP BY ALL ORDER BY 1, 3 DESC, 2""",
     "cur/amortized_cost_summary": f"""
         SELECT BILLING_PERIOD AS billing_period, sum(line_item_unblended_cost) AS unblended_cost,
-               sum(CASE line_item_line_item_type
-                   WHEN 'DiscountedUsage' THEN reservation_effective_cost
-                   WHEN 'RIFee' THEN reservation_unused_amortized_upfront_fee_for_billing_period
-                                     + reservation_unused_recurring_fee
-                   WHEN 'SavingsPlanCoveredUsage' THEN savings_plan_savings_plan_effective_cost
-                   WHEN 'SavingsPlanRecurringFee' THEN savings_plan_total_commitment_to_date
-                                                       - savings_plan_used_commitment
-                   WHEN 'SavingsPlanNegation' THEN 0 WHEN 'SavingsPlanUpfrontFee' THEN 0
-                   WHEN 'Fee' THEN CASE WHEN reservation_reservation_a_r_n <> '' THEN 0
-                                        ELSE line_item_unblended_cost END
-                   ELSE line_item_unblended_cost END) AS amortized_cost,
+               sum({AMORTIZED}) AS amortized_cost,
                sum(CASE line_item_line_item_type
                    WHEN 'RIFee' THEN -reservation_amortized_upfront_fee_for_billing_period
                    WHEN 'SavingsPlanRecurringFee'

@@ -3,7 +3,8 @@
 * CUR: the monthly review (``bench/cur_query.py``'s four queries over the last two closed months)
   through opsbook and hand-written DuckDB, on 12-month CUR 2.0 exports of about ``--cur-rows``
   million rows each (default ``10,50``; ``10,50,200`` is the full curve, ~9 GB of Parquet and
-  about an hour of generating on 2 cores);
+  about an hour of generating on 2 cores), or on exports already written (``--cur-data``); the
+  size is the rows of the two months read;
 * Logs Insights: the three queries of ``bench/logs_local.py`` over ``--events`` million events
   (default ``10,50``; ``10,50,100`` for the full curve), opsbook and hand-written DuckDB.
 
@@ -11,7 +12,7 @@ Each size runs in a fresh process (its peak RSS is its own; medians of ``--runs`
 exponent ``k`` is the slope of log(time) on log(size) (time ∝ size^k); memory is compared as
 largest over smallest. Targets: k ≤ 1.05 and memory ≤ 1.2× from the smallest to the largest.
 
-    python bench/scaling.py [--cur-rows 10,50] [--events 10,50] [--runs 3] [--skip-cur] [--skip-logs]
+    python bench/scaling.py [--cur-rows 10,50 | --cur-data DIR,DIR] [--events 10,50] [--runs 3] [--skip-cur] [--skip-logs]
 """
 
 from __future__ import annotations
@@ -101,6 +102,16 @@ def _cur_export(millions: float) -> Path:
     return folder
 
 
+def _rows_read(folder: Path) -> int:
+    """Rows in the billing periods the review reads (Parquet metadata, nothing scanned)."""
+    import pyarrow.parquet as pq
+    from cur_query import MONTHS
+
+    data = next((folder / "cur").iterdir()) / "data"
+    return sum(pq.ParquetFile(path).metadata.num_rows for month in MONTHS
+               for path in (data / f"BILLING_PERIOD={month}").glob("*.parquet"))  # fmt: skip
+
+
 def _fit(sizes: list[float], times: list[float]) -> float:
     return float(np.polyfit(np.log(sizes), np.log(times), 1)[0]) if len(sizes) > 1 else float("nan")
 
@@ -127,6 +138,8 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--cur-rows", default="10,50", help="millions of CUR rows, comma-separated")
     parser.add_argument("--events", default="10,50", help="millions of log events, comma-separated")
+    parser.add_argument("--cur-data", help="existing CUR exports holding 2026-09 and 2026-10 "
+                        "(e.g. bench/opportunities.py's), comma-separated, instead of generating")  # fmt: skip
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--skip-cur", action="store_true")
     parser.add_argument("--skip-logs", action="store_true")
@@ -134,13 +147,14 @@ def main() -> None:
     print(f"{dt.datetime.now(dt.UTC):%Y-%m-%d %H:%M} UTC, medians of {args.runs} runs per size")
     if not args.skip_cur:
         points = []
-        for millions in (float(m) for m in args.cur_rows.split(",")):
-            folder = _cur_export(millions)
-            rows = int((folder / "rows.txt").read_text())
+        folders = ([Path(f) for f in args.cur_data.split(",")] if args.cur_data else
+                   [_cur_export(float(m)) for m in args.cur_rows.split(",")])  # fmt: skip
+        for folder in folders:
+            rows = _rows_read(folder)
             ours = _in_process(_cur_worker, "opsbook", str(folder), args.runs)
             hand = _in_process(_cur_worker, "duckdb", str(folder), args.runs)
             points.append((rows, ours, hand))
-        _curve("CUR monthly review (4 queries, last two closed months)", "rows", points)
+        _curve("CUR monthly review (4 queries, last two closed months)", "rows read", points)
     if not args.skip_logs:
         import logs_local
 

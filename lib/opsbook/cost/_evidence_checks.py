@@ -41,11 +41,18 @@ class Evidence:
 
     def statistic(self, series: dict[str, str]) -> pd.Series:
         """Return one value per id of ``series`` over the whole window (missing: no datapoint)."""
+        return self.statistics(series)[0]
+
+    def statistics(self, *asks: dict[str, str]) -> list[pd.Series]:
+        """Return :meth:`statistic` of each of ``asks``, read in one metrics request."""
+        series = {f"q{n}_{key}": query for n, ask in enumerate(asks) for key, query in ask.items()}
         if not series:
-            return pd.Series(dtype="float64")
+            return [pd.Series(dtype="float64") for _ in asks]
         seconds = int((self.end - self.start).total_seconds()) // 60 * 60
         frame = metrics.get(series, self.start, self.end, seconds, settings=self.settings)
-        return frame.groupby("id")["value"].sum().reindex(list(series))
+        values = frame.groupby("id")["value"].sum()
+        return [pd.Series(values.reindex([f"q{n}_{key}" for key in ask]).to_numpy(),
+                          index=list(ask), dtype="float64") for n, ask in enumerate(asks)]  # fmt: skip
 
 
 def _costliest(lines: pd.DataFrame, limit: int) -> pd.DataFrame:
@@ -93,8 +100,8 @@ def idle_load_balancer(usage: Usage, t: Any, ev: Evidence) -> pd.DataFrame:
 def idle_volume(usage: Usage, t: Any, ev: Evidence) -> pd.DataFrame:
     """EBS volumes with no reads or writes in the window (detached, or on a stopped instance)."""
     vols = _costliest(usage.matching(r"EBS:VolumeUsage.*"), ev.max_resources)
-    reads = ev.statistic(_ask(vols, "AWS/EBS VolumeReadOps {d} stat=Sum", "VolumeId"))
-    writes = ev.statistic(_ask(vols, "AWS/EBS VolumeWriteOps {d} stat=Sum", "VolumeId"))
+    reads, writes = ev.statistics(_ask(vols, "AWS/EBS VolumeReadOps {d} stat=Sum", "VolumeId"),
+                                  _ask(vols, "AWS/EBS VolumeWriteOps {d} stat=Sum", "VolumeId"))  # fmt: skip
     ops = reads.add(writes.to_numpy(), fill_value=0).where(
         reads.notna() | writes.notna().to_numpy()
     )
@@ -118,18 +125,23 @@ _SHAPES = {  # service -> (usage type pattern, metric namespace, dimension)
 
 def underused_instance(usage: Usage, t: Any, ev: Evidence) -> pd.DataFrame:
     """EC2 and RDS instances whose CPU (and agent memory, where reported) stayed low."""
-    found = []
+    boxes, asks = {}, []
     for service, (pattern, namespace, dimension) in _SHAPES.items():
         lines = usage.matching(pattern)
-        boxes = _costliest(lines[lines["service"] == service], ev.max_resources)
-        cpu = ev.statistic(_ask(boxes, f"{namespace} CPUUtilization {{d}} stat=Maximum", dimension))
-        seen = _evaluated("underused_instance", boxes, cpu, ev)
-        memory = pd.Series(float("nan"), index=seen.index)
-        if service == "AmazonEC2" and len(seen):
-            asked = _ask(seen, "CWAgent mem_used_percent {d} stat=Maximum", dimension)
-            memory = pd.Series(ev.statistic(asked).to_numpy(), index=seen.index)
-        low = (seen["value"] < t.cpu_max_percent) & ~(memory >= t.memory_max_percent)
-        found.append(seen[low].assign(memory=memory[low]))
+        boxes[service] = _costliest(lines[lines["service"] == service], ev.max_resources)
+        asks.append(
+            _ask(boxes[service], f"{namespace} CPUUtilization {{d}} stat=Maximum", dimension)
+        )
+    ec2 = boxes["AmazonEC2"]  # the agent's memory, asked with the CPU, counts where CPU was seen
+    *cpus, memory = ev.statistics(*asks, _ask(ec2, "CWAgent mem_used_percent {d} stat=Maximum",
+                                                  _SHAPES["AmazonEC2"][2]))  # fmt: skip
+    found = []
+    for (service, frame), cpu in zip(boxes.items(), cpus, strict=True):
+        seen = _evaluated("underused_instance", frame, cpu, ev)
+        peak = pd.Series(memory.to_numpy() if service == "AmazonEC2" else float("nan"),
+                         index=frame.index, dtype="float64")[seen.index]  # fmt: skip
+        low = (seen["value"] < t.cpu_max_percent) & ~(peak >= t.memory_max_percent)
+        found.append(seen[low].assign(memory=peak[low]))
     low = pd.concat(found, ignore_index=True)
     return opportunity_rows(
         low, "underused_instance", "underused",

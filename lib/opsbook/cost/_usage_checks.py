@@ -8,7 +8,8 @@ holds them, and the pricing basis says which.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any
 
 import numpy as np
@@ -31,27 +32,55 @@ class Usage:
     ``lines``: ``account_id``, ``account_name``, ``region``, ``resource_id``, ``service``,
     ``usage_type``, ``usage_amount``, ``cost`` (the chosen basis), ``public_cost``.
     ``first_billed``: resource id -> first usage start in the periods read.
+
+    Patterns are matched once per distinct usage type (a month has a few hundred, against
+    hundreds of thousands of lines at scale), and each pattern's lines and each rate are kept,
+    so a check that prices every instance at its target's rate reads the lines once per target.
+
+    Examples
+    --------
+    >>> lines = pd.DataFrame({"region": ["us-east-1", "us-east-2"],
+    ...                       "usage_type": ["BoxUsage:m5.large", "USE2-BoxUsage:m6g.large"],
+    ...                       "usage_amount": [10.0, 4.0], "public_cost": [0.96, 0.308]})
+    >>> usage = Usage("2026-10", lines.astype({"usage_type": "string"}), pd.Series(), pd.Timestamp(0))
+    >>> len(usage.matching("BoxUsage:.+")), usage.rate("BoxUsage:m6g.large", "us-east-2")
+    (2, 0.077)
     """
 
     month: str
     lines: pd.DataFrame
     first_billed: pd.Series
     as_of: pd.Timestamp
+    _matched: dict[str, pd.DataFrame] = field(default_factory=dict, init=False, repr=False, compare=False)  # fmt: skip
+    _rates: dict[tuple[str, str], float] = field(default_factory=dict, init=False, repr=False, compare=False)  # fmt: skip
+
+    @cached_property
+    def _kinds(self) -> tuple[np.ndarray, pd.Series]:
+        """Each line's code into the distinct usage types, and those types without region prefix."""
+        codes, types = pd.factorize(self.lines["usage_type"])
+        kinds = pd.Series(types, dtype=self.lines["usage_type"].dtype)
+        return codes, kinds.str.replace(r"^[A-Z0-9]+-(?=[A-Za-z])", "", regex=True)
 
     def matching(self, pattern: str) -> pd.DataFrame:
         """Return the lines whose usage type (after the region prefix) matches ``pattern``."""
-        kind = self.lines["usage_type"].str.replace(r"^[A-Z0-9]+-(?=[A-Za-z])", "", regex=True)
-        return self.lines[kind.str.fullmatch(pattern)]
+        if pattern not in self._matched:
+            codes, kinds = self._kinds
+            hit = np.append(kinds.str.fullmatch(pattern).fillna(False).to_numpy(bool), False)
+            self._matched[pattern] = self.lines[hit[codes]]  # code -1 (no usage type): no match
+        return self._matched[pattern]
 
     def rate(self, pattern: str, region: str) -> float:
         """Return the public on-demand rate of usage types matching ``pattern`` in ``region``.
 
         NaN when this CUR has no such usage there.
         """
-        lines = self.matching(pattern)
-        lines = lines[lines["region"] == region]
-        amount = float(lines["usage_amount"].sum())
-        return float(lines["public_cost"].sum()) / amount if amount > 0 else float("nan")
+        if (pattern, region) not in self._rates:
+            lines = self.matching(pattern)
+            lines = lines[lines["region"] == region]
+            amount = float(lines["usage_amount"].sum())
+            rate = float(lines["public_cost"].sum()) / amount if amount > 0 else float("nan")
+            self._rates[pattern, region] = rate
+        return self._rates[pattern, region]
 
 
 def opportunity_rows(frame: pd.DataFrame, check: str, category: str, **values: Any) -> pd.DataFrame:

@@ -146,7 +146,7 @@ def resource_usage(
               "accounts": accounts_param(accounts)}  # fmt: skip
     rows = run_cur_query("cur/resource_usage", params, basis=basis, settings=settings)
     first = pd.to_datetime(rows.groupby("resource_id")["first_usage"].min(), utc=True)
-    lines = rows[rows["billing_period"] == month].rename(columns={column: "cost"})
+    lines = rows.rename(columns={column: "cost"})  # the month's rows; first usage over history
     lines = lines[["account_id", "account_name", "region", "resource_id", "service",
                    "usage_type", "usage_amount", "cost", "public_cost"]].reset_index(drop=True)  # fmt: skip
     as_of = clock.to_utc(end, "end") if end else clock.now()
