@@ -26,10 +26,10 @@ def test_log_groups_from_both_delivery_formats(local) -> None:
 
 def test_metric_namespaces_from_metric_streams(local) -> None:
     namespaces = metrics.describe_namespaces(settings=local)
-    # AWS/EBS, AWS/EC2 and CWAgent: the planted savings opportunities' hourly evidence.
+    # AWS/DynamoDB, AWS/EBS, AWS/EC2 and CWAgent: the planted savings opportunities' evidence.
     assert namespaces.namespace.tolist() == [
-        "AWS/ApiGateway", "AWS/ApplicationELB", "AWS/EBS", "AWS/EC2", "AWS/ECS", "AWS/Lambda",
-        "AWS/RDS", "CWAgent",
+        "AWS/ApiGateway", "AWS/ApplicationELB", "AWS/DynamoDB", "AWS/EBS", "AWS/EC2", "AWS/ECS",
+        "AWS/Lambda", "AWS/RDS", "CWAgent",
         "CloudWatchSynthetics",  # the canaries' metrics, a second metric stream
     ]  # fmt: skip
     assert namespaces.dtypes.to_dict() == frames.namespaces_frame([]).dtypes.to_dict()

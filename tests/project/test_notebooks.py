@@ -44,8 +44,8 @@ def test_sample_overview_sees_every_source(sample_dir: Path, tmp_path: Path) -> 
     assert records["cur_unblended_cost"] > 0
     assert records["log_groups"] == 4
     assert records["metric_namespaces"] == [
-        "AWS/ApiGateway", "AWS/ApplicationELB", "AWS/EBS", "AWS/EC2", "AWS/ECS", "AWS/Lambda",
-        "AWS/RDS", "CWAgent", "CloudWatchSynthetics",
+        "AWS/ApiGateway", "AWS/ApplicationELB", "AWS/DynamoDB", "AWS/EBS", "AWS/EC2", "AWS/ECS",
+        "AWS/Lambda", "AWS/RDS", "CWAgent", "CloudWatchSynthetics",
     ]  # fmt: skip
     cost, events = _figures(notebook)
     assert _values(cost["data"][0]["x"]) == records["cur_billing_periods"]

@@ -30,6 +30,7 @@ NOTEBOOKS = sorted(
 #: (notebook, bad parameters, the parameter the message must name): one kernel each.
 SWEEP: list[tuple[str, dict[str, Any], str]] = [
     ("notebooks/cost/anomalies.ipynb", {"end": 1764547200}, "end"),
+    ("notebooks/cost/budgets.ipynb", {"backend": "azure"}, "backend"),
     ("notebooks/cost/commitments.ipynb", {"as_of": "tomorrow"}, "as_of"),
     ("notebooks/cost/monthly-review.ipynb", {"top": "ten"}, "top"),
     ("notebooks/cost/opportunities.ipynb", {"logs_account": "shop-prod"}, "logs_account"),

@@ -65,6 +65,7 @@ from opsbook.cost.spend import (
 )
 from opsbook.errors import ConfigurationError
 from opsbook.present import FINDING, PASS, SKIPPED, annotate, attempt, sections_frame
+from opsbook.runner import checks_arguments
 from opsbook.settings import Settings
 
 __all__ = [
@@ -373,6 +374,7 @@ class OpportunityReview:
         return FINDING if self.total_saving > 0 else PASS
 
 
+@checks_arguments("month", "end", "basis", "accounts", "max_resources", "logs_account")
 def review_opportunities(
     month: str = "",
     *,
@@ -429,8 +431,8 @@ def review_opportunities(
             found = found.assign(**{f"{spec.prefix}_action": pd.NA,
                                     f"{spec.prefix}_saving": float("nan")})  # fmt: skip
     annotate(found, kinds={"aws_saving": "money", "co_saving": "money"},
-             missing={"aws_saving": "Cost Optimization Hub made no recommendation for this resource",
-                      "co_saving": "Compute Optimizer made no recommendation for this resource",
+             missing={"aws_saving": "no recommendation",
+                      "co_saving": "no recommendation",
                       "monthly_cost": "no line item of this resource id in the month"})  # fmt: skip
     counted = found[found["counted"]]
     by_check = pd.DataFrame({

@@ -41,6 +41,7 @@ from opsbook.cost.query import run_cur_query
 from opsbook.cost.spend import accounts_param, check_month, last_closed_month
 from opsbook.errors import ConfigurationError, OpsbookError
 from opsbook.present import FINDING, PASS, SKIPPED, annotate
+from opsbook.runner import checks_arguments
 from opsbook.settings import Settings, resolve
 
 __all__ = ["UNTAGGABLE", "TagGovernanceReview", "TagPolicy", "review_tag_governance"]
@@ -170,6 +171,7 @@ class TagGovernanceReview:
         return FINDING if len(self.violations) or len(self.untagged) else PASS
 
 
+@checks_arguments("month", "required", "accounts", "trail_end")
 def review_tag_governance(
     month: str = "",
     *,

@@ -136,6 +136,18 @@ def _amount(value: Any) -> float:
     return float(number)
 
 
+def _at_most(most: float) -> Callable[[Any], float]:
+    """Return a converter for a number from 0 to ``most``."""
+
+    def convert(value: Any) -> float:
+        number = _amount(value)
+        if number > most:
+            raise ValueError(value)
+        return number
+
+    return convert
+
+
 def _text(value: Any) -> str:
     if not isinstance(value, str):
         raise ValueError(value)
@@ -226,7 +238,7 @@ _MINUTES = _whole(1, 24 * 60)
 _PERIOD = Rule("a billing period YYYY-MM, e.g. '2026-10' (or empty)", _month)
 _ID = Rule("a 12-digit AWS account id (or empty)", _account)
 _LIST = Rule("names, comma-separated or a list of names", _items)
-_MOMENTS = ("start", "end", "as_of", "change_at", "day")
+_MOMENTS = ("start", "end", "as_of", "change_at", "day", "trail_end")
 
 #: Parameter name -> how it is checked, in whichever notebook, suite or magic it appears.
 #: A name not here is checked against its declared type (:data:`TYPES`).
@@ -277,6 +289,14 @@ RULES: dict[str, Rule] = {
             "s3_max_gets_per_gb",
         )
     },  # fmt: skip
+    **{
+        name: Rule("a share from 0 to 1, e.g. 0.3", _at_most(1.0))
+        for name in ("capacity_max_used_share", "capacity_headroom", "sp_discount", "idle_share")
+    },  # fmt: skip
+    "sp_percentile": Rule("a percentile from 0 to 100, e.g. 10", _at_most(100.0)),
+    "sp_min_hourly_commitment": Rule("a number, 0 or more", _amount),
+    "log_retention_days": _DAYS,
+    "expiring_days": _DAYS,
     "account": _ID,
     "slo_account": _ID,
     "logs_account": _ID,
