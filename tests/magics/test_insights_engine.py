@@ -1,7 +1,5 @@
 """``%%insights --engine athena`` runs the query as ``logs.query(engine="athena")`` does."""
 
-# ruff: noqa: F811  (the fixtures imported from test_magics are parameters here)
-
 from __future__ import annotations
 
 from typing import Any
@@ -9,7 +7,7 @@ from typing import Any
 import pandas as pd
 import pytest
 from IPython.core.interactiveshell import InteractiveShell
-from magics.test_magics import _run, ip, shell  # noqa: F401  # the fixtures
+from support.ipython import run as _run
 
 ARCHIVE = "s3://shop-logs/AWSLogs/123456789012/elasticloadbalancing/"
 CELL = (

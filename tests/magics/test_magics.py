@@ -2,46 +2,15 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from pathlib import Path
-
 import pandas as pd
 import pytest
 from IPython.core.interactiveshell import InteractiveShell
-from IPython.testing.globalipapp import start_ipython
 from opsbook import magics
 from opsbook.errors import ConfigurationError
 from opsbook.magics.display import MagicFailure
+from support.ipython import run as _run
 
 PLOTLY = "application/vnd.plotly.v1+json"
-
-
-@pytest.fixture(scope="module")
-def shell() -> InteractiveShell:
-    ip = start_ipython()
-    ip.run_line_magic("load_ext", "opsbook")
-    return ip
-
-
-@pytest.fixture
-def ip(
-    shell: InteractiveShell, sample_dir: Path, monkeypatch: pytest.MonkeyPatch
-) -> Iterator[InteractiveShell]:
-    monkeypatch.setenv("OPSBOOK_DATA_DIR", str(sample_dir))
-    monkeypatch.setenv("OPSBOOK_BACKEND", "local")
-    monkeypatch.setenv("OPSBOOK_CACHE_DIR", "off")
-    magics.reset_session()
-    shown: list[object] = []
-    monkeypatch.setattr("opsbook.magics.commands.display", shown.append)
-    shell.user_ns["shown"] = shown
-    yield shell
-    magics.reset_session()
-
-
-def _run(ip: InteractiveShell, text: str) -> object:
-    """Run a cell as a notebook would; return the exception it raised, or None."""
-    result = ip.run_cell(text)
-    return result.error_in_exec
 
 
 def test_athena_cell_binds_params_stores_frame_and_reports_cost(

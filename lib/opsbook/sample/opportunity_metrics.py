@@ -31,7 +31,13 @@ from opsbook.backends.pulled import dimensions_text, write_metrics
 from opsbook.sample import org
 from opsbook.sample.cur.opportunities import by_key
 
-__all__ = ["EVIDENCE_DAYS", "FILE_NAME", "evidence", "write_opportunity_metrics"]
+__all__ = [
+    "EVIDENCE_DAYS",
+    "FILE_NAME",
+    "evidence",
+    "write_opportunity_metrics",
+    "write_pulled_evidence",
+]
 
 EVIDENCE_DAYS = 14
 FILE_NAME = "sample-opportunities"
@@ -102,13 +108,20 @@ def evidence(story: org.Timeline, seed: int = 7) -> pd.DataFrame:
 def write_opportunity_metrics(root: Path, story: org.Timeline, *, seed: int = 7) -> dict[str, Any]:
     """Write :func:`evidence` to ``root/metrics/opsbook-pull/sample-opportunities.parquet``."""
     frame = evidence(story, seed)
-    target = root / layout.pulled_metrics(FILE_NAME)
+    return {
+        **write_pulled_evidence(root, frame, FILE_NAME),
+        "start": frame["timestamp"].min().isoformat(),
+        "end": (frame["timestamp"].max() + dt.timedelta(hours=1)).isoformat(),
+    }
+
+
+def write_pulled_evidence(root: Path, frame: pd.DataFrame, name: str) -> dict[str, Any]:
+    """Write sample metric datapoints as a pulled-metrics file; return its facts."""
+    target = root / layout.pulled_metrics(name)
     target.parent.mkdir(parents=True, exist_ok=True)
     write_metrics(frame, target)
     return {
         "path": str(target.relative_to(root)),
         "series": int(frame.groupby(["namespace", "metric_name", "dimensions"]).ngroups),
         "datapoints": len(frame),
-        "start": frame["timestamp"].min().isoformat(),
-        "end": (frame["timestamp"].max() + dt.timedelta(hours=1)).isoformat(),
     }

@@ -26,11 +26,10 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from opsbook.backends import layout
-from opsbook.backends.pulled import dimensions_text, write_metrics
+from opsbook.backends.pulled import dimensions_text
 from opsbook.sample import org
 from opsbook.sample.cur.provisioned import CAPACITY, IOPS, by_key
-from opsbook.sample.opportunity_metrics import EVIDENCE_DAYS
+from opsbook.sample.opportunity_metrics import EVIDENCE_DAYS, write_pulled_evidence
 
 __all__ = ["FILE_NAME", "evidence", "write_provisioned_metrics"]
 
@@ -93,12 +92,4 @@ def evidence(story: org.Timeline, seed: int = 7) -> pd.DataFrame:
 
 def write_provisioned_metrics(root: Path, story: org.Timeline, *, seed: int = 7) -> dict[str, Any]:
     """Write :func:`evidence` to ``root/metrics/opsbook-pull/sample-provisioned.parquet``."""
-    frame = evidence(story, seed)
-    target = root / layout.pulled_metrics(FILE_NAME)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    write_metrics(frame, target)
-    return {
-        "path": str(target.relative_to(root)),
-        "series": int(frame.groupby(["namespace", "metric_name", "dimensions"]).ngroups),
-        "datapoints": len(frame),
-    }
+    return write_pulled_evidence(root, evidence(story, seed), FILE_NAME)
