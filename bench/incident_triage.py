@@ -46,7 +46,8 @@ def main() -> None:
     with tempfile.TemporaryDirectory(prefix="opsbook-bench-") as scratch:
         data_dir = args.data_dir or pinned_sample(Path(scratch))
         _in_process(data_dir, args.repeat)
-        _headless(data_dir, args.runs, Path(scratch))
+        if args.runs > 0:  # --runs 0: in process only
+            _headless(data_dir, args.runs, Path(scratch))
 
 
 def _in_process(data_dir: str, repeat: int) -> None:

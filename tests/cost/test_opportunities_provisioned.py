@@ -159,3 +159,15 @@ def test_thresholds_are_bounded() -> None:
     with pytest.raises(ConfigurationError, match="capacity_max_used_share"):
         Thresholds(capacity_max_used_share=2)
     assert Thresholds(expiring_days=30).expiring_days == 30
+
+
+def test_a_month_without_metrics_leaves_the_capacity_checks_not_evaluated(sample_dir: Path) -> None:
+    """The sample's metrics end 2026-11-15: a later window has none (the bug: a TypeError)."""
+    later = cost.review_opportunities("2026-11", end="2026-12-05", basis="unblended",
+                                      settings=resolve(data_dir=str(sample_dir)))  # fmt: skip
+    by_check = later.by_check.set_index("check")
+    sections = later.sections.set_index("section")
+    for check in ("provisioned_iops", "dynamodb_capacity"):
+        assert sections.loc[check, "status"] == "ok", sections.loc[check, "reason"]
+        assert by_check.loc[check, "resources"] == 0
+        assert by_check.loc[check, "not_evaluated"] > 0, "never read as nothing to save"

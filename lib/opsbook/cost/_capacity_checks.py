@@ -170,9 +170,9 @@ def provisioned_iops(usage: Usage, t: Any, ev: Evidence) -> pd.DataFrame:
     peak = pd.Series([(hourly[f"r{i}"].add(hourly[f"w{i}"], fill_value=0)).max() / _HOUR
                       for i in range(len(vols))], index=vols.index, dtype="float64")  # fmt: skip
     seen = _evaluated("provisioned_iops", vols, peak, ev)
-    included = seen["kind"].map(_INCLUDED_IOPS)
+    included = seen["kind"].map(_INCLUDED_IOPS).astype("float64")  # typed even when empty
     provisioned = seen["usage_amount"] + included
-    floor = seen["kind"].map(_FLOOR_IOPS)
+    floor = seen["kind"].map(_FLOOR_IOPS).astype("float64")
     proposed = np.minimum(np.maximum(floor, np.ceil(seen["value"] * (1 + t.capacity_headroom))),
                           provisioned)  # fmt: skip
     low = seen["value"] < t.capacity_max_used_share * provisioned
