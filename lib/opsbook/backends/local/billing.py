@@ -110,11 +110,8 @@ def read_optimization_recommendations(settings: Settings) -> pd.DataFrame:
 
 def read_budgets(settings: Settings) -> pd.DataFrame:
     """Return the budgets saved from DescribeBudgets."""
-    path = data_dir(settings) / layout.DESCRIBE_BUDGETS
-    if not path.is_file():
-        raise NoDataError(f"no {path}: save `aws budgets describe-budgets --account-id <id>` there")
-    reading = Reading.of(settings)
-    budgets = read_json(path, reading, lambda saved: saved["Budgets"]) or []
+    budgets, reading = _saved(settings, layout.DESCRIBE_BUDGETS, "Budgets",
+                              "aws budgets describe-budgets --account-id <id>")  # fmt: skip
     frame = budgets_frame(budget_rows(budgets))
     return reading.mark(frame.sort_values("budget_name", ignore_index=True))
 
@@ -140,13 +137,9 @@ def read_compute_optimizer_recommendations(settings: Settings) -> pd.DataFrame:
 
 def read_cost_anomalies(settings: Settings, start: dt.date, end: dt.date) -> pd.DataFrame:
     """Return the saved GetAnomalies anomalies that end in ``[start, end)``."""
-    path = data_dir(settings) / layout.ANOMALIES
-    if not path.is_file():
-        raise NoDataError(f"no {path}: save `aws ce get-anomalies --date-interval ...` there")
-    reading = Reading.of(settings)
-    frame = cost_anomalies_frame(
-        anomaly_rows(read_json(path, reading, lambda s: s["Anomalies"]) or [])
-    )
+    anomalies, reading = _saved(settings, layout.ANOMALIES, "Anomalies",
+                                "aws ce get-anomalies --date-interval ...")  # fmt: skip
+    frame = cost_anomalies_frame(anomaly_rows(anomalies))
     ends = frame["end_day"].dt.date
     frame = frame[(ends >= start) & (ends < end)]
     return reading.mark(frame.sort_values(["start_day", "anomaly_id"], ignore_index=True))
@@ -154,11 +147,8 @@ def read_cost_anomalies(settings: Settings, start: dt.date, end: dt.date) -> pd.
 
 def read_anomaly_monitors(settings: Settings) -> pd.DataFrame:
     """Return the saved GetAnomalyMonitors monitors."""
-    path = data_dir(settings) / layout.ANOMALY_MONITORS
-    if not path.is_file():
-        raise NoDataError(f"no {path}: save `aws ce get-anomaly-monitors` there")
-    reading = Reading.of(settings)
-    monitors = read_json(path, reading, lambda saved: saved["AnomalyMonitors"]) or []
+    monitors, reading = _saved(settings, layout.ANOMALY_MONITORS, "AnomalyMonitors",
+                               "aws ce get-anomaly-monitors")  # fmt: skip
     frame = anomaly_monitors_frame(monitor_rows(monitors))
     return reading.mark(frame.sort_values("monitor_name", ignore_index=True))
 
@@ -179,3 +169,15 @@ def read_budget_history(settings: Settings) -> pd.DataFrame:
                           lambda saved: budget_history_rows(saved["BudgetPerformanceHistory"])) or []  # fmt: skip
     frame = budget_history_frame(rows)
     return reading.mark(frame.sort_values(["budget_name", "period_start"], ignore_index=True))
+
+
+def _saved(settings: Settings, relative: str, key: str, command: str) -> tuple[list, Reading]:
+    """Return the ``key`` list of a saved API response and the reading that judged it.
+
+    A missing file is a :class:`NoDataError` naming it and the AWS CLI ``command`` that saves it.
+    """
+    path = data_dir(settings) / relative
+    if not path.is_file():
+        raise NoDataError(f"no {path}: save `{command}` there")
+    reading = Reading.of(settings)
+    return read_json(path, reading, lambda saved: saved[key]) or [], reading
