@@ -12,11 +12,11 @@ Examples
 
 from __future__ import annotations
 
-import importlib
 import time
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import opsbook
+from opsbook._lazy import lazy_attributes
 
 # The runbooks' read-only switch is the backends' (the aws backend guards its clients).
 from opsbook.backends import enable_read_only, read_only
@@ -75,26 +75,20 @@ __all__ = [
 
 # Every other name's module, imported when first used: an on-call runbook's first cell must not
 # pay for charts (plotly), Athena (sqlglot) or the drill-downs before the first findings table.
-_HOMES = {
-    "checks": ("ERROR", "FINDING", "PASS", "SKIPPED", "Check", "Finding"),
-    "api_5xx": ("Drill5xx", "drill_5xx"),
-    "cost_spike": ("CostSpike", "drill_cost_spike"),
-    "lambda_failures": ("LambdaDrill", "drill_lambda"),
-    "latency": ("LatencyDrill", "detect_change_point", "drill_latency"),
-    "services": ("ServiceTargets", "find_service"),
-    "timeline": ("timeline_chart",),
-    "tracing": ("TraceDrill", "drill_traces"),
-    "window": ("IncidentWindow", "resolve_window"),
-}
-_MODULE = {name: module for module, names in _HOMES.items() for name in names}
-
-
-def __getattr__(name: str) -> Any:
-    if name not in _MODULE:
-        raise AttributeError(f"module 'opsbook.incident' has no attribute {name!r}")
-    value = getattr(importlib.import_module(f"opsbook.incident.{_MODULE[name]}"), name)
-    globals()[name] = value
-    return value
+__getattr__ = lazy_attributes(
+    __name__,
+    {
+        "checks": ("ERROR", "FINDING", "PASS", "SKIPPED", "Check", "Finding"),
+        "api_5xx": ("Drill5xx", "drill_5xx"),
+        "cost_spike": ("CostSpike", "drill_cost_spike"),
+        "lambda_failures": ("LambdaDrill", "drill_lambda"),
+        "latency": ("LatencyDrill", "detect_change_point", "drill_latency"),
+        "services": ("ServiceTargets", "find_service"),
+        "timeline": ("timeline_chart",),
+        "tracing": ("TraceDrill", "drill_traces"),
+        "window": ("IncidentWindow", "resolve_window"),
+    },
+)
 
 
 def __dir__() -> list[str]:

@@ -20,8 +20,9 @@ Examples
 
 from __future__ import annotations
 
-import importlib
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
+
+from opsbook._lazy import lazy_attributes
 
 # What a notebook's kernel imports (``from opsbook import record``, the cost cell) is imported
 # now and is light; the rest (nbformat, papermill, nbconvert) only when first used.
@@ -76,30 +77,24 @@ __all__ = [
     "stop_kernels",
 ]
 
-_HOMES = {
-    "_execute": (
-        "NotebookRun",
-        "Parameter",
-        "declared_parameters",
-        "execute_notebook",
-        "stop_kernels",
-    ),
-    "_kernel": ("KERNEL_NAME", "ensure_kernel"),
-    "_notify": ("Message", "NotificationError", "notify"),
-    "_parameters": ("check_values", "checked", "checks_arguments", "parse_parameter"),
-    "_redact": ("redact_notebook", "redact_text"),
-    "_reports": ("SuiteRun", "run_notebook_once", "run_suite"),
-    "_suites": ("Entry", "Suite", "load_suites"),
-}
-_MODULE = {name: module for module, names in _HOMES.items() for name in names}
-
-
-def __getattr__(name: str) -> Any:
-    if name not in _MODULE:
-        raise AttributeError(f"module 'opsbook.runner' has no attribute {name!r}")
-    value = getattr(importlib.import_module(f"opsbook.runner.{_MODULE[name]}"), name)
-    globals()[name] = value
-    return value
+__getattr__ = lazy_attributes(
+    __name__,
+    {
+        "_execute": (
+            "NotebookRun",
+            "Parameter",
+            "declared_parameters",
+            "execute_notebook",
+            "stop_kernels",
+        ),
+        "_kernel": ("KERNEL_NAME", "ensure_kernel"),
+        "_notify": ("Message", "NotificationError", "notify"),
+        "_parameters": ("check_values", "checked", "checks_arguments", "parse_parameter"),
+        "_redact": ("redact_notebook", "redact_text"),
+        "_reports": ("SuiteRun", "run_notebook_once", "run_suite"),
+        "_suites": ("Entry", "Suite", "load_suites"),
+    },
+)
 
 
 def __dir__() -> list[str]:

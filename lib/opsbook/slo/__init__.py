@@ -10,8 +10,9 @@ evaluates a spec file at a moment and returns an :class:`SloReport` (a
 
 from __future__ import annotations
 
-import importlib
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
+
+from opsbook._lazy import lazy_attributes
 
 if TYPE_CHECKING:
     from opsbook.slo.evaluate import SloReport, review_slos
@@ -19,10 +20,5 @@ if TYPE_CHECKING:
 __all__ = ["SloReport", "review_slos"]
 
 
-def __getattr__(name: str) -> Any:
-    # Imported when first used: ``opsbook.slo.maths`` alone must not pull in the SLI readers.
-    if name not in __all__:
-        raise AttributeError(f"module 'opsbook.slo' has no attribute {name!r}")
-    value = getattr(importlib.import_module("opsbook.slo.evaluate"), name)
-    globals()[name] = value
-    return value
+# Imported when first used: ``opsbook.slo.maths`` alone must not pull in the SLI readers.
+__getattr__ = lazy_attributes(__name__, {"evaluate": __all__})
