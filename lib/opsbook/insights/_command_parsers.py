@@ -57,11 +57,8 @@ def _strings(p: Any, what: str) -> tuple[str, ...]:
 def _source(p: Any, start: int) -> ast.Source:
     token = p.peek()
     if token.kind == "string":
-        names = list(_strings(p, "a log group name"))
-        while p.at_op(","):
-            p.take()
-            names.extend(_strings(p, "a log group name"))
-        return ast.Source(names=tuple(names), start=start)
+        groups = p.listed(lambda: _strings(p, "a log group name"))
+        return ast.Source(names=tuple(name for group in groups for name in group), start=start)
     if not (token.kind == "name" and token.text.lower() == "loggroups"):
         raise p.fail("logGroups(...) or a quoted log group name after SOURCE")
     p.take()
@@ -98,11 +95,12 @@ def _source(p: Any, start: int) -> ast.Source:
 
 def _filter_index(p: Any, start: int) -> ast.FilterIndex:
     condition = p.expr()
-    ok = (isinstance(condition, ast.Binary) and condition.op == "=") or (
-        isinstance(condition, ast.InList) and not condition.negated
-    )
-    operand = condition.left if isinstance(condition, ast.Binary) else condition.operand  # type: ignore[attr-defined]
-    if not ok or not isinstance(operand, ast.Field):
+    operand = None
+    if isinstance(condition, ast.Binary) and condition.op == "=":
+        operand = condition.left
+    elif isinstance(condition, ast.InList) and not condition.negated:
+        operand = condition.operand
+    if not isinstance(operand, ast.Field):
         raise MalformedQueryError(
             p.text, condition.start, "an indexed field = value, or field in [values]"
         )
@@ -110,35 +108,22 @@ def _filter_index(p: Any, start: int) -> ast.FilterIndex:
 
 
 def _unmask(p: Any, start: int) -> ast.Unmask:
-    fields: list[ast.Expr] = []
-    if p.peek().kind == "name":
-        fields.append(p.field())
-        while p.at_op(","):
-            p.take()
-            fields.append(p.field())
+    fields = p.listed(p.field) if p.peek().kind == "name" else []
     return ast.Unmask(tuple(fields), start=start)
 
 
 def _lookup(p: Any, start: int) -> ast.Lookup:
-    table = p.name()
-    keys: list[tuple[str, str]] = []
-    while True:
+    def key() -> tuple[str, str]:
         column = p.name()
-        field = column
-        if p.at_word("as"):
-            p.take()
-            field = p.name()
-        keys.append((column, field))
-        if not p.at_op(","):
-            break
+        if not p.at_word("as"):
+            return column, column
         p.take()
-    if not p.at_word("output"):
-        raise p.fail("OUTPUT and the lookup table's fields to add")
-    p.take()
-    outputs = [p.name()]
-    while p.at_op(","):
-        p.take()
-        outputs.append(p.name())
+        return column, p.name()
+
+    table = p.name()
+    keys = p.listed(key)
+    p.expect_word("output", "OUTPUT and the lookup table's fields to add")
+    outputs = p.listed(p.name)
     return ast.Lookup(table, tuple(keys), tuple(outputs), start=start)
 
 
@@ -172,18 +157,17 @@ def _join(p: Any, start: int) -> ast.Join:
     if not left or not right or left == right:
         raise MalformedQueryError(p.text, start, "two different aliases: left=<name> right=<name>")
     p.take()  # where
-    keys: list[tuple[str, str]] = []
-    while True:
-        a, b = p.name(), None
+
+    def key() -> tuple[str, str]:
+        a = p.name()
         p.expect_op("=", "'=' between the two join fields")
         b = p.name()
         sides = {a.split(".", 1)[0]: a, b.split(".", 1)[0]: b}
         if set(sides) != {left, right}:
             raise p.fail(f"{left}.<field> = {right}.<field>")
-        keys.append((sides[left].split(".", 1)[1], sides[right].split(".", 1)[1]))
-        if not p.at_word("and"):
-            break
-        p.take()
+        return sides[left].split(".", 1)[1], sides[right].split(".", 1)[1]
+
+    keys = p.listed(key, "and")
     p.expect_op("(", "'(' and the query of the right side (SOURCE 'group' | ...)")
     query = p.subquery()
     return ast.Join(options["type"].lower(), left, right, tuple(keys), query, start=start)

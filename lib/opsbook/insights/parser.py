@@ -37,13 +37,20 @@ Examples
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
+from typing import TypeVar
 
 from opsbook.insights import ast
 from opsbook.insights._command_parsers import parse_extension
 from opsbook.insights.errors import MalformedQueryError
 
 __all__ = ["COMMANDS", "MAX_NESTING", "UNSUPPORTED_COMMANDS", "parse_query", "query_language"]
+
+_T = TypeVar("_T")
+
+#: The boolean operators, loosest first.
+_BOOLEAN = ("or", "and")
 
 #: Parentheses, unary minus and ``not`` nest at most this deep (recursive descent has a stack).
 MAX_NESTING = 100
@@ -179,6 +186,19 @@ class _Parser:
         if not self.at_op(op):
             raise self.fail(expected or f"'{op}'")
         return self.take()
+
+    def expect_word(self, word: str, expected: str) -> _Token:
+        if not self.at_word(word):
+            raise self.fail(expected)
+        return self.take()
+
+    def listed(self, read: Callable[[], _T], word: str = "") -> list[_T]:
+        """Read with ``read`` once, then again after each ``,`` (or keyword ``word``)."""
+        values = [read()]
+        while self.at_word(word) if word else self.at_op(","):
+            self.take()
+            values.append(read())
+        return values
 
     def _lex(self, pos: int) -> _Token:
         text = self.text
@@ -334,11 +354,7 @@ class _Parser:
                 by = self.items()
             return ast.Stats(items, by, start=start)
         if word == "sort":
-            keys = [self.sort_key()]
-            while self.at_op(","):
-                self.take()
-                keys.append(self.sort_key())
-            return ast.Sort(tuple(keys), start=start)
+            return ast.Sort(tuple(self.listed(self.sort_key)), start=start)
         if word == "limit":
             any_ = False
             if self.at_word("any"):
@@ -352,16 +368,10 @@ class _Parser:
         if word == "parse":
             return self.parse_command(start)
         if word == "dedup":
-            fields = [self.field()]
-            while self.at_op(","):
-                self.take()
-                fields.append(self.field())
-            return ast.Dedup(tuple(fields), start=start)
+            return ast.Dedup(tuple(self.listed(self.field)), start=start)
         if word == "unnest":
             source = self.expr()
-            if not self.at_word("into"):
-                raise self.fail("'into' and the name of the new field")
-            self.take()
+            self.expect_word("into", "'into' and the name of the new field")
             return ast.Unnest(source, self.name(), start=start)
         # pattern
         source = self.field() if self.peek().kind == "name" else None
@@ -373,15 +383,11 @@ class _Parser:
             source = self.field()
         if self.at_mode():
             mode = self.take().text.lower()
-            if not self.at_word("as"):
-                raise self.fail(
-                    f"'as' and {'one name for the map' if mode == 'logfmt' else 'one name per column'}"
-                )
-            self.take()
-            names = [self.name()]
-            while mode == "csv" and self.at_op(","):
-                self.take()
-                names.append(self.name())
+            self.expect_word(
+                "as",
+                f"'as' and {'one name for the map' if mode == 'logfmt' else 'one name per column'}",
+            )
+            names = self.listed(self.name) if mode == "csv" else [self.name()]
             return ast.Parse(source, "", False, tuple(names), mode, start=start)
         token = self.peek()
         if token.kind == "op" and token.text == "/":
@@ -400,13 +406,8 @@ class _Parser:
             )
         self.take()
         pattern = str(token.value)
-        if not self.at_word("as"):
-            raise self.fail("'as' and one field name per * in the pattern")
-        self.take()
-        names = [self.name()]
-        while self.at_op(","):
-            self.take()
-            names.append(self.name())
+        self.expect_word("as", "'as' and one field name per * in the pattern")
+        names = self.listed(self.name)
         stars = pattern.count("*")
         if stars != len(names):
             raise MalformedQueryError(
@@ -429,11 +430,7 @@ class _Parser:
         return followed_by_as
 
     def items(self) -> tuple[ast.Item, ...]:
-        items = [self.item()]
-        while self.at_op(","):
-            self.take()
-            items.append(self.item())
-        return tuple(items)
+        return tuple(self.listed(self.item))
 
     def item(self) -> ast.Item:
         expr = self.expr()
@@ -466,19 +463,17 @@ class _Parser:
 
     # -- expressions --------------------------------------------------------------------------
 
-    def expr(self) -> ast.Expr:
-        operands = [self.and_expr()]
-        while self.at_word("or"):
+    def expr(self, level: int = 0) -> ast.Expr:
+        """Read ``or`` of ``and`` of ``not`` expressions, from the operator ``level`` names on."""
+        word = _BOOLEAN[level]
+        # One frame per operator, not per helper: the stack bounds the nesting a query may use.
+        operands: list[ast.Expr] = []
+        while True:
+            deeper = level + 1 < len(_BOOLEAN)
+            operands.append(self.expr(level + 1) if deeper else self.not_expr())
+            if not self.at_word(word):
+                return _balanced(word, operands)
             self.take()
-            operands.append(self.and_expr())
-        return _balanced("or", operands)
-
-    def and_expr(self) -> ast.Expr:
-        operands = [self.not_expr()]
-        while self.at_word("and"):
-            self.take()
-            operands.append(self.not_expr())
-        return _balanced("and", operands)
 
     def not_expr(self) -> ast.Expr:
         if self.at_word("not"):
