@@ -155,16 +155,31 @@ def old_snapshot(usage: Usage, t: Any) -> pd.DataFrame:
     )  # fmt: skip
 
 
+def _cheaper_storage(
+    usage: Usage, rows: pd.DataFrame, rate_now: pd.Series, pattern: str, target: str, basis: str
+) -> tuple[pd.Series, list[str]]:
+    """Return what moving ``rows`` to the storage billed as ``pattern`` saves, and the basis.
+
+    The target's rate is this CUR's in each row's region; ``basis`` is formatted with ``new`` and
+    ``now`` (USD per GB-month) and ``region``. Without a rate, the saving is not estimated.
+    """
+    rate_new = rows["region"].map(lambda region: usage.rate(pattern, region))
+    saving = (rows["usage_amount"] * (rate_now - rate_new)).clip(lower=0)
+    described = [basis.format(new=new, now=now, region=region) if new == new else
+                 f"no {target} rate in this CUR for {region}: saving not estimated"
+                 for now, new, region in zip(rate_now, rate_new, rows["region"], strict=True)]  # fmt: skip
+    return saving, described
+
+
 def gp2(usage: Usage, t: Any) -> pd.DataFrame:
     """gp2 volumes, priced at the gp3 rate this CUR bills in the same region."""
     vols = _by_resource(usage.matching(r"EBS:VolumeUsage\.gp2"))
     gp2_rate = vols["public_cost"] / vols["usage_amount"].where(vols["usage_amount"] > 0)
-    gp3_rate = vols["region"].map(lambda region: usage.rate(r"EBS:VolumeUsage\.gp3", region))
-    saving = (vols["usage_amount"] * (gp2_rate - gp3_rate)).clip(lower=0)
-    basis = [f"gp3 at ${g3:.4f} vs gp2 ${g2:.4f} per GB-month (rates in this CUR, {region}); "
-             "gp3 includes 3,000 IOPS and 125 MiB/s" if g3 == g3 else
-             f"no gp3 rate in this CUR for {region}: saving not estimated"
-             for g2, g3, region in zip(gp2_rate, gp3_rate, vols["region"], strict=True)]  # fmt: skip
+    saving, basis = _cheaper_storage(
+        usage, vols, gp2_rate, r"EBS:VolumeUsage\.gp3", "gp3",
+        "gp3 at ${new:.4f} vs gp2 ${now:.4f} per GB-month (rates in this CUR, {region}); "
+        "gp3 includes 3,000 IOPS and 125 MiB/s",
+    )  # fmt: skip
     return opportunity_rows(
         vols, "gp2", "generation",
         evidence=[f"{gb:,.0f} GB-months of gp2 in {usage.month}" for gb in vols["usage_amount"]],
@@ -248,12 +263,11 @@ def s3_cold(usage: Usage, t: Any) -> pd.DataFrame:
     keep = (standard["usage_amount"] >= t.s3_min_standard_gb) & (per_gb < t.s3_max_gets_per_gb)
     cold, per_gb = standard[keep], per_gb[keep]
     std_rate = cold["public_cost"] / cold["usage_amount"]
-    ia_rate = cold["region"].map(lambda region: usage.rate(r"TimedStorage-SIA-ByteHrs", region))
-    saving = (cold["usage_amount"] * (std_rate - ia_rate)).clip(lower=0)
-    basis = [f"Standard-IA at ${ia:.4f} vs Standard ${sd:.4f} per GB-month (rates in this CUR); "
-             "retrieval ($0.01/GB) and 30-day minimum not included" if ia == ia else
-             f"no Standard-IA rate in this CUR for {region}: saving not estimated"
-             for ia, sd, region in zip(ia_rate, std_rate, cold["region"], strict=True)]  # fmt: skip
+    saving, basis = _cheaper_storage(
+        usage, cold, std_rate, r"TimedStorage-SIA-ByteHrs", "Standard-IA",
+        "Standard-IA at ${new:.4f} vs Standard ${now:.4f} per GB-month (rates in this CUR); "
+        "retrieval ($0.01/GB) and 30-day minimum not included",
+    )  # fmt: skip
     return opportunity_rows(
         cold, "s3_cold", "storage",
         evidence=[f"{gb:,.0f} GB-months in STANDARD, {g:,.0f} GET requests ({p:.2f} per GB; "

@@ -51,6 +51,8 @@ _T = TypeVar("_T")
 
 #: The boolean operators, loosest first.
 _BOOLEAN = ("or", "and")
+#: The left-associative arithmetic operators, loosest first.
+_ARITHMETIC = (("+", "-"), ("*", "/", "%"))
 
 #: Parentheses, unary minus and ``not`` nest at most this deep (recursive descent has a stack).
 MAX_NESTING = 100
@@ -465,15 +467,13 @@ class _Parser:
 
     def expr(self, level: int = 0) -> ast.Expr:
         """Read ``or`` of ``and`` of ``not`` expressions, from the operator ``level`` names on."""
-        word = _BOOLEAN[level]
         # One frame per operator, not per helper: the stack bounds the nesting a query may use.
-        operands: list[ast.Expr] = []
-        while True:
-            deeper = level + 1 < len(_BOOLEAN)
-            operands.append(self.expr(level + 1) if deeper else self.not_expr())
-            if not self.at_word(word):
-                return _balanced(word, operands)
+        deeper = level + 1 < len(_BOOLEAN)
+        operands = [self.expr(level + 1) if deeper else self.not_expr()]
+        while self.at_word(_BOOLEAN[level]):
             self.take()
+            operands.append(self.expr(level + 1) if deeper else self.not_expr())
+        return _balanced(_BOOLEAN[level], operands)
 
     def not_expr(self) -> ast.Expr:
         if self.at_word("not"):
@@ -523,19 +523,13 @@ class _Parser:
             return ast.Binary(op, left, right, start=left.start, end=right.end)
         return left
 
-    def sum(self) -> ast.Expr:
-        left = self.product()
-        while self.at_op("+", "-"):
+    def sum(self, level: int = 0) -> ast.Expr:
+        """Read sums of products of powers, from the operators ``level`` names on."""
+        deeper = level + 1 < len(_ARITHMETIC)
+        left = self.sum(level + 1) if deeper else self.power()
+        while self.at_op(*_ARITHMETIC[level]):
             op = self.take().text
-            right = self.product()
-            left = ast.Binary(op, left, right, start=left.start, end=right.end)
-        return left
-
-    def product(self) -> ast.Expr:
-        left = self.power()
-        while self.at_op("*", "/", "%"):
-            op = self.take().text
-            right = self.power()
+            right = self.sum(level + 1) if deeper else self.power()
             left = ast.Binary(op, left, right, start=left.start, end=right.end)
         return left
 

@@ -14,6 +14,8 @@ Examples
 
 from __future__ import annotations
 
+from typing import Any
+
 import pandas as pd
 import plotly.graph_objects as go
 
@@ -31,9 +33,27 @@ __all__ = [
 Frame = pd.DataFrame | SectionError
 
 
-def _failed(title: str, error: SectionError) -> go.Figure:
-    """Return an empty figure saying ERROR and why, in place of a chart whose source failed."""
-    return no_data(title, f"ERROR {error.section}: {error.reason}")
+def _placeholder(title: str, frame: Frame, empty: str) -> go.Figure | None:
+    """Return the empty figure drawn instead of a chart: ERROR and why, or ``empty``; else None."""
+    if isinstance(frame, SectionError):
+        return no_data(title, f"ERROR {frame.section}: {frame.reason}")
+    return no_data(title, empty) if frame.empty else None
+
+
+def _bars(
+    title: str, names: pd.Series, values: pd.Series, axis: dict[str, Any], row: int, **bar: Any
+) -> go.Figure:
+    """Return horizontal bars of ``values`` named ``names`` (the first at the bottom), ``row`` px each."""
+    figure = go.Figure(
+        go.Bar(x=values, y=names, orientation="h", **bar), layout={"template": THEME}
+    )
+    figure.update_layout(
+        title=title,
+        xaxis=axis,
+        yaxis={"title": {"text": ""}},
+        height=max(260, row * len(names) + 140),
+    )
+    return figure
 
 
 def deployments_per_week(frequency: Frame) -> go.Figure:
@@ -42,10 +62,9 @@ def deployments_per_week(frequency: Frame) -> go.Figure:
     From :func:`opsbook.ops.delivery.deployment_frequency`.
     """
     title = "Deployments per week and service"
-    if isinstance(frequency, SectionError):
-        return _failed(title, frequency)
-    if frequency.empty:
-        return no_data(title, "No deployment in the window")
+    placeholder = _placeholder(title, frequency, "No deployment in the window")
+    if placeholder is not None:
+        return placeholder
     several = frequency["account_id"].nunique() > 1
     names = {
         key: f"{key[1]} ({key[0]})" if several else str(key[1])
@@ -76,11 +95,12 @@ def time_to_restore(incidents: Frame, failures: Frame | None = None) -> go.Figur
     From :func:`opsbook.ops.delivery.merge_incidents` (and ``find_failed_changes``).
     """
     title = "Time to restore per incident"
-    if isinstance(incidents, SectionError):
-        return _failed(title, incidents)
-    done = incidents.dropna(subset=["minutes"])
-    if done.empty:
-        return no_data(title, "No incident restored in the window")
+    done = (
+        incidents if isinstance(incidents, SectionError) else incidents.dropna(subset=["minutes"])
+    )
+    placeholder = _placeholder(title, done, "No incident restored in the window")
+    if placeholder is not None:
+        return placeholder
     keyed = colours(done["service"].astype(str))
     figure = go.Figure(layout={"template": THEME})
     for service, group in done.groupby("service", sort=True):
@@ -128,26 +148,17 @@ def log_groups_without_retention(groups: Frame, top: int = 20) -> go.Figure:
     From :func:`opsbook.ops.hygiene.log_groups_without_retention`.
     """
     title = "Log groups without retention: data stored"
-    if isinstance(groups, SectionError):
-        return _failed(title, groups)
-    if groups.empty:
-        return no_data(title, "Every log group has a retention policy")
+    placeholder = _placeholder(title, groups, "Every log group has a retention policy")
+    if placeholder is not None:
+        return placeholder
     shown = groups.head(top).iloc[::-1]
     keyed = colours(shown["log_group"])
-    figure = go.Figure(
-        go.Bar(x=shown["stored_gb"], y=shown["log_group"], orientation="h",
-               marker_color=[keyed[str(g)] for g in shown["log_group"]],
-               customdata=shown["usd_per_month"],
-               hovertemplate="%{y}: %{x:.3f} GB, $%{customdata:.2f}/month<extra></extra>"),
-        layout={"template": THEME},
+    return _bars(
+        title, shown["log_group"], shown["stored_gb"], value_axis("stored", "GB"), 40,
+        marker_color=[keyed[str(g)] for g in shown["log_group"]],
+        customdata=shown["usd_per_month"],
+        hovertemplate="%{y}: %{x:.3f} GB, $%{customdata:.2f}/month<extra></extra>",
     )  # fmt: skip
-    figure.update_layout(
-        title=title,
-        xaxis=value_axis("stored", "GB"),
-        yaxis={"title": {"text": ""}},
-        height=max(260, 40 * len(shown) + 140),
-    )
-    return figure
 
 
 def flapping_alarms(flapping: Frame) -> go.Figure:
@@ -156,49 +167,32 @@ def flapping_alarms(flapping: Frame) -> go.Figure:
     From :func:`opsbook.ops.hygiene.flapping_alarms`.
     """
     title = "Alarm state changes per day"
-    if isinstance(flapping, SectionError):
-        return _failed(title, flapping)
-    if flapping.empty:
-        return no_data(title, "No alarm changed state in the window")
+    placeholder = _placeholder(title, flapping, "No alarm changed state in the window")
+    if placeholder is not None:
+        return placeholder
     shown = flapping.iloc[::-1]
-    figure = go.Figure(
-        go.Bar(x=shown["changes_per_day"], y=shown["alarm_name"], orientation="h",
-               marker_color=PALETTE[1],
-               hovertemplate="%{y}: %{x:.2f} state changes a day<extra></extra>"),
-        layout={"template": THEME},
+    return _bars(
+        title, shown["alarm_name"], shown["changes_per_day"],
+        value_axis("state changes", "per day"), 34, marker_color=PALETTE[1],
+        hovertemplate="%{y}: %{x:.2f} state changes a day<extra></extra>",
     )  # fmt: skip
-    figure.update_layout(
-        title=title,
-        xaxis=value_axis("state changes", "per day"),
-        yaxis={"title": {"text": ""}},
-        height=max(260, 34 * len(shown) + 140),
-    )
-    return figure
 
 
 def cloudwatch_spend(spend: Frame, month: str = "") -> go.Figure:
     """Bars of CloudWatch cost by what it pays for (from :func:`opsbook.ops.hygiene.cloudwatch_spend`)."""
     title = "CloudWatch cost by kind (unblended)" + (f", {month}" if month else "")
-    if isinstance(spend, SectionError):
-        return _failed(title, spend)
-    if spend.empty:
-        return no_data(title, "No CloudWatch line in the CUR for the month")
+    placeholder = _placeholder(title, spend, "No CloudWatch line in the CUR for the month")
+    if placeholder is not None:
+        return placeholder
     kinds = (
         spend.groupby("kind", as_index=False)["unblended_cost"].sum().sort_values("unblended_cost")
     )
     keyed = colours(kinds["kind"])
-    figure = go.Figure(
-        go.Bar(x=kinds["unblended_cost"], y=kinds["kind"], orientation="h",
-               marker_color=[keyed[str(k)] for k in kinds["kind"]],
-               text=[f"${v:,.0f}" for v in kinds["unblended_cost"]], textposition="outside",
-               cliponaxis=False, hovertemplate="%{y}: $%{x:,.2f}<extra></extra>"),
-        layout={"template": THEME},
-    )  # fmt: skip
     top = float(kinds["unblended_cost"].max()) if len(kinds) else 0.0
-    figure.update_layout(
-        title=title,
-        xaxis=value_axis("cost", "USD", range=[0, top * 1.15 if top > 0 else 1]),
-        yaxis={"title": {"text": ""}},
-        height=max(260, 34 * len(kinds) + 140),
-    )
-    return figure
+    return _bars(
+        title, kinds["kind"], kinds["unblended_cost"],
+        value_axis("cost", "USD", range=[0, top * 1.15 if top > 0 else 1]), 34,
+        marker_color=[keyed[str(k)] for k in kinds["kind"]],
+        text=[f"${v:,.0f}" for v in kinds["unblended_cost"]], textposition="outside",
+        cliponaxis=False, hovertemplate="%{y}: $%{x:,.2f}<extra></extra>",
+    )  # fmt: skip

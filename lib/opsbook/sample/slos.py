@@ -51,6 +51,26 @@ def _slo(
     }
 
 
+def _ratio_spec(
+    days: int,
+    indicator: str,
+    bad: dict[str, Any],
+    total: dict[str, Any],
+    objective: str,
+    target: float,
+) -> dict[str, Any]:
+    """Return the spec of an SLO on the share of good events (``bad`` of ``total``) over ``days``."""
+    return {
+        "budgetingMethod": "Occurrences",
+        "timeWindow": [{"duration": f"{days}d", "isRolling": True}],
+        "indicator": {
+            "metadata": {"name": indicator},
+            "spec": {"ratioMetric": {"counter": True, "bad": bad, "total": total}},
+        },
+        "objectives": [{"displayName": objective, "target": target}],
+    }
+
+
 def write_slos(root: Path, story: org.Timeline) -> dict[str, Any]:
     """Write ``root/slos.yaml`` and return what it holds (SLO names and the file).
 
@@ -66,21 +86,14 @@ def write_slos(root: Path, story: org.Timeline) -> dict[str, Any]:
             "Public API availability",
             org.API_NAME,
             "99.9% of API Gateway requests succeed (no 5XX) over a rolling 30 days.",
-            {
-                "budgetingMethod": "Occurrences",
-                "timeWindow": [{"duration": "30d", "isRolling": True}],
-                "indicator": {
-                    "metadata": {"name": "api-gateway-5xx"},
-                    "spec": {
-                        "ratioMetric": {
-                            "counter": True,
-                            "bad": _metric("AWS/ApiGateway", "5XXError", "Sum", **api),
-                            "total": _metric("AWS/ApiGateway", "Count", "Sum", **api),
-                        }
-                    },
-                },
-                "objectives": [{"displayName": "99.9% of requests", "target": 0.999}],
-            },
+            _ratio_spec(
+                30,
+                "api-gateway-5xx",
+                _metric("AWS/ApiGateway", "5XXError", "Sum", **api),
+                _metric("AWS/ApiGateway", "Count", "Sum", **api),
+                "99.9% of requests",
+                0.999,
+            ),
             annotations={
                 # Access logs break the 5XX down by route and status (the metrics cannot).
                 "opsbook/breakdown-log-groups": org.API_ACCESS_LOG_GROUP,
@@ -123,21 +136,14 @@ def write_slos(root: Path, story: org.Timeline) -> dict[str, Any]:
             "Catalog Lambda success",
             org.CATALOG.name,
             "99.95% of catalog-api-handler invocations succeed over a rolling 28 days.",
-            {
-                "budgetingMethod": "Occurrences",
-                "timeWindow": [{"duration": "28d", "isRolling": True}],
-                "indicator": {
-                    "metadata": {"name": "catalog-lambda-errors"},
-                    "spec": {
-                        "ratioMetric": {
-                            "counter": True,
-                            "bad": _metric("AWS/Lambda", "Errors", "Sum", **function),
-                            "total": _metric("AWS/Lambda", "Invocations", "Sum", **function),
-                        }
-                    },
-                },
-                "objectives": [{"displayName": "99.95% of invocations", "target": 0.9995}],
-            },
+            _ratio_spec(
+                28,
+                "catalog-lambda-errors",
+                _metric("AWS/Lambda", "Errors", "Sum", **function),
+                _metric("AWS/Lambda", "Invocations", "Sum", **function),
+                "99.95% of invocations",
+                0.9995,
+            ),
         ),
     ]
     target = root / SLO_FILE

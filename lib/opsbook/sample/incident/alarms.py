@@ -114,6 +114,23 @@ def _query(
     }
 
 
+def _ratio(
+    namespace: str, bad: str, total: str, dims: Iterable[tuple[str, str]], period: int
+) -> tuple[dict[str, Any], dict[str, Any]]:
+    """Return the queries ``m1`` (``bad``) and ``m2`` (``total``) a ratio alarm's expression reads."""
+    return (
+        _query("m1", namespace, bad, dims, period, "Sum"),
+        _query("m2", namespace, total, dims, period, "Sum"),
+    )
+
+
+#: How the alarms that page on-call are wired: missing data is fine, both transitions notify.
+_PAGES: dict[str, Any] = {
+    "treat_missing": "notBreaching",
+    "alarm_actions": (PAGE_TOPIC,),
+    "ok_actions": (PAGE_TOPIC,),
+}
+
 _ALB = (("LoadBalancer", LOAD_BALANCER),)  # the dimension set the metric stream carries
 _API = (("ApiName", API_NAME),)
 _CATALOG_FN = (("FunctionName", CATALOG_FUNCTION),)
@@ -125,16 +142,14 @@ ALARMS: tuple[Alarm, ...] = (
         "checkout-api targets return 5XX (3 of 5 minutes above 25). Pages on-call.",
         25.0, "GreaterThanThreshold", 60, 5, 3, (0, 4),
         namespace="AWS/ApplicationELB", metric="HTTPCode_Target_5XX_Count", dimensions=_ALB,
-        treat_missing="notBreaching", alarm_actions=(PAGE_TOPIC,), ok_actions=(PAGE_TOPIC,),
-        samples=2.0,
+        samples=2.0, **_PAGES,
     ),
     Alarm(
         CHECKOUT_P99_ALARM,
         "checkout-api p99 target response time above 2 s (3 of 5 minutes). Pages on-call.",
         2.0, "GreaterThanThreshold", 60, 5, 3, (0.18, 0.62), decimals=4,
         namespace="AWS/ApplicationELB", metric="TargetResponseTime", dimensions=_ALB,
-        statistic="p99", treat_missing="notBreaching", alarm_actions=(PAGE_TOPIC,),
-        ok_actions=(PAGE_TOPIC,), samples=540.0,
+        statistic="p99", samples=540.0, **_PAGES,
     ),
     Alarm(
         ECS_CPU_ALARM,
@@ -149,11 +164,10 @@ ALARMS: tuple[Alarm, ...] = (
         "shop-public-api 5XX rate above 1% (3 of 5 minutes). Pages on-call.",
         1.0, "GreaterThanThreshold", 60, 5, 3, (0.0, 0.09), decimals=4,
         metrics=(
-            _query("m1", "AWS/ApiGateway", "5XXError", _API, 60, "Sum"),
-            _query("m2", "AWS/ApiGateway", "Count", _API, 60, "Sum"),
+            *_ratio("AWS/ApiGateway", "5XXError", "Count", _API, 60),
             {"Id": "e1", "Expression": "m1/m2*100", "Label": "5XX rate (%)", "ReturnData": True},
         ),
-        treat_missing="notBreaching", alarm_actions=(PAGE_TOPIC,), ok_actions=(PAGE_TOPIC,),
+        **_PAGES,
     ),
     Alarm(
         CATALOG_ERRORS_ALARM,
@@ -168,8 +182,7 @@ ALARMS: tuple[Alarm, ...] = (
         "than 2x in 2 of the last 3 hours.",
         2.0, "GreaterThanThreshold", 3600, 3, 2, (0.12, 0.55), decimals=4,
         metrics=(
-            _query("m1", "AWS/Lambda", "Errors", _CATALOG_FN, 3600, "Sum"),
-            _query("m2", "AWS/Lambda", "Invocations", _CATALOG_FN, 3600, "Sum"),
+            *_ratio("AWS/Lambda", "Errors", "Invocations", _CATALOG_FN, 3600),
             {
                 # IF guards the hour with no traffic (division by zero)
                 "Id": "e1",
@@ -185,8 +198,7 @@ ALARMS: tuple[Alarm, ...] = (
         "orders-worker Lambda errors above 10 in 5 minutes. Pages on-call.",
         10.0, "GreaterThanThreshold", 300, 1, 1, (0, 3),
         namespace="AWS/Lambda", metric="Errors", dimensions=_ORDERS_FN,
-        treat_missing="notBreaching", alarm_actions=(PAGE_TOPIC,), ok_actions=(PAGE_TOPIC,),
-        samples=8.0,
+        samples=8.0, **_PAGES,
     ),
     Alarm(
         ORDERS_THROTTLES_ALARM,
