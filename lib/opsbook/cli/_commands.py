@@ -119,14 +119,22 @@ def _stoppable() -> Iterator[None]:
             signal.signal(each, handler)
 
 
+def _group(
+    commands: argparse._SubParsersAction, name: str, help: str
+) -> argparse._SubParsersAction:
+    """Add the command ``name`` and return what adds its sub-commands (one of them required)."""
+    return commands.add_parser(name, help=help).add_subparsers(
+        dest=f"{name}_command", required=True, metavar="command"
+    )
+
+
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="opsbook", description="AWS operations analytics and incident runbooks as notebooks."
     )
     commands = parser.add_subparsers(dest="command", required=True, metavar="command")
 
-    sample = commands.add_parser("sample", help="the generated sample organisation")
-    sample_commands = sample.add_subparsers(dest="sample_command", required=True, metavar="command")
+    sample_commands = _group(commands, "sample", "the generated sample organisation")
     generate = sample_commands.add_parser(
         "generate", help="write the sample organisation's data in AWS's formats"
     )
@@ -144,8 +152,7 @@ def _parser() -> argparse.ArgumentParser:
     )
     generate.set_defaults(handler=_generate)
 
-    report = commands.add_parser("report", help="scheduled report suites")
-    report_commands = report.add_subparsers(dest="report_command", required=True, metavar="command")
+    report_commands = _group(commands, "report", "scheduled report suites")
     run = report_commands.add_parser("run", help="execute a suite and publish its HTML reports")
     run.add_argument("suite", help="suite name from suites.yaml, e.g. daily")
     run.add_argument("--date", type=_date, help="run date, YYYY-MM-DD (default: today, UTC)")
@@ -198,8 +205,7 @@ def _parser() -> argparse.ArgumentParser:
 
 def _add_logs_commands(commands: argparse._SubParsersAction) -> None:
     """Add ``opsbook logs ...`` (Logs Insights queries, pulling logs for offline replay)."""
-    logs = commands.add_parser("logs", help="CloudWatch Logs (Logs Insights)")
-    logs_commands = logs.add_subparsers(dest="logs_command", required=True, metavar="command")
+    logs_commands = _group(commands, "logs", "CloudWatch Logs (Logs Insights)")
     run = logs_commands.add_parser(
         "query", help="run a Logs Insights query (locally over --source files, else the backend)"
     )
@@ -279,10 +285,7 @@ def _logs_pull(args: argparse.Namespace) -> int:
 
 def _add_metrics_commands(commands: argparse._SubParsersAction) -> None:
     """Add ``opsbook metrics ...`` (pulling metrics for offline replay)."""
-    metrics = commands.add_parser("metrics", help="CloudWatch metrics")
-    metrics_commands = metrics.add_subparsers(
-        dest="metrics_command", required=True, metavar="command"
-    )
+    metrics_commands = _group(commands, "metrics", "CloudWatch metrics")
     pull = metrics_commands.add_parser(
         "pull",
         help="fetch series for a window into Parquet the local backend replays",

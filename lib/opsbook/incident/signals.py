@@ -66,28 +66,18 @@ def signal_specs(targets: ServiceTargets) -> list[Signal]:
             )
         )
         out.append(Signal(resource, "5XX/error rate %", "rate", errors, (requests,), min_delta=0.5))
-        out.append(
-            Signal(
-                resource,
-                "p50 latency ms",
-                "mean",
-                (latency.format(stat="p50"),),
-                scale=scale,
-                min_delta=50.0,
-                min_ratio=1.5,
+        for stat, min_delta in (("p50", 50.0), ("p99", 100.0)):
+            out.append(
+                Signal(
+                    resource,
+                    f"{stat} latency ms",
+                    "mean",
+                    (latency.format(stat=stat),),
+                    scale=scale,
+                    min_delta=min_delta,
+                    min_ratio=1.5,
+                )
             )
-        )
-        out.append(
-            Signal(
-                resource,
-                "p99 latency ms",
-                "mean",
-                (latency.format(stat="p99"),),
-                scale=scale,
-                min_delta=100.0,
-                min_ratio=1.5,
-            )
-        )
 
     for lb in targets.load_balancers:
         d = f"LoadBalancer={lb}"
