@@ -113,8 +113,9 @@ def test_filter_index_filters_like_filter() -> None:
                     for m in messages(API) if m["requestId"] == "r3"]  # fmt: skip
     rows = run("filterIndex requestId in ['r1', 'r2', 'nope'] | fields requestId", API)
     assert sorted(r["requestId"] for r in rows) == ["r1", "r2"]
-    with pytest.raises(MalformedQueryError, match="indexed field"):
-        run("filterIndex status > 300", API)
+    for condition in ("status > 300", "0", "not status"):
+        with pytest.raises(MalformedQueryError, match="indexed field"):
+            run(f"filterIndex {condition}", API)
 
 
 def test_unmask_returns_the_fields_unchanged() -> None:
