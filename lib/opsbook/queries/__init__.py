@@ -36,6 +36,7 @@ from importlib import resources
 from typing import Any
 
 from opsbook.errors import ConfigurationError
+from opsbook.queries import _spend_by
 
 __all__ = [
     "Query",
@@ -215,9 +216,11 @@ def load(name: str) -> Query:
         When no such query ships with opsbook (the message lists those that do).
     """
     path = resources.files("opsbook.queries").joinpath(f"{name}.sql")
-    if not _NAME.fullmatch(name) or not path.is_file():
-        raise ConfigurationError(f"no query named {name!r}; shipped queries: {', '.join(names())}")
-    return parse(path.read_text(), name)
+    if _NAME.fullmatch(name) and path.is_file():
+        return parse(path.read_text(), name)
+    if name in _spend_by.texts():  # made from one template (see opsbook.queries._spend_by)
+        return parse(_spend_by.texts()[name], name)
+    raise ConfigurationError(f"no query named {name!r}; shipped queries: {', '.join(names())}")
 
 
 def names() -> list[str]:
@@ -228,7 +231,7 @@ def names() -> list[str]:
         found += [
             f"{folder.name}/{f.name[:-4]}" for f in folder.iterdir() if f.name.endswith(".sql")
         ]
-    return sorted(found)
+    return sorted(found + list(_spend_by.texts()))
 
 
 def expand_fragments(sql: str, name: str) -> str:
