@@ -23,6 +23,7 @@ Examples
 from __future__ import annotations
 
 import datetime as dt
+from pathlib import Path
 
 import pandas as pd
 import pyarrow as pa
@@ -56,13 +57,9 @@ _COLUMNS = {  # export column -> frame column
 
 def read_optimization_recommendations(settings: Settings) -> pd.DataFrame:
     """Return the newest refresh of each exported recommendation."""
-    folder = data_dir(settings) / layout.COST_OPTIMIZATION_HUB
-    files = sorted(folder.rglob("*.parquet")) if folder.is_dir() else []
-    if not files:
-        raise NoDataError(
-            f"no Cost Optimization Hub export under {folder}: create a Data Export of the "
-            "COST_OPTIMIZATION_RECOMMENDATIONS table (Parquet) and copy it there"
-        )
+    folder, files = _files(settings, layout.COST_OPTIMIZATION_HUB, "**/*.parquet",
+                           "Cost Optimization Hub export", "create a Data Export of the "
+                           "COST_OPTIMIZATION_RECOMMENDATIONS table (Parquet) and copy it there")  # fmt: skip
     tables = []
     for path in files:
         try:
@@ -130,13 +127,9 @@ def read_anomaly_monitors(settings: Settings) -> pd.DataFrame:
 
 def read_budget_history(settings: Settings) -> pd.DataFrame:
     """Return every saved DescribeBudgetPerformanceHistory, one row per budget period."""
-    folder = data_dir(settings) / layout.BUDGET_HISTORY
-    files = sorted(folder.glob("*.json")) if folder.is_dir() else []
-    if not files:
-        raise NoDataError(
-            f"no budget history under {folder}: save `aws budgets "
-            "describe-budget-performance-history --budget-name <budget>` there as <budget>.json"
-        )
+    _, files = _files(settings, layout.BUDGET_HISTORY, "*.json", "budget history",
+                      "save `aws budgets describe-budget-performance-history --budget-name "
+                      "<budget>` there as <budget>.json")  # fmt: skip
     reading = Reading.of(settings)
     rows = []
     for path in files:
@@ -155,3 +148,17 @@ def _saved(settings: Settings, relative: str, key: str, command: str) -> tuple[l
         raise NoDataError(f"no {path}: save `{command}` there")
     reading = Reading.of(settings)
     return read_json(path, reading, lambda saved: saved[key]) or [], reading
+
+
+def _files(
+    settings: Settings, relative: str, pattern: str, what: str, advice: str
+) -> tuple[Path, list[Path]]:
+    """Return the folder ``relative`` to the data and its files matching ``pattern``, sorted.
+
+    No such file is a :class:`NoDataError` naming ``what`` is missing there and the ``advice``.
+    """
+    folder = data_dir(settings) / relative
+    files = sorted(folder.glob(pattern)) if folder.is_dir() else []
+    if not files:
+        raise NoDataError(f"no {what} under {folder}: {advice}")
+    return folder, files
