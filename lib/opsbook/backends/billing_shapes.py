@@ -26,6 +26,7 @@ from opsbook.backends import frames
 
 __all__ = [
     "COMPUTE_OPTIMIZER_LISTS",
+    "RECOMMENDATION_FIELDS",
     "anomalies_of",
     "anomaly_rows",
     "budget_history_of",
@@ -36,6 +37,7 @@ __all__ = [
     "compute_optimizer_rows",
     "monitor_rows",
     "monitors_of",
+    "recommendations_of",
     "resource_id_of",
 ]
 
@@ -69,6 +71,26 @@ COMPUTE_OPTIMIZER_LISTS = {
     "GetEC2InstanceRecommendations": "instanceRecommendations",
     "GetEBSVolumeRecommendations": "volumeRecommendations",
     "GetLambdaFunctionRecommendations": "lambdaFunctionRecommendations",
+}
+
+
+#: Cost Optimization Hub recommendation column -> (its ListRecommendations field, its Data Exports
+#: column). The export's cost and savings are in before/after discount columns (None here).
+RECOMMENDATION_FIELDS = {
+    "recommendation_id": ("recommendationId", "recommendation_id"),
+    "account_id": ("accountId", "account_id"),
+    "region": ("region", "region"),
+    "resource_id": ("resourceId", "resource_id"),
+    "resource_arn": ("resourceArn", "resource_arn"),
+    "action_type": ("actionType", "action_type"),
+    "current_resource_type": ("currentResourceType", "current_resource_type"),
+    "current_resource_summary": ("currentResourceSummary", "current_resource_summary"),
+    "recommended_resource_summary": ("recommendedResourceSummary", "recommended_resource_summary"),
+    "estimated_monthly_cost": ("estimatedMonthlyCost", None),
+    "estimated_monthly_savings": ("estimatedMonthlySavings", None),
+    "implementation_effort": ("implementationEffort", "implementation_effort"),
+    "source": ("source", "recommendation_source"),
+    "last_refresh": ("lastRefreshTimestamp", "last_refresh_timestamp"),
 }
 
 
@@ -264,6 +286,12 @@ def budget_history_rows(history: Item) -> list[dict[str, Any]]:
 
 
 # The frames both backends return: the rows above conformed and in the same order.
+
+
+def recommendations_of(rows: pd.DataFrame) -> pd.DataFrame:
+    """Return Cost Optimization Hub recommendation rows as their frame, by id."""
+    frame = frames.optimization_recommendations_frame(rows)
+    return frame.sort_values("recommendation_id", ignore_index=True)
 
 
 def compute_optimizer_of(answers: Mapping[str, Iterable[Item]]) -> pd.DataFrame:

@@ -24,27 +24,12 @@ from botocore import xform_name
 from opsbook.backends import billing_shapes
 from opsbook.backends.aws import aws_errors, client, pages
 from opsbook.backends.contract import Billing, contract_functions
-from opsbook.backends.frames import optimization_recommendations_frame
 from opsbook.settings import Settings
 
 __all__ = contract_functions(Billing)
 
-_FIELDS = {  # ListRecommendations field -> frame column
-    "recommendationId": "recommendation_id",
-    "accountId": "account_id",
-    "region": "region",
-    "resourceId": "resource_id",
-    "resourceArn": "resource_arn",
-    "actionType": "action_type",
-    "currentResourceType": "current_resource_type",
-    "currentResourceSummary": "current_resource_summary",
-    "recommendedResourceSummary": "recommended_resource_summary",
-    "estimatedMonthlyCost": "estimated_monthly_cost",
-    "estimatedMonthlySavings": "estimated_monthly_savings",
-    "implementationEffort": "implementation_effort",
-    "source": "source",
-    "lastRefreshTimestamp": "last_refresh",
-}
+#: ListRecommendations field -> frame column.
+_FIELDS = {field: column for column, (field, _) in billing_shapes.RECOMMENDATION_FIELDS.items()}
 
 
 def read_optimization_recommendations(settings: Settings) -> pd.DataFrame:
@@ -56,8 +41,7 @@ def read_optimization_recommendations(settings: Settings) -> pd.DataFrame:
         for page in pages:
             items += page.get("items", [])
     rows = [{column: item.get(field) for field, column in _FIELDS.items()} for item in items]
-    frame = optimization_recommendations_frame(pd.DataFrame(rows, columns=list(_FIELDS.values())))
-    return frame.sort_values("recommendation_id", ignore_index=True)
+    return billing_shapes.recommendations_of(pd.DataFrame(rows, columns=list(_FIELDS.values())))
 
 
 def read_compute_optimizer_recommendations(settings: Settings) -> pd.DataFrame:

@@ -31,7 +31,6 @@ import pyarrow.parquet as pq
 
 from opsbook.backends import billing_shapes, layout
 from opsbook.backends.contract import Billing, contract_functions
-from opsbook.backends.frames import optimization_recommendations_frame
 from opsbook.backends.local import data_dir, read_json
 from opsbook.backends.local._reading import Reading
 from opsbook.errors import NoDataError, QueryFailedError
@@ -39,19 +38,11 @@ from opsbook.settings import Settings
 
 __all__ = contract_functions(Billing)
 
-_COLUMNS = {  # export column -> frame column
-    "recommendation_id": "recommendation_id",
-    "account_id": "account_id",
-    "region": "region",
-    "resource_id": "resource_id",
-    "resource_arn": "resource_arn",
-    "action_type": "action_type",
-    "current_resource_type": "current_resource_type",
-    "current_resource_summary": "current_resource_summary",
-    "recommended_resource_summary": "recommended_resource_summary",
-    "implementation_effort": "implementation_effort",
-    "recommendation_source": "source",
-    "last_refresh_timestamp": "last_refresh",
+#: Export column -> frame column (cost and savings come from their discount columns).
+_COLUMNS = {
+    export: column
+    for column, (_, export) in billing_shapes.RECOMMENDATION_FIELDS.items()
+    if export is not None
 }
 
 
@@ -81,7 +72,7 @@ def read_optimization_recommendations(settings: Settings) -> pd.DataFrame:
         after = export.get(f"estimated_monthly_{name}_after_discount")
         before = export[f"estimated_monthly_{name}_before_discount"]
         rows[f"estimated_monthly_{name}"] = before if after is None else after.fillna(before)
-    return optimization_recommendations_frame(rows.sort_values("recommendation_id"))
+    return billing_shapes.recommendations_of(rows)
 
 
 def read_budgets(settings: Settings) -> pd.DataFrame:
