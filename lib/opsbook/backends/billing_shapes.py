@@ -26,7 +26,6 @@ from opsbook.backends import frames
 
 __all__ = [
     "COMPUTE_OPTIMIZER_LISTS",
-    "RECOMMENDATION_FIELDS",
     "anomalies_of",
     "anomaly_rows",
     "budget_history_of",
@@ -71,26 +70,6 @@ COMPUTE_OPTIMIZER_LISTS = {
     "GetEC2InstanceRecommendations": "instanceRecommendations",
     "GetEBSVolumeRecommendations": "volumeRecommendations",
     "GetLambdaFunctionRecommendations": "lambdaFunctionRecommendations",
-}
-
-
-#: Cost Optimization Hub recommendation column -> (its ListRecommendations field, its Data Exports
-#: column). The export's cost and savings are in before/after discount columns (None here).
-RECOMMENDATION_FIELDS = {
-    "recommendation_id": ("recommendationId", "recommendation_id"),
-    "account_id": ("accountId", "account_id"),
-    "region": ("region", "region"),
-    "resource_id": ("resourceId", "resource_id"),
-    "resource_arn": ("resourceArn", "resource_arn"),
-    "action_type": ("actionType", "action_type"),
-    "current_resource_type": ("currentResourceType", "current_resource_type"),
-    "current_resource_summary": ("currentResourceSummary", "current_resource_summary"),
-    "recommended_resource_summary": ("recommendedResourceSummary", "recommended_resource_summary"),
-    "estimated_monthly_cost": ("estimatedMonthlyCost", None),
-    "estimated_monthly_savings": ("estimatedMonthlySavings", None),
-    "implementation_effort": ("implementationEffort", "implementation_effort"),
-    "source": ("source", "recommendation_source"),
-    "last_refresh": ("lastRefreshTimestamp", "last_refresh_timestamp"),
 }
 
 

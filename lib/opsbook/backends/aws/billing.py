@@ -28,8 +28,22 @@ from opsbook.settings import Settings
 
 __all__ = contract_functions(Billing)
 
-#: ListRecommendations field -> frame column.
-_FIELDS = {field: column for column, (field, _) in billing_shapes.RECOMMENDATION_FIELDS.items()}
+_FIELDS = {  # ListRecommendations field -> frame column
+    "recommendationId": "recommendation_id",
+    "accountId": "account_id",
+    "region": "region",
+    "resourceId": "resource_id",
+    "resourceArn": "resource_arn",
+    "actionType": "action_type",
+    "currentResourceType": "current_resource_type",
+    "currentResourceSummary": "current_resource_summary",
+    "recommendedResourceSummary": "recommended_resource_summary",
+    "estimatedMonthlyCost": "estimated_monthly_cost",
+    "estimatedMonthlySavings": "estimated_monthly_savings",
+    "implementationEffort": "implementation_effort",
+    "source": "source",
+    "lastRefreshTimestamp": "last_refresh",
+}
 
 
 def read_optimization_recommendations(settings: Settings) -> pd.DataFrame:

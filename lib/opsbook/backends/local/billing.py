@@ -31,6 +31,7 @@ import pyarrow.parquet as pq
 
 from opsbook.backends import billing_shapes, layout
 from opsbook.backends.contract import Billing, contract_functions
+from opsbook.backends.frames import OPTIMIZATION_RECOMMENDATIONS
 from opsbook.backends.local import data_dir, read_json
 from opsbook.backends.local._reading import Reading
 from opsbook.errors import NoDataError, QueryFailedError
@@ -38,12 +39,15 @@ from opsbook.settings import Settings
 
 __all__ = contract_functions(Billing)
 
-#: Export column -> frame column (cost and savings come from their discount columns).
+#: Export column -> frame column: the export names its columns as the frame does but for these;
+#: cost and savings come from its columns before and after discounts.
+_RENAMED = {"recommendation_source": "source", "last_refresh_timestamp": "last_refresh"}
+_COMPUTED = {"estimated_monthly_cost", "estimated_monthly_savings"}
 _COLUMNS = {
-    export: column
-    for column, (_, export) in billing_shapes.RECOMMENDATION_FIELDS.items()
-    if export is not None
-}
+    column: column
+    for column in OPTIMIZATION_RECOMMENDATIONS
+    if column not in {*_RENAMED.values(), *_COMPUTED}
+} | _RENAMED
 
 
 def read_optimization_recommendations(settings: Settings) -> pd.DataFrame:
