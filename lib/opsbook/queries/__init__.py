@@ -10,7 +10,9 @@ A ``.sql`` file (Athena / Trino dialect) starts with a header of comment lines::
 and refers to its parameters as ``:name`` placeholders, which Athena accepts in WHERE clauses only.
 A body may use a shared SQL fragment as ``{{amortized_cost}}``: the expression in
 ``queries/_fragments/amortized_cost.sql`` (see :func:`fragment`), so rules such as amortized
-cost are written and tested once. Values are always bound by the engine,
+cost are written and tested once. The ``cur/spend_by_<dimension>`` queries differ only in what
+they group on, so they are one template, ``queries/_templates/spend_by.sql``, filled from a fixed
+table of dimensions (:mod:`opsbook.queries._spend_by`). Values are always bound by the engine,
 never formatted into the text; :meth:`Query.check` refuses missing, undeclared and ill-typed
 parameters (a ``month`` must be ``YYYY-MM`` with a real month) before anything runs.
 
