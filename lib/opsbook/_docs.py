@@ -30,7 +30,8 @@ from typing import TypeVar
 
 __all__ = ["ENTRIES", "shared_params"]
 
-#: Shared entry (the parameters it documents) -> its description, in the order they are written.
+#: Shared entry (the parameters it documents) -> its description. The window goes first in the
+#: Parameters section, the others last.
 ENTRIES = {
     "start, end": "The window (naive times are UTC).",
     "settings": "Backend and data location.",
@@ -59,6 +60,8 @@ def shared_params(function: F) -> F:
     for names, text in ENTRIES.items():
         described = re.search(rf"^{indent}{re.escape(names)}$", doc[start:end], re.MULTILINE)
         if set(names.split(", ")) <= have and not described:
-            (first if "start" in names else last).append(f"{indent}{names}\n{indent}    {text}\n")
+            (first if names == "start, end" else last).append(
+                f"{indent}{names}\n{indent}    {text}\n"
+            )
     function.__doc__ = doc[:start] + "".join(first) + doc[start:end] + "".join(last) + doc[end:]
     return function
