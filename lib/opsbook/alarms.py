@@ -15,6 +15,7 @@ from __future__ import annotations
 import pandas as pd
 
 from opsbook import clock
+from opsbook._docs import shared_params
 from opsbook.backends import backend
 from opsbook.errors import ConfigurationError
 from opsbook.settings import Settings, resolve
@@ -59,6 +60,7 @@ def describe_alarms(
     return backend(settings).alarms.describe_alarms(settings, state, name_prefix)
 
 
+@shared_params
 def read_alarm_history(
     start: clock.Moment,
     end: clock.Moment,
@@ -71,14 +73,10 @@ def read_alarm_history(
 
     Parameters
     ----------
-    start, end
-        The window (naive times are UTC).
     alarm_name
         Only this alarm's history.
     item_type
         ``StateUpdate`` (default), ``ConfigurationUpdate``, ``Action``, or ``None`` for all.
-    settings
-        Backend and data location.
 
     Returns
     -------

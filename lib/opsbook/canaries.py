@@ -17,6 +17,7 @@ from collections.abc import Sequence
 import pandas as pd
 
 from opsbook import clock
+from opsbook._docs import shared_params
 from opsbook.backends import backend
 from opsbook.settings import Settings, resolve
 
@@ -25,6 +26,7 @@ __all__ = ["FAILED", "PASSED", "read_canary_runs"]
 PASSED, FAILED = "PASSED", "FAILED"
 
 
+@shared_params
 def read_canary_runs(
     start: clock.Moment,
     end: clock.Moment,
@@ -36,12 +38,8 @@ def read_canary_runs(
 
     Parameters
     ----------
-    start, end
-        The window (naive times are UTC).
     canaries
         Canary names; None: every canary of the account.
-    settings
-        Backend and data location.
 
     Returns
     -------

@@ -20,6 +20,7 @@ from collections.abc import Iterable
 import pandas as pd
 
 from opsbook import clock
+from opsbook._docs import shared_params
 from opsbook.backends import backend
 from opsbook.backends.shapes import INCIDENT_CHANGES, normalise_event_name
 from opsbook.errors import ConfigurationError
@@ -28,6 +29,7 @@ from opsbook.settings import Settings, resolve
 __all__ = ["INCIDENT_CHANGES", "read_changes"]
 
 
+@shared_params
 def read_changes(
     start: clock.Moment,
     end: clock.Moment,
@@ -39,8 +41,6 @@ def read_changes(
 
     Parameters
     ----------
-    start, end
-        The window (naive times are UTC).
     event_names
         ``None`` (default) for the changes that matter in incidents, ``"all"`` for every write
         event, or the event names wanted (without API-version suffixes).

@@ -24,6 +24,7 @@ from collections.abc import Sequence
 import pandas as pd
 
 from opsbook import clock
+from opsbook._docs import shared_params
 from opsbook.backends import backend
 from opsbook.backends.frames import service_edges_frame
 from opsbook.errors import ConfigurationError
@@ -34,6 +35,7 @@ __all__ = ["read_service_graph", "read_trace_summaries", "read_traces"]
 _TRACE_ID = re.compile(r"1-[0-9a-f]{8}-[0-9a-f]{24}")
 
 
+@shared_params
 def read_service_graph(
     start: clock.Moment,
     end: clock.Moment,
@@ -45,13 +47,9 @@ def read_service_graph(
 
     Parameters
     ----------
-    start, end
-        The window (naive times are UTC).
     period
         Cut the window into windows this long (``"5min"``, ``"1h"``), an edge per window; None:
         one window.
-    settings
-        Backend and data location.
 
     Returns
     -------
@@ -82,6 +80,7 @@ def read_service_graph(
     return edges
 
 
+@shared_params
 def read_trace_summaries(
     start: clock.Moment,
     end: clock.Moment,
@@ -93,14 +92,10 @@ def read_trace_summaries(
 
     Parameters
     ----------
-    start, end
-        The window (naive times are UTC).
     filter_expression
         An X-Ray filter expression, e.g. ``service("payments-api") { fault }``. The local backend
         reads ``fault``/``error``/``throttle``, ``responsetime``/``duration``/``http.status``
         comparisons, ``service("name")`` and ``annotation.key = "value"`` joined by ``AND``.
-    settings
-        Backend and data location.
 
     Returns
     -------

@@ -1,9 +1,10 @@
 """Rows from the billing APIs' response shapes, shared by both backends.
 
 Compute Optimizer (``Get*Recommendations``), Cost Anomaly Detection (``GetAnomalies``,
-``GetAnomalyMonitors``) and AWS Budgets' ``DescribeBudgetPerformanceHistory``: the aws backend
-gets these shapes from boto3, the local one reads them saved as the AWS CLI prints them; both
-turn them into the rows of :mod:`.frames` here.
+``GetAnomalyMonitors``) and AWS Budgets (``DescribeBudgets``,
+``DescribeBudgetPerformanceHistory``): the aws backend gets these shapes from boto3, the local
+one reads them saved as the AWS CLI prints them; both turn them into the rows of :mod:`.frames`
+here, and the ``*_of`` functions into the frames they return, in the same order.
 
 Examples
 --------
@@ -19,12 +20,23 @@ import json
 from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
+import pandas as pd
+
+from opsbook.backends import frames
+
 __all__ = [
     "COMPUTE_OPTIMIZER_LISTS",
+    "anomalies_of",
     "anomaly_rows",
+    "budget_history_of",
     "budget_history_rows",
+    "budget_rows",
+    "budgets_of",
+    "compute_optimizer_of",
     "compute_optimizer_rows",
     "monitor_rows",
+    "monitors_of",
+    "recommendations_of",
     "resource_id_of",
 ]
 
@@ -199,6 +211,37 @@ def monitor_rows(monitors: Iterable[Item]) -> list[dict[str, Any]]:
     } for m in monitors]  # fmt: skip
 
 
+def _amount(value: Item | None) -> float | None:
+    return float(value["Amount"]) if value and "Amount" in value else None
+
+
+def budget_rows(budgets: Iterable[Item]) -> list[dict[str, Any]]:
+    """Return DescribeBudgets' ``Budgets`` as rows of :func:`.frames.budgets_frame`.
+
+    Examples
+    --------
+    >>> budget_rows([{"BudgetName": "all", "BudgetType": "COST", "TimeUnit": "MONTHLY",
+    ...               "BudgetLimit": {"Amount": "100.0", "Unit": "USD"}}])[0]["limit"]
+    100.0
+    """
+    rows = []
+    for budget in budgets:
+        spend = budget.get("CalculatedSpend", {})
+        period = budget.get("TimePeriod", {})
+        rows.append({
+            "budget_name": budget.get("BudgetName"),
+            "budget_type": budget.get("BudgetType"),
+            "time_unit": budget.get("TimeUnit"),
+            "limit": _amount(budget.get("BudgetLimit")),
+            "actual": _amount(spend.get("ActualSpend")),
+            "forecast": _amount(spend.get("ForecastedSpend")),
+            "unit": (budget.get("BudgetLimit") or {}).get("Unit"),
+            "period_start": period.get("Start"),
+            "period_end": period.get("End"),
+        })  # fmt: skip
+    return rows
+
+
 def budget_history_rows(history: Item) -> list[dict[str, Any]]:
     """Return one row per period of DescribeBudgetPerformanceHistory's ``BudgetPerformanceHistory``.
 
@@ -210,16 +253,51 @@ def budget_history_rows(history: Item) -> list[dict[str, Any]]:
     ...     "TimePeriod": {"Start": "2026-10-01T00:00:00Z", "End": "2026-11-01T00:00:00Z"}}]})[0]["actual"]
     80.5
     """
-
-    def amount(value: Item | None) -> float | None:
-        return float(value["Amount"]) if value and "Amount" in value else None
-
     return [{
         "budget_name": history.get("BudgetName"),
         "time_unit": history.get("TimeUnit"),
         "period_start": (entry.get("TimePeriod") or {}).get("Start"),
         "period_end": (entry.get("TimePeriod") or {}).get("End"),
-        "budgeted": amount(entry.get("BudgetedAmount")),
-        "actual": amount(entry.get("ActualAmount")),
+        "budgeted": _amount(entry.get("BudgetedAmount")),
+        "actual": _amount(entry.get("ActualAmount")),
         "unit": (entry.get("BudgetedAmount") or entry.get("ActualAmount") or {}).get("Unit"),
     } for entry in history.get("BudgetedAndActualAmountsList") or []]  # fmt: skip
+
+
+# The frames both backends return: the rows above conformed and in the same order.
+
+
+def recommendations_of(rows: pd.DataFrame) -> pd.DataFrame:
+    """Return Cost Optimization Hub recommendation rows as their frame, by id."""
+    frame = frames.optimization_recommendations_frame(rows)
+    return frame.sort_values("recommendation_id", ignore_index=True)
+
+
+def compute_optimizer_of(answers: Mapping[str, Iterable[Item]]) -> pd.DataFrame:
+    """Return the recommendation lists as their frame, by resource type and ARN."""
+    frame = frames.compute_optimizer_frame(compute_optimizer_rows(answers))
+    return frame.sort_values(["resource_type", "resource_arn"], ignore_index=True)
+
+
+def anomalies_of(anomalies: Iterable[Item]) -> pd.DataFrame:
+    """Return GetAnomalies' ``Anomalies`` as their frame, by start day and id."""
+    frame = frames.cost_anomalies_frame(anomaly_rows(anomalies))
+    return frame.sort_values(["start_day", "anomaly_id"], ignore_index=True)
+
+
+def monitors_of(monitors: Iterable[Item]) -> pd.DataFrame:
+    """Return GetAnomalyMonitors' ``AnomalyMonitors`` as their frame, by name."""
+    return frames.anomaly_monitors_frame(monitor_rows(monitors)).sort_values(
+        "monitor_name", ignore_index=True
+    )
+
+
+def budgets_of(budgets: Iterable[Item]) -> pd.DataFrame:
+    """Return DescribeBudgets' ``Budgets`` as their frame, by name."""
+    return frames.budgets_frame(budget_rows(budgets)).sort_values("budget_name", ignore_index=True)
+
+
+def budget_history_of(rows: Iterable[Mapping[str, Any]]) -> pd.DataFrame:
+    """Return :func:`budget_history_rows` rows as their frame, by budget and period."""
+    frame = frames.budget_history_frame(rows)
+    return frame.sort_values(["budget_name", "period_start"], ignore_index=True)

@@ -2,7 +2,8 @@
 
 A backend is a package with one module per source (``opsbook.backends.<backend>.<source>``);
 each module offers exactly the functions of its source's Protocol, with the same parameters,
-and public nothing else (helpers are private or live in helper modules). Both backends return the
+and public nothing else (helpers are private or live in helper modules): its ``__all__`` is
+``contract_functions(<Protocol>)``. Both backends return the
 same frame for the same question, the columns and types of :mod:`.frames`; the parity suite
 (``tests/backends/test_parity.py``) runs every function on both and declares each known difference
 with its reason, and the signature test (``tests/backends/test_signatures.py``) holds every module

@@ -61,6 +61,7 @@ __all__ = [
     "FOCUS_COLUMNS",
     "LEGACY_COMMITMENT_COLUMNS",
     "Rule",
+    "charge_type_case",
     "detect_flavour",
     "focus_version",
     "missing_column_hint",
@@ -142,6 +143,19 @@ FOCUS_ADDED = {
 }  # fmt: skip
 #: FOCUS ChargeCategory -> CUR line item type; other categories keep their FOCUS name.
 FOCUS_CHARGE_TYPES = {"Usage": "Usage", "Purchase": "Fee", "Tax": "Tax", "Credit": "Credit"}
+
+
+def charge_type_case(source: str) -> str:
+    """Return the SQL (DuckDB and Trino alike) that reads FOCUS ``source`` as a line item type.
+
+    Examples
+    --------
+    >>> charge_type_case("ChargeCategory").split(" WHEN")[0]
+    'CASE ChargeCategory'
+    """
+    cases = " ".join(f"WHEN '{k}' THEN '{v}'" for k, v in FOCUS_CHARGE_TYPES.items())
+    return f"CASE {source} {cases} ELSE {source} END"
+
 
 _PARTITIONS = ("BILLING_PERIOD", "billing_period", "year", "month")
 _TAG_PREFIXES = ("resource_tags_user_", "resource_tags_aws_")

@@ -7,7 +7,8 @@ projection on the date folders AWS writes (no crawler, no ``MSCK REPAIR``). Colu
 fields as ``s3formats`` names them, made Athena identifiers by :func:`athena_column`. The table
 records which format and source it serves in its properties (``opsbook.format``,
 ``opsbook.source``), which is how the aws backend finds it; :func:`table_ddl` fills a file for
-one source.
+one source, its ``@projection@`` line with ``_athena_tables/_projection.sql`` filled for the
+format's date folders (:attr:`AthenaTable.partition`).
 
 :func:`events_sql` is the Trino ``SELECT`` that turns a table into the ``events`` view the Logs
 Insights compiler reads (``timestamp``, ``message``, ``log_stream``, ``log_group``,
@@ -145,7 +146,7 @@ def table_ddl(
     >>> "'storage.location.template' = 's3://shop-logs/AWSLogs/123456789012/vpcflowlogs/us-east-1/${day}'" in ddl
     True
     """
-    _spec(format_name)
+    spec = _spec(format_name)
     bucket, prefix = s3formats.split_s3_source(source)
     if prefix and not prefix.endswith("/"):
         prefix += "/"
@@ -157,15 +158,44 @@ def table_ddl(
     location = f"s3://{bucket}/{prefix}"
     if "'" in location:
         raise ConfigurationError(f"S3 log source {source!r} holds a quote")
-    text = resources.files("opsbook.queries").joinpath(f"_athena_tables/{format_name}.sql")
-    return (
-        text.read_text()
-        .replace("@database@", database)
-        .replace("@table@", table or table_name(location, format_name))
-        .replace("@location@", location)
-        .replace("@source@", location)
-        .replace("@since@", since.strftime("%Y/%m/%d"))
-    )
+    slots = {
+        "@projection@": _projection(spec, since),
+        "@database@": database,
+        "@table@": table or table_name(location, format_name),
+        "@location@": location,
+        "@source@": location,
+        "@since@": since.strftime("%Y/%m/%d"),
+    }
+    text = _table_file(format_name)
+    for slot, value in slots.items():
+        text = text.replace(slot, value)
+    return text
+
+
+def _table_file(name: str) -> str:
+    return resources.files("opsbook.queries").joinpath(f"_athena_tables/{name}.sql").read_text()
+
+
+_JAVA_DATES = {"%Y": "yyyy", "%m": "MM", "%d": "dd", "%H": "HH", "%M": "mm"}
+_UNITS = {"%d": "DAYS", "%H": "HOURS", "%M": "MINUTES"}
+
+
+def _projection(spec: AthenaTable, since: dt.date) -> str:
+    """Return the table properties that project ``spec``'s date folders from ``since`` on."""
+    if spec.partition is None:
+        return ""
+    column, layout = spec.partition
+    lines = _table_file("_projection").splitlines()
+    text = "\n".join(line for line in lines if not line.startswith("--")).strip()
+    slots = {
+        "@column@": column,
+        "@layout@": re.sub("%[YmdHM]", lambda m: _JAVA_DATES[m.group()], layout),
+        "@since@": since.strftime(layout),
+        "@unit@": _UNITS[layout[-2:]],
+    }
+    for slot, value in slots.items():
+        text = text.replace(slot, value)
+    return text
 
 
 def partition_range(

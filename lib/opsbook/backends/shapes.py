@@ -271,34 +271,3 @@ def alarm_action_rows(
 
 def _epoch_ms(value: Any) -> pd.Timestamp | None:
     return pd.Timestamp(int(value), unit="ms", tz="UTC") if value else None
-
-
-def budget_rows(budgets: Iterable[Mapping[str, Any]]) -> list[dict[str, Any]]:
-    """Return DescribeBudgets' ``Budgets`` as rows of :func:`.frames.budgets_frame`.
-
-    Examples
-    --------
-    >>> budget_rows([{"BudgetName": "all", "BudgetType": "COST", "TimeUnit": "MONTHLY",
-    ...               "BudgetLimit": {"Amount": "100.0", "Unit": "USD"}}])[0]["limit"]
-    100.0
-    """
-
-    def amount(value: Mapping[str, Any] | None) -> float | None:
-        return float(value["Amount"]) if value and "Amount" in value else None
-
-    rows = []
-    for budget in budgets:
-        spend = budget.get("CalculatedSpend", {})
-        period = budget.get("TimePeriod", {})
-        rows.append({
-            "budget_name": budget.get("BudgetName"),
-            "budget_type": budget.get("BudgetType"),
-            "time_unit": budget.get("TimeUnit"),
-            "limit": amount(budget.get("BudgetLimit")),
-            "actual": amount(spend.get("ActualSpend")),
-            "forecast": amount(spend.get("ForecastedSpend")),
-            "unit": (budget.get("BudgetLimit") or {}).get("Unit"),
-            "period_start": period.get("Start"),
-            "period_end": period.get("End"),
-        })  # fmt: skip
-    return rows

@@ -10,7 +10,9 @@ A ``.sql`` file (Athena / Trino dialect) starts with a header of comment lines::
 and refers to its parameters as ``:name`` placeholders, which Athena accepts in WHERE clauses only.
 A body may use a shared SQL fragment as ``{{amortized_cost}}``: the expression in
 ``queries/_fragments/amortized_cost.sql`` (see :func:`fragment`), so rules such as amortized
-cost are written and tested once. Values are always bound by the engine,
+cost are written and tested once. The ``cur/spend_by_<dimension>`` queries differ only in what
+they group on, so they are one template, ``queries/_templates/spend_by.sql``, filled from a fixed
+table of dimensions (:mod:`opsbook.queries._spend_by`). Values are always bound by the engine,
 never formatted into the text; :meth:`Query.check` refuses missing, undeclared and ill-typed
 parameters (a ``month`` must be ``YYYY-MM`` with a real month) before anything runs.
 
@@ -36,6 +38,7 @@ from importlib import resources
 from typing import Any
 
 from opsbook.errors import ConfigurationError
+from opsbook.queries import _spend_by
 
 __all__ = [
     "Query",
@@ -215,9 +218,11 @@ def load(name: str) -> Query:
         When no such query ships with opsbook (the message lists those that do).
     """
     path = resources.files("opsbook.queries").joinpath(f"{name}.sql")
-    if not _NAME.fullmatch(name) or not path.is_file():
-        raise ConfigurationError(f"no query named {name!r}; shipped queries: {', '.join(names())}")
-    return parse(path.read_text(), name)
+    if _NAME.fullmatch(name) and path.is_file():
+        return parse(path.read_text(), name)
+    if name in _spend_by.texts():  # made from one template (see opsbook.queries._spend_by)
+        return parse(_spend_by.texts()[name], name)
+    raise ConfigurationError(f"no query named {name!r}; shipped queries: {', '.join(names())}")
 
 
 def names() -> list[str]:
@@ -228,7 +233,7 @@ def names() -> list[str]:
         found += [
             f"{folder.name}/{f.name[:-4]}" for f in folder.iterdir() if f.name.endswith(".sql")
         ]
-    return sorted(found)
+    return sorted(found + list(_spend_by.texts()))
 
 
 def expand_fragments(sql: str, name: str) -> str:

@@ -15,7 +15,8 @@ AccessDeniedError cloudwatch:DescribeAlarms
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator, Mapping
+from typing import Any
 
 from botocore.exceptions import (
     ClientError,
@@ -29,7 +30,7 @@ from botocore.exceptions import ConnectionError as EndpointUnreachable
 from opsbook.backends.aws._clients import reset
 from opsbook.errors import AccessDeniedError, ConfigurationError, QueryFailedError
 
-__all__ = ["THROTTLED", "aws_errors"]
+__all__ = ["THROTTLED", "aws_errors", "pages"]
 
 #: Error codes AWS throttles with; the clients' retry policy retries them before they get here.
 THROTTLED = frozenset(
@@ -86,3 +87,40 @@ def aws_errors(action: str, *, throttled: str = "retry in a minute") -> Iterator
             f"the network failed during {action} after the client's retries ({error}): check "
             "the connection, proxy and AWS_ENDPOINT_URL, then rerun"
         ) from None
+
+
+def pages(
+    call: Callable[..., dict[str, Any]],
+    arguments: Mapping[str, Any],
+    action: str,
+    *,
+    token: str = "NextToken",
+    throttled: str = "retry in a minute",
+    whole: str = "",
+) -> Iterator[dict[str, Any]]:
+    """Yield every page of ``call(**arguments)``, following ``token``, errors translated.
+
+    Each call runs under :func:`aws_errors` for ``action``. With ``whole`` (why the caller
+    returns nothing rather than part of the answer), a page that fails after others says how many
+    came before and ``whole``.
+
+    Examples
+    --------
+    >>> answers = {None: {"Items": [1], "NextToken": "t"}, "t": {"Items": [2]}}
+    >>> [p["Items"] for p in pages(lambda NextToken=None: answers[NextToken], {}, "x:List")]
+    [[1], [2]]
+    """
+    after, read = None, 0
+    while True:
+        try:
+            with aws_errors(action, throttled=throttled):
+                page = call(**arguments, **({token: after} if after else {}))
+        except QueryFailedError as error:
+            if read and whole:
+                raise QueryFailedError(f"{error} (after {read} page(s): {whole})") from None
+            raise
+        read += 1
+        yield page
+        after = page.get(token)
+        if not after:
+            return

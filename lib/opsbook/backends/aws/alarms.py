@@ -13,11 +13,12 @@ from typing import Any
 import pandas as pd
 
 from opsbook.backends.aws import aws_errors, client
+from opsbook.backends.contract import Alarms, contract_functions
 from opsbook.backends.frames import alarm_history_frame, alarms_frame
 from opsbook.backends.shapes import alarm_rows, history_rows
 from opsbook.settings import Settings
 
-__all__ = ["describe_alarms", "read_alarm_history"]
+__all__ = contract_functions(Alarms)
 
 _TYPES = ["MetricAlarm", "CompositeAlarm"]
 

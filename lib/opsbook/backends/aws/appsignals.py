@@ -19,9 +19,10 @@ from typing import Any
 import pandas as pd
 
 from opsbook.backends.aws import aws_errors, client
+from opsbook.backends.contract import AppSignals, contract_functions
 from opsbook.settings import Settings
 
-__all__ = ["budget_reports"]
+__all__ = contract_functions(AppSignals)
 
 _BATCH = 50  # SloIds per BatchGetServiceLevelObjectiveBudgetReport call
 

@@ -21,33 +21,12 @@ from typing import Any
 import pandas as pd
 from botocore import xform_name
 
-from opsbook.backends.aws import aws_errors, client
-from opsbook.backends.billing_shapes import (
-    COMPUTE_OPTIMIZER_LISTS,
-    anomaly_rows,
-    budget_history_rows,
-    compute_optimizer_rows,
-    monitor_rows,
-)
-from opsbook.backends.frames import (
-    anomaly_monitors_frame,
-    budget_history_frame,
-    budgets_frame,
-    compute_optimizer_frame,
-    cost_anomalies_frame,
-    optimization_recommendations_frame,
-)
-from opsbook.backends.shapes import budget_rows
+from opsbook.backends import billing_shapes
+from opsbook.backends.aws import aws_errors, client, pages
+from opsbook.backends.contract import Billing, contract_functions
 from opsbook.settings import Settings
 
-__all__ = [
-    "read_anomaly_monitors",
-    "read_budget_history",
-    "read_budgets",
-    "read_compute_optimizer_recommendations",
-    "read_cost_anomalies",
-    "read_optimization_recommendations",
-]
+__all__ = contract_functions(Billing)
 
 _FIELDS = {  # ListRecommendations field -> frame column
     "recommendationId": "recommendation_id",
@@ -76,28 +55,22 @@ def read_optimization_recommendations(settings: Settings) -> pd.DataFrame:
         for page in pages:
             items += page.get("items", [])
     rows = [{column: item.get(field) for field, column in _FIELDS.items()} for item in items]
-    frame = optimization_recommendations_frame(pd.DataFrame(rows, columns=list(_FIELDS.values())))
-    return frame.sort_values("recommendation_id", ignore_index=True)
+    return billing_shapes.recommendations_of(pd.DataFrame(rows, columns=list(_FIELDS.values())))
 
 
 def read_compute_optimizer_recommendations(settings: Settings) -> pd.DataFrame:
     """Return Compute Optimizer's EC2 instance, EBS volume and Lambda recommendations, all pages."""
     api = client(settings, "compute-optimizer")
     answers: dict[str, list[dict[str, Any]]] = {}
-    for operation, key in COMPUTE_OPTIMIZER_LISTS.items():
+    for operation, key in billing_shapes.COMPUTE_OPTIMIZER_LISTS.items():
         method = getattr(api, xform_name(operation))
-        items: list[dict[str, Any]] = []
-        token = None
-        with aws_errors(f"compute-optimizer:{operation}"):
-            while True:
-                page = method(**({"nextToken": token} if token else {}))
-                items += page.get(key, [])
-                token = page.get("nextToken")
-                if not token:
-                    break
-        answers[key] = items
-    frame = compute_optimizer_frame(compute_optimizer_rows(answers))
-    return frame.sort_values(["resource_type", "resource_arn"], ignore_index=True)
+        action = f"compute-optimizer:{operation}"
+        answers[key] = [
+            item
+            for page in pages(method, {}, action, token="nextToken")
+            for item in page.get(key, [])
+        ]
+    return billing_shapes.compute_optimizer_of(answers)
 
 
 def read_cost_anomalies(settings: Settings, start: dt.date, end: dt.date) -> pd.DataFrame:
@@ -109,8 +82,7 @@ def read_cost_anomalies(settings: Settings, start: dt.date, end: dt.date) -> pd.
     with aws_errors("ce:GetAnomalies"):
         for page in ce.get_paginator("get_anomalies").paginate(DateInterval=interval):
             anomalies += page.get("Anomalies", [])
-    frame = cost_anomalies_frame(anomaly_rows(anomalies))
-    return frame.sort_values(["start_day", "anomaly_id"], ignore_index=True)
+    return billing_shapes.anomalies_of(anomalies)
 
 
 def read_anomaly_monitors(settings: Settings) -> pd.DataFrame:
@@ -120,9 +92,7 @@ def read_anomaly_monitors(settings: Settings) -> pd.DataFrame:
     with aws_errors("ce:GetAnomalyMonitors"):
         for page in ce.get_paginator("get_anomaly_monitors").paginate():
             monitors += page.get("AnomalyMonitors", [])
-    return anomaly_monitors_frame(monitor_rows(monitors)).sort_values(
-        "monitor_name", ignore_index=True
-    )
+    return billing_shapes.monitors_of(monitors)
 
 
 def _budgets(settings: Settings) -> tuple[str, list[dict[str, Any]]]:
@@ -140,7 +110,7 @@ def _budgets(settings: Settings) -> tuple[str, list[dict[str, Any]]]:
 def read_budgets(settings: Settings) -> pd.DataFrame:
     """Return the caller's account's budgets (DescribeBudgets, all pages)."""
     _, budgets = _budgets(settings)
-    return budgets_frame(budget_rows(budgets)).sort_values("budget_name", ignore_index=True)
+    return billing_shapes.budgets_of(budgets)
 
 
 def read_budget_history(settings: Settings) -> pd.DataFrame:
@@ -152,6 +122,5 @@ def read_budget_history(settings: Settings) -> pd.DataFrame:
     with aws_errors("budgets:DescribeBudgetPerformanceHistory"):
         for budget in budgets:
             for page in paginator.paginate(AccountId=account, BudgetName=budget["BudgetName"]):
-                rows += budget_history_rows(page.get("BudgetPerformanceHistory", {}))
-    frame = budget_history_frame(rows)
-    return frame.sort_values(["budget_name", "period_start"], ignore_index=True)
+                rows += billing_shapes.budget_history_rows(page.get("BudgetPerformanceHistory", {}))
+    return billing_shapes.budget_history_of(rows)

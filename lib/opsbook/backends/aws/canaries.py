@@ -18,12 +18,13 @@ from typing import Any
 
 import pandas as pd
 
-from opsbook.backends.aws import aws_errors, client
+from opsbook.backends.aws import client, pages
+from opsbook.backends.contract import Canaries, contract_functions
 from opsbook.backends.frames import canary_runs_frame
 from opsbook.backends.tracing import canary_run_rows, pick_canaries
 from opsbook.settings import Settings
 
-__all__ = ["read_canary_runs"]
+__all__ = contract_functions(Canaries)
 
 _PAGE = 100  # GetCanaryRuns' MaxResults at most
 
@@ -37,33 +38,21 @@ def read_canary_runs(
     """Return the runs of the canaries started in ``[start, end)``, by canary and start."""
     synthetics = client(settings, "synthetics")
     known: list[str] = []
-    with aws_errors("synthetics:DescribeCanaries"):
-        for page in _pages(synthetics.describe_canaries, {}):
-            known += [c["Name"] for c in page.get("Canaries", [])]
+    for page in pages(synthetics.describe_canaries, {}, "synthetics:DescribeCanaries"):
+        known += [c["Name"] for c in page.get("Canaries", [])]
     runs: list[dict[str, Any]] = []
-    with aws_errors("synthetics:GetCanaryRuns"):
-        for name in pick_canaries(known, canaries):
-            for page in _pages(synthetics.get_canary_runs, {"Name": name, "MaxResults": _PAGE}):
-                items = page.get("CanaryRuns", [])
-                runs += items
-                started = [
-                    pd.Timestamp(r["Timeline"]["Started"])
-                    for r in items
-                    if (r.get("Timeline") or {}).get("Started")
-                ]
-                if started and min(started) < start:
-                    break
+    for name in pick_canaries(known, canaries):
+        asked = {"Name": name, "MaxResults": _PAGE}
+        for page in pages(synthetics.get_canary_runs, asked, "synthetics:GetCanaryRuns"):
+            items = page.get("CanaryRuns", [])
+            runs += items
+            started = [
+                pd.Timestamp(r["Timeline"]["Started"])
+                for r in items
+                if (r.get("Timeline") or {}).get("Started")
+            ]
+            if started and min(started) < start:
+                break
     frame = canary_runs_frame(canary_run_rows(runs))
     frame = frame.loc[(frame.started >= start) & (frame.started < end)]
     return frame.sort_values(["canary", "started"], ignore_index=True)
-
-
-def _pages(call: Any, arguments: dict[str, Any]) -> Any:
-    """Yield each page of a Synthetics call (botocore has no paginators for Synthetics)."""
-    token = None
-    while True:
-        page = call(**arguments, **({"NextToken": token} if token else {}))
-        yield page
-        token = page.get("NextToken")
-        if not token:
-            return

@@ -19,13 +19,13 @@ import json
 
 import pandas as pd
 
-from opsbook.backends.aws import aws_errors, client
+from opsbook.backends.aws import client, pages
+from opsbook.backends.contract import Changes, contract_functions
 from opsbook.backends.frames import changes_frame
 from opsbook.backends.shapes import change_row, wants_event
-from opsbook.errors import QueryFailedError
 from opsbook.settings import Settings
 
-__all__ = ["read_changes"]
+__all__ = contract_functions(Changes)
 
 _THROTTLED = (
     "LookupEvents allows 2 calls/s per account and region: retry in a minute or narrow the window"
@@ -47,22 +47,9 @@ def read_changes(
         "MaxResults": 50,
     }
     rows = []
-    token = None
-    pages = 0
-    while True:
-        try:
-            with aws_errors("cloudtrail:LookupEvents", throttled=_THROTTLED):
-                page = cloudtrail.lookup_events(
-                    **arguments, **({"NextToken": token} if token else {})
-                )
-        except QueryFailedError as error:
-            if pages:
-                raise QueryFailedError(
-                    f"{error} (after {pages} page(s): no partial list of changes is returned, "
-                    "since a missing deployment would mislead)"
-                ) from None
-            raise
-        pages += 1
+    why = "no partial list of changes is returned, since a missing deployment would mislead"
+    for page in pages(cloudtrail.lookup_events, arguments, "cloudtrail:LookupEvents",
+                      throttled=_THROTTLED, whole=why):  # fmt: skip
         for event in page.get("Events", []):
             if not wants_event(event.get("EventName", ""), event_names):
                 continue
@@ -74,8 +61,5 @@ def read_changes(
             }  # fmt: skip
             if start <= pd.Timestamp(record["eventTime"]) < end:
                 rows.append(change_row(record))
-        token = page.get("NextToken")
-        if not token:
-            break
     rows.sort(key=lambda row: (str(row["event_time"]), row["event_id"] or ""))
     return changes_frame(rows)

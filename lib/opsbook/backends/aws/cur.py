@@ -35,6 +35,7 @@ from opsbook.backends.aws import aws_errors, client, session
 from opsbook.backends.aws.athena_run import execution_request, run_execution
 from opsbook.backends.aws.cur_dialect import athena_statement
 from opsbook.backends.aws.cur_view import CurTable, athena_view
+from opsbook.backends.contract import Cur, contract_functions
 from opsbook.backends.cur_mapping import missing_column_hint
 from opsbook.errors import ConfigurationError, MissingColumnError
 from opsbook.queries import Query
@@ -42,7 +43,7 @@ from opsbook.queries.analyse import parse_athena, referenced_columns
 from opsbook.queries.runs import QueryRun, athena_cost_usd, bytes_for_usd, conform_frame
 from opsbook.settings import Settings
 
-__all__ = ["run_cur_query"]
+__all__ = contract_functions(Cur)
 
 
 def run_cur_query(

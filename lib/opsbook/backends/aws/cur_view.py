@@ -42,8 +42,8 @@ import re
 from dataclasses import dataclass, field
 
 from opsbook.backends.cur_mapping import (
-    FOCUS_CHARGE_TYPES,
     Rule,
+    charge_type_case,
     detect_flavour,
     partition_key,
     quote_name,
@@ -150,8 +150,7 @@ def trino_expression(rule: Rule) -> str:
             return f"CAST({source} AS VARCHAR) AS {name}"
         return f"nullif({source}, 'NULL') AS {name}"
     if rule.how == "charge_type":
-        cases = " ".join(f"WHEN '{k}' THEN '{v}'" for k, v in FOCUS_CHARGE_TYPES.items())
-        return f"CASE {source} {cases} ELSE {source} END AS {name}"
+        return f"{charge_type_case(source)} AS {name}"
     if rule.how == "json_tags":
         if rule.typed:
             return f"coalesce({source}, {_EMPTY_MAP}) AS {name}"

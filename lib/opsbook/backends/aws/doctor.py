@@ -24,10 +24,11 @@ from opsbook import clock
 from opsbook.backends.aws import aws_errors, client
 from opsbook.backends.aws._trace_destination import SPANS, trace_destination
 from opsbook.backends.checks import PASS, SKIPPED, Check, attempt
+from opsbook.backends.contract import Doctor, contract_functions
 from opsbook.errors import OpsbookError
 from opsbook.settings import Settings
 
-__all__ = ["checks"]
+__all__ = contract_functions(Doctor)
 
 _RECENT, _RECENT_TEXT = pd.Timedelta(minutes=5), "5 minutes"  # the service graph asked for
 

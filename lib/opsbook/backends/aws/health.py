@@ -21,11 +21,12 @@ import pandas as pd
 from botocore.exceptions import ClientError
 
 from opsbook.backends.aws import aws_errors, client
+from opsbook.backends.contract import Health, contract_functions
 from opsbook.backends.frames import health_events_frame
 from opsbook.backends.shapes import health_rows
 from opsbook.settings import Settings
 
-__all__ = ["read_health_events"]
+__all__ = contract_functions(Health)
 
 _UNAVAILABLE = (
     "AWS Health API not available: it needs a Business, Enterprise On-Ramp or Enterprise support "

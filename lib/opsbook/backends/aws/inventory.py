@@ -20,11 +20,12 @@ from typing import Any
 import pandas as pd
 
 from opsbook.backends.aws import aws_errors, client
+from opsbook.backends.contract import Inventory, contract_functions
 from opsbook.backends.frames import alarm_actions_frame, log_group_settings_frame
 from opsbook.backends.shapes import alarm_action_rows, log_group_settings_rows
 from opsbook.settings import Settings
 
-__all__ = ["read_alarm_actions", "read_log_group_settings"]
+__all__ = contract_functions(Inventory)
 
 
 def read_log_group_settings(settings: Settings) -> pd.DataFrame:

@@ -22,12 +22,13 @@ from opsbook.backends.aws import aws_errors, s3_sources
 from opsbook.backends.aws import client as aws_client
 from opsbook.backends.aws.insights_run import run_query
 from opsbook.backends.aws.logs_athena import query_archive
+from opsbook.backends.contract import Logs, contract_functions
 from opsbook.backends.frames import log_groups_frame
 from opsbook.backends.s3formats import is_s3_source
 from opsbook.errors import ConfigurationError
 from opsbook.settings import Settings
 
-__all__ = ["describe_log_groups", "list_log_groups", "list_s3_sources", "query"]
+__all__ = contract_functions(Logs)
 
 
 def describe_log_groups(settings: Settings) -> pd.DataFrame:

@@ -19,7 +19,8 @@ from typing import Any
 import pandas as pd
 
 from opsbook import clock
-from opsbook.backends.aws import aws_errors, client
+from opsbook.backends.aws import aws_errors, client, pages
+from opsbook.backends.contract import Metrics, contract_functions
 from opsbook.backends.frames import metric_data_frame, metric_list_frame, namespaces_frame
 from opsbook.errors import QueryCancelledError, QueryFailedError
 from opsbook.metrics._request import (
@@ -31,12 +32,7 @@ from opsbook.metrics._request import (
 from opsbook.metrics._request import retention_bands as cloudwatch_bands
 from opsbook.settings import Settings
 
-__all__ = [
-    "describe_namespaces",
-    "get_metric_data",
-    "list_metrics",
-    "retention_bands",
-]
+__all__ = contract_functions(Metrics)
 
 _RECENTLY_ACTIVE = pd.Timedelta(hours=3)  # the only window ListMetrics can narrow to
 _THROTTLED = (
@@ -196,22 +192,9 @@ def _queries(request: MetricRequest) -> dict[str, dict[str, Any]]:
 def _results(cloudwatch: Any, arguments: dict[str, Any]) -> list[dict[str, Any]]:
     """Return every MetricDataResult of one call, following NextToken; fail rather than cut."""
     results: list[dict[str, Any]] = []
-    token: str | None = None
-    pages = 0
-    while True:
-        try:
-            with aws_errors("cloudwatch:GetMetricData", throttled=_THROTTLED):
-                page = cloudwatch.get_metric_data(
-                    **arguments, **({"NextToken": token} if token else {})
-                )
-        except QueryFailedError as error:
-            if pages:
-                raise QueryFailedError(
-                    f"{error} (after {pages} page(s) of results: nothing is returned rather "
-                    "than a partial answer)"
-                ) from None
-            raise
-        pages += 1
+    why = "nothing is returned rather than a partial answer"
+    for page in pages(cloudwatch.get_metric_data, arguments, "cloudwatch:GetMetricData",
+                      throttled=_THROTTLED, whole=why):  # fmt: skip
         for message in page.get("Messages", []):
             if message.get("Code") not in (None, "", "PartialData"):
                 raise QueryFailedError(
@@ -230,6 +213,4 @@ def _results(cloudwatch: Any, arguments: dict[str, Any]) -> list[dict[str, Any]]
                     )
                 )
             results.append(result)
-        token = page.get("NextToken")
-        if not token:
-            return results
+    return results

@@ -13,9 +13,10 @@ Examples
 from __future__ import annotations
 
 from opsbook.backends.aws import aws_errors, client
+from opsbook.backends.contract import Notify, contract_functions
 from opsbook.settings import Settings
 
-__all__ = ["publish"]
+__all__ = contract_functions(Notify)
 
 _SUBJECT = 100  # characters an SNS subject takes at most
 

@@ -26,10 +26,11 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from opsbook.backends.aws import aws_errors, client
+from opsbook.backends.contract import Pull, contract_functions
 from opsbook.backends.pulled import LOG_EVENTS
 from opsbook.settings import Settings
 
-__all__ = ["pull_logs"]
+__all__ = contract_functions(Pull)
 
 _BATCH_ROWS = 100_000  # rows held in memory before a row group is written
 

@@ -30,6 +30,7 @@ import pandas as pd
 
 from opsbook.backends.aws import aws_errors, client, logs
 from opsbook.backends.aws._trace_destination import SPANS, trace_destination
+from opsbook.backends.contract import Traces, contract_functions
 from opsbook.backends.frames import (
     service_edges_frame,
     trace_summaries_frame,
@@ -54,7 +55,7 @@ from opsbook.backends.xray_answers import (
 )
 from opsbook.settings import Settings
 
-__all__ = ["read_service_graph", "read_trace_summaries", "read_traces"]
+__all__ = contract_functions(Traces)
 
 
 def _spans(

@@ -17,13 +17,14 @@ from typing import Any
 import pandas as pd
 
 from opsbook.backends import layout
+from opsbook.backends.contract import Alarms, contract_functions
 from opsbook.backends.frames import alarm_history_frame, alarms_frame
 from opsbook.backends.local import data_dir, read_json
 from opsbook.backends.local._reading import Reading
 from opsbook.backends.shapes import alarm_rows, history_rows
 from opsbook.settings import Settings
 
-__all__ = ["describe_alarms", "read_alarm_history"]
+__all__ = contract_functions(Alarms)
 
 
 def describe_alarms(settings: Settings, state: str | None, name_prefix: str | None) -> pd.DataFrame:

@@ -23,67 +23,38 @@ Examples
 from __future__ import annotations
 
 import datetime as dt
+from pathlib import Path
 
 import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from opsbook.backends import layout
-from opsbook.backends.billing_shapes import (
-    COMPUTE_OPTIMIZER_LISTS,
-    anomaly_rows,
-    budget_history_rows,
-    compute_optimizer_rows,
-    monitor_rows,
-)
-from opsbook.backends.frames import (
-    anomaly_monitors_frame,
-    budget_history_frame,
-    budgets_frame,
-    compute_optimizer_frame,
-    cost_anomalies_frame,
-    optimization_recommendations_frame,
-)
+from opsbook.backends import billing_shapes, layout
+from opsbook.backends.contract import Billing, contract_functions
+from opsbook.backends.frames import OPTIMIZATION_RECOMMENDATIONS
 from opsbook.backends.local import data_dir, read_json
 from opsbook.backends.local._reading import Reading
-from opsbook.backends.shapes import budget_rows
 from opsbook.errors import NoDataError, QueryFailedError
 from opsbook.settings import Settings
 
-__all__ = [
-    "read_anomaly_monitors",
-    "read_budget_history",
-    "read_budgets",
-    "read_compute_optimizer_recommendations",
-    "read_cost_anomalies",
-    "read_optimization_recommendations",
-]
+__all__ = contract_functions(Billing)
 
-_COLUMNS = {  # export column -> frame column
-    "recommendation_id": "recommendation_id",
-    "account_id": "account_id",
-    "region": "region",
-    "resource_id": "resource_id",
-    "resource_arn": "resource_arn",
-    "action_type": "action_type",
-    "current_resource_type": "current_resource_type",
-    "current_resource_summary": "current_resource_summary",
-    "recommended_resource_summary": "recommended_resource_summary",
-    "implementation_effort": "implementation_effort",
-    "recommendation_source": "source",
-    "last_refresh_timestamp": "last_refresh",
-}
+#: Export column -> frame column: the export names its columns as the frame does but for these;
+#: cost and savings come from its columns before and after discounts.
+_RENAMED = {"recommendation_source": "source", "last_refresh_timestamp": "last_refresh"}
+_COMPUTED = {"estimated_monthly_cost", "estimated_monthly_savings"}
+_COLUMNS = {
+    column: column
+    for column in OPTIMIZATION_RECOMMENDATIONS
+    if column not in {*_RENAMED.values(), *_COMPUTED}
+} | _RENAMED
 
 
 def read_optimization_recommendations(settings: Settings) -> pd.DataFrame:
     """Return the newest refresh of each exported recommendation."""
-    folder = data_dir(settings) / layout.COST_OPTIMIZATION_HUB
-    files = sorted(folder.rglob("*.parquet")) if folder.is_dir() else []
-    if not files:
-        raise NoDataError(
-            f"no Cost Optimization Hub export under {folder}: create a Data Export of the "
-            "COST_OPTIMIZATION_RECOMMENDATIONS table (Parquet) and copy it there"
-        )
+    folder, files = _files(settings, layout.COST_OPTIMIZATION_HUB, "**/*.parquet",
+                           "Cost Optimization Hub export", "create a Data Export of the "
+                           "COST_OPTIMIZATION_RECOMMENDATIONS table (Parquet) and copy it there")  # fmt: skip
     tables = []
     for path in files:
         try:
@@ -105,15 +76,14 @@ def read_optimization_recommendations(settings: Settings) -> pd.DataFrame:
         after = export.get(f"estimated_monthly_{name}_after_discount")
         before = export[f"estimated_monthly_{name}_before_discount"]
         rows[f"estimated_monthly_{name}"] = before if after is None else after.fillna(before)
-    return optimization_recommendations_frame(rows.sort_values("recommendation_id"))
+    return billing_shapes.recommendations_of(rows)
 
 
 def read_budgets(settings: Settings) -> pd.DataFrame:
     """Return the budgets saved from DescribeBudgets."""
     budgets, reading = _saved(settings, layout.DESCRIBE_BUDGETS, "Budgets",
                               "aws budgets describe-budgets --account-id <id>")  # fmt: skip
-    frame = budgets_frame(budget_rows(budgets))
-    return reading.mark(frame.sort_values("budget_name", ignore_index=True))
+    return reading.mark(billing_shapes.budgets_of(budgets))
 
 
 def read_compute_optimizer_recommendations(settings: Settings) -> pd.DataFrame:
@@ -121,7 +91,7 @@ def read_compute_optimizer_recommendations(settings: Settings) -> pd.DataFrame:
     root = data_dir(settings)
     reading = Reading.of(settings)
     answers = {}
-    for operation, key in COMPUTE_OPTIMIZER_LISTS.items():
+    for operation, key in billing_shapes.COMPUTE_OPTIMIZER_LISTS.items():
         path = root / layout.compute_optimizer(operation)
         if path.is_file():
             answers[key] = read_json(path, reading, lambda saved, key=key: saved[key]) or []
@@ -131,44 +101,36 @@ def read_compute_optimizer_recommendations(settings: Settings) -> pd.DataFrame:
             "`aws compute-optimizer get-ec2-instance-recommendations` (and the ebs-volume and "
             "lambda-function ones) there as <command>.json"
         )
-    frame = compute_optimizer_frame(compute_optimizer_rows(answers))
-    return reading.mark(frame.sort_values(["resource_type", "resource_arn"], ignore_index=True))
+    return reading.mark(billing_shapes.compute_optimizer_of(answers))
 
 
 def read_cost_anomalies(settings: Settings, start: dt.date, end: dt.date) -> pd.DataFrame:
     """Return the saved GetAnomalies anomalies that end in ``[start, end)``."""
     anomalies, reading = _saved(settings, layout.ANOMALIES, "Anomalies",
                                 "aws ce get-anomalies --date-interval ...")  # fmt: skip
-    frame = cost_anomalies_frame(anomaly_rows(anomalies))
+    frame = billing_shapes.anomalies_of(anomalies)
     ends = frame["end_day"].dt.date
-    frame = frame[(ends >= start) & (ends < end)]
-    return reading.mark(frame.sort_values(["start_day", "anomaly_id"], ignore_index=True))
+    return reading.mark(frame[(ends >= start) & (ends < end)].reset_index(drop=True))
 
 
 def read_anomaly_monitors(settings: Settings) -> pd.DataFrame:
     """Return the saved GetAnomalyMonitors monitors."""
     monitors, reading = _saved(settings, layout.ANOMALY_MONITORS, "AnomalyMonitors",
                                "aws ce get-anomaly-monitors")  # fmt: skip
-    frame = anomaly_monitors_frame(monitor_rows(monitors))
-    return reading.mark(frame.sort_values("monitor_name", ignore_index=True))
+    return reading.mark(billing_shapes.monitors_of(monitors))
 
 
 def read_budget_history(settings: Settings) -> pd.DataFrame:
     """Return every saved DescribeBudgetPerformanceHistory, one row per budget period."""
-    folder = data_dir(settings) / layout.BUDGET_HISTORY
-    files = sorted(folder.glob("*.json")) if folder.is_dir() else []
-    if not files:
-        raise NoDataError(
-            f"no budget history under {folder}: save `aws budgets "
-            "describe-budget-performance-history --budget-name <budget>` there as <budget>.json"
-        )
+    _, files = _files(settings, layout.BUDGET_HISTORY, "*.json", "budget history",
+                      "save `aws budgets describe-budget-performance-history --budget-name "
+                      "<budget>` there as <budget>.json")  # fmt: skip
     reading = Reading.of(settings)
     rows = []
     for path in files:
         rows += read_json(path, reading,
-                          lambda saved: budget_history_rows(saved["BudgetPerformanceHistory"])) or []  # fmt: skip
-    frame = budget_history_frame(rows)
-    return reading.mark(frame.sort_values(["budget_name", "period_start"], ignore_index=True))
+                          lambda saved: billing_shapes.budget_history_rows(saved["BudgetPerformanceHistory"])) or []  # fmt: skip
+    return reading.mark(billing_shapes.budget_history_of(rows))
 
 
 def _saved(settings: Settings, relative: str, key: str, command: str) -> tuple[list, Reading]:
@@ -181,3 +143,17 @@ def _saved(settings: Settings, relative: str, key: str, command: str) -> tuple[l
         raise NoDataError(f"no {path}: save `{command}` there")
     reading = Reading.of(settings)
     return read_json(path, reading, lambda saved: saved[key]) or [], reading
+
+
+def _files(
+    settings: Settings, relative: str, pattern: str, what: str, advice: str
+) -> tuple[Path, list[Path]]:
+    """Return the folder ``relative`` to the data and its files matching ``pattern``, sorted.
+
+    No such file is a :class:`NoDataError` naming ``what`` is missing there and the ``advice``.
+    """
+    folder = data_dir(settings) / relative
+    files = sorted(folder.glob(pattern)) if folder.is_dir() else []
+    if not files:
+        raise NoDataError(f"no {what} under {folder}: {advice}")
+    return folder, files

@@ -21,13 +21,14 @@ from collections.abc import Sequence
 import pandas as pd
 
 from opsbook.backends import layout
+from opsbook.backends.contract import Canaries, contract_functions
 from opsbook.backends.frames import canary_runs_frame
 from opsbook.backends.local import data_dir, read_json
 from opsbook.backends.local._reading import Reading
 from opsbook.backends.tracing import canary_run_rows, pick_canaries
 from opsbook.settings import Settings
 
-__all__ = ["read_canary_runs"]
+__all__ = contract_functions(Canaries)
 
 
 def read_canary_runs(

@@ -22,6 +22,7 @@ from pathlib import Path, PurePosixPath
 import pandas as pd
 
 from opsbook.backends import layout
+from opsbook.backends.contract import Changes, contract_functions
 from opsbook.backends.frames import changes_frame
 from opsbook.backends.local import HINT, data_dir
 from opsbook.backends.local._reading import Malformed, Reading
@@ -29,7 +30,7 @@ from opsbook.backends.shapes import change_row, wants_event
 from opsbook.errors import NoDataError
 from opsbook.settings import Settings
 
-__all__ = ["read_changes"]
+__all__ = contract_functions(Changes)
 
 
 def read_changes(

@@ -36,6 +36,7 @@ import duckdb
 import pandas as pd
 import pyarrow.parquet as pq
 
+from opsbook.backends.contract import Cur, contract_functions
 from opsbook.backends.local._reading import Reading
 from opsbook.backends.local._sandbox import sandboxed
 from opsbook.backends.local.cache import cache_key, read_cached, write_cached
@@ -59,7 +60,7 @@ from opsbook.queries.analyse import parse_athena, partition_groups, referenced_c
 from opsbook.queries.runs import QueryRun, athena_cost_usd, conform_frame
 from opsbook.settings import Settings
 
-__all__ = ["run_cur_query"]
+__all__ = contract_functions(Cur)
 
 
 def run_cur_query(

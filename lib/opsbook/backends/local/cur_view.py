@@ -33,8 +33,8 @@ import duckdb
 import pyarrow.parquet as pq
 
 from opsbook.backends.cur_mapping import (
-    FOCUS_CHARGE_TYPES,
     Rule,
+    charge_type_case,
     detect_flavour,
     missing_column_hint,
     quote_name,
@@ -120,8 +120,7 @@ def duckdb_expression(rule: Rule) -> str:
     if rule.how == "text":
         return f"nullif(CAST({source} AS VARCHAR), 'NULL') AS {quote_name(name)}"
     if rule.how == "charge_type":
-        cases = " ".join(f"WHEN '{k}' THEN '{v}'" for k, v in FOCUS_CHARGE_TYPES.items())
-        return f"CASE {source} {cases} ELSE {source} END AS {name}"
+        return f"{charge_type_case(source)} AS {name}"
     if rule.how == "json_tags":
         if rule.typed:
             return f"coalesce({source}, MAP()) AS resource_tags"

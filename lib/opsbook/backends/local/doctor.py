@@ -30,13 +30,14 @@ import pyarrow.parquet as pq
 
 from opsbook.backends import layout
 from opsbook.backends.checks import FAIL, PASS, SKIPPED, Check, attempt
+from opsbook.backends.contract import Doctor, contract_functions
 from opsbook.backends.local import connect, s3logs
 from opsbook.backends.local._metric_records import check_file
 from opsbook.backends.local._reading import Malformed, Reading
 from opsbook.errors import OpsbookError
 from opsbook.settings import Settings
 
-__all__ = ["checks"]
+__all__ = contract_functions(Doctor)
 
 _SOURCES = ("CUR", "logs", "metrics", "incident data", "traces", "canaries", "files")
 

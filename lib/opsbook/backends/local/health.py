@@ -16,13 +16,14 @@ from __future__ import annotations
 import pandas as pd
 
 from opsbook.backends import layout
+from opsbook.backends.contract import Health, contract_functions
 from opsbook.backends.frames import health_events_frame
 from opsbook.backends.local import data_dir, read_json
 from opsbook.backends.local._reading import Reading
 from opsbook.backends.shapes import health_rows
 from opsbook.settings import Settings
 
-__all__ = ["read_health_events"]
+__all__ = contract_functions(Health)
 
 
 def _active_in(event: dict, start: pd.Timestamp, end: pd.Timestamp) -> bool:

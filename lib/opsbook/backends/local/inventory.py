@@ -19,6 +19,7 @@ from typing import Any
 import pandas as pd
 
 from opsbook.backends import layout
+from opsbook.backends.contract import Inventory, contract_functions
 from opsbook.backends.frames import alarm_actions_frame, log_group_settings_frame
 from opsbook.backends.local import data_dir, read_json
 from opsbook.backends.local.logs import describe_log_groups as describe_log_files
@@ -26,7 +27,7 @@ from opsbook.backends.shapes import alarm_action_rows, log_group_settings_rows
 from opsbook.errors import NoDataError
 from opsbook.settings import Settings
 
-__all__ = ["read_alarm_actions", "read_log_group_settings"]
+__all__ = contract_functions(Inventory)
 
 
 def read_log_group_settings(settings: Settings) -> pd.DataFrame:

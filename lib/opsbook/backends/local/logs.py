@@ -24,6 +24,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from opsbook.backends import layout, s3formats
+from opsbook.backends.contract import Logs, contract_functions
 from opsbook.backends.frames import log_groups_frame
 from opsbook.backends.local import HINT, _s3columns, connect, data_dir, logfiles, s3logs, temp_view
 from opsbook.backends.local._reading import Reading
@@ -32,7 +33,7 @@ from opsbook.errors import ConfigurationError, NoDataError
 from opsbook.insights import Result, reads_other_groups, run_query
 from opsbook.settings import Settings
 
-__all__ = ["describe_log_groups", "list_log_groups", "list_s3_sources", "query"]
+__all__ = contract_functions(Logs)
 
 _NORMALISED = (
     "SELECT CAST(timestamp AS TIMESTAMPTZ) AS timestamp, CAST(message AS VARCHAR) AS message, "

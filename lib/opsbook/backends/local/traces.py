@@ -28,6 +28,7 @@ from pathlib import Path
 import pandas as pd
 
 from opsbook.backends import layout
+from opsbook.backends.contract import Traces, contract_functions
 from opsbook.backends.local import HINT, data_dir, logs, read_json
 from opsbook.backends.local._reading import Malformed, Reading
 from opsbook.backends.xray_answers import (
@@ -44,7 +45,7 @@ from opsbook.backends.xray_answers import (
 from opsbook.errors import NoDataError
 from opsbook.settings import Settings
 
-__all__ = ["read_service_graph", "read_trace_summaries", "read_traces"]
+__all__ = contract_functions(Traces)
 
 #: Where the traces were read from (``attrs["read_from"]``): saved BatchGetTraces, or spans.
 FILES, SPANS = f"{layout.TRACES}/batch-get-traces", layout.SPANS_GROUP

@@ -41,13 +41,7 @@ ROW FORMAT SERDE 'org.apache.hadoop.hive.serde2.RegexSerDe'
 WITH SERDEPROPERTIES ('input.regex' = '([^ ]*) ([^ ]*) ([^ ]*) ([^ ]*) ([^ ]*) ([^ ]*) ([^ ]*) ([^ ]*) ([^ ]*) ([^ ]*) ([^ ]*) ([^ ]*) "([^"]*)"(?: "([^"]*)"(?: ([^ ]*)(?: ([^ ]*)(?: ([^ ]*)(?: "([^"]*)"(?: "([^"]*)"(?: "([^"]*)"(?: ([^ ]*)(?: ([^ ]*)(?: "([^"]*)"(?: "([^"]*)"(?: "([^"]*)"(?: "([^"]*)"(?: "([^"]*)"(?: "([^"]*)"(?: "([^"]*)"(?: ([^ ]*))?)?)?)?)?)?)?)?)?)?)?)?)?)?)?)?)?.*')
 LOCATION '@location@'
 TBLPROPERTIES (
-  'projection.enabled' = 'true',
-  'projection.day.type' = 'date',
-  'projection.day.format' = 'yyyy/MM/dd',
-  'projection.day.range' = '@since@,NOW',
-  'projection.day.interval' = '1',
-  'projection.day.interval.unit' = 'DAYS',
-  'storage.location.template' = '@location@${day}',
+  @projection@
   'opsbook.format' = 'alb',
   'opsbook.source' = '@source@'
 )

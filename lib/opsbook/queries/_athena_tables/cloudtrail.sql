@@ -29,13 +29,7 @@ STORED AS INPUTFORMAT 'com.amazon.emr.cloudtrail.CloudTrailInputFormat'
 OUTPUTFORMAT 'org.apache.hadoop.hive.ql.io.HiveIgnoreKeyTextOutputFormat'
 LOCATION '@location@'
 TBLPROPERTIES (
-  'projection.enabled' = 'true',
-  'projection.day.type' = 'date',
-  'projection.day.format' = 'yyyy/MM/dd',
-  'projection.day.range' = '@since@,NOW',
-  'projection.day.interval' = '1',
-  'projection.day.interval.unit' = 'DAYS',
-  'storage.location.template' = '@location@${day}',
+  @projection@
   'opsbook.format' = 'cloudtrail',
   'opsbook.source' = '@source@'
 )

@@ -25,13 +25,7 @@ ROW FORMAT DELIMITED FIELDS TERMINATED BY ' '
 LOCATION '@location@'
 TBLPROPERTIES (
   'skip.header.line.count' = '1',
-  'projection.enabled' = 'true',
-  'projection.day.type' = 'date',
-  'projection.day.format' = 'yyyy/MM/dd',
-  'projection.day.range' = '@since@,NOW',
-  'projection.day.interval' = '1',
-  'projection.day.interval.unit' = 'DAYS',
-  'storage.location.template' = '@location@${day}',
+  @projection@
   'opsbook.format' = 'vpcflow',
   'opsbook.source' = '@source@'
 )

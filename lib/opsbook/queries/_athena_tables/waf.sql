@@ -26,13 +26,7 @@ PARTITIONED BY (`log_time` STRING)
 ROW FORMAT SERDE 'org.openx.data.jsonserde.JsonSerDe'
 LOCATION '@location@'
 TBLPROPERTIES (
-  'projection.enabled' = 'true',
-  'projection.log_time.type' = 'date',
-  'projection.log_time.format' = 'yyyy/MM/dd/HH/mm',
-  'projection.log_time.range' = '@since@/00/00,NOW',
-  'projection.log_time.interval' = '1',
-  'projection.log_time.interval.unit' = 'MINUTES',
-  'storage.location.template' = '@location@${log_time}',
+  @projection@
   'opsbook.format' = 'waf',
   'opsbook.source' = '@source@'
 )

@@ -7,17 +7,7 @@ SELECT
     billing_period,
     line_item_usage_account_id AS account_id,
     line_item_usage_account_name AS account_name,
-    CASE
-        WHEN line_item_usage_type LIKE '%NatGateway-Bytes' THEN 'NAT gateway'
-        WHEN line_item_usage_type LIKE '%TransitGateway-Bytes' THEN 'Transit Gateway'
-        WHEN line_item_usage_type LIKE '%VpcEndpoint-Bytes' THEN 'VPC endpoint'
-        WHEN line_item_usage_type LIKE '%DataTransfer-Regional-Bytes' THEN 'inter-AZ'
-        WHEN line_item_usage_type LIKE '%-AWS-Out-Bytes' OR line_item_usage_type LIKE '%-AWS-In-Bytes'
-            THEN 'inter-region'
-        WHEN line_item_product_code = 'AmazonCloudFront' THEN 'CloudFront out'
-        WHEN line_item_usage_type LIKE '%DataTransfer-Out-Bytes' THEN 'internet out'
-        ELSE 'other'
-    END AS transfer_type,
+    {{transfer_type}} AS transfer_type,
     sum(line_item_usage_amount) AS gb,
     sum(line_item_unblended_cost) AS unblended_cost,
     sum({{amortized_cost}}) AS amortized_cost
@@ -28,15 +18,5 @@ WHERE billing_period BETWEEN :start_period AND :end_period
     AND line_item_usage_type LIKE '%Bytes'
     AND line_item_usage_type NOT LIKE '%DataProcessing-Bytes'
 GROUP BY billing_period, line_item_usage_account_id, line_item_usage_account_name,
-    CASE
-        WHEN line_item_usage_type LIKE '%NatGateway-Bytes' THEN 'NAT gateway'
-        WHEN line_item_usage_type LIKE '%TransitGateway-Bytes' THEN 'Transit Gateway'
-        WHEN line_item_usage_type LIKE '%VpcEndpoint-Bytes' THEN 'VPC endpoint'
-        WHEN line_item_usage_type LIKE '%DataTransfer-Regional-Bytes' THEN 'inter-AZ'
-        WHEN line_item_usage_type LIKE '%-AWS-Out-Bytes' OR line_item_usage_type LIKE '%-AWS-In-Bytes'
-            THEN 'inter-region'
-        WHEN line_item_product_code = 'AmazonCloudFront' THEN 'CloudFront out'
-        WHEN line_item_usage_type LIKE '%DataTransfer-Out-Bytes' THEN 'internet out'
-        ELSE 'other'
-    END
+    {{transfer_type}}
 ORDER BY billing_period, unblended_cost DESC
