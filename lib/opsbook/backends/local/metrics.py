@@ -524,7 +524,7 @@ _REQUIRED = ("namespace", "metric_name", "timestamp", "value")
 def _mapped_sources(
     con: duckdb.DuckDBPyConnection, files: _Files, columns: dict[str, str], where: str = ""
 ) -> list[str]:
-    """Return SELECTs giving the MAP-shaped files (streams, older pulls) as flat rows.
+    """Return SELECTs giving the stream records (decoded copies, JSON) and older pulls as flat rows.
 
     Percentile ``columns`` (name to alias) are read as ``value[$alias]``: bind each alias to
     its name when running them. ``where`` filters the records before their dimension key, the
