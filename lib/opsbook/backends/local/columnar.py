@@ -5,7 +5,9 @@ every read; a notebook reads the same hundreds of files in each of its cells. :f
 turns one such file into the path of its Parquet copy under ``cache_dir/columnar/<kind>/``: decoded
 by the reader's own function the first time, read from the copy while the file keeps its
 identity (size, modification time and a hash of its first block, so a file rewritten in place is
-decoded again).
+decoded again). :func:`cached_parquet_of` keeps one copy for several files (a folder's: one
+Parquet file to scan instead of hundreds), keyed by the identities of all of them, so a change to
+any one makes the group's copy again and leaves other groups' copies alone.
 
 What is never cached: a file the decoder refuses. The decoder raises, nothing is left behind,
 and the reader's bad-file policy (:mod:`._reading`) names the file or skips it with a note, on
@@ -29,6 +31,17 @@ Examples
 True
 >>> cached_parquet(source, decode, folder=None, kind="lines-v1") is None
 True
+
+Several files, one copy:
+
+>>> other = scratch / "more.gz"
+>>> _ = other.write_bytes(gzip.compress(b"c\n"))
+>>> def decode_all(paths, target):
+...     lines = [line for p in paths for line in gzip.decompress(p.read_bytes()).decode().split()]
+...     pq.write_table(pa.table({"line": lines}), target)
+>>> both = cached_parquet_of([source, other], decode_all, folder=scratch / "cache", kind="lines-v1")
+>>> pq.read_table(both).column("line").to_pylist()
+['a', 'b', 'c']
 """
 
 from __future__ import annotations
@@ -38,10 +51,17 @@ import hashlib
 import os
 import tempfile
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
-__all__ = ["CACHE_BYTES", "FOLDER", "cached_copy", "cached_parquet", "clear_memo"]
+__all__ = [
+    "CACHE_BYTES",
+    "FOLDER",
+    "cached_copy",
+    "cached_parquet",
+    "cached_parquet_of",
+    "clear_memo",
+]
 
 #: Cap on the Parquet copies kept under ``cache_dir/columnar`` (bytes); oldest go first.
 CACHE_BYTES = 2 * 2**30
@@ -88,14 +108,12 @@ def cached_parquet(
     """
     if folder is None:
         return None
-    identity, target = _target(path, Path(folder), kind)
+    _, target = _target(path, Path(folder), kind)
     if target.is_file():
-        _memo[identity] = target.stem
         return target
     made = _make(target, lambda scratch: decode(path, scratch))
     if made is None:
         return None
-    _memo[identity] = target.stem
     _account(Path(folder) / FOLDER, made, cap)
     return target
 
@@ -110,8 +128,39 @@ def cached_copy(path: Path, *, folder: Path | None, kind: str) -> Path | None:
     """
     if folder is None:
         return None
-    identity, target = _target(path, Path(folder), kind)
+    _, target = _target(path, Path(folder), kind)
     return target if target.is_file() else None
+
+
+def cached_parquet_of(
+    paths: Sequence[Path],
+    decode: Callable[[list[Path], Path], None],
+    *,
+    folder: Path | None,
+    kind: str,
+    cap: int = CACHE_BYTES,
+) -> Path | None:
+    """Return one Parquet copy of several files, made by ``decode(paths, target)`` when missing.
+
+    The copy is keyed by every file's identity (as :func:`cached_parquet` keys one file), so a
+    file changed, added or removed makes a new copy of the group. ``decode`` raising (a file it
+    cannot read) leaves nothing behind and reaches the caller, who may read the files one by one
+    to name the bad one. Parameters and result as :func:`cached_parquet`.
+    """
+    if folder is None or not paths:
+        return None
+    ordered = sorted(paths)
+    keys = "\x1e".join(_target(path, Path(folder), kind)[1].stem for path in ordered)
+    target = (
+        Path(folder) / FOLDER / kind / f"{hashlib.sha256(keys.encode()).hexdigest()[:32]}.parquet"
+    )
+    if target.is_file():
+        return target
+    made = _make(target, lambda scratch: decode(ordered, scratch))
+    if made is None:
+        return None
+    _account(Path(folder) / FOLDER, made, cap)
+    return target
 
 
 def _target(path: Path, folder: Path, kind: str) -> tuple[tuple, Path]:
@@ -124,6 +173,7 @@ def _target(path: Path, folder: Path, kind: str) -> tuple[tuple, Path]:
             first = handle.read(_FIRST_BLOCK)
         text = "\x1f".join(map(str, identity[:4])) + hashlib.sha256(first).hexdigest()
         key = hashlib.sha256(text.encode()).hexdigest()[:32]
+        _memo[identity] = key
     return identity, folder / FOLDER / kind / f"{key}.parquet"
 
 

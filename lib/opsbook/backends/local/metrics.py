@@ -15,11 +15,16 @@ Statistics over a period are computed from those values as CloudWatch computes t
 SampleCount add up, Average is ``Σsum / Σcount`` (not a mean of means), Minimum and Maximum are
 the extremes. Percentiles do not combine, so they are given only at the files' own period.
 
-Metric Streams files are decoded once into Parquet under ``cache_dir`` (:mod:`.columnar`), so
-later reads, in this process or the next, scan Parquet instead of inflating and parsing JSON; a
-file is decoded again when it changes. Decoding checks the file whole: a file DuckDB cannot read
-or with a record it would read as NULL is an error naming it, or skipped with a note under the
-``skip_unreadable`` setting (:mod:`._reading`), and is never cached. Without a cache
+Metric Streams files are decoded once into Parquet under ``cache_dir`` (:mod:`.columnar`), one
+copy per day folder (``<stream>/YYYY/MM/DD``: a few dozen files to scan instead of hundreds), so
+later reads, in this process or the next, scan Parquet instead of inflating and parsing JSON. A
+copy is keyed by the identities of all the folder's files: a file changed, added or removed makes
+its day's copy again, and no other. The copy holds each record's dimension key and ``sum``,
+``count``, ``min``, ``max`` as columns, so a read does not build them from the maps again.
+Decoding checks the records whole: a folder with a file DuckDB cannot read or with a record it
+would read as NULL is not cached; its files are decoded one by one (each kept as its own copy),
+and the bad one is an error naming it, or skipped with a note under the ``skip_unreadable``
+setting (:mod:`._reading`), and is never cached. Without a cache
 (``cache_dir = "off"``) the JSON is read directly and a bad file (truncated gzip, a broken JSON
 line, not Parquet) is found by checking the files one by one only when a query fails.
 
@@ -50,7 +55,7 @@ from opsbook.backends.frames import metric_data_frame, metric_list_frame, namesp
 from opsbook.backends.local import HINT, connect, data_dir, temp_view
 from opsbook.backends.local._metric_records import check_file
 from opsbook.backends.local._reading import Malformed, Reading
-from opsbook.backends.local.columnar import cached_parquet
+from opsbook.backends.local.columnar import cached_parquet, cached_parquet_of
 from opsbook.backends.pulled import dimensions_text
 from opsbook.errors import ConfigurationError, NoDataError, QueryFailedError
 from opsbook.metrics import _math
@@ -91,6 +96,8 @@ class _Files:
     flat: list[str]  # pulled Parquet as pulled.write_metrics writes it
     flat_columns: frozenset[str]  # union of the flat files' columns
     decoded: list[str] = dataclasses.field(default_factory=list)  # streams' Parquet copies
+    # (a day folder's, or one file's: namespace, metric_name, dimension_key, timestamp, sum,
+    # count, min, max, value)
 
 
 def describe_namespaces(settings: Settings) -> pd.DataFrame:
@@ -415,15 +422,24 @@ def _files(
     files = [p for p in reading.files(root) if len(p.relative_to(root).parts) > 1]
     if not files:
         raise NoDataError(f"no metrics files under {root}: {HINT}")
+    folders: dict[Path, list[Path]] = {}
+    for path in (p for p in files if p.suffix != ".parquet"):
+        folders.setdefault(_day_folder(path, root), []).append(path)
     streams, decoded = [], []
-    for path in (p for p in files if p.suffix != ".parquet" and _in_window(p, root, start, end)):
-        found = reading.read(path, lambda p: (_stream_copy(p, settings.cache_dir),))
-        if found is None:  # skipped by the bad-file policy
+    for members in folders.values():
+        wanted = [p for p in members if _in_window(p, root, start, end)]
+        copy = _folder_copy(members, settings.cache_dir) if wanted else None
+        if copy is not None:
+            decoded.append(str(copy))
             continue
-        if found[0] is None:  # no cache: DuckDB reads the JSON
-            streams.append(str(path))
-        else:
-            decoded.append(str(found[0]))
+        for path in wanted:  # one by one: no cache, or a bad file in the folder to name
+            found = reading.read(path, lambda p: (_stream_copy(p, settings.cache_dir),))
+            if found is None:  # skipped by the bad-file policy
+                continue
+            if found[0] is None:  # no cache: DuckDB reads the JSON
+                streams.append(str(path))
+            else:
+                decoded.append(str(found[0]))
     mapped, flat, columns = [], [], set()
     for path in (p for p in files if p.suffix == ".parquet"):
         schema = reading.read(path, pq.read_schema)
@@ -438,31 +454,64 @@ def _files(
     return _Files(streams, mapped, flat, frozenset(columns), decoded)
 
 
+def _day_folder(path: Path, root: Path) -> Path:
+    """Return the folder whose stream files share one Parquet copy: ``<stream>/YYYY/MM/DD``."""
+    parts = path.relative_to(root).parts
+    return root.joinpath(*parts[: min(_GROUP_DEPTH, len(parts) - 1)])
+
+
+_GROUP_DEPTH = 4  # <stream>/YYYY/MM/DD: one copy a day (an hour holds one or two files)
+
+
+def _folder_copy(paths: list[Path], cache_dir: Path | None) -> Path | None:
+    """Return the Parquet copy of a folder's stream files; ``None``: read them one by one.
+
+    A folder with a file that cannot be decoded is not cached as a whole: its files are read
+    one by one, which names the bad one (or skips it) as the ``skip_unreadable`` setting says.
+    """
+    try:
+        return cached_parquet_of(paths, _decode_streams, folder=cache_dir, kind=_STREAM_KIND)
+    except (duckdb.Error, Malformed, OSError):
+        return None
+
+
 def _stream_copy(path: Path, cache_dir: Path | None) -> Path | None:
     """Return the Parquet copy of a Metric Streams file (``None``: no cache, read the JSON)."""
-    return cached_parquet(path, _decode_stream, folder=cache_dir, kind=_STREAM_KIND)
+
+    def decode(path: Path, target: Path) -> None:
+        try:
+            _decode_streams([path], target)
+        except (duckdb.Error, Malformed):
+            check_file(path)  # names what is wrong, when it can
+            raise
+
+    return cached_parquet(path, decode, folder=cache_dir, kind=_STREAM_KIND)
 
 
-_STREAM_KIND = "metric-streams-v1"
+_STREAM_KIND = "metric-streams-v2"
 
 
-def _decode_stream(path: Path, target: Path) -> None:
-    """Write a Metric Streams file's records as Parquet; a record DuckDB reads as NULL refuses it.
+def _decode_streams(paths: list[Path], target: Path) -> None:
+    """Write Metric Streams files' records as Parquet; a record DuckDB reads as NULL refuses them.
 
     DuckDB's JSON reader turns a malformed record into NULLs without failing; decoded once, the
-    file can be checked whole, so a bad file is named (:func:`check_file`) instead of cached.
+    records can be checked whole, so a bad file is refused (:class:`Malformed`, or DuckDB's
+    error) instead of cached. Each record is written with its dimension key and its basic
+    statistics as columns.
     """
     con = connect()
     records = con.read_json(
-        str(path), format="newline_delimited", compression="gzip", columns=_JSON_COLUMNS
+        [str(p) for p in paths],
+        format="newline_delimited",
+        compression="gzip",
+        columns=_JSON_COLUMNS,
     )
-    try:
-        table = records.to_arrow_table()
-    except duckdb.Error:
-        check_file(path)  # names what is wrong, when it can
-        raise
+    table = records.select(
+        f"""namespace, metric_name, {_DIMENSION_KEY.format("dimensions")} AS dimension_key,
+            timestamp, value['sum'] AS sum, value['count'] AS count, value['min'] AS min,
+            value['max'] AS max, value"""
+    ).to_arrow_table()
     if any(table.column(name).null_count for name in _REQUIRED):
-        check_file(path)
         raise Malformed(
             "a record DuckDB reads as NULL (namespace, metric_name, timestamp or value)"
         )
@@ -475,16 +524,22 @@ _REQUIRED = ("namespace", "metric_name", "timestamp", "value")
 def _mapped_sources(
     con: duckdb.DuckDBPyConnection, files: _Files, columns: dict[str, str], where: str = ""
 ) -> list[str]:
-    """Return SELECTs giving the MAP-shaped files (streams, older pulls) as flat rows.
+    """Return SELECTs giving the stream records (decoded copies, JSON) and older pulls as flat rows.
 
     Percentile ``columns`` (name to alias) are read as ``value[$alias]``: bind each alias to
     its name when running them. ``where`` filters the records before their dimension key, the
     costly part, is built.
     """
-    sources = []
-    if files.decoded:
+    selects = []
+    percentiles = "".join(f", value[${alias}] AS {alias}" for alias in columns.values())
+    if files.decoded:  # the copies hold the key and the basic statistics as columns
         temp_view(con, "decoded_records", con.read_parquet(files.decoded))
-        sources.append(("decoded_records", f"{_STREAM_PERIOD}"))
+        selects.append(
+            f"""SELECT namespace, metric_name, dimension_key, timestamp, sum, count, min, max,
+                       {_STREAM_PERIOD} AS period {percentiles}
+                FROM decoded_records {where}"""
+        )
+    sources = []
     if files.streams:
         records = con.read_json(
             files.streams, format="newline_delimited", compression="gzip", columns=_JSON_COLUMNS
@@ -494,8 +549,7 @@ def _mapped_sources(
     if files.mapped:
         temp_view(con, "mapped_records", con.read_parquet(files.mapped, union_by_name=True))
         sources.append(("mapped_records", "period"))
-    percentiles = "".join(f", value[${alias}] AS {alias}" for alias in columns.values())
-    return [
+    return selects + [
         f"""SELECT namespace, metric_name, {_DIMENSION_KEY.format("dimensions")} AS dimension_key,
                    timestamp, value['sum'] AS sum, value['count'] AS count,
                    value['min'] AS min, value['max'] AS max, {period} AS period {percentiles}
