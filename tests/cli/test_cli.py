@@ -6,6 +6,7 @@ import re
 import shutil
 import subprocess
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -29,6 +30,30 @@ def _opsbook(*args: str, env: dict[str, str] | None = None) -> subprocess.Comple
         env={**os.environ, **(env or {})},
         timeout=600,
     )
+
+
+@pytest.fixture
+def opsbook(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture
+) -> Callable[..., subprocess.CompletedProcess]:
+    """``opsbook ARGS`` in this process (``main``), in the project, with ``env`` set: its exit
+    status and what it printed, for a command that fails before it would start a kernel (no
+    process start and imports of its own)."""
+
+    def run(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess:
+        with monkeypatch.context() as patch:
+            patch.chdir(ROOT)
+            for name, value in (env or {}).items():
+                patch.setenv(name, value)
+            capsys.readouterr()
+            try:
+                status = main(list(args))
+            except SystemExit as stopped:  # argparse's usage errors
+                status = stopped.code
+        printed = capsys.readouterr()
+        return subprocess.CompletedProcess(["opsbook", *args], status, printed.out, printed.err)
+
+    return run
 
 
 @pytest.mark.parametrize(
@@ -108,11 +133,11 @@ def test_missing_data_dir_fails_the_run_clearly_and_keeps_the_last_report(
     assert (out / "daily" / "2026-11-15.failed" / "daily-brief.ipynb").is_file()
 
 
-def test_bad_parameters_exit_2(sample_dir: Path, tmp_path: Path) -> None:
+def test_bad_parameters_exit_2(opsbook, sample_dir: Path, tmp_path: Path) -> None:
     env = {"OPSBOOK_OUTPUT_DIR": str(tmp_path)}
-    result = _opsbook("report", "run", "daily", "-p", "colour=red", env=env)
+    result = opsbook("report", "run", "daily", "-p", "colour=red", env=env)
     assert result.returncode == 2 and "has no parameter colour" in result.stderr
-    result = _opsbook("report", "run", "daily", "-p", "nonsense", env=env)
+    result = opsbook("report", "run", "daily", "-p", "nonsense", env=env)
     assert result.returncode == 2
     assert "-p 'nonsense' is not name=value: write e.g. -p month=2026-09" in result.stderr
     assert not any(tmp_path.iterdir())
@@ -148,20 +173,22 @@ def test_a_bad_parameter_names_the_option_and_the_item(text: str) -> None:
         parse_parameter(text, "--param")
 
 
-def test_params_lists_what_a_notebook_declares() -> None:
-    result = _opsbook("params", "notebooks/sample-overview.ipynb")
+def test_params_lists_what_a_notebook_declares(opsbook) -> None:
+    result = opsbook("params", "notebooks/sample-overview.ipynb")
     assert result.returncode == 0
     assert result.stdout.splitlines()[0].startswith('backend: str = ""  # "local" or "aws"')
-    missing = _opsbook("params", "notebooks/nope.ipynb")
+    missing = opsbook("params", "notebooks/nope.ipynb")
     assert missing.returncode == 2 and "notebook not found" in missing.stderr
 
 
-def test_run_one_notebook_with_checked_parameters(sample_dir: Path, tmp_path: Path) -> None:
+def test_run_one_notebook_with_checked_parameters(
+    opsbook, sample_dir: Path, tmp_path: Path
+) -> None:
     env = {"OPSBOOK_OUTPUT_DIR": str(tmp_path)}
     args = ("run", "notebooks/sample-overview.ipynb", "-p", "data_dir", str(sample_dir))
     result = _opsbook(*args, env=env)
     assert result.returncode == 0, result.stderr
     assert "log_groups: 4" in result.stdout
     assert len(list((tmp_path / "runs" / "sample-overview").glob("*/sample-overview.html"))) == 1
-    wrong = _opsbook("run", "notebooks/sample-overview.ipynb", "-p", "colour", "red", env=env)
+    wrong = opsbook("run", "notebooks/sample-overview.ipynb", "-p", "colour", "red", env=env)
     assert wrong.returncode == 2 and "has no parameter colour" in wrong.stderr

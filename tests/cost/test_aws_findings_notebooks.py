@@ -2,6 +2,8 @@
 
 Moto serves DescribeBudgets but not DescribeBudgetPerformanceHistory, and no Cost Anomaly
 Detection: on the aws backend those sections must show ERROR naming the API while the rest runs.
+On the sample, both are read from the monthly suite's shared run (``support.reports.published``),
+which runs them with these parameters at the pinned sample's morning.
 """
 
 from __future__ import annotations
@@ -24,6 +26,7 @@ from support.athena_replay import (
     run_notebook,
 )
 from support.notebooks import execute
+from support.reports import published
 
 pytestmark = pytest.mark.kernel  # starts notebook kernels
 
@@ -42,8 +45,8 @@ def _text(notebook: nbformat.NotebookNode) -> str:
     return "\n".join("".join(p) if isinstance(p, list) else p for p in parts)
 
 
-def test_budgets_notebook_on_the_sample(sample_dir: Path, tmp_path: Path, pinned_clock) -> None:
-    notebook = execute("notebooks/cost/budgets.ipynb", tmp_path, {"data_dir": str(sample_dir)})
+def test_budgets_notebook_on_the_sample(sample_dir: Path) -> None:
+    notebook = published("monthly", "notebooks/cost/budgets.ipynb", sample_dir, {})
     records = read_records(notebook)
     assert records["budgets"] == 3
     assert records["by_status"] == {"ok": 2, "forecast over": 1}
@@ -68,9 +71,8 @@ def test_budgets_notebook_on_moto_names_the_history_api_as_error(
     assert "ERROR" in text and "budgets:DescribeBudgetPerformanceHistory" in text
 
 
-def test_anomalies_notebook_shows_aws_beside_opsbook(sample_dir: Path, tmp_path: Path) -> None:
-    notebook = execute("notebooks/cost/anomalies.ipynb", tmp_path,
-                       {"data_dir": str(sample_dir), **WINDOW})  # fmt: skip
+def test_anomalies_notebook_shows_aws_beside_opsbook(sample_dir: Path) -> None:
+    notebook = published("monthly", "notebooks/cost/anomalies.ipynb", sample_dir, WINDOW)
     text = _text(notebook)
     assert "1 found by both, 2 only AWS, 0 only opsbook" in text
     assert "under opsbook&#x27;s min_impact_usd" in text or "under opsbook's min_impact_usd" in text

@@ -1,4 +1,9 @@
-"""The cost notebooks executed by papermill on the sample org; assertions on what they record."""
+"""The cost notebooks executed by papermill on the sample org; assertions on what they record.
+
+A run with the monthly suite's own parameters is read from the suite's shared run on the pinned
+sample (``support.reports.published``: `opsbook report run monthly`, executed once per session
+for the browser checks of its pages too); other parameters start a kernel of their own.
+"""
 
 from __future__ import annotations
 
@@ -6,7 +11,9 @@ import json
 from pathlib import Path
 
 import pytest
+from opsbook.runner import read_records
 from support.notebooks import records
+from support.reports import published
 
 pytestmark = pytest.mark.kernel  # starts notebook kernels
 
@@ -15,6 +22,11 @@ ROOT = Path(__file__).resolve().parents[2]
 
 def _run(name: str, tmp_path: Path, sample_dir: Path, **parameters: object) -> dict:
     return records(f"notebooks/cost/{name}", tmp_path, {"data_dir": str(sample_dir), **parameters})
+
+
+def _monthly(name: str, sample_dir: Path, **parameters: object) -> dict:
+    """What ``name`` recorded in the monthly suite's run (with these, its parameters)."""
+    return read_records(published("monthly", f"notebooks/cost/{name}", sample_dir, parameters))
 
 
 @pytest.fixture(scope="module")
@@ -36,7 +48,7 @@ def test_monthly_review_total_and_top_mover(sample_dir, tmp_path, facts) -> None
         facts["total_unblended_by_period"]["2026-11"], abs=0.01
     )
     assert outlook["actual_to_date"] < outlook["low"] <= outlook["forecast"] <= outlook["high"]
-    amortized = _run("monthly-review.ipynb", tmp_path, sample_dir, month="2026-10")
+    amortized = _monthly("monthly-review.ipynb", sample_dir, month="2026-10")
     mover = amortized["top_mover"]
     assert (mover["account_id"], mover["service"]) == (facts["mover"]["account_id"], "AmazonES")
     assert "AmazonES in data-platform" in amortized["findings"][1]
@@ -49,8 +61,8 @@ def test_monthly_review_without_data_says_so(sample_dir, tmp_path) -> None:
     assert records["findings"][0].startswith("no CUR line items in billing period 2026-10")
 
 
-def test_anomalies_notebook_finds_the_injected_anomaly(sample_dir, tmp_path, facts) -> None:
-    records = _run("anomalies.ipynb", tmp_path, sample_dir, start="2026-10-16", end="2026-11-15")
+def test_anomalies_notebook_finds_the_injected_anomaly(sample_dir, facts) -> None:
+    records = _monthly("anomalies.ipynb", sample_dir, start="2026-10-16", end="2026-11-15")
     assert records["anomalies_found"] == 1
     anomaly = records["anomalies"][0]
     assert anomaly["account_id"] == facts["anomaly"]["account_id"]
@@ -59,22 +71,22 @@ def test_anomalies_notebook_finds_the_injected_anomaly(sample_dir, tmp_path, fac
     assert "NatGateway" in records["findings"][0]
 
 
-def test_commitments_tags_storage_notebooks(sample_dir, tmp_path, facts) -> None:
-    commit = _run("commitments.ipynb", tmp_path, sample_dir, month="2026-10", as_of="2026-11-15")
+def test_commitments_tags_storage_notebooks(sample_dir, facts) -> None:
+    commit = _monthly("commitments.ipynb", sample_dir, month="2026-10", as_of="2026-11-15")
     ec2 = next(r for r in facts["reservations"] if r["product_code"] == "AmazonEC2")
     assert commit["expiring_commitments"] == [ec2["arn"]]
     assert 0 < commit["unused_commitment_cost"] < commit["commitment_cost"]
-    tags = _run("tag-allocation.ipynb", tmp_path, sample_dir, month="2026-10")
+    tags = _monthly("tag-allocation.ipynb", sample_dir, month="2026-10")
     assert set(tags["tag_share"]) == {"App", "Env", "Owner", "CostCenter", "DataClass"}
     assert all(0.5 < share < 0.95 for share in tags["tag_share"].values())
     assert len(tags["findings"]) == 5
-    stored = _run("storage-and-transfer.ipynb", tmp_path, sample_dir, month="2026-10")
+    stored = _monthly("storage-and-transfer.ipynb", sample_dir, month="2026-10")
     assert stored["transfer_cost"]["NAT gateway"] > stored["transfer_cost"]["inter-AZ"] > 0
     assert "Archive" in stored["s3_storage_cost"]
 
 
 def test_unit_cost_notebook_records_cost_per_million(sample_dir, tmp_path) -> None:
-    records = _run("unit-cost.ipynb", tmp_path, sample_dir, start="2026-10-16", end="2026-11-15")
+    records = _monthly("unit-cost.ipynb", sample_dir, start="2026-10-16", end="2026-11-15")
     assert records["cost_per_million"] > 0
     assert records["periods_with_unit_cost"] == 30 and records["periods_without"] == {}
     assert records["findings"][0].startswith("App=catalog-api: $")

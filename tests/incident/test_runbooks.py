@@ -62,9 +62,9 @@ def test_incident_triage_finds_the_deployment_and_links_to_api_5xx(
     ]
     assert len(figures) == 1 and len(figures[0]["data"][PLOTLY]["data"]) >= 3
 
+    # the drill-down with the parameters triage hands it (one run, shared with the next test)
     drill = read_records(_run("runbooks/api-5xx.ipynb", tmp_path, data_dir=str(sample_dir),
-                              start="2026-11-14T13:30Z", end="2026-11-14T15:00Z",
-                              change_at="2026-11-14T13:58:00Z"))  # fmt: skip
+                              **records["next_parameters"]))  # fmt: skip
     assert drill["failing_route"] == "/cart"
     assert any("checkout-api:43" in f for f in drill["findings"])
 

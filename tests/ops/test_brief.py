@@ -3,6 +3,7 @@
 The sample (as of 2026-11-15) puts the failed checkout-api deployment (13:58), the catalog SLO
 burn (to the end) and the flapping orders-worker alarm in 2026-11-14, the brief's day for a run on
 2026-11-15; the injected cost anomaly is on 2026-11-05, so its brief is judged on that day too.
+The notebook's run is the daily suite's on that morning (``support.reports.published``).
 """
 
 from __future__ import annotations
@@ -11,8 +12,9 @@ from pathlib import Path
 
 import pytest
 from opsbook.ops import review_brief
+from opsbook.runner import read_records
 from opsbook.settings import resolve
-from support.notebooks import records as notebook_records
+from support.reports import published
 
 pytestmark = pytest.mark.kernel  # starts notebook kernels
 
@@ -58,9 +60,9 @@ def test_stale_data_is_skipped_with_its_reason(sample_dir: Path) -> None:
         assert brief.section(name).findings()[0].startswith("stale data, not judged")
 
 
-def test_the_brief_notebook_records_its_headlines(sample_dir: Path, tmp_path: Path) -> None:
-    parameters = {"data_dir": str(sample_dir), "day": "2026-11-14"}
-    records = notebook_records("notebooks/daily-brief.ipynb", tmp_path, parameters)
+def test_the_brief_notebook_records_its_headlines(sample_dir: Path) -> None:
+    notebook = published("daily", "notebooks/daily-brief.ipynb", sample_dir, {"day": "2026-11-14"})
+    records = read_records(notebook)
     assert records["status"] == "FINDING"
     assert records["sections"]["deployments"] == "FINDING"
     assert any("orders-worker-duration-p99 flapping" in line for line in records["findings"])

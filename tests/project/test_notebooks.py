@@ -1,4 +1,7 @@
-"""Every notebook executed by papermill on the local backend; assertions on what it records."""
+"""Every notebook executed by papermill on the local backend; assertions on what it records.
+
+The sample overview's run is the weekly suite's on the pinned sample (``support.reports.published``).
+"""
 
 from __future__ import annotations
 
@@ -9,16 +12,12 @@ import nbformat
 import numpy as np
 import pytest
 from opsbook.runner import read_records
-from support.notebooks import execute
+from support.reports import published
 
 pytestmark = pytest.mark.kernel  # starts notebook kernels
 
 ROOT = Path(__file__).resolve().parents[2]
 PLOTLY = "application/vnd.plotly.v1+json"
-
-
-def _run(name: str, tmp_path: Path, **parameters: object) -> nbformat.NotebookNode:
-    return execute(name, tmp_path, parameters)
 
 
 def _figures(notebook: nbformat.NotebookNode) -> list[dict]:
@@ -37,8 +36,8 @@ def _values(data: list | dict) -> list:
     return list(data)
 
 
-def test_sample_overview_sees_every_source(sample_dir: Path, tmp_path: Path) -> None:
-    notebook = _run("notebooks/sample-overview.ipynb", tmp_path, data_dir=str(sample_dir))
+def test_sample_overview_sees_every_source(sample_dir: Path) -> None:
+    notebook = published("weekly", "notebooks/sample-overview.ipynb", sample_dir, {})
     records = read_records(notebook)
     assert records["cur_billing_periods"] == ["2026-08", "2026-09", "2026-10", "2026-11"]
     assert records["cur_unblended_cost"] > 0

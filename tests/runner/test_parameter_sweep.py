@@ -4,20 +4,22 @@ Papermill injects values and never checks them: every notebook and runbook check
 ``checked(globals())``, the first line of its setup cell (the first code cell after the
 parameters). The sweep runs each notebook once under ``papermill.execute_notebook``
 with a value its parameter does not accept and asserts that the setup cell fails with an opsbook
-error naming the parameter. ``test_parameters.py`` checks the same rules over every parameter
+error naming the parameter. The runs share one kernel (``support.notebooks.one_kernel``: each
+starts from an empty namespace, only its imports are already loaded), on the pinned sample. ``test_parameters.py`` checks the same rules over every parameter
 every notebook declares, without a kernel.
 """
 
 from __future__ import annotations
 
 import glob
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import nbformat
 import pytest
 from papermill.exceptions import PapermillExecutionError
-from support.notebooks import execute
+from support.notebooks import execute, one_kernel
 
 pytestmark = pytest.mark.kernel  # starts notebook kernels
 
@@ -27,7 +29,7 @@ NOTEBOOKS = sorted(
     for pattern in ("notebooks/**/*.ipynb", "runbooks/*.ipynb")
     for p in glob.glob(str(ROOT / pattern), recursive=True)
 )
-#: (notebook, bad parameters, the parameter the message must name): one kernel each.
+#: (notebook, bad parameters, the parameter the message must name): one run each.
 SWEEP: list[tuple[str, dict[str, Any], str]] = [
     ("notebooks/cost/anomalies.ipynb", {"end": 1764547200}, "end"),
     ("notebooks/cost/budgets.ipynb", {"backend": "azure"}, "backend"),
@@ -68,6 +70,13 @@ def _setup_index(notebook: str) -> int:
     return setup + 1
 
 
+@pytest.fixture(scope="module")
+def kernel(sample_dir: Path) -> Iterator[object]:
+    """The sweep's kernel: its notebooks read the pinned sample (``OPSBOOK_DATA_DIR``)."""
+    with one_kernel({"OPSBOOK_DATA_DIR": str(sample_dir)}) as started:
+        yield started
+
+
 def test_the_sweep_covers_every_notebook_and_runbook() -> None:
     assert sorted({notebook for notebook, _, _ in SWEEP}) == NOTEBOOKS
 
@@ -81,13 +90,11 @@ def test_plain_papermill_fails_in_the_setup_cell_naming_the_parameter(
     notebook: str,
     parameters: dict[str, Any],
     name: str,
-    sample_dir: Path,
+    kernel: object,
     tmp_path: Path,
-    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    monkeypatch.setenv("OPSBOOK_DATA_DIR", str(sample_dir))
     with pytest.raises(PapermillExecutionError) as failure:
-        execute(notebook, tmp_path, parameters, name="out.ipynb")
+        execute(notebook, tmp_path, parameters, name="out.ipynb", kernel=kernel)
     error = failure.value
     assert error.ename == "ConfigurationError", error.evalue
     assert f"parameter {name} " in error.evalue

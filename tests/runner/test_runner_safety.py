@@ -41,11 +41,14 @@ def _notebook(path: Path, body: str) -> None:
 
 @pytest.fixture
 def project(clean_env: Path) -> Path:
-    """A project with a quick suite, a slow one (a cell sleeping 60 s) and a last good report."""
+    """A project with a quick suite, a slow one (a cell that says it started, then sleeps 60 s)
+    and a last good report."""
     (clean_env / "opsbook.toml").write_text('output_dir = "out"\n')
     (clean_env / "nb").mkdir()
     _notebook(clean_env / "nb" / "good.ipynb", "record(label=label, answer=6 * 7)")
-    _notebook(clean_env / "nb" / "slow.ipynb", "import time\ntime.sleep(60)")
+    entered = clean_env / "entered"  # the slow cell runs: _start waits for it
+    _notebook(clean_env / "nb" / "slow.ipynb",
+              f"import pathlib, time\npathlib.Path({str(entered)!r}).touch()\ntime.sleep(60)")  # fmt: skip
     (clean_env / "suites.yaml").write_text(
         "nightly:\n  notebooks:\n    - path: nb/good.ipynb\n"
         "slow:\n  notebooks:\n    - path: nb/slow.ipynb\n      timeout: 600\n"
@@ -64,11 +67,10 @@ def _start(project: Path, before: str = "") -> subprocess.Popen[str]:
         cwd=project, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
     )  # fmt: skip
     deadline = time.monotonic() + 60
-    while not list((project / "out" / "slow").glob(f".{DAY}.partial-*/.slow.input.ipynb")):
+    while not (project / "entered").is_file():  # the kernel started and entered the slow cell
         assert process.poll() is None, process.communicate()
         assert time.monotonic() < deadline, "the run did not start"
         time.sleep(0.2)
-    time.sleep(3)  # the kernel starts and enters the sleeping cell
     return process
 
 
@@ -83,17 +85,15 @@ def _assert_nothing_half_written(project: Path) -> None:
     [(signal.SIGINT, 130, "SIGINT received"), (signal.SIGTERM, 143, "SIGTERM received")],
 )
 def test_a_signal_stops_the_run_within_seconds_and_leaves_no_partial_folder(
-    project: Path, sign: signal.Signals, code: int, said: str
+    project: Path, sign: signal.Signals, code: int, said: str, capsys: pytest.CaptureFixture[str]
 ) -> None:
     process = _start(project)
-    # meanwhile, a second run of the same suite and date is refused, naming the first
-    second = subprocess.run(
-        [sys.executable, "-m", "opsbook.cli", "report", "run", "slow", "--date", DAY],
-        cwd=project, capture_output=True, text=True, timeout=60,
-    )  # fmt: skip
-    assert second.returncode == 1
-    assert f"the slow run of {DAY} is already running (pid {process.pid}" in second.stderr
-    assert f".{DAY}.lock" in second.stderr
+    # meanwhile, a second run of the same suite and date (here, in this process) is refused,
+    # naming the first
+    assert main(["report", "run", "slow", "--date", DAY]) == 1
+    refused = capsys.readouterr().err
+    assert f"the slow run of {DAY} is already running (pid {process.pid}" in refused
+    assert f".{DAY}.lock" in refused
     sent = time.monotonic()
     process.send_signal(sign)
     _, err = process.communicate(timeout=30)

@@ -18,7 +18,12 @@ import subprocess
 import sys
 from pathlib import Path
 
+import nbformat
+
 ROOT = Path(__file__).resolve().parents[2]
+#: The run date of the shared runs on the pinned sample, and their moment: the morning after its
+#: last day (``PINNED_NOW`` of ``conftest.py``).
+DAY, NOW = "2026-11-15", "2026-11-15T06:00:00Z"
 #: The environment variable naming the pytest session's shared folder (``conftest.py`` sets it).
 SESSION = "PYTEST_OPSBOOK_SESSION"
 
@@ -48,3 +53,23 @@ def report_run(
             done.write_text(json.dumps([args, result.returncode, result.stdout, result.stderr]))
     args, returncode, stdout, stderr = json.loads(done.read_text())
     return subprocess.CompletedProcess(args, returncode, stdout, stderr), out
+
+
+def published(
+    suite: str, notebook: str, data_dir: Path, parameters: dict[str, object]
+) -> nbformat.NotebookNode:
+    """``notebook`` as the shared run of ``suite`` on ``data_dir`` (at :data:`NOW`) executed it.
+
+    The suite's kernels read ``data_dir`` from ``OPSBOOK_DATA_DIR`` and run at ``OPSBOOK_NOW``
+    (the pinned sample's morning); ``parameters`` are the values the caller would pass to
+    :func:`support.notebooks.execute` besides ``data_dir``: the suite must have passed exactly
+    these (an assertion), so the notebook read is the run the caller asks for.
+    """
+    result, out = report_run(suite, DAY, data_dir, NOW)
+    assert result.returncode == 0, result.stderr[-2000:]
+    folder = out / suite / DAY
+    summary = json.loads((folder / "summary.json").read_text())
+    name = Path(notebook).name
+    (run,) = [run for run in summary["notebooks"] if run["notebook"] == name]
+    assert (run["status"], run["parameters"]) == ("ok", parameters), run
+    return nbformat.read(folder / run["output"], as_version=4)
