@@ -2,17 +2,21 @@
 
 * CUR: the monthly review (``bench/cur_query.py``'s four queries over the last two closed months)
   through opsbook and hand-written DuckDB, on 12-month CUR 2.0 exports of about ``--cur-rows``
-  million rows each (default ``10,50``; ``10,50,200`` is the full curve, ~9 GB of Parquet and
-  about an hour of generating on 2 cores), or on exports already written (``--cur-data``); the
-  size is the rows of the two months read;
+  million rows each (default ``10,50``; ``10,50,200`` is the full curve), or on exports already
+  written (``--cur-data``). An export is a 2.6 million-row generated base copied: the two months
+  the review reads are rewritten with distinct line item and resource ids per copy, the other
+  ten are hard links (~2 min for 50 M rows, ~16 min for 200 M on a loaded 2-core machine, ~1.2
+  GB of Parquet per 10 M rows read). The size is the rows of the two months read;
 * Logs Insights: the three queries of ``bench/logs_local.py`` over ``--events`` million events
   (default ``10,50``; ``10,50,100`` for the full curve), opsbook and hand-written DuckDB.
 
-Each size runs in a fresh process (its peak RSS is its own; medians of ``--runs``). The fitted
-exponent ``k`` is the slope of log(time) on log(size) (time ∝ size^k); memory is compared as
-largest over smallest. Targets: k ≤ 1.05 and memory ≤ 1.2× from the smallest to the largest.
+Data is kept under ``.bench/`` for the next run (delete it to free the disk). Each size runs in
+a fresh process (its peak RSS, VmHWM, is its own; medians of ``--runs``), timed in wall and CPU
+seconds (user + sys of every thread: the ratio to trust on a shared machine). The fitted exponent
+``k`` is the slope of log(time) on log(size) (time ∝ size^k); memory is compared as largest over
+smallest. Targets: k ≤ 1.05 and memory ≤ 1.2× from the smallest to the largest.
 
-    python bench/scaling.py [--cur-rows 10,50 | --cur-data DIR,DIR] [--events 10,50] [--runs 3] [--skip-cur] [--skip-logs]
+    python bench/scaling.py [--cur-rows 10,50 | --cur-data DIR,DIR] [--events 10,50] [--runs 3] [--memory-limit 256MB] [--skip-cur] [--skip-logs]
 """
 
 from __future__ import annotations
