@@ -166,14 +166,15 @@ def _worker(way: str, folder: str, runs: int, queue: multiprocessing.Queue) -> N
     data = next((Path(folder) / "cur").iterdir()) / "data"
     params = {"start_period": MONTHS[0], "end_period": MONTHS[-1]}
     files = str(data / "BILLING_PERIOD=*" / "*.parquet")
-    timings, scanned, rows = [], 0, {}
+    timings, cpu, scanned, cost, rows = [], [], 0, 0.0, {}
     for _ in range(runs):
-        started = time.perf_counter()
-        scanned = 0
+        started, cpu_started = time.perf_counter(), time.process_time()
+        scanned, cost = 0, 0.0
         for name in QUERIES:
             if way == "opsbook":
                 frame = athena.query(name, params, settings=settings, use_cache=False)
                 scanned += frame.attrs["query"]["bytes_scanned"]
+                cost += frame.attrs["query"]["cost_usd"]  # Athena's price for the same scans
             elif way == "duckdb":
                 con = duckdb.connect()
                 frame = con.execute(
@@ -184,9 +185,16 @@ def _worker(way: str, folder: str, runs: int, queue: multiprocessing.Queue) -> N
                 frame = _pandas(name, data)
             rows[name] = len(frame)
         timings.append(time.perf_counter() - started)
-    peak_mb = _peak_rss_mb()
+        cpu.append(time.process_time() - cpu_started)  # every thread's user + sys
     queue.put(
-        {"median_s": statistics.median(timings), "peak_mb": peak_mb, "bytes": scanned, "rows": rows}
+        {
+            "median_s": statistics.median(timings),
+            "cpu_s": statistics.median(cpu),
+            "peak_mb": _peak_rss_mb(),
+            "bytes": scanned,
+            "cost_usd": cost,
+            "rows": rows,
+        }
     )
 
 
