@@ -166,12 +166,27 @@ def clean_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Path:
     return tmp_path
 
 
+@pytest.fixture(scope="session")
+def sample_cache() -> Path:
+    """The session's ``cache_dir`` for the pinned sample, shared by its workers.
+
+    The sample's Metric Streams, logs and S3 logs are decoded into it once a session, not once a
+    test (a test that chdirs to its own folder would otherwise start with an empty ``data/cache``).
+    Two processes may write it at once: the columnar copies and the CUR results are written to a
+    temporary file renamed into place, so a reader sees a whole entry or none (a miss). It goes
+    with the session's folder, so each session starts cold, as CI does. A test of the cache
+    itself gives its own ``cache_dir``.
+    """
+    return Path(os.environ["PYTEST_OPSBOOK_SESSION"]) / "sample-cache"
+
+
 @pytest.fixture
-def local(sample_dir: Path, clean_env: Path):
-    """Settings of the local backend over the pinned sample, and nothing else (``clean_env``)."""
+def local(sample_dir: Path, sample_cache: Path, clean_env: Path):
+    """Settings of the local backend over the pinned sample, and nothing else (``clean_env``)
+    but the session's cache (``sample_cache``)."""
     from opsbook.settings import resolve
 
-    return resolve(backend="local", data_dir=str(sample_dir))
+    return resolve(backend="local", data_dir=str(sample_dir), cache_dir=str(sample_cache))
 
 
 @pytest.fixture

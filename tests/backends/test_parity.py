@@ -716,7 +716,7 @@ def test_cur_query(name: str, aws_env: str, sample_dir: Path, clean_env: Path) -
 
 
 @covers("doctor.checks")
-def test_doctor(aws_env: str, sample_dir: Path, clean_env: Path) -> None:
+def test_doctor(aws_env: str, sample_dir: Path, sample_cache: Path, clean_env: Path) -> None:
     """A healthy setup passes every check on both; which checks run is each backend's own.
 
     Declared difference: the rows. Locally the data folder and each source's files are checked;
@@ -725,7 +725,7 @@ def test_doctor(aws_env: str, sample_dir: Path, clean_env: Path) -> None:
     """
     aws_settings = resolve(**create_cur_table(sample_dir))
     boto3.client("logs", region_name="us-east-1").create_log_group(logGroupName="/ecs/checkout-api")
-    local_settings = resolve(backend="local", data_dir=str(sample_dir))
+    local_settings = resolve(backend="local", data_dir=str(sample_dir), cache_dir=str(sample_cache))
     aws, local = (pd.DataFrame(map(dataclasses.asdict, call(s, "doctor.checks")))
                   for s in (aws_settings, local_settings))  # fmt: skip
     assert list(aws.columns) == list(local.columns) == ["name", "status", "detail", "fix"]

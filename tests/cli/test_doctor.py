@@ -14,8 +14,9 @@ def _by_name(checks):
     return {c.name: c for c in checks}
 
 
-def test_local_backend_on_the_sample_passes(sample_dir: Path) -> None:
-    checks = _by_name(run_checks(resolve(backend="local", data_dir=str(sample_dir))))
+def test_local_backend_on_the_sample_passes(sample_dir: Path, sample_cache: Path) -> None:
+    settings = resolve(backend="local", data_dir=str(sample_dir), cache_dir=str(sample_cache))
+    checks = _by_name(run_checks(settings))
     assert {c.status for c in checks.values()} == {PASS}
     assert checks["CUR"].detail == "4 billing periods, latest 2026-11"
     assert checks["logs"].detail.startswith("4 log groups")

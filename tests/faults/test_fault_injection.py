@@ -1,8 +1,9 @@
 """Fault injection: corrupted copies of the pinned sample, read by every local reader and doctor.
 
-Each case copies one source of the sample into ``tmp_path`` (every file a link to the sample's,
-except the one the fault replaces, so a case costs no copy), breaks one file or folder, and reads
-the source three ways:
+Each case copies a few folders of one source of the sample into ``tmp_path`` (every file a link
+to the sample's, except the one the fault replaces, so a case costs no copy; a few hours of a
+stream, not all of them, so a case reads tens of files, not hundreds), breaks one file or folder,
+and reads the source three ways:
 
 * strict (the default): an :class:`~opsbook.errors.UnreadableFileError` naming the bad path and
   what is wrong, never a raw exception;
@@ -46,7 +47,7 @@ ALWAYS = (pd.Timestamp("1970-01-01", tz="UTC"), pd.Timestamp("2200-01-01", tz="U
 
 @dataclass(frozen=True)
 class Source:
-    folders: tuple[str, ...]  # what of the sample a case needs
+    folders: tuple[str, ...]  # globs (relative to the data folder): what of the sample a case needs
     victim: str  # glob (relative to the data folder) of the file a fault replaces
     read: Callable[[Settings], pd.DataFrame]
 
@@ -64,12 +65,22 @@ def _log_query(settings: Settings) -> pd.DataFrame:
     return logs.query(settings, "stats count(*) as n", [], *ALWAYS)
 
 
+# Each source links only a few folders around its victim: one log group, the victim's hour and the
+# three before it (so a denied hour folder leaves files to read), one load balancer's logs. Every
+# reader and doctor meet the fault in tens of files, not the sample's thousand.
+_CHECKOUT_API = "logs/export/ecs/checkout-api"
 SOURCES = {
     "cur": Source(("cur",), "cur/*/data/BILLING_PERIOD=2026-10/*.parquet", _cur),
-    "logs-export": Source(("logs",), "logs/export/ecs/checkout-api/*/*/*/*/*.gz", _logs),
-    "logs-query": Source(("logs",), "logs/export/ecs/checkout-api/*/*/*/*/*.gz", _log_query),
-    "firehose": Source(("logs",), "logs/firehose/*/2026/11/11/23/*", _logs),
-    "metrics": Source(("metrics",), "metrics/*/2026/11/03/23/*.gz", metrics.describe_namespaces),
+    "logs-export": Source((_CHECKOUT_API,), "logs/export/ecs/checkout-api/*/*/*/*/*.gz", _logs),
+    "logs-query": Source((_CHECKOUT_API,), "logs/export/ecs/checkout-api/*/*/*/*/*.gz", _log_query),
+    "firehose": Source(
+        ("logs/firehose/*/2026/11/11/2?",), "logs/firehose/*/2026/11/11/23/*", _logs
+    ),
+    "metrics": Source(
+        ("metrics/northpeak-ops-stream/2026/11/03/2?",),
+        "metrics/*/2026/11/03/23/*.gz",
+        metrics.describe_namespaces,
+    ),
     "cloudtrail": Source(
         ("cloudtrail",),
         "cloudtrail/AWSLogs/*/CloudTrail/us-east-1/*/*/*/*.json.gz",
@@ -87,7 +98,7 @@ SOURCES = {
         ("health",), "health/describe-events.json", lambda s: health.read_health_events(s, *ALWAYS)
     ),
     "s3logs": Source(
-        ("s3",),
+        ("s3/*/AWSLogs/*/elasticloadbalancing",),
         "s3/*/AWSLogs/*/elasticloadbalancing/*/*/*/*/*.log.gz",
         lambda s: logs.query(s, "stats count(*) as n", ["s3://northpeak-shop-prod-logs/"], *ALWAYS),
     ),
@@ -277,9 +288,12 @@ DOCTOR_CASES = [
 
 
 def _link_copy(sample: Path, target: Path, folders: tuple[str, ...]) -> None:
-    """Mirror ``folders`` of the sample as real folders of links to its files (no data copied)."""
-    for name in folders:
-        for folder, _, files in os.walk(sample / name):
+    """Mirror the sample's folders matching ``folders`` (globs) as real folders of links to its
+    files (no data copied)."""
+    matched = [found for pattern in folders for found in sorted(sample.glob(pattern))]
+    assert matched, f"nothing of the sample matches {folders}"
+    for top in matched:
+        for folder, _, files in os.walk(top):
             here = target / Path(folder).relative_to(sample)
             here.mkdir(parents=True, exist_ok=True)
             for file in files:

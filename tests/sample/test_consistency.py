@@ -20,7 +20,7 @@ from typing import Any
 import duckdb
 import numpy as np
 import pytest
-from opsbook.sample import org
+from opsbook.sample import FACTS_FILE, org
 from opsbook.sample.episodes import (
     FLAPPING_ALARM,
     ORDERS_BATCH,
@@ -28,9 +28,7 @@ from opsbook.sample.episodes import (
     SLOW_BURN,
     episodes,
 )
-from opsbook.sample.incident import alarmeval, write_incident_context
-from opsbook.sample.logs import write_logs
-from opsbook.sample.metrics import write_metrics
+from opsbook.sample.incident import alarmeval
 from opsbook.sample.traffic import CHECKOUT_TASKS
 
 AS_OF = dt.date(2026, 11, 15)
@@ -58,12 +56,14 @@ OPERATORS: dict[str, Callable[[float, float], bool]] = {
 
 
 @pytest.fixture(scope="module")
-def root(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    root = tmp_path_factory.mktemp("consistency")
-    write_metrics(root, STORY, seed=SEED)
-    write_incident_context(root, STORY, seed=SEED)
-    write_logs(root, STORY, seed=SEED)
-    return root
+def root(sample_dir: Path) -> Path:
+    """The session's pinned sample: its metrics, incident context and logs are what
+    ``write_metrics``, ``write_incident_context`` and ``write_logs`` write for this story and seed
+    (each part is written on its own), so they are checked as generated, without a second copy."""
+    facts = json.loads((sample_dir / FACTS_FILE).read_text())
+    assert (facts["as_of"], facts["seed"], facts["scale"]) == (AS_OF.isoformat(), SEED, 1)
+    assert {"metrics", "incident", "logs"} <= set(facts["parts"])
+    return sample_dir
 
 
 Series = dict[str, list]  # ts, sum, count, max, min, p99: one entry per 1-minute record
@@ -75,6 +75,7 @@ def metrics(root: Path) -> dict[tuple, Series]:
 
     Only the metrics the alarms and these tests look at are kept, to stay quick.
     """
+    stream = root / "metrics" / org.METRIC_STREAM  # what write_metrics writes (not the canaries')
     wanted = ("HTTPCode_Target_5XX_Count", "TargetResponseTime", "CPUUtilization", "5XXError",
               "Count", "Errors", "Invocations", "Throttles", "Duration")  # fmt: skip
     table = duckdb.sql(
@@ -82,7 +83,7 @@ def metrics(root: Path) -> dict[tuple, Series]:
         SELECT namespace, metric_name, CAST(dimensions AS VARCHAR) AS dims, "timestamp" AS ts,
                value.sum AS sum, value.count AS count, value.max AS max, value.min AS min,
                value.p99 AS p99
-        FROM read_json('{root.as_posix()}/metrics/**/*.gz', format = 'newline_delimited',
+        FROM read_json('{stream.as_posix()}/**/*.gz', format = 'newline_delimited',
             compression = 'gzip', columns = {{
                 'namespace': 'VARCHAR', 'metric_name': 'VARCHAR', 'dimensions': 'JSON',
                 'timestamp': 'BIGINT',
