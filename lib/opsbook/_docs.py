@@ -54,7 +54,7 @@ def shared_params(function: F) -> F:
     if section is None:
         raise ValueError(f"{function.__qualname__}: no Parameters section for the shared entries")
     indent, start = section.group(1), section.end()
-    end = doc.find("\n\n", start) + 1 or len(doc)
+    end = doc.find("\n\n", start) + 1 or len(doc.rstrip(" "))  # the last section: before """
     have = set(inspect.signature(function).parameters)
     first, last = [], []
     for names, text in ENTRIES.items():

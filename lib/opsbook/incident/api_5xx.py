@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 import pandas as pd
 
 from opsbook import logs
+from opsbook._docs import shared_params
 from opsbook.errors import NoDataError, OpsbookError
 from opsbook.incident.patterns import mask_message
 from opsbook.incident.services import ServiceTargets, find_service
@@ -98,6 +99,7 @@ class Drill5xx:
         )
 
 
+@shared_params
 def drill_5xx(
     service: str,
     start: str | pd.Timestamp = "",
@@ -124,8 +126,6 @@ def drill_5xx(
     alb_logs
         ALB access log archives (``s3://<bucket>/<prefix>``); default every ``alb`` archive
         :func:`opsbook.logs.list_s3_sources` finds.
-    settings
-        Backend and data location.
     """
     window = resolve_window(start, end)
     settings = settings or resolve()

@@ -24,6 +24,7 @@ from typing import TYPE_CHECKING
 import pandas as pd
 
 from opsbook import metrics
+from opsbook._docs import shared_params
 from opsbook.errors import ConfigurationError, NoDataError, OpsbookError
 from opsbook.incident.services import ServiceTargets, find_service
 from opsbook.incident.triage import query_fields
@@ -227,6 +228,7 @@ class LambdaDrill:
         return figure
 
 
+@shared_params
 def drill_lambda(
     service: str,
     start: str | pd.Timestamp = "",
@@ -245,8 +247,6 @@ def drill_lambda(
         The window (ISO 8601, UTC; empty: the last hour).
     functions
         Function names to look at instead of the service's own.
-    settings
-        Backend and data location.
 
     Raises
     ------

@@ -27,6 +27,7 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from opsbook import metrics
+from opsbook._docs import shared_params
 from opsbook.charts import THEME, colour, no_data, value_axis
 from opsbook.errors import NoDataError, OpsbookError
 from opsbook.incident.patterns import mask_message
@@ -181,6 +182,7 @@ def detect_change_point(
     return series.index[split]
 
 
+@shared_params
 def drill_latency(
     service: str,
     start: str | pd.Timestamp = "",
@@ -199,8 +201,6 @@ def drill_latency(
         The window (ISO 8601, UTC; empty: the last hour). Give room before the regression.
     change_at
         The change point (ISO time, e.g. ``change_at`` from incident-triage); empty: detected.
-    settings
-        Backend and data location.
 
     Raises
     ------

@@ -25,6 +25,7 @@ from pathlib import Path
 import pandas as pd
 
 from opsbook import alarms, changes, health, logs
+from opsbook._docs import shared_params
 from opsbook.errors import ConfigurationError, OpsbookError, QueryFailedError
 from opsbook.incident.checks import (
     ERROR,
@@ -245,6 +246,7 @@ def _handoff(
     return params
 
 
+@shared_params
 def triage(
     service: str,
     start: str | pd.Timestamp = "",
@@ -273,8 +275,6 @@ def triage(
         ``golden_signals``, ``dependencies``, ``top_errors``, ``slo_burn``).
     databases
         RDS instances the service depends on, for saturation signals.
-    settings
-        Backend and data location.
 
     Returns
     -------
