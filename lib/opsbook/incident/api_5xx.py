@@ -21,12 +21,11 @@ from dataclasses import dataclass, field
 import pandas as pd
 
 from opsbook import logs
-from opsbook._docs import shared_params
 from opsbook.errors import NoDataError, OpsbookError
 from opsbook.incident.patterns import mask_message
 from opsbook.incident.services import ServiceTargets, find_service
 from opsbook.incident.triage import query_fields
-from opsbook.incident.window import IncidentWindow, resolve_window
+from opsbook.incident.window import IncidentWindow, drill_params, resolve_window
 from opsbook.present import SKIPPED, annotate, status_of
 from opsbook.settings import Settings, resolve
 
@@ -99,7 +98,7 @@ class Drill5xx:
         )
 
 
-@shared_params
+@drill_params
 def drill_5xx(
     service: str,
     start: str | pd.Timestamp = "",
@@ -114,10 +113,6 @@ def drill_5xx(
 
     Parameters
     ----------
-    service
-        The service, e.g. ``checkout-api``.
-    start, end
-        The window (empty: the last hour).
     change_at
         The suspected change (ISO time): requests before it are compared with those after.
         Empty: no comparison.

@@ -27,14 +27,13 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from opsbook import metrics
-from opsbook._docs import shared_params
 from opsbook.charts import THEME, colour, no_data, value_axis
 from opsbook.errors import NoDataError, OpsbookError
 from opsbook.incident.patterns import mask_message
 from opsbook.incident.services import ServiceTargets, find_service
 from opsbook.incident.signals import signal_specs
 from opsbook.incident.triage import query_fields
-from opsbook.incident.window import IncidentWindow, resolve_window
+from opsbook.incident.window import IncidentWindow, drill_params, resolve_window
 from opsbook.present import SKIPPED, SectionError, format_value, status_of
 from opsbook.settings import Settings, resolve
 
@@ -182,7 +181,7 @@ def detect_change_point(
     return series.index[split]
 
 
-@shared_params
+@drill_params
 def drill_latency(
     service: str,
     start: str | pd.Timestamp = "",
@@ -195,8 +194,6 @@ def drill_latency(
 
     Parameters
     ----------
-    service
-        The service, e.g. ``checkout-api``.
     start, end
         The window (ISO 8601, UTC; empty: the last hour). Give room before the regression.
     change_at

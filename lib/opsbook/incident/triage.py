@@ -25,7 +25,6 @@ from pathlib import Path
 import pandas as pd
 
 from opsbook import alarms, changes, health, logs
-from opsbook._docs import shared_params
 from opsbook.errors import ConfigurationError, OpsbookError, QueryFailedError
 from opsbook.incident.checks import (
     ERROR,
@@ -41,7 +40,7 @@ from opsbook.incident.patterns import group_by_pattern
 from opsbook.incident.services import ServiceTargets, find_service
 from opsbook.incident.signals import compare_signals, fetch_signals, signal_specs
 from opsbook.incident.tracing import check_canaries, check_dependencies
-from opsbook.incident.window import IncidentWindow, resolve_window
+from opsbook.incident.window import IncidentWindow, drill_params, resolve_window
 from opsbook.present import format_value, worst
 from opsbook.settings import Settings, resolve
 
@@ -246,7 +245,7 @@ def _handoff(
     return params
 
 
-@shared_params
+@drill_params
 def triage(
     service: str,
     start: str | pd.Timestamp = "",
@@ -264,8 +263,6 @@ def triage(
     ----------
     service
         The service (as named in its alarms, SLOs and log groups), e.g. ``checkout-api``.
-    start, end
-        The window (ISO 8601, UTC); empty: the last hour.
     baseline
         Empty: the same length before ``start``; else an offset back such as ``1d``.
     lookback
