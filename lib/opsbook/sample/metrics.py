@@ -132,8 +132,6 @@ def write_metrics(
     ----------
     root
         Folder of the sample data; ``metrics/`` is created inside it.
-    seed
-        Seed of the random generators; the same seed writes the same bytes.
 
     Returns
     -------

@@ -99,12 +99,13 @@ ORDERS_FUNCTION = LambdaFunction(org.ORDERS.log_group.rsplit("/", 1)[1], 1024, 1
 LAMBDA_FUNCTIONS = (CATALOG_FUNCTION, ORDERS_FUNCTION)
 
 
-#: Writes the entries of a sample writer's ``story`` and ``scale`` parameters into its docstring
-#: (see :func:`opsbook._docs.sharing`).
+#: Writes the entries of a sample writer's ``story``, ``scale`` and ``seed`` parameters into its
+#: docstring (see :func:`opsbook._docs.sharing`).
 sample_params = sharing(
     {
         "story": "The injected events, from :func:`opsbook.sample.org.timeline`.",
         "scale": "Volume multiplier, > 0.",
+        "seed": "Seed of the random generators; the same seed writes the same bytes.",
     }
 )
 

@@ -106,8 +106,6 @@ def write_logs(
     ----------
     root
         Folder of the sample data; ``logs/`` is created inside it.
-    seed
-        Seed of the random generators; the same seed writes the same bytes.
 
     Returns
     -------
