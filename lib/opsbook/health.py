@@ -14,6 +14,7 @@ from __future__ import annotations
 import pandas as pd
 
 from opsbook import clock
+from opsbook._docs import shared_params
 from opsbook.backends import backend
 from opsbook.settings import Settings, resolve
 
@@ -22,6 +23,7 @@ __all__ = ["UNAVAILABLE", "read_health_events"]
 UNAVAILABLE = "unavailable"
 
 
+@shared_params
 def read_health_events(
     start: clock.Moment, end: clock.Moment, *, settings: Settings | None = None
 ) -> pd.DataFrame:
@@ -32,8 +34,6 @@ def read_health_events(
     start, end
         The window (naive times are UTC); an event counts if it started before ``end`` and had
         not ended by ``start``.
-    settings
-        Backend and data location.
 
     Returns
     -------

@@ -32,7 +32,7 @@ import pandas as pd
 
 from opsbook import clock
 from opsbook.cost.query import run_cur_query
-from opsbook.cost.spend import accounts_param, for_accounts
+from opsbook.cost.spend import accounts_param, cost_params, for_accounts
 from opsbook.errors import ConfigurationError
 from opsbook.present import SKIPPED, annotate, status_of
 from opsbook.runner import checks_arguments
@@ -159,6 +159,7 @@ def anomaly_window(start: str | dt.date, end: str | dt.date) -> tuple[dt.date, d
 
 
 @checks_arguments("start", "end", "accounts", "min_score", "min_impact_usd")
+@cost_params
 def review_anomalies(
     start: str | dt.date,
     end: str | dt.date,
@@ -177,8 +178,6 @@ def review_anomalies(
     start, end
         Usage days to judge (``YYYY-MM-DD``; end excluded). History before ``start`` is read too.
         Empty ``end``: up to today (UTC); empty ``start``: the 30 days before ``end``.
-    accounts
-        Linked account ids to keep; empty keeps all.
     history_weeks
         Weeks of same-weekday history behind each day's expectation.
     min_score, min_impact_usd, min_impact_pct

@@ -34,7 +34,13 @@ from dataclasses import dataclass
 import pandas as pd
 
 from opsbook import athena
-from opsbook.cost.spend import check_month, last_closed_month, no_data_message, period_params
+from opsbook.cost.spend import (
+    check_month,
+    cost_params,
+    last_closed_month,
+    no_data_message,
+    period_params,
+)
 from opsbook.errors import ConfigurationError, MissingColumnError
 from opsbook.present import FINDING, PASS, SKIPPED
 from opsbook.runner import checks_arguments
@@ -63,6 +69,7 @@ CONTAINER_BASES = {
 }
 
 
+@cost_params
 def spend_by_container(
     start_period: str,
     end_period: str | None = None,
@@ -84,8 +91,6 @@ def spend_by_container(
     basis
         ``amortized`` (split cost allocation data's own basis), ``net_amortized`` or ``public``
         (public on-demand). ``unblended`` is refused: the split rows carry no unblended cost.
-    accounts
-        Linked account ids to keep (comma-separated or a list); empty keeps all.
 
     Returns
     -------

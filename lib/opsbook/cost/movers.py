@@ -21,6 +21,7 @@ import pandas as pd
 
 from opsbook.cost.spend import (
     check_month,
+    cost_params,
     for_accounts,
     month_days,
     no_data_message,
@@ -51,6 +52,7 @@ def compared_days(daily: pd.DataFrame, month: str) -> int:
     return min(int(in_month.max().day), month_days(month))
 
 
+@cost_params
 def top_movers(
     month: str,
     *,
@@ -67,8 +69,6 @@ def top_movers(
         The billing period to explain (``YYYY-MM``); compared with the one before.
     basis
         Cost basis (see :data:`opsbook.cost.spend.BASES`).
-    accounts
-        Linked account ids to keep; empty keeps all.
     top
         How many movers to return, largest absolute change first.
 

@@ -20,6 +20,7 @@ from collections.abc import Iterable
 import pandas as pd
 
 from opsbook import clock
+from opsbook._docs import ENTRIES, sharing
 from opsbook.cost.query import run_cur_query
 from opsbook.errors import ConfigurationError, NoDataError
 from opsbook.settings import Settings
@@ -102,6 +103,16 @@ def check_basis(basis: str) -> str:
     return BASES[basis]
 
 
+#: Writes the entries of the cost analyses' shared parameters into their docstrings: those of
+#: :data:`opsbook._docs.ENTRIES` and the accounts :func:`accounts_param` takes.
+cost_params = sharing(
+    {
+        **ENTRIES,
+        "accounts": "Linked account ids to keep (comma-separated or a list); empty keeps all.",
+    }
+)
+
+
 def accounts_param(accounts: str | Iterable[str] | None) -> str:
     """Return ``accounts`` (ids, comma-separated or a list) as the bound query parameter.
 
@@ -177,6 +188,7 @@ def month_days(month: str) -> int:
     return (dt.date.fromisoformat(f"{shift_month(month, 1)}-01") - start).days
 
 
+@cost_params
 def spend_by(
     dimension: str,
     start_period: str,
@@ -201,8 +213,6 @@ def spend_by(
         Billing periods ``YYYY-MM`` (``end_period`` defaults to ``start_period``).
     basis
         ``unblended`` (invoiced), ``amortized``, ``net_amortized`` or ``public`` (on-demand).
-    accounts
-        Linked account ids to keep (comma-separated or a list); empty keeps all.
     key
         For ``tag``: the CUR tag key (``user_app``); for ``cost_category``: its name. Untagged
         cost is returned as the value ``(untagged)`` so the tag view sums to the total.

@@ -25,7 +25,7 @@ from opsbook.errors import NoDataError, OpsbookError
 from opsbook.incident.patterns import mask_message
 from opsbook.incident.services import ServiceTargets, find_service
 from opsbook.incident.triage import query_fields
-from opsbook.incident.window import IncidentWindow, resolve_window
+from opsbook.incident.window import IncidentWindow, drill_params, resolve_window
 from opsbook.present import SKIPPED, annotate, status_of
 from opsbook.settings import Settings, resolve
 
@@ -98,6 +98,7 @@ class Drill5xx:
         )
 
 
+@drill_params
 def drill_5xx(
     service: str,
     start: str | pd.Timestamp = "",
@@ -112,10 +113,6 @@ def drill_5xx(
 
     Parameters
     ----------
-    service
-        The service, e.g. ``checkout-api``.
-    start, end
-        The window (empty: the last hour).
     change_at
         The suspected change (ISO time): requests before it are compared with those after.
         Empty: no comparison.
@@ -124,8 +121,6 @@ def drill_5xx(
     alb_logs
         ALB access log archives (``s3://<bucket>/<prefix>``); default every ``alb`` archive
         :func:`opsbook.logs.list_s3_sources` finds.
-    settings
-        Backend and data location.
     """
     window = resolve_window(start, end)
     settings = settings or resolve()

@@ -27,7 +27,7 @@ from opsbook import metrics
 from opsbook.errors import ConfigurationError, NoDataError, OpsbookError
 from opsbook.incident.services import ServiceTargets, find_service
 from opsbook.incident.triage import query_fields
-from opsbook.incident.window import IncidentWindow, resolve_window
+from opsbook.incident.window import IncidentWindow, drill_params, resolve_window
 from opsbook.present import SKIPPED, SectionError, status_of
 from opsbook.settings import Settings, resolve
 
@@ -227,6 +227,7 @@ class LambdaDrill:
         return figure
 
 
+@drill_params
 def drill_lambda(
     service: str,
     start: str | pd.Timestamp = "",
@@ -241,12 +242,8 @@ def drill_lambda(
     ----------
     service
         The service, e.g. ``orders-worker``; its functions come from its alarms and SLOs.
-    start, end
-        The window (ISO 8601, UTC; empty: the last hour).
     functions
         Function names to look at instead of the service's own.
-    settings
-        Backend and data location.
 
     Raises
     ------

@@ -33,7 +33,7 @@ from opsbook.incident.patterns import mask_message
 from opsbook.incident.services import ServiceTargets, find_service
 from opsbook.incident.signals import signal_specs
 from opsbook.incident.triage import query_fields
-from opsbook.incident.window import IncidentWindow, resolve_window
+from opsbook.incident.window import IncidentWindow, drill_params, resolve_window
 from opsbook.present import SKIPPED, SectionError, format_value, status_of
 from opsbook.settings import Settings, resolve
 
@@ -181,6 +181,7 @@ def detect_change_point(
     return series.index[split]
 
 
+@drill_params
 def drill_latency(
     service: str,
     start: str | pd.Timestamp = "",
@@ -193,14 +194,10 @@ def drill_latency(
 
     Parameters
     ----------
-    service
-        The service, e.g. ``checkout-api``.
     start, end
         The window (ISO 8601, UTC; empty: the last hour). Give room before the regression.
     change_at
         The change point (ISO time, e.g. ``change_at`` from incident-triage); empty: detected.
-    settings
-        Backend and data location.
 
     Raises
     ------

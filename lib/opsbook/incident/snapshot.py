@@ -45,7 +45,7 @@ from opsbook.errors import ConfigurationError, NoDataError, OpsbookError
 from opsbook.incident.lambda_failures import LAMBDA_METRICS
 from opsbook.incident.services import ServiceTargets, find_service, parse_dimensions
 from opsbook.incident.signals import signal_specs
-from opsbook.incident.window import IncidentWindow, resolve_window
+from opsbook.incident.window import IncidentWindow, drill_params, resolve_window
 from opsbook.metrics import MetricSeries
 from opsbook.settings import Settings, resolve
 
@@ -75,6 +75,7 @@ class Snapshot:
         return sorted(p.relative_to(self.dest) for p in self.dest.rglob("*") if p.is_file())
 
 
+@drill_params
 def snapshot(
     service: str,
     start: str | pd.Timestamp,
@@ -89,16 +90,12 @@ def snapshot(
 
     Parameters
     ----------
-    service
-        The service, e.g. ``checkout-api``.
     start, end
         The window (ISO 8601, UTC). Metrics cover the baseline too, changes the look-back.
     dest
         A new or empty folder.
     baseline, lookback
         As for :func:`opsbook.incident.triage`.
-    settings
-        Where to read from.
 
     Returns
     -------

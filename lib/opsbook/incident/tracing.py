@@ -36,6 +36,7 @@ import numpy as np
 import pandas as pd
 
 from opsbook import canaries, clock, traces
+from opsbook._docs import shared_params
 from opsbook.errors import OpsbookError
 from opsbook.incident.checks import FINDING, PASS, SKIPPED, Check, Finding
 from opsbook.incident.window import IncidentWindow, resolve_window
@@ -386,6 +387,7 @@ class TraceDrill:
         return {"moved_edge": None if moved.empty else str(moved.iloc[0].edge)}
 
 
+@shared_params
 def drill_traces(
     service: str,
     start: clock.Moment,
@@ -408,8 +410,6 @@ def drill_traces(
         before ``start``), after is the window.
     top
         How many failing and how many slowest calls to list.
-    settings
-        Backend and data location.
 
     Examples
     --------

@@ -40,7 +40,7 @@ from opsbook.incident.patterns import group_by_pattern
 from opsbook.incident.services import ServiceTargets, find_service
 from opsbook.incident.signals import compare_signals, fetch_signals, signal_specs
 from opsbook.incident.tracing import check_canaries, check_dependencies
-from opsbook.incident.window import IncidentWindow, resolve_window
+from opsbook.incident.window import IncidentWindow, drill_params, resolve_window
 from opsbook.present import format_value, worst
 from opsbook.settings import Settings, resolve
 
@@ -245,6 +245,7 @@ def _handoff(
     return params
 
 
+@drill_params
 def triage(
     service: str,
     start: str | pd.Timestamp = "",
@@ -262,8 +263,6 @@ def triage(
     ----------
     service
         The service (as named in its alarms, SLOs and log groups), e.g. ``checkout-api``.
-    start, end
-        The window (ISO 8601, UTC); empty: the last hour.
     baseline
         Empty: the same length before ``start``; else an offset back such as ``1d``.
     lookback
@@ -273,8 +272,6 @@ def triage(
         ``golden_signals``, ``dependencies``, ``top_errors``, ``slo_burn``).
     databases
         RDS instances the service depends on, for saturation signals.
-    settings
-        Backend and data location.
 
     Returns
     -------

@@ -18,12 +18,24 @@ from dataclasses import dataclass
 import pandas as pd
 
 from opsbook import clock
+from opsbook._docs import ENTRIES, sharing
 from opsbook.errors import ConfigurationError
 
-__all__ = ["DEFAULT_LENGTH", "MAX_WINDOW", "IncidentWindow", "resolve_window"]
+__all__ = ["DEFAULT_LENGTH", "MAX_WINDOW", "IncidentWindow", "drill_params", "resolve_window"]
 
 DEFAULT_LENGTH = pd.Timedelta(hours=1)
 MAX_WINDOW = pd.Timedelta(days=2)  # 1-minute metrics and raw log scans stay fast below this
+
+#: Writes the parameter entries the drills share into their docstrings (see
+#: :func:`opsbook._docs.sharing`): those of :data:`opsbook._docs.ENTRIES`, the service and the
+#: window as :func:`resolve_window` takes it.
+drill_params = sharing(
+    {
+        **ENTRIES,
+        "service": "The service, e.g. ``checkout-api``.",
+        "start, end": "The window (ISO 8601, UTC; empty: the last hour).",
+    }
+)
 
 
 @dataclass(frozen=True)

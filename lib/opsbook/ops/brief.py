@@ -34,6 +34,7 @@ from typing import Any
 import pandas as pd
 
 from opsbook import alarms, athena, clock, logs, metrics
+from opsbook._docs import shared_params
 from opsbook.errors import OpsbookError
 from opsbook.incident.patterns import group_by_pattern
 from opsbook.incident.triage import query_fields
@@ -135,6 +136,7 @@ class Brief:
 
 
 @checks_arguments("day", "stale_hours", "flapping_changes", "growth", "top")
+@shared_params
 def review_brief(
     day: clock.Moment | None = "",
     *,
@@ -158,8 +160,6 @@ def review_brief(
         An error pattern is grown when the day has this many times its previous-week daily average.
     top
         How many error patterns to list.
-    settings
-        Backend and data location.
 
     Raises
     ------

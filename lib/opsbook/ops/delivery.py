@@ -37,6 +37,7 @@ import numpy as np
 import pandas as pd
 
 from opsbook import clock
+from opsbook._docs import shared_params
 from opsbook.alarms import describe_alarms, read_alarm_history
 from opsbook.errors import ConfigurationError
 from opsbook.ops.deployments import (
@@ -113,6 +114,7 @@ def _account_of(arn: object) -> str | None:
     return parts[4] if len(parts) > 5 and parts[4] else None
 
 
+@shared_params
 def read_alarm_spans(
     start: clock.Moment,
     end: clock.Moment,
@@ -135,8 +137,6 @@ def read_alarm_spans(
         Deployed service names the alarms are matched to (see the module's definitions).
     alarm_services
         Explicit ``{alarm name: service}`` overrides.
-    settings
-        Backend and data location.
 
     Examples
     --------
@@ -506,6 +506,7 @@ def resolve_window(
 
 
 @checks_arguments("start", "end", "days")
+@shared_params
 def review_delivery(
     start: clock.Moment | None,
     end: clock.Moment | None,
@@ -552,8 +553,6 @@ def review_delivery(
         OpenSLO file of the SLOs; ``None``: ``slos.yaml`` in the data folder.
     slo_services, slo_account, tiers
         See :func:`opsbook.ops.pages.read_slo_pages`.
-    settings
-        Backend and data location.
 
     Examples
     --------

@@ -17,6 +17,7 @@ from collections.abc import Iterable, Mapping
 import pandas as pd
 
 from opsbook import clock
+from opsbook._docs import shared_params
 from opsbook.changes import read_changes
 from opsbook.errors import ConfigurationError
 from opsbook.settings import Settings
@@ -76,6 +77,7 @@ def _rolls_tasks(action: str, request: Mapping[str, object]) -> bool:
     return bool(request.get("taskDefinition")) or request.get("forceNewDeployment") is True
 
 
+@shared_params
 def read_deployments(
     start: clock.Moment,
     end: clock.Moment,
@@ -95,8 +97,6 @@ def read_deployments(
     merge_within
         Minutes after a deployment's first event within which further events of the same
         account and service belong to it.
-    settings
-        Backend and data location.
 
     Returns
     -------

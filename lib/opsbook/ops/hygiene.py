@@ -34,6 +34,7 @@ from dataclasses import dataclass, field
 import pandas as pd
 
 from opsbook import athena, clock
+from opsbook._docs import shared_params
 from opsbook.alarms import read_alarm_history
 from opsbook.cost.spend import last_closed_month
 from opsbook.errors import ConfigurationError
@@ -306,6 +307,7 @@ def _ok(frame: Frame) -> pd.DataFrame | None:
 
 
 @checks_arguments("start", "end", "month", "days", "stale_days", "stuck_hours", "top")
+@shared_params
 def review_hygiene(
     start: clock.Moment | None,
     end: clock.Moment | None,
@@ -332,8 +334,6 @@ def review_hygiene(
         See :func:`stale_log_groups`, :func:`stuck_alarms`, :func:`flapping_alarms`.
     accounts
         Linked accounts of the spend (empty: all).
-    settings
-        Backend and data location.
 
     Examples
     --------

@@ -29,6 +29,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from opsbook._docs import shared_params
 from opsbook.errors import OpsbookError
 from opsbook.settings import Settings, resolve
 from opsbook.slo import maths
@@ -155,6 +156,7 @@ def find_page_starts(
     )
 
 
+@shared_params
 def read_slo_pages(
     deployments: pd.DataFrame,
     *,
@@ -182,8 +184,6 @@ def read_slo_pages(
         deployments of the service in any account.
     tiers
         Burn-rate tiers; only those of severity ``page`` are evaluated.
-    settings
-        Backend and data location.
 
     Returns
     -------

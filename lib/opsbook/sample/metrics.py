@@ -19,15 +19,6 @@ carry ``p50``, ``p90`` and ``p99``. The values aggregate the shared traffic mode
 of 1 per request, an error-rate metric (API Gateway ``5XXError``, Lambda ``Errors``) one 0/1
 sample per request so that its average is the error rate, and a metric with no samples in a
 minute (an idle Lambda function, an ALB without 5XX) has no record for it.
-
-Examples
---------
->>> import datetime as dt, tempfile
->>> from pathlib import Path
->>> from opsbook.sample.org import timeline
->>> facts = write_metrics(Path(tempfile.mkdtemp()), timeline(dt.date(2026, 11, 15)), scale=0.1)
->>> facts["series"]
-25
 """
 
 from __future__ import annotations
@@ -59,6 +50,7 @@ from opsbook.sample.traffic import (
     check_scale,
     mixture_quantile,
     random_uuids,
+    sample_params,
     traffic_model,
 )
 
@@ -125,6 +117,7 @@ class MetricData:
         )
 
 
+@sample_params
 def write_metrics(
     root: Path, story: org.Timeline, *, scale: float = 1.0, seed: int = 7
 ) -> dict[str, Any]:
@@ -139,12 +132,6 @@ def write_metrics(
     ----------
     root
         Folder of the sample data; ``metrics/`` is created inside it.
-    story
-        The injected events, from :func:`opsbook.sample.org.timeline`.
-    scale
-        Volume multiplier, > 0.
-    seed
-        Seed of the random generators; the same seed writes the same bytes.
 
     Returns
     -------
@@ -161,8 +148,8 @@ def write_metrics(
     >>> import datetime as dt, tempfile
     >>> from opsbook.sample.org import timeline
     >>> facts = write_metrics(Path(tempfile.mkdtemp()), timeline(dt.date(2026, 11, 15)), scale=0.1)
-    >>> facts["namespaces"]["AWS/Lambda"]
-    10
+    >>> facts["series"], facts["namespaces"]["AWS/Lambda"]
+    (25, 10)
     """
     scale = check_scale(scale)
     model = traffic_model(story, scale=scale, seed=seed)

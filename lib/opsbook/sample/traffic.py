@@ -43,6 +43,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from opsbook._docs import sharing
 from opsbook.errors import ConfigurationError
 from opsbook.sample import episodes as plan
 from opsbook.sample import org
@@ -66,6 +67,7 @@ __all__ = [
     "norm_cdf",
     "norm_ppf",
     "random_uuids",
+    "sample_params",
     "traffic_model",
 ]
 
@@ -95,6 +97,17 @@ class LambdaFunction:
 CATALOG_FUNCTION = LambdaFunction(org.CATALOG.log_group.rsplit("/", 1)[1], 512, 10, "python:3.12")
 ORDERS_FUNCTION = LambdaFunction(org.ORDERS.log_group.rsplit("/", 1)[1], 1024, 15, "python:3.12")
 LAMBDA_FUNCTIONS = (CATALOG_FUNCTION, ORDERS_FUNCTION)
+
+
+#: Writes the entries of a sample writer's ``story``, ``scale`` and ``seed`` parameters into its
+#: docstring (see :func:`opsbook._docs.sharing`).
+sample_params = sharing(
+    {
+        "story": "The injected events, from :func:`opsbook.sample.org.timeline`.",
+        "scale": "Volume multiplier, > 0.",
+        "seed": "Seed of the random generators; the same seed writes the same bytes.",
+    }
+)
 
 
 def check_scale(scale: float) -> float:

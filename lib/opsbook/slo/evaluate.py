@@ -21,6 +21,7 @@ import numpy as np
 import pandas as pd
 
 from opsbook import clock
+from opsbook._docs import shared_params
 from opsbook.errors import ConfigurationError
 from opsbook.present import FINDING, PASS, SKIPPED, annotate
 from opsbook.runner import checks_arguments
@@ -327,6 +328,7 @@ def _status(row: dict, tiers: Sequence[maths.Tier]) -> str:
 
 
 @checks_arguments("as_of")
+@shared_params
 def review_slos(
     spec: str | Path | Sequence[Slo],
     as_of: clock.Moment | None = None,
@@ -353,8 +355,6 @@ def review_slos(
         Multiwindow burn-rate tiers (default the SRE Workbook's three).
     max_event_share
         Warn (``low_traffic``) when one bad event consumes more than this share of the budget.
-    settings
-        Backend and data location.
 
     Examples
     --------

@@ -36,15 +36,6 @@ The package's modules: :mod:`~opsbook.sample.logs.events` (the events of a log g
 draws they share), :mod:`~opsbook.sample.logs.checkout`, :mod:`~opsbook.sample.logs.lambdas` and
 :mod:`~opsbook.sample.logs.access` (what each service logs), and :mod:`~opsbook.sample.logs.s3`
 (the two S3 layouts).
-
-Examples
---------
->>> import datetime as dt, tempfile
->>> from pathlib import Path
->>> from opsbook.sample.org import timeline
->>> facts = write_logs(Path(tempfile.mkdtemp()), timeline(dt.date(2026, 11, 15)), scale=0.05)
->>> sorted(facts["log_groups"])[0]
-'/aws/apigateway/shop-public-api/access'
 """
 
 from __future__ import annotations
@@ -69,7 +60,7 @@ from opsbook.sample.logs.s3 import (
     write_export,
     write_firehose,
 )
-from opsbook.sample.traffic import check_scale, epoch_ms, traffic_model
+from opsbook.sample.traffic import check_scale, epoch_ms, sample_params, traffic_model
 
 __all__ = [
     "ACCESS_LOG_DELIVERY_STREAM",
@@ -101,6 +92,7 @@ STALE_LOG_GROUP = "/aws/lambda/inventory-sync"
 STALE_HISTORY = {"created": 420, "stopped": 47, "runs_per_day": 288, "run_bytes": 560}
 
 
+@sample_params
 def write_logs(
     root: Path, story: org.Timeline, *, scale: float = 1.0, seed: int = 7
 ) -> dict[str, Any]:
@@ -114,12 +106,6 @@ def write_logs(
     ----------
     root
         Folder of the sample data; ``logs/`` is created inside it.
-    story
-        The injected events, from :func:`opsbook.sample.org.timeline`.
-    scale
-        Volume multiplier, > 0.
-    seed
-        Seed of the random generators; the same seed writes the same bytes.
 
     Returns
     -------
@@ -137,8 +123,8 @@ def write_logs(
     >>> import datetime as dt, tempfile
     >>> from opsbook.sample.org import timeline
     >>> facts = write_logs(Path(tempfile.mkdtemp()), timeline(dt.date(2026, 11, 15)), scale=0.05)
-    >>> facts["log_groups"]["/aws/lambda/orders-worker"]["format"]
-    's3-export'
+    >>> sorted(facts["log_groups"])[0], facts["log_groups"]["/aws/lambda/orders-worker"]["format"]
+    ('/aws/apigateway/shop-public-api/access', 's3-export')
     """
     scale = check_scale(scale)
     model = traffic_model(story, scale=scale, seed=seed)
