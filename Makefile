@@ -91,7 +91,7 @@ test-dates: $(STAMP) browser faketime
 	@printf '%s\n' '$(DATES)' | tr '|' '\n' | while read -r when; do \
 	  echo "== make test-dates: the suite at $$when UTC"; \
 	  start=$$(date +%s); \
-	  TZ=UTC faketime -f "@$$when" $(BIN)/pytest -q -p no:cacheprovider $(TEST_DATES_ARGS) \
+	  TZ=UTC faketime -f "@$$when" $(BIN)/pytest -q -p no:cacheprovider --notebooks-today $(TEST_DATES_ARGS) \
 	    --deselect tests/sources/test_athena.py::test_a_long_local_query_is_stopped_at_the_timeout || exit 1; \
 	  echo "== $$when: passed in $$(( $$(date +%s) - start )) s"; \
 	done

@@ -1,10 +1,11 @@
 """Shared fixtures: the generated sample organisation, moto on loopback, a clean environment.
 
-Two samples are generated when first needed and cached under ``.pytest_cache``, keyed by the
-generator's source and date: one pinned to 2026-11-15 for tests that assert exact figures
-(``sample_dir``), and one ending on opsbook's today (:func:`opsbook.clock.today`) for the
-notebooks nbval runs with default parameters (their kernels read it through
-``OPSBOOK_DATA_DIR``), so they run as `make report` does on any date (``make test-dates``).
+The sample is generated when first needed and cached under ``.pytest_cache``, keyed by the
+generator's source and date: it is pinned to 2026-11-15 (``sample_dir``), so no test depends on
+today's date. The notebooks nbval runs with their default parameters ("the last closed month",
+"the last hour") read it too (``OPSBOOK_DATA_DIR``), at :data:`PINNED_NOW` (``OPSBOOK_NOW`` in the
+kernels nbval starts). ``--notebooks-today`` (``make test-dates``, under faketime) runs them as
+`make report` does on the date the clock gives instead: on a second sample ending that day.
 Reports go to a temporary folder that is removed at the end of the session.
 
 Tests that reach moto (``aws_env``) run at :data:`PINNED_NOW`, the morning after the pinned
@@ -22,7 +23,7 @@ import os
 import shutil
 import socket
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -69,6 +70,15 @@ def _today() -> dt.date:
     return clock.today()
 
 
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption(
+        "--notebooks-today",
+        action="store_true",
+        help="nbval runs the notebooks at the clock's date on a sample ending that day "
+        "(make test-dates), not at the pinned moment on the pinned sample",
+    )
+
+
 @pytest.hookimpl(tryfirst=True)
 def pytest_configure(config: pytest.Config) -> None:
     from opsbook.runner import ensure_kernel
@@ -98,7 +108,7 @@ def pytest_unconfigure(config: pytest.Config) -> None:
 MOTO_FIXTURES = frozenset({"aws_env", "moto_server"})
 
 
-def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     # Markers (pyproject.toml lists them), so a developer can run a fast subset (`-m "not kernel"`):
     # a test module that starts kernels or Chromium says so with `pytestmark`; notebooks collected
     # by nbval start a kernel; `moto` and `slow` follow from what a test uses.
@@ -111,19 +121,40 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
             item.add_marker(pytest.mark.moto)
     items.sort(key=_file_order(items))
     # Notebooks collected by nbval run with their default parameters ("the last closed month",
-    # "the last hour"), so their data ends today, as `make report`'s does; tests that assert exact
-    # figures use the pinned sample (the `sample_dir` fixture) instead.
+    # "the last hour") on the pinned sample at the pinned moment (_with_pinned_clock), or, with
+    # --notebooks-today, on a sample ending today as `make report`'s does.
     notebooks = any(str(item.fspath).endswith(".ipynb") for item in items)
     pinned = any("sample_dir" in getattr(item, "fixturenames", ()) for item in items)
-    # Both samples now, the second worker starting with the other one: on a fresh clone (CI) the
-    # two are generated side by side rather than one after the other.
-    wanted = [as_of for as_of, needed in ((_today(), notebooks), (AS_OF, pinned)) if needed]
+    today = _today() if config.getoption("notebooks_today") else AS_OF
+    # Both samples now, the second worker starting with the other one: with --notebooks-today
+    # the two are generated side by side rather than one after the other.
+    wanted = [as_of for as_of, needed in ((today, notebooks), (AS_OF, pinned)) if needed]
     if int(os.environ.get("PYTEST_XDIST_WORKER", "gw0").removeprefix("gw") or 0) % 2:
         wanted.reverse()
-    for as_of in wanted:
+    for as_of in dict.fromkeys(wanted):
         ensure_sample(as_of)
     if notebooks:
-        os.environ["OPSBOOK_DATA_DIR"] = str(ensure_sample(_today()))
+        os.environ["OPSBOOK_DATA_DIR"] = str(ensure_sample(today))
+    if notebooks and not config.getoption("notebooks_today"):
+        # (a conftest's runtest hooks reach only the tests below it, so not the notebooks)
+        for notebook in {item.parent for item in items if str(item.fspath).endswith(".ipynb")}:
+            notebook.setup = _with_pinned_clock(notebook.setup)  # type: ignore[union-attr]
+
+
+def _with_pinned_clock(start: Callable[[], None]) -> Callable[[], None]:
+    """Wrap an nbval notebook's setup (where it starts the kernel): the kernel gets
+    ``OPSBOOK_NOW`` = :data:`PINNED_NOW` (unless one is set already); this process keeps its own."""
+
+    def setup() -> None:
+        saved = os.environ.get("OPSBOOK_NOW")
+        os.environ["OPSBOOK_NOW"] = saved or PINNED_NOW
+        try:
+            start()
+        finally:
+            if saved is None:
+                del os.environ["OPSBOOK_NOW"]
+
+    return setup
 
 
 def _file_order(items: list[pytest.Item]):
