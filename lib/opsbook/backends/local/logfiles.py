@@ -31,6 +31,9 @@ Decoding: an export file's times are parsed by Arrow at once, and Firehose recor
 reader, a batch of objects per read (Python's parsers take what Arrow cannot read as they would).
 Each decoded file is kept for the life of the process, keyed on its path, size and mtime, up to
 ``CACHE_BYTES``: a runbook lists the log groups and runs several queries over the same files.
+With a ``cache_dir``, a day folder's Firehose objects are kept as one Parquet copy (a warm read
+opens one file a day, not one an object); a folder with an object that fails is read object by
+object, so the bad one is named or skipped as without the cache.
 
 Examples
 --------
@@ -59,8 +62,8 @@ import pyarrow.json as pa_json
 import pyarrow.parquet as pq
 
 from opsbook.backends import layout
-from opsbook.backends.local._reading import Malformed, Reading
-from opsbook.backends.local.columnar import cached_copy, cached_parquet
+from opsbook.backends.local._reading import _READ_ERRORS, Malformed, Reading
+from opsbook.backends.local.columnar import cached_copy, cached_parquet, cached_parquet_of
 
 __all__ = [
     "CACHE_BYTES",
@@ -104,7 +107,7 @@ def read_events(data_dir: Path, reading: Reading | None = None) -> pa.Table:
         if decoded is not None:
             pieces.append(_export_table(decoded.events, group, stream))
     objects = _firehose_objects(data_dir / layout.LOG_FIREHOSE, reading)
-    _prefetch_firehose(objects, reading.cache_dir)
+    _prefetch_firehose(objects, objects, reading.cache_dir)
     for path in objects:
         decoded = _read(path, _decode_firehose, reading)
         if decoded is not None:
@@ -129,7 +132,7 @@ def list_groups(data_dir: Path, reading: Reading | None = None) -> list[str]:
         if group not in found and reading.read(path, _holds_a_line):
             found.add(group)
     objects = _firehose_objects(data_dir / layout.LOG_FIREHOSE, reading)
-    _prefetch_firehose(objects, reading.cache_dir)
+    _prefetch_firehose(objects, objects, reading.cache_dir)
     for path in objects:
         decoded = _read(path, _decode_firehose, reading)
         if decoded is not None:
@@ -246,7 +249,7 @@ def _key(path: Path, decode: Callable[[Path], _Decoded]) -> tuple:
 
 
 def _store(key: tuple, found: _Decoded) -> None:
-    size = found.events.get_total_buffer_size()
+    size = found.events.nbytes  # a slice counts its rows, not the buffers it shares
     with _CACHE_LOCK:
         if size > CACHE_BYTES or key in _CACHE:
             return
@@ -282,14 +285,111 @@ def _parse_stamps(stamps: list[str]) -> pa.Array:
 
 def _decode_firehose(path: Path) -> _Decoded:
     """Decode one Firehose object: gzip members, each one subscription record (JSON)."""
-    members = _inflate(path)
+    return _firehose_members(_inflate(path))
+
+
+def _firehose_members(members: list[bytes]) -> _Decoded:
     try:
         return _firehose_arrow(_read_records(members))
     except (pa.ArrowInvalid, pa.ArrowTypeError, _Irregular):
         return _firehose_python(members)
 
 
-def _prefetch_firehose(paths: list[Path], cache_dir: Path | None = None) -> None:
+def _prefetch_firehose(paths: list[Path], every: list[Path], cache_dir: Path | None = None) -> None:
+    """Decode the Firehose objects ``paths`` not held in memory yet, a folder or batch at a time.
+
+    With a ``cache_dir``, each day folder (``YYYY/MM/DD``) that holds one of ``paths`` is kept
+    as one Parquet copy of all its objects among ``every`` (:func:`_folder_copy`): a warm read
+    opens one file a day instead of one an object, and a window's hours are chosen from its
+    rows. A folder that cannot be copied whole (an object that fails) is read object by object,
+    as without the cache (:func:`_prefetch_batches`), so the bad one is named or skipped.
+    """
+    if cache_dir is None:
+        _prefetch_batches(paths)
+        return
+    wanted = {_day_folder(path) for path in paths}
+    folders: dict[Path, list[Path]] = {}
+    for path in every:
+        if _day_folder(path) in wanted:
+            folders.setdefault(_day_folder(path), []).append(path)
+    alone = []
+    for members in folders.values():
+        try:
+            keys = [_key(path, _decode_firehose) for path in sorted(members)]
+        except OSError:
+            alone += members  # named when read alone
+            continue
+        with _CACHE_LOCK:
+            if all(key in _CACHE for key in keys):
+                continue
+        decoded = _folder_copy(sorted(members), cache_dir)
+        if decoded is None:
+            alone += members
+            continue
+        for key, found in zip(keys, decoded, strict=True):
+            _store(key, found)
+    left = set(alone)
+    _prefetch_batches([path for path in paths if path in left], cache_dir)
+
+
+def _day_folder(path: Path) -> Path:
+    """Return the folder whose Firehose objects share one Parquet copy: ``.../YYYY/MM/DD``."""
+    parts = path.parts
+    for i in range(len(parts) - 5, -1, -1):
+        if all(p.isdigit() for p in parts[i : i + 4]) and len(parts[i]) == 4:
+            return Path(*parts[: i + 3])
+    return path.parent
+
+
+def _folder_copy(paths: list[Path], cache_dir: Path) -> list[_Decoded] | None:
+    """Return each object's events from its folder's Parquet copy; ``None``: read them alone.
+
+    The copy holds the objects' events in order, with each object's row count and group sets
+    in the schema's metadata. A folder with an object that cannot be decoded is not cached.
+    """
+    try:
+        copy = cached_parquet_of(paths, _save_folder, folder=cache_dir, kind=_FOLDER_KIND)
+        if copy is None:
+            return None
+        table = pq.read_table(copy)
+        meta = json.loads((table.schema.metadata or {})[b"objects"])
+    except (*_READ_ERRORS, pa.ArrowException, KeyError):
+        return None
+    if len(meta) != len(paths):
+        return None
+    events, found, offset = table.replace_schema_metadata(None), [], 0
+    for rows, groups, listed in meta:
+        found.append(_Decoded(events.slice(offset, rows), frozenset(groups), frozenset(listed)))
+        offset += rows
+    return found
+
+
+# The folder copies sit beside the objects' own (one per object, when a folder cannot be copied).
+_FOLDER_KIND = "logs-firehose-v1"
+
+
+def _save_folder(paths: list[Path], target: Path) -> None:
+    """Write the events of Firehose objects as one Parquet file (see :func:`_folder_copy`)."""
+    members = [_inflate(path) for path in paths]
+    try:
+        records = _read_records([m for part in members for m in part])
+    except (pa.ArrowInvalid, pa.ArrowTypeError, _Irregular):
+        records = None
+    decoded, offset = [], 0
+    for part in members:
+        try:
+            if records is None:
+                raise _Irregular
+            decoded.append(_firehose_arrow(records.slice(offset, len(part))))
+        except _Irregular:
+            decoded.append(_firehose_python(part))
+        offset += len(part)
+    meta = [[d.events.num_rows, sorted(d.groups), sorted(d.listed)] for d in decoded]
+    events = pa.concat_tables([d.events for d in decoded])
+    pq.write_table(events.replace_schema_metadata({b"objects": json.dumps(meta).encode()}), target)
+
+
+def _prefetch_batches(paths: list[Path], cache_dir: Path | None = None) -> None:
     """Decode the Firehose objects not cached yet a batch at a time (one JSON read per batch).
 
     One read instead of one per object is most of the saving on hundreds of small objects; a
@@ -531,8 +631,9 @@ def scan_sources(
     pieces: list[pa.Table] = []
     saved = PurePosixPath(layout.DESCRIBE_LOG_GROUPS).name  # API output beside the logs
     files = [(root, p) for root, p in _files(paths, reading) if p.name != saved]
-    _prefetch_firehose([p for _, p in files if _firehose_candidate(p, start, end)],
-                       reading.cache_dir)  # fmt: skip
+    candidates = [p for _, p in files if _firehose_candidate(p, None, None)]
+    _prefetch_firehose([p for p in candidates if not _hour_outside(p.parts, start, end)],
+                       candidates, reading.cache_dir)  # fmt: skip
     for root, path in files:
         suffix = path.name.lower()
         found.files += 1
