@@ -221,6 +221,22 @@ def local(sample_dir: Path, sample_cache: Path, clean_env: Path):
 
 
 @pytest.fixture
+def sample_logs(sample_dir: Path, tmp_path: Path) -> Iterator[Path]:
+    """A data folder holding a copy of the pinned sample's logs (a test may change its files),
+    with the logs reader's in-process caches cleared before and after."""
+    from opsbook.backends import layout
+    from opsbook.backends.local import columnar, logfiles
+
+    target = tmp_path / "data"
+    shutil.copytree(sample_dir / layout.LOGS, target / layout.LOGS)
+    logfiles.clear_cache()
+    columnar.clear_memo()
+    yield target
+    logfiles.clear_cache()
+    columnar.clear_memo()
+
+
+@pytest.fixture
 def moto_settings(aws_env: str, clean_env: Path):
     """Settings of the aws backend on the moto server (us-east-1), and nothing else."""
     from opsbook.settings import resolve

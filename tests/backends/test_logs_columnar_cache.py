@@ -9,7 +9,6 @@ cache is cleared, with gzip decoding made to fail, so a decode would show).
 from __future__ import annotations
 
 import gzip
-import shutil
 from pathlib import Path
 
 import pytest
@@ -25,14 +24,8 @@ GROUPS = ["/ecs/checkout-api", "/aws/apigateway/shop-public-api/access"]
 
 
 @pytest.fixture
-def data(sample_dir: Path, tmp_path: Path) -> Path:
-    target = tmp_path / "data"
-    shutil.copytree(sample_dir / layout.LOGS, target / layout.LOGS)
-    logfiles.clear_cache()
-    columnar.clear_memo()
-    yield target
-    logfiles.clear_cache()
-    columnar.clear_memo()
+def data(sample_logs: Path) -> Path:
+    return sample_logs
 
 
 def _query(data: Path, cache: Path | str) -> list[dict]:

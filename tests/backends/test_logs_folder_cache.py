@@ -9,7 +9,6 @@ as without the cache and its folder is never copied.
 from __future__ import annotations
 
 import gzip
-import shutil
 from pathlib import Path
 
 import pyarrow.parquet as pq
@@ -27,14 +26,8 @@ GROUPS = ["/aws/apigateway/shop-public-api/access", "/ecs/checkout-api"]  # Fire
 
 
 @pytest.fixture
-def data(sample_dir: Path, tmp_path: Path) -> Path:
-    target = tmp_path / "data"
-    shutil.copytree(sample_dir / layout.LOGS, target / layout.LOGS)
-    logfiles.clear_cache()
-    columnar.clear_memo()
-    yield target
-    logfiles.clear_cache()
-    columnar.clear_memo()
+def data(sample_logs: Path) -> Path:
+    return sample_logs
 
 
 def _query(data: Path, cache: Path | str) -> list[dict]:

@@ -109,13 +109,7 @@ def cached_parquet(
     if folder is None:
         return None
     _, target = _target(path, Path(folder), kind)
-    if target.is_file():
-        return target
-    made = _make(target, lambda scratch: decode(path, scratch))
-    if made is None:
-        return None
-    _account(Path(folder) / FOLDER, made, cap)
-    return target
+    return _kept(target, lambda scratch: decode(path, scratch), Path(folder), cap)
 
 
 def cached_copy(path: Path, *, folder: Path | None, kind: str) -> Path | None:
@@ -154,12 +148,17 @@ def cached_parquet_of(
     target = (
         Path(folder) / FOLDER / kind / f"{hashlib.sha256(keys.encode()).hexdigest()[:32]}.parquet"
     )
+    return _kept(target, lambda scratch: decode(ordered, scratch), Path(folder), cap)
+
+
+def _kept(target: Path, make: Callable[[Path], None], folder: Path, cap: int) -> Path | None:
+    """Return ``target``, made by ``make(scratch)`` when missing and counted against ``cap``."""
     if target.is_file():
         return target
-    made = _make(target, lambda scratch: decode(ordered, scratch))
+    made = _make(target, make)
     if made is None:
         return None
-    _account(Path(folder) / FOLDER, made, cap)
+    _account(folder / FOLDER, made, cap)
     return target
 
 
