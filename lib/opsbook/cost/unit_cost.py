@@ -19,11 +19,8 @@ Examples
 from __future__ import annotations
 
 import datetime as dt
-import functools
-import inspect
-from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, ClassVar
+from typing import ClassVar
 
 import pandas as pd
 
@@ -197,35 +194,39 @@ class UnitCostReport:
         return PASS if summarise(self.frame)["periods_with_unit_cost"] else SKIPPED
 
 
-def _taking_parameters_of(compute: Callable[..., Any]) -> Callable[[Callable], Callable]:
-    """Give ``report``, a function of ``compute``'s result, ``compute``'s parameters."""
-
-    def decorate(report: Callable[[Any], Any]) -> Callable[..., Any]:
-        @functools.wraps(report)
-        def call(*args: Any, **kwargs: Any) -> Any:
-            return report(compute(*args, **kwargs))
-
-        returns = inspect.signature(report).return_annotation
-        call.__signature__ = inspect.signature(compute).replace(return_annotation=returns)
-        call.__annotations__ = {**compute.__annotations__, "return": returns}
-        return call
-
-    return decorate
-
-
 @checks_arguments("start", "end", "basis", "grain")
-@_taking_parameters_of(unit_costs)
-def review_unit_cost(frame: pd.DataFrame) -> UnitCostReport:
+def review_unit_cost(
+    start: str | dt.date,
+    end: str | dt.date,
+    *,
+    tag_key: str = "App",
+    tag_value: str = "catalog-api",
+    series: str = DEFAULT_SERIES,
+    per: int = 1_000_000,
+    basis: str = "amortized",
+    grain: str = "day",
+    settings: Settings | None = None,
+) -> UnitCostReport:
     """Return the unit cost of one tagged app over ``[start, end)`` (see :func:`unit_costs`).
-
-    Takes the parameters of :func:`unit_costs`.
 
     Examples
     --------
     >>> review_unit_cost("2026-10-16", "2026-11-15").findings()[0]  # doctest: +SKIP
     'App=catalog-api: $59.03 per million requests ($12,887 over 218,318,332 requests)'
     """
-    return UnitCostReport(frame)
+    return UnitCostReport(
+        unit_costs(
+            start,
+            end,
+            tag_key=tag_key,
+            tag_value=tag_value,
+            series=series,
+            per=per,
+            basis=basis,
+            grain=grain,
+            settings=settings,
+        )  # fmt: skip
+    )
 
 
 def _findings(frame: pd.DataFrame) -> list[str]:
