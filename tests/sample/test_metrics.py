@@ -40,6 +40,7 @@ OBJECT = re.compile(
     r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\.gz$"
 )
 STATS = ("max", "min", "sum", "count", "p50", "p90", "p99")
+BODY = {"timestamp", "value", "unit"}  # a record's keys after its series' head
 
 
 def _ms(when: dt.datetime) -> int:
@@ -89,20 +90,28 @@ def _read(root: Path) -> tuple[dict[tuple, Series], int]:
         assert match, path
         assert match.groups()[:4] == match.groups()[4:]
         hour = _ms(dt.datetime(*map(int, match.groups()[:4]), tzinfo=dt.UTC))
+        tails: dict[str, list[str]] = defaultdict(list)  # the records of a file, by series
         for line in gzip.decompress(path.read_bytes()).decode().splitlines():
             head, sep, tail = line.partition(',"timestamp":')
             assert sep, line
+            tails[head].append(tail)
+        for head, bodies in tails.items():
             if head not in heads:
                 heads[head] = _check_head(head)
             key, stats, unit = heads[head]
-            body = json.loads('{"timestamp":' + tail)
-            assert body.keys() == {"timestamp", "value", "unit"}, line
-            value = body["value"]
-            assert value.keys() == set(stats), line  # exactly the declared statistics
-            assert body["unit"] == unit, line
-            ts = body["timestamp"]
-            assert ts % 60_000 == 0 and 0 <= ts - hour < 3_600_000, line
-            rows[key].append((ts, *(value[stat] for stat in stats)))
+            # One parse for a file's records of one series (a record per line, as written).
+            parsed = json.loads('[{"timestamp":' + ',{"timestamp":'.join(bodies) + "]")
+            assert len(parsed) == len(bodies), head
+            wanted = set(stats)
+            for body in parsed:
+                assert body.keys() == BODY, (head, body)
+                assert body["value"].keys() == wanted, (head, body)  # the declared statistics
+                assert body["unit"] == unit, (head, body)
+            points = [(b["timestamp"], *(b["value"][stat] for stat in stats)) for b in parsed]
+            ts = np.array([p[0] for p in points])
+            assert ts.dtype == np.int64 and (ts % 60_000 == 0).all(), head
+            assert ((ts >= hour) & (ts < hour + 3_600_000)).all(), head
+            rows[key].extend(points)
     series = {}
     for key, points in rows.items():
         stats = next(s for k, s, _ in heads.values() if k == key)
