@@ -12,7 +12,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 from opsbook.errors import ConfigurationError
-from opsbook.sample import org
+from opsbook.sample import FACTS_FILE, org
 from opsbook.sample.cur import CUR2_COLUMNS, write_cur
 from opsbook.sample.cur import generator as cur_module  # ROWS_PER_FILE, _CHUNK_ROWS
 from opsbook.sample.org import timeline
@@ -108,9 +108,21 @@ def connect(root: Path) -> duckdb.DuckDBPyConnection:
 
 
 @pytest.fixture(scope="module")
-def run(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[str, Any]]:
-    root = tmp_path_factory.mktemp("cur")
-    return root, write_cur(root, timeline(AS_OF), scale=1.0, seed=SEED)
+def run(sample_dir: Path) -> tuple[Path, dict[str, Any]]:
+    """The session's pinned sample and its CUR facts: its ``cur`` part is what ``write_cur``
+    writes for this story and seed at scale 1 (each part is written on its own), so it is checked
+    as generated, without a second copy."""
+    facts = json.loads((sample_dir / FACTS_FILE).read_text())
+    assert (facts["as_of"], facts["seed"], facts["scale"]) == (AS_OF.isoformat(), SEED, 1)
+    assert "cur" in facts["parts"]
+    return sample_dir, facts["cur"]
+
+
+@pytest.fixture(scope="module")
+def small(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[str, Any]]:
+    """An export at scale 0.05 (same seed), written once for the tests that compare with one."""
+    root = tmp_path_factory.mktemp("cur-small")
+    return root, write_cur(root, timeline(AS_OF), scale=0.05, seed=SEED)
 
 
 @pytest.fixture(scope="module")
@@ -421,15 +433,18 @@ def test_weekday_seasonality(con: duckdb.DuckDBPyConnection) -> None:
     assert weekday > 1.15 * weekend
 
 
-def test_deterministic_and_seed_sensitive(tmp_path: Path) -> None:
+def test_deterministic_and_seed_sensitive(
+    small: tuple[Path, dict[str, Any]], tmp_path: Path
+) -> None:
     story = timeline(AS_OF)
-    a = write_cur(tmp_path / "a", story, scale=0.25, seed=SEED)
-    b = write_cur(tmp_path / "b", story, scale=0.25, seed=SEED)
-    c = write_cur(tmp_path / "c", story, scale=0.25, seed=SEED + 1)
+    root, a = small
+    b = write_cur(tmp_path / "b", story, scale=0.05, seed=SEED)
+    c = write_cur(tmp_path / "c", story, scale=0.05, seed=SEED + 1)
+    json.dumps(a)  # JSON-serialisable
     assert a == b
     assert a["total_unblended_by_period"] != c["total_unblended_by_period"]
-    first = sorted((export_dir(tmp_path / "a") / "data").rglob("*.parquet"))[0]
-    second = export_dir(tmp_path / "b") / first.relative_to(export_dir(tmp_path / "a"))
+    first = sorted((export_dir(root) / "data").rglob("*.parquet"))[0]
+    second = export_dir(tmp_path / "b") / first.relative_to(export_dir(root))
     assert pq.read_table(first).equals(pq.read_table(second))
 
 
@@ -460,11 +475,12 @@ def test_files_roll_over(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Non
 
 
 def test_large_scale_chunking_keeps_invariants(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    small: tuple[Path, dict[str, Any]], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    # Above ~scale 125 one day no longer fits a chunk and the lines are sliced; force that here.
-    monkeypatch.setattr(cur_module, "_CHUNK_ROWS", 250)
-    facts = write_cur(tmp_path, timeline(AS_OF), scale=0.2, seed=SEED)
+    # Above ~scale 125 one day no longer fits a chunk and the lines are sliced; force that here
+    # (at scale 0.05 a day has 224 lines, 81 of them fixed: two slices a day).
+    monkeypatch.setattr(cur_module, "_CHUNK_ROWS", 150)
+    facts = write_cur(tmp_path, timeline(AS_OF), scale=0.05, seed=SEED)
     con = connect(tmp_path)
     for period, unblended, amortized, true_up, upfront in con.execute(AMORTIZED_SQL).fetchall():
         assert unblended == pytest.approx(amortized + true_up + upfront, abs=0.01), period
@@ -474,7 +490,7 @@ def test_large_scale_chunking_keeps_invariants(
            line_item_usage_start_date)"""
     ).fetchone()
     assert fees_per_day == (1, (AS_OF - dt.date(2026, 8, 1)).days)
-    reference = write_cur(tmp_path / "reference", timeline(AS_OF), scale=0.2, seed=SEED)
+    _, reference = small  # the same export, written unsliced
     usage_rows = facts["line_item_types"]["Usage"]
     assert usage_rows == pytest.approx(reference["line_item_types"]["Usage"], rel=0.02)
     assert facts["anomaly"]["factor"] > 5

@@ -13,7 +13,7 @@ import botocore.session
 import pytest
 from botocore.validate import ParamValidator
 from opsbook.errors import ConfigurationError
-from opsbook.sample import org
+from opsbook.sample import FACTS_FILE, org
 from opsbook.sample.cur.provisioned import LOG_GROUPS as RETIRED
 from opsbook.sample.logs import (
     ACCESS_LOG_DELIVERY_STREAM,
@@ -25,8 +25,9 @@ from opsbook.sample.logs import (
 )
 from opsbook.sample.traffic import CHECKOUT_TASKS, ORDERS_FUNCTION
 
-STORY = org.timeline(dt.date(2026, 11, 15))
-SEED = 11
+AS_OF = dt.date(2026, 11, 15)
+STORY = org.timeline(AS_OF)
+SEED = 7  # the pinned sample's
 LINE = re.compile(r"^(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z) (.*)$")
 TASK = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$")
 REPORT = re.compile(
@@ -92,10 +93,14 @@ def _read_firehose(root: Path) -> list[dict]:
 
 
 @pytest.fixture(scope="module")
-def written(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict]:
-    root = tmp_path_factory.mktemp("logs")
-    facts = write_logs(root, STORY, seed=SEED)
-    return root, facts
+def written(sample_dir: Path) -> tuple[Path, dict]:
+    """The session's pinned sample and its logs facts: its ``logs`` part is what ``write_logs``
+    writes for this story and seed at scale 1 (each part is written on its own), so it is checked
+    as generated, without a second copy."""
+    facts = json.loads((sample_dir / FACTS_FILE).read_text())
+    assert (facts["as_of"], facts["seed"], facts["scale"]) == (AS_OF.isoformat(), SEED, 1)
+    assert "logs" in facts["parts"]
+    return sample_dir, facts["logs"]
 
 
 @pytest.fixture(scope="module")
@@ -393,7 +398,9 @@ def test_same_seed_same_bytes_and_other_seed_differs(tmp_path: Path) -> None:
 
 
 def test_scale_multiplies_volume(tmp_path: Path) -> None:
-    small = write_logs(tmp_path / "small", STORY, scale=0.1, seed=SEED)["events"]
+    small_facts = write_logs(tmp_path / "small", STORY, scale=0.1, seed=SEED)
+    json.dumps(small_facts)  # JSON-serialisable
+    small = small_facts["events"]
     large = write_logs(tmp_path / "large", STORY, scale=0.2, seed=SEED)["events"]
     assert 1.7 < large / small < 2.3
 

@@ -10,13 +10,14 @@ from pathlib import Path
 import numpy as np
 import pytest
 from opsbook.errors import ConfigurationError
-from opsbook.sample import org
-from opsbook.sample.logs import write_logs
+from opsbook.sample import FACTS_FILE, org
+from opsbook.sample.canaries import SYNTHETICS_STREAM
 from opsbook.sample.metrics import EXTRA_STATISTICS, write_metrics
 from opsbook.sample.traffic import ORDERS_FUNCTION
 
-STORY = org.timeline(dt.date(2026, 11, 15))
-SEED = 11
+AS_OF = dt.date(2026, 11, 15)
+STORY = org.timeline(AS_OF)
+SEED = 7  # the pinned sample's
 DIMENSIONS = {
     "AWS/ApiGateway": {"ApiName"},
     "AWS/ApplicationELB": {"LoadBalancer"},
@@ -39,6 +40,7 @@ OBJECT = re.compile(
     r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\.gz$"
 )
 STATS = ("max", "min", "sum", "count", "p50", "p90", "p99")
+BODY = {"timestamp", "value", "unit"}  # a record's keys after its series' head
 
 
 def _ms(when: dt.datetime) -> int:
@@ -81,25 +83,35 @@ def _read(root: Path) -> tuple[dict[tuple, Series], int]:
     for path in sorted(base.rglob("*")):
         if not path.is_file() or path.parent.name == "opsbook-pull":  # planted evidence, Parquet
             continue
+        if path.relative_to(base).parts[0] == SYNTHETICS_STREAM:  # the canaries' stream
+            continue
         files += 1
         match = OBJECT.match(path.relative_to(base).as_posix())
         assert match, path
         assert match.groups()[:4] == match.groups()[4:]
         hour = _ms(dt.datetime(*map(int, match.groups()[:4]), tzinfo=dt.UTC))
+        tails: dict[str, list[str]] = defaultdict(list)  # the records of a file, by series
         for line in gzip.decompress(path.read_bytes()).decode().splitlines():
             head, sep, tail = line.partition(',"timestamp":')
             assert sep, line
+            tails[head].append(tail)
+        for head, bodies in tails.items():
             if head not in heads:
                 heads[head] = _check_head(head)
             key, stats, unit = heads[head]
-            body = json.loads('{"timestamp":' + tail)
-            assert body.keys() == {"timestamp", "value", "unit"}, line
-            value = body["value"]
-            assert value.keys() == set(stats), line  # exactly the declared statistics
-            assert body["unit"] == unit, line
-            ts = body["timestamp"]
-            assert ts % 60_000 == 0 and 0 <= ts - hour < 3_600_000, line
-            rows[key].append((ts, *(value[stat] for stat in stats)))
+            # One parse for a file's records of one series (a record per line, as written).
+            parsed = json.loads('[{"timestamp":' + ',{"timestamp":'.join(bodies) + "]")
+            assert len(parsed) == len(bodies), head
+            wanted = set(stats)
+            for body in parsed:
+                assert body.keys() == BODY, (head, body)
+                assert body["value"].keys() == wanted, (head, body)  # the declared statistics
+                assert body["unit"] == unit, (head, body)
+            points = [(b["timestamp"], *(b["value"][stat] for stat in stats)) for b in parsed]
+            ts = np.array([p[0] for p in points])
+            assert ts.dtype == np.int64 and (ts % 60_000 == 0).all(), head
+            assert ((ts >= hour) & (ts < hour + 3_600_000)).all(), head
+            rows[key].extend(points)
     series = {}
     for key, points in rows.items():
         stats = next(s for k, s, _ in heads.values() if k == key)
@@ -109,9 +121,14 @@ def _read(root: Path) -> tuple[dict[tuple, Series], int]:
 
 
 @pytest.fixture(scope="module")
-def written(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict]:
-    root = tmp_path_factory.mktemp("metrics")
-    return root, write_metrics(root, STORY, seed=SEED)
+def written(sample_dir: Path) -> tuple[Path, dict]:
+    """The session's pinned sample and its metrics facts: its ``metrics`` part is what
+    ``write_metrics`` writes for this story and seed at scale 1 (each part is written on its own),
+    so it is checked as generated, without a second copy. Its logs are ``write_logs``'s."""
+    facts = json.loads((sample_dir / FACTS_FILE).read_text())
+    assert (facts["as_of"], facts["seed"], facts["scale"]) == (AS_OF.isoformat(), SEED, 1)
+    assert {"metrics", "logs"} <= set(facts["parts"])
+    return sample_dir, facts["metrics"]
 
 
 @pytest.fixture(scope="module")
@@ -251,13 +268,13 @@ def test_episodes_show_in_metrics(series: dict) -> None:
     )
 
 
-def test_orders_worker_metrics_match_its_logs(series: dict, tmp_path: Path) -> None:
-    write_logs(tmp_path, STORY, seed=SEED)
+def test_orders_worker_metrics_match_its_logs(written: tuple[Path, dict], series: dict) -> None:
+    root, _ = written
     starts: dict[str, int] = {}
     failed: Counter = Counter()
     invoked: Counter = Counter()
     failure_ids = []
-    for path in (tmp_path / "logs" / "export" / "aws" / "lambda" / "orders-worker").rglob("*.gz"):
+    for path in (root / "logs" / "export" / "aws" / "lambda" / "orders-worker").rglob("*.gz"):
         for line in gzip.decompress(path.read_bytes()).decode().splitlines():
             stamp, _, message = line.partition(" ")
             if message.startswith("START RequestId: "):
@@ -294,7 +311,7 @@ def test_same_seed_same_bytes(tmp_path: Path) -> None:
             p.relative_to(root).as_posix(): p.read_bytes() for p in root.rglob("*") if p.is_file()
         }
 
-    write_metrics(tmp_path / "a", STORY, scale=0.05, seed=3)
+    json.dumps(write_metrics(tmp_path / "a", STORY, scale=0.05, seed=3))  # JSON-serialisable
     write_metrics(tmp_path / "b", STORY, scale=0.05, seed=3)
     write_metrics(tmp_path / "c", STORY, scale=0.05, seed=4)
     assert tree(tmp_path / "a") == tree(tmp_path / "b")

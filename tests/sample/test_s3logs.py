@@ -16,8 +16,9 @@ VPC = f"s3://northpeak-shop-prod-logs/AWSLogs/{ACCOUNT}/vpcflowlogs/us-east-1/"
 
 
 @pytest.fixture(scope="module")
-def settings(sample_dir: Path):
-    return resolve(backend="local", data_dir=str(sample_dir))
+def settings(sample_dir: Path, sample_cache: Path):
+    """The pinned sample with the session's cache: what it decodes is decoded once a session."""
+    return resolve(backend="local", data_dir=str(sample_dir), cache_dir=str(sample_cache))
 
 
 def test_the_archives_are_listed(settings) -> None:
