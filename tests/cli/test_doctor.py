@@ -6,16 +6,23 @@ import boto3
 import pytest
 from botocore.stub import Stubber
 from opsbook.backends.aws import doctor as aws_doctor
+from opsbook.backends.local import doctor as local_doctor
 from opsbook.cli._doctor import FAIL, PASS, SKIPPED, format_checks, run_checks
 from opsbook.settings import resolve
+from support import doctor
 
 
 def _by_name(checks):
     return {c.name: c for c in checks}
 
 
-def test_local_backend_on_the_sample_passes(sample_dir: Path, sample_cache: Path) -> None:
+def test_local_backend_on_the_sample_passes(
+    sample_dir: Path, sample_cache: Path, clean_env: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The backend's checks are the session's one run on the sample (``support.doctor``)."""
     settings = resolve(backend="local", data_dir=str(sample_dir), cache_dir=str(sample_cache))
+    shared = doctor.checks(settings)
+    monkeypatch.setattr(local_doctor, "checks", lambda _settings: shared)
     checks = _by_name(run_checks(settings))
     assert {c.status for c in checks.values()} == {PASS}
     assert checks["CUR"].detail == "4 billing periods, latest 2026-11"
