@@ -30,11 +30,13 @@ the same variables for both runs.
 from __future__ import annotations
 
 import math
+import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+from unittest import mock
 
 import nbformat
 import pandas as pd
@@ -101,11 +103,15 @@ class RecordedRun:
         return [q.name for q in self.queries]
 
 
-def record_run(notebook: Path, parameters: dict[str, Any], data_dir: Path) -> RecordedRun:
+def record_run(
+    notebook: Path, parameters: dict[str, Any], data_dir: Path, cache_dir: Path | None = None
+) -> RecordedRun:
     """Run ``notebook``'s code cells here on the local backend over ``data_dir``; log queries and records.
 
     Parameters are applied after the ``parameters`` cell, as papermill injects them; ``backend``
-    and ``data_dir`` are forced to the local backend over ``data_dir``.
+    and ``data_dir`` are forced to the local backend over ``data_dir``. ``cache_dir`` (e.g. the
+    session's ``sample_cache``, whose decoded files other tests made) is the run's
+    ``OPSBOOK_CACHE_DIR``, for this run only; without it the run resolves its own.
 
     Examples
     --------
@@ -150,13 +156,15 @@ def record_run(notebook: Path, parameters: dict[str, Any], data_dir: Path) -> Re
 
     guarded = backends.read_only_enabled()  # a runbook's first cell turns the guard on
     athena.query, metrics.get, recording.record = query, get, record
+    cache = {} if cache_dir is None else {"OPSBOOK_CACHE_DIR": str(cache_dir)}
     try:
-        for cell in cells:
-            if cell.cell_type != "code":
-                continue
-            exec(compile(cell.source, str(notebook), "exec"), namespace)  # noqa: S102
-            if "parameters" in cell.metadata.get("tags", []):
-                namespace.update({**parameters, **local})
+        with mock.patch.dict(os.environ, cache):
+            for cell in cells:
+                if cell.cell_type != "code":
+                    continue
+                exec(compile(cell.source, str(notebook), "exec"), namespace)  # noqa: S102
+                if "parameters" in cell.metadata.get("tags", []):
+                    namespace.update({**parameters, **local})
     finally:
         athena.query, metrics.get, recording.record = real_query, real_get, real_record
         if not guarded:
@@ -284,8 +292,6 @@ def run_notebook(
     :meth:`opsbook.settings.Settings.as_environment` (set with ``monkeypatch`` when given, so
     they are undone after the test).
     """
-    import os
-
     from opsbook.settings import resolve
 
     from support.notebooks import records
