@@ -36,7 +36,6 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
-from unittest import mock
 
 import nbformat
 import pandas as pd
@@ -66,6 +65,7 @@ AWS_SETTINGS = {
     "athena_database": "cid_data_export",
     "athena_table": "cur2",
 }
+_CACHE_DIR = "OPSBOOK_CACHE_DIR"
 _ATHENA_TYPES = {"string": "varchar", "Int64": "bigint", "float64": "double",
                  "datetime64[ns]": "timestamp", "boolean": "boolean"}  # fmt: skip
 _GLUE_TYPES = {"string": "string", "large_string": "string", "double": "double",
@@ -156,17 +156,21 @@ def record_run(
 
     guarded = backends.read_only_enabled()  # a runbook's first cell turns the guard on
     athena.query, metrics.get, recording.record = query, get, record
-    cache = {} if cache_dir is None else {"OPSBOOK_CACHE_DIR": str(cache_dir)}
+    saved = os.environ.get(_CACHE_DIR)  # only this variable: the cells may set others
+    if cache_dir is not None:
+        os.environ[_CACHE_DIR] = str(cache_dir)
     try:
-        with mock.patch.dict(os.environ, cache):
-            for cell in cells:
-                if cell.cell_type != "code":
-                    continue
-                exec(compile(cell.source, str(notebook), "exec"), namespace)  # noqa: S102
-                if "parameters" in cell.metadata.get("tags", []):
-                    namespace.update({**parameters, **local})
+        for cell in cells:
+            if cell.cell_type != "code":
+                continue
+            exec(compile(cell.source, str(notebook), "exec"), namespace)  # noqa: S102
+            if "parameters" in cell.metadata.get("tags", []):
+                namespace.update({**parameters, **local})
     finally:
         athena.query, metrics.get, recording.record = real_query, real_get, real_record
+        if cache_dir is not None:
+            os.environ.pop(_CACHE_DIR, None)
+            os.environ.update({} if saved is None else {_CACHE_DIR: saved})
         if not guarded:
             backends.disable_read_only()
     return run
