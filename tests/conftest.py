@@ -244,6 +244,18 @@ def moto_settings(aws_env: str, clean_env: Path):
     return resolve(backend="aws", region="us-east-1")
 
 
+@pytest.fixture
+def single_attempt(aws_env: str, monkeypatch: pytest.MonkeyPatch) -> str:
+    """``aws_env`` with one attempt per AWS call (``AWS_MAX_ATTEMPTS=1``, kernels inherit it).
+
+    moto answers an operation it does not serve with a server error, which the aws backend's retry
+    policy retries with backoff: seconds of sleep per call. For tests that assert on what such a
+    call reports, not on retrying.
+    """
+    monkeypatch.setenv("AWS_MAX_ATTEMPTS", "1")
+    return aws_env
+
+
 @pytest.fixture(scope="session")
 def moto_server() -> Iterator[str]:
     """A moto server on 127.0.0.1 speaking the AWS APIs; yields its endpoint URL."""

@@ -42,6 +42,7 @@ from opsbook.backends.aws import metrics as aws_metrics
 from opsbook.backends.contract import AWS_ONLY, CONTRACT, contract_functions
 from opsbook.metrics._request import build_request
 from opsbook.settings import Settings, resolve
+from support import doctor
 from support.athena_replay import athena_results, create_cur_table
 from support.moto_seed import lookup_events, put_records, seed_alarms, stream_records, write_stream
 
@@ -716,18 +717,21 @@ def test_cur_query(name: str, aws_env: str, sample_dir: Path, clean_env: Path) -
 
 
 @covers("doctor.checks")
-def test_doctor(aws_env: str, sample_dir: Path, sample_cache: Path, clean_env: Path) -> None:
+def test_doctor(single_attempt: str, sample_dir: Path, sample_cache: Path, clean_env: Path) -> None:
     """A healthy setup passes every check on both; which checks run is each backend's own.
 
     Declared difference: the rows. Locally the data folder and each source's files are checked;
     on AWS the credentials, the Athena workgroup and its output bucket, the Glue table and the
-    log and metric read permissions. Both name the logs and metrics checks alike.
+    log and metric read permissions. Both name the logs and metrics checks alike. The local
+    checks of the sample are the session's one run (``support.doctor``: the command line's tests
+    check the same).
     """
     aws_settings = resolve(**create_cur_table(sample_dir))
     boto3.client("logs", region_name="us-east-1").create_log_group(logGroupName="/ecs/checkout-api")
     local_settings = resolve(backend="local", data_dir=str(sample_dir), cache_dir=str(sample_cache))
-    aws, local = (pd.DataFrame(map(dataclasses.asdict, call(s, "doctor.checks")))
-                  for s in (aws_settings, local_settings))  # fmt: skip
+    aws, local = (pd.DataFrame(map(dataclasses.asdict, checks))
+                  for checks in (call(aws_settings, "doctor.checks"),
+                                 doctor.checks(local_settings)))  # fmt: skip
     assert list(aws.columns) == list(local.columns) == ["name", "status", "detail", "fix"]
     assert set(aws.status) == set(local.status) == {"PASS"}, (aws, local)
     assert {"logs", "metrics"} <= set(aws.name) & set(local.name)

@@ -6,16 +6,23 @@ import boto3
 import pytest
 from botocore.stub import Stubber
 from opsbook.backends.aws import doctor as aws_doctor
+from opsbook.backends.local import doctor as local_doctor
 from opsbook.cli._doctor import FAIL, PASS, SKIPPED, format_checks, run_checks
 from opsbook.settings import resolve
+from support import doctor
 
 
 def _by_name(checks):
     return {c.name: c for c in checks}
 
 
-def test_local_backend_on_the_sample_passes(sample_dir: Path, sample_cache: Path) -> None:
+def test_local_backend_on_the_sample_passes(
+    sample_dir: Path, sample_cache: Path, clean_env: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The backend's checks are the session's one run on the sample (``support.doctor``)."""
     settings = resolve(backend="local", data_dir=str(sample_dir), cache_dir=str(sample_cache))
+    shared = doctor.checks(settings)
+    monkeypatch.setattr(local_doctor, "checks", lambda _settings: shared)
     checks = _by_name(run_checks(settings))
     assert {c.status for c in checks.values()} == {PASS}
     assert checks["CUR"].detail == "4 billing periods, latest 2026-11"
@@ -39,7 +46,7 @@ def test_an_empty_data_dir_fails_each_source(tmp_path: Path) -> None:
 
 
 @pytest.fixture
-def aws_account(aws_env: str):
+def aws_account(single_attempt: str):
     glue = boto3.client("glue", region_name="us-east-1")
     glue.create_database(DatabaseInput={"Name": "cid_data_export"})
     glue.create_table(
@@ -60,7 +67,7 @@ def aws_account(aws_env: str):
         )
     boto3.client("s3", region_name="us-east-1").create_bucket(Bucket="athena-results")
     boto3.client("logs", region_name="us-east-1").create_log_group(logGroupName="/ecs/checkout-api")
-    return aws_env
+    return single_attempt
 
 
 def test_aws_backend_against_moto(aws_account: str, clean_env: Path) -> None:

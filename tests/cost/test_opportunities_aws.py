@@ -34,12 +34,13 @@ DIFFERENT = {
 
 
 def test_opportunities_on_aws_find_what_the_local_run_finds(
-    aws_env, clean_env, sample_dir, tmp_path, monkeypatch
+    single_attempt, clean_env, sample_dir, sample_cache, tmp_path, monkeypatch
 ) -> None:
+    aws_env = single_attempt  # the sections moto does not serve fail at once
     settings = create_cur_table(sample_dir, AWS_SETTINGS)
     for key, value in resolve(**settings).as_environment().items():
         monkeypatch.setenv(key, value)
-    local = record_run(NOTEBOOK, PARAMETERS, sample_dir)
+    local = record_run(NOTEBOOK, PARAMETERS, sample_dir, sample_cache)  # decoded files shared
     assert local.records["checks_failed"] == []
     queue_results(aws_env, local.queries)
     assert put_metrics(local.metrics) > 0

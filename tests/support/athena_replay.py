@@ -30,6 +30,7 @@ the same variables for both runs.
 from __future__ import annotations
 
 import math
+import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -64,6 +65,7 @@ AWS_SETTINGS = {
     "athena_database": "cid_data_export",
     "athena_table": "cur2",
 }
+_CACHE_DIR = "OPSBOOK_CACHE_DIR"
 _ATHENA_TYPES = {"string": "varchar", "Int64": "bigint", "float64": "double",
                  "datetime64[ns]": "timestamp", "boolean": "boolean"}  # fmt: skip
 _GLUE_TYPES = {"string": "string", "large_string": "string", "double": "double",
@@ -101,11 +103,15 @@ class RecordedRun:
         return [q.name for q in self.queries]
 
 
-def record_run(notebook: Path, parameters: dict[str, Any], data_dir: Path) -> RecordedRun:
+def record_run(
+    notebook: Path, parameters: dict[str, Any], data_dir: Path, cache_dir: Path | None = None
+) -> RecordedRun:
     """Run ``notebook``'s code cells here on the local backend over ``data_dir``; log queries and records.
 
     Parameters are applied after the ``parameters`` cell, as papermill injects them; ``backend``
-    and ``data_dir`` are forced to the local backend over ``data_dir``.
+    and ``data_dir`` are forced to the local backend over ``data_dir``. ``cache_dir`` (e.g. the
+    session's ``sample_cache``, whose decoded files other tests made) is the run's
+    ``OPSBOOK_CACHE_DIR``, for this run only; without it the run resolves its own.
 
     Examples
     --------
@@ -150,6 +156,9 @@ def record_run(notebook: Path, parameters: dict[str, Any], data_dir: Path) -> Re
 
     guarded = backends.read_only_enabled()  # a runbook's first cell turns the guard on
     athena.query, metrics.get, recording.record = query, get, record
+    saved = os.environ.get(_CACHE_DIR)  # only this variable: the cells may set others
+    if cache_dir is not None:
+        os.environ[_CACHE_DIR] = str(cache_dir)
     try:
         for cell in cells:
             if cell.cell_type != "code":
@@ -159,6 +168,9 @@ def record_run(notebook: Path, parameters: dict[str, Any], data_dir: Path) -> Re
                 namespace.update({**parameters, **local})
     finally:
         athena.query, metrics.get, recording.record = real_query, real_get, real_record
+        if cache_dir is not None:
+            os.environ.pop(_CACHE_DIR, None)
+            os.environ.update({} if saved is None else {_CACHE_DIR: saved})
         if not guarded:
             backends.disable_read_only()
     return run
@@ -284,8 +296,6 @@ def run_notebook(
     :meth:`opsbook.settings.Settings.as_environment` (set with ``monkeypatch`` when given, so
     they are undone after the test).
     """
-    import os
-
     from opsbook.settings import resolve
 
     from support.notebooks import records
