@@ -20,7 +20,7 @@ from typing import Any
 import duckdb
 import numpy as np
 import pytest
-from opsbook.sample import FACTS_FILE, org
+from opsbook.sample import org
 from opsbook.sample.episodes import (
     FLAPPING_ALARM,
     ORDERS_BATCH,
@@ -30,6 +30,7 @@ from opsbook.sample.episodes import (
 )
 from opsbook.sample.incident import alarmeval
 from opsbook.sample.traffic import CHECKOUT_TASKS
+from support.sample import pinned_facts
 
 AS_OF = dt.date(2026, 11, 15)
 SEED = 7
@@ -60,9 +61,7 @@ def root(sample_dir: Path) -> Path:
     """The session's pinned sample: its metrics, incident context and logs are what
     ``write_metrics``, ``write_incident_context`` and ``write_logs`` write for this story and seed
     (each part is written on its own), so they are checked as generated, without a second copy."""
-    facts = json.loads((sample_dir / FACTS_FILE).read_text())
-    assert (facts["as_of"], facts["seed"], facts["scale"]) == (AS_OF.isoformat(), SEED, 1)
-    assert {"metrics", "incident", "logs"} <= set(facts["parts"])
+    pinned_facts(sample_dir, AS_OF, SEED, {"metrics", "incident", "logs"})
     return sample_dir
 
 

@@ -12,10 +12,11 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 from opsbook.errors import ConfigurationError
-from opsbook.sample import FACTS_FILE, org
+from opsbook.sample import org
 from opsbook.sample.cur import CUR2_COLUMNS, write_cur
 from opsbook.sample.cur import generator as cur_module  # ROWS_PER_FILE, _CHUNK_ROWS
 from opsbook.sample.org import timeline
+from support.sample import pinned_facts
 
 AS_OF = dt.date(2026, 11, 15)
 SEED = 7
@@ -112,10 +113,7 @@ def run(sample_dir: Path) -> tuple[Path, dict[str, Any]]:
     """The session's pinned sample and its CUR facts: its ``cur`` part is what ``write_cur``
     writes for this story and seed at scale 1 (each part is written on its own), so it is checked
     as generated, without a second copy."""
-    facts = json.loads((sample_dir / FACTS_FILE).read_text())
-    assert (facts["as_of"], facts["seed"], facts["scale"]) == (AS_OF.isoformat(), SEED, 1)
-    assert "cur" in facts["parts"]
-    return sample_dir, facts["cur"]
+    return sample_dir, pinned_facts(sample_dir, AS_OF, SEED, {"cur"})["cur"]
 
 
 @pytest.fixture(scope="module")

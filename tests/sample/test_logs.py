@@ -13,7 +13,7 @@ import botocore.session
 import pytest
 from botocore.validate import ParamValidator
 from opsbook.errors import ConfigurationError
-from opsbook.sample import FACTS_FILE, org
+from opsbook.sample import org
 from opsbook.sample.cur.provisioned import LOG_GROUPS as RETIRED
 from opsbook.sample.logs import (
     ACCESS_LOG_DELIVERY_STREAM,
@@ -24,6 +24,7 @@ from opsbook.sample.logs import (
     write_logs,
 )
 from opsbook.sample.traffic import CHECKOUT_TASKS, ORDERS_FUNCTION
+from support.sample import pinned_facts
 
 AS_OF = dt.date(2026, 11, 15)
 STORY = org.timeline(AS_OF)
@@ -97,10 +98,7 @@ def written(sample_dir: Path) -> tuple[Path, dict]:
     """The session's pinned sample and its logs facts: its ``logs`` part is what ``write_logs``
     writes for this story and seed at scale 1 (each part is written on its own), so it is checked
     as generated, without a second copy."""
-    facts = json.loads((sample_dir / FACTS_FILE).read_text())
-    assert (facts["as_of"], facts["seed"], facts["scale"]) == (AS_OF.isoformat(), SEED, 1)
-    assert "logs" in facts["parts"]
-    return sample_dir, facts["logs"]
+    return sample_dir, pinned_facts(sample_dir, AS_OF, SEED, {"logs"})["logs"]
 
 
 @pytest.fixture(scope="module")

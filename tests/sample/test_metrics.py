@@ -10,10 +10,11 @@ from pathlib import Path
 import numpy as np
 import pytest
 from opsbook.errors import ConfigurationError
-from opsbook.sample import FACTS_FILE, org
+from opsbook.sample import org
 from opsbook.sample.canaries import SYNTHETICS_STREAM
 from opsbook.sample.metrics import EXTRA_STATISTICS, write_metrics
 from opsbook.sample.traffic import ORDERS_FUNCTION
+from support.sample import pinned_facts
 
 AS_OF = dt.date(2026, 11, 15)
 STORY = org.timeline(AS_OF)
@@ -125,10 +126,7 @@ def written(sample_dir: Path) -> tuple[Path, dict]:
     """The session's pinned sample and its metrics facts: its ``metrics`` part is what
     ``write_metrics`` writes for this story and seed at scale 1 (each part is written on its own),
     so it is checked as generated, without a second copy. Its logs are ``write_logs``'s."""
-    facts = json.loads((sample_dir / FACTS_FILE).read_text())
-    assert (facts["as_of"], facts["seed"], facts["scale"]) == (AS_OF.isoformat(), SEED, 1)
-    assert {"metrics", "logs"} <= set(facts["parts"])
-    return sample_dir, facts["metrics"]
+    return sample_dir, pinned_facts(sample_dir, AS_OF, SEED, {"metrics", "logs"})["metrics"]
 
 
 @pytest.fixture(scope="module")
