@@ -32,6 +32,7 @@ from opsbook import athena
 from opsbook.sample.cur import write_cur
 from opsbook.sample.org import timeline
 from opsbook.settings import resolve
+from timing import in_fresh_process  # bench/timing.py: scripts run from bench/
 
 AS_OF = dt.date(2026, 11, 15)
 MONTHS = ("2026-09", "2026-10")
@@ -199,13 +200,7 @@ def _worker(way: str, folder: str, runs: int, queue: multiprocessing.Queue) -> N
 
 
 def _run(way: str, folder: Path, runs: int) -> dict:
-    context = multiprocessing.get_context("spawn")
-    queue = context.Queue()
-    process = context.Process(target=_worker, args=(way, str(folder), runs, queue))
-    process.start()
-    result = queue.get()
-    process.join()
-    return result
+    return in_fresh_process(_worker, way, str(folder), runs)
 
 
 def main() -> None:

@@ -30,6 +30,7 @@ import time
 from pathlib import Path
 
 from cur_query import AMORTIZED, _peak_rss_mb
+from timing import in_fresh_process  # bench/timing.py: scripts run from bench/
 
 AS_OF = dt.date(2026, 11, 15)
 MONTH, HISTORY = "2026-10", ("2026-07", "2026-10")
@@ -111,16 +112,6 @@ def _hand_written(folder: str, queue: multiprocessing.Queue) -> None:
                "rows": len(frame)})  # fmt: skip
 
 
-def _fresh(target, *args) -> dict:
-    context = multiprocessing.get_context("spawn")
-    queue = context.Queue()
-    worker = context.Process(target=target, args=(*args, queue))
-    worker.start()
-    result = queue.get()
-    worker.join()
-    return result
-
-
 def _line(name: str, runs: list[dict]) -> dict:
     median = {key: statistics.median(r[key] for r in runs)
               for key in ("seconds", "cur_query", "evidence_checks", "peak_mb")}  # fmt: skip
@@ -144,11 +135,15 @@ def main(argv: list[str] | None = None) -> int:
     print(f"{dt.datetime.now(dt.UTC):%Y-%m-%d %H:%M} UTC: {facts['rows']:,} CUR rows at scale "
           f"{args.scale:g} ({time.perf_counter() - started:.0f} s to prepare), medians of {args.runs}")  # fmt: skip
     with tempfile.TemporaryDirectory() as scratch:
-        cold = [_fresh(_worker, str(root), tempfile.mkdtemp(dir=scratch)) for _ in range(args.runs)]
-        warm = [
-            _fresh(_worker, str(root), str(Path(scratch) / "warm")) for _ in range(args.runs + 1)
+        cold = [
+            in_fresh_process(_worker, str(root), tempfile.mkdtemp(dir=scratch))
+            for _ in range(args.runs)
         ]
-    hand = [_fresh(_hand_written, str(root)) for _ in range(args.runs)]
+        warm = [
+            in_fresh_process(_worker, str(root), str(Path(scratch) / "warm"))
+            for _ in range(args.runs + 1)
+        ]
+    hand = [in_fresh_process(_hand_written, str(root)) for _ in range(args.runs)]
     assert len({(r["found"], round(r["saving"], 6)) for r in cold + warm}) == 1, "same answer"
     print(f"found {cold[0]['found']} rows, ${cold[0]['saving']:,.0f} a month")
     cold_median = _line("cold", cold)

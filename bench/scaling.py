@@ -30,6 +30,7 @@ import time
 from pathlib import Path
 
 import numpy as np
+from timing import in_fresh_process  # bench/timing.py: scripts run from bench/
 
 
 def _peak_mb() -> float:
@@ -78,16 +79,6 @@ def _logs_worker(way: str, path: str, runs: int, queue) -> None:
         cpu.append(time.process_time() - cpu_began)  # every thread's user + sys
     queue.put({"median_s": statistics.median(timings), "cpu_s": statistics.median(cpu),
                "peak_mb": _peak_mb(), "bytes": Path(path).stat().st_size})  # fmt: skip
-
-
-def _in_process(target, *args) -> dict:
-    context = multiprocessing.get_context("spawn")
-    queue = context.Queue()
-    process = context.Process(target=target, args=(*args, queue))
-    process.start()
-    result = queue.get()
-    process.join()
-    return result
 
 
 #: The export every size copies: 12 billing periods of about 2.6 million rows, ~40 s to generate.
@@ -258,8 +249,8 @@ def main() -> None:
                    [_cur_export(float(m)) for m in args.cur_rows.split(",")])  # fmt: skip
         for folder in folders:
             rows = _rows_read(folder)
-            ours = _in_process(_cur_worker, "opsbook", str(folder), args.runs)
-            hand = _in_process(_cur_worker, "duckdb", str(folder), args.runs)
+            ours = in_fresh_process(_cur_worker, "opsbook", str(folder), args.runs)
+            hand = in_fresh_process(_cur_worker, "duckdb", str(folder), args.runs)
             points.append((rows, ours, hand))
         _curve("CUR monthly review (4 queries, last two closed months)", "rows read", points)
     if not args.skip_logs:
@@ -276,8 +267,8 @@ def main() -> None:
                 print(
                     f"  generated {millions:g} million events in {time.perf_counter() - began:.0f} s"
                 )
-            ours = _in_process(_logs_worker, "opsbook", str(path), args.runs)
-            hand = _in_process(_logs_worker, "duckdb", str(path), args.runs)
+            ours = in_fresh_process(_logs_worker, "opsbook", str(path), args.runs)
+            hand = in_fresh_process(_logs_worker, "duckdb", str(path), args.runs)
             points.append((millions * 1e6, ours, hand))
         _curve("Logs Insights (3 queries; read MB: the whole file)", "events", points)
 

@@ -184,20 +184,12 @@ def _in_process(spec: Path, settings: Settings, repeat: int) -> None:
     ]  # fmt: skip
     print(f"medians over {repeat} runs, sample org as of {AS_OF}, local backend:")
     for label, fast, slow in rows:
-        cpu = _median_cpu(fast, repeat)  # the machine is shared: CPU time (all threads) too
+        cpu = median_seconds(
+            fast, repeat, clock=time.process_time
+        )  # the machine is shared: CPU time (all threads) too
         t_ours, t_plain = median_seconds(fast, repeat), median_seconds(slow, repeat)
         print(f"{label:34s} opsbook {t_ours:7.3f} s (CPU {cpu:6.3f} s)   plain {t_plain:7.3f} s   "
               f"(plain / opsbook = {t_plain / t_ours:.1f}x)")  # fmt: skip
-
-
-def _median_cpu(call: object, repeat: int) -> float:
-    """Return the median CPU time (user + system, every thread of the process) of ``call``."""
-    samples = []
-    for _ in range(repeat):
-        started = time.process_time()
-        call()
-        samples.append(time.process_time() - started)
-    return statistics.median(samples)
 
 
 def _headless(data_dir: str, runs: int, scratch: Path) -> None:

@@ -4,20 +4,36 @@ the pinned sample organisation."""
 from __future__ import annotations
 
 import datetime as dt
+import multiprocessing
 import statistics
 import time
 from collections.abc import Callable
 from pathlib import Path
 
 
-def median_seconds(call: Callable[[], object], repeat: int) -> float:
-    """Return the median wall time of ``repeat`` calls of ``call``, in seconds."""
+def median_seconds(
+    call: Callable[[], object], repeat: int, clock: Callable[[], float] = time.perf_counter
+) -> float:
+    """Return the median time of ``repeat`` calls of ``call``, in seconds: wall time, or CPU time
+    (user + system, every thread) with ``clock=time.process_time``."""
     samples = []
     for _ in range(repeat):
-        started = time.perf_counter()
+        started = clock()
         call()
-        samples.append(time.perf_counter() - started)
+        samples.append(clock() - started)
     return statistics.median(samples)
+
+
+def in_fresh_process(target: Callable[..., None], *args: object) -> dict:
+    """Run ``target(*args, queue)`` in a new (spawned) process and return what it puts on the
+    queue: each measurement has its own imports, caches and peak memory."""
+    context = multiprocessing.get_context("spawn")
+    queue = context.Queue()
+    process = context.Process(target=target, args=(*args, queue))
+    process.start()
+    result = queue.get()
+    process.join()
+    return result
 
 
 def pinned_sample(scratch: Path) -> str:
