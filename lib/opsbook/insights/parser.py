@@ -509,12 +509,7 @@ class _Parser:
                 query = self.subquery()
                 return ast.InQuery(left, query, negated, start=left.start, end=self.pos)
             self.expect_op("[", "'[' opening a list of values or '(' opening a subquery")
-            values: list[ast.Expr] = []
-            if not self.at_op("]"):
-                values.append(self.sum())
-                while self.at_op(","):
-                    self.take()
-                    values.append(self.sum())
+            values = [] if self.at_op("]") else self.listed(self.sum)
             close = self.expect_op("]", "',' or ']' closing the list")
             return ast.InList(left, tuple(values), negated, start=left.start, end=close.end)
         if self.at_op("=", "!=", "<", "<=", ">", ">="):
@@ -609,10 +604,7 @@ class _Parser:
             self.take()
             star = True
         elif not self.at_op(")"):
-            args.append(self.expr())
-            while self.at_op(","):
-                self.take()
-                args.append(self.expr())
+            args = self.listed(self.expr)
         close = self.expect_op(")", "',' or ')' closing the function call")
         return ast.Call(name.text.lower(), tuple(args), star, start=name.start, end=close.end)
 
