@@ -21,7 +21,6 @@ from dataclasses import dataclass, field
 import pandas as pd
 
 from opsbook import logs
-from opsbook.errors import NoDataError, OpsbookError
 from opsbook.incident.patterns import mask_message
 from opsbook.incident.services import ServiceTargets, find_service
 from opsbook.incident.triage import query_fields
@@ -132,7 +131,7 @@ def drill_5xx(
     errors: list[str] = []
     by_route = _routes(groups, window.start, window.end, settings, errors)
     by_status = (
-        _query("errors_by_status", groups, window.start, window.end, settings, errors, ("route", "status", "errors"))
+        query_fields("errors_by_status", groups, window.start, window.end, ("route", "status", "errors"), settings, problems=errors)
         if groups
         else pd.DataFrame(columns=["route", "status", "errors"])
     )  # fmt: skip
@@ -174,7 +173,7 @@ def _alb_targets(
     columns = ["target", "requests", "alb_5xx", "elb_made"]
     if not archives:
         return annotate(pd.DataFrame(columns=columns), empty="no ALB access logs in S3")
-    frame = _query("alb_by_target", archives, first, last, settings, errors, tuple(columns))
+    frame = query_fields("alb_by_target", archives, first, last, columns, settings, problems=errors)
     if frame.empty:
         return annotate(pd.DataFrame(columns=columns), empty="no ALB request in the window")
     return frame[columns]
@@ -190,7 +189,9 @@ def _routes(
     columns = ["route", "method", "requests", "errors_5xx", "rate_pct"]
     if not groups:
         return pd.DataFrame(columns=columns)
-    frame = _query("requests_by_route", groups, first, last, settings, errors, tuple(columns[:4]))
+    frame = query_fields(
+        "requests_by_route", groups, first, last, columns[:4], settings, problems=errors
+    )
     if frame.empty:
         return pd.DataFrame(columns=columns)
     frame = frame.assign(rate_pct=100 * frame.errors_5xx / frame.requests)
@@ -210,35 +211,11 @@ def _versions(
     app_groups = [g for g in targets.log_groups if not g.startswith("/aws/lambda/")]
     if not app_groups:
         return pd.DataFrame(columns=columns)
-    frame = _query("requests_by_version", app_groups, first, last, settings, errors,
-                   ("requests", "errors_5xx"), missing_is_error=True)  # fmt: skip
+    frame = query_fields("requests_by_version", app_groups, first, last, ("requests", "errors_5xx"),
+                          settings, problems=errors, missing_is_error=True)  # fmt: skip
     if frame.empty:
         return pd.DataFrame(columns=columns)
     frame = frame.assign(route=frame.route.astype(str).map(mask_message))
     grouped = frame.groupby("version", as_index=False)[["requests", "errors_5xx"]].sum()
     grouped["rate_pct"] = 100 * grouped.errors_5xx / grouped.requests
     return grouped.sort_values("rate_pct", ascending=False, ignore_index=True)[columns]
-
-
-def _query(
-    name: str,
-    groups: list[str],
-    first: pd.Timestamp,
-    last: pd.Timestamp,
-    settings: Settings,
-    errors: list[str],
-    fields: tuple[str, ...],
-    *,
-    missing_is_error: bool = False,
-) -> pd.DataFrame:
-    # No log files for the window is "no data" (an empty frame the findings report), not a crash,
-    # unless the caller needs them; a query the source could not run is named in the findings.
-    try:
-        return query_fields(name, groups, first, last, fields, settings)
-    except NoDataError:
-        if missing_is_error:
-            raise
-        return pd.DataFrame()
-    except OpsbookError as error:
-        errors.append(f"{name}: {type(error).__name__}: {error}")
-        return pd.DataFrame()

@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING
 import pandas as pd
 
 from opsbook import metrics
-from opsbook.errors import ConfigurationError, NoDataError, OpsbookError
+from opsbook.errors import ConfigurationError, OpsbookError
 from opsbook.incident.services import ServiceTargets, find_service
 from opsbook.incident.triage import query_fields
 from opsbook.incident.window import IncidentWindow, drill_params, resolve_window
@@ -266,34 +266,15 @@ def drill_lambda(
         )
     groups = [f"/aws/lambda/{name}" for name in names]
     problems: list[str] = []
-    versions = _query("lambda_by_version", groups, window.start, window.end, settings, problems,
-                      ("log_group", "invocations"))  # fmt: skip
-    failed = _failed(_query("lambda_failed_invocations", groups, window.start, window.end, settings,
-                            problems, ("log_group", "killed", "timed_out", "at_memory_limit")))  # fmt: skip
+    versions = query_fields("lambda_by_version", groups, window.start, window.end,
+                             ("log_group", "invocations"), settings, problems=problems)  # fmt: skip
+    failed = _failed(query_fields("lambda_failed_invocations", groups, window.start, window.end,
+                                   ("log_group", "killed", "timed_out", "at_memory_limit"), settings,
+                                   problems=problems))  # fmt: skip
     by_version = _by_version(versions, failed)
     series, problem = _metric_series(names, window, settings)
     return LambdaDrill(targets, window, names, by_version, failed, _metric_totals(series), series,
                        problem, "; ".join(problems))  # fmt: skip
-
-
-def _query(
-    name: str,
-    groups: list[str],
-    first: pd.Timestamp,
-    last: pd.Timestamp,
-    settings: Settings,
-    problems: list[str],
-    fields: tuple[str, ...],
-) -> pd.DataFrame:
-    # No log files for the window is "no data" (reported by findings), not a crash; a query the
-    # source could not run is an error the findings name, and the other sections still stand.
-    try:
-        return query_fields(name, groups, first, last, fields, settings)
-    except NoDataError:
-        return pd.DataFrame()
-    except OpsbookError as error:
-        problems.append(f"{name}: {type(error).__name__}: {error}")
-        return pd.DataFrame()
 
 
 def _function(log_group: pd.Series) -> pd.Series:

@@ -28,7 +28,7 @@ import plotly.graph_objects as go
 
 from opsbook import metrics
 from opsbook.charts import THEME, colour, no_data, value_axis
-from opsbook.errors import NoDataError, OpsbookError
+from opsbook.errors import OpsbookError
 from opsbook.incident.patterns import mask_message
 from opsbook.incident.services import ServiceTargets, find_service
 from opsbook.incident.signals import signal_specs
@@ -265,13 +265,7 @@ def _query(
     groups = [g for g in targets.log_groups if not g.startswith("/aws/lambda/")]
     if not groups:
         return pd.DataFrame()
-    try:
-        return query_fields(name, groups, window.start, window.end, fields, settings)
-    except NoDataError:  # no log files for the window: reported as no data
-        return pd.DataFrame()
-    except OpsbookError as error:  # said in the findings; the other sections still stand
-        problems.append(f"{name}: {type(error).__name__}: {error}")
-        return pd.DataFrame()
+    return query_fields(name, groups, window.start, window.end, fields, settings, problems=problems)
 
 
 def _requests(

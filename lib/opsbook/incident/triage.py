@@ -25,7 +25,7 @@ from pathlib import Path
 import pandas as pd
 
 from opsbook import alarms, changes, health, logs
-from opsbook.errors import ConfigurationError, OpsbookError, QueryFailedError
+from opsbook.errors import ConfigurationError, NoDataError, OpsbookError, QueryFailedError
 from opsbook.incident.checks import (
     ERROR,
     FINDING,
@@ -336,6 +336,9 @@ def query_fields(
     last: pd.Timestamp,
     fields: Sequence[str],
     settings: Settings,
+    *,
+    problems: list[str] | None = None,
+    missing_is_error: bool = False,
 ) -> pd.DataFrame:
     """Run query ``name`` and return its rows, refusing rows that lack the ``fields`` it makes.
 
@@ -343,19 +346,39 @@ def query_fields(
     source could not give (an emulator's Logs Insights, a query CloudWatch read differently),
     never "no errors".
 
+    Parameters
+    ----------
+    problems
+        None: a failure raises. A list, for one section of a drill-down among others: a query
+        the source could not run is noted there (``name: ErrorType: message``, for the findings
+        to name) and gives an empty frame, so the other sections still stand; no log files for
+        the window give an empty frame too (no data, which the findings report).
+    missing_is_error
+        With ``problems``: no log files for the window still raise.
+
     Raises
     ------
     opsbook.errors.QueryFailedError
-        When rows came back without the fields.
+        When rows came back without the fields (and ``problems`` is None).
     """
-    frame = logs.query(load_query(name), list(groups), first, last, settings=settings)
-    missing = [f for f in fields if f not in frame.columns or frame[f].isna().all()]
-    if len(frame) and missing:
-        raise QueryFailedError(
-            f"Logs Insights (StartQuery/GetQueryResults) answered query {name!r} with "
-            f"{len(frame)} row(s) lacking its fields {', '.join(missing)}: the source could not "
-            "run it; run the query in the CloudWatch console or use a snapshot"
-        )
+    try:
+        frame = logs.query(load_query(name), list(groups), first, last, settings=settings)
+        missing = [f for f in fields if f not in frame.columns or frame[f].isna().all()]
+        if len(frame) and missing:
+            raise QueryFailedError(
+                f"Logs Insights (StartQuery/GetQueryResults) answered query {name!r} with "
+                f"{len(frame)} row(s) lacking its fields {', '.join(missing)}: the source could "
+                "not run it; run the query in the CloudWatch console or use a snapshot"
+            )
+    except NoDataError:
+        if problems is None or missing_is_error:
+            raise
+        return pd.DataFrame()
+    except OpsbookError as error:
+        if problems is None:
+            raise
+        problems.append(f"{name}: {type(error).__name__}: {error}")
+        return pd.DataFrame()
     return frame
 
 
