@@ -31,7 +31,16 @@ import pandas as pd
 
 from opsbook import billing
 from opsbook.cost.anomalies import AnomalyReport, anomaly_window
-from opsbook.present import ERROR, FINDING, PASS, SectionError, annotate, attempt, sections_frame
+from opsbook.present import (
+    ERROR,
+    FINDING,
+    PASS,
+    SectionError,
+    annotate,
+    attempt,
+    read_or_none,
+    sections_frame,
+)
 from opsbook.settings import Settings
 
 __all__ = ["CE_SERVICES", "AnomalyComparison", "compare_anomalies", "compare_with_aws"]
@@ -302,7 +311,7 @@ def compare_with_aws(
         compared: pd.DataFrame | SectionError = aws
     else:
         compared = compare_anomalies(
-            report, aws, None if isinstance(monitors, SectionError) else monitors,
+            report, aws, read_or_none(monitors),
             min_score=min_score, min_impact_usd=min_impact_usd, min_impact_pct=min_impact_pct,
         )  # fmt: skip
     return AnomalyComparison(compared, aws, monitors, sections_frame(SECTIONS, errors))

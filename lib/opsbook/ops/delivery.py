@@ -53,6 +53,7 @@ from opsbook.present import (
     attempt,
     derive,
     format_value,
+    read_or_none,
     sections_frame,
     status_of,
 )
@@ -402,7 +403,7 @@ class DeliveryReport:
         A signal that could not run shows ``ERROR`` or ``unavailable`` with the reason, never
         zero failures.
         """
-        failures, spans = _ok(self.failures), _ok(self.spans)
+        failures, spans = read_or_none(self.failures), read_or_none(self.spans)
         failed = failures[failures["failed"]] if failures is not None else None
         rows = [
             {
@@ -433,8 +434,8 @@ class DeliveryReport:
 
     def figures(self) -> dict[str, object]:
         """Return the figures worth recording: counts, rates, the failed changes (``None``: ERROR)."""
-        deployments, failures = _ok(self.deployments), _ok(self.failures)
-        incidents = _ok(self.incidents)
+        deployments, failures = read_or_none(self.deployments), read_or_none(self.failures)
+        incidents = read_or_none(self.incidents)
         failed = failures[failures["failed"]] if failures is not None else None
         restored = (
             incidents["minutes"].dropna() if incidents is not None else pd.Series(dtype=float)
@@ -482,10 +483,6 @@ class DeliveryReport:
     def status(self) -> str:
         """Return ERROR when a source failed, FINDING when a change failed, else PASS."""
         return status_of(self.figures()["failed"] or [], errors=self.errors)
-
-
-def _ok(frame: Frame) -> pd.DataFrame | None:
-    return None if isinstance(frame, SectionError) else frame
 
 
 def resolve_window(
@@ -574,7 +571,7 @@ def review_delivery(
         ),  # fmt: skip
     )
     wanted = [a for a in accounts if a]
-    read = _ok(deployments)
+    read = read_or_none(deployments)
     if read is not None and wanted:
         deployments = read = read[read["account_id"].isin(wanted)].reset_index(drop=True)
     services = read["service"].dropna().unique() if read is not None else []

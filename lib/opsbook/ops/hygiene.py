@@ -46,6 +46,7 @@ from opsbook.present import (
     attempt,
     derive,
     format_value,
+    read_or_none,
     sections_frame,
     status_of,
 )
@@ -267,8 +268,8 @@ class HygieneReport:
 
     def figures(self) -> dict[str, object]:
         """Return the figures worth recording; those of a failed section are ``None``."""
-        groups, silent, stuck = _ok(self.no_retention), _ok(self.silent), _ok(self.stuck)
-        stale, flapping, spend = _ok(self.stale), _ok(self.flapping), _ok(self.spend)
+        read = (self.no_retention, self.silent, self.stuck, self.stale, self.flapping, self.spend)
+        groups, silent, stuck, stale, flapping, spend = map(read_or_none, read)
         return {
             "log_groups": int(len(self.log_groups)) if groups is not None else None,
             "no_retention": groups["log_group"].tolist() if groups is not None else None,
@@ -294,16 +295,12 @@ class HygieneReport:
     def status(self) -> str:
         """Return ERROR when a source failed, FINDING when a problem was found, else PASS."""
         problems = [f for f in (self.no_retention, self.stale, self.silent, self.stuck,
-                                self.flapping) if _ok(f) is not None and len(f)]  # fmt: skip
+                                self.flapping) if read_or_none(f) is not None and len(f)]  # fmt: skip
         return status_of(problems, errors=self.errors)
 
     def sources(self) -> pd.DataFrame:
         """Return each section's source and state: ``ok``, or ``ERROR`` with the reason."""
         return sections_frame(SECTIONS, self.errors)
-
-
-def _ok(frame: Frame) -> pd.DataFrame | None:
-    return None if isinstance(frame, SectionError) else frame
 
 
 @checks_arguments("start", "end", "month", "days", "stale_days", "stuck_hours", "top")

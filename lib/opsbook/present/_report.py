@@ -226,6 +226,19 @@ def derive(source: T | SectionError, make: Callable[[T], U]) -> U | SectionError
     return make(source)
 
 
+def read_or_none(source: T | SectionError) -> T | None:
+    """Return ``source``, or ``None`` when it is a :class:`SectionError` (a section not read).
+
+    For code that draws or counts what was read and leaves a failed section to its error row.
+
+    Examples
+    --------
+    >>> read_or_none(3), read_or_none(SectionError("alarms", "denied"))
+    (3, None)
+    """
+    return None if isinstance(source, SectionError) else source
+
+
 def sections_frame(sources: Mapping[str, str], errors: Mapping[str, str]) -> pd.DataFrame:
     """Return each section's source and state: ``ok``, or ``ERROR`` with the reason.
 
