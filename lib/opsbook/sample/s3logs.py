@@ -38,7 +38,13 @@ import numpy as np
 
 from opsbook.backends import layout
 from opsbook.sample import org
-from opsbook.sample.logs.events import CHECKOUT_ROUTES, CLIENT_STATUS, expand, pick, random_hex
+from opsbook.sample.logs.events import (
+    CHECKOUT_ROUTES,
+    CLIENT_STATUS,
+    expand_kinds,
+    pick,
+    random_hex,
+)
 from opsbook.sample.traffic import CHECKOUT_TASKS, Traffic, epoch_ms, traffic_model
 
 __all__ = ["ALB_NODES", "BUCKET", "FLOW_LOG", "INVENTORY", "write_s3_logs"]
@@ -109,10 +115,7 @@ def _write_alb(
     elb = model.checkout_elb_errors[window]
     counts = [flow.requests[window] - flow.server_errors[window] - flow.client_errors[window] - elb,
               flow.client_errors[window], flow.server_errors[window], elb]  # fmt: skip
-    parts = [expand(model, window, c, rng) for c in counts]
-    minute = np.concatenate([p[0] for p in parts])
-    end_ms = np.concatenate([p[1] for p in parts])
-    kind = np.repeat(np.arange(4), [p[0].size for p in parts])
+    minute, end_ms, kind = expand_kinds(model, window, counts, rng)
     n = minute.size
     order = np.argsort(end_ms, kind="stable")
     minute, end_ms, kind = minute[order], end_ms[order], kind[order]

@@ -18,10 +18,10 @@ from opsbook.sample.logs.events import (
     CLIENT_STATUS,
     SAMPLE_FRACTIONS,
     Events,
-    expand,
+    expand_kinds,
+    incident_masks,
     pick,
     random_hex,
-    sampled,
     share,
 )
 from opsbook.sample.traffic import Traffic, epoch_ms, random_uuids
@@ -50,10 +50,7 @@ def access_events(
         chk.server_errors[window],
         elb,
     ]
-    parts = [expand(model, window, sampled(rng, c, fraction), rng) for c in counts]
-    minute = np.concatenate([p[0] for p in parts])
-    end_ms = np.concatenate([p[1] for p in parts])
-    kind = np.repeat(np.arange(7), [p[0].size for p in parts])
+    minute, end_ms, kind = expand_kinds(model, window, counts, rng, fraction=fraction)
     n = minute.size
     checkout = kind >= 3
 
@@ -144,9 +141,7 @@ def access_events(
     events = Events(streams=names)
     events.add(end_ms, day * 2 + lane, messages)
 
-    inside = model.window(story.errors_start, story.errors_end)
-    in_window = (minute >= inside.start) & (minute < inside.stop)
-    before = (minute >= inside.start - 1440) & (minute < model.index(story.deploy_at))
+    in_window, before = incident_masks(model, minute)
     route_checkout = in_window & checkout
     return events, {
         "content": "API Gateway REST access logs, JSON per event in the $context format "

@@ -18,6 +18,7 @@ Examples
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -33,6 +34,8 @@ __all__ = [
     "SAMPLE_FRACTIONS",
     "Events",
     "expand",
+    "expand_kinds",
+    "incident_masks",
     "iso_times",
     "pick",
     "random_hex",
@@ -108,6 +111,60 @@ def expand(
     """Return (minute index, epoch ms) of one event per count, at a random time in its minute."""
     minute = np.repeat(np.arange(window.start, window.stop), counts)
     return minute, model.minute_ms[minute] + rng.integers(0, MINUTE_MS, minute.size)
+
+
+def expand_kinds(
+    model: Traffic,
+    window: slice,
+    counts: Sequence[np.ndarray],
+    rng: np.random.Generator,
+    *,
+    fraction: float = 1.0,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Return (minute index, epoch ms, kind) of the logged requests of several kinds.
+
+    ``counts[k]`` holds the requests of kind ``k`` per minute of ``window``; kind by kind, a
+    uniform random ``fraction`` of them is logged (:func:`sampled`), each at a random time in its
+    minute (:func:`expand`). The events come kind after kind, in time order within a kind.
+
+    Examples
+    --------
+    >>> from types import SimpleNamespace
+    >>> model = SimpleNamespace(minute_ms=np.arange(3) * 60_000)
+    >>> ok, failed = np.array([2, 0, 1]), np.array([0, 1, 0])
+    >>> minute, ms, kind = expand_kinds(model, slice(0, 3), [ok, failed], np.random.default_rng(1))
+    >>> minute.tolist(), kind.tolist(), bool(((ms // 60_000) == minute).all())
+    ([0, 0, 2, 1], [0, 0, 0, 1], True)
+    """
+    parts = [expand(model, window, sampled(rng, c, fraction), rng) for c in counts]
+    minute = np.concatenate([p[0] for p in parts])
+    ms = np.concatenate([p[1] for p in parts])
+    kind = np.repeat(np.arange(len(parts)), [p[0].size for p in parts])
+    return minute, ms, kind
+
+
+def incident_masks(model: Traffic, minute: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Return which events (by minute index) fall in the incident and on the day before it.
+
+    The day before runs from 24 hours before the errors start to the bad deployment, the
+    baseline the README's ``..._previous_day`` facts compare the incident with.
+
+    Examples
+    --------
+    >>> import datetime as dt
+    >>> from opsbook.sample.org import timeline
+    >>> from opsbook.sample.traffic import traffic_model
+    >>> model = traffic_model(timeline(dt.date(2026, 11, 15)), scale=0.05)
+    >>> start, hour = model.index(model.story.errors_start), 60
+    >>> in_window, before = incident_masks(model, np.array([start, start - 3 * hour]))
+    >>> in_window.tolist(), before.tolist()
+    ([True, False], [False, True])
+    """
+    story = model.story
+    inside = model.window(story.errors_start, story.errors_end)
+    in_window = (minute >= inside.start) & (minute < inside.stop)
+    before = (minute >= inside.start - 1440) & (minute < model.index(story.deploy_at))
+    return in_window, before
 
 
 def share(flags: np.ndarray) -> float | None:
