@@ -15,10 +15,11 @@ import numpy as np
 
 from opsbook.sample import org
 from opsbook.sample.logs.events import (
+    CHECKOUT_OK_STATUS,
     CHECKOUT_ROUTES,
-    CLIENT_STATUS,
     SAMPLE_FRACTIONS,
     Events,
+    client_statuses,
     expand_kinds,
     incident_masks,
     pick,
@@ -96,10 +97,7 @@ def checkout_events(
     stream = task_set * _TASKS + rng.integers(0, _TASKS, n)
     route = pick(rng, CHECKOUT_ROUTES, n)
     latency = flow.latency.sample(rng, minute)
-    status = np.where(route >= 1, 201, 200)
-    status = np.where(route == 3, 200, status)
-    client_status = np.array([s for s, _ in CLIENT_STATUS])[pick(rng, CLIENT_STATUS, n)]
-    status = np.where(kind == 1, client_status, status)
+    status = np.where(kind == 1, client_statuses(rng, n), CHECKOUT_OK_STATUS[route])
 
     # Error templates: the bad task set fails on a KeyError and starves the DB pool; once rolled
     # back the backlog still times out for a few minutes; outside the incident errors are rare.

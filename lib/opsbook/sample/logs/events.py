@@ -29,10 +29,13 @@ from opsbook.sample.traffic import MINUTE_MS, Traffic
 
 __all__ = [
     "CATALOG_ROUTES",
+    "CHECKOUT_OK_STATUS",
     "CHECKOUT_ROUTES",
     "CLIENT_STATUS",
     "SAMPLE_FRACTIONS",
     "Events",
+    "client_statuses",
+    "elb_5xx",
     "expand",
     "expand_kinds",
     "incident_masks",
@@ -42,6 +45,7 @@ __all__ = [
     "random_order_ids",
     "sampled",
     "share",
+    "target_5xx",
 ]
 
 # Share of the modelled requests each log group holds (1.0: every invocation is logged).
@@ -64,6 +68,10 @@ CATALOG_ROUTES = (
     ("GET", "/categories", 0.1),
 )
 CLIENT_STATUS = ((400, 0.35), (401, 0.1), (404, 0.3), (409, 0.1), (422, 0.15))
+#: The status of a successful checkout-api request, per row of CHECKOUT_ROUTES (201 for a POST).
+CHECKOUT_OK_STATUS = np.array(
+    [201 if method == "POST" else 200 for method, _, _ in CHECKOUT_ROUTES]
+)
 
 
 @dataclass
@@ -165,6 +173,49 @@ def incident_masks(model: Traffic, minute: np.ndarray) -> tuple[np.ndarray, np.n
     in_window = (minute >= inside.start) & (minute < inside.stop)
     before = (minute >= inside.start - 1440) & (minute < model.index(story.deploy_at))
     return in_window, before
+
+
+def client_statuses(rng: np.random.Generator, count: int) -> np.ndarray:
+    """Return ``count`` random 4XX statuses, weighted as :data:`CLIENT_STATUS`.
+
+    Examples
+    --------
+    >>> set(client_statuses(np.random.default_rng(1), 50).tolist()) <= {400, 401, 404, 409, 422}
+    True
+    """
+    return np.array([s for s, _ in CLIENT_STATUS])[pick(rng, CLIENT_STATUS, count)]
+
+
+def target_5xx(rng: np.random.Generator, incident: np.ndarray) -> np.ndarray:
+    """Return the 5XX status of each failed checkout-api request a target answered.
+
+    During the incident (``incident`` true) the bad task set answers 500, 503 or 504 (its
+    KeyError, the exhausted connection pool, upstream timeouts); a failure outside it is a 503
+    or a 504.
+
+    Examples
+    --------
+    >>> statuses = target_5xx(np.random.default_rng(1), np.array([True, False] * 20))
+    >>> sorted(set(statuses[1::2].tolist()))
+    [503, 504]
+    """
+    n = incident.size
+    return np.where(
+        incident,
+        rng.choice([500, 503, 504], size=n, p=[0.45, 0.3, 0.25]),
+        rng.choice([503, 504], size=n),
+    )
+
+
+def elb_5xx(rng: np.random.Generator, count: int) -> np.ndarray:
+    """Return ``count`` statuses of requests the load balancer failed itself: 502 or 504.
+
+    Examples
+    --------
+    >>> sorted(set(elb_5xx(np.random.default_rng(1), 20).tolist()))
+    [502, 504]
+    """
+    return rng.choice([502, 504], size=count, p=[0.7, 0.3])
 
 
 def share(flags: np.ndarray) -> float | None:
