@@ -225,17 +225,21 @@ def _replace(work: Path, dest: Path) -> None:
     shutil.rmtree(old, ignore_errors=True)
 
 
-# Imported when used, so generating one part does not load the others' dependencies.
-_WRITERS = {
-    "cur": ("opsbook.sample.cur", "write_cur"),
-    "logs": ("opsbook.sample.logs", "write_logs"),
-    "metrics": ("opsbook.sample.metrics", "write_metrics"),
-    "incident": ("opsbook.sample.incident", "write_incident_context"),
-    "slos": ("opsbook.sample.slos", "write_slos"),
-    "s3logs": ("opsbook.sample.s3logs", "write_s3_logs"),
-    "traces": ("opsbook.sample.traces", "write_traces"),
-    "canaries": ("opsbook.sample.canaries", "write_canaries"),
-    "spans": ("opsbook.sample.spans", "write_spans"),
+# Per part: its writer in ``opsbook.sample.<part>`` (imported when used, so generating one part
+# does not load the others' dependencies) and the options it takes. The SLO spec of the sample's
+# services is the same at any scale or seed; one incident's alarms, changes, health events, traces
+# and canary runs have nothing to scale (alarm thresholds are absolute, so the history is
+# evaluated on the scale 1 metrics).
+_WRITERS: dict[str, tuple[str, tuple[str, ...]]] = {
+    "cur": ("write_cur", ("scale", "seed")),
+    "logs": ("write_logs", ("scale", "seed")),
+    "metrics": ("write_metrics", ("scale", "seed")),
+    "incident": ("write_incident_context", ("seed",)),
+    "slos": ("write_slos", ()),
+    "s3logs": ("write_s3_logs", ("scale", "seed")),
+    "traces": ("write_traces", ("seed",)),
+    "canaries": ("write_canaries", ("seed",)),
+    "spans": ("write_spans", ("seed",)),
 }
 
 
@@ -269,12 +273,7 @@ def _timed_part(part: str, root: Path, story: org.Timeline, *, scale: float, see
 
 
 def _write_part(part: str, root: Path, story: org.Timeline, *, scale: float, seed: int) -> Any:
-    module, name = _WRITERS[part]
-    writer = getattr(importlib.import_module(module), name)
-    if part == "slos":  # the SLO spec of the sample's services: the same at any scale or seed
-        return writer(root, story)
-    if part in ("incident", "traces", "canaries", "spans"):
-        # One incident's alarms, changes, health events, traces and canary runs: nothing to scale.
-        # Alarm thresholds are absolute, so the history is evaluated on the scale 1 metrics.
-        return writer(root, story, seed=seed)
-    return writer(root, story, scale=scale, seed=seed)
+    name, takes = _WRITERS[part]
+    writer = getattr(importlib.import_module(f"{__name__}.{part}"), name)
+    options = {"scale": scale, "seed": seed}
+    return writer(root, story, **{option: options[option] for option in takes})

@@ -38,7 +38,16 @@ import numpy as np
 
 from opsbook.backends import layout
 from opsbook.sample import org
-from opsbook.sample.logs.events import CHECKOUT_ROUTES, CLIENT_STATUS, expand, pick, random_hex
+from opsbook.sample.logs.events import (
+    CHECKOUT_OK_STATUS,
+    CHECKOUT_ROUTES,
+    client_statuses,
+    elb_5xx,
+    expand_kinds,
+    pick,
+    random_hex,
+    target_5xx,
+)
 from opsbook.sample.traffic import CHECKOUT_TASKS, Traffic, epoch_ms, traffic_model
 
 __all__ = ["ALB_NODES", "BUCKET", "FLOW_LOG", "INVENTORY", "write_s3_logs"]
@@ -109,10 +118,7 @@ def _write_alb(
     elb = model.checkout_elb_errors[window]
     counts = [flow.requests[window] - flow.server_errors[window] - flow.client_errors[window] - elb,
               flow.client_errors[window], flow.server_errors[window], elb]  # fmt: skip
-    parts = [expand(model, window, c, rng) for c in counts]
-    minute = np.concatenate([p[0] for p in parts])
-    end_ms = np.concatenate([p[1] for p in parts])
-    kind = np.repeat(np.arange(4), [p[0].size for p in parts])
+    minute, end_ms, kind = expand_kinds(model, window, counts, rng)
     n = minute.size
     order = np.argsort(end_ms, kind="stable")
     minute, end_ms, kind = minute[order], end_ms[order], kind[order]
@@ -122,12 +128,9 @@ def _write_alb(
     incident = model.incident[minute] > 0
     status = np.select(
         [kind == 0, kind == 1, kind == 2],
-        [np.where(route == 0, 200, np.where(route == 3, 200, 201)),
-         np.array([s for s, _ in CLIENT_STATUS])[pick(rng, CLIENT_STATUS, n)],
-         np.where(incident, rng.choice([500, 503, 504], size=n, p=[0.45, 0.3, 0.25]),
-                  rng.choice([503, 504], size=n))],
-        default=rng.choice([502, 504], size=n, p=[0.7, 0.3]),
-    )  # fmt: skip
+        [CHECKOUT_OK_STATUS[route], client_statuses(rng, n), target_5xx(rng, incident)],
+        default=elb_5xx(rng, n),
+    )
     starts = np.array([s for s, _, _ in sets], dtype=np.int64)
     serving = np.searchsorted(starts, end_ms, side="right") - 1
     task = rng.integers(0, CHECKOUT_TASKS, n)

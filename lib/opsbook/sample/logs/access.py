@@ -14,15 +14,18 @@ import numpy as np
 from opsbook.sample import org
 from opsbook.sample.logs.events import (
     CATALOG_ROUTES,
+    CHECKOUT_OK_STATUS,
     CHECKOUT_ROUTES,
-    CLIENT_STATUS,
     SAMPLE_FRACTIONS,
     Events,
-    expand,
+    client_statuses,
+    elb_5xx,
+    expand_kinds,
+    incident_masks,
     pick,
     random_hex,
-    sampled,
     share,
+    target_5xx,
 )
 from opsbook.sample.traffic import Traffic, epoch_ms, random_uuids
 
@@ -50,10 +53,7 @@ def access_events(
         chk.server_errors[window],
         elb,
     ]
-    parts = [expand(model, window, sampled(rng, c, fraction), rng) for c in counts]
-    minute = np.concatenate([p[0] for p in parts])
-    end_ms = np.concatenate([p[1] for p in parts])
-    kind = np.repeat(np.arange(7), [p[0].size for p in parts])
+    minute, end_ms, kind = expand_kinds(model, window, counts, rng, fraction=fraction)
     n = minute.size
     checkout = kind >= 3
 
@@ -62,19 +62,13 @@ def access_events(
     cat_latency = cat.latency.sample(rng, minute) + 4
     chk_latency = chk.latency.sample(rng, minute) + 3
     integration = np.where(checkout, chk_latency, cat_latency)
-    bad_set = model.incident[minute] > 0
-    target_status = np.where(
-        bad_set,
-        rng.choice([500, 503, 504], size=n, p=[0.45, 0.3, 0.25]),
-        rng.choice([503, 504], size=n),
-    )
-    client_status = np.array([s for s, _ in CLIENT_STATUS])[pick(rng, CLIENT_STATUS, n)]
-    ok_status = np.where(chk_route == 1, 201, np.where(chk_route == 2, 201, 200))
+    target_status = target_5xx(rng, model.incident[minute] > 0)
+    client_status = client_statuses(rng, n)
     status = np.select(
         [kind == 0, kind == 1, kind == 2, kind == 3, kind == 4, kind == 5],
-        [np.full(n, 200), np.where(cat_route == 1, 404, 400), np.full(n, 502), ok_status,
-         client_status, target_status],
-        default=rng.choice([502, 504], size=n, p=[0.7, 0.3]),
+        [np.full(n, 200), np.where(cat_route == 1, 404, 400), np.full(n, 502),
+         CHECKOUT_OK_STATUS[chk_route], client_status, target_status],
+        default=elb_5xx(rng, n),
     )  # fmt: skip
     integration = np.where(status == 504, 3000 + rng.uniform(0, 40, n), integration)
     integration = np.where(
@@ -144,9 +138,7 @@ def access_events(
     events = Events(streams=names)
     events.add(end_ms, day * 2 + lane, messages)
 
-    inside = model.window(story.errors_start, story.errors_end)
-    in_window = (minute >= inside.start) & (minute < inside.stop)
-    before = (minute >= inside.start - 1440) & (minute < model.index(story.deploy_at))
+    in_window, before = incident_masks(model, minute)
     route_checkout = in_window & checkout
     return events, {
         "content": "API Gateway REST access logs, JSON per event in the $context format "

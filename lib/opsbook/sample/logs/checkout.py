@@ -15,15 +15,16 @@ import numpy as np
 
 from opsbook.sample import org
 from opsbook.sample.logs.events import (
+    CHECKOUT_OK_STATUS,
     CHECKOUT_ROUTES,
-    CLIENT_STATUS,
     SAMPLE_FRACTIONS,
     Events,
-    expand,
+    client_statuses,
+    expand_kinds,
+    incident_masks,
     pick,
     random_hex,
     random_order_ids,
-    sampled,
     share,
 )
 from opsbook.sample.traffic import CHECKOUT_TASKS, MINUTE_MS, Traffic, epoch_ms, random_uuids
@@ -79,7 +80,7 @@ def checkout_events(
     model: Traffic, window: slice, rng: np.random.Generator
 ) -> tuple[Events, dict[str, Any]]:
     """Return checkout-api's events in ``window`` and the facts for the README."""
-    story, flow = model.story, model.checkout
+    flow = model.checkout
     fraction = SAMPLE_FRACTIONS[org.CHECKOUT.log_group]
     sets, switch = _task_sets(model, rng)
     bad_set = next((s["number"] for s in sets if s["bad"]), -1)
@@ -88,20 +89,15 @@ def checkout_events(
     requests, errors = flow.requests[window], flow.server_errors[window]
     client = flow.client_errors[window]
     ok = requests - errors - client - model.checkout_elb_errors[window]
-    parts = [expand(model, window, sampled(rng, c, fraction), rng) for c in (ok, client, errors)]
-    minute = np.concatenate([p[0] for p in parts])
-    end_ms = np.concatenate([p[1] for p in parts])
-    kind = np.repeat([0, 1, 2], [p[0].size for p in parts])  # ok, 4XX, 5XX
+    counts = (ok, client, errors)  # kinds 0, 1, 2
+    minute, end_ms, kind = expand_kinds(model, window, counts, rng, fraction=fraction)
     n = minute.size
 
     task_set = np.searchsorted(switch, end_ms, side="right")
     stream = task_set * _TASKS + rng.integers(0, _TASKS, n)
     route = pick(rng, CHECKOUT_ROUTES, n)
     latency = flow.latency.sample(rng, minute)
-    status = np.where(route >= 1, 201, 200)
-    status = np.where(route == 3, 200, status)
-    client_status = np.array([s for s, _ in CLIENT_STATUS])[pick(rng, CLIENT_STATUS, n)]
-    status = np.where(kind == 1, client_status, status)
+    status = np.where(kind == 1, client_statuses(rng, n), CHECKOUT_OK_STATUS[route])
 
     # Error templates: the bad task set fails on a KeyError and starves the DB pool; once rolled
     # back the backlog still times out for a few minutes; outside the incident errors are rare.
@@ -182,9 +178,7 @@ def checkout_events(
     for ts, stream_no, message in lifecycle:
         events.add(np.array([ts]), np.array([stream_no]), [message])
 
-    inside = model.window(story.errors_start, story.errors_end)
-    in_window = (minute >= inside.start) & (minute < inside.stop)
-    before = (minute >= inside.start - 1440) & (minute < model.index(story.deploy_at))
+    in_window, before = incident_masks(model, minute)
     return events, {
         "content": "JSON application logs (nested http/customer/order/cart objects, level, "
         "logger, msg, request_id, task_definition); ERROR detail lines with error templates",

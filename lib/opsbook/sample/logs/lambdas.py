@@ -22,6 +22,7 @@ from opsbook.sample.logs.events import (
     SAMPLE_FRACTIONS,
     Events,
     expand,
+    expand_kinds,
     iso_times,
     pick,
     random_hex,
@@ -167,17 +168,14 @@ def catalog_events(
     fraction = SAMPLE_FRACTIONS[org.CATALOG.log_group]
     requests, errors = flow.requests[window], flow.server_errors[window]
     client = flow.client_errors[window]
-    parts = [
-        expand(model, window, sampled(rng, c, fraction), rng)
-        for c in (requests - errors - client, client, errors)
-    ]
-    minute = np.concatenate([p[0] for p in parts])
+    counts = (requests - errors - client, client, errors)  # ok, 4XX, function error
+    minute, start, kind = expand_kinds(model, window, counts, rng, fraction=fraction)
     n = minute.size
     calls = _Invocations.by_start(
-        start=np.concatenate([p[1] for p in parts]),
+        start=start,
         duration=np.round(flow.latency.sample(rng, minute), 2),
         memory=np.clip(np.round(rng.normal(92, 6, n)), 70, 200),
-        kind=np.repeat([0, 1, 2], [p[0].size for p in parts]),  # ok, 4XX, function error
+        kind=kind,
     )
     events = Events()
     # An alias flip moves every invocation at once: no draw decides the version.
