@@ -244,18 +244,6 @@ def moto_settings(aws_env: str, clean_env: Path):
     return resolve(backend="aws", region="us-east-1")
 
 
-@pytest.fixture
-def single_attempt(aws_env: str, monkeypatch: pytest.MonkeyPatch) -> str:
-    """``aws_env`` with one attempt per AWS call (``AWS_MAX_ATTEMPTS=1``, kernels inherit it).
-
-    moto answers an operation it does not serve with a server error, which the aws backend's retry
-    policy retries with backoff: seconds of sleep per call. For tests that assert on what such a
-    call reports, not on retrying.
-    """
-    monkeypatch.setenv("AWS_MAX_ATTEMPTS", "1")
-    return aws_env
-
-
 @pytest.fixture(scope="session")
 def moto_server() -> Iterator[str]:
     """A moto server on 127.0.0.1 speaking the AWS APIs; yields its endpoint URL."""
@@ -299,6 +287,10 @@ def aws_env(moto_server: str, pinned_clock: str, monkeypatch: pytest.MonkeyPatch
     """Point the standard boto3 chain at the moto server with throwaway credentials.
 
     The test runs at :data:`PINNED_NOW` (``pinned_clock``), the moment the seeded data is recent.
+    Each AWS call is made once (``AWS_MAX_ATTEMPTS=1``; kernels inherit it): moto answers an
+    operation it does not serve with a server error, which the aws backend's retry policy would
+    retry with backoff, seconds of sleep a call. moto never throttles, so no test on it needs a
+    retry; the tests of the retry policy (``backends/test_aws_clients.py``) set their own.
     """
     import requests
     from opsbook.backends.aws import reset
@@ -310,6 +302,7 @@ def aws_env(moto_server: str, pinned_clock: str, monkeypatch: pytest.MonkeyPatch
     monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "testing")
     monkeypatch.setenv("AWS_SESSION_TOKEN", "testing")
     monkeypatch.setenv("AWS_DEFAULT_REGION", "us-east-1")
+    monkeypatch.setenv("AWS_MAX_ATTEMPTS", "1")
     for name in ("AWS_PROFILE", "AWS_CONFIG_FILE", "AWS_SHARED_CREDENTIALS_FILE"):
         monkeypatch.delenv(name, raising=False)
     return moto_server

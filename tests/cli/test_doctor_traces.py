@@ -174,7 +174,7 @@ def test_aws_transaction_search_checks_the_spans_log_group(
         assert found.status == FAIL and "yet no aws/spans log group is listed" in found.detail
 
 
-def test_aws_on_moto_reads_xray_and_synthetics(moto_settings, single_attempt: str) -> None:
+def test_aws_on_moto_reads_xray_and_synthetics(moto_settings) -> None:
     found = {c.name: c for c in aws_doctor.checks(moto_settings)}
     assert found["traces"].status == PASS, found["traces"]
     assert found["traces"].detail.startswith("X-Ray readable (0 services in the last 5 minutes;")
