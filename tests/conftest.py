@@ -42,12 +42,15 @@ def _sample_key(as_of: dt.date) -> str:
     return digest.hexdigest()[:16]
 
 
-def ensure_sample(as_of: dt.date = AS_OF) -> Path:
-    """Generate (or reuse) the sample organisation as of ``as_of`` and return its folder."""
+def ensure_sample(as_of: dt.date = AS_OF, parts: tuple[str, ...] = ()) -> Path:
+    """Generate (or reuse) the sample organisation as of ``as_of`` and return its folder.
+
+    ``parts`` names the parts to write, in a folder of their own, when not the default ones.
+    """
     from opsbook.sample import FACTS_FILE, generate
 
     home = ROOT / ".pytest_cache" / "opsbook-sample"
-    key = _sample_key(as_of)
+    key = "-".join((_sample_key(as_of), *parts))
     cache = home / key
     home.mkdir(parents=True, exist_ok=True)
     # Processes that need the same sample wait for one another instead of generating it twice;
@@ -60,7 +63,7 @@ def ensure_sample(as_of: dt.date = AS_OF) -> Path:
                 # (a sample being generated is written to ".<key>.<random>.tmp" beside it)
                 if stale.is_dir() and not any(name in stale.name for name in keep):
                     shutil.rmtree(stale, ignore_errors=True)
-            generate(cache, as_of=as_of, seed=SEED)
+            generate(cache, as_of=as_of, seed=SEED, **({"parts": parts} if parts else {}))
     return cache
 
 
@@ -181,6 +184,13 @@ def _file_order(items: list[pytest.Item]):
 def sample_dir() -> Path:
     """The session's pinned sample organisation (as of 2026-11-15, seed 7)."""
     return ensure_sample(AS_OF)
+
+
+@pytest.fixture(scope="session")
+def sample_spans() -> Path:
+    """The pinned sample's traces as Transaction Search spans (an export of the ``aws/spans`` log
+    group: the ``spans`` part, written alone). Read only: copy what a test changes."""
+    return ensure_sample(AS_OF, parts=("spans",))
 
 
 @pytest.fixture
