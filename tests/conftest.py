@@ -42,12 +42,15 @@ def _sample_key(as_of: dt.date) -> str:
     return digest.hexdigest()[:16]
 
 
-def ensure_sample(as_of: dt.date = AS_OF) -> Path:
-    """Generate (or reuse) the sample organisation as of ``as_of`` and return its folder."""
+def ensure_sample(as_of: dt.date = AS_OF, parts: tuple[str, ...] = ()) -> Path:
+    """Generate (or reuse) the sample organisation as of ``as_of`` and return its folder.
+
+    ``parts`` names the parts to write, in a folder of their own, when not the default ones.
+    """
     from opsbook.sample import FACTS_FILE, generate
 
     home = ROOT / ".pytest_cache" / "opsbook-sample"
-    key = _sample_key(as_of)
+    key = "-".join((_sample_key(as_of), *parts))
     cache = home / key
     home.mkdir(parents=True, exist_ok=True)
     # Processes that need the same sample wait for one another instead of generating it twice;
@@ -60,7 +63,7 @@ def ensure_sample(as_of: dt.date = AS_OF) -> Path:
                 # (a sample being generated is written to ".<key>.<random>.tmp" beside it)
                 if stale.is_dir() and not any(name in stale.name for name in keep):
                     shutil.rmtree(stale, ignore_errors=True)
-            generate(cache, as_of=as_of, seed=SEED)
+            generate(cache, as_of=as_of, seed=SEED, **({"parts": parts} if parts else {}))
     return cache
 
 
@@ -183,6 +186,13 @@ def sample_dir() -> Path:
     return ensure_sample(AS_OF)
 
 
+@pytest.fixture(scope="session")
+def sample_spans() -> Path:
+    """The pinned sample's traces as Transaction Search spans (an export of the ``aws/spans`` log
+    group: the ``spans`` part, written alone). Read only: copy what a test changes."""
+    return ensure_sample(AS_OF, parts=("spans",))
+
+
 @pytest.fixture
 def clean_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Path:
     """No OPSBOOK_* settings and an empty working directory: settings see only defaults.
@@ -244,18 +254,6 @@ def moto_settings(aws_env: str, clean_env: Path):
     return resolve(backend="aws", region="us-east-1")
 
 
-@pytest.fixture
-def single_attempt(aws_env: str, monkeypatch: pytest.MonkeyPatch) -> str:
-    """``aws_env`` with one attempt per AWS call (``AWS_MAX_ATTEMPTS=1``, kernels inherit it).
-
-    moto answers an operation it does not serve with a server error, which the aws backend's retry
-    policy retries with backoff: seconds of sleep per call. For tests that assert on what such a
-    call reports, not on retrying.
-    """
-    monkeypatch.setenv("AWS_MAX_ATTEMPTS", "1")
-    return aws_env
-
-
 @pytest.fixture(scope="session")
 def moto_server() -> Iterator[str]:
     """A moto server on 127.0.0.1 speaking the AWS APIs; yields its endpoint URL."""
@@ -299,6 +297,10 @@ def aws_env(moto_server: str, pinned_clock: str, monkeypatch: pytest.MonkeyPatch
     """Point the standard boto3 chain at the moto server with throwaway credentials.
 
     The test runs at :data:`PINNED_NOW` (``pinned_clock``), the moment the seeded data is recent.
+    Each AWS call is made once (``AWS_MAX_ATTEMPTS=1``; kernels inherit it): moto answers an
+    operation it does not serve with a server error, which the aws backend's retry policy would
+    retry with backoff, seconds of sleep a call. moto never throttles, so no test on it needs a
+    retry; the tests of the retry policy (``backends/test_aws_clients.py``) set their own.
     """
     import requests
     from opsbook.backends.aws import reset
@@ -310,6 +312,7 @@ def aws_env(moto_server: str, pinned_clock: str, monkeypatch: pytest.MonkeyPatch
     monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "testing")
     monkeypatch.setenv("AWS_SESSION_TOKEN", "testing")
     monkeypatch.setenv("AWS_DEFAULT_REGION", "us-east-1")
+    monkeypatch.setenv("AWS_MAX_ATTEMPTS", "1")
     for name in ("AWS_PROFILE", "AWS_CONFIG_FILE", "AWS_SHARED_CREDENTIALS_FILE"):
         monkeypatch.delenv(name, raising=False)
     return moto_server

@@ -8,6 +8,7 @@ key, so it leaves the count of a dated archive unknown.
 
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import boto3
@@ -35,10 +36,14 @@ def _upload(root: Path, bucket: str = BUCKET) -> None:
     s3 = boto3.client("s3", region_name="us-east-1")
     s3.create_bucket(Bucket=bucket)
     folder = root / layout.S3_BUCKETS / BUCKET
-    for path in sorted(p for p in folder.rglob("*") if p.is_file()):
-        s3.put_object(
-            Bucket=bucket, Key=path.relative_to(folder).as_posix(), Body=path.read_bytes()
-        )
+
+    def put(path: Path) -> None:
+        s3.put_object(Bucket=bucket, Key=path.relative_to(folder).as_posix(),
+                      Body=path.read_bytes())  # fmt: skip
+
+    # S3 takes one object a call: a few calls at once (a client is thread-safe) wait less.
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        list(pool.map(put, sorted(p for p in folder.rglob("*") if p.is_file())))
 
 
 @pytest.fixture

@@ -717,7 +717,7 @@ def test_cur_query(name: str, aws_env: str, sample_dir: Path, clean_env: Path) -
 
 
 @covers("doctor.checks")
-def test_doctor(single_attempt: str, sample_dir: Path, sample_cache: Path, clean_env: Path) -> None:
+def test_doctor(aws_env: str, sample_dir: Path, sample_cache: Path, clean_env: Path) -> None:
     """A healthy setup passes every check on both; which checks run is each backend's own.
 
     Declared difference: the rows. Locally the data folder and each source's files are checked;

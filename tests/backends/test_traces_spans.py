@@ -10,8 +10,8 @@ denied, not served, or says ``XRay``.
 
 from __future__ import annotations
 
-import datetime as dt
 import functools
+import gzip
 import json
 from pathlib import Path
 from typing import Any
@@ -25,7 +25,6 @@ from opsbook.backends.aws import traces as aws_traces
 from opsbook.errors import QueryFailedError
 from opsbook.settings import Settings, resolve
 
-AS_OF = dt.date(2026, 11, 15)
 #: The incident hour, and a window that ends inside an hour.
 WINDOWS = [
     (pd.Timestamp("2026-11-14T14:00Z"), pd.Timestamp("2026-11-14T15:00Z")),
@@ -35,35 +34,25 @@ WINDOWS = [
 SEEDED = (pd.Timestamp("2026-11-14T13:00Z"), pd.Timestamp("2026-11-14T15:10Z"))
 
 
-@pytest.fixture(scope="module")
-def spans_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The sample's traces written as an export of ``aws/spans`` (the ``spans`` part)."""
-    from opsbook.sample import generate
-
-    root = tmp_path_factory.mktemp("spans")
-    generate(root, as_of=AS_OF, parts=("spans",))
-    return root
-
-
 @functools.cache
-def _spans() -> list[dict[str, Any]]:
-    """The spans the ``spans`` part writes, in time order (built once)."""
-    from opsbook.sample.org import timeline
-    from opsbook.sample.spans import to_spans
-    from opsbook.sample.traces import build_traces
+def _spans(export: Path) -> list[tuple[int, str]]:
+    """The spans of the ``spans`` part's export (``sample_spans``): (start in ns, the span's
+    JSON as written), in time order (read once)."""
+    spans = []
+    for path in sorted((export / "logs" / "export" / "aws" / "spans").rglob("*.gz")):
+        for line in gzip.decompress(path.read_bytes()).decode().splitlines():
+            message = line.partition(" ")[2]
+            spans.append((json.loads(message)["startTimeUnixNano"], message))
+    return sorted(spans)
 
-    spans = to_spans(build_traces(timeline(AS_OF), seed=7))
-    return sorted(spans, key=lambda s: s["startTimeUnixNano"])
 
-
-def _seed_spans(first: pd.Timestamp, last: pd.Timestamp) -> int:
+def _seed_spans(export: Path, first: pd.Timestamp, last: pd.Timestamp) -> int:
     """Put the spans started in ``[first, last)`` into moto's ``aws/spans``; return how many."""
     logs = boto3.client("logs", region_name="us-east-1")
     logs.create_log_group(logGroupName="aws/spans")
     logs.create_log_stream(logGroupName="aws/spans", logStreamName="default")
-    events = [{"timestamp": s["startTimeUnixNano"] // 1_000_000,
-               "message": json.dumps(s, separators=(",", ":"))}
-              for s in _spans() if first.value <= s["startTimeUnixNano"] < last.value]  # fmt: skip
+    events = [{"timestamp": start // 1_000_000, "message": message}
+              for start, message in _spans(export) if first.value <= start < last.value]  # fmt: skip
     for at in range(0, len(events), 1000):
         logs.put_log_events(
             logGroupName="aws/spans", logStreamName="default", logEvents=events[at : at + 1000]
@@ -95,17 +84,17 @@ def _assert_same(aws: pd.DataFrame, local: pd.DataFrame) -> None:
 
 @pytest.mark.parametrize("window", WINDOWS, ids=["incident-hour", "across-hours"])
 def test_spans_on_aws_give_the_local_frames(
-    aws_env: str, spans_dir: Path, monkeypatch: pytest.MonkeyPatch, window: tuple
+    aws_env: str, sample_spans: Path, monkeypatch: pytest.MonkeyPatch, window: tuple
 ) -> None:
     """GetTraceSegmentDestination says CloudWatchLogs: aws/spans is read with Logs Insights."""
-    assert _seed_spans(*SEEDED) > 100
+    assert _seed_spans(sample_spans, *SEEDED) > 100
     stub = _xray(monkeypatch)
     # asked once for the client, not once per read (the graph, two summaries, the traces)
     stub.add_response(
         "get_trace_segment_destination", {"Destination": "CloudWatchLogs", "Status": "ACTIVE"}
     )
     aws_settings = resolve(backend="aws", region="us-east-1")
-    local_settings = resolve(backend="local", data_dir=str(spans_dir))
+    local_settings = resolve(backend="local", data_dir=str(sample_spans))
     graph = [_call(s, "read_service_graph", *window) for s in (aws_settings, local_settings)]
     _assert_same(*graph)
     assert "payments-api" in set(graph[1].callee) and graph[1].requests.sum() > 0
@@ -121,10 +110,10 @@ def test_spans_on_aws_give_the_local_frames(
 
 
 def test_the_destination_is_asked_once_a_client_and_reported(
-    aws_env: str, monkeypatch: pytest.MonkeyPatch
+    aws_env: str, sample_spans: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """The reason names the destination and its status, for the one who reads the frame."""
-    _seed_spans(*SEEDED)
+    _seed_spans(sample_spans, *SEEDED)
     stub = _xray(monkeypatch)
     stub.add_response(
         "get_trace_segment_destination", {"Destination": "CloudWatchLogs", "Status": "PENDING"}
@@ -172,7 +161,7 @@ def test_xray_answers_when_the_spans_are_not_in_cloudwatch_logs(
 
 
 def test_on_moto_which_does_not_serve_the_destination_xray_answers(
-    aws_env: str, spans_dir: Path
+    aws_env: str, sample_spans: Path
 ) -> None:
     """moto answers GetTraceSegmentDestination with an error page: X-Ray's APIs are read."""
     settings = resolve(backend="aws", region="us-east-1")

@@ -46,7 +46,7 @@ def test_an_empty_data_dir_fails_each_source(tmp_path: Path) -> None:
 
 
 @pytest.fixture
-def aws_account(single_attempt: str):
+def aws_account(aws_env: str):
     glue = boto3.client("glue", region_name="us-east-1")
     glue.create_database(DatabaseInput={"Name": "cid_data_export"})
     glue.create_table(
@@ -67,7 +67,7 @@ def aws_account(single_attempt: str):
         )
     boto3.client("s3", region_name="us-east-1").create_bucket(Bucket="athena-results")
     boto3.client("logs", region_name="us-east-1").create_log_group(logGroupName="/ecs/checkout-api")
-    return single_attempt
+    return aws_env
 
 
 def test_aws_backend_against_moto(aws_account: str, clean_env: Path) -> None:

@@ -3,7 +3,6 @@ is named, and a check that could not run never reads as healthy."""
 
 from __future__ import annotations
 
-import datetime as dt
 import shutil
 from pathlib import Path
 from typing import Any
@@ -73,12 +72,12 @@ def test_an_empty_or_missing_data_dir_never_reads_as_healthy(tmp_path: Path) -> 
     assert missing["traces"] == missing["canaries"] == SKIPPED
 
 
-def test_exported_spans_are_read_and_a_broken_span_is_named(tmp_path: Path) -> None:
+def test_exported_spans_are_read_and_a_broken_span_is_named(
+    sample_spans: Path, tmp_path: Path
+) -> None:
     import gzip
 
-    from opsbook.sample import generate
-
-    generate(tmp_path, as_of=dt.date(2026, 11, 15), parts=("spans",))
+    shutil.copytree(sample_spans, tmp_path, dirs_exist_ok=True)
     found = _local(tmp_path)["traces"]
     assert (
         found.status == PASS and " spans of 2,880 traces in the aws/spans log group" in found.detail
@@ -174,7 +173,7 @@ def test_aws_transaction_search_checks_the_spans_log_group(
         assert found.status == FAIL and "yet no aws/spans log group is listed" in found.detail
 
 
-def test_aws_on_moto_reads_xray_and_synthetics(moto_settings, single_attempt: str) -> None:
+def test_aws_on_moto_reads_xray_and_synthetics(moto_settings) -> None:
     found = {c.name: c for c in aws_doctor.checks(moto_settings)}
     assert found["traces"].status == PASS, found["traces"]
     assert found["traces"].detail.startswith("X-Ray readable (0 services in the last 5 minutes;")

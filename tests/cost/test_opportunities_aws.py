@@ -34,9 +34,8 @@ DIFFERENT = {
 
 
 def test_opportunities_on_aws_find_what_the_local_run_finds(
-    single_attempt, clean_env, sample_dir, sample_cache, tmp_path, monkeypatch
+    aws_env, clean_env, sample_dir, sample_cache, tmp_path, monkeypatch
 ) -> None:
-    aws_env = single_attempt  # the sections moto does not serve fail at once
     settings = create_cur_table(sample_dir, AWS_SETTINGS)
     for key, value in resolve(**settings).as_environment().items():
         monkeypatch.setenv(key, value)

@@ -117,7 +117,6 @@ def test_triage_and_api_5xx_run_on_aws_against_moto_and_show_what_could_not_run(
     sample_dir: Path, tmp_path: Path, aws_env: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     # The kernels inherit this process's environment: AWS_ENDPOINT_URL points them at moto.
-    monkeypatch.setenv("AWS_MAX_ATTEMPTS", "1")  # moto's unimplemented APIs answer 500: no retries
     local = resolve(backend="local", data_dir=str(sample_dir))
     service = find_service("checkout-api", settings=local)
     texts = [t for spec in signal_specs(service) for t in (*spec.series, *spec.total)]
@@ -164,7 +163,6 @@ def _section(notebook: nbformat.NotebookNode, call: str) -> str:
 def test_lambda_failures_on_aws_against_moto_records_the_local_metrics_and_names_what_failed(
     sample_dir: Path, tmp_path: Path, aws_env: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setenv("AWS_MAX_ATTEMPTS", "1")  # moto's unimplemented APIs answer 500: no retries
     start, end = "2026-11-13T16:00Z", "2026-11-13T19:00Z"  # a time-out and two out-of-memory kills
     texts = [f"AWS/Lambda {metric} FunctionName=orders-worker stat={stat}"
              for metric, stat in LAMBDA_METRICS.values()]  # fmt: skip
@@ -200,7 +198,6 @@ def test_lambda_failures_on_aws_against_moto_records_the_local_metrics_and_names
 def test_latency_regression_on_aws_against_moto_shows_errors_not_a_steady_p99(
     sample_dir: Path, tmp_path: Path, aws_env: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setenv("AWS_MAX_ATTEMPTS", "1")
     start, end = "2026-11-14T13:30Z", "2026-11-14T15:00Z"
     service = find_service(
         "checkout-api", settings=resolve(backend="local", data_dir=str(sample_dir))
@@ -231,7 +228,6 @@ def test_latency_regression_on_aws_against_moto_shows_errors_not_a_steady_p99(
 def test_cost_spike_on_aws_against_moto_records_the_local_anomaly_and_names_cloudtrail(
     sample_dir: Path, tmp_path: Path, aws_env: str, clean_env: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setenv("AWS_MAX_ATTEMPTS", "1")
     notebook = ROOT / "runbooks" / "cost-spike.ipynb"
     parameters = {"start": "2026-10-23", "end": "2026-11-15"}
     settings = create_cur_table(sample_dir, AWS_SETTINGS)

@@ -15,7 +15,6 @@ from pathlib import Path
 
 import duckdb
 import pandas as pd
-import pytest
 from opsbook import logs
 from opsbook.insights import compile_query, parse_query, run_query
 from opsbook.insights.fields import MAX_JSON_PATHS, json_paths
@@ -90,16 +89,7 @@ def test_athena_reads_the_same_paths() -> None:
     assert """TRY(JSON_EXTRACT_SCALAR(t_msg, '$.resource.attributes["service.name"]'))""" in sql
 
 
-@pytest.fixture(scope="module")
-def spans_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    from opsbook.sample import generate
-
-    root = tmp_path_factory.mktemp("spans")
-    generate(root, as_of=dt.date(2026, 11, 15), parts=("spans",))
-    return root
-
-
-def test_a_query_over_the_exported_aws_spans_group(spans_dir: Path) -> None:
+def test_a_query_over_the_exported_aws_spans_group(sample_spans: Path) -> None:
     """The sample's spans: calls per downstream in the incident hour, by their dotted keys."""
     from opsbook.sample.org import timeline
     from opsbook.sample.spans import to_spans
@@ -110,7 +100,7 @@ def test_a_query_over_the_exported_aws_spans_group(spans_dir: Path) -> None:
         "filter kind = 'CLIENT' and resource.attributes.service.name = 'checkout-api' "
         "| stats count(*) as calls, sum(status.code = 'ERROR') as failed by attributes.aws.remote.service",
         log_groups=["/aws/spans"], start=start, end=end,
-        settings=resolve(backend="local", data_dir=str(spans_dir)),
+        settings=resolve(backend="local", data_dir=str(sample_spans)),
     )  # fmt: skip
     spans = [s for s in to_spans(build_traces(timeline(dt.date(2026, 11, 15)), seed=7))
              if s["kind"] == "CLIENT" and start.value <= s["startTimeUnixNano"] < end.value]  # fmt: skip

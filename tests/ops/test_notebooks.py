@@ -71,14 +71,8 @@ def _seed_log_groups(sample_dir: Path) -> None:
                                       retentionInDays=group["retentionInDays"])  # fmt: skip
 
 
-@pytest.fixture
-def one_attempt(monkeypatch: pytest.MonkeyPatch) -> None:
-    # moto answers an action it lacks with HTTP 500, which botocore would retry with back-off.
-    monkeypatch.setenv("AWS_MAX_ATTEMPTS", "1")
-
-
 def test_cloudwatch_hygiene_on_aws_matches_local_and_flags_alarm_history(
-    aws_env, sample_dir, tmp_path, monkeypatch, one_attempt
+    aws_env, sample_dir, tmp_path, monkeypatch
 ) -> None:
     notebook = OPS / "cloudwatch-hygiene.ipynb"
     parameters = {"end": END, "month": "2026-10"}
@@ -107,7 +101,7 @@ def test_cloudwatch_hygiene_on_aws_matches_local_and_flags_alarm_history(
 
 
 def test_delivery_metrics_on_aws_shows_errors_for_what_moto_lacks(
-    aws_env, sample_dir, tmp_path, monkeypatch, one_attempt
+    aws_env, sample_dir, tmp_path, monkeypatch
 ) -> None:
     notebook = OPS / "delivery-metrics.ipynb"
     seed_alarms(boto3.client("cloudwatch", region_name="us-east-1"), sample_dir, f"{END}T00:00Z")

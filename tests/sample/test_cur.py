@@ -446,11 +446,18 @@ def test_deterministic_and_seed_sensitive(
     assert pq.read_table(first).equals(pq.read_table(second))
 
 
-def test_scale_multiplies_rows(run: tuple[Path, dict[str, Any]], tmp_path: Path) -> None:
-    _, single = run
-    double = write_cur(tmp_path, timeline(AS_OF), scale=2.0, seed=SEED)
-    # Roughly linear: only the handful of story resources (NAT, RDS, RIs, ...) do not scale.
-    assert 1.8 < double["rows"] / single["rows"] < 2.05
+def test_scale_multiplies_rows(
+    run: tuple[Path, dict[str, Any]], small: tuple[Path, dict[str, Any]], tmp_path: Path
+) -> None:
+    rows = {0.05: small[1]["rows"], 1.0: run[1]["rows"]}
+    rows[0.5] = write_cur(tmp_path, timeline(AS_OF), scale=0.5, seed=SEED)["rows"]
+    # Linear: each step of scale adds the same rows per unit of scale (within the rounding of
+    # resource counts at small scales) ...
+    per_unit = (rows[1.0] - rows[0.5]) / 0.5
+    assert 0.9 < per_unit / ((rows[0.5] - rows[0.05]) / 0.45) < 1.1
+    # ... and only the handful of story resources (NAT, RDS, RIs, ...) do not scale: doubling
+    # scale 1 would give 1.8 to 2.05 times its rows.
+    assert 1.8 < (rows[1.0] + per_unit) / rows[1.0] < 2.05
 
 
 def test_files_roll_over(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

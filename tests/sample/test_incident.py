@@ -20,6 +20,7 @@ from opsbook.sample.incident import (
     write_incident_context,
 )
 from opsbook.sample.org import SHOP_PROD, Timeline, timeline
+from support.sample import pinned_facts
 
 AS_OF = dt.date(2026, 11, 15)
 FILE_NAME = re.compile(
@@ -53,9 +54,11 @@ def story() -> Timeline:
 
 
 @pytest.fixture(scope="module")
-def generated(tmp_path_factory: pytest.TempPathFactory, story: Timeline) -> tuple[Path, dict]:
-    root = tmp_path_factory.mktemp("incident")
-    return root, write_incident_context(root, story)
+def generated(sample_dir: Path) -> tuple[Path, dict]:
+    """The session's pinned sample and its incident facts: its ``incident`` part is what
+    ``write_incident_context`` writes for this story and seed 7 (each part is written on its
+    own), so it is checked as generated, without a second copy."""
+    return sample_dir, pinned_facts(sample_dir, AS_OF, 7, {"incident"})["incident"]
 
 
 def _load(root: Path, relative: str) -> Any:

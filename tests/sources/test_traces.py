@@ -224,18 +224,14 @@ def test_the_trace_drill_shows_the_graph_before_and_after_the_change(settings) -
 
 
 def test_transaction_search_spans_read_into_the_same_frames(
-    sample_dir: Path, tmp_path: Path
+    sample_dir: Path, sample_spans: Path
 ) -> None:
     """The traces written as aws/spans (OpenTelemetry span JSON), not as BatchGetTraces files."""
-    import datetime as dt
+    from opsbook.sample import FACTS_FILE
 
-    from opsbook.sample import generate
-
-    facts = generate(tmp_path / "spans", as_of=dt.date(2026, 11, 15), parts=("spans",))
-    assert (
-        facts["spans"]["log_group"] == "aws/spans" and not (tmp_path / "spans" / "traces").exists()
-    )
-    spans = resolve(backend="local", data_dir=str(tmp_path / "spans"))
+    facts = json.loads((sample_spans / FACTS_FILE).read_text())
+    assert facts["spans"]["log_group"] == "aws/spans" and not (sample_spans / "traces").exists()
+    spans = resolve(backend="local", data_dir=str(sample_spans))
     xray = resolve(backend="local", data_dir=str(sample_dir))
     graph = traces.read_service_graph(*WINDOW, settings=spans)
     pd.testing.assert_frame_equal(graph, traces.read_service_graph(*WINDOW, settings=xray))

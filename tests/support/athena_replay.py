@@ -43,6 +43,8 @@ import pyarrow.parquet as pq
 import requests
 from opsbook.runner._record import payloads
 
+from support.moto_seed import METRIC_BATCH
+
 __all__ = [
     "AWS_SETTINGS",
     "RecordedQuery",
@@ -263,24 +265,24 @@ def put_metrics(recorded: list[RecordedMetrics], region: str = "us-east-1") -> i
         for series in call.series.values():
             period = call.frame.attrs.get("period", 0)
             finest[name(series)] = min(finest.get(name(series), period), period)
-    cloudwatch = boto3.client("cloudwatch", region_name=region)
-    count = 0
+    by_namespace: dict[str, list[dict[str, Any]]] = {}
     for call in recorded:
         for key, series in call.series.items():
             if call.frame.attrs.get("period", 0) != finest[name(series)]:
                 continue
             rows = call.frame[call.frame["id"] == key]
-            data = [
+            by_namespace.setdefault(series.namespace, []).extend(
                 {"MetricName": series.metric, "Timestamp": row.timestamp.to_pydatetime(),
                  "Value": float(row.value),
                  "Dimensions": [{"Name": k, "Value": v} for k, v in series.dimensions]}
                 for row in rows.itertuples() if pd.notna(row.value)
-            ]  # fmt: skip
-            for first in range(0, len(data), 500):
-                cloudwatch.put_metric_data(Namespace=series.namespace,
-                                           MetricData=data[first : first + 500])  # fmt: skip
-            count += len(data)
-    return count
+            )  # fmt: skip
+    cloudwatch = boto3.client("cloudwatch", region_name=region)
+    for namespace, data in by_namespace.items():  # the series of a namespace in full batches
+        for first in range(0, len(data), METRIC_BATCH):
+            cloudwatch.put_metric_data(Namespace=namespace,
+                                       MetricData=data[first : first + METRIC_BATCH])  # fmt: skip
+    return sum(map(len, by_namespace.values()))
 
 
 def run_notebook(
