@@ -9,9 +9,13 @@ run's notebook, so several tests can assert on one execution. A run that can rea
 A run goes through papermill (its parameters injected after the ``parameters`` cell) on a kernel
 this process keeps: one per working folder and environment, so a run on the same ones skips the
 kernel start and the imports (about a second of CPU each). Before each run :data:`RESET` gives
-the kernel what a new kernel has (:func:`_reset_source` says what, and why that is all). A run
-that raises (a cell error, a timeout, a dead kernel) shuts its kernel down: the next run starts
-a new one. ``fresh=True`` runs on a new kernel of its own (a test of what a new process does:
+the kernel what a new kernel has: an empty namespace, ``[1]`` as the first cell's count, the
+working folder and ``OPSBOOK_*`` / ``AWS_*`` variables it started with, and opsbook's per-run
+state reset (query costs, skipped files, the magics' settings, the read-only guard, boto3 clients,
+the run clock). What stays is what a JupyterLab kernel re-running a notebook keeps too: imported
+modules and the readers' in-memory caches, each keyed by its files' identity (path, size,
+modification time) or by the text it parsed, so a changed file is read again. A run that raises
+(a cell error, a timeout, a dead kernel) shuts its kernel down: the next run starts a new one. ``fresh=True`` runs on a new kernel of its own (a test of what a new process does:
 the run clock counting the imports). The kept kernels are shut down at the end of the session
 (:func:`shutdown`, called by ``conftest.py``).
 
