@@ -45,7 +45,7 @@ _RUNS: dict[str, nbformat.NotebookNode] = {}
 #: Kernels kept for the next run, by :func:`_kernel_key`, least recently used first.
 _KERNELS: OrderedDict[str, Any] = OrderedDict()
 #: How many kernels a process keeps (each holds its imports and its readers' caches).
-KEPT = 3
+KEPT = 4
 #: Variables a kernel inherits that say nothing about it: they change from test to test.
 _UNRELATED = frozenset({"PYTEST_CURRENT_TEST"})
 
