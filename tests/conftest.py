@@ -22,6 +22,7 @@ import hashlib
 import os
 import shutil
 import socket
+import sys
 import tempfile
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -100,6 +101,13 @@ def pytest_configure(config: pytest.Config) -> None:
         os.environ["PYTEST_OPSBOOK_SESSION"] = str(session)
     os.environ["OPSBOOK_BACKEND"] = "local"
     os.environ.setdefault("AWS_DEFAULT_REGION", "us-east-1")
+
+
+def pytest_sessionfinish(session: pytest.Session) -> None:
+    # The kernels support.notebooks keeps for the next run (each worker its own).
+    notebooks = sys.modules.get("support.notebooks")
+    if notebooks is not None:
+        notebooks.shutdown()
 
 
 def pytest_unconfigure(config: pytest.Config) -> None:

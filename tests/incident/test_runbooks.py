@@ -44,8 +44,9 @@ def _run(name: str, tmp_path: Path, **parameters: object) -> nbformat.NotebookNo
 def test_incident_triage_finds_the_deployment_and_links_to_api_5xx(
     sample_dir: Path, tmp_path: Path
 ) -> None:
-    notebook = _run("runbooks/incident-triage.ipynb", tmp_path, data_dir=str(sample_dir),
-                    start="2026-11-14T14:00Z", end="2026-11-14T15:00Z")  # fmt: skip
+    # a new kernel (not a kept one): the run clock it records counts the imports
+    notebook = execute("runbooks/incident-triage.ipynb", tmp_path, {"data_dir": str(sample_dir),
+                       "start": "2026-11-14T14:00Z", "end": "2026-11-14T15:00Z"}, fresh=True)  # fmt: skip
     records = read_records(notebook)
     assert records["suspected_change"]["version"] == "checkout-api:43"
     assert records["suspected_change"]["time"] == "2026-11-14T13:58:00+00:00"
