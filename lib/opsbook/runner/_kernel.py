@@ -15,6 +15,7 @@ Examples
 from __future__ import annotations
 
 import json
+import os
 import sys
 from pathlib import Path
 
@@ -38,5 +39,8 @@ def ensure_kernel() -> str:
     text = json.dumps(spec, indent=1) + "\n"
     if not path.is_file() or path.read_text() != text:
         folder.mkdir(parents=True, exist_ok=True)
-        path.write_text(text)
+        # written beside it and renamed into place: a kernel starting meanwhile reads a whole spec
+        draft = folder / f".kernel.{os.getpid()}.json"
+        draft.write_text(text)
+        draft.replace(path)
     return KERNEL_NAME
