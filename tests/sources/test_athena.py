@@ -105,6 +105,44 @@ def test_bytes_read_follow_the_parquet_footers(settings) -> None:
     assert rows.attrs["query"]["bytes_scanned"] == expected
 
 
+def test_files_of_one_schema_are_not_all_opened_when_the_view_is_bound(settings) -> None:
+    # union_by_name opens every file's footer at bind time and keeps them for the query (~2 MB
+    # per 4 M-row file): files of one schema are read as a plain file list, with the same rows.
+    found = find_cur_files(settings)
+    con = duckdb.connect()
+    by_name = open_view(con, found.files, "cur2", found.hive_key).relation
+    plain = open_view(con, found.files, "cur2", found.hive_key, same_schema=True).relation
+    assert "union_by_name := true" in by_name.sql_query()
+    assert "union_by_name := false" in plain.sql_query()
+    assert plain.columns == by_name.columns and plain.types == by_name.types
+    assert sorted(plain.fetchall(), key=repr) == sorted(by_name.fetchall(), key=repr)
+
+
+def test_files_whose_schemas_differ_are_read_by_name_with_the_widest_type(
+    settings, tmp_path
+) -> None:
+    # Read as a plain file list, the first file's FLOAT would narrow the next month's DOUBLE.
+    shutil.copytree(settings.data_dir / "cur", tmp_path / "cur")
+    path = next(p for p in (tmp_path / "cur").rglob("*.parquet") if "2026-09" in str(p))
+    narrow = path.with_name("narrow.parquet")
+    duckdb.execute(
+        "COPY (SELECT * REPLACE (CAST(line_item_unblended_cost AS FLOAT) AS line_item_unblended_cost) "
+        f"FROM read_parquet('{path}')) TO '{narrow}' (FORMAT parquet)"
+    )
+    path.unlink()
+    months = {"start_period": "2026-09", "end_period": "2026-10"}
+    expected = athena.query("cur/cost_by_service", months, settings=settings, use_cache=False)
+    got = athena.query(
+        "cur/cost_by_service",
+        months,
+        settings=settings.replace(data_dir=str(tmp_path)),
+        use_cache=False,
+    )
+    october = expected.billing_period == "2026-10"
+    pd.testing.assert_frame_equal(got[october], expected[october], rtol=1e-12)
+    pd.testing.assert_frame_equal(got[~october], expected[~october], rtol=1e-5)
+
+
 def test_values_are_bound_and_bad_input_fails_before_anything_runs(settings, tmp_path) -> None:
     hostile = "2026-12' OR '1'='1"
     rows = athena.query(

@@ -89,10 +89,11 @@ def test_local_sql_runs_in_a_sandbox(uncached, monkeypatch: pytest.MonkeyPatch) 
     rows = athena.query(
         "SELECT current_setting('memory_limit') AS memory, "
         "current_setting('enable_external_access') AS external, "
-        f"current_setting('lock_configuration') AS locked FROM cur WHERE {MONTH} LIMIT 1",
+        f"current_setting('lock_configuration') AS locked, "
+        f"current_setting('read_ahead_depth') AS ahead FROM cur WHERE {MONTH} LIMIT 1",
         settings=settings,
     )
-    assert rows.iloc[0].tolist() == ["953.6 MiB", False, True]
+    assert rows.iloc[0].tolist() == ["953.6 MiB", False, True, 1]
     # Were the syntax check ever to miss a file read, DuckDB itself refuses it.
     monkeypatch.setattr("opsbook.queries.analyse.foreign_tables", lambda tree: [])
     for sql in [

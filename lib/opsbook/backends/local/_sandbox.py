@@ -15,6 +15,9 @@ the syntax tree is checked to read only ``cur`` and its own WITH queries
 Statements have no time limit of their own in DuckDB; the local CUR engine interrupts a query
 that passes its timeout (``local_query_timeout_s`` by default) with ``con.interrupt()``.
 
+Parquet is read at most one scan job ahead of decoding (:data:`READ_AHEAD_DEPTH`), so a
+query's memory follows its threads, not the size of the files it reads.
+
 Opening a database costs ~0.1 s, more than a small CUR query: :func:`sandboxed` keeps one locked
 database per set of readable files and memory limit for the life of the process (the last few)
 and hands out connections to it, each with its own temporary views.
@@ -44,6 +47,12 @@ import duckdb
 
 __all__ = ["sandbox", "sandboxed"]
 
+#: Parquet scan jobs DuckDB reads ahead of decoding. Its default (-1, bounded only by a memory
+#: budget) lets the reads run ahead of the two decoding threads as far as the data goes: the
+#: monthly review peaked 40 to 70 MB higher over 35 M rows than with one job ahead, for the same
+#: CPU time (none ahead, 0, costs 15 % more CPU).
+READ_AHEAD_DEPTH = 1
+
 #: Locked databases kept open, by (process, readable files, memory limit); the oldest goes first.
 _KEPT = 4
 _databases: OrderedDict[tuple, duckdb.DuckDBPyConnection] = OrderedDict()
@@ -72,6 +81,8 @@ def sandboxed(readable: Sequence[Path], *, memory_limit: str) -> duckdb.DuckDBPy
     >>> con = sandboxed([], memory_limit="1GB")
     >>> con.sql("SELECT current_setting('lock_configuration')").fetchall()
     [(True,)]
+    >>> con.sql("SELECT current_setting('read_ahead_depth')").fetchall()
+    [(1,)]
     >>> sandboxed([], memory_limit="1GB").sql("SELECT 1").fetchall()
     [(1,)]
     """
@@ -81,6 +92,7 @@ def sandboxed(readable: Sequence[Path], *, memory_limit: str) -> duckdb.DuckDBPy
         if database is None:
             database = duckdb.connect(":memory:")
             database.execute("SET parquet_metadata_cache = true")
+            database.execute("SET read_ahead_depth = ?", [READ_AHEAD_DEPTH])
             sandbox(database, readable, memory_limit=memory_limit)
             _databases[key] = database
             while len(_databases) > _KEPT:

@@ -186,7 +186,8 @@ def _open_view(
     key = (flavour, hive_key, *((str(f), *_identity(f)) for f in files))
     view = _views.get(key)
     if view is None:
-        opened = open_view(con, files, flavour, hive_key)
+        same = len({_footer(f)[2] for f in files}) == 1 and files[0].name.endswith(".parquet")
+        opened = open_view(con, files, flavour, hive_key, same_schema=same)
         view = _View(
             flavour, opened.relation.sql_query(), frozenset(opened.columns), opened.sources
         )
@@ -208,15 +209,19 @@ def _flavour(source: CurFiles, files: list[Path]) -> str:
 
 
 @lru_cache(maxsize=4096)
-def _footer_cached(path: str, size: int, mtime: int) -> tuple[tuple[str, ...], int | None]:
+def _footer_cached(path: str, size: int, mtime: int) -> tuple[tuple[str, ...], int | None, str]:
     if path.endswith(".parquet"):
         meta = pq.read_metadata(path)
-        return tuple(meta.schema.to_arrow_schema().names), meta.num_rows
-    return tuple(file_columns(Path(path))), None
+        schema = meta.schema.to_arrow_schema()
+        return tuple(schema.names), meta.num_rows, schema.to_string(show_schema_metadata=False)
+    return tuple(file_columns(Path(path))), None, ""
 
 
-def _footer(path: Path) -> tuple[tuple[str, ...], int | None]:
-    """Return a file's column names and rows (``None``: unknown without reading it), from its footer."""
+def _footer(path: Path) -> tuple[tuple[str, ...], int | None, str]:
+    """Return a file's column names, rows (``None``: unknown) and schema, from its footer.
+
+    The schema is the names and types in order, as text (``""`` for CSV, whose types are read).
+    """
     return _footer_cached(str(path), *_identity(path))
 
 
