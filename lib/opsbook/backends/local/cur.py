@@ -25,12 +25,13 @@ Examples
 
 from __future__ import annotations
 
+import hashlib
 import threading
 import time
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 import duckdb
 import pandas as pd
@@ -186,7 +187,7 @@ def _open_view(
     key = (flavour, hive_key, *((str(f), *_identity(f)) for f in files))
     view = _views.get(key)
     if view is None:
-        same = len({_footer(f)[2] for f in files}) == 1 and files[0].name.endswith(".parquet")
+        same = len({_footer(f).schema for f in files}) == 1 and files[0].name.endswith(".parquet")
         opened = open_view(con, files, flavour, hive_key, same_schema=same)
         view = _View(
             flavour, opened.relation.sql_query(), frozenset(opened.columns), opened.sources
@@ -208,25 +209,40 @@ def _flavour(source: CurFiles, files: list[Path]) -> str:
     return detect_flavour(_columns_of(files[0]))
 
 
+class _Footer(NamedTuple):
+    """What opsbook keeps of a file's footer: a few facts, not the footer itself."""
+
+    columns: tuple[str, ...]
+    rows: int | None  # None: unknown (CSV)
+    schema: str  # digest of the names and types in order ("" for CSV, whose types are read)
+    column_bytes: tuple[tuple[str, int], ...]  # compressed bytes per top-level column
+
+
 @lru_cache(maxsize=4096)
-def _footer_cached(path: str, size: int, mtime: int) -> tuple[tuple[str, ...], int | None, str]:
-    if path.endswith(".parquet"):
-        meta = pq.read_metadata(path)
-        schema = meta.schema.to_arrow_schema()
-        return tuple(schema.names), meta.num_rows, schema.to_string(show_schema_metadata=False)
-    return tuple(file_columns(Path(path))), None, ""
+def _footer_cached(path: str, size: int, mtime: int) -> _Footer:
+    if not path.endswith(".parquet"):
+        return _Footer(tuple(file_columns(Path(path))), None, "", ())
+    meta = pq.read_metadata(path)  # read once: its facts are kept, the footer is let go
+    schema = meta.schema.to_arrow_schema()
+    text = schema.to_string(show_schema_metadata=False)
+    totals: dict[str, int] = {}
+    for g in range(meta.num_row_groups):
+        group = meta.row_group(g)
+        for c in range(group.num_columns):
+            chunk = group.column(c)
+            top = chunk.path_in_schema.split(".", 1)[0]
+            totals[top] = totals.get(top, 0) + chunk.total_compressed_size
+    digest = hashlib.blake2b(text.encode(), digest_size=16).hexdigest()
+    return _Footer(tuple(schema.names), meta.num_rows, digest, tuple(totals.items()))
 
 
-def _footer(path: Path) -> tuple[tuple[str, ...], int | None, str]:
-    """Return a file's column names, rows (``None``: unknown) and schema, from its footer.
-
-    The schema is the names and types in order, as text (``""`` for CSV, whose types are read).
-    """
+def _footer(path: Path) -> _Footer:
+    """Return a file's column names, rows, schema digest and column sizes, from its footer."""
     return _footer_cached(str(path), *_identity(path))
 
 
 def _columns_of(path: Path) -> tuple[str, ...]:
-    return _footer(path)[0]
+    return _footer(path).columns
 
 
 def _readable(source: CurFiles, files: list[Path], reading: Reading) -> list[Path]:
@@ -238,7 +254,7 @@ def _readable(source: CurFiles, files: list[Path], reading: Reading) -> list[Pat
         footer = reading.read(path, _footer)
         if footer is not None:
             kept.append(path)
-            rows.setdefault(period_of.get(path), []).append(footer[1])
+            rows.setdefault(period_of.get(path), []).append(footer.rows)
     empty = {p for p, counts in rows.items() if p is not None and counts and not any(counts)}
     for period in sorted(empty):
         first = next(f for f in kept if period_of.get(f) == period)
@@ -344,28 +360,14 @@ def _source_columns(columns: frozenset[str], view: _View) -> set[str] | None:
     return found
 
 
-@lru_cache(maxsize=4096)
-def _column_bytes(path: str, size: int, mtime: int) -> tuple[tuple[str, int], ...]:
-    meta = pq.ParquetFile(path).metadata
-    totals: dict[str, int] = {}
-    for g in range(meta.num_row_groups):
-        group = meta.row_group(g)
-        for c in range(group.num_columns):
-            chunk = group.column(c)
-            top = chunk.path_in_schema.split(".", 1)[0]
-            totals[top] = totals.get(top, 0) + chunk.total_compressed_size
-    return tuple(totals.items())
-
-
 def _bytes_read(files: list[Path], columns: set[str] | None) -> int:
     """Compressed bytes of ``columns`` (all for ``None``) in ``files``, from the footers."""
     total = 0
     for path in files:
-        identity = _identity(path)
         if not path.name.endswith(".parquet"):
-            total += identity[0]  # CSV is read whole
+            total += _identity(path)[0]  # CSV is read whole
             continue
-        for column, size in _column_bytes(str(path), *identity):
+        for column, size in _footer(path).column_bytes:
             if columns is None or column in columns:
                 total += size
     return total
