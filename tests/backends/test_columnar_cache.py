@@ -65,6 +65,23 @@ def test_a_changed_file_is_decoded_again(tmp_path: Path) -> None:
     assert pq.read_table(second).column("line").to_pylist() == ["z"]
 
 
+def test_a_folder_reached_through_a_link_shares_its_targets_copies(tmp_path: Path) -> None:
+    data = tmp_path / "data"
+    data.mkdir()
+    source = _lines(data / "a.gz", "x")
+    (tmp_path / "current").symlink_to(data, target_is_directory=True)
+    (data / "b.gz").symlink_to("a.gz")  # a link to a file: a name of its own
+    calls, decode = _counting_decoder()
+    first = columnar.cached_parquet(source, decode, folder=tmp_path / "cache", kind="t-v1")
+    columnar.clear_memo()
+    through = tmp_path / "current" / "a.gz"
+    assert columnar.cached_parquet(through, decode, folder=tmp_path / "cache", kind="t-v1") == first
+    assert columnar.cached_copy(through, folder=tmp_path / "cache", kind="t-v1") == first
+    assert len(calls) == 1
+    linked = columnar.cached_parquet(data / "b.gz", decode, folder=tmp_path / "cache", kind="t-v1")
+    assert linked != first and calls == [source, data / "b.gz"]
+
+
 def test_a_file_the_decoder_refuses_leaves_nothing_behind(tmp_path: Path) -> None:
     source = tmp_path / "bad.gz"
     source.write_bytes(gzip.compress(b"x\n")[:-6])  # truncated

@@ -4,10 +4,11 @@ Metric Streams records and log exports are gzip text that DuckDB would inflate a
 every read; a notebook reads the same hundreds of files in each of its cells. :func:`cached_parquet`
 turns one such file into the path of its Parquet copy under ``cache_dir/columnar/<kind>/``: decoded
 by the reader's own function the first time, read from the copy while the file keeps its
-identity (size, modification time and a hash of its first block, so a file rewritten in place is
-decoded again). :func:`cached_parquet_of` keeps one copy for several files (a folder's: one
-Parquet file to scan instead of hundreds), keyed by the identities of all of them, so a change to
-any one makes the group's copy again and leaves other groups' copies alone.
+identity (its name in its real folder, size, modification time and a hash of its first block,
+so a file rewritten in place is decoded again, and a folder reached through a symbolic link
+shares the copies of its target). :func:`cached_parquet_of` keeps one copy for several files (a
+folder's: one Parquet file to scan instead of hundreds), keyed by the identities of all of them,
+so a change to any one makes the group's copy again and leaves other groups' copies alone.
 
 What is never cached: a file the decoder refuses. The decoder raises, nothing is left behind,
 and the reader's bad-file policy (:mod:`._reading`) names the file or skips it with a note, on
@@ -163,14 +164,20 @@ def _kept(target: Path, make: Callable[[Path], None], folder: Path, cap: int) ->
 
 
 def _target(path: Path, folder: Path, kind: str) -> tuple[tuple, Path]:
-    """Return the file's identity and where its copy lives (its key hashes the first block)."""
+    """Return the file's identity and where its copy lives (its key hashes the first block).
+
+    The key names the file by its real folder: a data folder reached through a symbolic link
+    shares the copies made through its target. A link to a file keeps its own name (a reader may
+    read it, as an S3 object's key), so its copy is its own.
+    """
     stat = path.stat()
     identity = (kind, str(path), stat.st_size, stat.st_mtime_ns, stat.st_ino)
     key = _memo.get(identity)
     if key is None:
         with open(path, "rb") as handle:
             first = handle.read(_FIRST_BLOCK)
-        text = "\x1f".join(map(str, identity[:4])) + hashlib.sha256(first).hexdigest()
+        named = (kind, os.path.join(os.path.realpath(path.parent), path.name), *identity[2:4])
+        text = "\x1f".join(map(str, named)) + hashlib.sha256(first).hexdigest()
         key = hashlib.sha256(text.encode()).hexdigest()[:32]
         _memo[identity] = key
     return identity, folder / FOLDER / kind / f"{key}.parquet"
