@@ -142,3 +142,16 @@ def test_the_guard_refuses_writes_on_factory_clients(aws_env: str) -> None:
     assert not aws.read_only_enabled()
     assert logs.describe_log_groups()["logGroups"] == []  # nothing reached moto
     logs.create_log_group(logGroupName="/allowed")  # the guard, not moto, refused it
+
+
+def test_sessions_share_the_models_read_once(settings) -> None:
+    logs = aws.client(settings, "logs")
+    loader = aws.session(settings)._loader
+    paths = list(loader.search_paths)
+    aws.reset()
+    again = aws.client(settings, "logs")
+    other = aws.client(settings.replace(region="eu-west-1"), "logs")
+    assert again is not logs and other is not again  # new sessions and clients ...
+    assert aws.session(settings)._loader is loader  # ... on the models already read
+    assert loader.search_paths == paths, "the same folders, not one more a session"
+    assert again.meta.service_model.operation_names == logs.meta.service_model.operation_names

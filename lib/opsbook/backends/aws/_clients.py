@@ -12,10 +12,13 @@ Every AWS call opsbook makes goes through a client of :func:`client`, or the ses
   Throttling (``Throttling``, ``TooManyRequestsException``, ``LimitExceededException``, ...) is
   retried there, and nowhere else in opsbook;
 - sessions and clients are made once per process for each profile, region, ``AWS_*`` environment
-  and service (making a client loads its service model: about 0.1 s; clients are thread-safe).
-  botocore refreshes expiring credentials itself; :func:`reset` forgets every session, which
-  :func:`~opsbook.backends.aws.aws_errors` does when credentials are expired or missing, so a
-  rerun after ``aws sso login`` picks up the new ones;
+  and service (clients are thread-safe). botocore refreshes expiring credentials itself;
+  :func:`reset` forgets every session, which :func:`~opsbook.backends.aws.aws_errors` does when
+  credentials are expired or missing, so a rerun after ``aws sso login`` picks up the new ones;
+- the sessions share one botocore data loader (per ``AWS_DATA_PATH``): the service models,
+  endpoints and partitions (JSON files of botocore, about 0.1 s a client to read) are read once
+  per process, not once per session, so a second region or profile, or the sessions after a
+  :func:`reset`, make their clients without reading them again;
 - the read-only guard (:mod:`._guard`) is installed with the first session: it judges every
   botocore call of the process, whoever made the client, and notes the queries opsbook starts.
 
@@ -34,6 +37,7 @@ import threading
 from typing import Any
 
 import boto3
+import botocore.loaders
 import botocore.session
 
 from opsbook.backends.aws._guard import install
@@ -50,6 +54,8 @@ MAX_ATTEMPTS = 8
 _LOCK = threading.RLock()
 _SESSIONS: dict[tuple[Any, ...], boto3.Session] = {}
 _CLIENTS: dict[tuple[Any, ...], Any] = {}
+# One botocore data loader per data path, with the search paths it was made with: kept by reset().
+_LOADERS: dict[str | None, tuple[botocore.loaders.Loader, list[str]]] = {}
 
 
 def _session_vars() -> dict[str, tuple[Any, ...]]:
@@ -88,6 +94,7 @@ def _session(key: tuple[Any, ...], settings: Settings) -> boto3.Session:
     with _LOCK:
         if key not in _SESSIONS:
             core = botocore.session.Session(session_vars=_session_vars())
+            core.lazy_register_component("data_loader", lambda: _loader(core))
             try:
                 made = boto3.Session(
                     botocore_session=core,
@@ -101,6 +108,18 @@ def _session(key: tuple[Any, ...], settings: Settings) -> boto3.Session:
                 ) from None
             _SESSIONS[key] = made
         return _SESSIONS[key]
+
+
+def _loader(core: botocore.session.Session) -> botocore.loaders.Loader:
+    """Return the process's data loader for the session's data path (botocore's own, shared)."""
+    path = core.get_config_variable("data_path")
+    with _LOCK:
+        if path not in _LOADERS:
+            made = botocore.loaders.create_loader(path)
+            _LOADERS[path] = made, list(made.search_paths)
+        loader, paths = _LOADERS[path]
+        loader.search_paths[:] = paths  # boto3.Session appends its own folder, once a session
+        return loader
 
 
 def client(settings: Settings, service: str) -> Any:
