@@ -139,7 +139,10 @@ def test_triage_names_the_failing_edge_and_says_the_canary_failed_before_the_ala
 
 def test_the_checks_never_pass_without_their_data(sample_dir: Path, tmp_path: Path) -> None:
     copy = tmp_path / "sample"
-    shutil.copytree(sample_dir, copy, ignore=shutil.ignore_patterns("cur", "traces", "canaries"))
+    copy.mkdir()
+    for entry in sample_dir.iterdir():  # the sample (links, nothing is written) but three sources
+        if entry.name not in ("cur", "traces", "canaries"):
+            (copy / entry.name).symlink_to(entry)
     result = triage("checkout-api", *WINDOW, checks=("alarms", "canaries", "dependencies"),
                     settings=resolve(backend="local", data_dir=str(copy)))  # fmt: skip
     assert (
