@@ -147,23 +147,35 @@ def test_export_layout_and_lines(written: tuple[Path, dict], export: dict) -> No
             assert _ms(STORY.logs_start) <= stamps[0] and stamps[-1] < _ms(STORY.end)
 
 
+#: Export objects of at most this many bytes of text in :func:`small` (AWS's are 2 MiB).
+CHUNK = 64 * 1024
+
+
+@pytest.fixture(scope="module")
+def small(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict]:
+    """The logs at scale 0.1 with export objects of :data:`CHUNK` bytes, and their facts.
+
+    ECS task sets roll with every deployment, so at scale 1 no stream reaches 2 MiB of text: the
+    splitting is checked with smaller objects (how many events are written does not change).
+    """
+    root = tmp_path_factory.mktemp("small")
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr("opsbook.sample.logs.s3._EXPORT_CHUNK_BYTES", CHUNK)
+        return root, write_logs(root, STORY, scale=0.1, seed=SEED)
+
+
 def test_large_streams_are_split_into_numbered_objects(
-    written: tuple[Path, dict], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    written: tuple[Path, dict], small: tuple[Path, dict]
 ) -> None:
     root, _ = written
     files = sorted((root / "logs" / "export").rglob("*.gz"))
     assert all(re.fullmatch(r"\d{6}\.gz", f.name) for f in files)
-    # ECS task sets roll with every deployment, so at scale 1 no stream reaches 2 MiB of text:
-    # check the splitting with smaller objects.
-    chunk = 64 * 1024
-    monkeypatch.setattr("opsbook.sample.logs.s3._EXPORT_CHUNK_BYTES", chunk)
-    write_logs(tmp_path, STORY, scale=0.1, seed=SEED)
-    files = sorted((tmp_path / "logs" / "export").rglob("*.gz"))
+    files = sorted((small[0] / "logs" / "export").rglob("*.gz"))
     second = [f for f in files if f.name == "000001.gz"]
     assert second, "no stream was split"
     for path in second:
         assert (path.parent / "000000.gz").exists()
-        assert chunk / 2 < len(gzip.decompress((path.parent / "000000.gz").read_bytes())) <= chunk
+        assert CHUNK / 2 < len(gzip.decompress((path.parent / "000000.gz").read_bytes())) <= CHUNK
 
 
 def test_firehose_objects_hold_subscription_records(
@@ -395,8 +407,8 @@ def test_same_seed_same_bytes_and_other_seed_differs(tmp_path: Path) -> None:
     assert tree(tmp_path / "a") != tree(tmp_path / "c")
 
 
-def test_scale_multiplies_volume(tmp_path: Path) -> None:
-    small_facts = write_logs(tmp_path / "small", STORY, scale=0.1, seed=SEED)
+def test_scale_multiplies_volume(tmp_path: Path, small: tuple[Path, dict]) -> None:
+    small_facts = small[1]
     json.dumps(small_facts)  # JSON-serialisable
     small = small_facts["events"]
     large = write_logs(tmp_path / "large", STORY, scale=0.2, seed=SEED)["events"]
