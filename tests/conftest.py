@@ -99,6 +99,9 @@ def pytest_configure(config: pytest.Config) -> None:
         os.environ["OPSBOOK_OUTPUT_DIR"] = str(session / "reports")
         # what the workers share: report runs (support.reports)
         os.environ["PYTEST_OPSBOOK_SESSION"] = str(session)
+        # and one cache_dir (``sample_cache``): the kernels, report runs and tests that resolve
+        # their settings decode the sample into it once, not into the project's data/cache too
+        os.environ["OPSBOOK_CACHE_DIR"] = str(session / "sample-cache")
     os.environ["OPSBOOK_BACKEND"] = "local"
     os.environ.setdefault("AWS_DEFAULT_REGION", "us-east-1")
 
