@@ -4,6 +4,7 @@ import gzip
 import json
 from pathlib import Path
 
+from opsbook.backends.local import _eventcache
 from opsbook.backends.local.logfiles import EVENT_SCHEMA, read_events
 
 TASK = "cda45419-90ea-4db5-9833-aade86253e66"
@@ -232,9 +233,9 @@ def test_the_cache_stays_under_its_cap(tmp_path: Path, monkeypatch: pytest.Monke
     logfiles.clear_cache()
     for n in range(6):
         _export(tmp_path, f"/g{n}", "s", [f"2026-11-14T00:00:0{n}.000Z {'x' * 4000}"])
-    monkeypatch.setattr(logfiles, "CACHE_BYTES", 10_000)
+    monkeypatch.setattr(_eventcache, "CACHE_BYTES", 10_000)
     assert read_events(tmp_path).num_rows == 6
-    assert 0 < logfiles._HELD[0] <= 10_000 and len(logfiles._CACHE) < 6
+    assert 0 < _eventcache._HELD[0] <= 10_000 and len(_eventcache._CACHE) < 6
     assert read_events(tmp_path).num_rows == 6  # evicted files are read again
 
 

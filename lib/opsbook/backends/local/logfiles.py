@@ -29,8 +29,8 @@ an error naming it, or, with the ``skip_unreadable`` setting, skipped and named 
 
 Decoding: an export file's times are parsed by Arrow at once, and Firehose records by Arrow's JSON
 reader, a batch of objects per read (Python's parsers take what Arrow cannot read as they would).
-Each decoded file is kept for the life of the process, keyed on its path, size and mtime, up to
-``CACHE_BYTES``: a runbook lists the log groups and runs several queries over the same files.
+Each decoded file is kept for the life of the process (:mod:`._eventcache`), keyed on its path,
+size and mtime: a runbook lists the log groups and runs several queries over the same files.
 With a ``cache_dir``, a day folder's Firehose objects are kept as one Parquet copy (a warm read
 opens one file a day, not one an object); a folder with an object that fails is read object by
 object, so the bad one is named or skipped as without the cache.
@@ -49,9 +49,7 @@ import datetime as dt
 import gzip
 import json
 import re
-import threading
 import zlib
-from collections import OrderedDict
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
@@ -62,11 +60,20 @@ import pyarrow.json as pa_json
 import pyarrow.parquet as pq
 
 from opsbook.backends import layout
+from opsbook.backends.local._eventcache import (
+    Decoded,
+    cache_key,
+    cache_kind,
+    cached,
+    clear_cache,
+    decoded,
+    save,
+    store,
+)
 from opsbook.backends.local._reading import _READ_ERRORS, Malformed, Reading
 from opsbook.backends.local.columnar import cached_copy, cached_parquet, cached_parquet_of
 
 __all__ = [
-    "CACHE_BYTES",
     "EVENT_SCHEMA",
     "FIREHOSE_LAG",
     "Sources",
@@ -88,7 +95,6 @@ EVENT_SCHEMA = pa.schema(
 #: How long before its delivery hour a Firehose object may still hold events (buffering delay).
 FIREHOSE_LAG = dt.timedelta(hours=1)
 #: Cap on the decoded events kept between reads (Arrow bytes); least recently used go first.
-CACHE_BYTES = 512 * 2**20
 _EXPORT_FOLDER = PurePosixPath(layout.LOG_EXPORTS).name  # "export": a group's path follows
 _TASK_ID = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")
 
@@ -144,17 +150,17 @@ def _firehose_objects(root: Path, reading: Reading) -> list[Path]:
     return reading.files(root)
 
 
-def _read(path: Path, decode: Callable[[Path], _Decoded], reading: Reading) -> _Decoded | None:
+def _read(path: Path, decode: Callable[[Path], Decoded], reading: Reading) -> Decoded | None:
     """Return a file's decoded events, or ``None`` when ``reading`` skipped it."""
-    return reading.read(path, lambda p: _decoded(p, decode, reading.cache_dir))
+    return reading.read(path, lambda p: decoded(p, decode, reading.cache_dir))
 
 
 def _holds_a_line(path: Path) -> bool:
     """Whether an export file has a non-blank line, inflating only as far as the first one."""
-    key = _key(path, _decode_export)
-    with _CACHE_LOCK:
-        if key in _CACHE:
-            return _CACHE[key][0].events.num_rows > 0
+    key = cache_key(path, _decode_export)
+    held = cached(key)
+    if held is not None:
+        return held.events.num_rows > 0
     try:
         data = path.read_bytes()
         text = codecs.getincrementaldecoder("utf-8")()
@@ -170,97 +176,10 @@ def _holds_a_line(path: Path) -> bool:
             data = inflater.unused_data
     except (OSError, EOFError, zlib.error, UnicodeDecodeError):
         pass  # the full read below fails (or not) as listing every event would
-    return _decoded(path, _decode_export).events.num_rows > 0
+    return decoded(path, _decode_export).events.num_rows > 0
 
 
-def clear_cache() -> None:
-    """Forget the decoded log files (they are also re-read whenever a file's size or mtime changes).
-
-    Examples
-    --------
-    >>> clear_cache()
-    """
-    with _CACHE_LOCK:
-        _CACHE.clear()
-        _HELD[0] = 0
-
-
-@dataclass(frozen=True)
-class _Decoded:
-    """A gzip file's events (``timestamp, message`` + Firehose's ``log_stream, log_group``)."""
-
-    events: pa.Table
-    groups: frozenset[str] = frozenset()  # Firehose: every DATA_MESSAGE record's group
-    listed: frozenset[str] = frozenset()  # Firehose: the groups with events
-
-
-# Decoded files by (decoder, path, size, mtime), least recently used first, with their sizes; a
-# runbook's several queries over the same window would otherwise inflate and parse every file again.
-_CACHE: OrderedDict[tuple, tuple[_Decoded, int]] = OrderedDict()
-_CACHE_LOCK = threading.Lock()
-_HELD = [0]  # bytes in _CACHE
-
-
-def _decoded(
-    path: Path, decode: Callable[[Path], _Decoded], cache_dir: Path | None = None
-) -> _Decoded:
-    """Return a file's events: from memory, else its Parquet copy in ``cache_dir``, else decoded.
-
-    A file decoded here is kept in memory and, with a ``cache_dir``, as Parquet
-    (:func:`.columnar.cached_parquet`) so the next process reads the copy; a file the decoder
-    refuses is never kept.
-    """
-    key = _key(path, decode)
-    with _CACHE_LOCK:
-        if key in _CACHE:
-            _CACHE.move_to_end(key)
-            return _CACHE[key][0]
-    copy = cached_parquet(path, lambda p, target: _save(decode(p), target), folder=cache_dir,
-                          kind=_kind(decode))  # fmt: skip
-    found = _load(copy) if copy is not None else decode(path)
-    _store(key, found)
-    return found
-
-
-def _kind(decode: Callable[[Path], _Decoded]) -> str:
-    """Return the columnar cache kind of a decoder (a new schema takes a new version)."""
-    return f"logs{decode.__name__.replace('_decode', '').replace('_', '-')}-v1"
-
-
-def _save(found: _Decoded, target: Path) -> None:
-    """Write decoded events as Parquet, the Firehose group sets in the schema's metadata."""
-    meta = {b"groups": json.dumps(sorted(found.groups)).encode(),
-            b"listed": json.dumps(sorted(found.listed)).encode()}  # fmt: skip
-    pq.write_table(found.events.replace_schema_metadata(meta), target)
-
-
-def _load(copy: Path) -> _Decoded:
-    """Read events written by :func:`_save`."""
-    table = pq.read_table(copy)
-    meta = table.schema.metadata or {}
-    groups = frozenset(json.loads(meta.get(b"groups", b"[]")))
-    listed = frozenset(json.loads(meta.get(b"listed", b"[]")))
-    return _Decoded(table.replace_schema_metadata(None), groups, listed)
-
-
-def _key(path: Path, decode: Callable[[Path], _Decoded]) -> tuple:
-    stat = path.stat()
-    return (decode.__name__, str(path), stat.st_size, stat.st_mtime_ns)
-
-
-def _store(key: tuple, found: _Decoded) -> None:
-    size = found.events.nbytes  # a slice counts its rows, not the buffers it shares
-    with _CACHE_LOCK:
-        if size > CACHE_BYTES or key in _CACHE:
-            return
-        _CACHE[key] = (found, size)
-        _HELD[0] += size
-        while _HELD[0] > CACHE_BYTES:
-            _, (_, dropped) = _CACHE.popitem(last=False)
-            _HELD[0] -= dropped
-
-
-def _decode_export(path: Path) -> _Decoded:
+def _decode_export(path: Path) -> Decoded:
     """Decode one export file: ``<ISO-8601 time> <message>`` lines, blank lines skipped."""
     data = path.read_bytes()
     if not data:
@@ -271,7 +190,7 @@ def _decode_export(path: Path) -> _Decoded:
     lines = [line.partition(" ") for line in text.split("\n") if line.strip()]
     stamps = [stamp for stamp, _, _ in lines]
     messages = pa.array([message for _, _, message in lines], pa.string())
-    return _Decoded(pa.table({"timestamp": _parse_stamps(stamps), "message": messages}))
+    return Decoded(pa.table({"timestamp": _parse_stamps(stamps), "message": messages}))
 
 
 def _parse_stamps(stamps: list[str]) -> pa.Array:
@@ -283,12 +202,12 @@ def _parse_stamps(stamps: list[str]) -> pa.Array:
         return pa.array([dt.datetime.fromisoformat(s) for s in stamps], kind)
 
 
-def _decode_firehose(path: Path) -> _Decoded:
+def _decode_firehose(path: Path) -> Decoded:
     """Decode one Firehose object: gzip members, each one subscription record (JSON)."""
     return _firehose_members(_inflate(path))
 
 
-def _firehose_members(members: list[bytes]) -> _Decoded:
+def _firehose_members(members: list[bytes]) -> Decoded:
     try:
         return _firehose_arrow(_read_records(members))
     except (pa.ArrowInvalid, pa.ArrowTypeError, _Irregular):
@@ -315,19 +234,18 @@ def _prefetch_firehose(paths: list[Path], every: list[Path], cache_dir: Path | N
     alone = []
     for members in folders.values():
         try:
-            keys = [_key(path, _decode_firehose) for path in sorted(members)]
+            keys = [cache_key(path, _decode_firehose) for path in sorted(members)]
         except OSError:
             alone += members  # named when read alone
             continue
-        with _CACHE_LOCK:
-            if all(key in _CACHE for key in keys):
-                continue
-        decoded = _folder_copy(sorted(members), cache_dir)
-        if decoded is None:
+        if all(cached(key) is not None for key in keys):
+            continue
+        copies = _folder_copy(sorted(members), cache_dir)
+        if copies is None:
             alone += members
             continue
-        for key, found in zip(keys, decoded, strict=True):
-            _store(key, found)
+        for key, found in zip(keys, copies, strict=True):
+            store(key, found)
     left = set(alone)
     _prefetch_batches([path for path in paths if path in left], cache_dir)
 
@@ -341,7 +259,7 @@ def _day_folder(path: Path) -> Path:
     return path.parent
 
 
-def _folder_copy(paths: list[Path], cache_dir: Path) -> list[_Decoded] | None:
+def _folder_copy(paths: list[Path], cache_dir: Path) -> list[Decoded] | None:
     """Return each object's events from its folder's Parquet copy; ``None``: read them alone.
 
     The copy holds the objects' events in order, with each object's row count and group sets
@@ -359,7 +277,7 @@ def _folder_copy(paths: list[Path], cache_dir: Path) -> list[_Decoded] | None:
         return None
     events, found, offset = table.replace_schema_metadata(None), [], 0
     for rows, groups, listed in meta:
-        found.append(_Decoded(events.slice(offset, rows), frozenset(groups), frozenset(listed)))
+        found.append(Decoded(events.slice(offset, rows), frozenset(groups), frozenset(listed)))
         offset += rows
     return found
 
@@ -398,13 +316,12 @@ def _prefetch_batches(paths: list[Path], cache_dir: Path | None = None) -> None:
     """
     batch: list[tuple[tuple, list[bytes]]] = []
     held = 0
-    kind = _kind(_decode_firehose)
+    kind = cache_kind(_decode_firehose)
     for path in paths:
         try:
-            key = _key(path, _decode_firehose)
-            with _CACHE_LOCK:
-                if key in _CACHE:
-                    continue
+            key = cache_key(path, _decode_firehose)
+            if cached(key) is not None:
+                continue
             if cached_copy(path, folder=cache_dir, kind=kind) is not None:
                 continue  # read from its Parquet copy
             members = _inflate(path)
@@ -436,9 +353,9 @@ def _decode_batch(batch: list[tuple[tuple, list[bytes]]], cache_dir: Path | None
             found = _firehose_arrow(part)
         except _Irregular:
             continue
-        _store(key, found)
-        cached_parquet(Path(key[1]), lambda _, target, f=found: _save(f, target),
-                       folder=cache_dir, kind=_kind(_decode_firehose))  # fmt: skip
+        store(key, found)
+        cached_parquet(Path(key[1]), lambda _, target, f=found: save(f, target),
+                       folder=cache_dir, kind=cache_kind(_decode_firehose))  # fmt: skip
 
 
 def _inflate(path: Path) -> list[bytes]:
@@ -491,7 +408,7 @@ def _read_records(members: list[bytes]) -> pa.Table:
     return records.combine_chunks()
 
 
-def _firehose_arrow(records: pa.Table) -> _Decoded:
+def _firehose_arrow(records: pa.Table) -> Decoded:
     """Flatten parsed records' events, in order; a missing or null field is left to Python."""
     data = records.filter(pc.equal(records["messageType"], "DATA_MESSAGE"))
     nested = data["logEvents"].combine_chunks()
@@ -510,10 +427,10 @@ def _firehose_arrow(records: pa.Table) -> _Decoded:
         }
     )
     listed = frozenset(pc.unique(table["log_group"]).to_pylist())
-    return _Decoded(table, frozenset(data["logGroup"].to_pylist()), listed)
+    return Decoded(table, frozenset(data["logGroup"].to_pylist()), listed)
 
 
-def _firehose_python(members: list[bytes]) -> _Decoded:
+def _firehose_python(members: list[bytes]) -> Decoded:
     columns: dict[str, list] = {
         name: [] for name in ("timestamp", "message", "log_stream", "log_group")
     }
@@ -531,7 +448,7 @@ def _firehose_python(members: list[bytes]) -> _Decoded:
             **{name: pa.array(columns[name], pa.string()) for name in EVENT_SCHEMA.names[1:4]},
         }
     )
-    return _Decoded(table, frozenset(groups), frozenset(columns["log_group"]))
+    return Decoded(table, frozenset(groups), frozenset(columns["log_group"]))
 
 
 def _add_record(record: dict, columns: dict[str, list], groups: set[str]) -> None:
@@ -715,14 +632,14 @@ def _read_gzip(
         seen.add(group)
         if not wanted(group) or _stream_after(stream, end):
             return None
-        events = _decoded(path, _decode_export, cache_dir).events
+        events = decoded(path, _decode_export, cache_dir).events
         return _export_table(events.filter(_in_window(events, start, end)), group, stream)
     if _hour_outside(parts, start, end):
         return None
-    decoded = _decoded(path, _decode_firehose, cache_dir)
-    seen.update(decoded.groups)
-    events = decoded.events
-    chosen = pa.array(sorted(g for g in decoded.groups if wanted(g)), pa.string())
+    found = decoded(path, _decode_firehose, cache_dir)
+    seen.update(found.groups)
+    events = found.events
+    chosen = pa.array(sorted(g for g in found.groups if wanted(g)), pa.string())
     keep = pc.and_(pc.is_in(events["log_group"], value_set=chosen), _in_window(events, start, end))
     return _firehose_table(events.filter(keep))
 
