@@ -6,7 +6,7 @@ fixture), or, where moto cannot serve (DescribeAlarmHistory, percentile statisti
 LookupEvents, AWS Health, Athena's SQL), botocore's Stubber, which checks each answer against the
 service model, answering what AWS returns for that data. The case then calls the contract function
 through the selector (``backend(settings).<source>``) on both and compares what comes back:
-columns, dtypes, ``attrs`` keys and values.
+columns, dtypes, values and the keys of ``attrs`` (the facts each side carries, not their values).
 
 Every known difference is declared here with its reason, never in prose elsewhere: in
 :data:`KNOWN_DIFFERENCES` (the values of named columns, or rows only one side can hold) or as a
@@ -124,7 +124,7 @@ def assert_parity(
     rows: Callable[[pd.DataFrame], pd.Series] | None = None,
     rtol: float | None = None,
 ) -> None:
-    """Assert the same columns, dtypes, ``attrs`` keys and values, but for declared differences.
+    """Assert the same columns, dtypes, values and ``attrs`` keys, but for declared differences.
 
     ``rows`` picks the local rows AWS can hold, for a case that declares :data:`ROWS`.
     """
