@@ -188,6 +188,29 @@ def test_commitments_storage_allocation_forecast(settings, facts) -> None:
     )
 
 
+@pytest.mark.parametrize("basis", ["unblended", "amortized", "net_amortized", "public"])
+def test_storage_and_transfer_read_the_basis_asked_for(sample_dir, settings, basis) -> None:
+    # Each basis is its own column: public on-demand is not amortized cost under another name.
+    classes = storage.s3_storage_classes("2026-10", basis=basis, settings=settings)
+    transfer = storage.data_transfer("2026-10", basis=basis, settings=settings)
+    files = str(sample_dir / "cur" / "*" / "data" / "BILLING_PERIOD=2026-10" / "*.parquet")
+    columns = {"unblended": "line_item_unblended_cost", "public": "pricing_public_on_demand_cost"}
+    if basis in columns:  # the bases a CUR holds as one column, summed by hand
+        with duckdb.connect() as con:
+            expected = con.execute(
+                f"SELECT sum({columns[basis]}) FROM read_parquet(?) WHERE "
+                "line_item_product_code = 'AmazonS3' AND line_item_usage_type LIKE '%TimedStorage%' "
+                "AND line_item_line_item_type = 'Usage'",
+                [files],
+            ).fetchone()[0]
+        assert classes["cost"].sum() == pytest.approx(expected, abs=0.01)
+    rows = storage.run_cur_query(
+        "cur/data_transfer", {"start_period": "2026-10", "end_period": "2026-10", "accounts": ""},
+        settings=settings,
+    )  # fmt: skip
+    assert transfer["cost"].sum() == pytest.approx(rows[f"{basis}_cost"].sum(), abs=0.01)
+
+
 def test_unit_cost_is_cost_over_requests_on_a_hand_checked_day(sample_dir, settings) -> None:
     from opsbook import metrics
     from opsbook.cost import unit_cost

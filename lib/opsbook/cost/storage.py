@@ -48,8 +48,6 @@ def s3_storage_classes(
     ['storage_class', 'gb_months', 'cost', 'usd_per_gb_month', 'share']
     """
     column = check_basis(basis)
-    if column not in ("unblended_cost", "amortized_cost"):
-        column = "amortized_cost"
     rows = _run("cur/s3_storage_classes", month, accounts, basis, settings)
     out = rows.groupby("storage_class", as_index=False).agg(
         gb_months=("gb_months", "sum"), cost=(column, "sum")
@@ -76,8 +74,6 @@ def data_transfer(
     ['transfer_type', 'account_id', 'account_name']
     """
     column = check_basis(basis)
-    if column not in ("unblended_cost", "amortized_cost"):
-        column = "amortized_cost"
     rows = _run("cur/data_transfer", month, accounts, basis, settings)
     keys = ["transfer_type", "account_id", "account_name"] if by_account else ["transfer_type"]
     out = rows.groupby(keys, as_index=False).agg(gb=("gb", "sum"), cost=(column, "sum"))

@@ -9,8 +9,7 @@ SELECT
     line_item_usage_account_name AS account_name,
     {{transfer_type}} AS transfer_type,
     sum(line_item_usage_amount) AS gb,
-    sum(line_item_unblended_cost) AS unblended_cost,
-    sum({{amortized_cost}}) AS amortized_cost
+    {{cost_columns}}
 FROM cur
 WHERE billing_period BETWEEN :start_period AND :end_period
     AND {{account_filter}}

@@ -10,8 +10,7 @@ SELECT
     coalesce(nullif(element_at(product, 'storage_class'), ''), line_item_usage_type) AS storage_class,
     line_item_usage_type AS usage_type,
     sum(line_item_usage_amount) AS gb_months,
-    sum(line_item_unblended_cost) AS unblended_cost,
-    sum({{amortized_cost}}) AS amortized_cost
+    {{cost_columns}}
 FROM cur
 WHERE billing_period BETWEEN :start_period AND :end_period
     AND {{account_filter}}
