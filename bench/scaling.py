@@ -81,6 +81,8 @@ def _logs_worker(way: str, path: str, runs: int, queue) -> None:
                "peak_mb": _peak_mb(), "bytes": Path(path).stat().st_size})  # fmt: skip
 
 
+#: Where generated data is kept, wherever the script is run from (opsbook reads it by full path).
+BENCH_DATA = Path(__file__).resolve().parent.parent / ".bench"
 #: The export every size copies: 12 billing periods of about 2.6 million rows, ~40 s to generate.
 BASE_SCALE = 3.9
 #: Columns made distinct in each copy, so group-bys by line item or resource grow with the data.
@@ -92,7 +94,7 @@ def _base_export() -> Path:
     from opsbook.sample.cur import write_cur
     from opsbook.sample.org import timeline
 
-    folder = Path(".bench") / f"cur-12m-x{BASE_SCALE:g}"
+    folder = BENCH_DATA / f"cur-12m-x{BASE_SCALE:g}"
     marker = folder / "rows.txt"
     if not marker.is_file():
         began = time.perf_counter()
@@ -173,7 +175,7 @@ def _cur_export(millions: float) -> Path:
 
     base = _base_export()
     copies = max(1, round(millions * 1e6 / int((base / "rows.txt").read_text())))
-    folder = Path(".bench") / f"cur-12m-{millions:g}m"
+    folder = BENCH_DATA / f"cur-12m-{millions:g}m"
     marker = folder / "rows.txt"
     if not marker.is_file():
         began = time.perf_counter()
@@ -258,7 +260,7 @@ def main() -> None:
 
         points = []
         for millions in (float(m) for m in args.events.split(",")):
-            path = Path(".bench") / f"events-{millions:g}m.parquet"  # kept for the next run
+            path = BENCH_DATA / f"events-{millions:g}m.parquet"  # kept for the next run
             if not path.is_file():
                 began = time.perf_counter()
                 path.parent.mkdir(exist_ok=True)

@@ -25,19 +25,19 @@ Examples
 
 from __future__ import annotations
 
-import hashlib
 import threading
 import time
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
-from typing import Any, NamedTuple
+from typing import Any
 
 import duckdb
 import pandas as pd
-import pyarrow.parquet as pq
 
 from opsbook.backends.contract import Cur, contract_functions
+from opsbook.backends.local._footers import Footer, footer, footers_read
+from opsbook.backends.local._memory import give_back
 from opsbook.backends.local._reading import Reading
 from opsbook.backends.local._sandbox import sandboxed
 from opsbook.backends.local.cache import cache_key, read_cached, write_cached
@@ -138,6 +138,7 @@ def run_cur_query(
             write_cached(folder, key, frame, facts.as_dict())
     finally:
         con.close()
+        give_back()  # what the scan freed, to the system: the next query starts lower
     facts.elapsed_s = time.perf_counter() - started
     frame.attrs["query"] = facts.as_dict()
     return reading.mark(frame)
@@ -209,36 +210,16 @@ def _flavour(source: CurFiles, files: list[Path]) -> str:
     return detect_flavour(_columns_of(files[0]))
 
 
-class _Footer(NamedTuple):
-    """What opsbook keeps of a file's footer: a few facts, not the footer itself."""
-
-    columns: tuple[str, ...]
-    rows: int | None  # None: unknown (CSV)
-    schema: str  # digest of the names and types in order ("" for CSV, whose types are read)
-    column_bytes: tuple[tuple[str, int], ...]  # compressed bytes per top-level column
+def _footer(path: Path) -> Footer:
+    """Return a file's column names, rows, schema digest and column sizes (CSV: names only)."""
+    if path.name.endswith(".parquet"):
+        return footer(path)
+    return _csv_header(str(path), *_identity(path))
 
 
-@lru_cache(maxsize=4096)
-def _footer_cached(path: str, size: int, mtime: int) -> _Footer:
-    if not path.endswith(".parquet"):
-        return _Footer(tuple(file_columns(Path(path))), None, "", ())
-    meta = pq.read_metadata(path)  # read once: its facts are kept, the footer is let go
-    schema = meta.schema.to_arrow_schema()
-    text = schema.to_string(show_schema_metadata=False)
-    totals: dict[str, int] = {}
-    for g in range(meta.num_row_groups):
-        group = meta.row_group(g)
-        for c in range(group.num_columns):
-            chunk = group.column(c)
-            top = chunk.path_in_schema.split(".", 1)[0]
-            totals[top] = totals.get(top, 0) + chunk.total_compressed_size
-    digest = hashlib.blake2b(text.encode(), digest_size=16).hexdigest()
-    return _Footer(tuple(schema.names), meta.num_rows, digest, tuple(totals.items()))
-
-
-def _footer(path: Path) -> _Footer:
-    """Return a file's column names, rows, schema digest and column sizes, from its footer."""
-    return _footer_cached(str(path), *_identity(path))
+@lru_cache(maxsize=256)
+def _csv_header(path: str, size: int, mtime: int) -> Footer:
+    return Footer(tuple(file_columns(Path(path))), None, "", ())  # rows unknown; types read
 
 
 def _columns_of(path: Path) -> tuple[str, ...]:
@@ -250,11 +231,14 @@ def _readable(source: CurFiles, files: list[Path], reading: Reading) -> list[Pat
     rows: dict[str | None, list[int | None]] = {}
     kept = []
     period_of = dict(zip(source.files, source.periods, strict=True))
+    parsed = footers_read()
     for path in files:
-        footer = reading.read(path, _footer)
-        if footer is not None:
+        facts = reading.read(path, _footer)
+        if facts is not None:
             kept.append(path)
-            rows.setdefault(period_of.get(path), []).append(footer.rows)
+            rows.setdefault(period_of.get(path), []).append(facts.rows)
+    if footers_read() != parsed:
+        give_back()  # the footers just parsed were let go: their memory goes back too
     empty = {p for p, counts in rows.items() if p is not None and counts and not any(counts)}
     for period in sorted(empty):
         first = next(f for f in kept if period_of.get(f) == period)
