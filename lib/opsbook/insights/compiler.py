@@ -26,6 +26,7 @@ Examples
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 
@@ -131,6 +132,25 @@ _HANDLERS = {
 #: Commands that aggregate, cut or multiply rows: recordsMatched is counted before them.
 _CUTTING = (ast.Stats, ast.Pattern, ast.Limit, ast.Dedup, ast.Unnest, ast.Join, ast.Diff,
             ast.Anomaly)  # fmt: skip
+
+
+_TERM = re.compile(r"(?P<expr>.+) (?P<way>ASC|DESC)(?: NULLS (?P<nulls>FIRST|LAST))?", re.S)
+
+
+def _sort_key(terms: list[str]) -> str:
+    """Return one ``create_sort_key`` for ORDER BY ``terms`` ("" when a term is not ``x ASC|DESC``).
+
+    >>> _sort_key(["c3 DESC NULLS LAST", "t_ts DESC"])
+    "create_sort_key(c3, 'DESC NULLS LAST', t_ts, 'DESC NULLS LAST')"
+    """
+    parts = []
+    for term in terms:
+        found = _TERM.fullmatch(term)
+        if found is None:
+            return ""
+        nulls = found["nulls"] or "LAST"  # DuckDB's default order puts NULLs last
+        parts += [found["expr"], f"'{found['way']} NULLS {nulls}'"]
+    return f"create_sort_key({', '.join(parts)})" if parts else ""
 
 
 class _Compiler(SourceCompiler, LookupCompiler, ComparisonCompiler):
@@ -242,8 +262,24 @@ class _Compiler(SourceCompiler, LookupCompiler, ComparisonCompiler):
         if command.count > MAX_ROW_LIMIT:
             raise self.fail(command.start, f"a limit of at most {MAX_ROW_LIMIT} rows")
         self.explicit_limit = True
-        order = ", ".join(rel.order or rel.default_order)
-        order_by = f" ORDER BY {order}" if order and not command.any else ""
+        terms = rel.order or rel.default_order
+        key = _sort_key(terms)
+        if key and not command.any and self.matched_open and self.matched_rel != "e0":
+            # The first cut after a filter: its rows are the records matched. One pass keeps
+            # the first rows and counts them all, in memory for `count` rows, not every match.
+            top = self.column()
+            first = self.add_cte(
+                rel,
+                f"SELECT arg_min({rel.name}, {key}, {command.count}) AS {top}, "
+                f"count(*) AS ob_matched FROM {rel.name}",
+            )
+            self.matched_column = True
+            return self.add_cte(
+                rel,
+                f"SELECT unnest({top}), ob_matched FROM "
+                f"(SELECT unnest({top}) AS {top}, ob_matched FROM {first.name})",
+            )
+        order_by = f" ORDER BY {', '.join(terms)}" if terms and not command.any else ""
         return self.add_cte(rel, f"SELECT * FROM {rel.name}{order_by} LIMIT {command.count}")
 
     def finish(self, rel: Rel, is_stats: bool) -> Compiled:
