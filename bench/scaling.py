@@ -8,15 +8,18 @@
   ten are hard links (~2 min for 50 M rows, ~16 min for 200 M on a loaded 2-core machine, ~1.2
   GB of Parquet per 10 M rows read). The size is the rows of the two months read;
 * Logs Insights: the three queries of ``bench/logs_local.py`` over ``--events`` million events
-  (default ``10,50``; ``10,50,100`` for the full curve), opsbook and hand-written DuckDB.
+  (default ``10,50``; ``10,50,100`` for the full curve), opsbook and hand-written DuckDB, each
+  query in its own process (a curve each), then the three together (times added, the largest
+  peak).
 
-Data is kept under ``.bench/`` for the next run (delete it to free the disk). Each size runs in
-a fresh process (its peak RSS, VmHWM, is its own; medians of ``--runs``), timed in wall and CPU
-seconds (user + sys of every thread: the ratio to trust on a shared machine). The fitted exponent
+Data is kept under ``.bench/`` for the project's next run (delete it to free the disk). Each size
+runs in ``--processes`` fresh processes (each one's peak RSS, VmHWM, is its own and varies by
+±15 MB at 200 M CUR rows: medians of the processes' peaks and times), each running the workload
+``--runs`` times (medians), timed in wall and CPU seconds (user + sys of every thread: the ratio to trust on a shared machine). The fitted exponent
 ``k`` is the slope of log(time) on log(size) (time ∝ size^k); memory is compared as largest over
 smallest. Targets: k ≤ 1.05 and memory ≤ 1.2× from the smallest to the largest.
 
-    python bench/scaling.py [--cur-rows 10,50 | --cur-data DIR,DIR] [--events 10,50] [--runs 3] [--memory-limit 256MB] [--skip-cur] [--skip-logs]
+    python bench/scaling.py [--cur-rows 10,50 | --cur-data DIR,DIR] [--events 10,50] [--runs 3] [--processes 3] [--memory-limit 256MB] [--skip-cur] [--skip-logs]
 """
 
 from __future__ import annotations
@@ -60,25 +63,39 @@ class _Box:
         self.into.update(value)
 
 
-def _logs_worker(way: str, path: str, runs: int, queue) -> None:
+def _logs_worker(way: str, path: str, runs: int, name: str, queue) -> None:
     import duckdb
     import logs_local  # bench/logs_local.py
     from opsbook.backends.local import logs as local_logs
     from opsbook.settings import resolve
 
     settings, con, timings, cpu = resolve(), duckdb.connect(), [], []
+    insights, sql = logs_local.QUERIES[name]
     for _ in range(runs):
         began, cpu_began = time.perf_counter(), time.process_time()
-        for insights, sql in logs_local.QUERIES.values():
-            if way == "opsbook":
-                local_logs.query(settings, insights, [], *logs_local.WINDOW, limit=10_000, sources=[path])  # fmt: skip
-            else:
-                values = {"path": path, "start": logs_local.WINDOW[0], "end": logs_local.WINDOW[1]}
-                con.execute(sql, values).fetchall()
+        if way == "opsbook":
+            local_logs.query(settings, insights, [], *logs_local.WINDOW, limit=10_000, sources=[path])  # fmt: skip
+        else:
+            values = {"path": path, "start": logs_local.WINDOW[0], "end": logs_local.WINDOW[1]}
+            con.execute(sql, values).fetchall()
         timings.append(time.perf_counter() - began)
         cpu.append(time.process_time() - cpu_began)  # every thread's user + sys
     queue.put({"median_s": statistics.median(timings), "cpu_s": statistics.median(cpu),
                "peak_mb": _peak_mb(), "bytes": Path(path).stat().st_size})  # fmt: skip
+
+
+def _measured(processes: int, target, *args: object) -> dict:
+    """Run ``target`` in ``processes`` fresh processes: the medians of their times and peaks."""
+    results = [in_fresh_process(target, *args) for _ in range(processes)]
+    medians = {key: statistics.median(r[key] for r in results)
+               for key in ("median_s", "cpu_s", "peak_mb")}  # fmt: skip
+    return {**results[0], **medians}
+
+
+def _together(points: list[dict]) -> dict:
+    """The queries one after another: their times added, the largest of their peaks."""
+    return {"median_s": sum(p["median_s"] for p in points), "cpu_s": sum(p["cpu_s"] for p in points),
+            "peak_mb": max(p["peak_mb"] for p in points), "bytes": points[0]["bytes"]}  # fmt: skip
 
 
 #: Where generated data is kept, wherever the script is run from (opsbook reads it by full path).
@@ -235,13 +252,16 @@ def main() -> None:
     parser.add_argument("--events", default="10,50", help="millions of log events, comma-separated")
     parser.add_argument("--cur-data", help="existing CUR exports holding 2026-09 and 2026-10 "
                         "(e.g. bench/opportunities.py's), comma-separated, instead of generating")  # fmt: skip
-    parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--runs", type=int, default=3, help="runs of the workload in a process")
+    parser.add_argument("--processes", type=int, default=1, help="fresh processes per size and "
+                        "way: medians of their times and peak memory (a process's peak varies)")  # fmt: skip
     parser.add_argument("--memory-limit", help="opsbook's local_memory_limit for the CUR review "
                         "(default: the setting's own, 50%% of the machine's memory)")  # fmt: skip
     parser.add_argument("--skip-cur", action="store_true")
     parser.add_argument("--skip-logs", action="store_true")
     args = parser.parse_args()
-    print(f"{dt.datetime.now(dt.UTC):%Y-%m-%d %H:%M} UTC, medians of {args.runs} runs per size")
+    print(f"{dt.datetime.now(dt.UTC):%Y-%m-%d %H:%M} UTC, medians of {args.runs} runs in a process, "
+          f"of {args.processes} process(es) per size")  # fmt: skip
     if args.memory_limit:  # the workers resolve their settings from the environment
         os.environ["OPSBOOK_LOCAL_MEMORY_LIMIT"] = args.memory_limit
         print(f"opsbook's local_memory_limit: {args.memory_limit}")
@@ -251,14 +271,16 @@ def main() -> None:
                    [_cur_export(float(m)) for m in args.cur_rows.split(",")])  # fmt: skip
         for folder in folders:
             rows = _rows_read(folder)
-            ours = in_fresh_process(_cur_worker, "opsbook", str(folder), args.runs)
-            hand = in_fresh_process(_cur_worker, "duckdb", str(folder), args.runs)
+            ours = _measured(args.processes, _cur_worker, "opsbook", str(folder), args.runs)
+            hand = _measured(args.processes, _cur_worker, "duckdb", str(folder), args.runs)
             points.append((rows, ours, hand))
         _curve("CUR monthly review (4 queries, last two closed months)", "rows read", points)
     if not args.skip_logs:
         import logs_local
 
-        points = []
+        curves: dict[str, list[tuple[float, dict, dict]]] = {
+            name: [] for name in logs_local.QUERIES
+        }
         for millions in (float(m) for m in args.events.split(",")):
             path = BENCH_DATA / f"events-{millions:g}m.parquet"  # kept for the next run
             if not path.is_file():
@@ -269,10 +291,20 @@ def main() -> None:
                 print(
                     f"  generated {millions:g} million events in {time.perf_counter() - began:.0f} s"
                 )
-            ours = in_fresh_process(_logs_worker, "opsbook", str(path), args.runs)
-            hand = in_fresh_process(_logs_worker, "duckdb", str(path), args.runs)
-            points.append((millions * 1e6, ours, hand))
-        _curve("Logs Insights (3 queries; read MB: the whole file)", "events", points)
+            for name, points in curves.items():  # each query in its own process: its own peak
+                ours = _measured(
+                    args.processes, _logs_worker, "opsbook", str(path), args.runs, name
+                )
+                hand = _measured(args.processes, _logs_worker, "duckdb", str(path), args.runs, name)
+                points.append((millions * 1e6, ours, hand))
+        for name, points in curves.items():
+            _curve(f"Logs Insights: {name} (read MB: the whole file)", "events", points)
+        together = [
+            (size, _together([c[i][1] for c in curves.values()]),
+             _together([c[i][2] for c in curves.values()]))
+            for i, size in enumerate(p[0] for p in next(iter(curves.values())))
+        ]  # fmt: skip
+        _curve("Logs Insights: the 3 queries (times added, the largest peak)", "events", together)
 
 
 if __name__ == "__main__":

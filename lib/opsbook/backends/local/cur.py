@@ -14,7 +14,8 @@ What the engine does for one query, in order:
    the Athena cost of that scan;
 5. answer from the result cache when the SQL, values and files are unchanged (:mod:`.cache`),
    else run the DuckDB text (:mod:`.cur_dialect`), interruptible and with a timeout, on a
-   connection that may open only the export's files, in bounded memory (:mod:`._sandbox`).
+   connection that may open only the export's files, in bounded memory (:mod:`._sandbox`);
+   what the query freed is then given back to the system (:mod:`._memory`).
 
 Examples
 --------
