@@ -55,6 +55,20 @@ AMORTIZED = """CASE line_item_line_item_type
     WHEN 'Fee' THEN CASE WHEN reservation_reservation_a_r_n <> '' THEN 0
                          ELSE line_item_unblended_cost END
     ELSE line_item_unblended_cost END"""
+#: Net of discounts: each net column where the export has it, else the gross one.
+NET_AMORTIZED = """CASE line_item_line_item_type
+    WHEN 'DiscountedUsage' THEN coalesce(reservation_net_effective_cost, reservation_effective_cost)
+    WHEN 'RIFee' THEN coalesce(reservation_net_unused_amortized_upfront_fee_for_billing_period,
+                               reservation_unused_amortized_upfront_fee_for_billing_period)
+                      + coalesce(reservation_net_unused_recurring_fee, reservation_unused_recurring_fee)
+    WHEN 'SavingsPlanCoveredUsage' THEN coalesce(savings_plan_net_savings_plan_effective_cost,
+                                                 savings_plan_savings_plan_effective_cost)
+    WHEN 'SavingsPlanRecurringFee' THEN savings_plan_total_commitment_to_date
+                                        - savings_plan_used_commitment
+    WHEN 'SavingsPlanNegation' THEN 0 WHEN 'SavingsPlanUpfrontFee' THEN 0
+    WHEN 'Fee' THEN CASE WHEN reservation_reservation_a_r_n <> '' THEN 0
+                         ELSE coalesce(line_item_net_unblended_cost, line_item_unblended_cost) END
+    ELSE coalesce(line_item_net_unblended_cost, line_item_unblended_cost) END"""
 _FROM = "FROM read_parquet($files, hive_partitioning = true) WHERE BILLING_PERIOD BETWEEN $a AND $b"
 HAND_WRITTEN = {
     "cur/cost_by_service": f"""
@@ -73,12 +87,17 @@ HAND_WRITTEN = {
         GROUP BY ALL ORDER BY 1, 3 DESC, 2""",
     "cur/amortized_cost_summary": f"""
         SELECT BILLING_PERIOD AS billing_period, sum(line_item_unblended_cost) AS unblended_cost,
-               sum({AMORTIZED}) AS amortized_cost,
+               sum({AMORTIZED}) AS amortized_cost, sum({NET_AMORTIZED}) AS net_amortized_cost,
                sum(CASE line_item_line_item_type
                    WHEN 'RIFee' THEN -reservation_amortized_upfront_fee_for_billing_period
                    WHEN 'SavingsPlanRecurringFee'
                        THEN -savings_plan_amortized_upfront_commitment_for_billing_period
-                   ELSE 0 END) AS true_up {_FROM}
+                   ELSE 0 END) AS true_up,
+               sum(CASE WHEN line_item_line_item_type = 'SavingsPlanUpfrontFee'
+                          OR (line_item_line_item_type = 'Fee' AND reservation_reservation_a_r_n <> '')
+                        THEN line_item_unblended_cost ELSE 0 END) AS upfront_fees,
+               sum(CASE WHEN line_item_line_item_type <> 'SavingsPlanNegation'
+                        THEN pricing_public_on_demand_cost END) AS public_cost {_FROM}
         GROUP BY ALL ORDER BY 1""",
 }
 _AMORTIZED_COLUMNS = [
