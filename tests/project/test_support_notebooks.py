@@ -52,7 +52,9 @@ def test_runs_share_a_kernel_and_start_as_in_a_new_one(probe: Path) -> None:
     assert second["pid"] == first["pid"]
     for run in (first, second):
         assert run["seen"] is False and run["guarded"] is False
-        assert run["backend"] == "local"  # as conftest.py sets it, not as the earlier run left it
+        assert (
+            run["backend"] == "local"
+        )  # as support.session sets it, not as the earlier run left it
 
 
 def test_a_failing_run_takes_its_kernel_with_it(probe: Path) -> None:

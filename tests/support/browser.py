@@ -1,7 +1,7 @@
 """One headless Chromium for every page check of a test process, driven over DevTools.
 
 Starting Chromium costs more than rendering a report page, so the page checks share one browser
-(the ``browser`` fixture of ``conftest.py``): each page opens in a fresh tab, runs on virtual time
+(the ``browser`` fixture of :mod:`support.session`): each page opens in a fresh tab, runs on virtual time
 (timers fire at once, as ``--virtual-time-budget`` does; then the page stands still), and gives
 its DOM after the scripts ran and, from the same tab, a screenshot. No network: background networking is off, the profile is
 fresh, pages come from ``file://``.

@@ -17,7 +17,7 @@ modules and the readers' in-memory caches, each keyed by its files' identity (pa
 modification time) or by the text it parsed, so a changed file is read again. A run that raises
 (a cell error, a timeout, a dead kernel) shuts its kernel down: the next run starts a new one. ``fresh=True`` runs on a new kernel of its own (a test of what a new process does:
 the run clock counting the imports). The kept kernels are shut down at the end of the session
-(:func:`shutdown`, called by ``conftest.py``).
+(:func:`shutdown`, called by :mod:`support.session`).
 
 :func:`one_kernel` starts one kernel for many short runs (``execute(..., kernel=...)``), failing
 runs included: a run that fails in its setup cell takes a fraction of a second instead of a

@@ -4,8 +4,8 @@ A report suite takes a kernel per notebook, and several test files read the same
 line's tests its output, the browser checks its pages). :func:`report_run` runs ``opsbook report
 run SUITE --date DAY`` on a data folder, at the pinned moment (``OPSBOOK_NOW``), once per pytest
 session: xdist workers wait for one another on a file lock in the session's folder (set by
-``conftest.py``), and later calls get the first run's result and folder. Read the folder, do not
-write to it (copy it first).
+:mod:`support.session`), and later calls get the first run's result and folder. Read the folder,
+do not write to it (copy it first).
 """
 
 from __future__ import annotations
@@ -22,9 +22,10 @@ import nbformat
 
 ROOT = Path(__file__).resolve().parents[2]
 #: The run date of the shared runs on the pinned sample, and their moment: the morning after its
-#: last day (``PINNED_NOW`` of ``conftest.py``).
+#: last day (``PINNED_NOW`` of :mod:`support.session`).
 DAY, NOW = "2026-11-15", "2026-11-15T06:00:00Z"
-#: The environment variable naming the pytest session's shared folder (``conftest.py`` sets it).
+#: The environment variable naming the pytest session's shared folder (set by
+#: :mod:`support.session`).
 SESSION = "PYTEST_OPSBOOK_SESSION"
 
 

@@ -1,4 +1,5 @@
-"""Shared fixtures: the generated sample organisation, moto on loopback, a clean environment.
+"""The test session's shared fixtures and hooks: the generated sample organisation, moto on loopback,
+a clean environment. The root ``conftest.py`` loads it for every run, whatever paths it is given.
 
 The sample is generated when first needed and cached under ``.pytest_cache``, keyed by the
 generator's source and date: it is pinned to 2026-11-15 (``sample_dir``), so no test depends on
@@ -29,7 +30,7 @@ from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 AS_OF = dt.date(2026, 11, 15)
 SEED = 7
 #: The moment tests that need a fixed "now" run at: the morning after the pinned sample ends.
@@ -150,7 +151,7 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     if notebooks:
         os.environ["OPSBOOK_DATA_DIR"] = str(ensure_sample(today))
     if notebooks and not config.getoption("notebooks_today"):
-        # (a conftest's runtest hooks reach only the tests below it, so not the notebooks)
+        # nbval starts a notebook's kernel in the notebook's setup: the clock is set around it
         for notebook in {item.parent for item in items if str(item.fspath).endswith(".ipynb")}:
             notebook.setup = _with_pinned_clock(notebook.setup)  # type: ignore[union-attr]
 
