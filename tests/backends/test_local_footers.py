@@ -37,7 +37,7 @@ def _nested(path: Path, cost_type: pa.DataType | None = None, groups: int = 3) -
     return path
 
 
-def test_the_facts_are_those_pyarrow_reads_from_the_footer(tmp_path: Path) -> None:
+def test_the_facts_add_up_each_top_level_column_over_the_row_groups(tmp_path: Path) -> None:
     path = _nested(tmp_path / "a.parquet")
     meta = pq.read_metadata(path)
     expected: dict[str, int] = {}
