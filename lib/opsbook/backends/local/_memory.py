@@ -2,10 +2,10 @@
 
 glibc's allocator keeps what a query frees for the next allocation: after a scan of many row
 groups the process holds tens of MB it no longer uses, and each query starts from a higher
-base (measured over the monthly review of a 200 M-row CUR: 289 MB at peak, 251 MB when each
-query gives its memory back; ~3 ms a query). ``malloc_trim`` returns the free pages, as Dask's
-workers do after a task. Other C libraries (macOS, musl) have no such call and keep their own
-policy.
+base (the monthly review of a 200 M-row CUR, between its queries: 232, 239 and 258 MB, and a
+289 MB peak; with the memory given back, 205 to 240 MB and a 248 to 257 MB peak; ~3 ms a
+query). ``malloc_trim`` returns the free pages, as Dask's workers do after a task. Other C
+libraries (macOS, musl) have no such call and keep their own policy.
 
 Examples
 --------
