@@ -15,9 +15,10 @@
 Data is kept under ``.bench/`` for the project's next run (delete it to free the disk). Each size
 runs in ``--processes`` fresh processes (each one's peak RSS, VmHWM, is its own and varies by
 ±15 MB at 200 M CUR rows: medians of the processes' peaks and times), each running the workload
-``--runs`` times (medians), timed in wall and CPU seconds (user + sys of every thread: the ratio to trust on a shared machine). The fitted exponent
-``k`` is the slope of log(time) on log(size) (time ∝ size^k); memory is compared as largest over
-smallest. Targets: k ≤ 1.05 and memory ≤ 1.2× from the smallest to the largest.
+``--runs`` times (medians), timed in wall and CPU seconds (user + sys of every thread: the ratio
+to trust on a shared machine). The fitted exponent ``k`` is the slope of log(time) on log(size)
+(time ∝ size^k); memory is compared as largest over smallest. Targets: k ≤ 1.05 and memory
+≤ 1.2× from the smallest to the largest.
 
     python bench/scaling.py [--cur-rows 10,50 | --cur-data DIR,DIR] [--events 10,50] [--runs 3] [--processes 3] [--memory-limit 256MB] [--skip-cur] [--skip-logs]
 """

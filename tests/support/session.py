@@ -1,5 +1,6 @@
-"""The test session's shared fixtures and hooks: the generated sample organisation, moto on loopback,
-a clean environment. The root ``conftest.py`` loads it for every run, whatever paths it is given.
+"""The test session's shared fixtures and hooks: the generated sample organisation, moto on
+loopback, a clean environment. The root ``conftest.py`` loads it for every run, whatever paths it
+is given.
 
 The sample is generated when first needed and cached under ``.pytest_cache``, keyed by the
 generator's source and date: it is pinned to 2026-11-15 (``sample_dir``), so no test depends on

@@ -1,6 +1,6 @@
 """What the CUR engine keeps of a Parquet file's footer: a few facts, read once.
 
-The engine needs four facts of each file it opens: the top-level column names (to check a query's
+The engine needs four facts of each file it opens (of a CSV file, only its column names): the top-level column names (to check a query's
 columns), the rows (a billing period with none is an error), a digest of the schema (files of
 one schema are read as a plain list) and the compressed bytes per top-level column (what Athena
 would bill). They are kept per file version (path, size, modification time) for the life of the
@@ -32,6 +32,8 @@ from typing import NamedTuple
 
 import pyarrow.parquet as pq
 
+from opsbook.backends.local.cur_view import file_columns
+
 __all__ = ["Footer", "footer", "footers_read"]
 
 
@@ -45,26 +47,28 @@ class Footer(NamedTuple):
 
 
 def footer(path: Path) -> Footer:
-    """Return a Parquet file's column names, rows, schema digest and column sizes.
+    """Return a file's column names, rows, schema digest and column sizes (CSV: names only).
 
     Raises
     ------
     OSError
         When the file cannot be opened (permission, missing, a link loop).
     pyarrow.ArrowInvalid
-        When it is not Parquet, or is cut short.
+        When a Parquet file is not Parquet, or is cut short.
     """
     stat = path.stat()
     return _read(str(path), stat.st_size, stat.st_mtime_ns)
 
 
 def footers_read() -> int:
-    """Return how many footers this process has parsed (a file read again from memory: none)."""
+    """Return how many files' footers (or CSV headers) this process has read (again: none)."""
     return _read.cache_info().misses
 
 
 @lru_cache(maxsize=4096)
 def _read(path: str, size: int, mtime: int) -> Footer:
+    if not path.endswith(".parquet"):
+        return Footer(tuple(file_columns(Path(path))), None, "", ())  # CSV: its header
     meta = pq.read_metadata(path)
     schema = meta.schema.to_arrow_schema()
     text = schema.to_string(show_schema_metadata=False)

@@ -37,7 +37,7 @@ import duckdb
 import pandas as pd
 
 from opsbook.backends.contract import Cur, contract_functions
-from opsbook.backends.local._footers import Footer, footer, footers_read
+from opsbook.backends.local._footers import footer, footers_read
 from opsbook.backends.local._memory import give_back
 from opsbook.backends.local._reading import Reading
 from opsbook.backends.local._sandbox import sandboxed
@@ -46,7 +46,6 @@ from opsbook.backends.local.cur_dialect import transpile_tree
 from opsbook.backends.local.cur_files import CurFiles, find_cur_files
 from opsbook.backends.local.cur_view import (
     detect_flavour,
-    file_columns,
     missing_column_hint,
     open_view,
 )
@@ -189,7 +188,7 @@ def _open_view(
     key = (flavour, hive_key, *((str(f), *_identity(f)) for f in files))
     view = _views.get(key)
     if view is None:
-        same = len({_footer(f).schema for f in files}) == 1 and files[0].name.endswith(".parquet")
+        same = len({footer(f).schema for f in files}) == 1 and files[0].name.endswith(".parquet")
         opened = open_view(con, files, flavour, hive_key, same_schema=same)
         view = _View(
             flavour, opened.relation.sql_query(), frozenset(opened.columns), opened.sources
@@ -211,20 +210,8 @@ def _flavour(source: CurFiles, files: list[Path]) -> str:
     return detect_flavour(_columns_of(files[0]))
 
 
-def _footer(path: Path) -> Footer:
-    """Return a file's column names, rows, schema digest and column sizes (CSV: names only)."""
-    if path.name.endswith(".parquet"):
-        return footer(path)
-    return _csv_header(str(path), *_identity(path))
-
-
-@lru_cache(maxsize=256)
-def _csv_header(path: str, size: int, mtime: int) -> Footer:
-    return Footer(tuple(file_columns(Path(path))), None, "", ())  # rows unknown; types read
-
-
 def _columns_of(path: Path) -> tuple[str, ...]:
-    return _footer(path).columns
+    return footer(path).columns
 
 
 def _readable(source: CurFiles, files: list[Path], reading: Reading) -> list[Path]:
@@ -234,7 +221,7 @@ def _readable(source: CurFiles, files: list[Path], reading: Reading) -> list[Pat
     period_of = dict(zip(source.files, source.periods, strict=True))
     parsed = footers_read()
     for path in files:
-        facts = reading.read(path, _footer)
+        facts = reading.read(path, footer)
         if facts is not None:
             kept.append(path)
             rows.setdefault(period_of.get(path), []).append(facts.rows)
@@ -352,7 +339,7 @@ def _bytes_read(files: list[Path], columns: set[str] | None) -> int:
         if not path.name.endswith(".parquet"):
             total += _identity(path)[0]  # CSV is read whole
             continue
-        for column, size in _footer(path).column_bytes:
+        for column, size in footer(path).column_bytes:
             if columns is None or column in columns:
                 total += size
     return total
